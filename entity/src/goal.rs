@@ -1,0 +1,36 @@
+use sea_orm::entity::prelude::*;
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "goal")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub plan_id: i64,
+    pub parent_id: Option<i64>,
+    /// Order among siblings (序号); new goals go last.
+    pub position: i32,
+    /// The 序号 as printed in the 分解表, e.g. "3.1".
+    pub code: Option<String>,
+    pub title: String,
+    pub category: Option<String>,
+    /// CUMULATIVE, RATE, MILESTONE, VETO or GROUP.
+    pub kind: String,
+    pub measure_unit: Option<String>,
+    pub target_value: Option<f64>,
+    pub baseline_value: Option<f64>,
+    /// INCREASE or DECREASE.
+    pub direction: String,
+    pub weight: f64,
+    pub deadline: Option<Date>,
+    pub lead_unit_id: Option<i64>,
+    pub responsible_leader: Option<String>,
+    pub responsible_person: Option<String>,
+    /// The target as worded in the 责任书, e.g. "力争年内完成签约项目20个以上".
+    pub original_text: Option<String>,
+    pub archived_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

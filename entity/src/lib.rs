@@ -1,0 +1,17 @@
+//! SeaORM entities: one module per table. Kinds and directions are stored as
+//! short strings; `mubiao::domain` owns their meaning and parsing.
+
+/// A unit's share of a goal (分解).
+pub mod assignment;
+/// Targets (目标任务), a tree inside a plan.
+pub mod goal;
+/// Supporting units (配合单位) of a goal.
+pub mod goal_supporting_unit;
+/// Dated deliverables (节点目标) of a MILESTONE goal.
+pub mod milestone;
+/// A year's targets (年度目标) owned by a unit, usually a park's root unit.
+pub mod plan;
+/// Cumulative progress reports (月报); never updated, a correction is a new row.
+pub mod report;
+/// Responsible units (责任单位), a tree: 管委会 → 招商合作局 → …
+pub mod unit;

@@ -1,0 +1,14 @@
+//! Schema migrations, one file per change, applied in order on start-up.
+pub use sea_orm_migration::prelude::*;
+
+/// The core tables: units, plans, goals, assignments, milestones, reports.
+mod m20261121_000001_create_core;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261121_000001_create_core::Migration)]
+    }
+}

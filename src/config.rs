@@ -1,0 +1,85 @@
+//! Typed configuration from flags and environment (flags win).
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// mubiao (目标): the target-responsibility server of an industrial park.
+#[derive(Debug, Parser)]
+#[command(name = "mubiao", version, about)]
+pub struct Cli {
+    #[command(flatten)]
+    pub database: DatabaseConfig,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Migrate the database and serve GraphQL (GraphiQL at GET /graphql).
+    Serve(ServeConfig),
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Load the demo plan (a 2025 development-zone plan) and exit.
+    Demo,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseConfig {
+    /// Where the data lives: `sqlite:mubiao.db` (created if missing) or
+    /// `postgres://user@host/db`.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        global = true,
+        default_value = "sqlite:mubiao.db"
+    )]
+    pub database_url: String,
+    /// Connections in the pool. SQLite readers share the file in WAL mode;
+    /// PostgreSQL deployments size this against max_connections / servers.
+    #[arg(
+        long,
+        env = "MUBIAO_DB_MAX_CONNECTIONS",
+        global = true,
+        default_value_t = 10
+    )]
+    pub max_connections: u32,
+    /// PostgreSQL schema to use (search_path); tests give each run its own.
+    #[arg(long, env = "MUBIAO_DB_SCHEMA", global = true)]
+    pub schema: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeConfig {
+    /// Address to listen on.
+    #[arg(long, env = "MUBIAO_LISTEN", default_value = "127.0.0.1:8000")]
+    pub listen: SocketAddr,
+    /// Load the demo plan on start if the database has no plans yet.
+    #[arg(long, env = "MUBIAO_DEMO")]
+    pub demo: bool,
+    /// The operator's admin token. Access control arrives with roles; until
+    /// then the bearer header is accepted and ignored.
+    #[arg(long, env = "MUBIAO_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+    /// Write logs as JSON lines instead of text.
+    #[arg(long, env = "MUBIAO_LOG_JSON")]
+    pub log_json: bool,
+}
+
+impl DatabaseConfig {
+    pub fn new(database_url: impl Into<String>) -> Self {
+        DatabaseConfig {
+            database_url: database_url.into(),
+            max_connections: 10,
+            schema: None,
+        }
+    }
+
+    /// The SQLite file behind the URL, if it is a file database.
+    pub fn sqlite_path(&self) -> Option<PathBuf> {
+        let rest = self.database_url.strip_prefix("sqlite:")?;
+        let rest = rest.trim_start_matches("//");
+        let path = rest.split('?').next().unwrap_or_default();
+        (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+    }
+}

@@ -1,0 +1,68 @@
+//! Connecting, migrating and starting write transactions, for both backends.
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+
+use crate::config::DatabaseConfig;
+
+/// Opens the pool. SQLite runs in WAL mode (readers never block the writer)
+/// with a busy timeout so concurrent writers queue instead of failing;
+/// `sqlite::memory:` keeps one connection because each new one would be a
+/// new, empty database.
+pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbErr> {
+    let url = &config.database_url;
+    let mut options = ConnectOptions::new(url.clone());
+    options
+        .max_connections(config.max_connections.max(1))
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(30))
+        .sqlx_logging(false);
+    if url.starts_with("sqlite:") {
+        let in_memory = url.contains(":memory:");
+        if in_memory {
+            options.max_connections(1);
+        }
+        options.map_sqlx_sqlite_opts(move |o| {
+            let o = o
+                .create_if_missing(true)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(30));
+            if in_memory {
+                o
+            } else {
+                o.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Full)
+            }
+        });
+    }
+    if let Some(schema) = &config.schema {
+        options.set_schema_search_path(schema.clone());
+    }
+    Database::connect(options).await
+}
+
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::up(db, None).await
+}
+
+/// Starts a transaction that will write. On SQLite it takes the write lock
+/// up front (BEGIN IMMEDIATE): a deferred transaction that reads first and
+/// writes later fails with SQLITE_BUSY when another writer got in between,
+/// while an immediate one simply waits its turn under the busy timeout.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    let mut options = TransactionOptions::default();
+    if db.get_database_backend() == DbBackend::Sqlite {
+        options.sqlite_transaction_mode = Some(SqliteTransactionMode::Immediate);
+    }
+    db.begin_with_options(options).await
+}
+
+/// Whether the database answers (for /healthz).
+pub async fn ping(db: &DatabaseConnection) -> bool {
+    db.ping().await.is_ok()
+}

@@ -1,0 +1,65 @@
+//! The inputs of the judgement, loaded by the service layer in a fixed number
+//! of queries per plan. Archived rows are never part of the facts.
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::kinds::{Direction, GoalKind};
+
+/// One report: a cumulative value (or current level) as of a date.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReportFact {
+    pub id: i64,
+    pub as_of: NaiveDate,
+    pub value: f64,
+    pub submitted_at: DateTime<Utc>,
+}
+
+impl ReportFact {
+    /// Reports are ordered by the date they stand at, then by submission, so
+    /// that among reports with the same asOf the one submitted last wins.
+    pub fn order_key(&self) -> (NaiveDate, DateTime<Utc>, i64) {
+        (self.as_of, self.submitted_at, self.id)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct AssignmentFacts {
+    pub id: i64,
+    pub unit_id: i64,
+    /// The unit's own target; `None` means the goal's target.
+    pub target: Option<f64>,
+    pub deadline: Option<NaiveDate>,
+    pub reports: Vec<ReportFact>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct MilestoneFacts {
+    pub id: i64,
+    pub due: NaiveDate,
+    pub weight: f64,
+    pub completed_on: Option<NaiveDate>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct GoalFacts {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub category: Option<String>,
+    pub kind: GoalKind,
+    pub direction: Direction,
+    pub target: Option<f64>,
+    pub baseline: Option<f64>,
+    pub weight: f64,
+    pub deadline: Option<NaiveDate>,
+    pub assignments: Vec<AssignmentFacts>,
+    pub milestones: Vec<MilestoneFacts>,
+}
+
+/// A plan's active goals in display order, with everything that judges them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlanFacts {
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    /// Score cap as a fraction (1.0 = 100 %).
+    pub score_cap: f64,
+    pub goals: Vec<GoalFacts>,
+}

@@ -1,0 +1,113 @@
+use std::fmt;
+use std::str::FromStr;
+
+/// How a goal's progress is read (rules page, "Kinds of goal").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum GoalKind {
+    /// A cumulative amount since the plan start: 签约项目 20 个.
+    Cumulative,
+    /// The current level of an indicator: 资产负债率 ≤ 65 %.
+    Rate,
+    /// Dated deliverables completed on a date: 主体厂房 by 10-31.
+    Milestone,
+    /// Incidents that must stay at or under a limit (一票否决).
+    Veto,
+    /// A dimension that only groups sub-goals.
+    Group,
+}
+
+impl GoalKind {
+    pub const ALL: [GoalKind; 5] = [
+        GoalKind::Cumulative,
+        GoalKind::Rate,
+        GoalKind::Milestone,
+        GoalKind::Veto,
+        GoalKind::Group,
+    ];
+
+    /// The spelling stored in the database and used in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GoalKind::Cumulative => "CUMULATIVE",
+            GoalKind::Rate => "RATE",
+            GoalKind::Milestone => "MILESTONE",
+            GoalKind::Veto => "VETO",
+            GoalKind::Group => "GROUP",
+        }
+    }
+
+    /// Kinds whose units report figures (MILESTONE and GROUP do not).
+    pub fn takes_reports(self) -> bool {
+        matches!(self, GoalKind::Cumulative | GoalKind::Rate | GoalKind::Veto)
+    }
+
+    /// Kinds that carry a target value.
+    pub fn has_target(self) -> bool {
+        matches!(self, GoalKind::Cumulative | GoalKind::Rate | GoalKind::Veto)
+    }
+}
+
+impl fmt::Display for GoalKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for GoalKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        GoalKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| format!("unknown goal kind {s:?}"))
+    }
+}
+
+/// Whether higher or lower is better. DECREASE is only meaningful for RATE goals.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Direction {
+    #[default]
+    Increase,
+    Decrease,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Increase => "INCREASE",
+            Direction::Decrease => "DECREASE",
+        }
+    }
+}
+
+impl fmt::Display for Direction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Direction {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "INCREASE" => Ok(Direction::Increase),
+            "DECREASE" => Ok(Direction::Decrease),
+            _ => Err(format!("unknown direction {s:?}")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_round_trip_through_their_stored_spelling() {
+        for kind in GoalKind::ALL {
+            assert_eq!(kind.as_str().parse::<GoalKind>(), Ok(kind));
+        }
+        assert!("cumulative".parse::<GoalKind>().is_err());
+        assert_eq!("DECREASE".parse::<Direction>(), Ok(Direction::Decrease));
+        assert!("DOWN".parse::<Direction>().is_err());
+    }
+}

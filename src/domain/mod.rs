@@ -1,0 +1,24 @@
+//! The judgement rules of the target-responsibility system, as pure functions.
+//!
+//! Nothing here touches the database or GraphQL: the service layer loads a
+//! plan's facts (`facts`), and `evaluate` turns them into completion figures
+//! for every goal, assignment, unit, category and the plan as of a date.
+//! `docs/rules.md` is the prose version of this module.
+
+/// Completion percent of one goal or assignment, rule by rule.
+pub mod completion;
+/// Plan dates: calendar-year defaults and "today" in the plan's time zone.
+pub mod dates;
+/// Plain inputs: a plan's goals, assignments, milestones and reports.
+pub mod facts;
+/// Goal kinds and directions, and their stored spellings.
+pub mod kinds;
+/// The whole-plan evaluation: goal trees, plan, category and unit roll-ups.
+pub mod rollup;
+/// Input rules that are pure (targets, weights, dates within the plan, trees).
+pub mod validation;
+
+pub use completion::Progress;
+pub use facts::{AssignmentFacts, GoalFacts, MilestoneFacts, PlanFacts, ReportFact};
+pub use kinds::{Direction, GoalKind};
+pub use rollup::{Evaluation, evaluate};

@@ -1,0 +1,473 @@
+use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use proptest::prelude::*;
+
+use super::*;
+use crate::domain::facts::MilestoneFacts;
+use crate::domain::kinds::Direction;
+
+fn d(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+fn report(id: i64, as_of: &str, value: f64) -> ReportFact {
+    ReportFact {
+        id,
+        as_of: d(as_of),
+        value,
+        submitted_at: Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap() + Duration::minutes(id),
+    }
+}
+
+fn assignment(
+    id: i64,
+    unit_id: i64,
+    target: Option<f64>,
+    reports: Vec<ReportFact>,
+) -> AssignmentFacts {
+    AssignmentFacts {
+        id,
+        unit_id,
+        target,
+        deadline: None,
+        reports,
+    }
+}
+
+fn goal(id: i64, kind: GoalKind, target: Option<f64>, weight: f64) -> GoalFacts {
+    GoalFacts {
+        id,
+        parent_id: None,
+        category: None,
+        kind,
+        direction: Direction::Increase,
+        target,
+        baseline: None,
+        weight,
+        deadline: Some(d("2025-12-31")),
+        assignments: vec![],
+        milestones: vec![],
+    }
+}
+
+fn plan(goals: Vec<GoalFacts>) -> PlanFacts {
+    PlanFacts {
+        start: d("2025-01-01"),
+        end: d("2025-12-31"),
+        score_cap: 1.0,
+        goals,
+    }
+}
+
+const ZHAOSHANG_1: i64 = 101;
+const ZHAOSHANG_2: i64 = 102;
+const FINANCE: i64 = 103;
+const PLANNING: i64 = 104;
+const ENERGY: i64 = 105;
+
+/// The worked example of the rules page: a 2025 plan as of 2025-10-31.
+fn worked_example() -> PlanFacts {
+    let mut signed = goal(1, GoalKind::Cumulative, Some(20.0), 10.0);
+    signed.category = Some("招商引资".into());
+    signed.assignments = vec![
+        assignment(
+            11,
+            ZHAOSHANG_1,
+            Some(10.0),
+            vec![report(1, "2025-06-30", 5.0), report(2, "2025-10-31", 9.0)],
+        ),
+        assignment(
+            12,
+            ZHAOSHANG_2,
+            Some(10.0),
+            vec![report(3, "2025-09-30", 8.0)],
+        ),
+    ];
+    let mut investment = goal(2, GoalKind::Cumulative, Some(25.0), 10.0);
+    investment.category = Some("招商引资".into());
+    investment.assignments = vec![assignment(
+        21,
+        ZHAOSHANG_1,
+        Some(15.0),
+        vec![report(4, "2025-10-31", 19.6)],
+    )];
+    let mut factories = goal(3, GoalKind::Cumulative, Some(10.0), 10.0);
+    factories.category = Some("项目建设".into());
+    factories.assignments = vec![assignment(
+        31,
+        PLANNING,
+        None,
+        vec![report(5, "2025-10-20", 6.0)],
+    )];
+    let mut fdi = goal(4, GoalKind::Cumulative, Some(3000.0), 10.0);
+    fdi.category = Some("招商引资".into());
+    fdi.assignments = vec![assignment(
+        41,
+        ZHAOSHANG_2,
+        None,
+        vec![report(6, "2025-10-31", 1500.0)],
+    )];
+    let mut debt = goal(5, GoalKind::Rate, Some(65.0), 10.0);
+    debt.direction = Direction::Decrease;
+    debt.category = Some("防范风险".into());
+    debt.assignments = vec![assignment(
+        51,
+        FINANCE,
+        None,
+        vec![report(7, "2025-09-30", 69.0), report(8, "2025-10-31", 67.2)],
+    )];
+    let mut solar = goal(6, GoalKind::Milestone, None, 10.0);
+    solar.category = Some("项目建设".into());
+    solar.deadline = Some(d("2025-03-31"));
+    solar.milestones = vec![MilestoneFacts {
+        id: 61,
+        due: d("2025-03-31"),
+        weight: 1.0,
+        completed_on: Some(d("2025-04-18")),
+    }];
+    solar.assignments = vec![assignment(62, ENERGY, None, vec![])];
+    plan(vec![signed, investment, factories, fdi, debt, solar])
+}
+
+fn assert_close(actual: f64, expected: f64) {
+    assert!(
+        (actual - expected).abs() < 0.05,
+        "got {actual}, want {expected}"
+    );
+}
+
+#[test]
+fn worked_example_goal_completion() {
+    let e = evaluate(&worked_example(), d("2025-10-31"));
+    let rows = [
+        (1, Some(17.0), 85.0),
+        (2, Some(19.6), 78.4),
+        (3, Some(6.0), 60.0),
+        (4, Some(1500.0), 50.0),
+        (5, Some(67.2), 96.7),
+        (6, None, 100.0),
+    ];
+    for (goal_id, actual, c) in rows {
+        let p = e.goal(goal_id).unwrap();
+        assert_eq!(p.actual, actual, "goal {goal_id}");
+        assert_close(p.completion_percent, c);
+    }
+    assert_eq!(e.goal(1).unwrap().target, Some(20.0));
+    assert_eq!(e.goal(6).unwrap().target, None);
+}
+
+#[test]
+fn worked_example_as_of_april_the_late_milestone_is_not_done() {
+    let e = evaluate(&worked_example(), d("2025-04-10"));
+    assert_eq!(e.goal(6).unwrap().completion_percent, 0.0);
+    // Nothing reported yet by April for most goals: actual null, c 0.
+    let p = e.goal(2).unwrap();
+    assert_eq!((p.actual, p.completion_percent), (None, 0.0));
+    // The milestone goal's assignment carries the goal's progress.
+    assert_eq!(e.assignment(62).unwrap().completion_percent, 0.0);
+}
+
+#[test]
+fn worked_example_roll_ups() {
+    let e = evaluate(&worked_example(), d("2025-10-31"));
+    // Equal weights: the mean of the capped c: (85 + 78.4 + 60 + 50 + 96.726 + 100) / 6
+    assert_close(e.plan().completion_percent, 78.354);
+    assert_eq!(e.plan().target, None);
+    let categories: Vec<(&str, f64)> = e
+        .categories()
+        .iter()
+        .map(|(c, p)| (c.as_str(), p.completion_percent))
+        .collect();
+    assert_eq!(
+        categories.iter().map(|(c, _)| *c).collect::<Vec<_>>(),
+        ["招商引资", "项目建设", "防范风险"]
+    );
+    assert_close(categories[0].1, (85.0 + 78.4 + 50.0) / 3.0);
+    assert_close(categories[1].1, 80.0);
+    assert_close(categories[2].1, 96.726);
+
+    // Units: 招商一局 has 9/10 = 90 (w 10) and 19.6/15 = 130.7 capped to 100 (w 10) → 95;
+    // 招商二局 has 8/10 = 80 and 1500/3000 = 50 → 65; 财政局 96.7; 规划局 60; 能源办 100.
+    let units: Vec<(i64, f64)> = e
+        .units()
+        .iter()
+        .map(|(u, p)| (*u, p.completion_percent))
+        .collect();
+    assert_eq!(
+        units.iter().map(|(u, _)| *u).collect::<Vec<_>>(),
+        [ENERGY, FINANCE, ZHAOSHANG_1, ZHAOSHANG_2, PLANNING]
+    );
+    assert_close(e.unit(ZHAOSHANG_1).unwrap().completion_percent, 95.0);
+    assert_close(e.unit(ZHAOSHANG_2).unwrap().completion_percent, 65.0);
+    // The assignment's own c is never capped.
+    assert_close(e.assignment(21).unwrap().completion_percent, 130.67);
+    assert_eq!(e.assignment(11).unwrap().actual, Some(9.0));
+}
+
+#[test]
+fn cumulative_goal_sums_its_sub_goals() {
+    // 三类低效用地 1200 亩 = 批而未供 500 + 闲置 300 + 低效 400
+    let mut land = goal(1, GoalKind::Cumulative, Some(1200.0), 10.0);
+    land.category = Some("资源配置".into());
+    let mut sub = |id: i64, target: f64, reports: Vec<ReportFact>| {
+        let mut g = goal(id, GoalKind::Cumulative, Some(target), 1.0);
+        g.parent_id = Some(1);
+        g.assignments = vec![assignment(id * 10, PLANNING, None, reports)];
+        g
+    };
+    let unapproved = sub(2, 500.0, vec![report(1, "2025-09-30", 399.75)]);
+    let idle = sub(3, 300.0, vec![report(2, "2025-09-30", 50.4)]);
+    let inefficient = sub(4, 400.0, vec![]);
+    let e = evaluate(
+        &plan(vec![land, unapproved, idle, inefficient]),
+        d("2025-10-31"),
+    );
+    let p = e.goal(1).unwrap();
+    assert_close(p.actual.unwrap(), 450.15);
+    assert_close(p.completion_percent, 450.15 / 1200.0 * 100.0);
+    assert_eq!(e.goal(4).unwrap().actual, None);
+    // Only top-level goals enter the plan figure.
+    assert_close(e.plan().completion_percent, 37.51);
+}
+
+#[test]
+fn group_goal_weighs_its_capped_sub_goals() {
+    let five_good = goal(1, GoalKind::Group, None, 20.0);
+    let mut building = goal(2, GoalKind::Milestone, None, 3.0);
+    building.parent_id = Some(1);
+    building.milestones = vec![
+        MilestoneFacts {
+            id: 1,
+            due: d("2025-10-31"),
+            weight: 1.0,
+            completed_on: Some(d("2025-10-28")),
+        },
+        MilestoneFacts {
+            id: 2,
+            due: d("2025-12-31"),
+            weight: 1.0,
+            completed_on: None,
+        },
+    ];
+    let mut share = goal(3, GoalKind::Rate, Some(60.0), 1.0);
+    share.parent_id = Some(1);
+    share.assignments = vec![assignment(
+        31,
+        FINANCE,
+        None,
+        vec![report(1, "2025-09-30", 72.0)],
+    )];
+    let mut ignored = goal(4, GoalKind::Rate, Some(60.0), 0.0);
+    ignored.parent_id = Some(1);
+    let e = evaluate(
+        &plan(vec![five_good, building, share, ignored]),
+        d("2025-11-30"),
+    );
+    // building 50 (w 3), share 120 capped to 100 (w 1), weight-0 goal skipped: (150 + 100) / 4
+    assert_close(e.goal(1).unwrap().completion_percent, 62.5);
+    assert_close(e.goal(3).unwrap().completion_percent, 120.0);
+    assert_eq!(e.goal(1).unwrap().actual, None);
+}
+
+#[test]
+fn veto_goal_fails_on_an_incident_and_assignments_judge_their_own_count() {
+    let mut safety = goal(1, GoalKind::Veto, Some(0.0), 0.0);
+    safety.assignments = vec![
+        assignment(11, FINANCE, None, vec![report(1, "2025-05-31", 0.0)]),
+        assignment(12, PLANNING, None, vec![report(2, "2025-07-31", 1.0)]),
+    ];
+    let before = evaluate(&plan(vec![safety.clone()]), d("2025-06-30"));
+    assert_eq!(before.goal(1).unwrap().completion_percent, 100.0);
+    let after = evaluate(&plan(vec![safety]), d("2025-07-31"));
+    assert_eq!(after.goal(1).unwrap().completion_percent, 0.0);
+    assert_eq!(after.goal(1).unwrap().actual, Some(1.0));
+    assert_eq!(after.assignment(11).unwrap().completion_percent, 100.0);
+    assert_eq!(after.assignment(12).unwrap().completion_percent, 0.0);
+    // Nothing reported yet: a VETO goal stays passed.
+    let quiet = evaluate(
+        &plan(vec![goal(2, GoalKind::Veto, Some(0.0), 1.0)]),
+        d("2025-03-31"),
+    );
+    assert_eq!(quiet.goal(2).unwrap().completion_percent, 100.0);
+}
+
+#[test]
+fn rate_goal_reads_the_latest_report_across_assignments() {
+    let mut share = goal(1, GoalKind::Rate, Some(60.0), 1.0);
+    share.assignments = vec![
+        assignment(
+            11,
+            FINANCE,
+            None,
+            vec![report(1, "2025-06-30", 50.0), report(3, "2025-09-30", 57.0)],
+        ),
+        assignment(
+            12,
+            PLANNING,
+            Some(55.0),
+            vec![report(2, "2025-08-31", 54.0)],
+        ),
+    ];
+    let e = evaluate(&plan(vec![share]), d("2025-08-31"));
+    assert_eq!(e.goal(1).unwrap().actual, Some(54.0));
+    assert_close(e.goal(1).unwrap().completion_percent, 90.0);
+    // Each assignment against its own target.
+    assert_close(
+        e.assignment(12).unwrap().completion_percent,
+        54.0 / 55.0 * 100.0,
+    );
+    assert_close(
+        e.assignment(11).unwrap().completion_percent,
+        50.0 / 60.0 * 100.0,
+    );
+    let later = evaluate(&plan(vec![e_goal_clone()]), d("2025-12-31"));
+    assert_eq!(later.goal(1).unwrap().actual, Some(57.0));
+
+    fn e_goal_clone() -> GoalFacts {
+        let mut g = goal(1, GoalKind::Rate, Some(60.0), 1.0);
+        g.assignments = vec![
+            assignment(
+                11,
+                FINANCE,
+                None,
+                vec![report(1, "2025-06-30", 50.0), report(3, "2025-09-30", 57.0)],
+            ),
+            assignment(12, PLANNING, None, vec![report(2, "2025-08-31", 54.0)]),
+        ];
+        g
+    }
+}
+
+#[test]
+fn goals_below_a_missing_parent_drop_out() {
+    // Goal 2's parent (archived) is not among the facts: it and its child vanish.
+    let mut orphan = goal(2, GoalKind::Cumulative, Some(10.0), 5.0);
+    orphan.parent_id = Some(99);
+    orphan.assignments = vec![assignment(
+        21,
+        FINANCE,
+        None,
+        vec![report(1, "2025-03-31", 10.0)],
+    )];
+    let mut grandchild = goal(3, GoalKind::Cumulative, Some(10.0), 5.0);
+    grandchild.parent_id = Some(2);
+    let kept = goal(1, GoalKind::Cumulative, Some(10.0), 5.0);
+    let e = evaluate(&plan(vec![kept, orphan, grandchild]), d("2025-12-31"));
+    assert!(e.goal(2).is_none() && e.goal(3).is_none() && e.assignment(21).is_none());
+    assert!(e.units().is_empty());
+    assert_eq!(e.plan().completion_percent, 0.0);
+}
+
+#[test]
+fn score_cap_lets_over_performance_into_the_roll_up() {
+    let mut g = goal(1, GoalKind::Cumulative, Some(20.0), 1.0);
+    g.assignments = vec![assignment(
+        11,
+        FINANCE,
+        None,
+        vec![report(1, "2025-12-31", 26.0)],
+    )];
+    let mut p = plan(vec![g, goal(2, GoalKind::Cumulative, Some(10.0), 1.0)]);
+    assert_close(
+        evaluate(&p, d("2025-12-31")).plan().completion_percent,
+        50.0,
+    );
+    p.score_cap = 1.2;
+    assert_close(
+        evaluate(&p, d("2025-12-31")).plan().completion_percent,
+        60.0,
+    );
+}
+
+// ---- property test: the roll-up equals a brute-force recomputation ----
+
+#[derive(Clone, Debug)]
+struct GenGoal {
+    target: f64,
+    weight: f64,
+    assignments: Vec<(i64, Vec<(u32, u32, f64)>)>, // unit, reports (day offset, submit order, value)
+}
+
+fn gen_goal() -> impl Strategy<Value = GenGoal> {
+    (
+        1.0f64..500.0,
+        prop_oneof![Just(0.0), 0.5f64..20.0],
+        prop::collection::vec(
+            (
+                1i64..5,
+                prop::collection::vec((0u32..365, 0u32..4, 0.0f64..600.0), 0..5),
+            ),
+            0..4,
+        ),
+    )
+        .prop_map(|(target, weight, assignments)| GenGoal {
+            target,
+            weight,
+            assignments,
+        })
+}
+
+/// Recomputes the plan figure straight from the rules, without the evaluator.
+fn brute_force_plan(goals: &[GenGoal], as_of_day: u32, cap: f64) -> f64 {
+    let cs: Vec<(f64, f64)> = goals
+        .iter()
+        .map(|g| {
+            let mut total = 0.0;
+            for (_, reports) in &g.assignments {
+                let mut best: Option<(u32, u32, usize, f64)> = None;
+                for (i, (day, order, value)) in reports.iter().enumerate() {
+                    if *day > as_of_day {
+                        continue;
+                    }
+                    let key = (*day, *order, i, *value);
+                    if best.is_none_or(|b| (b.0, b.1, b.2) < (key.0, key.1, key.2)) {
+                        best = Some(key);
+                    }
+                }
+                total += best.map_or(0.0, |b| b.3);
+            }
+            (g.weight, total / g.target * 100.0)
+        })
+        .collect();
+    let weighted: Vec<_> = cs.iter().filter(|(w, _)| *w > 0.0).collect();
+    if cs.is_empty() {
+        0.0
+    } else if weighted.is_empty() {
+        cs.iter().map(|(_, c)| c.min(cap)).sum::<f64>() / cs.len() as f64
+    } else {
+        weighted.iter().map(|(w, c)| w * c.min(cap)).sum::<f64>()
+            / weighted.iter().map(|(w, _)| w).sum::<f64>()
+    }
+}
+
+proptest! {
+    #[test]
+    fn plan_roll_up_matches_brute_force(
+        goals in prop::collection::vec(gen_goal(), 0..8),
+        as_of_day in 0u32..400,
+        cap in prop_oneof![Just(1.0), Just(1.2)],
+    ) {
+        let start = d("2025-01-01");
+        let mut next_id = 1000;
+        let facts: Vec<GoalFacts> = goals.iter().enumerate().map(|(gi, g)| {
+            let mut f = goal(gi as i64 + 1, GoalKind::Cumulative, Some(g.target), g.weight);
+            f.assignments = g.assignments.iter().map(|(unit, reports)| {
+                next_id += 1;
+                let reports = reports.iter().enumerate().map(|(i, (day, order, value))| ReportFact {
+                    // ids grow with the position so the index breaks exact ties
+                    id: next_id * 10 + i as i64,
+                    as_of: start + Duration::days(*day as i64),
+                    value: *value,
+                    submitted_at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap() + Duration::seconds(*order as i64),
+                }).collect();
+                AssignmentFacts { id: next_id, unit_id: *unit, target: None, deadline: None, reports }
+            }).collect();
+            f
+        }).collect();
+        let mut p = plan(facts);
+        p.score_cap = cap;
+        let e = evaluate(&p, start + Duration::days(as_of_day as i64));
+        let expected = brute_force_plan(&goals, as_of_day, cap * 100.0);
+        prop_assert!((e.plan().completion_percent - expected).abs() < 1e-9,
+            "evaluator {} vs brute force {}", e.plan().completion_percent, expected);
+    }
+}

@@ -1,0 +1,269 @@
+//! Input rules that need no database: each returns the error a client sees.
+use chrono::NaiveDate;
+
+use super::dates::within;
+use super::kinds::{Direction, GoalKind};
+use crate::error::{AppError, ErrorCode};
+
+fn reject(code: ErrorCode, message: impl Into<String>) -> AppError {
+    AppError::rejected(code, message)
+}
+
+/// Every number we store must be a real number.
+pub fn finite(field: &str, value: f64) -> Result<f64, AppError> {
+    if value.is_finite() {
+        Ok(value)
+    } else {
+        Err(reject(
+            ErrorCode::InvalidValue,
+            format!("{field} must be a finite number"),
+        ))
+    }
+}
+
+/// A goal's or assignment's target for its kind. CUMULATIVE and RATE need a
+/// non-zero target (CUMULATIVE a positive one); VETO defaults to 0 incidents
+/// and cannot be negative; MILESTONE and GROUP goals have no target value.
+pub fn target_for_kind(kind: GoalKind, target: Option<f64>) -> Result<Option<f64>, AppError> {
+    let target = target.map(|t| finite("targetValue", t)).transpose()?;
+    match kind {
+        GoalKind::Cumulative | GoalKind::Rate => {
+            let t = target.ok_or_else(|| {
+                reject(
+                    ErrorCode::InvalidTarget,
+                    format!("a {kind} goal needs a targetValue"),
+                )
+            })?;
+            if t == 0.0 {
+                return Err(reject(ErrorCode::InvalidTarget, "targetValue cannot be 0"));
+            }
+            if kind == GoalKind::Cumulative && t < 0.0 {
+                return Err(reject(
+                    ErrorCode::InvalidValue,
+                    "a CUMULATIVE targetValue cannot be negative",
+                ));
+            }
+            Ok(Some(t))
+        }
+        GoalKind::Veto => {
+            let t = target.unwrap_or(0.0);
+            if t < 0.0 {
+                return Err(reject(
+                    ErrorCode::InvalidValue,
+                    "a VETO limit cannot be negative",
+                ));
+            }
+            Ok(Some(t))
+        }
+        GoalKind::Milestone | GoalKind::Group => match target {
+            None => Ok(None),
+            Some(_) => Err(reject(
+                ErrorCode::InvalidTarget,
+                format!("a {kind} goal has no targetValue"),
+            )),
+        },
+    }
+}
+
+/// A baseline only makes sense for CUMULATIVE and RATE goals, and a RATE
+/// baseline equal to the target would divide by zero.
+pub fn baseline_for_kind(
+    kind: GoalKind,
+    baseline: Option<f64>,
+    target: Option<f64>,
+) -> Result<Option<f64>, AppError> {
+    let Some(b) = baseline else { return Ok(None) };
+    let b = finite("baselineValue", b)?;
+    match kind {
+        GoalKind::Rate if Some(b) == target => Err(reject(
+            ErrorCode::InvalidValue,
+            "baselineValue must differ from targetValue",
+        )),
+        GoalKind::Cumulative | GoalKind::Rate => Ok(Some(b)),
+        _ => Err(reject(
+            ErrorCode::InvalidValue,
+            format!("a {kind} goal has no baselineValue"),
+        )),
+    }
+}
+
+/// Lower-is-better is only defined for RATE goals.
+pub fn direction_for_kind(kind: GoalKind, direction: Direction) -> Result<Direction, AppError> {
+    if direction == Direction::Decrease && kind != GoalKind::Rate {
+        return Err(reject(
+            ErrorCode::DirectionNotAllowed,
+            format!("DECREASE applies to RATE goals only, not {kind}"),
+        ));
+    }
+    Ok(direction)
+}
+
+/// Weights are points out of the plan total: finite and not negative.
+pub fn weight(value: f64) -> Result<f64, AppError> {
+    let w = finite("weight", value)?;
+    if w < 0.0 {
+        return Err(reject(ErrorCode::InvalidValue, "weight cannot be negative"));
+    }
+    Ok(w)
+}
+
+/// A date that must fall inside the plan period.
+pub fn within_plan(
+    code: ErrorCode,
+    what: &str,
+    date: NaiveDate,
+    start: NaiveDate,
+    end: NaiveDate,
+) -> Result<NaiveDate, AppError> {
+    if within(date, start, end) {
+        Ok(date)
+    } else {
+        Err(reject(
+            code,
+            format!("{what} {date} is outside the plan period {start} to {end}"),
+        ))
+    }
+}
+
+/// A reported value for a goal of `kind`: counts and amounts cannot be
+/// negative; a RATE level may be (a growth rate can fall below zero).
+pub fn report_value(kind: GoalKind, value: f64) -> Result<f64, AppError> {
+    let v = finite("value", value)?;
+    if v < 0.0 && kind != GoalKind::Rate {
+        return Err(reject(
+            ErrorCode::InvalidValue,
+            format!("a {kind} report cannot be negative"),
+        ));
+    }
+    Ok(v)
+}
+
+/// Whether making `new_parent` the parent of `node` would close a cycle,
+/// given the current parent of every node.
+pub fn creates_cycle(node: i64, new_parent: i64, parent_of: impl Fn(i64) -> Option<i64>) -> bool {
+    let mut current = Some(new_parent);
+    let mut steps = 0usize;
+    while let Some(id) = current {
+        if id == node {
+            return true;
+        }
+        steps += 1;
+        // A tree deeper than this is already corrupt; refuse rather than loop.
+        if steps > 10_000 {
+            return true;
+        }
+        current = parent_of(id);
+    }
+    false
+}
+
+/// A name or title: trimmed, not empty.
+pub fn required_text(field: &str, value: &str) -> Result<String, AppError> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(reject(
+            ErrorCode::InvalidValue,
+            format!("{field} cannot be empty"),
+        ));
+    }
+    Ok(v.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn code<T: std::fmt::Debug>(r: Result<T, AppError>) -> ErrorCode {
+        r.unwrap_err().code()
+    }
+
+    #[test]
+    fn targets() {
+        assert_eq!(
+            code(target_for_kind(GoalKind::Cumulative, Some(0.0))),
+            ErrorCode::InvalidTarget
+        );
+        assert_eq!(
+            code(target_for_kind(GoalKind::Rate, None)),
+            ErrorCode::InvalidTarget
+        );
+        assert_eq!(
+            code(target_for_kind(GoalKind::Cumulative, Some(-3.0))),
+            ErrorCode::InvalidValue
+        );
+        assert_eq!(
+            code(target_for_kind(GoalKind::Cumulative, Some(f64::NAN))),
+            ErrorCode::InvalidValue
+        );
+        assert_eq!(
+            code(target_for_kind(GoalKind::Group, Some(5.0))),
+            ErrorCode::InvalidTarget
+        );
+        assert_eq!(target_for_kind(GoalKind::Veto, None).unwrap(), Some(0.0));
+        assert_eq!(
+            target_for_kind(GoalKind::Rate, Some(-2.0)).unwrap(),
+            Some(-2.0)
+        );
+        assert_eq!(target_for_kind(GoalKind::Milestone, None).unwrap(), None);
+    }
+
+    #[test]
+    fn directions_baselines_weights_and_values() {
+        assert_eq!(
+            code(direction_for_kind(
+                GoalKind::Cumulative,
+                Direction::Decrease
+            )),
+            ErrorCode::DirectionNotAllowed
+        );
+        assert!(direction_for_kind(GoalKind::Rate, Direction::Decrease).is_ok());
+        assert_eq!(
+            code(baseline_for_kind(GoalKind::Rate, Some(65.0), Some(65.0))),
+            ErrorCode::InvalidValue
+        );
+        assert_eq!(
+            code(baseline_for_kind(GoalKind::Veto, Some(1.0), Some(0.0))),
+            ErrorCode::InvalidValue
+        );
+        assert_eq!(code(weight(-1.0)), ErrorCode::InvalidValue);
+        assert_eq!(code(weight(f64::INFINITY)), ErrorCode::InvalidValue);
+        assert_eq!(
+            code(report_value(GoalKind::Cumulative, -1.0)),
+            ErrorCode::InvalidValue
+        );
+        assert_eq!(report_value(GoalKind::Rate, -1.5).unwrap(), -1.5);
+    }
+
+    #[test]
+    fn dates_within_the_plan() {
+        let start: NaiveDate = "2025-01-01".parse().unwrap();
+        let end: NaiveDate = "2025-12-31".parse().unwrap();
+        let late: NaiveDate = "2026-01-01".parse().unwrap();
+        assert_eq!(
+            code(within_plan(
+                ErrorCode::DeadlineOutsidePlan,
+                "deadline",
+                late,
+                start,
+                end
+            )),
+            ErrorCode::DeadlineOutsidePlan
+        );
+        assert_eq!(
+            within_plan(ErrorCode::DeadlineOutsidePlan, "deadline", end, start, end).unwrap(),
+            end
+        );
+    }
+
+    #[test]
+    fn cycles_are_found_through_any_depth() {
+        // 1 ← 2 ← 3 (3's parent is 2, 2's parent is 1)
+        let parents: HashMap<i64, i64> = [(2, 1), (3, 2)].into();
+        let parent_of = |id| parents.get(&id).copied();
+        assert!(creates_cycle(1, 3, parent_of));
+        assert!(creates_cycle(2, 2, parent_of));
+        assert!(!creates_cycle(3, 1, parent_of));
+        assert!(!creates_cycle(1, 4, parent_of));
+    }
+}

@@ -1,0 +1,140 @@
+//! The one error type. Every error a client can see carries a stable
+//! machine-readable code in `extensions.code`; internal failures are logged
+//! with their detail and reach the client only as `INTERNAL`.
+use std::fmt;
+
+/// Stable codes, part of the API contract: clients switch on them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// The object named by an ID does not exist (or is archived).
+    NotFound,
+    /// A malformed date (not `YYYY-MM-DD`) or another unparsable scalar.
+    InvalidDate,
+    /// A target of 0, or a target where the kind has none / lacks one.
+    InvalidTarget,
+    /// A negative, non-finite or empty value where it makes no sense.
+    InvalidValue,
+    /// A deadline outside the plan period.
+    DeadlineOutsidePlan,
+    /// A milestone due outside the plan period.
+    MilestoneOutsidePlan,
+    /// A report dated before the plan starts or after it ends.
+    ReportOutsidePlan,
+    /// Plan start/end dates that are reversed or span more than the year.
+    InvalidPlanPeriod,
+    /// An unknown IANA time zone.
+    InvalidTimeZone,
+    /// A write to an archived goal, assignment, milestone or plan.
+    Archived,
+    /// DECREASE on a goal that is not a RATE goal.
+    DirectionNotAllowed,
+    /// An assignment of a GROUP goal.
+    GroupNotAssignable,
+    /// The operation does not fit the goal's kind (a report on a MILESTONE
+    /// goal, a milestone on a CUMULATIVE goal, a sub-goal of a RATE goal…).
+    KindMismatch,
+    /// Sub-goals of a CUMULATIVE goal must share its measure unit.
+    MeasureUnitMismatch,
+    /// A parent goal in another plan.
+    ParentInOtherPlan,
+    /// A change that would make a unit or goal its own ancestor.
+    Cycle,
+    /// The unit already carries this goal, or a sibling unit has the name.
+    Duplicate,
+    /// A goal cannot both be broken into sub-goals and assigned to units.
+    StructureConflict,
+    /// The request itself is malformed (GraphQL syntax, unknown field…).
+    BadRequest,
+    /// Something failed on our side; details are in the server log.
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::NotFound => "NOT_FOUND",
+            ErrorCode::InvalidDate => "INVALID_DATE",
+            ErrorCode::InvalidTarget => "INVALID_TARGET",
+            ErrorCode::InvalidValue => "INVALID_VALUE",
+            ErrorCode::DeadlineOutsidePlan => "DEADLINE_OUTSIDE_PLAN",
+            ErrorCode::MilestoneOutsidePlan => "MILESTONE_OUTSIDE_PLAN",
+            ErrorCode::ReportOutsidePlan => "REPORT_OUTSIDE_PLAN",
+            ErrorCode::InvalidPlanPeriod => "INVALID_PLAN_PERIOD",
+            ErrorCode::InvalidTimeZone => "INVALID_TIME_ZONE",
+            ErrorCode::Archived => "ARCHIVED",
+            ErrorCode::DirectionNotAllowed => "DIRECTION_NOT_ALLOWED",
+            ErrorCode::GroupNotAssignable => "GROUP_NOT_ASSIGNABLE",
+            ErrorCode::KindMismatch => "KIND_MISMATCH",
+            ErrorCode::MeasureUnitMismatch => "MEASURE_UNIT_MISMATCH",
+            ErrorCode::ParentInOtherPlan => "PARENT_IN_OTHER_PLAN",
+            ErrorCode::Cycle => "CYCLE",
+            ErrorCode::Duplicate => "DUPLICATE",
+            ErrorCode::StructureConflict => "STRUCTURE_CONFLICT",
+            ErrorCode::BadRequest => "BAD_REQUEST",
+            ErrorCode::Internal => "INTERNAL",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The input was refused; the message says why, in terms the user knows.
+    #[error("{message}")]
+    Rejected { code: ErrorCode, message: String },
+    #[error("{entity} {id} does not exist")]
+    NotFound { entity: &'static str, id: String },
+    /// A failure of ours; the detail is for the log only.
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl AppError {
+    pub fn rejected(code: ErrorCode, message: impl Into<String>) -> Self {
+        AppError::Rejected {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn not_found(entity: &'static str, id: impl fmt::Display) -> Self {
+        AppError::NotFound {
+            entity,
+            id: id.to_string(),
+        }
+    }
+
+    pub fn internal(detail: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        AppError::Internal(detail.into())
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            AppError::Rejected { code, .. } => *code,
+            AppError::NotFound { .. } => ErrorCode::NotFound,
+            AppError::Internal(_) => ErrorCode::Internal,
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for AppError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        AppError::Internal(Box::new(err))
+    }
+}
+
+impl From<sea_orm::TransactionError<AppError>> for AppError {
+    fn from(err: sea_orm::TransactionError<AppError>) -> Self {
+        match err {
+            sea_orm::TransactionError::Connection(db) => db.into(),
+            sea_orm::TransactionError::Transaction(app) => app,
+        }
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

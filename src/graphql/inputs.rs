@@ -1,0 +1,182 @@
+use async_graphql::{ID, InputObject, MaybeUndefined};
+
+use super::objects::{Direction, GoalKind};
+use super::scalars::Date;
+use crate::error::{AppError, AppResult};
+
+/// IDs are opaque strings to clients; one that is not ours cannot exist.
+pub fn parse_id(entity: &'static str, id: &ID) -> AppResult<i64> {
+    id.parse::<i64>()
+        .map_err(|_| AppError::not_found(entity, id.as_str()))
+}
+
+pub fn parse_opt_id(entity: &'static str, id: &Option<ID>) -> AppResult<Option<i64>> {
+    id.as_ref().map(|i| parse_id(entity, i)).transpose()
+}
+
+pub fn parse_ids(entity: &'static str, ids: &[ID]) -> AppResult<Vec<i64>> {
+    ids.iter().map(|i| parse_id(entity, i)).collect()
+}
+
+/// `MaybeUndefined` → "keep" (None), "clear" (Some(None)) or "set".
+pub fn change<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
+    match value {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(v) => Some(Some(v)),
+    }
+}
+
+pub fn change_id(
+    entity: &'static str,
+    value: MaybeUndefined<ID>,
+) -> AppResult<Option<Option<i64>>> {
+    change(value)
+        .map(|v| v.map(|id| parse_id(entity, &id)).transpose())
+        .transpose()
+}
+
+#[derive(InputObject)]
+pub struct CreateUnitInput {
+    pub name: String,
+    pub parent_id: Option<ID>,
+}
+
+#[derive(InputObject)]
+pub struct UpdateUnitInput {
+    pub id: ID,
+    pub name: Option<String>,
+    /// null moves the unit to the top of the tree.
+    pub parent_id: MaybeUndefined<ID>,
+}
+
+#[derive(InputObject)]
+pub struct CreatePlanInput {
+    pub name: String,
+    pub year: i32,
+    pub owner_unit_id: ID,
+    /// Defaults to 1 January of `year`.
+    pub start_date: Option<Date>,
+    /// Defaults to 31 December of `year`.
+    pub end_date: Option<Date>,
+    /// IANA zone for "today"; defaults to Asia/Shanghai.
+    pub time_zone: Option<String>,
+    /// Cap on each goal's completion in roll-ups, as a fraction (default 1.0).
+    pub score_cap: Option<f64>,
+}
+
+#[derive(InputObject)]
+pub struct UpdatePlanInput {
+    pub id: ID,
+    pub name: Option<String>,
+    pub start_date: Option<Date>,
+    pub end_date: Option<Date>,
+    pub time_zone: Option<String>,
+    pub score_cap: Option<f64>,
+}
+
+#[derive(InputObject)]
+pub struct CreateGoalInput {
+    pub plan_id: ID,
+    pub parent_id: Option<ID>,
+    /// The 序号 as printed, e.g. "3.1".
+    pub code: Option<String>,
+    pub title: String,
+    /// Defaults to the parent's category for sub-goals.
+    pub category: Option<String>,
+    pub kind: GoalKind,
+    pub measure_unit: Option<String>,
+    pub target_value: Option<f64>,
+    pub baseline_value: Option<f64>,
+    /// INCREASE unless given; DECREASE only for RATE goals.
+    pub direction: Option<Direction>,
+    /// Points out of the plan total; default 1.
+    pub weight: Option<f64>,
+    pub deadline: Option<Date>,
+    pub lead_unit_id: Option<ID>,
+    #[graphql(default)]
+    pub supporting_unit_ids: Vec<ID>,
+    pub responsible_leader: Option<String>,
+    pub responsible_person: Option<String>,
+    /// The target as worded in the 责任书.
+    pub original_text: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct UpdateGoalInput {
+    pub id: ID,
+    pub parent_id: MaybeUndefined<ID>,
+    pub code: MaybeUndefined<String>,
+    pub title: Option<String>,
+    pub category: MaybeUndefined<String>,
+    pub measure_unit: MaybeUndefined<String>,
+    pub target_value: MaybeUndefined<f64>,
+    pub baseline_value: MaybeUndefined<f64>,
+    pub direction: Option<Direction>,
+    pub weight: Option<f64>,
+    pub deadline: MaybeUndefined<Date>,
+    pub lead_unit_id: MaybeUndefined<ID>,
+    pub supporting_unit_ids: Option<Vec<ID>>,
+    pub responsible_leader: MaybeUndefined<String>,
+    pub responsible_person: MaybeUndefined<String>,
+    pub original_text: MaybeUndefined<String>,
+}
+
+#[derive(InputObject)]
+pub struct AssignGoalInput {
+    pub goal_id: ID,
+    pub unit_id: ID,
+    /// The unit's share; defaults to the goal's target.
+    pub target_value: Option<f64>,
+    /// Defaults to the goal's deadline.
+    pub deadline: Option<Date>,
+    pub responsible_person: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct UpdateAssignmentInput {
+    pub id: ID,
+    pub target_value: MaybeUndefined<f64>,
+    pub deadline: MaybeUndefined<Date>,
+    pub responsible_person: MaybeUndefined<String>,
+}
+
+#[derive(InputObject)]
+pub struct AddMilestoneInput {
+    pub goal_id: ID,
+    pub title: String,
+    pub due_date: Date,
+    /// Default 1.
+    pub weight: Option<f64>,
+}
+
+#[derive(InputObject)]
+pub struct UpdateMilestoneInput {
+    pub id: ID,
+    pub title: Option<String>,
+    pub due_date: Option<Date>,
+    pub weight: Option<f64>,
+    /// null undoes a completion entered by mistake.
+    pub completed_on: MaybeUndefined<Date>,
+}
+
+#[derive(InputObject)]
+pub struct CompleteMilestoneInput {
+    pub milestone_id: ID,
+    pub completed_on: Date,
+}
+
+#[derive(InputObject)]
+pub struct SubmitReportInput {
+    pub assignment_id: ID,
+    /// The date the cumulative value stands at (usually a month end).
+    pub as_of: Date,
+    /// Cumulative since the plan start (or the indicator's current level).
+    pub value: f64,
+    /// 进展: progress notes.
+    pub note: Option<String>,
+    /// 问题: problems met.
+    pub problems: Option<String>,
+    /// 下一步: next steps.
+    pub next_steps: Option<String>,
+}

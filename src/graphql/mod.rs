@@ -1,0 +1,31 @@
+//! The GraphQL API: schema, objects, inputs and loaders. Resolvers stay thin:
+//! they parse IDs, call `service`, and read figures from the plan snapshot.
+
+/// Per-request loaders and helpers reached through the resolver context.
+pub mod context;
+/// AppError → GraphQL error with `extensions.code`.
+pub mod errors;
+/// Input types of the mutations.
+pub mod inputs;
+/// The mutation root.
+pub mod mutation;
+/// Output types: Plan, Goal, Assignment, Milestone, Report, Unit, Progress.
+pub mod objects;
+/// The query root.
+pub mod query;
+/// The `Date` scalar ("YYYY-MM-DD").
+pub mod scalars;
+
+use async_graphql::{EmptySubscription, Schema};
+
+pub use context::RequestContext;
+pub use mutation::MutationRoot;
+pub use query::QueryRoot;
+
+pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// The schema; per-request data (`RequestContext`) is attached by the HTTP
+/// handler so that loader caches never outlive a request.
+pub fn build_schema() -> AppSchema {
+    Schema::build(QueryRoot, MutationRoot, EmptySubscription).finish()
+}

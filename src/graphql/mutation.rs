@@ -1,0 +1,302 @@
+use async_graphql::{Context, ID, Object, Result};
+
+use super::context::RequestContext;
+use super::inputs::*;
+use super::objects::{Assignment, Goal, Milestone, Plan, Report, Unit};
+use crate::error::AppError;
+use crate::service::{assignments, goals, milestones, plans, reports, units};
+
+pub struct MutationRoot;
+
+/// The goal as it stands after a write, read from a fresh plan snapshot.
+async fn fresh_goal(rc: &RequestContext, plan_id: i64, goal_id: i64) -> Result<Goal> {
+    let data = rc.reload_plan(plan_id).await?;
+    let goal = data
+        .goal(goal_id)
+        .ok_or_else(|| AppError::not_found("goal", goal_id))?;
+    Ok(Goal::new(&data, goal))
+}
+
+async fn fresh_assignment(
+    rc: &RequestContext,
+    plan_id: i64,
+    assignment_id: i64,
+) -> Result<Assignment> {
+    let data = rc.reload_plan(plan_id).await?;
+    Ok(Assignment::new(&data, assignment_id))
+}
+
+#[Object]
+impl MutationRoot {
+    async fn create_unit(&self, ctx: &Context<'_>, input: CreateUnitInput) -> Result<Unit> {
+        let rc = RequestContext::of(ctx)?;
+        let unit = units::create(
+            &rc.db,
+            units::NewUnit {
+                name: input.name,
+                parent_id: parse_opt_id("unit", &input.parent_id)?,
+            },
+        )
+        .await?;
+        rc.forget_units();
+        Ok(Unit(unit))
+    }
+
+    async fn update_unit(&self, ctx: &Context<'_>, input: UpdateUnitInput) -> Result<Unit> {
+        let rc = RequestContext::of(ctx)?;
+        let unit = units::update(
+            &rc.db,
+            parse_id("unit", &input.id)?,
+            units::UnitChanges {
+                name: input.name,
+                parent_id: change_id("unit", input.parent_id)?,
+            },
+        )
+        .await?;
+        rc.forget_units();
+        Ok(Unit(unit))
+    }
+
+    /// Archives a unit created by mistake; refused while it is in use.
+    async fn archive_unit(&self, ctx: &Context<'_>, id: ID) -> Result<Unit> {
+        let rc = RequestContext::of(ctx)?;
+        let unit = units::archive(&rc.db, parse_id("unit", &id)?).await?;
+        rc.forget_units();
+        Ok(Unit(unit))
+    }
+
+    async fn create_plan(&self, ctx: &Context<'_>, input: CreatePlanInput) -> Result<Plan> {
+        let rc = RequestContext::of(ctx)?;
+        let plan = plans::create(
+            &rc.db,
+            plans::NewPlan {
+                name: input.name,
+                year: input.year,
+                owner_unit_id: parse_id("unit", &input.owner_unit_id)?,
+                start_date: input.start_date.map(|d| d.0),
+                end_date: input.end_date.map(|d| d.0),
+                time_zone: input.time_zone,
+                score_cap: input.score_cap,
+            },
+        )
+        .await?;
+        Ok(Plan(plan))
+    }
+
+    async fn update_plan(&self, ctx: &Context<'_>, input: UpdatePlanInput) -> Result<Plan> {
+        let rc = RequestContext::of(ctx)?;
+        let plan = plans::update(
+            &rc.db,
+            parse_id("plan", &input.id)?,
+            plans::PlanChanges {
+                name: input.name,
+                start_date: input.start_date.map(|d| d.0),
+                end_date: input.end_date.map(|d| d.0),
+                time_zone: input.time_zone,
+                score_cap: input.score_cap,
+            },
+        )
+        .await?;
+        rc.forget_plans();
+        Ok(Plan(plan))
+    }
+
+    async fn archive_plan(&self, ctx: &Context<'_>, id: ID) -> Result<Plan> {
+        let rc = RequestContext::of(ctx)?;
+        Ok(Plan(plans::archive(&rc.db, parse_id("plan", &id)?).await?))
+    }
+
+    async fn create_goal(&self, ctx: &Context<'_>, input: CreateGoalInput) -> Result<Goal> {
+        let rc = RequestContext::of(ctx)?;
+        let goal = goals::create(
+            &rc.db,
+            goals::NewGoal {
+                plan_id: parse_id("plan", &input.plan_id)?,
+                parent_id: parse_opt_id("goal", &input.parent_id)?,
+                code: input.code,
+                title: input.title,
+                category: input.category,
+                kind: input.kind.into(),
+                measure_unit: input.measure_unit,
+                target_value: input.target_value,
+                baseline_value: input.baseline_value,
+                direction: input.direction.map(Into::into),
+                weight: input.weight,
+                deadline: input.deadline.map(|d| d.0),
+                lead_unit_id: parse_opt_id("unit", &input.lead_unit_id)?,
+                supporting_unit_ids: parse_ids("unit", &input.supporting_unit_ids)?,
+                responsible_leader: input.responsible_leader,
+                responsible_person: input.responsible_person,
+                original_text: input.original_text,
+            },
+        )
+        .await?;
+        fresh_goal(rc, goal.plan_id, goal.id).await
+    }
+
+    async fn update_goal(&self, ctx: &Context<'_>, input: UpdateGoalInput) -> Result<Goal> {
+        let rc = RequestContext::of(ctx)?;
+        let goal = goals::update(
+            &rc.db,
+            parse_id("goal", &input.id)?,
+            goals::GoalChanges {
+                parent_id: change_id("goal", input.parent_id)?,
+                code: change(input.code),
+                title: input.title,
+                category: change(input.category),
+                measure_unit: change(input.measure_unit),
+                target_value: change(input.target_value),
+                baseline_value: change(input.baseline_value),
+                direction: input.direction.map(Into::into),
+                weight: input.weight,
+                deadline: change(input.deadline).map(|d| d.map(|d| d.0)),
+                lead_unit_id: change_id("unit", input.lead_unit_id)?,
+                supporting_unit_ids: input
+                    .supporting_unit_ids
+                    .map(|ids| parse_ids("unit", &ids))
+                    .transpose()?,
+                responsible_leader: change(input.responsible_leader),
+                responsible_person: change(input.responsible_person),
+                original_text: change(input.original_text),
+            },
+        )
+        .await?;
+        fresh_goal(rc, goal.plan_id, goal.id).await
+    }
+
+    /// Archives a goal created by mistake, with its sub-goals; it drops out
+    /// of every roll-up. Returns the goal's ID.
+    async fn archive_goal(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
+        let rc = RequestContext::of(ctx)?;
+        goals::archive(&rc.db, parse_id("goal", &id)?).await?;
+        rc.forget_plans();
+        Ok(id)
+    }
+
+    async fn assign_goal(&self, ctx: &Context<'_>, input: AssignGoalInput) -> Result<Assignment> {
+        let rc = RequestContext::of(ctx)?;
+        let assignment = assignments::create(
+            &rc.db,
+            assignments::NewAssignment {
+                goal_id: parse_id("goal", &input.goal_id)?,
+                unit_id: parse_id("unit", &input.unit_id)?,
+                target_value: input.target_value,
+                deadline: input.deadline.map(|d| d.0),
+                responsible_person: input.responsible_person,
+            },
+        )
+        .await?;
+        fresh_assignment(rc, assignment.plan_id, assignment.id).await
+    }
+
+    async fn update_assignment(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateAssignmentInput,
+    ) -> Result<Assignment> {
+        let rc = RequestContext::of(ctx)?;
+        let assignment = assignments::update(
+            &rc.db,
+            parse_id("assignment", &input.id)?,
+            assignments::AssignmentChanges {
+                target_value: change(input.target_value),
+                deadline: change(input.deadline).map(|d| d.map(|d| d.0)),
+                responsible_person: change(input.responsible_person),
+            },
+        )
+        .await?;
+        fresh_assignment(rc, assignment.plan_id, assignment.id).await
+    }
+
+    /// Archives an assignment made by mistake. Returns its ID.
+    async fn archive_assignment(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
+        let rc = RequestContext::of(ctx)?;
+        assignments::archive(&rc.db, parse_id("assignment", &id)?).await?;
+        rc.forget_plans();
+        Ok(id)
+    }
+
+    async fn add_milestone(
+        &self,
+        ctx: &Context<'_>,
+        input: AddMilestoneInput,
+    ) -> Result<Milestone> {
+        let rc = RequestContext::of(ctx)?;
+        let milestone = milestones::create(
+            &rc.db,
+            milestones::NewMilestone {
+                goal_id: parse_id("goal", &input.goal_id)?,
+                title: input.title,
+                due_date: input.due_date.0,
+                weight: input.weight,
+            },
+        )
+        .await?;
+        rc.forget_plans();
+        Ok(Milestone(milestone))
+    }
+
+    async fn update_milestone(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateMilestoneInput,
+    ) -> Result<Milestone> {
+        let rc = RequestContext::of(ctx)?;
+        let milestone = milestones::update(
+            &rc.db,
+            parse_id("milestone", &input.id)?,
+            milestones::MilestoneChanges {
+                title: input.title,
+                due_date: input.due_date.map(|d| d.0),
+                weight: input.weight,
+                completed_on: change(input.completed_on).map(|d| d.map(|d| d.0)),
+            },
+        )
+        .await?;
+        rc.forget_plans();
+        Ok(Milestone(milestone))
+    }
+
+    async fn complete_milestone(
+        &self,
+        ctx: &Context<'_>,
+        input: CompleteMilestoneInput,
+    ) -> Result<Milestone> {
+        let rc = RequestContext::of(ctx)?;
+        let milestone = milestones::complete(
+            &rc.db,
+            parse_id("milestone", &input.milestone_id)?,
+            input.completed_on.0,
+        )
+        .await?;
+        rc.forget_plans();
+        Ok(Milestone(milestone))
+    }
+
+    /// Archives a milestone entered by mistake. Returns its ID.
+    async fn archive_milestone(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
+        let rc = RequestContext::of(ctx)?;
+        milestones::archive(&rc.db, parse_id("milestone", &id)?).await?;
+        rc.forget_plans();
+        Ok(id)
+    }
+
+    /// Records a cumulative figure as of a date. A correction is a new report.
+    async fn submit_report(&self, ctx: &Context<'_>, input: SubmitReportInput) -> Result<Report> {
+        let rc = RequestContext::of(ctx)?;
+        let report = reports::submit(
+            &rc.db,
+            reports::NewReport {
+                assignment_id: parse_id("assignment", &input.assignment_id)?,
+                as_of: input.as_of.0,
+                value: input.value,
+                note: input.note,
+                problems: input.problems,
+                next_steps: input.next_steps,
+            },
+        )
+        .await?;
+        rc.forget_plans();
+        Ok(Report(report))
+    }
+}

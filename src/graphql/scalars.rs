@@ -1,0 +1,62 @@
+use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
+use chrono::NaiveDate;
+
+/// A calendar date, "YYYY-MM-DD".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Date(pub NaiveDate);
+
+/// Strict ISO dates only: "2025-10-31", not "2025-10-1" or "2025/10/31",
+/// so a clerk's typo is refused instead of silently read as another day.
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    let bytes = s.as_bytes();
+    let shaped = bytes.len() == 10
+        && bytes[4] == b'-'
+        && bytes[7] == b'-'
+        && bytes
+            .iter()
+            .enumerate()
+            .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
+    if !shaped {
+        return None;
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+#[Scalar(name = "Date")]
+impl ScalarType for Date {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(s) => parse_date(s).map(Date).ok_or_else(|| {
+                InputValueError::custom(format!("{s:?} is not a date in YYYY-MM-DD form"))
+            }),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.0.format("%Y-%m-%d").to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_real_iso_dates_parse() {
+        assert_eq!(
+            parse_date("2025-10-31"),
+            NaiveDate::from_ymd_opt(2025, 10, 31)
+        );
+        for bad in [
+            "2025-10-1",
+            "2025/10/31",
+            "2025-02-30",
+            "20251031",
+            "2025-1O-31",
+            "",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,22 @@
+//! mubiao (目标): the target-responsibility server of an industrial park.
+//! `main.rs` parses configuration and calls into here; tests build the same
+//! app with `http::app`.
+
+/// Typed configuration from flags and environment.
+pub mod config;
+/// Connection pools, migrations and write transactions.
+pub mod db;
+/// The demo plan: a 2025 development-zone plan with units and reports.
+pub mod demo;
+/// The judgement rules as pure functions.
+pub mod domain;
+/// The one error type and its stable codes.
+pub mod error;
+/// The GraphQL schema and resolvers.
+pub mod graphql;
+/// HTTP routes: /graphql, /healthz.
+pub mod http;
+/// Use cases over the database.
+pub mod service;
+/// Logging set-up.
+pub mod telemetry;

@@ -1,0 +1,51 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+use mubiao::config::{Cli, Command};
+use mubiao::{db, demo, http, telemetry};
+use poem::Server;
+use poem::listener::TcpListener;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let json = matches!(&cli.command, Command::Serve(s) if s.log_json);
+    telemetry::init(json);
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!(error = %err, "mubiao stopped");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
+    let db = db::connect(&cli.database).await?;
+    db::migrate(&db).await?;
+    match cli.command {
+        Command::Migrate => tracing::info!("migrations applied"),
+        Command::Demo => {
+            let plan_id = demo::load(&db).await?;
+            tracing::info!(plan_id, "demo plan loaded");
+        }
+        Command::Serve(config) => {
+            if config.demo {
+                if let Some(plan_id) = demo::load_if_empty(&db).await? {
+                    tracing::info!(plan_id, "empty database: demo plan loaded");
+                }
+            }
+            tracing::info!(listen = %config.listen, "serving GraphQL at /graphql");
+            Server::new(TcpListener::bind(config.listen))
+                .run_with_graceful_shutdown(
+                    http::app(db, http::system_clock()),
+                    async {
+                        let _ = tokio::signal::ctrl_c().await;
+                    },
+                    Some(std::time::Duration::from_secs(10)),
+                )
+                .await?;
+        }
+    }
+    Ok(())
+}

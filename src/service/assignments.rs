@@ -1,0 +1,158 @@
+use chrono::NaiveDate;
+use entity::{assignment, goal};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, Set,
+};
+
+use super::{clean_text, find_active, goals, now, plans, units};
+use crate::db::begin_write;
+use crate::domain::{GoalKind, validation};
+use crate::error::{AppError, AppResult, ErrorCode};
+
+pub struct NewAssignment {
+    pub goal_id: i64,
+    pub unit_id: i64,
+    pub target_value: Option<f64>,
+    pub deadline: Option<NaiveDate>,
+    pub responsible_person: Option<String>,
+}
+
+#[derive(Default)]
+pub struct AssignmentChanges {
+    pub target_value: Option<Option<f64>>,
+    pub deadline: Option<Option<NaiveDate>>,
+    pub responsible_person: Option<Option<String>>,
+}
+
+pub async fn find<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<assignment::Model> {
+    find_active::<assignment::Entity, _>(db, "assignment", id, |a| a.archived_at).await
+}
+
+/// An assignment's own target follows the goal's rules for its kind; an
+/// absent one means "the goal's target". MILESTONE assignments have none.
+fn check_target(kind: GoalKind, target: Option<f64>) -> AppResult<Option<f64>> {
+    match (kind, target) {
+        (_, None) => Ok(None),
+        (GoalKind::Milestone, Some(_)) => Err(AppError::rejected(
+            ErrorCode::InvalidTarget,
+            "a MILESTONE goal's assignment has no targetValue",
+        )),
+        (kind, Some(t)) => validation::target_for_kind(kind, Some(t)),
+    }
+}
+
+fn check_goal(goal: &goal::Model) -> AppResult<GoalKind> {
+    let kind = goals::kind_of(goal)?;
+    if kind == GoalKind::Group {
+        return Err(AppError::rejected(
+            ErrorCode::GroupNotAssignable,
+            "a GROUP goal only groups sub-goals; assign its sub-goals instead",
+        ));
+    }
+    Ok(kind)
+}
+
+pub async fn create(db: &DatabaseConnection, input: NewAssignment) -> AppResult<assignment::Model> {
+    let txn = begin_write(db).await?;
+    let goal = goals::find(&txn, input.goal_id).await?;
+    let kind = check_goal(&goal)?;
+    let plan = plans::find(&txn, goal.plan_id).await?;
+    let target = check_target(kind, input.target_value)?;
+    let deadline = input
+        .deadline
+        .map(|d| {
+            validation::within_plan(
+                ErrorCode::DeadlineOutsidePlan,
+                "deadline",
+                d,
+                plan.start_date,
+                plan.end_date,
+            )
+        })
+        .transpose()?;
+    units::find(&txn, input.unit_id).await?;
+    let has_children = goal::Entity::find()
+        .filter(goal::Column::ParentId.eq(goal.id))
+        .filter(goal::Column::ArchivedAt.is_null())
+        .count(&txn)
+        .await?;
+    if has_children > 0 {
+        return Err(AppError::rejected(
+            ErrorCode::StructureConflict,
+            "this goal is broken into sub-goals; assign the sub-goals instead",
+        ));
+    }
+    let duplicate = assignment::Entity::find()
+        .filter(assignment::Column::GoalId.eq(goal.id))
+        .filter(assignment::Column::UnitId.eq(input.unit_id))
+        .filter(assignment::Column::ArchivedAt.is_null())
+        .count(&txn)
+        .await?;
+    if duplicate > 0 {
+        return Err(AppError::rejected(
+            ErrorCode::Duplicate,
+            "this unit already carries a share of the goal; update that assignment instead",
+        ));
+    }
+    let created = assignment::ActiveModel {
+        plan_id: Set(goal.plan_id),
+        goal_id: Set(goal.id),
+        unit_id: Set(input.unit_id),
+        target_value: Set(target),
+        deadline: Set(deadline),
+        responsible_person: Set(clean_text(input.responsible_person)),
+        archived_at: Set(None),
+        created_at: Set(now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+pub async fn update(
+    db: &DatabaseConnection,
+    id: i64,
+    changes: AssignmentChanges,
+) -> AppResult<assignment::Model> {
+    let txn = begin_write(db).await?;
+    let current = find(&txn, id).await?;
+    let goal = goals::find(&txn, current.goal_id).await?;
+    let kind = check_goal(&goal)?;
+    let plan = plans::find(&txn, goal.plan_id).await?;
+    let mut active: assignment::ActiveModel = current.into();
+    if let Some(target) = changes.target_value {
+        active.target_value = Set(check_target(kind, target)?);
+    }
+    if let Some(deadline) = changes.deadline {
+        active.deadline = Set(deadline
+            .map(|d| {
+                validation::within_plan(
+                    ErrorCode::DeadlineOutsidePlan,
+                    "deadline",
+                    d,
+                    plan.start_date,
+                    plan.end_date,
+                )
+            })
+            .transpose()?);
+    }
+    if let Some(person) = changes.responsible_person {
+        active.responsible_person = Set(clean_text(person));
+    }
+    let updated = active.update(&txn).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+pub async fn archive(db: &DatabaseConnection, id: i64) -> AppResult<assignment::Model> {
+    let txn = begin_write(db).await?;
+    let current = find(&txn, id).await?;
+    let mut active: assignment::ActiveModel = current.into();
+    active.archived_at = Set(Some(now()));
+    let archived = active.update(&txn).await?;
+    txn.commit().await?;
+    Ok(archived)
+}

@@ -1,0 +1,405 @@
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use entity::{assignment, goal, goal_supporting_unit, plan};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, Set,
+};
+
+use super::{clean_text, find_active, now, plans, units};
+use crate::db::begin_write;
+use crate::domain::{Direction, GoalKind, validation};
+use crate::error::{AppError, AppResult, ErrorCode};
+
+pub struct NewGoal {
+    pub plan_id: i64,
+    pub parent_id: Option<i64>,
+    pub code: Option<String>,
+    pub title: String,
+    pub category: Option<String>,
+    pub kind: GoalKind,
+    pub measure_unit: Option<String>,
+    pub target_value: Option<f64>,
+    pub baseline_value: Option<f64>,
+    pub direction: Option<Direction>,
+    pub weight: Option<f64>,
+    pub deadline: Option<NaiveDate>,
+    pub lead_unit_id: Option<i64>,
+    pub supporting_unit_ids: Vec<i64>,
+    pub responsible_leader: Option<String>,
+    pub responsible_person: Option<String>,
+    pub original_text: Option<String>,
+}
+
+/// Changes to a goal; `None` keeps a field, `Some(None)` clears a nullable one.
+/// The kind cannot change: reports already read under it.
+#[derive(Default)]
+pub struct GoalChanges {
+    pub parent_id: Option<Option<i64>>,
+    pub code: Option<Option<String>>,
+    pub title: Option<String>,
+    pub category: Option<Option<String>>,
+    pub measure_unit: Option<Option<String>>,
+    pub target_value: Option<Option<f64>>,
+    pub baseline_value: Option<Option<f64>>,
+    pub direction: Option<Direction>,
+    pub weight: Option<f64>,
+    pub deadline: Option<Option<NaiveDate>>,
+    pub lead_unit_id: Option<Option<i64>>,
+    pub supporting_unit_ids: Option<Vec<i64>>,
+    pub responsible_leader: Option<Option<String>>,
+    pub responsible_person: Option<Option<String>>,
+    pub original_text: Option<Option<String>>,
+}
+
+pub async fn find<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<goal::Model> {
+    find_active::<goal::Entity, _>(db, "goal", id, |g| g.archived_at).await
+}
+
+pub fn kind_of(goal: &goal::Model) -> AppResult<GoalKind> {
+    goal.kind.parse().map_err(AppError::internal)
+}
+
+pub fn direction_of(goal: &goal::Model) -> AppResult<Direction> {
+    goal.direction.parse().map_err(AppError::internal)
+}
+
+/// The fields of a goal that must be consistent with each other, checked
+/// the same way on create and on update.
+struct Shape {
+    kind: GoalKind,
+    target: Option<f64>,
+    baseline: Option<f64>,
+    direction: Direction,
+    weight: f64,
+    deadline: Option<NaiveDate>,
+    measure_unit: Option<String>,
+}
+
+fn check_shape(shape: Shape, plan: &plan::Model) -> AppResult<Shape> {
+    let target = validation::target_for_kind(shape.kind, shape.target)?;
+    Ok(Shape {
+        baseline: validation::baseline_for_kind(shape.kind, shape.baseline, target)?,
+        target,
+        direction: validation::direction_for_kind(shape.kind, shape.direction)?,
+        weight: validation::weight(shape.weight)?,
+        deadline: shape
+            .deadline
+            .map(|d| {
+                validation::within_plan(
+                    ErrorCode::DeadlineOutsidePlan,
+                    "deadline",
+                    d,
+                    plan.start_date,
+                    plan.end_date,
+                )
+            })
+            .transpose()?,
+        ..shape
+    })
+}
+
+/// A sub-goal hangs under a GROUP (any kind) or under a CUMULATIVE goal
+/// (CUMULATIVE sub-goals of the same measure unit, summed into it).
+async fn check_parent<C: ConnectionTrait>(
+    db: &C,
+    plan_id: i64,
+    parent_id: i64,
+    child_kind: GoalKind,
+    child_measure_unit: Option<&str>,
+) -> AppResult<goal::Model> {
+    let parent = find(db, parent_id).await?;
+    if parent.plan_id != plan_id {
+        return Err(AppError::rejected(
+            ErrorCode::ParentInOtherPlan,
+            format!("parent goal {parent_id} belongs to another plan"),
+        ));
+    }
+    match kind_of(&parent)? {
+        GoalKind::Group => {}
+        GoalKind::Cumulative => {
+            if child_kind != GoalKind::Cumulative {
+                return Err(AppError::rejected(
+                    ErrorCode::KindMismatch,
+                    "sub-goals of a CUMULATIVE goal are CUMULATIVE; group mixed kinds under a GROUP goal",
+                ));
+            }
+            if parent.measure_unit.as_deref() != child_measure_unit {
+                return Err(AppError::rejected(
+                    ErrorCode::MeasureUnitMismatch,
+                    format!(
+                        "sub-goals of {} are measured in {}",
+                        parent.title,
+                        parent.measure_unit.as_deref().unwrap_or("(none)")
+                    ),
+                ));
+            }
+            let assigned = assignment::Entity::find()
+                .filter(assignment::Column::GoalId.eq(parent_id))
+                .filter(assignment::Column::ArchivedAt.is_null())
+                .count(db)
+                .await?;
+            if assigned > 0 {
+                return Err(AppError::rejected(
+                    ErrorCode::StructureConflict,
+                    "this goal is already assigned to units; a goal is either broken into sub-goals or assigned",
+                ));
+            }
+        }
+        other => {
+            return Err(AppError::rejected(
+                ErrorCode::KindMismatch,
+                format!("a {other} goal cannot have sub-goals"),
+            ));
+        }
+    }
+    Ok(parent)
+}
+
+async fn check_units<C: ConnectionTrait>(
+    db: &C,
+    lead: Option<i64>,
+    supporting: &[i64],
+) -> AppResult<()> {
+    let mut wanted: Vec<i64> = supporting.to_vec();
+    wanted.extend(lead);
+    wanted.sort_unstable();
+    wanted.dedup();
+    let found = units::by_ids(db, &wanted).await?;
+    for id in wanted {
+        match found.get(&id) {
+            Some(u) if u.archived_at.is_none() => {}
+            _ => return Err(AppError::not_found("unit", id)),
+        }
+    }
+    Ok(())
+}
+
+async fn replace_supporting<C: ConnectionTrait>(
+    db: &C,
+    goal: &goal::Model,
+    unit_ids: &[i64],
+) -> AppResult<()> {
+    goal_supporting_unit::Entity::delete_many()
+        .filter(goal_supporting_unit::Column::GoalId.eq(goal.id))
+        .exec(db)
+        .await?;
+    let mut ids = unit_ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let rows = ids
+        .into_iter()
+        .map(|unit_id| goal_supporting_unit::ActiveModel {
+            goal_id: Set(goal.id),
+            unit_id: Set(unit_id),
+            plan_id: Set(goal.plan_id),
+        });
+    goal_supporting_unit::Entity::insert_many(rows)
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn create(db: &DatabaseConnection, input: NewGoal) -> AppResult<goal::Model> {
+    let title = validation::required_text("title", &input.title)?;
+    let txn = begin_write(db).await?;
+    let plan = plans::find(&txn, input.plan_id).await?;
+    let measure_unit = clean_text(input.measure_unit);
+    let shape = check_shape(
+        Shape {
+            kind: input.kind,
+            target: input.target_value,
+            baseline: input.baseline_value,
+            direction: input.direction.unwrap_or_default(),
+            weight: input.weight.unwrap_or(1.0),
+            deadline: input.deadline,
+            measure_unit,
+        },
+        &plan,
+    )?;
+    let mut category = clean_text(input.category);
+    if let Some(parent_id) = input.parent_id {
+        let parent = check_parent(
+            &txn,
+            plan.id,
+            parent_id,
+            shape.kind,
+            shape.measure_unit.as_deref(),
+        )
+        .await?;
+        // Sub-goals belong to their parent's category unless told otherwise.
+        category = category.or(parent.category);
+    }
+    check_units(&txn, input.lead_unit_id, &input.supporting_unit_ids).await?;
+    let siblings = goal::Entity::find()
+        .filter(goal::Column::PlanId.eq(plan.id))
+        .filter(match input.parent_id {
+            Some(p) => goal::Column::ParentId.eq(p),
+            None => goal::Column::ParentId.is_null(),
+        })
+        .count(&txn)
+        .await?;
+    let stamp = now();
+    let created = goal::ActiveModel {
+        plan_id: Set(plan.id),
+        parent_id: Set(input.parent_id),
+        position: Set(i32::try_from(siblings).unwrap_or(i32::MAX)),
+        code: Set(clean_text(input.code)),
+        title: Set(title),
+        category: Set(category),
+        kind: Set(shape.kind.as_str().to_string()),
+        measure_unit: Set(shape.measure_unit),
+        target_value: Set(shape.target),
+        baseline_value: Set(shape.baseline),
+        direction: Set(shape.direction.as_str().to_string()),
+        weight: Set(shape.weight),
+        deadline: Set(shape.deadline),
+        lead_unit_id: Set(input.lead_unit_id),
+        responsible_leader: Set(clean_text(input.responsible_leader)),
+        responsible_person: Set(clean_text(input.responsible_person)),
+        original_text: Set(clean_text(input.original_text)),
+        archived_at: Set(None),
+        created_at: Set(stamp),
+        updated_at: Set(stamp),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    replace_supporting(&txn, &created, &input.supporting_unit_ids).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+pub async fn update(
+    db: &DatabaseConnection,
+    id: i64,
+    changes: GoalChanges,
+) -> AppResult<goal::Model> {
+    let txn = begin_write(db).await?;
+    let current = find(&txn, id).await?;
+    let plan = plans::find(&txn, current.plan_id).await?;
+    let kind = kind_of(&current)?;
+    let shape = check_shape(
+        Shape {
+            kind,
+            target: changes.target_value.unwrap_or(current.target_value),
+            baseline: changes.baseline_value.unwrap_or(current.baseline_value),
+            direction: match changes.direction {
+                Some(d) => d,
+                None => direction_of(&current)?,
+            },
+            weight: changes.weight.unwrap_or(current.weight),
+            deadline: changes.deadline.unwrap_or(current.deadline),
+            measure_unit: match changes.measure_unit {
+                Some(m) => clean_text(m),
+                None => current.measure_unit.clone(),
+            },
+        },
+        &plan,
+    )?;
+    let parent_id = changes.parent_id.unwrap_or(current.parent_id);
+    if let Some(parent) = parent_id {
+        check_parent(&txn, plan.id, parent, kind, shape.measure_unit.as_deref()).await?;
+        let parents: HashMap<i64, Option<i64>> = goal::Entity::find()
+            .filter(goal::Column::PlanId.eq(plan.id))
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|g| (g.id, g.parent_id))
+            .collect();
+        if validation::creates_cycle(id, parent, |g| parents.get(&g).copied().flatten()) {
+            return Err(AppError::rejected(
+                ErrorCode::Cycle,
+                "a goal cannot be placed under itself or one of its sub-goals",
+            ));
+        }
+    }
+    let lead_unit_id = changes.lead_unit_id.unwrap_or(current.lead_unit_id);
+    check_units(
+        &txn,
+        lead_unit_id,
+        changes.supporting_unit_ids.as_deref().unwrap_or(&[]),
+    )
+    .await?;
+
+    let mut active: goal::ActiveModel = current.clone().into();
+    active.parent_id = Set(parent_id);
+    if let Some(title) = changes.title {
+        active.title = Set(validation::required_text("title", &title)?);
+    }
+    if let Some(code) = changes.code {
+        active.code = Set(clean_text(code));
+    }
+    if let Some(category) = changes.category {
+        active.category = Set(clean_text(category));
+    }
+    if let Some(v) = changes.responsible_leader {
+        active.responsible_leader = Set(clean_text(v));
+    }
+    if let Some(v) = changes.responsible_person {
+        active.responsible_person = Set(clean_text(v));
+    }
+    if let Some(v) = changes.original_text {
+        active.original_text = Set(clean_text(v));
+    }
+    active.measure_unit = Set(shape.measure_unit);
+    active.target_value = Set(shape.target);
+    active.baseline_value = Set(shape.baseline);
+    active.direction = Set(shape.direction.as_str().to_string());
+    active.weight = Set(shape.weight);
+    active.deadline = Set(shape.deadline);
+    active.lead_unit_id = Set(lead_unit_id);
+    active.updated_at = Set(now());
+    let updated = active.update(&txn).await?;
+    if let Some(ids) = changes.supporting_unit_ids {
+        replace_supporting(&txn, &updated, &ids).await?;
+    }
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Archives a goal created by mistake, with its whole subtree: archived
+/// goals drop out of every roll-up and refuse new reports.
+pub async fn archive(db: &DatabaseConnection, id: i64) -> AppResult<goal::Model> {
+    let txn = begin_write(db).await?;
+    let current = find(&txn, id).await?;
+    let all = goal::Entity::find()
+        .filter(goal::Column::PlanId.eq(current.plan_id))
+        .filter(goal::Column::ArchivedAt.is_null())
+        .all(&txn)
+        .await?;
+    let mut subtree = vec![id];
+    let mut i = 0;
+    while i < subtree.len() {
+        let parent = subtree[i];
+        subtree.extend(
+            all.iter()
+                .filter(|g| g.parent_id == Some(parent))
+                .map(|g| g.id),
+        );
+        i += 1;
+    }
+    let stamp = now();
+    goal::Entity::update_many()
+        .col_expr(
+            goal::Column::ArchivedAt,
+            sea_orm::sea_query::Expr::value(stamp),
+        )
+        .col_expr(
+            goal::Column::UpdatedAt,
+            sea_orm::sea_query::Expr::value(stamp),
+        )
+        .filter(goal::Column::Id.is_in(subtree))
+        .exec(&txn)
+        .await?;
+    let archived = goal::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("goal", id))?;
+    txn.commit().await?;
+    Ok(archived)
+}

@@ -1,0 +1,154 @@
+use chrono::NaiveDate;
+use entity::milestone;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, Set,
+};
+
+use super::{find_active, goals, now, plans};
+use crate::db::begin_write;
+use crate::domain::{GoalKind, validation};
+use crate::error::{AppError, AppResult, ErrorCode};
+
+pub struct NewMilestone {
+    pub goal_id: i64,
+    pub title: String,
+    pub due_date: NaiveDate,
+    pub weight: Option<f64>,
+}
+
+#[derive(Default)]
+pub struct MilestoneChanges {
+    pub title: Option<String>,
+    pub due_date: Option<NaiveDate>,
+    pub weight: Option<f64>,
+    /// `Some(None)` undoes a completion entered by mistake.
+    pub completed_on: Option<Option<NaiveDate>>,
+}
+
+pub async fn find<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<milestone::Model> {
+    find_active::<milestone::Entity, _>(db, "milestone", id, |m| m.archived_at).await
+}
+
+fn due_within(plan: &entity::plan::Model, date: NaiveDate) -> AppResult<NaiveDate> {
+    validation::within_plan(
+        ErrorCode::MilestoneOutsidePlan,
+        "due date",
+        date,
+        plan.start_date,
+        plan.end_date,
+    )
+}
+
+/// A milestone cannot be completed before its plan starts; it may be
+/// completed after the plan ends (a deliverable due 12-31 can land in January).
+fn completion_date(plan: &entity::plan::Model, date: NaiveDate) -> AppResult<NaiveDate> {
+    if date < plan.start_date {
+        return Err(AppError::rejected(
+            ErrorCode::InvalidValue,
+            format!(
+                "completedOn {date} is before the plan starts {}",
+                plan.start_date
+            ),
+        ));
+    }
+    Ok(date)
+}
+
+pub async fn create(db: &DatabaseConnection, input: NewMilestone) -> AppResult<milestone::Model> {
+    let title = validation::required_text("title", &input.title)?;
+    let weight = validation::weight(input.weight.unwrap_or(1.0))?;
+    let txn = begin_write(db).await?;
+    let goal = goals::find(&txn, input.goal_id).await?;
+    if goals::kind_of(&goal)? != GoalKind::Milestone {
+        return Err(AppError::rejected(
+            ErrorCode::KindMismatch,
+            format!(
+                "milestones belong to MILESTONE goals; {} is {}",
+                goal.title, goal.kind
+            ),
+        ));
+    }
+    let plan = plans::find(&txn, goal.plan_id).await?;
+    let due = due_within(&plan, input.due_date)?;
+    let position = milestone::Entity::find()
+        .filter(milestone::Column::GoalId.eq(goal.id))
+        .count(&txn)
+        .await?;
+    let created = milestone::ActiveModel {
+        plan_id: Set(goal.plan_id),
+        goal_id: Set(goal.id),
+        position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
+        title: Set(title),
+        due_date: Set(due),
+        weight: Set(weight),
+        completed_on: Set(None),
+        archived_at: Set(None),
+        created_at: Set(now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+pub async fn update(
+    db: &DatabaseConnection,
+    id: i64,
+    changes: MilestoneChanges,
+) -> AppResult<milestone::Model> {
+    let txn = begin_write(db).await?;
+    let current = find(&txn, id).await?;
+    // Completing or editing a milestone of an archived goal is refused.
+    goals::find(&txn, current.goal_id)
+        .await
+        .map_err(|_| archived_goal())?;
+    let plan = plans::find(&txn, current.plan_id).await?;
+    let mut active: milestone::ActiveModel = current.into();
+    if let Some(title) = changes.title {
+        active.title = Set(validation::required_text("title", &title)?);
+    }
+    if let Some(due) = changes.due_date {
+        active.due_date = Set(due_within(&plan, due)?);
+    }
+    if let Some(weight) = changes.weight {
+        active.weight = Set(validation::weight(weight)?);
+    }
+    if let Some(done) = changes.completed_on {
+        active.completed_on = Set(done.map(|d| completion_date(&plan, d)).transpose()?);
+    }
+    let updated = active.update(&txn).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+pub async fn complete(
+    db: &DatabaseConnection,
+    id: i64,
+    completed_on: NaiveDate,
+) -> AppResult<milestone::Model> {
+    update(
+        db,
+        id,
+        MilestoneChanges {
+            completed_on: Some(Some(completed_on)),
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+pub async fn archive(db: &DatabaseConnection, id: i64) -> AppResult<milestone::Model> {
+    let txn = begin_write(db).await?;
+    let current = find(&txn, id).await?;
+    let mut active: milestone::ActiveModel = current.into();
+    active.archived_at = Set(Some(now()));
+    let archived = active.update(&txn).await?;
+    txn.commit().await?;
+    Ok(archived)
+}
+
+fn archived_goal() -> AppError {
+    AppError::rejected(ErrorCode::Archived, "the milestone's goal is archived")
+}

@@ -1,0 +1,55 @@
+//! Use cases over the database. Each write validates its input (pure rules
+//! in `domain::validation`, lookups here) before it writes anything, and
+//! writes inside one transaction; each read loads a plan's inputs set-wise.
+
+/// Assignments (分解) of goals to units.
+pub mod assignments;
+/// Goals (目标任务): create, update, archive.
+pub mod goals;
+/// Milestones (节点目标) and their completion.
+pub mod milestones;
+/// Loads everything that judges a plan in a fixed number of queries.
+pub mod plan_data;
+/// Plans (年度目标): create, update, archive.
+pub mod plans;
+/// Reports (月报): cumulative values with notes.
+pub mod reports;
+/// Units (责任单位) and their tree.
+pub mod units;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, EntityTrait};
+
+use crate::error::{AppError, AppResult};
+
+pub use plan_data::{PlanData, load_plans};
+
+/// The clock, passed in so tests and the demo can fix "now".
+pub fn now() -> DateTime<Utc> {
+    Utc::now()
+}
+
+/// Finds a row by primary key, failing with NOT_FOUND if it is missing or archived.
+pub(crate) async fn find_active<E, C>(
+    db: &C,
+    entity: &'static str,
+    id: i64,
+    archived_at: impl Fn(&E::Model) -> Option<DateTime<Utc>>,
+) -> AppResult<E::Model>
+where
+    E: EntityTrait,
+    E::PrimaryKey: sea_orm::PrimaryKeyTrait<ValueType = i64>,
+    C: ConnectionTrait,
+{
+    match E::find_by_id(id).one(db).await? {
+        Some(m) if archived_at(&m).is_none() => Ok(m),
+        _ => Err(AppError::not_found(entity, id)),
+    }
+}
+
+/// Trims optional free text; blank becomes absent.
+pub(crate) fn clean_text(value: Option<String>) -> Option<String> {
+    value
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}

@@ -1,0 +1,223 @@
+use chrono::NaiveDate;
+use entity::{assignment, goal, milestone, plan, report};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Set,
+};
+
+use super::{find_active, now, units};
+use crate::db::begin_write;
+use crate::domain::{dates, validation};
+use crate::error::{AppError, AppResult, ErrorCode};
+
+pub struct NewPlan {
+    pub name: String,
+    pub year: i32,
+    pub owner_unit_id: i64,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    pub time_zone: Option<String>,
+    pub score_cap: Option<f64>,
+}
+
+#[derive(Default)]
+pub struct PlanChanges {
+    pub name: Option<String>,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    pub time_zone: Option<String>,
+    pub score_cap: Option<f64>,
+}
+
+pub async fn find<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<plan::Model> {
+    find_active::<plan::Entity, _>(db, "plan", id, |p| p.archived_at).await
+}
+
+pub async fn list(db: &DatabaseConnection) -> AppResult<Vec<plan::Model>> {
+    Ok(plan::Entity::find()
+        .filter(plan::Column::ArchivedAt.is_null())
+        .order_by_desc(plan::Column::Year)
+        .order_by_asc(plan::Column::Id)
+        .all(db)
+        .await?)
+}
+
+fn check_period(year: i32, start: NaiveDate, end: NaiveDate) -> AppResult<()> {
+    if start > end {
+        return Err(AppError::rejected(
+            ErrorCode::InvalidPlanPeriod,
+            format!("the plan starts {start}, after it ends {end}"),
+        ));
+    }
+    if dates::year_of(start) != year || (end - start).num_days() > 365 {
+        return Err(AppError::rejected(
+            ErrorCode::InvalidPlanPeriod,
+            format!("a {year} plan must start in {year} and last at most a year"),
+        ));
+    }
+    Ok(())
+}
+
+fn check_time_zone(zone: &str) -> AppResult<String> {
+    dates::parse_time_zone(zone)
+        .map(|_| zone.to_string())
+        .ok_or_else(|| {
+            AppError::rejected(
+                ErrorCode::InvalidTimeZone,
+                format!("unknown time zone {zone:?}; use an IANA name like Asia/Shanghai"),
+            )
+        })
+}
+
+fn check_score_cap(cap: f64) -> AppResult<f64> {
+    let cap = validation::finite("scoreCap", cap)?;
+    if !(1.0..=2.0).contains(&cap) {
+        return Err(AppError::rejected(
+            ErrorCode::InvalidValue,
+            "scoreCap is a fraction between 1.0 (100 %) and 2.0",
+        ));
+    }
+    Ok(cap)
+}
+
+pub async fn create(db: &DatabaseConnection, input: NewPlan) -> AppResult<plan::Model> {
+    let name = validation::required_text("name", &input.name)?;
+    let (year_start, year_end) = dates::calendar_year(input.year).ok_or_else(|| {
+        AppError::rejected(
+            ErrorCode::InvalidPlanPeriod,
+            format!("{} is not a usable year", input.year),
+        )
+    })?;
+    let start = input.start_date.unwrap_or(year_start);
+    let end = input.end_date.unwrap_or(year_end);
+    check_period(input.year, start, end)?;
+    let time_zone = check_time_zone(
+        input
+            .time_zone
+            .as_deref()
+            .unwrap_or(dates::DEFAULT_TIME_ZONE),
+    )?;
+    let score_cap = check_score_cap(input.score_cap.unwrap_or(1.0))?;
+
+    let txn = begin_write(db).await?;
+    units::find(&txn, input.owner_unit_id).await?;
+    let stamp = now();
+    let created = plan::ActiveModel {
+        owner_unit_id: Set(input.owner_unit_id),
+        name: Set(name),
+        year: Set(input.year),
+        start_date: Set(start),
+        end_date: Set(end),
+        time_zone: Set(time_zone),
+        score_cap: Set(score_cap),
+        archived_at: Set(None),
+        created_at: Set(stamp),
+        updated_at: Set(stamp),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+pub async fn update(
+    db: &DatabaseConnection,
+    id: i64,
+    changes: PlanChanges,
+) -> AppResult<plan::Model> {
+    let txn = begin_write(db).await?;
+    let current = find(&txn, id).await?;
+    let start = changes.start_date.unwrap_or(current.start_date);
+    let end = changes.end_date.unwrap_or(current.end_date);
+    check_period(current.year, start, end)?;
+    if (start, end) != (current.start_date, current.end_date) {
+        ensure_dates_fit(&txn, id, start, end).await?;
+    }
+    let mut active: plan::ActiveModel = current.into();
+    if let Some(name) = changes.name {
+        active.name = Set(validation::required_text("name", &name)?);
+    }
+    if let Some(zone) = changes.time_zone {
+        active.time_zone = Set(check_time_zone(&zone)?);
+    }
+    if let Some(cap) = changes.score_cap {
+        active.score_cap = Set(check_score_cap(cap)?);
+    }
+    active.start_date = Set(start);
+    active.end_date = Set(end);
+    active.updated_at = Set(now());
+    let updated = active.update(&txn).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// A plan's period can only shrink while every dated row still fits in it.
+async fn ensure_dates_fit<C: ConnectionTrait>(
+    db: &C,
+    plan_id: i64,
+    start: NaiveDate,
+    end: NaiveDate,
+) -> AppResult<()> {
+    let outside_goals = goal::Entity::find()
+        .filter(goal::Column::PlanId.eq(plan_id))
+        .filter(goal::Column::ArchivedAt.is_null())
+        .filter(
+            Condition::any()
+                .add(goal::Column::Deadline.lt(start))
+                .add(goal::Column::Deadline.gt(end)),
+        )
+        .count(db)
+        .await?;
+    let outside_assignments = assignment::Entity::find()
+        .filter(assignment::Column::PlanId.eq(plan_id))
+        .filter(assignment::Column::ArchivedAt.is_null())
+        .filter(
+            Condition::any()
+                .add(assignment::Column::Deadline.lt(start))
+                .add(assignment::Column::Deadline.gt(end)),
+        )
+        .count(db)
+        .await?;
+    let outside_milestones = milestone::Entity::find()
+        .filter(milestone::Column::PlanId.eq(plan_id))
+        .filter(milestone::Column::ArchivedAt.is_null())
+        .filter(
+            Condition::any()
+                .add(milestone::Column::DueDate.lt(start))
+                .add(milestone::Column::DueDate.gt(end)),
+        )
+        .count(db)
+        .await?;
+    let outside_reports = report::Entity::find()
+        .filter(report::Column::PlanId.eq(plan_id))
+        .filter(
+            Condition::any()
+                .add(report::Column::AsOf.lt(start))
+                .add(report::Column::AsOf.gt(end)),
+        )
+        .count(db)
+        .await?;
+    let outside = outside_goals + outside_assignments + outside_milestones + outside_reports;
+    if outside > 0 {
+        return Err(AppError::rejected(
+            ErrorCode::InvalidPlanPeriod,
+            format!(
+                "{outside} deadlines, milestones or reports would fall outside {start} to {end}"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+pub async fn archive(db: &DatabaseConnection, id: i64) -> AppResult<plan::Model> {
+    let txn = begin_write(db).await?;
+    let current = find(&txn, id).await?;
+    let mut active: plan::ActiveModel = current.into();
+    let stamp = now();
+    active.archived_at = Set(Some(stamp));
+    active.updated_at = Set(stamp);
+    let archived = active.update(&txn).await?;
+    txn.commit().await?;
+    Ok(archived)
+}

@@ -1,0 +1,169 @@
+use std::collections::HashMap;
+
+use entity::{assignment, plan, unit};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Set,
+};
+
+use super::{find_active, now};
+use crate::db::begin_write;
+use crate::domain::validation;
+use crate::error::{AppError, AppResult, ErrorCode};
+
+pub struct NewUnit {
+    pub name: String,
+    pub parent_id: Option<i64>,
+}
+
+pub struct UnitChanges {
+    pub name: Option<String>,
+    /// `Some(None)` moves the unit to the top of the tree.
+    pub parent_id: Option<Option<i64>>,
+}
+
+pub async fn find<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<unit::Model> {
+    find_active::<unit::Entity, _>(db, "unit", id, |u| u.archived_at).await
+}
+
+pub async fn list(db: &DatabaseConnection) -> AppResult<Vec<unit::Model>> {
+    Ok(unit::Entity::find()
+        .filter(unit::Column::ArchivedAt.is_null())
+        .order_by_asc(unit::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Units by id in one query (archived ones included: history names them).
+pub async fn by_ids<C: ConnectionTrait>(
+    db: &C,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, unit::Model>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(unit::Entity::find()
+        .filter(unit::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect())
+}
+
+async fn ensure_name_free<C: ConnectionTrait>(
+    db: &C,
+    name: &str,
+    parent_id: Option<i64>,
+    except: Option<i64>,
+) -> AppResult<()> {
+    let mut q = unit::Entity::find()
+        .filter(unit::Column::Name.eq(name))
+        .filter(unit::Column::ArchivedAt.is_null());
+    q = match parent_id {
+        Some(p) => q.filter(unit::Column::ParentId.eq(p)),
+        None => q.filter(unit::Column::ParentId.is_null()),
+    };
+    if let Some(id) = except {
+        q = q.filter(unit::Column::Id.ne(id));
+    }
+    if q.count(db).await? > 0 {
+        return Err(AppError::rejected(
+            ErrorCode::Duplicate,
+            format!("a unit named {name} already exists under the same parent"),
+        ));
+    }
+    Ok(())
+}
+
+pub async fn create(db: &DatabaseConnection, input: NewUnit) -> AppResult<unit::Model> {
+    let name = validation::required_text("name", &input.name)?;
+    let txn = begin_write(db).await?;
+    if let Some(parent) = input.parent_id {
+        find(&txn, parent).await?;
+    }
+    ensure_name_free(&txn, &name, input.parent_id, None).await?;
+    let created = unit::ActiveModel {
+        parent_id: Set(input.parent_id),
+        name: Set(name),
+        archived_at: Set(None),
+        created_at: Set(now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+pub async fn update(
+    db: &DatabaseConnection,
+    id: i64,
+    changes: UnitChanges,
+) -> AppResult<unit::Model> {
+    let txn = begin_write(db).await?;
+    let current = find(&txn, id).await?;
+    let name = match changes.name {
+        Some(n) => validation::required_text("name", &n)?,
+        None => current.name.clone(),
+    };
+    let parent_id = changes.parent_id.unwrap_or(current.parent_id);
+    if let Some(parent) = parent_id {
+        find(&txn, parent).await?;
+        let parents: HashMap<i64, Option<i64>> = unit::Entity::find()
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.parent_id))
+            .collect();
+        if validation::creates_cycle(id, parent, |u| parents.get(&u).copied().flatten()) {
+            return Err(AppError::rejected(
+                ErrorCode::Cycle,
+                "a unit cannot be placed under itself or one of its sub-units",
+            ));
+        }
+    }
+    ensure_name_free(&txn, &name, parent_id, Some(id)).await?;
+    let mut active: unit::ActiveModel = current.into();
+    active.name = Set(name);
+    active.parent_id = Set(parent_id);
+    let updated = active.update(&txn).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Archives a unit created by mistake. A unit that still has sub-units,
+/// owns a plan or carries assignments is in use and is refused.
+pub async fn archive(db: &DatabaseConnection, id: i64) -> AppResult<unit::Model> {
+    let txn = begin_write(db).await?;
+    let current = find(&txn, id).await?;
+    let children = unit::Entity::find()
+        .filter(unit::Column::ParentId.eq(id))
+        .filter(unit::Column::ArchivedAt.is_null())
+        .count(&txn)
+        .await?;
+    let plans = plan::Entity::find()
+        .filter(plan::Column::OwnerUnitId.eq(id))
+        .filter(plan::Column::ArchivedAt.is_null())
+        .count(&txn)
+        .await?;
+    let assignments = assignment::Entity::find()
+        .filter(assignment::Column::UnitId.eq(id))
+        .filter(assignment::Column::ArchivedAt.is_null())
+        .count(&txn)
+        .await?;
+    if children + plans + assignments > 0 {
+        return Err(AppError::rejected(
+            ErrorCode::StructureConflict,
+            format!(
+                "unit {} is in use ({children} sub-units, {plans} plans, {assignments} assignments)",
+                current.name
+            ),
+        ));
+    }
+    let mut active: unit::ActiveModel = current.into();
+    active.archived_at = Set(Some(now()));
+    let archived = active.update(&txn).await?;
+    txn.commit().await?;
+    Ok(archived)
+}
