@@ -5,7 +5,7 @@ use async_graphql_poem::{GraphQLRequest, GraphQLResponse};
 use chrono::{DateTime, Utc};
 use poem::http::StatusCode;
 use poem::web::{Data, Html};
-use poem::{Endpoint, EndpointExt, Route, get, handler};
+use poem::{Endpoint, EndpointExt, Response, Route, get, handler};
 use sea_orm::DatabaseConnection;
 
 use crate::graphql::{AppSchema, RequestContext, build_schema, errors};
@@ -25,7 +25,7 @@ struct AppState {
 }
 
 /// The whole HTTP application over a connected, migrated database.
-pub fn app(db: DatabaseConnection, clock: Clock) -> impl Endpoint {
+pub fn app(db: DatabaseConnection, clock: Clock) -> impl Endpoint<Output = Response> {
     let state = AppState {
         db,
         schema: build_schema(),

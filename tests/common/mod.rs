@@ -1,0 +1,238 @@
+//! Test support: a fresh database per test (a SQLite file in a temp dir, or
+//! a fresh PostgreSQL schema when TEST_DATABASE_URL is set), the real app on
+//! top of it, and helpers to speak GraphQL over HTTP.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use chrono::{TimeZone, Utc};
+use mubiao::config::DatabaseConfig;
+use mubiao::{db, http};
+use poem::endpoint::BoxEndpoint;
+use poem::test::TestClient;
+use poem::{EndpointExt, Response};
+use sea_orm::DatabaseConnection;
+use serde_json::{Value, json};
+
+pub struct TestApp {
+    pub client: TestClient<BoxEndpoint<'static, Response>>,
+    pub db: DatabaseConnection,
+    statements: Arc<AtomicUsize>,
+    _guard: DbGuard,
+}
+
+/// Removes the test's database when the test ends, pass or fail.
+enum DbGuard {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres { url: String, schema: String },
+}
+
+impl Drop for DbGuard {
+    fn drop(&mut self) {
+        if let DbGuard::Postgres { url, schema } = self {
+            let (url, schema) = (url.clone(), schema.clone());
+            // Drop runs outside any runtime we may block; use a thread of our own.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async {
+                    if let Ok(conn) = sea_orm::Database::connect(url).await {
+                        use sea_orm::ConnectionTrait;
+                        let _ = conn
+                            .execute_unprepared(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                            .await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// 2025-11-01 02:00 UTC, i.e. 10:00 on 1 November in Shanghai.
+pub fn test_now() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 11, 1, 2, 0, 0).unwrap()
+}
+
+pub fn backend_name() -> &'static str {
+    if std::env::var("TEST_DATABASE_URL").is_ok() {
+        "postgres"
+    } else {
+        "sqlite"
+    }
+}
+
+/// A connected, migrated database of the test's own, plus its guard.
+async fn fresh_database() -> (DatabaseConnection, DbGuard) {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) => {
+            let schema = format!("t_{}_{}", std::process::id(), uuid::Uuid::now_v7().simple());
+            let admin = sea_orm::Database::connect(url.clone())
+                .await
+                .expect("TEST_DATABASE_URL answers");
+            {
+                use sea_orm::ConnectionTrait;
+                admin
+                    .execute_unprepared(&format!("CREATE SCHEMA {schema}"))
+                    .await
+                    .unwrap();
+            }
+            let mut config = DatabaseConfig::new(url.clone());
+            config.schema = Some(schema.clone());
+            config.max_connections = 5;
+            let conn = db::connect(&config).await.unwrap();
+            db::migrate(&conn).await.unwrap();
+            (conn, DbGuard::Postgres { url, schema })
+        }
+        Err(_) => {
+            let dir = tempfile::tempdir().unwrap();
+            let url = format!("sqlite:{}", dir.path().join("test.db").display());
+            let mut config = DatabaseConfig::new(url);
+            config.max_connections = 4;
+            let conn = db::connect(&config).await.unwrap();
+            db::migrate(&conn).await.unwrap();
+            (conn, DbGuard::Sqlite(dir))
+        }
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        let (mut conn, guard) = fresh_database().await;
+        let statements = Arc::new(AtomicUsize::new(0));
+        let counter = statements.clone();
+        conn.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::SeqCst);
+        });
+        let clock: http::Clock = Arc::new(test_now);
+        let app = http::app(conn.clone(), clock).boxed();
+        TestApp {
+            client: TestClient::new(app),
+            db: conn,
+            statements,
+            _guard: guard,
+        }
+    }
+
+    /// Statements sent to the database since the last reset.
+    pub fn statements(&self) -> usize {
+        self.statements.load(Ordering::SeqCst)
+    }
+
+    pub fn reset_statements(&self) {
+        self.statements.store(0, Ordering::SeqCst);
+    }
+
+    /// The raw GraphQL response (data and errors).
+    pub async fn gql(&self, query: &str, variables: Value) -> Value {
+        let resp = self
+            .client
+            .post("/graphql")
+            .header("authorization", "Bearer any-token-for-now")
+            .body_json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await;
+        resp.assert_status_is_ok();
+        resp.json().await.value().deserialize::<Value>()
+    }
+
+    /// `data` of a response that must have no errors.
+    pub async fn data(&self, query: &str, variables: Value) -> Value {
+        let body = self.gql(query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
+        body["data"].clone()
+    }
+
+    /// The `extensions.code` of the first error of a response that must fail.
+    pub async fn error_code(&self, query: &str, variables: Value) -> String {
+        let body = self.gql(query, variables).await;
+        let errors = body["errors"]
+            .as_array()
+            .unwrap_or_else(|| panic!("expected an error, got {body:#}"));
+        let code = errors[0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("error without code: {body:#}"));
+        code.to_string()
+    }
+
+    pub async fn create_unit(&self, name: &str, parent: Option<&str>) -> String {
+        let d = self
+            .data(
+                "mutation($i: CreateUnitInput!) { createUnit(input: $i) { id } }",
+                json!({ "i": { "name": name, "parentId": parent } }),
+            )
+            .await;
+        d["createUnit"]["id"].as_str().unwrap().to_string()
+    }
+
+    pub async fn create_plan(&self, name: &str, year: i32, owner: &str) -> String {
+        let d = self
+            .data(
+                "mutation($i: CreatePlanInput!) { createPlan(input: $i) { id } }",
+                json!({ "i": { "name": name, "year": year, "ownerUnitId": owner } }),
+            )
+            .await;
+        d["createPlan"]["id"].as_str().unwrap().to_string()
+    }
+
+    /// Creates a goal from a JSON input (planId etc. included) and returns its id.
+    pub async fn create_goal(&self, input: Value) -> String {
+        let d = self
+            .data(
+                "mutation($i: CreateGoalInput!) { createGoal(input: $i) { id } }",
+                json!({ "i": input }),
+            )
+            .await;
+        d["createGoal"]["id"].as_str().unwrap().to_string()
+    }
+
+    pub async fn assign(&self, goal: &str, unit: &str, target: Option<f64>) -> String {
+        let d = self
+            .data(
+                "mutation($i: AssignGoalInput!) { assignGoal(input: $i) { id } }",
+                json!({ "i": { "goalId": goal, "unitId": unit, "targetValue": target } }),
+            )
+            .await;
+        d["assignGoal"]["id"].as_str().unwrap().to_string()
+    }
+
+    pub async fn report(&self, assignment: &str, as_of: &str, value: f64) -> String {
+        let d = self
+            .data(
+                "mutation($i: SubmitReportInput!) { submitReport(input: $i) { id } }",
+                json!({ "i": { "assignmentId": assignment, "asOf": as_of, "value": value, "note": "按月填报" } }),
+            )
+            .await;
+        d["submitReport"]["id"].as_str().unwrap().to_string()
+    }
+
+    pub async fn add_milestone(&self, goal: &str, title: &str, due: &str, weight: f64) -> String {
+        let d = self
+            .data(
+                "mutation($i: AddMilestoneInput!) { addMilestone(input: $i) { id } }",
+                json!({ "i": { "goalId": goal, "title": title, "dueDate": due, "weight": weight } }),
+            )
+            .await;
+        d["addMilestone"]["id"].as_str().unwrap().to_string()
+    }
+
+    pub async fn complete_milestone(&self, milestone: &str, on: &str) {
+        self.data(
+            "mutation($i: CompleteMilestoneInput!) { completeMilestone(input: $i) { id } }",
+            json!({ "i": { "milestoneId": milestone, "completedOn": on } }),
+        )
+        .await;
+    }
+}
+
+/// Asserts a float to a tolerance fitting one-decimal display.
+#[track_caller]
+pub fn assert_close(actual: &Value, expected: f64) {
+    let a = actual
+        .as_f64()
+        .unwrap_or_else(|| panic!("not a number: {actual}"));
+    assert!((a - expected).abs() < 0.01, "got {a}, want {expected}");
+}
