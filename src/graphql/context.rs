@@ -12,7 +12,7 @@ use crate::error::AppError;
 use crate::service::{self, PlanData};
 
 /// Loads plan snapshots; concurrent requests for several plans in one
-/// GraphQL request become one `load_plans` call (six queries).
+/// GraphQL request become one `load_plans` call (seven queries).
 pub struct PlanLoader(DatabaseConnection);
 
 impl Loader<i64> for PlanLoader {

@@ -16,6 +16,8 @@ pub fn finish(error: &mut ServerError) {
             app.code()
         }
         None if error.message.contains("\"Date\"") => ErrorCode::InvalidDate,
+        // A literal like 1e400 cannot be a finite number.
+        None if error.message.contains("number out of range") => ErrorCode::InvalidValue,
         None => ErrorCode::BadRequest,
     };
     error

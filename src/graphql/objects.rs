@@ -144,19 +144,18 @@ impl Plan {
         ctx: &Context<'_>,
         as_of: Option<Date>,
     ) -> Result<Vec<UnitProgress>> {
-        let rc = RequestContext::of(ctx)?;
-        let data = rc.plan_data(self.0.id).await?;
+        let data = RequestContext::of(ctx)?.plan_data(self.0.id).await?;
         let eval = evaluation(ctx, &data, as_of)?;
-        let mut out = Vec::new();
-        for (unit_id, progress) in eval.units() {
-            if let Some(unit) = rc.unit(*unit_id).await? {
-                out.push(UnitProgress {
-                    unit: Unit(unit),
+        Ok(eval
+            .units()
+            .iter()
+            .filter_map(|(unit_id, progress)| {
+                Some(UnitProgress {
+                    unit: Unit(data.unit(*unit_id)?.clone()),
                     progress: (*progress).into(),
-                });
-            }
-        }
-        Ok(out)
+                })
+            })
+            .collect())
     }
     /// Categories of the top-level goals, in the order they first appear.
     async fn category_progress(
@@ -244,21 +243,15 @@ impl Goal {
     async fn deadline(&self) -> Option<Date> {
         self.model.deadline.map(Date)
     }
-    async fn lead_unit(&self, ctx: &Context<'_>) -> Result<Option<Unit>> {
-        match self.model.lead_unit_id {
-            Some(id) => Ok(RequestContext::of(ctx)?.unit(id).await?.map(Unit)),
-            None => Ok(None),
-        }
+    async fn lead_unit(&self) -> Option<Unit> {
+        self.data.unit(self.model.lead_unit_id?).cloned().map(Unit)
     }
-    async fn supporting_units(&self, ctx: &Context<'_>) -> Result<Vec<Unit>> {
-        let rc = RequestContext::of(ctx)?;
-        let mut out = Vec::new();
-        for id in self.data.supporting_unit_ids(self.model.id) {
-            if let Some(u) = rc.unit(id).await? {
-                out.push(Unit(u));
-            }
-        }
-        Ok(out)
+    async fn supporting_units(&self) -> Vec<Unit> {
+        self.data
+            .supporting_unit_ids(self.model.id)
+            .into_iter()
+            .filter_map(|id| self.data.unit(id).cloned().map(Unit))
+            .collect()
     }
     async fn responsible_leader(&self) -> Option<&str> {
         self.model.responsible_leader.as_deref()
@@ -333,11 +326,11 @@ impl Assignment {
     async fn goal(&self) -> Result<Goal> {
         Ok(Goal::new(&self.data, self.goal_model()?))
     }
-    async fn unit(&self, ctx: &Context<'_>) -> Result<Unit> {
+    async fn unit(&self) -> Result<Unit> {
         let unit_id = self.model()?.unit_id;
-        RequestContext::of(ctx)?
+        self.data
             .unit(unit_id)
-            .await?
+            .cloned()
             .map(Unit)
             .ok_or_else(|| crate::error::AppError::not_found("unit", unit_id).into())
     }

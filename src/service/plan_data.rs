@@ -1,11 +1,11 @@
-//! A plan's rows, loaded set-wise: six queries for any number of plans,
+//! A plan's rows, loaded set-wise: seven queries for any number of plans,
 //! whatever their size. Everything a progress question needs is in here,
 //! so GraphQL resolvers read from it instead of querying per object.
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
-use entity::{assignment, goal, goal_supporting_unit, milestone, plan, report};
+use entity::{assignment, goal, goal_supporting_unit, milestone, plan, report, unit};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::domain::{
@@ -23,6 +23,8 @@ pub struct PlanData {
     /// Reports of active assignments, oldest first by (asOf, submission).
     reports: Vec<report::Model>,
     supporting: Vec<goal_supporting_unit::Model>,
+    /// Every unit the plan names (owner, lead, supporting, assigned).
+    units: HashMap<i64, unit::Model>,
     facts: PlanFacts,
     /// Evaluations already computed for this snapshot, by asOf date.
     evaluations: Mutex<HashMap<NaiveDate, Arc<Evaluation>>>,
@@ -79,15 +81,9 @@ impl PlanData {
             .collect()
     }
 
-    /// The unit ids this plan mentions (lead, supporting, assigned).
-    pub fn unit_ids(&self) -> Vec<i64> {
-        let mut ids: Vec<i64> = self.goals.iter().filter_map(|g| g.lead_unit_id).collect();
-        ids.extend(self.supporting.iter().map(|s| s.unit_id));
-        ids.extend(self.assignments.iter().map(|a| a.unit_id));
-        ids.push(self.plan.owner_unit_id);
-        ids.sort_unstable();
-        ids.dedup();
-        ids
+    /// A unit the plan names (archived ones included: history names them).
+    pub fn unit(&self, id: i64) -> Option<&unit::Model> {
+        self.units.get(&id)
     }
 
     pub fn facts(&self) -> &PlanFacts {
@@ -104,7 +100,7 @@ impl PlanData {
     }
 }
 
-/// Loads the given plans (archived ones are skipped) with six queries.
+/// Loads the given plans (archived ones are skipped) with seven queries.
 pub async fn load_plans<C: ConnectionTrait>(
     db: &C,
     plan_ids: &[i64],
@@ -178,9 +174,13 @@ pub async fn load_plans<C: ConnectionTrait>(
             rows.reports.push(r);
         }
     }
+    let mut unit_ids: Vec<i64> = by_plan.values().flat_map(Rows::unit_ids).collect();
+    unit_ids.sort_unstable();
+    unit_ids.dedup();
+    let units = crate::service::units::by_ids(db, &unit_ids).await?;
     by_plan
         .into_iter()
-        .map(|(id, rows)| Ok((id, Arc::new(rows.into_plan_data()?))))
+        .map(|(id, rows)| Ok((id, Arc::new(rows.into_plan_data(&units)?))))
         .collect()
 }
 
@@ -206,7 +206,21 @@ impl Rows {
         }
     }
 
-    fn into_plan_data(self) -> AppResult<PlanData> {
+    /// The units this plan names (owner, lead, supporting, assigned).
+    fn unit_ids(&self) -> Vec<i64> {
+        let mut ids: Vec<i64> = self.goals.iter().filter_map(|g| g.lead_unit_id).collect();
+        ids.extend(self.supporting.iter().map(|s| s.unit_id));
+        ids.extend(self.assignments.iter().map(|a| a.unit_id));
+        ids.push(self.plan.owner_unit_id);
+        ids
+    }
+
+    fn into_plan_data(self, all_units: &HashMap<i64, unit::Model>) -> AppResult<PlanData> {
+        let units = self
+            .unit_ids()
+            .into_iter()
+            .filter_map(|id| all_units.get(&id).map(|u| (id, u.clone())))
+            .collect();
         // Rows of archived goals, or of goals below an archived one, are not
         // part of the plan any more.
         let active: HashSet<i64> = self.goals.iter().map(|g| g.id).collect();
@@ -302,6 +316,7 @@ impl Rows {
             milestones,
             reports,
             supporting,
+            units,
             facts,
             evaluations: Mutex::new(HashMap::new()),
         })

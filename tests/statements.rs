@@ -1,0 +1,236 @@
+//! Progress questions cost a bounded number of SQL statements, whatever the
+//! plan's size: a plan ten times larger costs exactly the same.
+mod common;
+
+use chrono::NaiveDate;
+use common::TestApp;
+use mubiao::domain::GoalKind;
+use mubiao::service::{assignments, goals, milestones, plans, reports, units};
+use serde_json::json;
+
+/// A plan of `goals` goals of mixed kinds, each assigned to two of
+/// `unit_count` units, with three monthly reports per assignment.
+async fn build_plan(app: &TestApp, goal_count: usize, unit_count: usize) -> i64 {
+    let db = &app.db;
+    let root = units::create(
+        db,
+        units::NewUnit {
+            name: format!("管委会{goal_count}"),
+            parent_id: None,
+        },
+    )
+    .await
+    .unwrap();
+    let mut unit_ids = Vec::new();
+    for i in 0..unit_count {
+        let u = units::create(
+            db,
+            units::NewUnit {
+                name: format!("责任单位{i}"),
+                parent_id: Some(root.id),
+            },
+        )
+        .await
+        .unwrap();
+        unit_ids.push(u.id);
+    }
+    let plan = plans::create(
+        db,
+        plans::NewPlan {
+            name: "2025年度目标任务".into(),
+            year: 2025,
+            owner_unit_id: root.id,
+            start_date: None,
+            end_date: None,
+            time_zone: None,
+            score_cap: None,
+        },
+    )
+    .await
+    .unwrap();
+    let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+    let group = goals::create(
+        db,
+        goal_input(
+            plan.id,
+            None,
+            "五好园区",
+            GoalKind::Group,
+            None,
+            vec![unit_ids[0]],
+        ),
+    )
+    .await
+    .unwrap();
+    for g in 0..goal_count {
+        let kind = [
+            GoalKind::Cumulative,
+            GoalKind::Rate,
+            GoalKind::Milestone,
+            GoalKind::Veto,
+        ][g % 4];
+        let target = match kind {
+            GoalKind::Cumulative => Some(100.0),
+            GoalKind::Rate => Some(60.0),
+            GoalKind::Veto => Some(0.0),
+            _ => None,
+        };
+        let parent = (g % 5 == 0).then_some(group.id);
+        let goal = goals::create(
+            db,
+            goal_input(
+                plan.id,
+                parent,
+                &format!("目标{g}"),
+                kind,
+                target,
+                vec![unit_ids[g % unit_count]],
+            ),
+        )
+        .await
+        .unwrap();
+        if kind == GoalKind::Milestone {
+            let m = milestones::create(
+                db,
+                milestones::NewMilestone {
+                    goal_id: goal.id,
+                    title: "节点".into(),
+                    due_date: d("2025-06-30"),
+                    weight: None,
+                },
+            )
+            .await
+            .unwrap();
+            milestones::complete(db, m.id, d("2025-06-20"))
+                .await
+                .unwrap();
+        }
+        for k in 0..2 {
+            let unit_id = unit_ids[(g + k) % unit_count];
+            let a = assignments::create(
+                db,
+                assignments::NewAssignment {
+                    goal_id: goal.id,
+                    unit_id,
+                    target_value: None,
+                    deadline: None,
+                    responsible_person: None,
+                },
+            )
+            .await
+            .unwrap();
+            if kind.takes_reports() {
+                for (month, value) in [
+                    ("2025-03-31", 10.0),
+                    ("2025-06-30", 25.0),
+                    ("2025-09-30", 40.0),
+                ] {
+                    let value = if kind == GoalKind::Veto { 0.0 } else { value };
+                    reports::submit(
+                        db,
+                        reports::NewReport {
+                            assignment_id: a.id,
+                            as_of: d(month),
+                            value,
+                            note: Some("进展顺利".into()),
+                            problems: None,
+                            next_steps: None,
+                        },
+                    )
+                    .await
+                    .unwrap();
+                }
+            }
+        }
+    }
+    plan.id
+}
+
+fn goal_input(
+    plan_id: i64,
+    parent_id: Option<i64>,
+    title: &str,
+    kind: GoalKind,
+    target: Option<f64>,
+    supporting: Vec<i64>,
+) -> goals::NewGoal {
+    goals::NewGoal {
+        plan_id,
+        parent_id,
+        code: None,
+        title: title.into(),
+        category: Some(["招商引资", "项目建设", "防范风险"][title.len() % 3].into()),
+        kind,
+        measure_unit: None,
+        target_value: target,
+        baseline_value: None,
+        direction: None,
+        weight: Some(2.0),
+        deadline: None,
+        lead_unit_id: supporting.first().copied(),
+        supporting_unit_ids: supporting,
+        responsible_leader: None,
+        responsible_person: None,
+        original_text: None,
+    }
+}
+
+/// Everything a leader's dashboard shows for one plan, in one request.
+const DASHBOARD: &str = r#"query($id: ID!) { plan(id: $id) {
+    name ownerUnit { name }
+    progress(asOf: "2025-10-31") { completionPercent }
+    categoryProgress(asOf: "2025-10-31") { category progress { completionPercent } }
+    unitProgress(asOf: "2025-10-31") { unit { name parent { name } } progress { completionPercent } }
+    allGoals {
+        title kind leadUnit { name } supportingUnits { name }
+        progress(asOf: "2025-10-31") { target actual completionPercent }
+        children { title progress(asOf: "2025-06-30") { completionPercent } }
+        milestones { title completedOn }
+        assignments {
+            unit { name }
+            reports { asOf value note }
+            latestReport(asOf: "2025-08-31") { value }
+            progress(asOf: "2025-10-31") { completionPercent }
+        }
+    }
+} }"#;
+
+const ALL_PLANS: &str = r#"{ plans { name progress(asOf: "2025-10-31") { completionPercent }
+    goals { title progress { completionPercent } assignments { unit { name } } } } }"#;
+
+#[tokio::test]
+async fn dashboard_statements_do_not_grow_with_the_plan() {
+    let app = TestApp::spawn().await;
+    let small = build_plan(&app, 6, 3).await;
+    let large = build_plan(&app, 60, 30).await;
+
+    let mut counts = Vec::new();
+    for plan in [small, large] {
+        app.reset_statements();
+        let d = app.data(DASHBOARD, json!({ "id": plan.to_string() })).await;
+        counts.push(app.statements());
+        let goals = d["plan"]["allGoals"].as_array().unwrap().len();
+        assert!(goals == 7 || goals == 61, "{goals} goals");
+    }
+    println!(
+        "dashboard statements on {}: small {} large {}",
+        common::backend_name(),
+        counts[0],
+        counts[1]
+    );
+    assert_eq!(
+        counts[0], counts[1],
+        "statements grew with the plan: {counts:?}"
+    );
+    // plan row + seven snapshot queries + one batch of units for `parent`.
+    assert!(counts[1] <= 9, "{counts:?}");
+
+    // Every plan at once: still one snapshot load for all of them.
+    app.reset_statements();
+    let d = app.data(ALL_PLANS, json!({})).await;
+    assert_eq!(d["plans"].as_array().unwrap().len(), 2);
+    let both = app.statements();
+    println!("all-plans statements: {both}");
+    // the plan list + seven snapshot queries for both plans together.
+    assert_eq!(both, 8);
+}
