@@ -30,10 +30,10 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             tracing::info!(plan_id, "demo plan loaded");
         }
         Command::Serve(config) => {
-            if config.demo {
-                if let Some(plan_id) = demo::load_if_empty(&db).await? {
-                    tracing::info!(plan_id, "empty database: demo plan loaded");
-                }
+            if config.demo
+                && let Some(plan_id) = demo::load_if_empty(&db).await?
+            {
+                tracing::info!(plan_id, "empty database: demo plan loaded");
             }
             tracing::info!(listen = %config.listen, "serving GraphQL at /graphql");
             Server::new(TcpListener::bind(config.listen))

@@ -202,7 +202,9 @@ mod tests {
     #[test]
     fn rate_completion_table() {
         use Direction::*;
-        let rows: [(Option<f64>, f64, Option<f64>, Direction, f64); 8] = [
+        // (actual, target, baseline, direction, expected c)
+        type Row = (Option<f64>, f64, Option<f64>, Direction, f64);
+        let rows: [Row; 8] = [
             // 资产负债率 ≤ 65 %, at 67.2 → 96.7 (worked example)
             (Some(67.2), 65.0, None, Decrease, 96.726),
             // 高新技术产业增加值占比 ≥ 60 %, at 54 → 90

@@ -208,7 +208,7 @@ fn cumulative_goal_sums_its_sub_goals() {
     // 三类低效用地 1200 亩 = 批而未供 500 + 闲置 300 + 低效 400
     let mut land = goal(1, GoalKind::Cumulative, Some(1200.0), 10.0);
     land.category = Some("资源配置".into());
-    let mut sub = |id: i64, target: f64, reports: Vec<ReportFact>| {
+    let sub = |id: i64, target: f64, reports: Vec<ReportFact>| {
         let mut g = goal(id, GoalKind::Cumulative, Some(target), 1.0);
         g.parent_id = Some(1);
         g.assignments = vec![assignment(id * 10, PLANNING, None, reports)];
@@ -380,11 +380,15 @@ fn score_cap_lets_over_performance_into_the_roll_up() {
 
 // ---- property test: the roll-up equals a brute-force recomputation ----
 
+/// A generated report: (day offset from the plan start, submission order, value).
+type GenReport = (u32, u32, f64);
+
 #[derive(Clone, Debug)]
 struct GenGoal {
     target: f64,
     weight: f64,
-    assignments: Vec<(i64, Vec<(u32, u32, f64)>)>, // unit, reports (day offset, submit order, value)
+    /// (unit id, its reports)
+    assignments: Vec<(i64, Vec<GenReport>)>,
 }
 
 fn gen_goal() -> impl Strategy<Value = GenGoal> {
