@@ -59,18 +59,7 @@ pub async fn create(db: &DatabaseConnection, input: NewAssignment) -> AppResult<
     let kind = check_goal(&goal)?;
     let plan = plans::find(&txn, goal.plan_id).await?;
     let target = check_target(kind, input.target_value)?;
-    let deadline = input
-        .deadline
-        .map(|d| {
-            validation::within_plan(
-                ErrorCode::DeadlineOutsidePlan,
-                "deadline",
-                d,
-                plan.start_date,
-                plan.end_date,
-            )
-        })
-        .transpose()?;
+    let deadline = plans::deadline_within(&plan, input.deadline)?;
     units::find(&txn, input.unit_id).await?;
     let has_children = goal::Entity::find()
         .filter(goal::Column::ParentId.eq(goal.id))
@@ -127,17 +116,7 @@ pub async fn update(
         active.target_value = Set(check_target(kind, target)?);
     }
     if let Some(deadline) = changes.deadline {
-        active.deadline = Set(deadline
-            .map(|d| {
-                validation::within_plan(
-                    ErrorCode::DeadlineOutsidePlan,
-                    "deadline",
-                    d,
-                    plan.start_date,
-                    plan.end_date,
-                )
-            })
-            .transpose()?);
+        active.deadline = Set(plans::deadline_within(&plan, deadline)?);
     }
     if let Some(person) = changes.responsible_person {
         active.responsible_person = Set(clean_text(person));

@@ -84,18 +84,7 @@ fn check_shape(shape: Shape, plan: &plan::Model) -> AppResult<Shape> {
         target,
         direction: validation::direction_for_kind(shape.kind, shape.direction)?,
         weight: validation::weight(shape.weight)?,
-        deadline: shape
-            .deadline
-            .map(|d| {
-                validation::within_plan(
-                    ErrorCode::DeadlineOutsidePlan,
-                    "deadline",
-                    d,
-                    plan.start_date,
-                    plan.end_date,
-                )
-            })
-            .transpose()?,
+        deadline: plans::deadline_within(plan, shape.deadline)?,
         ..shape
     })
 }

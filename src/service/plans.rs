@@ -42,6 +42,24 @@ pub async fn list(db: &DatabaseConnection) -> AppResult<Vec<plan::Model>> {
         .await?)
 }
 
+/// An optional deadline of a goal or assignment, which must lie in the plan period.
+pub fn deadline_within(
+    plan: &plan::Model,
+    deadline: Option<NaiveDate>,
+) -> AppResult<Option<NaiveDate>> {
+    deadline
+        .map(|d| {
+            validation::within_plan(
+                ErrorCode::DeadlineOutsidePlan,
+                "deadline",
+                d,
+                plan.start_date,
+                plan.end_date,
+            )
+        })
+        .transpose()
+}
+
 fn check_period(year: i32, start: NaiveDate, end: NaiveDate) -> AppResult<()> {
     if start > end {
         return Err(AppError::rejected(
