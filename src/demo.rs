@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use sea_orm::DatabaseConnection;
 
 use crate::domain::{Direction, GoalKind};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult, ErrorCode};
 use crate::service::{assignments, goals, milestones, plans, reports, units};
 
 fn d(s: &str) -> NaiveDate {
@@ -127,7 +127,16 @@ async fn unit(db: &DatabaseConnection, name: &str, parent: Option<i64>) -> AppRe
 
 /// Loads the demo plan and returns its id.
 pub async fn load(db: &DatabaseConnection) -> AppResult<i64> {
-    let committee = unit(db, "洞庭产业开发区管委会", None).await?;
+    let committee = unit(db, "洞庭产业开发区管委会", None).await.map_err(|e| {
+        if e.code() == ErrorCode::Duplicate {
+            AppError::rejected(
+                ErrorCode::Duplicate,
+                "the demo plan is already loaded in this database",
+            )
+        } else {
+            e
+        }
+    })?;
     let investment = unit(db, "招商合作局", Some(committee)).await?;
     let bureau1 = unit(db, "招商一局", Some(investment)).await?;
     let bureau2 = unit(db, "招商二局", Some(investment)).await?;
