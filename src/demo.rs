@@ -58,6 +58,7 @@ async fn goal(
             direction: Some(g.direction),
             weight: Some(g.weight),
             deadline: g.deadline.map(d),
+            monthly_plan: None,
             lead_unit_id: Some(g.lead),
             supporting_unit_ids: vec![],
             responsible_leader: Some(g.leader.into()),
@@ -157,6 +158,7 @@ pub async fn load(db: &DatabaseConnection) -> AppResult<i64> {
             end_date: None,
             time_zone: None,
             score_cap: None,
+            settings: Default::default(),
         },
     )
     .await?

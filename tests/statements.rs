@@ -44,6 +44,7 @@ async fn build_plan(app: &TestApp, goal_count: usize, unit_count: usize) -> i64 
             end_date: None,
             time_zone: None,
             score_cap: None,
+            settings: Default::default(),
         },
     )
     .await
@@ -167,6 +168,7 @@ fn goal_input(
         direction: None,
         weight: Some(2.0),
         deadline: None,
+        monthly_plan: None,
         lead_unit_id: supporting.first().copied(),
         supporting_unit_ids: supporting,
         responsible_leader: None,

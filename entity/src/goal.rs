@@ -23,6 +23,8 @@ pub struct Model {
     pub direction: String,
     pub weight: f64,
     pub deadline: Option<Date>,
+    /// Planned cumulative values for the plan's months, a JSON array of numbers.
+    pub monthly_plan: Option<Json>,
     pub lead_unit_id: Option<i64>,
     pub responsible_leader: Option<String>,
     pub responsible_person: Option<String>,

@@ -15,6 +15,18 @@ pub struct Model {
     pub time_zone: String,
     /// Score cap as a fraction: 1.0 caps every goal at 100 % in roll-ups.
     pub score_cap: f64,
+    /// MONTHLY or DAILY time progress.
+    pub time_progress_mode: String,
+    /// Gap (points below time progress) where BLUE turns YELLOW.
+    pub yellow_gap: f64,
+    /// Gap where YELLOW turns RED.
+    pub red_gap: f64,
+    /// RATE goals at or above this completion are YELLOW rather than RED.
+    pub rate_yellow_floor: f64,
+    /// MONTHLY or QUARTERLY reports.
+    pub reporting_cycle: String,
+    /// Day of the following month by which a report is due.
+    pub report_due_day: i32,
     pub archived_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

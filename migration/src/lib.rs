@@ -3,12 +3,17 @@ pub use sea_orm_migration::prelude::*;
 
 /// The core tables: units, plans, goals, assignments, milestones, reports.
 mod m20261121_000001_create_core;
+/// Plan settings for time progress, lights and the reporting calendar; goal curves.
+mod m20261122_000002_judgement_settings;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261121_000001_create_core::Migration)]
+        vec![
+            Box::new(m20261121_000001_create_core::Migration),
+            Box::new(m20261122_000002_judgement_settings::Migration),
+        ]
     }
 }

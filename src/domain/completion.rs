@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 
 use super::facts::{MilestoneFacts, ReportFact};
-use super::kinds::Direction;
+use super::kinds::{Direction, Light, Status};
 
 /// The figures shown for any judged object.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -16,17 +16,14 @@ pub struct Progress {
     pub actual: Option<f64>,
     /// c, in percent, uncapped and unrounded.
     pub completion_percent: f64,
-}
-
-impl Progress {
-    /// A figure that only has a completion percent (roll-ups, groups).
-    pub fn percent_only(completion_percent: f64) -> Self {
-        Progress {
-            target: None,
-            actual: None,
-            completion_percent,
-        }
-    }
+    /// e (序时进度); `None` for RATE and VETO.
+    pub expected_percent: Option<f64>,
+    /// c − e in percentage points; `None` where e is.
+    pub gap: Option<f64>,
+    pub light: Light,
+    pub status: Status,
+    /// weight × capped c / 100 for a goal or assignment; the sum for roll-ups.
+    pub score: Option<f64>,
 }
 
 /// The latest report with `as_of <= date`; among equal dates the one submitted

@@ -2,7 +2,8 @@
 //! of queries per plan. Archived rows are never part of the facts.
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::kinds::{Direction, GoalKind};
+use super::judgement::Thresholds;
+use super::kinds::{Direction, GoalKind, TimeProgressMode};
 
 /// One report: a cumulative value (or current level) as of a date.
 #[derive(Clone, Debug, PartialEq)]
@@ -50,6 +51,9 @@ pub struct GoalFacts {
     pub baseline: Option<f64>,
     pub weight: f64,
     pub deadline: Option<NaiveDate>,
+    /// Planned cumulative values for the plan's months 1..12; replaces
+    /// linear time progress when present.
+    pub monthly_plan: Option<Vec<f64>>,
     pub assignments: Vec<AssignmentFacts>,
     pub milestones: Vec<MilestoneFacts>,
 }
@@ -61,5 +65,7 @@ pub struct PlanFacts {
     pub end: NaiveDate,
     /// Score cap as a fraction (1.0 = 100 %).
     pub score_cap: f64,
+    pub time_progress_mode: TimeProgressMode,
+    pub thresholds: Thresholds,
     pub goals: Vec<GoalFacts>,
 }

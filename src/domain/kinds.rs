@@ -111,3 +111,67 @@ mod tests {
         assert!("DOWN".parse::<Direction>().is_err());
     }
 }
+
+/// Spellings shared by the small enums below.
+macro_rules! spelled {
+    ($ty:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        impl $ty {
+            pub fn as_str(self) -> &'static str {
+                match self { $($ty::$variant => $text),+ }
+            }
+        }
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl FromStr for $ty {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($text => Ok($ty::$variant),)+
+                    _ => Err(format!("unknown {} {s:?}", stringify!($ty))),
+                }
+            }
+        }
+    };
+}
+
+/// How 序时进度 advances: by whole months (as the reports count "1-9月")
+/// or day by day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum TimeProgressMode {
+    #[default]
+    Monthly,
+    Daily,
+}
+spelled!(TimeProgressMode { Monthly => "MONTHLY", Daily => "DAILY" });
+
+/// How often units report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum ReportingCycle {
+    #[default]
+    Monthly,
+    /// Reports for March, June, September and December only.
+    Quarterly,
+}
+spelled!(ReportingCycle { Monthly => "MONTHLY", Quarterly => "QUARTERLY" });
+
+/// The warning colour (红黄绿灯, with blue for 关注).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Light {
+    Green,
+    Blue,
+    Yellow,
+    Red,
+}
+spelled!(Light { Green => "GREEN", Blue => "BLUE", Yellow => "YELLOW", Red => "RED" });
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Status {
+    NotStarted,
+    InProgress,
+    Completed,
+    Overdue,
+}
+spelled!(Status { NotStarted => "NOT_STARTED", InProgress => "IN_PROGRESS", Completed => "COMPLETED", Overdue => "OVERDUE" });

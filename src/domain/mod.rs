@@ -5,20 +5,27 @@
 //! for every goal, assignment, unit, category and the plan as of a date.
 //! `docs/rules.md` is the prose version of this module.
 
+/// The reporting calendar: reported, late, missing.
+pub mod calendar;
 /// Completion percent of one goal or assignment, rule by rule.
 pub mod completion;
 /// Plan dates: calendar-year defaults and "today" in the plan's time zone.
 pub mod dates;
 /// Plain inputs: a plan's goals, assignments, milestones and reports.
 pub mod facts;
+/// Gap, light, status and score.
+pub mod judgement;
 /// Goal kinds and directions, and their stored spellings.
 pub mod kinds;
 /// The whole-plan evaluation: goal trees, plan, category and unit roll-ups.
 pub mod rollup;
+/// Expected percent (序时进度): linear by month or day, curves, milestones.
+pub mod schedule;
 /// Input rules that are pure (targets, weights, dates within the plan, trees).
 pub mod validation;
 
 pub use completion::Progress;
 pub use facts::{AssignmentFacts, GoalFacts, MilestoneFacts, PlanFacts, ReportFact};
-pub use kinds::{Direction, GoalKind};
-pub use rollup::{Evaluation, evaluate};
+pub use judgement::Thresholds;
+pub use kinds::{Direction, GoalKind, Light, ReportingCycle, Status, TimeProgressMode};
+pub use rollup::{Evaluation, LightCounts, UnitJudgement, evaluate};

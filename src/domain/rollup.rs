@@ -10,19 +10,61 @@ use super::completion::{
     veto_completion, weighted_capped_average,
 };
 use super::facts::{AssignmentFacts, GoalFacts, PlanFacts, ReportFact};
-use super::kinds::GoalKind;
+use super::judgement::{self, Thresholds, is_complete};
+use super::kinds::{GoalKind, Light};
+use super::schedule;
 
 /// The category label of top-level goals that have none.
 pub const UNCATEGORISED: &str = "未分类";
+
+/// How many of a unit's assignments show each colour.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LightCounts {
+    pub green: u32,
+    pub blue: u32,
+    pub yellow: u32,
+    pub red: u32,
+}
+
+impl LightCounts {
+    fn add(&mut self, light: Light) {
+        match light {
+            Light::Green => self.green += 1,
+            Light::Blue => self.blue += 1,
+            Light::Yellow => self.yellow += 1,
+            Light::Red => self.red += 1,
+        }
+    }
+
+    pub fn of(&self, light: Light) -> u32 {
+        match light {
+            Light::Green => self.green,
+            Light::Blue => self.blue,
+            Light::Yellow => self.yellow,
+            Light::Red => self.red,
+        }
+    }
+}
+
+/// A unit's figure within a plan.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnitJudgement {
+    pub unit_id: i64,
+    pub progress: Progress,
+    /// The lights of the unit's assignments.
+    pub lights: LightCounts,
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Evaluation {
     pub as_of: NaiveDate,
     goals: HashMap<i64, Progress>,
     assignments: HashMap<i64, Progress>,
+    assignment_started: HashMap<i64, bool>,
     plan: Progress,
+    vetoed_by: Vec<i64>,
     categories: Vec<(String, Progress)>,
-    units: Vec<(i64, Progress)>,
+    units: Vec<UnitJudgement>,
 }
 
 impl Evaluation {
@@ -36,8 +78,19 @@ impl Evaluation {
         self.assignments.get(&assignment_id).copied()
     }
 
+    /// The plan's figure; its score is 0 when the plan is vetoed.
     pub fn plan(&self) -> Progress {
         self.plan
+    }
+
+    /// Whether a failed VETO goal voids the plan's score.
+    pub fn vetoed(&self) -> bool {
+        !self.vetoed_by.is_empty()
+    }
+
+    /// The VETO goals that failed, in plan order.
+    pub fn vetoed_by(&self) -> &[i64] {
+        &self.vetoed_by
     }
 
     /// Categories of the top-level goals, in the order they first appear.
@@ -46,40 +99,231 @@ impl Evaluation {
     }
 
     /// Units with assignments in the plan, highest completion first.
-    pub fn units(&self) -> &[(i64, Progress)] {
+    pub fn units(&self) -> &[UnitJudgement] {
         &self.units
     }
 
-    pub fn unit(&self, unit_id: i64) -> Option<Progress> {
-        self.units
-            .iter()
-            .find(|(id, _)| *id == unit_id)
-            .map(|(_, p)| *p)
+    pub fn unit(&self, unit_id: i64) -> Option<&UnitJudgement> {
+        self.units.iter().find(|u| u.unit_id == unit_id)
     }
+
+    /// Units judged over the assignments of the goals `include` keeps (a
+    /// category's, say), highest completion first. `plan` must be the facts
+    /// this evaluation was made from.
+    pub fn units_where(
+        &self,
+        plan: &PlanFacts,
+        include: impl Fn(&GoalFacts) -> bool,
+    ) -> Vec<UnitJudgement> {
+        let ctx = Context::new(plan, self.as_of);
+        let goals: Vec<&GoalFacts> = GoalTree::new(&plan.goals)
+            .reachable_goals()
+            .into_iter()
+            .filter(|g| include(g))
+            .collect();
+        judge_units(&goals, &self.assignments, &self.assignment_started, &ctx)
+    }
+}
+
+/// Units over the assignments of `goals`, highest completion first.
+fn judge_units(
+    goals: &[&GoalFacts],
+    assignments: &HashMap<i64, Progress>,
+    started: &HashMap<i64, bool>,
+    ctx: &Context,
+) -> Vec<UnitJudgement> {
+    let mut by_unit: HashMap<i64, (Vec<(f64, Progress, bool)>, LightCounts)> = HashMap::new();
+    let mut unit_order: Vec<i64> = Vec::new();
+    for goal in goals {
+        for a in &goal.assignments {
+            let Some(progress) = assignments.get(&a.id) else {
+                continue;
+            };
+            let entry = by_unit.entry(a.unit_id).or_insert_with(|| {
+                unit_order.push(a.unit_id);
+                (Vec::new(), LightCounts::default())
+            });
+            entry.0.push((
+                goal.weight,
+                *progress,
+                started.get(&a.id).copied().unwrap_or(false),
+            ));
+            entry.1.add(progress.light);
+        }
+    }
+    let past_plan_end = ctx.past(ctx.plan.end);
+    let mut units: Vec<UnitJudgement> = unit_order
+        .into_iter()
+        .map(|unit_id| {
+            let (items, lights) = &by_unit[&unit_id];
+            UnitJudgement {
+                unit_id,
+                progress: roll_up(items, past_plan_end, ctx),
+                lights: *lights,
+            }
+        })
+        .collect();
+    // Highest completion first; ties keep the order units first appear in
+    // the plan (the 分解表 order), which the stable sort preserves.
+    units.sort_by(|a, b| {
+        b.progress
+            .completion_percent
+            .total_cmp(&a.progress.completion_percent)
+    });
+    units
+}
+
+/// What a goal or assignment is judged from, before lights and scores.
+#[derive(Clone, Copy, Debug)]
+struct Raw {
+    target: Option<f64>,
+    actual: Option<f64>,
+    completion_percent: f64,
+    expected_percent: Option<f64>,
+    overdue: bool,
+    started: bool,
+}
+
+/// Lights, status and score of a goal or assignment of `kind`.
+fn judge(kind: GoalKind, raw: Raw, weight: f64, ctx: &Context) -> Progress {
+    let c = raw.completion_percent;
+    let gap = judgement::gap(c, raw.expected_percent);
+    let light = match kind {
+        GoalKind::Cumulative | GoalKind::Milestone | GoalKind::Group => {
+            judgement::progress_light(c, gap, raw.overdue, &ctx.thresholds)
+        }
+        GoalKind::Rate => judgement::rate_light(c, &ctx.thresholds),
+        GoalKind::Veto => judgement::veto_light(is_complete(c)),
+    };
+    Progress {
+        target: raw.target,
+        actual: raw.actual,
+        completion_percent: c,
+        expected_percent: raw.expected_percent,
+        gap,
+        light,
+        status: judgement::status(c, raw.overdue, raw.started),
+        score: Some(judgement::score(weight, c, ctx.cap_percent)),
+    }
+}
+
+/// Everything the rules need besides the goal itself.
+struct Context<'a> {
+    plan: &'a PlanFacts,
+    as_of: NaiveDate,
+    cap_percent: f64,
+    thresholds: Thresholds,
+}
+
+impl<'a> Context<'a> {
+    fn new(plan: &'a PlanFacts, as_of: NaiveDate) -> Self {
+        Context {
+            plan,
+            as_of,
+            cap_percent: plan.score_cap * 100.0,
+            thresholds: plan.thresholds,
+        }
+    }
+
+    /// Time progress towards `deadline`, along the goal's curve if it has one.
+    fn expected(&self, goal: &GoalFacts, deadline: NaiveDate) -> f64 {
+        match (&goal.monthly_plan, goal.target) {
+            (Some(curve), Some(target)) => {
+                schedule::curve_expected(self.plan.start, deadline, self.as_of, curve, target)
+            }
+            _ => schedule::linear_expected(
+                self.plan.start,
+                deadline,
+                self.as_of,
+                self.plan.time_progress_mode,
+            ),
+        }
+    }
+
+    fn past(&self, deadline: NaiveDate) -> bool {
+        self.as_of > deadline
+    }
+}
+
+/// A weighted roll-up of already judged items: (weight, progress, started).
+fn roll_up(items: &[(f64, Progress, bool)], overdue: bool, ctx: &Context) -> Progress {
+    let c = weighted_capped_average(
+        items.iter().map(|(w, p, _)| (*w, p.completion_percent)),
+        ctx.cap_percent,
+    );
+    let e = weighted_average_defined(items.iter().map(|(w, p, _)| (*w, p.expected_percent)));
+    let gap = judgement::gap(c, e);
+    let started = items.iter().any(|(_, _, s)| *s);
+    Progress {
+        target: None,
+        actual: None,
+        completion_percent: c,
+        expected_percent: e,
+        gap,
+        // A roll-up's light reads its gap; "overdue" belongs to goals.
+        light: judgement::progress_light(c, gap, false, &ctx.thresholds),
+        status: judgement::status(c, overdue && !is_complete(c), started),
+        score: Some(items.iter().filter_map(|(_, p, _)| p.score).sum()),
+    }
+}
+
+/// Σ wᵢ eᵢ / Σ wᵢ over the items whose e is defined and weight > 0; all such
+/// weights 0 → the plain average; none defined → `None`.
+fn weighted_average_defined(items: impl IntoIterator<Item = (f64, Option<f64>)>) -> Option<f64> {
+    let defined: Vec<(f64, f64)> = items
+        .into_iter()
+        .filter_map(|(w, e)| e.map(|e| (w, e)))
+        .collect();
+    if defined.is_empty() {
+        return None;
+    }
+    // e never exceeds 100, so a cap of 100 leaves it untouched.
+    Some(weighted_capped_average(defined, 100.0))
 }
 
 /// Evaluates a whole plan as of `as_of`.
 pub fn evaluate(plan: &PlanFacts, as_of: NaiveDate) -> Evaluation {
+    let ctx = Context::new(plan, as_of);
     let tree = GoalTree::new(&plan.goals);
-    let cap_percent = plan.score_cap * 100.0;
-    let mut goals = HashMap::new();
+    let mut raws = HashMap::new();
     for root in &tree.roots {
-        evaluate_goal(&tree, root, as_of, cap_percent, &mut goals);
+        evaluate_goal(&tree, root, &ctx, &mut raws);
     }
+    let reachable = tree.reachable_goals();
+    let goals: HashMap<i64, Progress> = reachable
+        .iter()
+        .map(|g| (g.id, judge(g.kind, raws[&g.id], g.weight, &ctx)))
+        .collect();
 
     let mut assignments = HashMap::new();
-    for goal in tree.reachable_goals() {
-        let goal_progress = goals[&goal.id];
+    let mut assignment_started = HashMap::new();
+    for goal in &reachable {
         for a in &goal.assignments {
-            assignments.insert(a.id, assignment_progress(goal, a, goal_progress, as_of));
+            let (progress, started) = match goal.kind {
+                // Milestones belong to the goal: the assignment carries its progress.
+                GoalKind::Milestone => (goals[&goal.id], raws[&goal.id].started),
+                kind => {
+                    let raw = assignment_raw(goal, a, &ctx);
+                    (judge(kind, raw, goal.weight, &ctx), raw.started)
+                }
+            };
+            assignments.insert(a.id, progress);
+            assignment_started.insert(a.id, started);
         }
     }
 
-    let top_level = |g: &&GoalFacts| (g.weight, goals[&g.id].completion_percent);
-    let plan_progress = Progress::percent_only(weighted_capped_average(
-        tree.roots.iter().map(top_level),
-        cap_percent,
-    ));
+    let past_plan_end = ctx.past(plan.end);
+    let top = |g: &&GoalFacts| (g.weight, goals[&g.id], raws[&g.id].started);
+    let top_items: Vec<(f64, Progress, bool)> = tree.roots.iter().map(top).collect();
+    let mut plan_progress = roll_up(&top_items, past_plan_end, &ctx);
+    let vetoed_by: Vec<i64> = reachable
+        .iter()
+        .filter(|g| g.kind == GoalKind::Veto && !is_complete(goals[&g.id].completion_percent))
+        .map(|g| g.id)
+        .collect();
+    if !vetoed_by.is_empty() {
+        plan_progress.score = Some(0.0);
+    }
 
     let mut category_order: Vec<String> = Vec::new();
     for root in &tree.roots {
@@ -91,39 +335,26 @@ pub fn evaluate(plan: &PlanFacts, as_of: NaiveDate) -> Evaluation {
     let categories = category_order
         .into_iter()
         .map(|label| {
-            let members = tree.roots.iter().filter(|g| category_label(g) == label);
-            let c = weighted_capped_average(members.map(top_level), cap_percent);
-            (label, Progress::percent_only(c))
+            let items: Vec<_> = tree
+                .roots
+                .iter()
+                .filter(|g| category_label(g) == label)
+                .map(top)
+                .collect();
+            let progress = roll_up(&items, past_plan_end, &ctx);
+            (label, progress)
         })
         .collect();
 
-    let mut by_unit: HashMap<i64, Vec<(f64, f64)>> = HashMap::new();
-    let mut unit_order: Vec<i64> = Vec::new();
-    for goal in tree.reachable_goals() {
-        for a in &goal.assignments {
-            let entry = by_unit.entry(a.unit_id).or_insert_with(|| {
-                unit_order.push(a.unit_id);
-                Vec::new()
-            });
-            entry.push((goal.weight, assignments[&a.id].completion_percent));
-        }
-    }
-    let mut units: Vec<(i64, Progress)> = unit_order
-        .into_iter()
-        .map(|unit_id| {
-            let c = weighted_capped_average(by_unit[&unit_id].iter().copied(), cap_percent);
-            (unit_id, Progress::percent_only(c))
-        })
-        .collect();
-    // Highest completion first; ties keep the order units first appear in
-    // the plan (the 分解表 order), which the stable sort preserves.
-    units.sort_by(|a, b| b.1.completion_percent.total_cmp(&a.1.completion_percent));
+    let units = judge_units(&reachable, &assignments, &assignment_started, &ctx);
 
     Evaluation {
         as_of,
         goals,
         assignments,
+        assignment_started,
         plan: plan_progress,
+        vetoed_by,
         categories,
         units,
     }
@@ -183,29 +414,48 @@ impl<'a> GoalTree<'a> {
 fn evaluate_goal(
     tree: &GoalTree<'_>,
     goal: &GoalFacts,
-    as_of: NaiveDate,
-    cap_percent: f64,
-    memo: &mut HashMap<i64, Progress>,
-) -> Progress {
-    if let Some(p) = memo.get(&goal.id) {
-        return *p;
+    ctx: &Context,
+    memo: &mut HashMap<i64, Raw>,
+) -> Raw {
+    if let Some(raw) = memo.get(&goal.id) {
+        return *raw;
     }
+    let nothing = Raw {
+        target: None,
+        actual: None,
+        completion_percent: 0.0,
+        expected_percent: None,
+        overdue: false,
+        started: false,
+    };
     // Mark the goal before descending so a corrupt cycle terminates.
-    memo.insert(goal.id, Progress::percent_only(0.0));
+    memo.insert(goal.id, nothing);
     let children = tree.children_of(goal.id);
-    let child_progress: Vec<(f64, Progress)> = children
+    let child_raws: Vec<(f64, Raw)> = children
         .iter()
-        .map(|c| (c.weight, evaluate_goal(tree, c, as_of, cap_percent, memo)))
+        .map(|c| (c.weight, evaluate_goal(tree, c, ctx, memo)))
         .collect();
-
+    let deadline = goal.deadline.unwrap_or(ctx.plan.end);
+    let as_of = ctx.as_of;
     let target = goal.target;
-    let progress = match goal.kind {
-        GoalKind::Group => Progress::percent_only(weighted_capped_average(
-            child_progress
-                .iter()
-                .map(|(w, p)| (*w, p.completion_percent)),
-            cap_percent,
-        )),
+    let children_started = child_raws.iter().any(|(_, r)| r.started);
+
+    let raw = match goal.kind {
+        GoalKind::Group => {
+            let c = weighted_capped_average(
+                child_raws.iter().map(|(w, r)| (*w, r.completion_percent)),
+                ctx.cap_percent,
+            );
+            Raw {
+                completion_percent: c,
+                expected_percent: weighted_average_defined(
+                    child_raws.iter().map(|(w, r)| (*w, r.expected_percent)),
+                ),
+                overdue: ctx.past(deadline) && !is_complete(c),
+                started: children_started,
+                ..nothing
+            }
+        }
         GoalKind::Cumulative => {
             let actual = if children.is_empty() {
                 sum_present(
@@ -214,23 +464,31 @@ fn evaluate_goal(
                         .map(|a| latest_value(&a.reports, as_of)),
                 )
             } else {
-                sum_present(child_progress.iter().map(|(_, p)| p.actual))
+                sum_present(child_raws.iter().map(|(_, r)| r.actual))
             };
-            Progress {
+            let c = target.map_or(0.0, |t| cumulative_completion(actual, t));
+            Raw {
                 target,
                 actual,
-                completion_percent: target.map_or(0.0, |t| cumulative_completion(actual, t)),
+                completion_percent: c,
+                expected_percent: Some(ctx.expected(goal, deadline)),
+                overdue: ctx.past(deadline) && !is_complete(c),
+                started: actual.is_some() || children_started,
             }
         }
         GoalKind::Rate => {
             let actual = latest_report(goal.assignments.iter().flat_map(|a| &a.reports), as_of)
                 .map(|r| r.value);
-            Progress {
+            let c = target.map_or(0.0, |t| {
+                rate_completion(actual, t, goal.baseline, goal.direction)
+            });
+            Raw {
                 target,
                 actual,
-                completion_percent: target.map_or(0.0, |t| {
-                    rate_completion(actual, t, goal.baseline, goal.direction)
-                }),
+                completion_percent: c,
+                expected_percent: None,
+                overdue: ctx.past(deadline) && !is_complete(c),
+                started: actual.is_some(),
             }
         }
         GoalKind::Veto => {
@@ -239,42 +497,69 @@ fn evaluate_goal(
                     .iter()
                     .map(|a| latest_value(&a.reports, as_of)),
             );
-            Progress {
+            Raw {
                 target,
                 actual,
                 completion_percent: veto_completion(actual, target.unwrap_or(0.0)),
+                // A VETO goal passes or fails; it is never "late".
+                overdue: false,
+                started: actual.is_some(),
+                ..nothing
             }
         }
         GoalKind::Milestone => {
-            Progress::percent_only(milestone_completion(&goal.milestones, as_of))
+            let c = milestone_completion(&goal.milestones, as_of);
+            let done_by =
+                |m: &super::facts::MilestoneFacts| m.completed_on.is_some_and(|d| d <= as_of);
+            let milestone_late = goal.milestones.iter().any(|m| as_of > m.due && !done_by(m));
+            Raw {
+                completion_percent: c,
+                expected_percent: Some(
+                    schedule::milestone_expected(&goal.milestones, as_of)
+                        .unwrap_or_else(|| ctx.expected(goal, deadline)),
+                ),
+                overdue: !is_complete(c) && (ctx.past(deadline) || milestone_late),
+                started: goal.milestones.iter().any(done_by),
+                ..nothing
+            }
         }
     };
-    memo.insert(goal.id, progress);
-    progress
+    memo.insert(goal.id, raw);
+    raw
 }
 
-fn assignment_progress(
-    goal: &GoalFacts,
-    assignment: &AssignmentFacts,
-    goal_progress: Progress,
-    as_of: NaiveDate,
-) -> Progress {
+/// An assignment of a CUMULATIVE, RATE or VETO goal, against its own target
+/// and deadline (the goal's where it has none).
+fn assignment_raw(goal: &GoalFacts, assignment: &AssignmentFacts, ctx: &Context) -> Raw {
     let target = assignment.target.or(goal.target);
-    let actual = latest_value(&assignment.reports, as_of);
-    let completion_percent = match (goal.kind, target) {
-        (GoalKind::Cumulative, Some(t)) => cumulative_completion(actual, t),
-        (GoalKind::Rate, Some(t)) => rate_completion(actual, t, goal.baseline, goal.direction),
-        (GoalKind::Veto, t) => veto_completion(actual, t.unwrap_or(0.0)),
-        // Milestones belong to the goal: the assignment carries its progress.
-        (GoalKind::Milestone, _) => return goal_progress,
+    let deadline = assignment
+        .deadline
+        .or(goal.deadline)
+        .unwrap_or(ctx.plan.end);
+    let actual = latest_value(&assignment.reports, ctx.as_of);
+    let (c, e, can_be_late) = match (goal.kind, target) {
+        (GoalKind::Cumulative, Some(t)) => (
+            cumulative_completion(actual, t),
+            Some(ctx.expected(goal, deadline)),
+            true,
+        ),
+        (GoalKind::Rate, Some(t)) => (
+            rate_completion(actual, t, goal.baseline, goal.direction),
+            None,
+            true,
+        ),
+        (GoalKind::Veto, t) => (veto_completion(actual, t.unwrap_or(0.0)), None, false),
         // GROUP goals cannot be assigned and targets are required elsewhere;
         // should a row slip through, it judges as "nothing done".
-        (GoalKind::Group, _) | (_, None) => 0.0,
+        _ => (0.0, None, false),
     };
-    Progress {
+    Raw {
         target,
         actual,
-        completion_percent,
+        completion_percent: c,
+        expected_percent: e,
+        overdue: can_be_late && ctx.past(deadline) && !is_complete(c),
+        started: actual.is_some(),
     }
 }
 

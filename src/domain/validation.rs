@@ -2,6 +2,7 @@
 use chrono::NaiveDate;
 
 use super::dates::within;
+use super::judgement::Thresholds;
 use super::kinds::{Direction, GoalKind};
 use crate::error::{AppError, ErrorCode};
 
@@ -157,6 +158,73 @@ pub fn creates_cycle(node: i64, new_parent: i64, parent_of: impl Fn(i64) -> Opti
     false
 }
 
+/// The light bands: 0 < yellowGap ≤ redGap, and a RATE floor in (0, 100].
+pub fn thresholds(t: Thresholds) -> Result<Thresholds, AppError> {
+    let yellow = finite("yellowGap", t.yellow_gap)?;
+    let red = finite("redGap", t.red_gap)?;
+    let floor = finite("rateYellowFloor", t.rate_yellow_floor)?;
+    if yellow <= 0.0 || red < yellow {
+        return Err(reject(
+            ErrorCode::InvalidValue,
+            "the bands need 0 < yellowGap <= redGap (points below time progress)",
+        ));
+    }
+    if floor <= 0.0 || floor > 100.0 {
+        return Err(reject(
+            ErrorCode::InvalidValue,
+            "rateYellowFloor is a percent between 0 and 100",
+        ));
+    }
+    Ok(t)
+}
+
+/// A monthly plan curve: one cumulative planned value per month of the
+/// plan, finite, not negative and never falling; CUMULATIVE goals only.
+pub fn monthly_plan(
+    kind: GoalKind,
+    curve: Option<Vec<f64>>,
+    months: u32,
+) -> Result<Option<Vec<f64>>, AppError> {
+    let Some(curve) = curve else { return Ok(None) };
+    if kind != GoalKind::Cumulative {
+        return Err(reject(
+            ErrorCode::KindMismatch,
+            format!("a monthly plan curve applies to CUMULATIVE goals, not {kind}"),
+        ));
+    }
+    if curve.len() != months as usize {
+        return Err(reject(
+            ErrorCode::InvalidValue,
+            format!(
+                "monthlyPlan needs {months} cumulative values, one per month of the plan; got {}",
+                curve.len()
+            ),
+        ));
+    }
+    for (i, v) in curve.iter().enumerate() {
+        finite("monthlyPlan", *v)?;
+        if *v < 0.0 || (i > 0 && *v < curve[i - 1]) {
+            return Err(reject(
+                ErrorCode::InvalidValue,
+                "monthlyPlan values are cumulative: not negative and never falling",
+            ));
+        }
+    }
+    Ok(Some(curve))
+}
+
+/// The day of the following month a report is due: 1 to 28, so every month has it.
+pub fn report_due_day(day: i32) -> Result<i32, AppError> {
+    if (1..=28).contains(&day) {
+        Ok(day)
+    } else {
+        Err(reject(
+            ErrorCode::InvalidValue,
+            "reportDueDay is a day of the month from 1 to 28",
+        ))
+    }
+}
+
 /// A name or title: trimmed, not empty.
 pub fn required_text(field: &str, value: &str) -> Result<String, AppError> {
     let v = value.trim();
@@ -254,6 +322,50 @@ mod tests {
             within_plan(ErrorCode::DeadlineOutsidePlan, "deadline", end, start, end).unwrap(),
             end
         );
+    }
+
+    #[test]
+    fn settings_and_curves() {
+        let t = |y, r, f| Thresholds {
+            yellow_gap: y,
+            red_gap: r,
+            rate_yellow_floor: f,
+        };
+        assert!(thresholds(t(10.0, 30.0, 80.0)).is_ok());
+        assert_eq!(
+            code(thresholds(t(0.0, 30.0, 80.0))),
+            ErrorCode::InvalidValue
+        );
+        assert_eq!(
+            code(thresholds(t(20.0, 10.0, 80.0))),
+            ErrorCode::InvalidValue
+        );
+        assert_eq!(
+            code(thresholds(t(10.0, 30.0, 120.0))),
+            ErrorCode::InvalidValue
+        );
+        let rising: Vec<f64> = (1..=12).map(f64::from).collect();
+        assert!(monthly_plan(GoalKind::Cumulative, Some(rising.clone()), 12).is_ok());
+        assert_eq!(
+            code(monthly_plan(GoalKind::Rate, Some(rising.clone()), 12)),
+            ErrorCode::KindMismatch
+        );
+        assert_eq!(
+            code(monthly_plan(
+                GoalKind::Cumulative,
+                Some(rising[..11].to_vec()),
+                12
+            )),
+            ErrorCode::InvalidValue
+        );
+        let mut falling = rising;
+        falling[5] = 0.0;
+        assert_eq!(
+            code(monthly_plan(GoalKind::Cumulative, Some(falling), 12)),
+            ErrorCode::InvalidValue
+        );
+        assert_eq!(code(report_due_day(31)), ErrorCode::InvalidValue);
+        assert_eq!(report_due_day(5).unwrap(), 5);
     }
 
     #[test]

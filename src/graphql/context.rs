@@ -78,6 +78,16 @@ impl RequestContext {
             .ok_or_else(|| AppError::not_found("plan", plan_id).into())
     }
 
+    /// Several plans' snapshots, loaded in one batch, in the order asked.
+    pub async fn plans_data(&self, plan_ids: &[i64]) -> async_graphql::Result<Vec<Arc<PlanData>>> {
+        let mut found = self
+            .plans
+            .load_many(plan_ids.iter().copied())
+            .await
+            .map_err(unshare)?;
+        Ok(plan_ids.iter().filter_map(|id| found.remove(id)).collect())
+    }
+
     /// Reloads a plan after a write in this request, so later fields of the
     /// same request see the change.
     pub async fn reload_plan(&self, plan_id: i64) -> async_graphql::Result<Arc<PlanData>> {

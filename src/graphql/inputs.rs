@@ -1,8 +1,9 @@
 use async_graphql::{ID, InputObject, MaybeUndefined};
 
-use super::objects::{Direction, GoalKind};
+use super::objects::{Direction, GoalKind, ReportingCycle, TimeProgressMode};
 use super::scalars::Date;
 use crate::error::{AppError, AppResult};
+use crate::service::plans::JudgementSettings;
 
 /// IDs are opaque strings to clients; one that is not ours cannot exist.
 pub fn parse_id(entity: &'static str, id: &ID) -> AppResult<i64> {
@@ -63,6 +64,18 @@ pub struct CreatePlanInput {
     pub time_zone: Option<String>,
     /// Cap on each goal's completion in roll-ups, as a fraction (default 1.0).
     pub score_cap: Option<f64>,
+    /// MONTHLY (default) or DAILY time progress.
+    pub time_progress_mode: Option<TimeProgressMode>,
+    /// Points below time progress where BLUE turns YELLOW (default 10).
+    pub yellow_gap: Option<f64>,
+    /// Points below time progress beyond which YELLOW turns RED (default 30).
+    pub red_gap: Option<f64>,
+    /// RATE goals at or above this completion are YELLOW, below RED (default 80).
+    pub rate_yellow_floor: Option<f64>,
+    /// MONTHLY (default) or QUARTERLY reports.
+    pub reporting_cycle: Option<ReportingCycle>,
+    /// The day of the following month by which a report is due (default 5).
+    pub report_due_day: Option<i32>,
 }
 
 #[derive(InputObject)]
@@ -73,6 +86,44 @@ pub struct UpdatePlanInput {
     pub end_date: Option<Date>,
     pub time_zone: Option<String>,
     pub score_cap: Option<f64>,
+    /// MONTHLY (default) or DAILY time progress.
+    pub time_progress_mode: Option<TimeProgressMode>,
+    /// Points below time progress where BLUE turns YELLOW (default 10).
+    pub yellow_gap: Option<f64>,
+    /// Points below time progress beyond which YELLOW turns RED (default 30).
+    pub red_gap: Option<f64>,
+    /// RATE goals at or above this completion are YELLOW, below RED (default 80).
+    pub rate_yellow_floor: Option<f64>,
+    /// MONTHLY (default) or QUARTERLY reports.
+    pub reporting_cycle: Option<ReportingCycle>,
+    /// The day of the following month by which a report is due (default 5).
+    pub report_due_day: Option<i32>,
+}
+
+/// The judgement settings of a plan input, for the service.
+macro_rules! settings_of {
+    ($input:expr) => {
+        JudgementSettings {
+            time_progress_mode: $input.time_progress_mode.map(Into::into),
+            yellow_gap: $input.yellow_gap,
+            red_gap: $input.red_gap,
+            rate_yellow_floor: $input.rate_yellow_floor,
+            reporting_cycle: $input.reporting_cycle.map(Into::into),
+            report_due_day: $input.report_due_day,
+        }
+    };
+}
+
+impl CreatePlanInput {
+    pub fn settings(&self) -> JudgementSettings {
+        settings_of!(self)
+    }
+}
+
+impl UpdatePlanInput {
+    pub fn settings(&self) -> JudgementSettings {
+        settings_of!(self)
+    }
 }
 
 #[derive(InputObject)]
@@ -93,6 +144,9 @@ pub struct CreateGoalInput {
     /// Points out of the plan total; default 1.
     pub weight: Option<f64>,
     pub deadline: Option<Date>,
+    /// Planned cumulative values, one per month of the plan (12 for a
+    /// calendar year); replaces linear time progress. CUMULATIVE goals only.
+    pub monthly_plan: Option<Vec<f64>>,
     pub lead_unit_id: Option<ID>,
     #[graphql(default)]
     pub supporting_unit_ids: Vec<ID>,
@@ -115,6 +169,8 @@ pub struct UpdateGoalInput {
     pub direction: Option<Direction>,
     pub weight: Option<f64>,
     pub deadline: MaybeUndefined<Date>,
+    /// null drops the curve and returns to linear time progress.
+    pub monthly_plan: MaybeUndefined<Vec<f64>>,
     pub lead_unit_id: MaybeUndefined<ID>,
     pub supporting_unit_ids: Option<Vec<ID>>,
     pub responsible_leader: MaybeUndefined<String>,

@@ -15,6 +15,8 @@ pub mod objects;
 pub mod query;
 /// The `Date` scalar ("YYYY-MM-DD").
 pub mod scalars;
+/// Watch lists and the reporting calendar.
+pub mod watch;
 
 use async_graphql::{EmptySubscription, Schema};
 
@@ -27,5 +29,5 @@ pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 /// The schema; per-request data (`RequestContext`) is attached by the HTTP
 /// handler so that loader caches never outlive a request.
 pub fn build_schema() -> AppSchema {
-    Schema::build(QueryRoot, MutationRoot, EmptySubscription).finish()
+    Schema::build(QueryRoot::default(), MutationRoot, EmptySubscription).finish()
 }

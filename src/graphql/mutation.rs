@@ -67,6 +67,7 @@ impl MutationRoot {
 
     async fn create_plan(&self, ctx: &Context<'_>, input: CreatePlanInput) -> Result<Plan> {
         let rc = RequestContext::of(ctx)?;
+        let settings = input.settings();
         let plan = plans::create(
             &rc.db,
             plans::NewPlan {
@@ -77,6 +78,7 @@ impl MutationRoot {
                 end_date: input.end_date.map(|d| d.0),
                 time_zone: input.time_zone,
                 score_cap: input.score_cap,
+                settings,
             },
         )
         .await?;
@@ -85,6 +87,7 @@ impl MutationRoot {
 
     async fn update_plan(&self, ctx: &Context<'_>, input: UpdatePlanInput) -> Result<Plan> {
         let rc = RequestContext::of(ctx)?;
+        let settings = input.settings();
         let plan = plans::update(
             &rc.db,
             parse_id("plan", &input.id)?,
@@ -94,6 +97,7 @@ impl MutationRoot {
                 end_date: input.end_date.map(|d| d.0),
                 time_zone: input.time_zone,
                 score_cap: input.score_cap,
+                settings,
             },
         )
         .await?;
@@ -123,6 +127,7 @@ impl MutationRoot {
                 direction: input.direction.map(Into::into),
                 weight: input.weight,
                 deadline: input.deadline.map(|d| d.0),
+                monthly_plan: input.monthly_plan,
                 lead_unit_id: parse_opt_id("unit", &input.lead_unit_id)?,
                 supporting_unit_ids: parse_ids("unit", &input.supporting_unit_ids)?,
                 responsible_leader: input.responsible_leader,
@@ -150,6 +155,7 @@ impl MutationRoot {
                 direction: input.direction.map(Into::into),
                 weight: input.weight,
                 deadline: change(input.deadline).map(|d| d.map(|d| d.0)),
+                monthly_plan: change(input.monthly_plan),
                 lead_unit_id: change_id("unit", input.lead_unit_id)?,
                 supporting_unit_ids: input
                     .supporting_unit_ids

@@ -26,7 +26,40 @@ pub enum Direction {
     Decrease,
 }
 
-/// Completion figures of anything that is judged.
+/// 红黄绿灯, with BLUE for 关注 (a near miss).
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(name = "Light", remote = "crate::domain::Light")]
+pub enum Light {
+    Green,
+    Blue,
+    Yellow,
+    Red,
+}
+
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(name = "ProgressStatus", remote = "crate::domain::Status")]
+pub enum ProgressStatus {
+    NotStarted,
+    InProgress,
+    Completed,
+    Overdue,
+}
+
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(name = "TimeProgressMode", remote = "crate::domain::TimeProgressMode")]
+pub enum TimeProgressMode {
+    Monthly,
+    Daily,
+}
+
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(name = "ReportingCycle", remote = "crate::domain::ReportingCycle")]
+pub enum ReportingCycle {
+    Monthly,
+    Quarterly,
+}
+
+/// The judgement of anything that is judged, as of a date.
 #[derive(SimpleObject, Clone, Copy)]
 pub struct Progress {
     /// The target in the goal's measure unit; null where not applicable.
@@ -35,6 +68,14 @@ pub struct Progress {
     pub actual: Option<f64>,
     /// c in percent, uncapped and unrounded (show one decimal).
     pub completion_percent: f64,
+    /// 序时进度 e in percent; null for RATE and VETO.
+    pub expected_percent: Option<f64>,
+    /// c − e in percentage points; null where e is null.
+    pub gap: Option<f64>,
+    pub light: Light,
+    pub status: ProgressStatus,
+    /// A goal's weight × capped c / 100; the sum for plans, categories and units.
+    pub score: Option<f64>,
 }
 
 impl From<domain::Progress> for Progress {
@@ -43,14 +84,130 @@ impl From<domain::Progress> for Progress {
             target: p.target,
             actual: p.actual,
             completion_percent: p.completion_percent,
+            expected_percent: p.expected_percent,
+            gap: p.gap,
+            light: p.light.into(),
+            status: p.status.into(),
+            score: p.score,
+        }
+    }
+}
+
+/// How many of a unit's assignments show each light.
+#[derive(SimpleObject, Clone, Copy)]
+pub struct LightCounts {
+    pub green: u32,
+    pub blue: u32,
+    pub yellow: u32,
+    pub red: u32,
+}
+
+impl From<domain::LightCounts> for LightCounts {
+    fn from(c: domain::LightCounts) -> Self {
+        LightCounts {
+            green: c.green,
+            blue: c.blue,
+            yellow: c.yellow,
+            red: c.red,
         }
     }
 }
 
 #[derive(SimpleObject)]
 pub struct UnitProgress {
+    /// 1 for the highest completion.
+    pub rank: usize,
     pub unit: Unit,
     pub progress: Progress,
+    pub lights: LightCounts,
+}
+
+impl UnitProgress {
+    /// Ranked rows for the judged units the plan snapshot knows.
+    pub fn ranked(data: &PlanData, units: &[domain::UnitJudgement]) -> Vec<UnitProgress> {
+        units
+            .iter()
+            .filter_map(|u| Some((data.unit(u.unit_id)?.clone(), u)))
+            .enumerate()
+            .map(|(i, (unit, u))| UnitProgress {
+                rank: i + 1,
+                unit: Unit(unit),
+                progress: u.progress.into(),
+                lights: u.lights.into(),
+            })
+            .collect()
+    }
+}
+
+/// One point of a trend line, at a month end.
+#[derive(SimpleObject)]
+pub struct TrendPoint {
+    pub date: Date,
+    pub completion_percent: f64,
+    pub expected_percent: Option<f64>,
+    pub gap: Option<f64>,
+    pub light: Light,
+}
+
+impl TrendPoint {
+    fn new(date: NaiveDate, p: domain::Progress) -> Self {
+        TrendPoint {
+            date: Date(date),
+            completion_percent: p.completion_percent,
+            expected_percent: p.expected_percent,
+            gap: p.gap,
+            light: p.light.into(),
+        }
+    }
+}
+
+/// The series at each month end of the plan period up to `up_to` (default
+/// today), every point computed from the report history in the snapshot.
+fn trend(
+    ctx: &Context<'_>,
+    data: &PlanData,
+    up_to: Option<Date>,
+    pick: impl Fn(&Evaluation) -> Option<domain::Progress>,
+) -> Result<Vec<TrendPoint>> {
+    let rc = RequestContext::of(ctx)?;
+    let up_to = up_to
+        .map(|d| d.0)
+        .unwrap_or_else(|| rc.today_for(&data.plan));
+    Ok(
+        domain::schedule::month_ends(data.plan.start_date, data.plan.end_date, up_to)
+            .into_iter()
+            .filter_map(|date| pick(&data.evaluation(date)).map(|p| TrendPoint::new(date, p)))
+            .collect(),
+    )
+}
+
+/// One goal's part in the year-end score.
+#[derive(SimpleObject)]
+pub struct GoalScore {
+    pub goal: Goal,
+    pub weight: f64,
+    pub completion_percent: f64,
+    /// c after the plan's cap: what the score counts.
+    pub counted_percent: f64,
+    pub score: f64,
+}
+
+/// The year-end view (年终考核) as of a date.
+#[derive(SimpleObject)]
+pub struct Scorecard {
+    pub as_of: Date,
+    /// Σ of the top-level goals' scores, or 0 when vetoed.
+    pub score: f64,
+    /// What the score would be without the veto.
+    pub score_before_veto: f64,
+    /// The most the plan can score: Σ weights × the cap.
+    pub max_score: f64,
+    pub score_cap: f64,
+    pub vetoed: bool,
+    /// The VETO goals that failed.
+    pub vetoed_by: Vec<Goal>,
+    /// The top-level goals in plan order.
+    pub goals: Vec<GoalScore>,
 }
 
 #[derive(SimpleObject)]
@@ -73,10 +230,10 @@ fn evaluation(ctx: &Context<'_>, data: &PlanData, as_of: Option<Date>) -> Result
     Ok(data.evaluation(date))
 }
 
-/// A progress figure of an object missing from the evaluated tree (it cannot
-/// happen for objects reached through the snapshot; kept total for safety).
-fn zero() -> Progress {
-    domain::Progress::percent_only(0.0).into()
+/// Objects reached through the snapshot are always judged; this is the
+/// error should one not be.
+fn not_judged(entity: &'static str, id: i64) -> async_graphql::Error {
+    crate::error::AppError::not_found(entity, id).into()
 }
 
 pub struct Plan(pub plan::Model);
@@ -105,6 +262,81 @@ impl Plan {
     /// Cap on each goal's completion where it feeds a roll-up (1.0 = 100 %).
     async fn score_cap(&self) -> f64 {
         self.0.score_cap
+    }
+    async fn time_progress_mode(&self) -> Result<TimeProgressMode> {
+        Ok(crate::service::plans::time_progress_mode_of(&self.0)?.into())
+    }
+    /// Points below time progress where BLUE turns YELLOW (inclusive).
+    async fn yellow_gap(&self) -> f64 {
+        self.0.yellow_gap
+    }
+    /// Points below time progress beyond which YELLOW turns RED.
+    async fn red_gap(&self) -> f64 {
+        self.0.red_gap
+    }
+    /// RATE goals at or above this completion are YELLOW, below RED.
+    async fn rate_yellow_floor(&self) -> f64 {
+        self.0.rate_yellow_floor
+    }
+    async fn reporting_cycle(&self) -> Result<ReportingCycle> {
+        Ok(crate::service::plans::reporting_cycle_of(&self.0)?.into())
+    }
+    /// The day of the following month by which a report is due.
+    async fn report_due_day(&self) -> i32 {
+        self.0.report_due_day
+    }
+    /// Whether a failed VETO goal voids the plan's score as of the date.
+    async fn vetoed(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<bool> {
+        let data = RequestContext::of(ctx)?.plan_data(self.0.id).await?;
+        Ok(evaluation(ctx, &data, as_of)?.vetoed())
+    }
+    /// The year-end view: the score, each top-level goal's part, the cap and the veto.
+    async fn scorecard(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Scorecard> {
+        let data = RequestContext::of(ctx)?.plan_data(self.0.id).await?;
+        let eval = evaluation(ctx, &data, as_of)?;
+        let cap = data.plan.score_cap * 100.0;
+        let mut goals = Vec::new();
+        for g in data.top_level_goals() {
+            let p = eval.goal(g.id).ok_or_else(|| not_judged("goal", g.id))?;
+            goals.push(GoalScore {
+                goal: Goal::new(&data, g),
+                weight: g.weight,
+                completion_percent: p.completion_percent,
+                counted_percent: p.completion_percent.min(cap),
+                score: p.score.unwrap_or(0.0),
+            });
+        }
+        let score_before_veto: f64 = goals.iter().map(|g| g.score).sum();
+        Ok(Scorecard {
+            as_of: Date(eval.as_of),
+            score: eval.plan().score.unwrap_or(0.0),
+            score_before_veto,
+            max_score: goals.iter().map(|g| g.weight).sum::<f64>() * data.plan.score_cap,
+            score_cap: data.plan.score_cap,
+            vetoed: eval.vetoed(),
+            vetoed_by: eval
+                .vetoed_by()
+                .iter()
+                .filter_map(|id| data.goal(*id).map(|g| Goal::new(&data, g)))
+                .collect(),
+            goals,
+        })
+    }
+    /// The plan's completion and time progress at each month end up to `upTo`.
+    async fn trend(&self, ctx: &Context<'_>, up_to: Option<Date>) -> Result<Vec<TrendPoint>> {
+        let data = RequestContext::of(ctx)?.plan_data(self.0.id).await?;
+        trend(ctx, &data, up_to, |e| Some(e.plan()))
+    }
+    /// A unit's completion and time progress within this plan at each month end.
+    async fn unit_trend(
+        &self,
+        ctx: &Context<'_>,
+        unit_id: ID,
+        up_to: Option<Date>,
+    ) -> Result<Vec<TrendPoint>> {
+        let unit_id = super::inputs::parse_id("unit", &unit_id)?;
+        let data = RequestContext::of(ctx)?.plan_data(self.0.id).await?;
+        trend(ctx, &data, up_to, |e| e.unit(unit_id).map(|u| u.progress))
     }
     async fn owner_unit(&self, ctx: &Context<'_>) -> Result<Option<Unit>> {
         Ok(RequestContext::of(ctx)?
@@ -138,7 +370,8 @@ impl Plan {
         let data = RequestContext::of(ctx)?.plan_data(self.0.id).await?;
         Ok(evaluation(ctx, &data, as_of)?.plan().into())
     }
-    /// Units with assignments in this plan, highest completion first.
+    /// Units with assignments in this plan, highest completion first, with
+    /// the lights of their assignments.
     async fn unit_progress(
         &self,
         ctx: &Context<'_>,
@@ -146,16 +379,7 @@ impl Plan {
     ) -> Result<Vec<UnitProgress>> {
         let data = RequestContext::of(ctx)?.plan_data(self.0.id).await?;
         let eval = evaluation(ctx, &data, as_of)?;
-        Ok(eval
-            .units()
-            .iter()
-            .filter_map(|(unit_id, progress)| {
-                Some(UnitProgress {
-                    unit: Unit(data.unit(*unit_id)?.clone()),
-                    progress: (*progress).into(),
-                })
-            })
-            .collect())
+        Ok(UnitProgress::ranked(&data, eval.units()))
     }
     /// Categories of the top-level goals, in the order they first appear.
     async fn category_progress(
@@ -243,6 +467,15 @@ impl Goal {
     async fn deadline(&self) -> Option<Date> {
         self.model.deadline.map(Date)
     }
+    /// Planned cumulative values per month of the plan, if the goal follows a curve.
+    async fn monthly_plan(&self) -> Result<Option<Vec<f64>>> {
+        Ok(crate::service::goals::monthly_plan_of(&self.model)?)
+    }
+    /// Completion and time progress at each month end up to `upTo`.
+    async fn trend(&self, ctx: &Context<'_>, up_to: Option<Date>) -> Result<Vec<TrendPoint>> {
+        let id = self.model.id;
+        trend(ctx, &self.data, up_to, |e| e.goal(id))
+    }
     async fn lead_unit(&self) -> Option<Unit> {
         self.data.unit(self.model.lead_unit_id?).cloned().map(Unit)
     }
@@ -284,10 +517,9 @@ impl Goal {
     }
     async fn progress(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Progress> {
         let eval = evaluation(ctx, &self.data, as_of)?;
-        Ok(eval
-            .goal(self.model.id)
+        eval.goal(self.model.id)
             .map(Progress::from)
-            .unwrap_or_else(zero))
+            .ok_or_else(|| not_judged("goal", self.model.id))
     }
 }
 
@@ -376,10 +608,9 @@ impl Assignment {
     }
     async fn progress(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Progress> {
         let eval = evaluation(ctx, &self.data, as_of)?;
-        Ok(eval
-            .assignment(self.id)
+        eval.assignment(self.id)
             .map(Progress::from)
-            .unwrap_or_else(zero))
+            .ok_or_else(|| not_judged("assignment", self.id))
     }
 }
 
@@ -401,6 +632,10 @@ impl Milestone {
     }
     async fn completed_on(&self) -> Option<Date> {
         self.0.completed_on.map(Date)
+    }
+    /// Completed after its due date (逾期完成); it still counts.
+    async fn completed_late(&self) -> bool {
+        self.0.completed_on.is_some_and(|d| d > self.0.due_date)
     }
 }
 

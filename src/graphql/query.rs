@@ -1,4 +1,4 @@
-use async_graphql::{Context, ID, Object, Result};
+use async_graphql::{Context, ID, MergedObject, Object, Result};
 use entity::{goal, milestone};
 use sea_orm::EntityTrait;
 
@@ -17,10 +17,12 @@ fn found<T>(result: AppResult<T>) -> Result<Option<T>> {
     }
 }
 
-pub struct QueryRoot;
+/// The core queries: plans, goals, units and what hangs from them.
+#[derive(Default)]
+pub struct CoreQuery;
 
 #[Object]
-impl QueryRoot {
+impl CoreQuery {
     /// Every open plan, newest year first.
     async fn plans(&self, ctx: &Context<'_>) -> Result<Vec<Plan>> {
         let rc = RequestContext::of(ctx)?;
@@ -96,3 +98,7 @@ impl QueryRoot {
         Ok(found(units::find(&rc.db, id).await)?.map(Unit))
     }
 }
+
+/// The query root: the core queries and the watch lists.
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(CoreQuery, super::watch::WatchQuery);

@@ -9,7 +9,7 @@ use sea_orm::{
 
 use super::{clean_text, find_active, now, plans, units};
 use crate::db::begin_write;
-use crate::domain::{Direction, GoalKind, validation};
+use crate::domain::{Direction, GoalKind, schedule, validation};
 use crate::error::{AppError, AppResult, ErrorCode};
 
 pub struct NewGoal {
@@ -25,6 +25,8 @@ pub struct NewGoal {
     pub direction: Option<Direction>,
     pub weight: Option<f64>,
     pub deadline: Option<NaiveDate>,
+    /// Cumulative planned values per month of the plan (CUMULATIVE only).
+    pub monthly_plan: Option<Vec<f64>>,
     pub lead_unit_id: Option<i64>,
     pub supporting_unit_ids: Vec<i64>,
     pub responsible_leader: Option<String>,
@@ -46,6 +48,7 @@ pub struct GoalChanges {
     pub direction: Option<Direction>,
     pub weight: Option<f64>,
     pub deadline: Option<Option<NaiveDate>>,
+    pub monthly_plan: Option<Option<Vec<f64>>>,
     pub lead_unit_id: Option<Option<i64>>,
     pub supporting_unit_ids: Option<Vec<i64>>,
     pub responsible_leader: Option<Option<String>>,
@@ -65,6 +68,18 @@ pub fn direction_of(goal: &goal::Model) -> AppResult<Direction> {
     goal.direction.parse().map_err(AppError::internal)
 }
 
+/// The stored monthly plan curve, if any.
+pub fn monthly_plan_of(goal: &goal::Model) -> AppResult<Option<Vec<f64>>> {
+    goal.monthly_plan
+        .clone()
+        .map(|json| serde_json::from_value(json).map_err(AppError::internal))
+        .transpose()
+}
+
+fn curve_json(curve: Vec<f64>) -> serde_json::Value {
+    serde_json::Value::from(curve)
+}
+
 /// The fields of a goal that must be consistent with each other, checked
 /// the same way on create and on update.
 struct Shape {
@@ -75,6 +90,7 @@ struct Shape {
     weight: f64,
     deadline: Option<NaiveDate>,
     measure_unit: Option<String>,
+    monthly_plan: Option<Vec<f64>>,
 }
 
 fn check_shape(shape: Shape, plan: &plan::Model) -> AppResult<Shape> {
@@ -85,6 +101,11 @@ fn check_shape(shape: Shape, plan: &plan::Model) -> AppResult<Shape> {
         direction: validation::direction_for_kind(shape.kind, shape.direction)?,
         weight: validation::weight(shape.weight)?,
         deadline: plans::deadline_within(plan, shape.deadline)?,
+        monthly_plan: validation::monthly_plan(
+            shape.kind,
+            shape.monthly_plan,
+            schedule::months_through(plan.start_date, plan.end_date),
+        )?,
         ..shape
     })
 }
@@ -207,6 +228,7 @@ pub async fn create(db: &DatabaseConnection, input: NewGoal) -> AppResult<goal::
             weight: input.weight.unwrap_or(1.0),
             deadline: input.deadline,
             measure_unit,
+            monthly_plan: input.monthly_plan,
         },
         &plan,
     )?;
@@ -247,6 +269,7 @@ pub async fn create(db: &DatabaseConnection, input: NewGoal) -> AppResult<goal::
         direction: Set(shape.direction.as_str().to_string()),
         weight: Set(shape.weight),
         deadline: Set(shape.deadline),
+        monthly_plan: Set(shape.monthly_plan.map(curve_json)),
         lead_unit_id: Set(input.lead_unit_id),
         responsible_leader: Set(clean_text(input.responsible_leader)),
         responsible_person: Set(clean_text(input.responsible_person)),
@@ -286,6 +309,10 @@ pub async fn update(
             measure_unit: match changes.measure_unit {
                 Some(m) => clean_text(m),
                 None => current.measure_unit.clone(),
+            },
+            monthly_plan: match changes.monthly_plan {
+                Some(curve) => curve,
+                None => monthly_plan_of(&current)?,
             },
         },
         &plan,
@@ -341,6 +368,7 @@ pub async fn update(
     active.direction = Set(shape.direction.as_str().to_string());
     active.weight = Set(shape.weight);
     active.deadline = Set(shape.deadline);
+    active.monthly_plan = Set(shape.monthly_plan.map(curve_json));
     active.lead_unit_id = Set(lead_unit_id);
     active.updated_at = Set(now());
     let updated = active.update(&txn).await?;

@@ -16,6 +16,8 @@ pub mod plans;
 pub mod reports;
 /// Units (责任单位) and their tree.
 pub mod units;
+/// Watch lists and the reporting calendar over plan snapshots.
+pub mod watch;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, EntityTrait};

@@ -298,6 +298,7 @@ impl Rows {
                     baseline: g.baseline_value,
                     weight: g.weight,
                     deadline: g.deadline,
+                    monthly_plan: crate::service::goals::monthly_plan_of(g)?,
                     assignments: assignments_by_goal.remove(&g.id).unwrap_or_default(),
                     milestones: milestones_by_goal.remove(&g.id).unwrap_or_default(),
                 })
@@ -307,6 +308,8 @@ impl Rows {
             start: self.plan.start_date,
             end: self.plan.end_date,
             score_cap: self.plan.score_cap,
+            time_progress_mode: crate::service::plans::time_progress_mode_of(&self.plan)?,
+            thresholds: crate::service::plans::thresholds_of(&self.plan),
             goals: goal_facts,
         };
         Ok(PlanData {

@@ -7,7 +7,7 @@ use sea_orm::{
 
 use super::{find_active, now, units};
 use crate::db::begin_write;
-use crate::domain::{dates, validation};
+use crate::domain::{ReportingCycle, Thresholds, TimeProgressMode, dates, schedule, validation};
 use crate::error::{AppError, AppResult, ErrorCode};
 
 pub struct NewPlan {
@@ -18,6 +18,19 @@ pub struct NewPlan {
     pub end_date: Option<NaiveDate>,
     pub time_zone: Option<String>,
     pub score_cap: Option<f64>,
+    pub settings: JudgementSettings,
+}
+
+/// Settings that judge progress and set the reporting calendar; `None`
+/// keeps the default (on create) or the current value (on update).
+#[derive(Default, Clone)]
+pub struct JudgementSettings {
+    pub time_progress_mode: Option<TimeProgressMode>,
+    pub yellow_gap: Option<f64>,
+    pub red_gap: Option<f64>,
+    pub rate_yellow_floor: Option<f64>,
+    pub reporting_cycle: Option<ReportingCycle>,
+    pub report_due_day: Option<i32>,
 }
 
 #[derive(Default)]
@@ -27,6 +40,50 @@ pub struct PlanChanges {
     pub end_date: Option<NaiveDate>,
     pub time_zone: Option<String>,
     pub score_cap: Option<f64>,
+    pub settings: JudgementSettings,
+}
+
+/// The plan's light bands as stored.
+pub fn thresholds_of(plan: &plan::Model) -> Thresholds {
+    Thresholds {
+        yellow_gap: plan.yellow_gap,
+        red_gap: plan.red_gap,
+        rate_yellow_floor: plan.rate_yellow_floor,
+    }
+}
+
+pub fn time_progress_mode_of(plan: &plan::Model) -> AppResult<TimeProgressMode> {
+    plan.time_progress_mode.parse().map_err(AppError::internal)
+}
+
+pub fn reporting_cycle_of(plan: &plan::Model) -> AppResult<ReportingCycle> {
+    plan.reporting_cycle.parse().map_err(AppError::internal)
+}
+
+/// Applies the given settings over `base`, validating the result as a whole.
+fn apply_settings(
+    plan: &mut plan::ActiveModel,
+    base: Thresholds,
+    s: JudgementSettings,
+) -> AppResult<()> {
+    let t = validation::thresholds(Thresholds {
+        yellow_gap: s.yellow_gap.unwrap_or(base.yellow_gap),
+        red_gap: s.red_gap.unwrap_or(base.red_gap),
+        rate_yellow_floor: s.rate_yellow_floor.unwrap_or(base.rate_yellow_floor),
+    })?;
+    plan.yellow_gap = Set(t.yellow_gap);
+    plan.red_gap = Set(t.red_gap);
+    plan.rate_yellow_floor = Set(t.rate_yellow_floor);
+    if let Some(mode) = s.time_progress_mode {
+        plan.time_progress_mode = Set(mode.as_str().to_string());
+    }
+    if let Some(cycle) = s.reporting_cycle {
+        plan.reporting_cycle = Set(cycle.as_str().to_string());
+    }
+    if let Some(day) = s.report_due_day {
+        plan.report_due_day = Set(validation::report_due_day(day)?);
+    }
+    Ok(())
 }
 
 pub async fn find<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<plan::Model> {
@@ -117,10 +174,8 @@ pub async fn create(db: &DatabaseConnection, input: NewPlan) -> AppResult<plan::
     )?;
     let score_cap = check_score_cap(input.score_cap.unwrap_or(1.0))?;
 
-    let txn = begin_write(db).await?;
-    units::find(&txn, input.owner_unit_id).await?;
     let stamp = now();
-    let created = plan::ActiveModel {
+    let mut new_plan = plan::ActiveModel {
         owner_unit_id: Set(input.owner_unit_id),
         name: Set(name),
         year: Set(input.year),
@@ -128,13 +183,18 @@ pub async fn create(db: &DatabaseConnection, input: NewPlan) -> AppResult<plan::
         end_date: Set(end),
         time_zone: Set(time_zone),
         score_cap: Set(score_cap),
+        time_progress_mode: Set(TimeProgressMode::default().as_str().to_string()),
+        reporting_cycle: Set(ReportingCycle::default().as_str().to_string()),
+        report_due_day: Set(5),
         archived_at: Set(None),
         created_at: Set(stamp),
         updated_at: Set(stamp),
         ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
+    };
+    apply_settings(&mut new_plan, Thresholds::default(), input.settings)?;
+    let txn = begin_write(db).await?;
+    units::find(&txn, input.owner_unit_id).await?;
+    let created = new_plan.insert(&txn).await?;
     txn.commit().await?;
     Ok(created)
 }
@@ -151,8 +211,26 @@ pub async fn update(
     check_period(current.year, start, end)?;
     if (start, end) != (current.start_date, current.end_date) {
         ensure_dates_fit(&txn, id, start, end).await?;
+        let months_changed = schedule::months_through(start, end)
+            != schedule::months_through(current.start_date, current.end_date);
+        let curves = goal::Entity::find()
+            .filter(goal::Column::PlanId.eq(id))
+            .filter(goal::Column::ArchivedAt.is_null())
+            .filter(goal::Column::MonthlyPlan.is_not_null())
+            .count(&txn)
+            .await?;
+        if months_changed && curves > 0 {
+            return Err(AppError::rejected(
+                ErrorCode::InvalidPlanPeriod,
+                format!(
+                    "{curves} goals carry a monthly plan curve for the current months; change them first"
+                ),
+            ));
+        }
     }
+    let base = thresholds_of(&current);
     let mut active: plan::ActiveModel = current.into();
+    apply_settings(&mut active, base, changes.settings)?;
     if let Some(name) = changes.name {
         active.name = Set(validation::required_text("name", &name)?);
     }

@@ -3,7 +3,7 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::domain::facts::MilestoneFacts;
-use crate::domain::kinds::Direction;
+use crate::domain::kinds::{Direction, Light, Status};
 
 fn d(s: &str) -> NaiveDate {
     s.parse().unwrap()
@@ -44,6 +44,7 @@ fn goal(id: i64, kind: GoalKind, target: Option<f64>, weight: f64) -> GoalFacts 
         baseline: None,
         weight,
         deadline: Some(d("2025-12-31")),
+        monthly_plan: None,
         assignments: vec![],
         milestones: vec![],
     }
@@ -54,6 +55,8 @@ fn plan(goals: Vec<GoalFacts>) -> PlanFacts {
         start: d("2025-01-01"),
         end: d("2025-12-31"),
         score_cap: 1.0,
+        time_progress_mode: crate::domain::TimeProgressMode::Monthly,
+        thresholds: crate::domain::Thresholds::default(),
         goals,
     }
 }
@@ -190,14 +193,20 @@ fn worked_example_roll_ups() {
     let units: Vec<(i64, f64)> = e
         .units()
         .iter()
-        .map(|(u, p)| (*u, p.completion_percent))
+        .map(|u| (u.unit_id, u.progress.completion_percent))
         .collect();
     assert_eq!(
         units.iter().map(|(u, _)| *u).collect::<Vec<_>>(),
         [ENERGY, FINANCE, ZHAOSHANG_1, ZHAOSHANG_2, PLANNING]
     );
-    assert_close(e.unit(ZHAOSHANG_1).unwrap().completion_percent, 95.0);
-    assert_close(e.unit(ZHAOSHANG_2).unwrap().completion_percent, 65.0);
+    assert_close(
+        e.unit(ZHAOSHANG_1).unwrap().progress.completion_percent,
+        95.0,
+    );
+    assert_close(
+        e.unit(ZHAOSHANG_2).unwrap().progress.completion_percent,
+        65.0,
+    );
     // The assignment's own c is never capped.
     assert_close(e.assignment(21).unwrap().completion_percent, 130.67);
     assert_eq!(e.assignment(11).unwrap().actual, Some(9.0));
@@ -376,6 +385,146 @@ fn score_cap_lets_over_performance_into_the_roll_up() {
         evaluate(&p, d("2025-12-31")).plan().completion_percent,
         60.0,
     );
+}
+
+#[test]
+fn worked_example_time_progress_gaps_and_lights() {
+    let e = evaluate(&worked_example(), d("2025-10-31"));
+    // (goal, e, gap, light) from the rules page; e = 10/12 = 83.3.
+    let rows = [
+        (1, Some(83.3), Some(1.7), Light::Green),
+        (2, Some(83.3), Some(-4.9), Light::Blue),
+        (3, Some(83.3), Some(-23.3), Light::Yellow),
+        (4, Some(83.3), Some(-33.3), Light::Red),
+        (5, None, None, Light::Yellow),
+        (6, Some(100.0), Some(0.0), Light::Green),
+    ];
+    for (goal_id, expected, gap, light) in rows {
+        let p = e.goal(goal_id).unwrap();
+        match (p.expected_percent, expected) {
+            (Some(a), Some(b)) => assert_close(a, b),
+            (a, b) => assert_eq!(a, b, "goal {goal_id}"),
+        }
+        match (p.gap, gap) {
+            (Some(a), Some(b)) => assert_close(a, b),
+            (a, b) => assert_eq!(a, b, "goal {goal_id}"),
+        }
+        assert_eq!(p.light, light, "goal {goal_id}");
+    }
+    assert_eq!(e.goal(6).unwrap().status, Status::Completed);
+    assert_eq!(e.goal(1).unwrap().status, Status::InProgress);
+    // Scores: weight × capped c / 100 = 8.5, 7.84, 6, 5, 9.67, 10.
+    assert_close(e.goal(1).unwrap().score.unwrap(), 8.5);
+    assert_close(
+        e.plan().score.unwrap(),
+        8.5 + 7.84 + 6.0 + 5.0 + 9.6726 + 10.0,
+    );
+    assert!(!e.vetoed());
+}
+
+#[test]
+fn the_late_milestone_is_red_and_overdue_until_done() {
+    let april = evaluate(&worked_example(), d("2025-04-10"));
+    let p = april.goal(6).unwrap();
+    assert_eq!(
+        (p.completion_percent, p.expected_percent),
+        (0.0, Some(100.0))
+    );
+    assert_eq!((p.light, p.status), (Light::Red, Status::Overdue));
+    // The assignment of the milestone goal carries the same judgement.
+    assert_eq!(april.assignment(62).unwrap().light, Light::Red);
+    // On the due date it is not yet overdue, just behind.
+    let due_day = evaluate(&worked_example(), d("2025-03-31"))
+        .goal(6)
+        .unwrap();
+    assert_eq!(due_day.status, Status::NotStarted);
+    assert_eq!(due_day.light, Light::Red, "gap −100 is beyond the red band");
+    let done = evaluate(&worked_example(), d("2025-04-18"))
+        .goal(6)
+        .unwrap();
+    assert_eq!((done.light, done.status), (Light::Green, Status::Completed));
+}
+
+#[test]
+fn a_failed_veto_zeroes_the_plan_score_only() {
+    let mut facts = worked_example();
+    let mut safety = goal(9, GoalKind::Veto, Some(0.0), 0.0);
+    safety.assignments = vec![assignment(
+        91,
+        FINANCE,
+        None,
+        vec![report(50, "2025-08-31", 1.0)],
+    )];
+    facts.goals.push(safety);
+    let before = evaluate(&facts, d("2025-07-31"));
+    assert!(!before.vetoed());
+    let e = evaluate(&facts, d("2025-10-31"));
+    assert!(e.vetoed());
+    assert_eq!(e.vetoed_by(), &[9]);
+    assert_eq!(e.plan().score, Some(0.0));
+    // Every goal keeps its own completion and score; the plan c is unchanged.
+    assert_close(e.goal(1).unwrap().completion_percent, 85.0);
+    assert_close(e.goal(1).unwrap().score.unwrap(), 8.5);
+    assert_close(e.plan().completion_percent, 78.354);
+    assert_eq!(e.goal(9).unwrap().light, Light::Red);
+}
+
+#[test]
+fn units_count_their_lights() {
+    let e = evaluate(&worked_example(), d("2025-10-31"));
+    // 招商一局: 签约 9/10 (e 83.3 → GREEN), 合同 19.6/15 (complete → GREEN)
+    let first = e.unit(ZHAOSHANG_1).unwrap();
+    assert_eq!((first.lights.green, first.lights.red), (2, 0));
+    // 招商二局: 签约 8/10 = 80 (gap −3.3, BLUE), 外资 50 (gap −33.3, RED)
+    let second = e.unit(ZHAOSHANG_2).unwrap();
+    assert_eq!((second.lights.blue, second.lights.red), (1, 1));
+    assert_close(second.progress.score.unwrap(), 10.0 * 0.8 + 10.0 * 0.5);
+}
+
+#[test]
+fn as_of_before_the_start_on_the_deadline_and_after_the_end() {
+    let before = evaluate(&worked_example(), d("2024-12-31"));
+    let p = before.goal(1).unwrap();
+    assert_eq!(
+        (p.expected_percent, p.status, p.light),
+        (Some(0.0), Status::NotStarted, Light::Green)
+    );
+    let on_deadline = evaluate(&worked_example(), d("2025-12-31"))
+        .goal(1)
+        .unwrap();
+    assert_eq!(on_deadline.expected_percent, Some(100.0));
+    assert_eq!(
+        on_deadline.status,
+        Status::InProgress,
+        "not overdue on its deadline"
+    );
+    let after = evaluate(&worked_example(), d("2026-01-05"));
+    let p = after.goal(1).unwrap();
+    assert_eq!((p.status, p.light), (Status::Overdue, Light::Red));
+    assert_eq!(after.plan().status, Status::Overdue);
+}
+
+#[test]
+fn a_monthly_plan_curve_drives_expected_percent() {
+    let mut hightech = goal(1, GoalKind::Cumulative, Some(12.0), 1.0);
+    hightech.monthly_plan = Some(vec![
+        0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 2.0, 6.0, 10.0, 12.0,
+    ]);
+    hightech.assignments = vec![assignment(
+        11,
+        FINANCE,
+        Some(12.0),
+        vec![report(1, "2025-09-30", 2.0)],
+    )];
+    let e = evaluate(&plan(vec![hightech]), d("2025-09-30"));
+    let p = e.goal(1).unwrap();
+    assert_close(p.expected_percent.unwrap(), 16.7);
+    assert_eq!(
+        p.light,
+        Light::Green,
+        "on the curve although 9/12 of the year is gone"
+    );
+    assert_close(e.assignment(11).unwrap().expected_percent.unwrap(), 16.7);
 }
 
 // ---- property test: the roll-up equals a brute-force recomputation ----

@@ -1,0 +1,321 @@
+//! Queries of the lists a target office opens every week, and the
+//! reporting calendar. Thin: the selection lives in `service::watch`.
+use std::sync::Arc;
+
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use chrono::{Datelike, NaiveDate};
+
+use super::context::RequestContext;
+use super::inputs::{parse_id, parse_opt_id};
+use super::objects::{Assignment, Goal, Light, Milestone, Plan, Progress, Unit, UnitProgress};
+use super::scalars::Date;
+use crate::domain::{self, Evaluation};
+use crate::error::{AppError, ErrorCode};
+use crate::service::watch::{self, JudgedGoal, MilestoneEntry};
+use crate::service::{PlanData, plans};
+
+/// Narrows a list; the fields combine.
+#[derive(InputObject, Default)]
+pub struct WatchFilter {
+    /// One plan; all open plans when absent.
+    pub plan_id: Option<ID>,
+    /// Goals this unit leads or carries a share of.
+    pub unit_id: Option<ID>,
+    pub category: Option<String>,
+    pub lights: Option<Vec<Light>>,
+}
+
+impl WatchFilter {
+    fn to_service(&self) -> Result<watch::WatchFilter> {
+        Ok(watch::WatchFilter {
+            plan_id: parse_opt_id("plan", &self.plan_id)?,
+            unit_id: parse_opt_id("unit", &self.unit_id)?,
+            category: self.category.clone(),
+            lights: self
+                .lights
+                .as_ref()
+                .map(|ls| ls.iter().map(|l| (*l).into()).collect()),
+        })
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct GoalWatch {
+    pub plan: Plan,
+    pub goal: Goal,
+    pub progress: Progress,
+    /// The goal's deadline, or its plan's end when it sets none.
+    pub deadline: Date,
+}
+
+#[derive(SimpleObject)]
+pub struct MilestoneWatch {
+    pub plan: Plan,
+    pub goal: Goal,
+    pub milestone: Milestone,
+    /// Days past due as of the date (0 for one not yet due).
+    pub days_overdue: i64,
+}
+
+#[derive(SimpleObject)]
+pub struct WatchList {
+    pub goals: Vec<GoalWatch>,
+    pub milestones: Vec<MilestoneWatch>,
+}
+
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "crate::domain::calendar::ReportState")]
+pub enum ReportState {
+    Reported,
+    Late,
+    Missing,
+    Pending,
+}
+
+#[derive(SimpleObject)]
+pub struct CalendarEntry {
+    pub assignment: Assignment,
+    pub unit: Unit,
+    pub goal: Goal,
+    pub state: ReportState,
+    /// The day (in the plan's time zone) the month's first report came in.
+    pub first_submitted_on: Option<Date>,
+}
+
+#[derive(SimpleObject)]
+pub struct UnitReporting {
+    pub unit: Unit,
+    pub reported: u32,
+    pub late: u32,
+    pub missing: u32,
+    pub pending: u32,
+}
+
+/// 填报日历: who reported for a month, who was late, who is missing.
+#[derive(SimpleObject)]
+pub struct ReportingCalendar {
+    /// "YYYY-MM".
+    pub month: String,
+    /// False in months the plan's cycle asks no report for.
+    pub reports_due: bool,
+    pub due_date: Date,
+    pub assignments: Vec<CalendarEntry>,
+    /// One row per unit, the most missing and late first.
+    pub units: Vec<UnitReporting>,
+}
+
+fn goal_watch(data: &Arc<PlanData>, j: JudgedGoal<'_>) -> GoalWatch {
+    GoalWatch {
+        plan: Plan(data.plan.clone()),
+        goal: Goal::new(data, j.goal),
+        progress: j.progress.into(),
+        deadline: Date(j.goal.deadline.unwrap_or(data.plan.end_date)),
+    }
+}
+
+fn milestone_watch(data: &Arc<PlanData>, m: MilestoneEntry<'_>) -> MilestoneWatch {
+    MilestoneWatch {
+        plan: Plan(data.plan.clone()),
+        goal: Goal::new(data, m.goal),
+        milestone: Milestone(m.milestone.clone()),
+        days_overdue: m.days_overdue,
+    }
+}
+
+/// The plans a list covers, with their evaluations as of the date (each
+/// plan's own "today" when absent). All snapshots load in one batch.
+async fn judged_plans(
+    ctx: &Context<'_>,
+    filter: &watch::WatchFilter,
+    as_of: Option<Date>,
+) -> Result<Vec<(Arc<PlanData>, Arc<Evaluation>)>> {
+    let rc = RequestContext::of(ctx)?;
+    let ids: Vec<i64> = match filter.plan_id {
+        Some(id) => vec![plans::find(&rc.db, id).await?.id],
+        None => plans::list(&rc.db)
+            .await?
+            .into_iter()
+            .map(|p| p.id)
+            .collect(),
+    };
+    let data = rc.plans_data(&ids).await?;
+    Ok(data
+        .into_iter()
+        .map(|d| {
+            let date = as_of.map(|a| a.0).unwrap_or_else(|| rc.today_for(&d.plan));
+            let eval = d.evaluation(date);
+            (d, eval)
+        })
+        .collect())
+}
+
+/// "2025-10" → 1 October 2025.
+fn parse_month(month: &str) -> Option<NaiveDate> {
+    let (y, m) = month.split_once('-')?;
+    if y.len() != 4 || m.len() != 2 || !y.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, 1)
+}
+
+#[derive(Default)]
+pub struct WatchQuery;
+
+#[Object]
+impl WatchQuery {
+    /// Goals that are OVERDUE and milestones past due, as of the date.
+    async fn overdue(
+        &self,
+        ctx: &Context<'_>,
+        as_of: Option<Date>,
+        filter: Option<WatchFilter>,
+    ) -> Result<WatchList> {
+        let f = filter.unwrap_or_default().to_service()?;
+        let mut list = WatchList {
+            goals: vec![],
+            milestones: vec![],
+        };
+        for (data, eval) in judged_plans(ctx, &f, as_of).await? {
+            list.goals.extend(
+                watch::overdue_goals(&data, &eval, &f)
+                    .into_iter()
+                    .map(|j| goal_watch(&data, j)),
+            );
+            list.milestones.extend(
+                watch::overdue_milestones(&data, &eval, &f)
+                    .into_iter()
+                    .map(|m| milestone_watch(&data, m)),
+            );
+        }
+        Ok(list)
+    }
+
+    /// Goals whose light is YELLOW or RED (or the lights the filter names).
+    async fn warnings(
+        &self,
+        ctx: &Context<'_>,
+        as_of: Option<Date>,
+        filter: Option<WatchFilter>,
+    ) -> Result<Vec<GoalWatch>> {
+        let f = filter.unwrap_or_default().to_service()?;
+        let mut out = Vec::new();
+        for (data, eval) in judged_plans(ctx, &f, as_of).await? {
+            out.extend(
+                watch::warning_goals(&data, &eval, &f)
+                    .into_iter()
+                    .map(|j| goal_watch(&data, j)),
+            );
+        }
+        Ok(out)
+    }
+
+    /// Goal deadlines and milestones falling due in the `days` days after the date.
+    async fn upcoming(
+        &self,
+        ctx: &Context<'_>,
+        as_of: Option<Date>,
+        #[graphql(default = 30)] days: u32,
+        filter: Option<WatchFilter>,
+    ) -> Result<WatchList> {
+        let f = filter.unwrap_or_default().to_service()?;
+        let mut list = WatchList {
+            goals: vec![],
+            milestones: vec![],
+        };
+        for (data, eval) in judged_plans(ctx, &f, as_of).await? {
+            let (goals, milestones) = watch::upcoming(&data, &eval, days, &f);
+            list.goals
+                .extend(goals.into_iter().map(|j| goal_watch(&data, j)));
+            list.milestones
+                .extend(milestones.into_iter().map(|m| milestone_watch(&data, m)));
+        }
+        Ok(list)
+    }
+
+    /// A plan's units ranked by completion, with the lights of their assignments.
+    async fn unit_ranking(
+        &self,
+        ctx: &Context<'_>,
+        plan_id: ID,
+        as_of: Option<Date>,
+        filter: Option<WatchFilter>,
+    ) -> Result<Vec<UnitProgress>> {
+        let mut f = filter.unwrap_or_default().to_service()?;
+        f.plan_id = Some(parse_id("plan", &plan_id)?);
+        let mut out = Vec::new();
+        for (data, eval) in judged_plans(ctx, &f, as_of).await? {
+            out.extend(UnitProgress::ranked(
+                &data,
+                &watch::unit_ranking(&data, &eval, &f),
+            ));
+        }
+        Ok(out)
+    }
+
+    /// The reporting calendar of a month ("YYYY-MM") as of today.
+    async fn reporting_calendar(
+        &self,
+        ctx: &Context<'_>,
+        plan_id: ID,
+        month: String,
+        filter: Option<WatchFilter>,
+    ) -> Result<ReportingCalendar> {
+        let rc = RequestContext::of(ctx)?;
+        let f = filter.unwrap_or_default().to_service()?;
+        let first = parse_month(&month).ok_or_else(|| {
+            AppError::rejected(
+                ErrorCode::InvalidDate,
+                format!("{month:?} is not a month in YYYY-MM form"),
+            )
+        })?;
+        let plan_id = parse_id("plan", &plan_id)?;
+        let data = rc.plan_data(plan_id).await?;
+        if domain::schedule::month_end(first) < data.plan.start_date || first > data.plan.end_date {
+            return Err(AppError::rejected(
+                ErrorCode::InvalidValue,
+                format!(
+                    "{month} is outside the plan period {} to {}",
+                    data.plan.start_date, data.plan.end_date
+                ),
+            )
+            .into());
+        }
+        let cal = watch::calendar(&data, first, rc.today_for(&data.plan), &f)?;
+        let unit = |id: i64| {
+            data.unit(id)
+                .cloned()
+                .map(Unit)
+                .ok_or_else(|| AppError::not_found("unit", id))
+        };
+        let mut assignments = Vec::new();
+        for line in &cal.lines {
+            let goal = data
+                .goal(line.goal_id)
+                .ok_or_else(|| AppError::not_found("goal", line.goal_id))?;
+            assignments.push(CalendarEntry {
+                assignment: Assignment::new(&data, line.assignment_id),
+                unit: unit(line.unit_id)?,
+                goal: Goal::new(&data, goal),
+                state: line.state.into(),
+                first_submitted_on: line.first_submitted_on.map(Date),
+            });
+        }
+        let mut units = Vec::new();
+        for row in &cal.units {
+            units.push(UnitReporting {
+                unit: unit(row.unit_id)?,
+                reported: row.reported,
+                late: row.late,
+                missing: row.missing,
+                pending: row.pending,
+            });
+        }
+        Ok(ReportingCalendar {
+            month: format!("{:04}-{:02}", cal.month.year(), cal.month.month()),
+            reports_due: cal.reports_due,
+            due_date: Date(cal.due_date),
+            assignments,
+            units,
+        })
+    }
+}
