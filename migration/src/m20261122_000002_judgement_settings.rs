@@ -50,7 +50,7 @@ impl MigrationTrait for Migration {
             .alter_table(
                 Table::alter()
                     .table(Goal::Table)
-                    .add_column(&mut json_binary_null(Goal::MonthlyPlan))
+                    .add_column(json_binary_null(Goal::MonthlyPlan))
                     .take(),
             )
             .await?;
