@@ -37,7 +37,7 @@ pub fn due_date(month: NaiveDate, due_day: i32) -> NaiveDate {
 pub fn reports_due_in(cycle: ReportingCycle, month: NaiveDate) -> bool {
     match cycle {
         ReportingCycle::Monthly => true,
-        ReportingCycle::Quarterly => month.month() % 3 == 0,
+        ReportingCycle::Quarterly => month.month().is_multiple_of(3),
     }
 }
 

@@ -134,7 +134,7 @@ mod tests {
         let t = Thresholds::default();
         assert_eq!(progress_light(100.0, Some(-50.0), true, &t), Light::Green);
         assert_eq!(
-            progress_light(40.000000000000007 * 2.5, None, true, &t),
+            progress_light(0.4 * 100.0 * 2.5, None, true, &t),
             Light::Green
         );
         assert_eq!(progress_light(99.0, Some(5.0), true, &t), Light::Red);

@@ -132,7 +132,7 @@ fn judge_units(
     started: &HashMap<i64, bool>,
     ctx: &Context,
 ) -> Vec<UnitJudgement> {
-    let mut by_unit: HashMap<i64, (Vec<(f64, Progress, bool)>, LightCounts)> = HashMap::new();
+    let mut by_unit: HashMap<i64, (Vec<RollItem>, LightCounts)> = HashMap::new();
     let mut unit_order: Vec<i64> = Vec::new();
     for goal in goals {
         for a in &goal.assignments {
@@ -245,8 +245,11 @@ impl<'a> Context<'a> {
     }
 }
 
-/// A weighted roll-up of already judged items: (weight, progress, started).
-fn roll_up(items: &[(f64, Progress, bool)], overdue: bool, ctx: &Context) -> Progress {
+/// An item of a roll-up: (weight, judged progress, started).
+type RollItem = (f64, Progress, bool);
+
+/// A weighted roll-up of already judged items.
+fn roll_up(items: &[RollItem], overdue: bool, ctx: &Context) -> Progress {
     let c = weighted_capped_average(
         items.iter().map(|(w, p, _)| (*w, p.completion_percent)),
         ctx.cap_percent,
@@ -314,7 +317,7 @@ pub fn evaluate(plan: &PlanFacts, as_of: NaiveDate) -> Evaluation {
 
     let past_plan_end = ctx.past(plan.end);
     let top = |g: &&GoalFacts| (g.weight, goals[&g.id], raws[&g.id].started);
-    let top_items: Vec<(f64, Progress, bool)> = tree.roots.iter().map(top).collect();
+    let top_items: Vec<RollItem> = tree.roots.iter().map(top).collect();
     let mut plan_progress = roll_up(&top_items, past_plan_end, &ctx);
     let vetoed_by: Vec<i64> = reachable
         .iter()
