@@ -9,6 +9,7 @@ use sea_orm::{
 };
 
 use crate::config::DatabaseConfig;
+use crate::error::AppResult;
 
 /// Opens the pool. SQLite runs in WAL mode (readers never block the writer)
 /// with a busy timeout so concurrent writers queue instead of failing;
@@ -60,6 +61,25 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
         options.sqlite_transaction_mode = Some(SqliteTransactionMode::Immediate);
     }
     db.begin_with_options(options).await
+}
+
+/// Ends a write transaction: commits on `Ok`, rolls back on `Err`. The
+/// rollback is awaited here rather than left to the connection's drop, which
+/// defers it to a background task; until that runs the connection would sit
+/// idle inside the transaction, holding its locks.
+pub async fn finish<T>(txn: DatabaseTransaction, result: AppResult<T>) -> AppResult<T> {
+    match result {
+        Ok(value) => {
+            txn.commit().await?;
+            Ok(value)
+        }
+        Err(err) => {
+            if let Err(rollback) = txn.rollback().await {
+                tracing::warn!(error = %rollback, "rollback after a refused write failed");
+            }
+            Err(err)
+        }
+    }
 }
 
 /// Whether the database answers (for /healthz).

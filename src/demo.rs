@@ -3,7 +3,7 @@
 //! 5万平方米以上, 处置三类低效用地, the 五好园区 building, 屋顶光伏二期 by March…),
 //! broken down to its bureaus, with reports through October. Everything goes
 //! through the services, so the demo obeys the same rules as any client.
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::DatabaseConnection;
 
 use crate::domain::{Direction, GoalKind};
@@ -12,6 +12,13 @@ use crate::service::{assignments, goals, milestones, plans, reports, units};
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("demo dates are valid")
+}
+
+/// Clerks file a month's report on the third day after it, at 09:00 in
+/// Shanghai; a few come late (see `load`).
+fn submitted_after(as_of: &str) -> DateTime<Utc> {
+    let day = d(as_of) + chrono::Days::new(3);
+    day.and_hms_opt(1, 0, 0).expect("valid time").and_utc()
 }
 
 /// Loads the demo unless some plan already exists; returns the new plan's id.
@@ -85,6 +92,10 @@ async fn assign(
             target_value: target,
             deadline: None,
             responsible_person: Some(person.into()),
+            created_at: d("2025-01-10")
+                .and_hms_opt(1, 0, 0)
+                .expect("valid time")
+                .and_utc(),
         },
     )
     .await?
@@ -108,6 +119,7 @@ async fn report(
             note: Some(note.into()),
             problems: problems.map(Into::into),
             next_steps: None,
+            submitted_at: submitted_after(as_of),
         },
     )
     .await?;

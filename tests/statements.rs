@@ -116,6 +116,7 @@ async fn build_plan(app: &TestApp, goal_count: usize, unit_count: usize) -> i64 
                     target_value: None,
                     deadline: None,
                     responsible_person: None,
+                    created_at: chrono::Utc::now(),
                 },
             )
             .await
@@ -136,6 +137,7 @@ async fn build_plan(app: &TestApp, goal_count: usize, unit_count: usize) -> i64 
                             note: Some("进展顺利".into()),
                             problems: None,
                             next_steps: None,
+                            submitted_at: chrono::Utc::now(),
                         },
                     )
                     .await

@@ -41,8 +41,9 @@ pub fn reports_due_in(cycle: ReportingCycle, month: NaiveDate) -> bool {
     }
 }
 
-/// The state of one assignment for `month`, seen on `today`; with the day
-/// the first report for the month was submitted.
+/// The state of one assignment for `month`, seen on `today` (reports
+/// submitted after it are ignored); with the day the first report for the
+/// month was submitted.
 ///
 /// A report "for the month" is any report whose asOf falls in the month
 /// (clerks report as of the 28th as often as the 31st).
@@ -56,6 +57,8 @@ pub fn report_state(
     let last = month_end(month);
     let first_submitted = submissions
         .iter()
+        // Seen on `today`, later submissions do not exist yet.
+        .filter(|s| s.submitted_on <= today)
         .filter(|s| first <= s.as_of && s.as_of <= last)
         .map(|s| s.submitted_on)
         .min();
@@ -110,6 +113,17 @@ mod tests {
         assert_eq!(
             report_state(&[], october, due, d("2025-11-05")).0,
             ReportState::Pending
+        );
+        // Seen on the 6th, a report that came in on the 9th is not there yet.
+        assert_eq!(
+            report_state(
+                &[sub("2025-10-31", "2025-11-09")],
+                october,
+                due,
+                d("2025-11-06")
+            )
+            .0,
+            ReportState::Missing
         );
         // A late report followed by a correction is still late: the first one decides.
         let both = [

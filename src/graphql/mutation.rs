@@ -189,6 +189,7 @@ impl MutationRoot {
                 target_value: input.target_value,
                 deadline: input.deadline.map(|d| d.0),
                 responsible_person: input.responsible_person,
+                created_at: rc.now,
             },
         )
         .await?;
@@ -299,6 +300,7 @@ impl MutationRoot {
                 note: input.note,
                 problems: input.problems,
                 next_steps: input.next_steps,
+                submitted_at: rc.now,
             },
         )
         .await?;

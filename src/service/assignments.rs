@@ -1,4 +1,4 @@
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use entity::{assignment, goal};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
@@ -6,7 +6,7 @@ use sea_orm::{
 };
 
 use super::{clean_text, find_active, goals, now, plans, units};
-use crate::db::begin_write;
+use crate::db::{begin_write, finish};
 use crate::domain::{GoalKind, validation};
 use crate::error::{AppError, AppResult, ErrorCode};
 
@@ -16,6 +16,9 @@ pub struct NewAssignment {
     pub target_value: Option<f64>,
     pub deadline: Option<NaiveDate>,
     pub responsible_person: Option<String>,
+    /// When the assignment was made (the request's clock); the reporting
+    /// calendar expects reports from the months after it.
+    pub created_at: DateTime<Utc>,
 }
 
 #[derive(Default)]
@@ -55,50 +58,53 @@ fn check_goal(goal: &goal::Model) -> AppResult<GoalKind> {
 
 pub async fn create(db: &DatabaseConnection, input: NewAssignment) -> AppResult<assignment::Model> {
     let txn = begin_write(db).await?;
-    let goal = goals::find(&txn, input.goal_id).await?;
-    let kind = check_goal(&goal)?;
-    let plan = plans::find(&txn, goal.plan_id).await?;
-    let target = check_target(kind, input.target_value)?;
-    let deadline = plans::deadline_within(&plan, input.deadline)?;
-    units::find(&txn, input.unit_id).await?;
-    let has_children = goal::Entity::find()
-        .filter(goal::Column::ParentId.eq(goal.id))
-        .filter(goal::Column::ArchivedAt.is_null())
-        .count(&txn)
+    let result: AppResult<_> = async {
+        let goal = goals::find(&txn, input.goal_id).await?;
+        let kind = check_goal(&goal)?;
+        let plan = plans::find(&txn, goal.plan_id).await?;
+        let target = check_target(kind, input.target_value)?;
+        let deadline = plans::deadline_within(&plan, input.deadline)?;
+        units::find(&txn, input.unit_id).await?;
+        let has_children = goal::Entity::find()
+            .filter(goal::Column::ParentId.eq(goal.id))
+            .filter(goal::Column::ArchivedAt.is_null())
+            .count(&txn)
+            .await?;
+        if has_children > 0 {
+            return Err(AppError::rejected(
+                ErrorCode::StructureConflict,
+                "this goal is broken into sub-goals; assign the sub-goals instead",
+            ));
+        }
+        let duplicate = assignment::Entity::find()
+            .filter(assignment::Column::GoalId.eq(goal.id))
+            .filter(assignment::Column::UnitId.eq(input.unit_id))
+            .filter(assignment::Column::ArchivedAt.is_null())
+            .count(&txn)
+            .await?;
+        if duplicate > 0 {
+            return Err(AppError::rejected(
+                ErrorCode::Duplicate,
+                "this unit already carries a share of the goal; update that assignment instead",
+            ));
+        }
+        let created = assignment::ActiveModel {
+            plan_id: Set(goal.plan_id),
+            goal_id: Set(goal.id),
+            unit_id: Set(input.unit_id),
+            target_value: Set(target),
+            deadline: Set(deadline),
+            responsible_person: Set(clean_text(input.responsible_person)),
+            archived_at: Set(None),
+            created_at: Set(input.created_at),
+            ..Default::default()
+        }
+        .insert(&txn)
         .await?;
-    if has_children > 0 {
-        return Err(AppError::rejected(
-            ErrorCode::StructureConflict,
-            "this goal is broken into sub-goals; assign the sub-goals instead",
-        ));
+        Ok(created)
     }
-    let duplicate = assignment::Entity::find()
-        .filter(assignment::Column::GoalId.eq(goal.id))
-        .filter(assignment::Column::UnitId.eq(input.unit_id))
-        .filter(assignment::Column::ArchivedAt.is_null())
-        .count(&txn)
-        .await?;
-    if duplicate > 0 {
-        return Err(AppError::rejected(
-            ErrorCode::Duplicate,
-            "this unit already carries a share of the goal; update that assignment instead",
-        ));
-    }
-    let created = assignment::ActiveModel {
-        plan_id: Set(goal.plan_id),
-        goal_id: Set(goal.id),
-        unit_id: Set(input.unit_id),
-        target_value: Set(target),
-        deadline: Set(deadline),
-        responsible_person: Set(clean_text(input.responsible_person)),
-        archived_at: Set(None),
-        created_at: Set(now()),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    txn.commit().await?;
-    Ok(created)
+    .await;
+    finish(txn, result).await
 }
 
 pub async fn update(
@@ -107,31 +113,37 @@ pub async fn update(
     changes: AssignmentChanges,
 ) -> AppResult<assignment::Model> {
     let txn = begin_write(db).await?;
-    let current = find(&txn, id).await?;
-    let goal = goals::find(&txn, current.goal_id).await?;
-    let kind = check_goal(&goal)?;
-    let plan = plans::find(&txn, goal.plan_id).await?;
-    let mut active: assignment::ActiveModel = current.into();
-    if let Some(target) = changes.target_value {
-        active.target_value = Set(check_target(kind, target)?);
+    let result: AppResult<_> = async {
+        let current = find(&txn, id).await?;
+        let goal = goals::find(&txn, current.goal_id).await?;
+        let kind = check_goal(&goal)?;
+        let plan = plans::find(&txn, goal.plan_id).await?;
+        let mut active: assignment::ActiveModel = current.into();
+        if let Some(target) = changes.target_value {
+            active.target_value = Set(check_target(kind, target)?);
+        }
+        if let Some(deadline) = changes.deadline {
+            active.deadline = Set(plans::deadline_within(&plan, deadline)?);
+        }
+        if let Some(person) = changes.responsible_person {
+            active.responsible_person = Set(clean_text(person));
+        }
+        let updated = active.update(&txn).await?;
+        Ok(updated)
     }
-    if let Some(deadline) = changes.deadline {
-        active.deadline = Set(plans::deadline_within(&plan, deadline)?);
-    }
-    if let Some(person) = changes.responsible_person {
-        active.responsible_person = Set(clean_text(person));
-    }
-    let updated = active.update(&txn).await?;
-    txn.commit().await?;
-    Ok(updated)
+    .await;
+    finish(txn, result).await
 }
 
 pub async fn archive(db: &DatabaseConnection, id: i64) -> AppResult<assignment::Model> {
     let txn = begin_write(db).await?;
-    let current = find(&txn, id).await?;
-    let mut active: assignment::ActiveModel = current.into();
-    active.archived_at = Set(Some(now()));
-    let archived = active.update(&txn).await?;
-    txn.commit().await?;
-    Ok(archived)
+    let result: AppResult<_> = async {
+        let current = find(&txn, id).await?;
+        let mut active: assignment::ActiveModel = current.into();
+        active.archived_at = Set(Some(now()));
+        let archived = active.update(&txn).await?;
+        Ok(archived)
+    }
+    .await;
+    finish(txn, result).await
 }

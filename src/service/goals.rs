@@ -8,7 +8,7 @@ use sea_orm::{
 };
 
 use super::{clean_text, find_active, now, plans, units};
-use crate::db::begin_write;
+use crate::db::{begin_write, finish};
 use crate::domain::{Direction, GoalKind, schedule, validation};
 use crate::error::{AppError, AppResult, ErrorCode};
 
@@ -217,73 +217,76 @@ async fn replace_supporting<C: ConnectionTrait>(
 pub async fn create(db: &DatabaseConnection, input: NewGoal) -> AppResult<goal::Model> {
     let title = validation::required_text("title", &input.title)?;
     let txn = begin_write(db).await?;
-    let plan = plans::find(&txn, input.plan_id).await?;
-    let measure_unit = clean_text(input.measure_unit);
-    let shape = check_shape(
-        Shape {
-            kind: input.kind,
-            target: input.target_value,
-            baseline: input.baseline_value,
-            direction: input.direction.unwrap_or_default(),
-            weight: input.weight.unwrap_or(1.0),
-            deadline: input.deadline,
-            measure_unit,
-            monthly_plan: input.monthly_plan,
-        },
-        &plan,
-    )?;
-    let mut category = clean_text(input.category);
-    if let Some(parent_id) = input.parent_id {
-        let parent = check_parent(
-            &txn,
-            plan.id,
-            parent_id,
-            shape.kind,
-            shape.measure_unit.as_deref(),
-        )
+    let result: AppResult<_> = async {
+        let plan = plans::find(&txn, input.plan_id).await?;
+        let measure_unit = clean_text(input.measure_unit);
+        let shape = check_shape(
+            Shape {
+                kind: input.kind,
+                target: input.target_value,
+                baseline: input.baseline_value,
+                direction: input.direction.unwrap_or_default(),
+                weight: input.weight.unwrap_or(1.0),
+                deadline: input.deadline,
+                measure_unit,
+                monthly_plan: input.monthly_plan,
+            },
+            &plan,
+        )?;
+        let mut category = clean_text(input.category);
+        if let Some(parent_id) = input.parent_id {
+            let parent = check_parent(
+                &txn,
+                plan.id,
+                parent_id,
+                shape.kind,
+                shape.measure_unit.as_deref(),
+            )
+            .await?;
+            // Sub-goals belong to their parent's category unless told otherwise.
+            category = category.or(parent.category);
+        }
+        check_units(&txn, input.lead_unit_id, &input.supporting_unit_ids).await?;
+        let siblings = goal::Entity::find()
+            .filter(goal::Column::PlanId.eq(plan.id))
+            .filter(match input.parent_id {
+                Some(p) => goal::Column::ParentId.eq(p),
+                None => goal::Column::ParentId.is_null(),
+            })
+            .count(&txn)
+            .await?;
+        let stamp = now();
+        let created = goal::ActiveModel {
+            plan_id: Set(plan.id),
+            parent_id: Set(input.parent_id),
+            position: Set(i32::try_from(siblings).unwrap_or(i32::MAX)),
+            code: Set(clean_text(input.code)),
+            title: Set(title),
+            category: Set(category),
+            kind: Set(shape.kind.as_str().to_string()),
+            measure_unit: Set(shape.measure_unit),
+            target_value: Set(shape.target),
+            baseline_value: Set(shape.baseline),
+            direction: Set(shape.direction.as_str().to_string()),
+            weight: Set(shape.weight),
+            deadline: Set(shape.deadline),
+            monthly_plan: Set(shape.monthly_plan.map(curve_json)),
+            lead_unit_id: Set(input.lead_unit_id),
+            responsible_leader: Set(clean_text(input.responsible_leader)),
+            responsible_person: Set(clean_text(input.responsible_person)),
+            original_text: Set(clean_text(input.original_text)),
+            archived_at: Set(None),
+            created_at: Set(stamp),
+            updated_at: Set(stamp),
+            ..Default::default()
+        }
+        .insert(&txn)
         .await?;
-        // Sub-goals belong to their parent's category unless told otherwise.
-        category = category.or(parent.category);
+        replace_supporting(&txn, &created, &input.supporting_unit_ids).await?;
+        Ok(created)
     }
-    check_units(&txn, input.lead_unit_id, &input.supporting_unit_ids).await?;
-    let siblings = goal::Entity::find()
-        .filter(goal::Column::PlanId.eq(plan.id))
-        .filter(match input.parent_id {
-            Some(p) => goal::Column::ParentId.eq(p),
-            None => goal::Column::ParentId.is_null(),
-        })
-        .count(&txn)
-        .await?;
-    let stamp = now();
-    let created = goal::ActiveModel {
-        plan_id: Set(plan.id),
-        parent_id: Set(input.parent_id),
-        position: Set(i32::try_from(siblings).unwrap_or(i32::MAX)),
-        code: Set(clean_text(input.code)),
-        title: Set(title),
-        category: Set(category),
-        kind: Set(shape.kind.as_str().to_string()),
-        measure_unit: Set(shape.measure_unit),
-        target_value: Set(shape.target),
-        baseline_value: Set(shape.baseline),
-        direction: Set(shape.direction.as_str().to_string()),
-        weight: Set(shape.weight),
-        deadline: Set(shape.deadline),
-        monthly_plan: Set(shape.monthly_plan.map(curve_json)),
-        lead_unit_id: Set(input.lead_unit_id),
-        responsible_leader: Set(clean_text(input.responsible_leader)),
-        responsible_person: Set(clean_text(input.responsible_person)),
-        original_text: Set(clean_text(input.original_text)),
-        archived_at: Set(None),
-        created_at: Set(stamp),
-        updated_at: Set(stamp),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    replace_supporting(&txn, &created, &input.supporting_unit_ids).await?;
-    txn.commit().await?;
-    Ok(created)
+    .await;
+    finish(txn, result).await
 }
 
 pub async fn update(
@@ -292,131 +295,137 @@ pub async fn update(
     changes: GoalChanges,
 ) -> AppResult<goal::Model> {
     let txn = begin_write(db).await?;
-    let current = find(&txn, id).await?;
-    let plan = plans::find(&txn, current.plan_id).await?;
-    let kind = kind_of(&current)?;
-    let shape = check_shape(
-        Shape {
-            kind,
-            target: changes.target_value.unwrap_or(current.target_value),
-            baseline: changes.baseline_value.unwrap_or(current.baseline_value),
-            direction: match changes.direction {
-                Some(d) => d,
-                None => direction_of(&current)?,
+    let result: AppResult<_> = async {
+        let current = find(&txn, id).await?;
+        let plan = plans::find(&txn, current.plan_id).await?;
+        let kind = kind_of(&current)?;
+        let shape = check_shape(
+            Shape {
+                kind,
+                target: changes.target_value.unwrap_or(current.target_value),
+                baseline: changes.baseline_value.unwrap_or(current.baseline_value),
+                direction: match changes.direction {
+                    Some(d) => d,
+                    None => direction_of(&current)?,
+                },
+                weight: changes.weight.unwrap_or(current.weight),
+                deadline: changes.deadline.unwrap_or(current.deadline),
+                measure_unit: match changes.measure_unit {
+                    Some(m) => clean_text(m),
+                    None => current.measure_unit.clone(),
+                },
+                monthly_plan: match changes.monthly_plan {
+                    Some(curve) => curve,
+                    None => monthly_plan_of(&current)?,
+                },
             },
-            weight: changes.weight.unwrap_or(current.weight),
-            deadline: changes.deadline.unwrap_or(current.deadline),
-            measure_unit: match changes.measure_unit {
-                Some(m) => clean_text(m),
-                None => current.measure_unit.clone(),
-            },
-            monthly_plan: match changes.monthly_plan {
-                Some(curve) => curve,
-                None => monthly_plan_of(&current)?,
-            },
-        },
-        &plan,
-    )?;
-    let parent_id = changes.parent_id.unwrap_or(current.parent_id);
-    if let Some(parent) = parent_id {
-        check_parent(&txn, plan.id, parent, kind, shape.measure_unit.as_deref()).await?;
-        let parents: HashMap<i64, Option<i64>> = goal::Entity::find()
-            .filter(goal::Column::PlanId.eq(plan.id))
-            .all(&txn)
-            .await?
-            .into_iter()
-            .map(|g| (g.id, g.parent_id))
-            .collect();
-        if validation::creates_cycle(id, parent, |g| parents.get(&g).copied().flatten()) {
-            return Err(AppError::rejected(
-                ErrorCode::Cycle,
-                "a goal cannot be placed under itself or one of its sub-goals",
-            ));
+            &plan,
+        )?;
+        let parent_id = changes.parent_id.unwrap_or(current.parent_id);
+        if let Some(parent) = parent_id {
+            check_parent(&txn, plan.id, parent, kind, shape.measure_unit.as_deref()).await?;
+            let parents: HashMap<i64, Option<i64>> = goal::Entity::find()
+                .filter(goal::Column::PlanId.eq(plan.id))
+                .all(&txn)
+                .await?
+                .into_iter()
+                .map(|g| (g.id, g.parent_id))
+                .collect();
+            if validation::creates_cycle(id, parent, |g| parents.get(&g).copied().flatten()) {
+                return Err(AppError::rejected(
+                    ErrorCode::Cycle,
+                    "a goal cannot be placed under itself or one of its sub-goals",
+                ));
+            }
         }
-    }
-    let lead_unit_id = changes.lead_unit_id.unwrap_or(current.lead_unit_id);
-    check_units(
-        &txn,
-        lead_unit_id,
-        changes.supporting_unit_ids.as_deref().unwrap_or(&[]),
-    )
-    .await?;
+        let lead_unit_id = changes.lead_unit_id.unwrap_or(current.lead_unit_id);
+        check_units(
+            &txn,
+            lead_unit_id,
+            changes.supporting_unit_ids.as_deref().unwrap_or(&[]),
+        )
+        .await?;
 
-    let mut active: goal::ActiveModel = current.clone().into();
-    active.parent_id = Set(parent_id);
-    if let Some(title) = changes.title {
-        active.title = Set(validation::required_text("title", &title)?);
+        let mut active: goal::ActiveModel = current.clone().into();
+        active.parent_id = Set(parent_id);
+        if let Some(title) = changes.title {
+            active.title = Set(validation::required_text("title", &title)?);
+        }
+        if let Some(code) = changes.code {
+            active.code = Set(clean_text(code));
+        }
+        if let Some(category) = changes.category {
+            active.category = Set(clean_text(category));
+        }
+        if let Some(v) = changes.responsible_leader {
+            active.responsible_leader = Set(clean_text(v));
+        }
+        if let Some(v) = changes.responsible_person {
+            active.responsible_person = Set(clean_text(v));
+        }
+        if let Some(v) = changes.original_text {
+            active.original_text = Set(clean_text(v));
+        }
+        active.measure_unit = Set(shape.measure_unit);
+        active.target_value = Set(shape.target);
+        active.baseline_value = Set(shape.baseline);
+        active.direction = Set(shape.direction.as_str().to_string());
+        active.weight = Set(shape.weight);
+        active.deadline = Set(shape.deadline);
+        active.monthly_plan = Set(shape.monthly_plan.map(curve_json));
+        active.lead_unit_id = Set(lead_unit_id);
+        active.updated_at = Set(now());
+        let updated = active.update(&txn).await?;
+        if let Some(ids) = changes.supporting_unit_ids {
+            replace_supporting(&txn, &updated, &ids).await?;
+        }
+        Ok(updated)
     }
-    if let Some(code) = changes.code {
-        active.code = Set(clean_text(code));
-    }
-    if let Some(category) = changes.category {
-        active.category = Set(clean_text(category));
-    }
-    if let Some(v) = changes.responsible_leader {
-        active.responsible_leader = Set(clean_text(v));
-    }
-    if let Some(v) = changes.responsible_person {
-        active.responsible_person = Set(clean_text(v));
-    }
-    if let Some(v) = changes.original_text {
-        active.original_text = Set(clean_text(v));
-    }
-    active.measure_unit = Set(shape.measure_unit);
-    active.target_value = Set(shape.target);
-    active.baseline_value = Set(shape.baseline);
-    active.direction = Set(shape.direction.as_str().to_string());
-    active.weight = Set(shape.weight);
-    active.deadline = Set(shape.deadline);
-    active.monthly_plan = Set(shape.monthly_plan.map(curve_json));
-    active.lead_unit_id = Set(lead_unit_id);
-    active.updated_at = Set(now());
-    let updated = active.update(&txn).await?;
-    if let Some(ids) = changes.supporting_unit_ids {
-        replace_supporting(&txn, &updated, &ids).await?;
-    }
-    txn.commit().await?;
-    Ok(updated)
+    .await;
+    finish(txn, result).await
 }
 
 /// Archives a goal created by mistake, with its whole subtree: archived
 /// goals drop out of every roll-up and refuse new reports.
 pub async fn archive(db: &DatabaseConnection, id: i64) -> AppResult<goal::Model> {
     let txn = begin_write(db).await?;
-    let current = find(&txn, id).await?;
-    let all = goal::Entity::find()
-        .filter(goal::Column::PlanId.eq(current.plan_id))
-        .filter(goal::Column::ArchivedAt.is_null())
-        .all(&txn)
-        .await?;
-    let mut subtree = vec![id];
-    let mut i = 0;
-    while i < subtree.len() {
-        let parent = subtree[i];
-        subtree.extend(
-            all.iter()
-                .filter(|g| g.parent_id == Some(parent))
-                .map(|g| g.id),
-        );
-        i += 1;
+    let result: AppResult<_> = async {
+        let current = find(&txn, id).await?;
+        let all = goal::Entity::find()
+            .filter(goal::Column::PlanId.eq(current.plan_id))
+            .filter(goal::Column::ArchivedAt.is_null())
+            .all(&txn)
+            .await?;
+        let mut subtree = vec![id];
+        let mut i = 0;
+        while i < subtree.len() {
+            let parent = subtree[i];
+            subtree.extend(
+                all.iter()
+                    .filter(|g| g.parent_id == Some(parent))
+                    .map(|g| g.id),
+            );
+            i += 1;
+        }
+        let stamp = now();
+        goal::Entity::update_many()
+            .col_expr(
+                goal::Column::ArchivedAt,
+                sea_orm::sea_query::Expr::value(stamp),
+            )
+            .col_expr(
+                goal::Column::UpdatedAt,
+                sea_orm::sea_query::Expr::value(stamp),
+            )
+            .filter(goal::Column::Id.is_in(subtree))
+            .exec(&txn)
+            .await?;
+        let archived = goal::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| AppError::not_found("goal", id))?;
+        Ok(archived)
     }
-    let stamp = now();
-    goal::Entity::update_many()
-        .col_expr(
-            goal::Column::ArchivedAt,
-            sea_orm::sea_query::Expr::value(stamp),
-        )
-        .col_expr(
-            goal::Column::UpdatedAt,
-            sea_orm::sea_query::Expr::value(stamp),
-        )
-        .filter(goal::Column::Id.is_in(subtree))
-        .exec(&txn)
-        .await?;
-    let archived = goal::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or_else(|| AppError::not_found("goal", id))?;
-    txn.commit().await?;
-    Ok(archived)
+    .await;
+    finish(txn, result).await
 }

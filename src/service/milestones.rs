@@ -6,7 +6,7 @@ use sea_orm::{
 };
 
 use super::{find_active, goals, now, plans};
-use crate::db::begin_write;
+use crate::db::{begin_write, finish};
 use crate::domain::{GoalKind, validation};
 use crate::error::{AppError, AppResult, ErrorCode};
 
@@ -59,38 +59,41 @@ pub async fn create(db: &DatabaseConnection, input: NewMilestone) -> AppResult<m
     let title = validation::required_text("title", &input.title)?;
     let weight = validation::weight(input.weight.unwrap_or(1.0))?;
     let txn = begin_write(db).await?;
-    let goal = goals::find(&txn, input.goal_id).await?;
-    if goals::kind_of(&goal)? != GoalKind::Milestone {
-        return Err(AppError::rejected(
-            ErrorCode::KindMismatch,
-            format!(
-                "milestones belong to MILESTONE goals; {} is {}",
-                goal.title, goal.kind
-            ),
-        ));
-    }
-    let plan = plans::find(&txn, goal.plan_id).await?;
-    let due = due_within(&plan, input.due_date)?;
-    let position = milestone::Entity::find()
-        .filter(milestone::Column::GoalId.eq(goal.id))
-        .count(&txn)
+    let result: AppResult<_> = async {
+        let goal = goals::find(&txn, input.goal_id).await?;
+        if goals::kind_of(&goal)? != GoalKind::Milestone {
+            return Err(AppError::rejected(
+                ErrorCode::KindMismatch,
+                format!(
+                    "milestones belong to MILESTONE goals; {} is {}",
+                    goal.title, goal.kind
+                ),
+            ));
+        }
+        let plan = plans::find(&txn, goal.plan_id).await?;
+        let due = due_within(&plan, input.due_date)?;
+        let position = milestone::Entity::find()
+            .filter(milestone::Column::GoalId.eq(goal.id))
+            .count(&txn)
+            .await?;
+        let created = milestone::ActiveModel {
+            plan_id: Set(goal.plan_id),
+            goal_id: Set(goal.id),
+            position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
+            title: Set(title),
+            due_date: Set(due),
+            weight: Set(weight),
+            completed_on: Set(None),
+            archived_at: Set(None),
+            created_at: Set(now()),
+            ..Default::default()
+        }
+        .insert(&txn)
         .await?;
-    let created = milestone::ActiveModel {
-        plan_id: Set(goal.plan_id),
-        goal_id: Set(goal.id),
-        position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
-        title: Set(title),
-        due_date: Set(due),
-        weight: Set(weight),
-        completed_on: Set(None),
-        archived_at: Set(None),
-        created_at: Set(now()),
-        ..Default::default()
+        Ok(created)
     }
-    .insert(&txn)
-    .await?;
-    txn.commit().await?;
-    Ok(created)
+    .await;
+    finish(txn, result).await
 }
 
 pub async fn update(
@@ -99,28 +102,31 @@ pub async fn update(
     changes: MilestoneChanges,
 ) -> AppResult<milestone::Model> {
     let txn = begin_write(db).await?;
-    let current = find(&txn, id).await?;
-    // Completing or editing a milestone of an archived goal is refused.
-    goals::find(&txn, current.goal_id)
-        .await
-        .map_err(|_| archived_goal())?;
-    let plan = plans::find(&txn, current.plan_id).await?;
-    let mut active: milestone::ActiveModel = current.into();
-    if let Some(title) = changes.title {
-        active.title = Set(validation::required_text("title", &title)?);
+    let result: AppResult<_> = async {
+        let current = find(&txn, id).await?;
+        // Completing or editing a milestone of an archived goal is refused.
+        goals::find(&txn, current.goal_id)
+            .await
+            .map_err(|_| archived_goal())?;
+        let plan = plans::find(&txn, current.plan_id).await?;
+        let mut active: milestone::ActiveModel = current.into();
+        if let Some(title) = changes.title {
+            active.title = Set(validation::required_text("title", &title)?);
+        }
+        if let Some(due) = changes.due_date {
+            active.due_date = Set(due_within(&plan, due)?);
+        }
+        if let Some(weight) = changes.weight {
+            active.weight = Set(validation::weight(weight)?);
+        }
+        if let Some(done) = changes.completed_on {
+            active.completed_on = Set(done.map(|d| completion_date(&plan, d)).transpose()?);
+        }
+        let updated = active.update(&txn).await?;
+        Ok(updated)
     }
-    if let Some(due) = changes.due_date {
-        active.due_date = Set(due_within(&plan, due)?);
-    }
-    if let Some(weight) = changes.weight {
-        active.weight = Set(validation::weight(weight)?);
-    }
-    if let Some(done) = changes.completed_on {
-        active.completed_on = Set(done.map(|d| completion_date(&plan, d)).transpose()?);
-    }
-    let updated = active.update(&txn).await?;
-    txn.commit().await?;
-    Ok(updated)
+    .await;
+    finish(txn, result).await
 }
 
 pub async fn complete(
@@ -141,12 +147,15 @@ pub async fn complete(
 
 pub async fn archive(db: &DatabaseConnection, id: i64) -> AppResult<milestone::Model> {
     let txn = begin_write(db).await?;
-    let current = find(&txn, id).await?;
-    let mut active: milestone::ActiveModel = current.into();
-    active.archived_at = Set(Some(now()));
-    let archived = active.update(&txn).await?;
-    txn.commit().await?;
-    Ok(archived)
+    let result: AppResult<_> = async {
+        let current = find(&txn, id).await?;
+        let mut active: milestone::ActiveModel = current.into();
+        active.archived_at = Set(Some(now()));
+        let archived = active.update(&txn).await?;
+        Ok(archived)
+    }
+    .await;
+    finish(txn, result).await
 }
 
 fn archived_goal() -> AppError {

@@ -6,7 +6,7 @@ use sea_orm::{
 };
 
 use super::{find_active, now, units};
-use crate::db::begin_write;
+use crate::db::{begin_write, finish};
 use crate::domain::{ReportingCycle, Thresholds, TimeProgressMode, dates, schedule, validation};
 use crate::error::{AppError, AppResult, ErrorCode};
 
@@ -193,10 +193,13 @@ pub async fn create(db: &DatabaseConnection, input: NewPlan) -> AppResult<plan::
     };
     apply_settings(&mut new_plan, Thresholds::default(), input.settings)?;
     let txn = begin_write(db).await?;
-    units::find(&txn, input.owner_unit_id).await?;
-    let created = new_plan.insert(&txn).await?;
-    txn.commit().await?;
-    Ok(created)
+    let result: AppResult<_> = async {
+        units::find(&txn, input.owner_unit_id).await?;
+        let created = new_plan.insert(&txn).await?;
+        Ok(created)
+    }
+    .await;
+    finish(txn, result).await
 }
 
 pub async fn update(
@@ -205,6 +208,7 @@ pub async fn update(
     changes: PlanChanges,
 ) -> AppResult<plan::Model> {
     let txn = begin_write(db).await?;
+    let result: AppResult<_> = async {
     let current = find(&txn, id).await?;
     let start = changes.start_date.unwrap_or(current.start_date);
     let end = changes.end_date.unwrap_or(current.end_date);
@@ -244,8 +248,10 @@ pub async fn update(
     active.end_date = Set(end);
     active.updated_at = Set(now());
     let updated = active.update(&txn).await?;
-    txn.commit().await?;
     Ok(updated)
+    }
+    .await;
+    finish(txn, result).await
 }
 
 /// A plan's period can only shrink while every dated row still fits in it.
@@ -308,12 +314,15 @@ async fn ensure_dates_fit<C: ConnectionTrait>(
 
 pub async fn archive(db: &DatabaseConnection, id: i64) -> AppResult<plan::Model> {
     let txn = begin_write(db).await?;
-    let current = find(&txn, id).await?;
-    let mut active: plan::ActiveModel = current.into();
-    let stamp = now();
-    active.archived_at = Set(Some(stamp));
-    active.updated_at = Set(stamp);
-    let archived = active.update(&txn).await?;
-    txn.commit().await?;
-    Ok(archived)
+    let result: AppResult<_> = async {
+        let current = find(&txn, id).await?;
+        let mut active: plan::ActiveModel = current.into();
+        let stamp = now();
+        active.archived_at = Set(Some(stamp));
+        active.updated_at = Set(stamp);
+        let archived = active.update(&txn).await?;
+        Ok(archived)
+    }
+    .await;
+    finish(txn, result).await
 }

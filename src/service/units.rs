@@ -7,7 +7,7 @@ use sea_orm::{
 };
 
 use super::{find_active, now};
-use crate::db::begin_write;
+use crate::db::{begin_write, finish};
 use crate::domain::validation;
 use crate::error::{AppError, AppResult, ErrorCode};
 
@@ -79,21 +79,24 @@ async fn ensure_name_free<C: ConnectionTrait>(
 pub async fn create(db: &DatabaseConnection, input: NewUnit) -> AppResult<unit::Model> {
     let name = validation::required_text("name", &input.name)?;
     let txn = begin_write(db).await?;
-    if let Some(parent) = input.parent_id {
-        find(&txn, parent).await?;
+    let result: AppResult<_> = async {
+        if let Some(parent) = input.parent_id {
+            find(&txn, parent).await?;
+        }
+        ensure_name_free(&txn, &name, input.parent_id, None).await?;
+        let created = unit::ActiveModel {
+            parent_id: Set(input.parent_id),
+            name: Set(name),
+            archived_at: Set(None),
+            created_at: Set(now()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        Ok(created)
     }
-    ensure_name_free(&txn, &name, input.parent_id, None).await?;
-    let created = unit::ActiveModel {
-        parent_id: Set(input.parent_id),
-        name: Set(name),
-        archived_at: Set(None),
-        created_at: Set(now()),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    txn.commit().await?;
-    Ok(created)
+    .await;
+    finish(txn, result).await
 }
 
 pub async fn update(
@@ -102,40 +105,44 @@ pub async fn update(
     changes: UnitChanges,
 ) -> AppResult<unit::Model> {
     let txn = begin_write(db).await?;
-    let current = find(&txn, id).await?;
-    let name = match changes.name {
-        Some(n) => validation::required_text("name", &n)?,
-        None => current.name.clone(),
-    };
-    let parent_id = changes.parent_id.unwrap_or(current.parent_id);
-    if let Some(parent) = parent_id {
-        find(&txn, parent).await?;
-        let parents: HashMap<i64, Option<i64>> = unit::Entity::find()
-            .all(&txn)
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u.parent_id))
-            .collect();
-        if validation::creates_cycle(id, parent, |u| parents.get(&u).copied().flatten()) {
-            return Err(AppError::rejected(
-                ErrorCode::Cycle,
-                "a unit cannot be placed under itself or one of its sub-units",
-            ));
+    let result: AppResult<_> = async {
+        let current = find(&txn, id).await?;
+        let name = match changes.name {
+            Some(n) => validation::required_text("name", &n)?,
+            None => current.name.clone(),
+        };
+        let parent_id = changes.parent_id.unwrap_or(current.parent_id);
+        if let Some(parent) = parent_id {
+            find(&txn, parent).await?;
+            let parents: HashMap<i64, Option<i64>> = unit::Entity::find()
+                .all(&txn)
+                .await?
+                .into_iter()
+                .map(|u| (u.id, u.parent_id))
+                .collect();
+            if validation::creates_cycle(id, parent, |u| parents.get(&u).copied().flatten()) {
+                return Err(AppError::rejected(
+                    ErrorCode::Cycle,
+                    "a unit cannot be placed under itself or one of its sub-units",
+                ));
+            }
         }
+        ensure_name_free(&txn, &name, parent_id, Some(id)).await?;
+        let mut active: unit::ActiveModel = current.into();
+        active.name = Set(name);
+        active.parent_id = Set(parent_id);
+        let updated = active.update(&txn).await?;
+        Ok(updated)
     }
-    ensure_name_free(&txn, &name, parent_id, Some(id)).await?;
-    let mut active: unit::ActiveModel = current.into();
-    active.name = Set(name);
-    active.parent_id = Set(parent_id);
-    let updated = active.update(&txn).await?;
-    txn.commit().await?;
-    Ok(updated)
+    .await;
+    finish(txn, result).await
 }
 
 /// Archives a unit created by mistake. A unit that still has sub-units,
 /// owns a plan or carries assignments is in use and is refused.
 pub async fn archive(db: &DatabaseConnection, id: i64) -> AppResult<unit::Model> {
     let txn = begin_write(db).await?;
+    let result: AppResult<_> = async {
     let current = find(&txn, id).await?;
     let children = unit::Entity::find()
         .filter(unit::Column::ParentId.eq(id))
@@ -164,6 +171,8 @@ pub async fn archive(db: &DatabaseConnection, id: i64) -> AppResult<unit::Model>
     let mut active: unit::ActiveModel = current.into();
     active.archived_at = Set(Some(now()));
     let archived = active.update(&txn).await?;
-    txn.commit().await?;
     Ok(archived)
+    }
+    .await;
+    finish(txn, result).await
 }

@@ -3,10 +3,13 @@
 //! top of it, and helpers to speak GraphQL over HTTP.
 #![allow(dead_code)]
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+/// The rules page's worked example, built through the API.
+pub mod example;
 
-use chrono::{TimeZone, Utc};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, TimeZone, Utc};
 use mubiao::config::DatabaseConfig;
 use mubiao::{db, http};
 use poem::endpoint::BoxEndpoint;
@@ -19,6 +22,7 @@ pub struct TestApp {
     pub client: TestClient<BoxEndpoint<'static, Response>>,
     pub db: DatabaseConnection,
     statements: Arc<AtomicUsize>,
+    now: Arc<Mutex<DateTime<Utc>>>,
     _guard: DbGuard,
 }
 
@@ -107,14 +111,23 @@ impl TestApp {
         conn.set_metric_callback(move |_| {
             counter.fetch_add(1, Ordering::SeqCst);
         });
-        let clock: http::Clock = Arc::new(test_now);
+        let now = Arc::new(Mutex::new(test_now()));
+        let shared = now.clone();
+        let clock: http::Clock = Arc::new(move || *shared.lock().unwrap());
         let app = http::app(conn.clone(), clock).boxed();
         TestApp {
             client: TestClient::new(app),
             db: conn,
             statements,
+            now,
             _guard: guard,
         }
+    }
+
+    /// Moves the server's clock, e.g. `set_now("2025-11-06T01:00:00Z")`
+    /// (09:00 on 6 November in Shanghai).
+    pub fn set_now(&self, instant: &str) {
+        *self.now.lock().unwrap() = instant.parse().unwrap();
     }
 
     /// Statements sent to the database since the last reset.
