@@ -30,7 +30,8 @@ async fn worked_example_time_progress_lights_and_scores() {
     let app = TestApp::spawn().await;
     let ex = worked_example(&app).await;
     // (goal, e, gap, light, status, score) as of 2025-10-31: e = 10/12.
-    let rows: [(&str, Option<f64>, Option<f64>, &str, &str, f64); 7] = [
+    type Row<'a> = (&'a str, Option<f64>, Option<f64>, &'a str, &'a str, f64);
+    let rows: [Row; 7] = [
         (
             &ex.signed,
             Some(83.33),
