@@ -238,3 +238,57 @@ async fn dashboard_statements_do_not_grow_with_the_plan() {
     // the plan list + seven snapshot queries for both plans together.
     assert_eq!(both, 8);
 }
+
+/// Every list, the calendar and the trends of one plan, in one request.
+const WATCH: &str = r#"query($id: ID!) {
+    overdue(asOf: "2026-01-05", filter: { planId: $id }) { goals { goal { title } progress { light } } milestones { milestone { title } daysOverdue } }
+    warnings(asOf: "2025-10-31", filter: { planId: $id }) { goal { title leadUnit { name } } progress { gap } }
+    upcoming(asOf: "2025-10-31", days: 90, filter: { planId: $id }) { goals { deadline } milestones { milestone { dueDate } } }
+    unitRanking(planId: $id, asOf: "2025-10-31") { rank unit { name } lights { red } }
+    reportingCalendar(planId: $id, month: "2025-09") { units { unit { name } reported late missing } assignments { state } }
+    plan(id: $id) {
+        trend(upTo: "2025-12-31") { completionPercent expectedPercent }
+        scorecard(asOf: "2025-12-31") { score goals { score } }
+        allGoals { trend(upTo: "2025-12-31") { light } }
+    }
+}"#;
+
+#[tokio::test]
+async fn lists_calendar_and_trends_do_not_grow_with_the_plan() {
+    let app = TestApp::spawn().await;
+    let small = build_plan(&app, 6, 3).await;
+    let large = build_plan(&app, 60, 30).await;
+    let mut counts = Vec::new();
+    for plan in [small, large] {
+        app.reset_statements();
+        let d = app.data(WATCH, json!({ "id": plan.to_string() })).await;
+        counts.push(app.statements());
+        assert_eq!(d["plan"]["trend"].as_array().unwrap().len(), 12);
+        assert!(!d["unitRanking"].as_array().unwrap().is_empty());
+    }
+    println!(
+        "watch statements on {}: small {} large {}",
+        common::backend_name(),
+        counts[0],
+        counts[1]
+    );
+    assert_eq!(
+        counts[0], counts[1],
+        "statements grew with the plan: {counts:?}"
+    );
+    // Each list checks its plan (one statement each) and shares one seven-query snapshot.
+    assert!(counts[1] <= 15, "{counts:?}");
+
+    // A trend of 12 points costs what one progress question costs.
+    app.reset_statements();
+    app.data(r#"query($id: ID!) { plan(id: $id) { progress(asOf: "2025-12-31") { completionPercent } } }"#, json!({ "id": large.to_string() }))
+        .await;
+    let single = app.statements();
+    app.reset_statements();
+    app.data(
+        r#"query($id: ID!) { plan(id: $id) { trend(upTo: "2025-12-31") { completionPercent } } }"#,
+        json!({ "id": large.to_string() }),
+    )
+    .await;
+    assert_eq!(app.statements(), single);
+}

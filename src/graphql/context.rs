@@ -1,6 +1,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use tokio::sync::Mutex;
+
 use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -10,19 +12,6 @@ use sea_orm::DatabaseConnection;
 use crate::domain::dates;
 use crate::error::AppError;
 use crate::service::{self, PlanData};
-
-/// Loads plan snapshots; concurrent requests for several plans in one
-/// GraphQL request become one `load_plans` call (seven queries).
-pub struct PlanLoader(DatabaseConnection);
-
-impl Loader<i64> for PlanLoader {
-    type Value = Arc<PlanData>;
-    type Error = Arc<AppError>;
-
-    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        service::load_plans(&self.0, keys).await.map_err(Arc::new)
-    }
-}
 
 pub struct UnitLoader(DatabaseConnection);
 
@@ -41,7 +30,11 @@ impl Loader<i64> for UnitLoader {
 /// caches never serve one request's data to another (servers are stateless).
 pub struct RequestContext {
     pub db: DatabaseConnection,
-    plans: DataLoader<PlanLoader, HashMapCache>,
+    /// Plan snapshots of this request; `None` marks a plan that does not
+    /// exist or is archived. One lock, held across a load, so a second
+    /// request for a plan that is being loaded waits for it instead of
+    /// loading it again: the statement count of a request is deterministic.
+    plans: Mutex<HashMap<i64, Option<Arc<PlanData>>>>,
     units: DataLoader<UnitLoader, HashMapCache>,
     /// The instant the request is served at; "today" derives from it.
     pub now: DateTime<Utc>,
@@ -50,11 +43,7 @@ pub struct RequestContext {
 impl RequestContext {
     pub fn new(db: DatabaseConnection, now: DateTime<Utc>) -> Self {
         RequestContext {
-            plans: DataLoader::with_cache(
-                PlanLoader(db.clone()),
-                tokio::spawn,
-                HashMapCache::default(),
-            ),
+            plans: Mutex::new(HashMap::new()),
             units: DataLoader::with_cache(
                 UnitLoader(db.clone()),
                 tokio::spawn,
@@ -71,33 +60,39 @@ impl RequestContext {
     }
 
     pub async fn plan_data(&self, plan_id: i64) -> async_graphql::Result<Arc<PlanData>> {
-        self.plans
-            .load_one(plan_id)
-            .await
-            .map_err(unshare)?
+        self.plans_data(&[plan_id])
+            .await?
+            .pop()
             .ok_or_else(|| AppError::not_found("plan", plan_id).into())
     }
 
-    /// Several plans' snapshots, loaded in one batch, in the order asked.
+    /// Several plans' snapshots in the order asked (missing or archived
+    /// plans are left out); those not loaded yet load together, in one
+    /// `load_plans` call (seven queries).
     pub async fn plans_data(&self, plan_ids: &[i64]) -> async_graphql::Result<Vec<Arc<PlanData>>> {
-        let mut found = self
-            .plans
-            .load_many(plan_ids.iter().copied())
-            .await
-            .map_err(unshare)?;
-        Ok(plan_ids.iter().filter_map(|id| found.remove(id)).collect())
+        let mut cache = self.plans.lock().await;
+        let missing: Vec<i64> = plan_ids
+            .iter()
+            .copied()
+            .filter(|id| !cache.contains_key(id))
+            .collect();
+        if !missing.is_empty() {
+            let mut loaded = service::load_plans(&self.db, &missing).await?;
+            for id in missing {
+                cache.insert(id, loaded.remove(&id));
+            }
+        }
+        Ok(plan_ids
+            .iter()
+            .filter_map(|id| cache.get(id).cloned().flatten())
+            .collect())
     }
 
     /// Reloads a plan after a write in this request, so later fields of the
     /// same request see the change.
     pub async fn reload_plan(&self, plan_id: i64) -> async_graphql::Result<Arc<PlanData>> {
-        let fresh = service::load_plans(&self.db, &[plan_id]).await?;
-        let data = fresh
-            .get(&plan_id)
-            .cloned()
-            .ok_or_else(|| AppError::not_found("plan", plan_id))?;
-        self.plans.feed_one(plan_id, data.clone()).await;
-        Ok(data)
+        self.forget_plans().await;
+        self.plan_data(plan_id).await
     }
 
     pub async fn unit(&self, unit_id: i64) -> async_graphql::Result<Option<unit::Model>> {
@@ -106,8 +101,8 @@ impl RequestContext {
 
     /// Forgets cached plan snapshots after a write in this request; a later
     /// field that needs one loads it afresh.
-    pub fn forget_plans(&self) {
-        self.plans.clear::<i64>();
+    pub async fn forget_plans(&self) {
+        self.plans.lock().await.clear();
     }
 
     /// Forgets cached units after a unit write in this request.

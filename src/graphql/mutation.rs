@@ -101,7 +101,7 @@ impl MutationRoot {
             },
         )
         .await?;
-        rc.forget_plans();
+        rc.forget_plans().await;
         Ok(Plan(plan))
     }
 
@@ -175,7 +175,7 @@ impl MutationRoot {
     async fn archive_goal(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
         let rc = RequestContext::of(ctx)?;
         goals::archive(&rc.db, parse_id("goal", &id)?).await?;
-        rc.forget_plans();
+        rc.forget_plans().await;
         Ok(id)
     }
 
@@ -219,7 +219,7 @@ impl MutationRoot {
     async fn archive_assignment(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
         let rc = RequestContext::of(ctx)?;
         assignments::archive(&rc.db, parse_id("assignment", &id)?).await?;
-        rc.forget_plans();
+        rc.forget_plans().await;
         Ok(id)
     }
 
@@ -239,7 +239,7 @@ impl MutationRoot {
             },
         )
         .await?;
-        rc.forget_plans();
+        rc.forget_plans().await;
         Ok(Milestone(milestone))
     }
 
@@ -260,7 +260,7 @@ impl MutationRoot {
             },
         )
         .await?;
-        rc.forget_plans();
+        rc.forget_plans().await;
         Ok(Milestone(milestone))
     }
 
@@ -276,7 +276,7 @@ impl MutationRoot {
             input.completed_on.0,
         )
         .await?;
-        rc.forget_plans();
+        rc.forget_plans().await;
         Ok(Milestone(milestone))
     }
 
@@ -284,7 +284,7 @@ impl MutationRoot {
     async fn archive_milestone(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
         let rc = RequestContext::of(ctx)?;
         milestones::archive(&rc.db, parse_id("milestone", &id)?).await?;
-        rc.forget_plans();
+        rc.forget_plans().await;
         Ok(id)
     }
 
@@ -304,7 +304,7 @@ impl MutationRoot {
             },
         )
         .await?;
-        rc.forget_plans();
+        rc.forget_plans().await;
         Ok(Report(report))
     }
 }

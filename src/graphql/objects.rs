@@ -238,6 +238,22 @@ fn not_judged(entity: &'static str, id: i64) -> async_graphql::Error {
 
 pub struct Plan(pub plan::Model);
 
+impl Plan {
+    /// Fields that read the plan snapshot (everything but the plan's own row).
+    pub const SNAPSHOT_FIELDS: [&'static str; 10] = [
+        "ownerUnit",
+        "goals",
+        "allGoals",
+        "progress",
+        "unitProgress",
+        "categoryProgress",
+        "vetoed",
+        "scorecard",
+        "trend",
+        "unitTrend",
+    ];
+}
+
 #[Object]
 impl Plan {
     async fn id(&self) -> ID {

@@ -26,7 +26,15 @@ impl CoreQuery {
     /// Every open plan, newest year first.
     async fn plans(&self, ctx: &Context<'_>) -> Result<Vec<Plan>> {
         let rc = RequestContext::of(ctx)?;
-        Ok(plans::list(&rc.db).await?.into_iter().map(Plan).collect())
+        let list = plans::list(&rc.db).await?;
+        // When the selection reads the plans' goals or figures, load every
+        // snapshot now in one batch rather than plan by plan.
+        let look = ctx.look_ahead();
+        if Plan::SNAPSHOT_FIELDS.iter().any(|f| look.field(f).exists()) {
+            let ids: Vec<i64> = list.iter().map(|p| p.id).collect();
+            rc.plans_data(&ids).await?;
+        }
+        Ok(list.into_iter().map(Plan).collect())
     }
 
     async fn plan(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Plan>> {
