@@ -18,5 +18,7 @@ pub mod graphql;
 pub mod http;
 /// Use cases over the database.
 pub mod service;
+/// Deterministic synthetic plans for benchmarks.
+pub mod synthetic;
 /// Logging set-up.
 pub mod telemetry;
