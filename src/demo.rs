@@ -14,10 +14,9 @@ fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("demo dates are valid")
 }
 
-/// Clerks file a month's report on the third day after it, at 09:00 in
-/// Shanghai; a few come late (see `load`).
-fn submitted_after(as_of: &str) -> DateTime<Utc> {
-    let day = d(as_of) + chrono::Days::new(3);
+/// Clerks file a month's report a few days after it, at 09:00 in Shanghai.
+fn submitted_after(as_of: &str, days: u64) -> DateTime<Utc> {
+    let day = d(as_of) + chrono::Days::new(days);
     day.and_hms_opt(1, 0, 0).expect("valid time").and_utc()
 }
 
@@ -110,6 +109,19 @@ async fn report(
     note: &str,
     problems: Option<&str>,
 ) -> AppResult<()> {
+    report_filed(db, assignment_id, as_of, value, note, problems, 3).await
+}
+
+/// A report filed `days_after` its asOf date (the due day is the 5th).
+async fn report_filed(
+    db: &DatabaseConnection,
+    assignment_id: i64,
+    as_of: &str,
+    value: f64,
+    note: &str,
+    problems: Option<&str>,
+    days_after: u64,
+) -> AppResult<()> {
     reports::submit(
         db,
         reports::NewReport {
@@ -119,7 +131,7 @@ async fn report(
             note: Some(note.into()),
             problems: problems.map(Into::into),
             next_steps: None,
-            submitted_at: submitted_after(as_of),
+            submitted_at: submitted_after(as_of, days_after),
         },
     )
     .await?;
@@ -294,13 +306,15 @@ pub async fn load(db: &DatabaseConnection) -> AppResult<i64> {
         None,
     )
     .await?;
-    report(
+    // 招商二局 filed October on 8 November, after the 5th: a 迟报 in the calendar.
+    report_filed(
         db,
         c2,
         "2025-10-31",
         7.5,
         "兴农食品项目签约",
         Some("个别项目资金到位慢"),
+        8,
     )
     .await?;
 
