@@ -64,6 +64,41 @@ pub struct ServeConfig {
     /// Write logs as JSON lines instead of text.
     #[arg(long, env = "MUBIAO_LOG_JSON")]
     pub log_json: bool,
+    #[command(flatten)]
+    pub limits: LimitsConfig,
+}
+
+/// What one request may ask of the server; over a limit the request is
+/// refused with a clear error before anything runs.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct LimitsConfig {
+    /// Production mode: no GraphiQL page and no schema introspection.
+    #[arg(long, env = "MUBIAO_PRODUCTION")]
+    pub production: bool,
+    /// Deepest selection nesting a query may have.
+    #[arg(long, env = "MUBIAO_MAX_DEPTH", default_value_t = 16)]
+    pub max_depth: usize,
+    /// Most fields (complexity points) a query may select.
+    #[arg(long, env = "MUBIAO_MAX_COMPLEXITY", default_value_t = 2000)]
+    pub max_complexity: usize,
+    /// Most operations in one batch request (a JSON array of requests).
+    #[arg(long, env = "MUBIAO_MAX_BATCH", default_value_t = 10)]
+    pub max_batch: usize,
+    /// Largest request body, in bytes.
+    #[arg(long, env = "MUBIAO_MAX_BODY_BYTES", default_value_t = 1 << 20)]
+    pub max_body_bytes: usize,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        LimitsConfig {
+            production: false,
+            max_depth: 16,
+            max_complexity: 2000,
+            max_batch: 10,
+            max_body_bytes: 1 << 20,
+        }
+    }
 }
 
 impl DatabaseConfig {

@@ -45,6 +45,14 @@ pub enum ErrorCode {
     StructureConflict,
     /// The request itself is malformed (GraphQL syntax, unknown field…).
     BadRequest,
+    /// The selection is nested deeper than the server allows.
+    QueryTooDeep,
+    /// The selection asks for more fields than the server allows.
+    QueryTooComplex,
+    /// More operations in one batch than the server allows.
+    BatchTooLarge,
+    /// A request body larger than the server accepts.
+    BodyTooLarge,
     /// Something failed on our side; details are in the server log.
     Internal,
 }
@@ -71,6 +79,10 @@ impl ErrorCode {
             ErrorCode::Duplicate => "DUPLICATE",
             ErrorCode::StructureConflict => "STRUCTURE_CONFLICT",
             ErrorCode::BadRequest => "BAD_REQUEST",
+            ErrorCode::QueryTooDeep => "QUERY_TOO_DEEP",
+            ErrorCode::QueryTooComplex => "QUERY_TOO_COMPLEX",
+            ErrorCode::BatchTooLarge => "BATCH_TOO_LARGE",
+            ErrorCode::BodyTooLarge => "BODY_TOO_LARGE",
             ErrorCode::Internal => "INTERNAL",
         }
     }

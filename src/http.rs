@@ -1,13 +1,17 @@
 use std::sync::Arc;
 
 use async_graphql::http::GraphiQLSource;
-use async_graphql_poem::{GraphQLRequest, GraphQLResponse};
+use async_graphql::{BatchRequest, BatchResponse};
 use chrono::{DateTime, Utc};
+use poem::error::ReadBodyError;
 use poem::http::StatusCode;
 use poem::web::{Data, Html};
-use poem::{Endpoint, EndpointExt, Response, Route, get, handler};
+use poem::{Body, Endpoint, EndpointExt, IntoResponse, Request, Response, Route, get, handler};
 use sea_orm::DatabaseConnection;
+use serde_json::json;
 
+use crate::config::LimitsConfig;
+use crate::error::ErrorCode;
 use crate::graphql::{AppSchema, RequestContext, build_schema, errors};
 
 /// Where "now" comes from; tests pin it to make "today" deterministic.
@@ -17,19 +21,33 @@ pub fn system_clock() -> Clock {
     Arc::new(Utc::now)
 }
 
+/// The header that carries a request's ID, in and out.
+pub const REQUEST_ID: &str = "x-request-id";
+
 #[derive(Clone)]
 struct AppState {
     db: DatabaseConnection,
     schema: AppSchema,
     clock: Clock,
+    limits: LimitsConfig,
+}
+
+/// The whole HTTP application in development mode with default limits.
+pub fn app(db: DatabaseConnection, clock: Clock) -> impl Endpoint<Output = Response> {
+    app_with_limits(db, clock, LimitsConfig::default())
 }
 
 /// The whole HTTP application over a connected, migrated database.
-pub fn app(db: DatabaseConnection, clock: Clock) -> impl Endpoint<Output = Response> {
+pub fn app_with_limits(
+    db: DatabaseConnection,
+    clock: Clock,
+    limits: LimitsConfig,
+) -> impl Endpoint<Output = Response> {
     let state = AppState {
         db,
-        schema: build_schema(),
+        schema: build_schema(&limits),
         clock,
+        limits,
     };
     Route::new()
         .at("/graphql", get(graphiql).post(graphql))
@@ -38,20 +56,126 @@ pub fn app(db: DatabaseConnection, clock: Clock) -> impl Endpoint<Output = Respo
 }
 
 #[handler]
-async fn graphiql() -> Html<String> {
-    Html(GraphiQLSource::build().endpoint("/graphql").finish())
+async fn graphiql(state: Data<&AppState>) -> Response {
+    if state.limits.production {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response()
 }
 
-/// Runs one GraphQL request with its own loaders. The bearer token is
-/// accepted and ignored until access control lands.
+/// A request ID the client sent, if it is a sane one; else a new one.
+fn request_id(req: &Request) -> String {
+    req.header(REQUEST_ID)
+        .filter(|id| {
+            !id.is_empty()
+                && id.len() <= 64
+                && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+        .map(str::to_string)
+        .unwrap_or_else(|| uuid::Uuid::now_v7().to_string())
+}
+
+/// A refusal of the whole request, shaped like a GraphQL response.
+fn refuse(status: StatusCode, code: ErrorCode, message: &str, request_id: &str) -> Response {
+    let body =
+        json!({ "errors": [{ "message": message, "extensions": { "code": code.as_str() } }] });
+    Response::builder()
+        .status(status)
+        .header(REQUEST_ID, request_id)
+        .content_type("application/json")
+        .body(body.to_string())
+}
+
+/// Runs a GraphQL request or a batch of them. Limits are checked before
+/// anything executes: body size here, batch size here, depth and
+/// complexity by the schema's validation. The bearer token is accepted and
+/// ignored until access control lands; it is never logged.
 #[handler]
-async fn graphql(state: Data<&AppState>, req: GraphQLRequest) -> GraphQLResponse {
-    let request = req
-        .0
-        .data(RequestContext::new(state.db.clone(), (state.clock)()));
-    let mut response = state.schema.execute(request).await;
-    response.errors.iter_mut().for_each(errors::finish);
-    response.into()
+async fn graphql(state: Data<&AppState>, req: &Request, body: Body) -> Response {
+    let request_id = request_id(req);
+    let limits = state.limits;
+    let bytes = match body.into_bytes_limit(limits.max_body_bytes).await {
+        Ok(bytes) => bytes,
+        Err(ReadBodyError::PayloadTooLarge) => {
+            let message = format!(
+                "the request body is larger than {} bytes",
+                limits.max_body_bytes
+            );
+            return refuse(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::BodyTooLarge,
+                &message,
+                &request_id,
+            );
+        }
+        Err(_) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadRequest,
+                "the request body could not be read",
+                &request_id,
+            );
+        }
+    };
+    let batch: BatchRequest = match serde_json::from_slice(&bytes) {
+        Ok(batch) => batch,
+        Err(err) => {
+            let message = format!("the body is not a GraphQL request: {err}");
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadRequest,
+                &message,
+                &request_id,
+            );
+        }
+    };
+    let (requests, single) = match batch {
+        BatchRequest::Single(request) => (vec![request], true),
+        BatchRequest::Batch(requests) => (requests, false),
+    };
+    if requests.len() > limits.max_batch {
+        let message = format!(
+            "a batch may hold at most {} operations; this one holds {}",
+            limits.max_batch,
+            requests.len()
+        );
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BatchTooLarge,
+            &message,
+            &request_id,
+        );
+    }
+    let mut responses = Vec::with_capacity(requests.len());
+    for request in requests {
+        let request = request.data(RequestContext::new(state.db.clone(), (state.clock)()));
+        let mut response = state.schema.execute(request).await;
+        response
+            .errors
+            .iter_mut()
+            .for_each(|e| errors::finish(e, &request_id));
+        responses.push(response);
+    }
+    let body = if single {
+        BatchResponse::Single(responses.remove(0))
+    } else {
+        BatchResponse::Batch(responses)
+    };
+    match serde_json::to_string(&body) {
+        Ok(json) => Response::builder()
+            .header(REQUEST_ID, request_id.as_str())
+            .content_type("application/json")
+            .body(json),
+        Err(err) => {
+            tracing::error!(request_id, error = %err, "a response could not be encoded");
+            refuse(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::Internal,
+                "internal error",
+                &request_id,
+            )
+        }
+    }
 }
 
 #[handler]

@@ -38,7 +38,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             tracing::info!(listen = %config.listen, "serving GraphQL at /graphql");
             Server::new(TcpListener::bind(config.listen))
                 .run_with_graceful_shutdown(
-                    http::app(db, http::system_clock()),
+                    http::app_with_limits(db, http::system_clock(), config.limits),
                     async {
                         let _ = tokio::signal::ctrl_c().await;
                     },

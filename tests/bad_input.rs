@@ -441,7 +441,22 @@ async fn internal_failures_are_reported_without_details() {
         .execute_unprepared("DROP TABLE report")
         .await
         .unwrap();
-    let body = app.gql(REPORT, json!({ "i": { "assignmentId": f.signed_assignment, "asOf": "2025-06-30", "value": 1.0 } })).await;
-    assert_eq!(body["errors"][0]["extensions"]["code"], json!("INTERNAL"));
-    assert_eq!(body["errors"][0]["message"], json!("internal error"));
+    let resp = app
+        .client
+        .post("/graphql")
+        .header("x-request-id", "req-7f3a")
+        .body_json(&json!({ "query": REPORT, "variables": { "i": { "assignmentId": f.signed_assignment, "asOf": "2025-06-30", "value": 1.0 } } }))
+        .send()
+        .await;
+    resp.assert_header("x-request-id", "req-7f3a");
+    let body = resp.json().await.value().deserialize::<Value>();
+    let error = &body["errors"][0];
+    assert_eq!(error["extensions"]["code"], json!("INTERNAL"));
+    // Only the request ID to quote to the operator, who finds the detail in the log.
+    assert_eq!(error["message"], json!("internal error (request req-7f3a)"));
+    assert_eq!(error["extensions"]["requestId"], json!("req-7f3a"));
+    assert!(
+        !body.to_string().to_lowercase().contains("no such table"),
+        "{body}"
+    );
 }

@@ -4,7 +4,6 @@ use std::sync::Arc;
 use tokio::sync::Mutex;
 
 use async_graphql::Context;
-use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{plan, unit};
 use sea_orm::DatabaseConnection;
@@ -12,19 +11,6 @@ use sea_orm::DatabaseConnection;
 use crate::domain::dates;
 use crate::error::AppError;
 use crate::service::{self, PlanData};
-
-pub struct UnitLoader(DatabaseConnection);
-
-impl Loader<i64> for UnitLoader {
-    type Value = unit::Model;
-    type Error = Arc<AppError>;
-
-    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        service::units::by_ids(&self.0, keys)
-            .await
-            .map_err(Arc::new)
-    }
-}
 
 /// What every resolver of one request shares. Built per request, so its
 /// caches never serve one request's data to another (servers are stateless).
@@ -35,7 +21,10 @@ pub struct RequestContext {
     /// request for a plan that is being loaded waits for it instead of
     /// loading it again: the statement count of a request is deterministic.
     plans: Mutex<HashMap<i64, Option<Arc<PlanData>>>>,
-    units: DataLoader<UnitLoader, HashMapCache>,
+    /// Every unit, loaded in one statement the first time a resolver needs
+    /// a unit the plan snapshots do not carry (a `parent`, say); behind a
+    /// lock for the same reason as the snapshots.
+    units: Mutex<Option<Arc<HashMap<i64, unit::Model>>>>,
     /// The instant the request is served at; "today" derives from it.
     pub now: DateTime<Utc>,
 }
@@ -44,11 +33,7 @@ impl RequestContext {
     pub fn new(db: DatabaseConnection, now: DateTime<Utc>) -> Self {
         RequestContext {
             plans: Mutex::new(HashMap::new()),
-            units: DataLoader::with_cache(
-                UnitLoader(db.clone()),
-                tokio::spawn,
-                HashMapCache::default(),
-            ),
+            units: Mutex::new(None),
             db,
             now,
         }
@@ -96,7 +81,13 @@ impl RequestContext {
     }
 
     pub async fn unit(&self, unit_id: i64) -> async_graphql::Result<Option<unit::Model>> {
-        self.units.load_one(unit_id).await.map_err(unshare)
+        let mut cache = self.units.lock().await;
+        if cache.is_none() {
+            *cache = Some(Arc::new(service::units::all(&self.db).await?));
+        }
+        Ok(cache
+            .as_ref()
+            .and_then(|units| units.get(&unit_id).cloned()))
     }
 
     /// Forgets cached plan snapshots after a write in this request; a later
@@ -106,8 +97,8 @@ impl RequestContext {
     }
 
     /// Forgets cached units after a unit write in this request.
-    pub fn forget_units(&self) {
-        self.units.clear::<i64>();
+    pub async fn forget_units(&self) {
+        *self.units.lock().await = None;
     }
 
     /// The default asOf: today in the plan's time zone.
@@ -116,18 +107,5 @@ impl RequestContext {
             .or_else(|| dates::parse_time_zone(dates::DEFAULT_TIME_ZONE))
             .unwrap_or(chrono_tz::Asia::Shanghai);
         dates::today_in(zone, self.now)
-    }
-}
-
-fn unshare(err: Arc<AppError>) -> async_graphql::Error {
-    match Arc::try_unwrap(err) {
-        Ok(e) => e.into(),
-        Err(shared) => match &*shared {
-            AppError::Rejected { code, message } => {
-                AppError::rejected(*code, message.clone()).into()
-            }
-            AppError::NotFound { entity, id } => AppError::not_found(entity, id).into(),
-            AppError::Internal(detail) => AppError::internal(detail.to_string()).into(),
-        },
     }
 }

@@ -7,14 +7,25 @@ use crate::error::{AppError, ErrorCode};
 /// errors raised by async-graphql itself (syntax, unknown fields,
 /// unparsable scalars) are classified by what they are about. Internal
 /// details go to the log, never to the client.
-pub fn finish(error: &mut ServerError) {
-    let code = match error.source::<AppError>() {
-        Some(app) => {
-            if let AppError::Internal(detail) = app {
-                tracing::error!(error = %detail, path = ?error.path, "internal error while serving a request");
-            }
-            app.code()
+pub fn finish(error: &mut ServerError, request_id: &str) {
+    let app_code = error.source::<AppError>().map(|app| {
+        if let AppError::Internal(detail) = app {
+            tracing::error!(request_id, error = %detail, path = ?error.path, "internal error while serving a request");
         }
+        app.code()
+    });
+    if app_code == Some(ErrorCode::Internal) {
+        // The client gets the request ID to quote, never the detail.
+        error.message = format!("internal error (request {request_id})");
+        error
+            .extensions
+            .get_or_insert_with(Default::default)
+            .set("requestId", request_id);
+    }
+    let code = match app_code {
+        Some(code) => code,
+        None if error.message == "Query is nested too deep." => ErrorCode::QueryTooDeep,
+        None if error.message == "Query is too complex." => ErrorCode::QueryTooComplex,
         None if error.message.contains("\"Date\"") => ErrorCode::InvalidDate,
         // A literal like 1e400 cannot be a finite number.
         None if error.message.contains("number out of range") => ErrorCode::InvalidValue,

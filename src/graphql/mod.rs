@@ -20,14 +20,23 @@ pub mod watch;
 
 use async_graphql::{EmptySubscription, Schema};
 
+use crate::config::LimitsConfig;
+
 pub use context::RequestContext;
 pub use mutation::MutationRoot;
 pub use query::QueryRoot;
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
-/// The schema; per-request data (`RequestContext`) is attached by the HTTP
-/// handler so that loader caches never outlive a request.
-pub fn build_schema() -> AppSchema {
-    Schema::build(QueryRoot::default(), MutationRoot, EmptySubscription).finish()
+/// The schema with the request limits; per-request data (`RequestContext`)
+/// is attached by the HTTP handler so that caches never outlive a request.
+pub fn build_schema(limits: &LimitsConfig) -> AppSchema {
+    let builder = Schema::build(QueryRoot::default(), MutationRoot, EmptySubscription)
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity);
+    if limits.production {
+        builder.disable_introspection().finish()
+    } else {
+        builder.finish()
+    }
 }

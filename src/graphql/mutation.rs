@@ -38,7 +38,7 @@ impl MutationRoot {
             },
         )
         .await?;
-        rc.forget_units();
+        rc.forget_units().await;
         Ok(Unit(unit))
     }
 
@@ -53,7 +53,7 @@ impl MutationRoot {
             },
         )
         .await?;
-        rc.forget_units();
+        rc.forget_units().await;
         Ok(Unit(unit))
     }
 
@@ -61,7 +61,7 @@ impl MutationRoot {
     async fn archive_unit(&self, ctx: &Context<'_>, id: ID) -> Result<Unit> {
         let rc = RequestContext::of(ctx)?;
         let unit = units::archive(&rc.db, parse_id("unit", &id)?).await?;
-        rc.forget_units();
+        rc.forget_units().await;
         Ok(Unit(unit))
     }
 

@@ -34,6 +34,16 @@ pub async fn list(db: &DatabaseConnection) -> AppResult<Vec<unit::Model>> {
         .await?)
 }
 
+/// Every unit, archived ones included, by id.
+pub async fn all<C: ConnectionTrait>(db: &C) -> AppResult<HashMap<i64, unit::Model>> {
+    Ok(unit::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect())
+}
+
 /// Units by id in one query (archived ones included: history names them).
 pub async fn by_ids<C: ConnectionTrait>(
     db: &C,

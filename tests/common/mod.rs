@@ -105,6 +105,11 @@ async fn fresh_database() -> (DatabaseConnection, DbGuard) {
 
 impl TestApp {
     pub async fn spawn() -> TestApp {
+        Self::spawn_with(mubiao::config::LimitsConfig::default()).await
+    }
+
+    /// An app with the given request limits (and production switch).
+    pub async fn spawn_with(limits: mubiao::config::LimitsConfig) -> TestApp {
         let (mut conn, guard) = fresh_database().await;
         let statements = Arc::new(AtomicUsize::new(0));
         let counter = statements.clone();
@@ -114,7 +119,7 @@ impl TestApp {
         let now = Arc::new(Mutex::new(test_now()));
         let shared = now.clone();
         let clock: http::Clock = Arc::new(move || *shared.lock().unwrap());
-        let app = http::app(conn.clone(), clock).boxed();
+        let app = http::app_with_limits(conn.clone(), clock, limits).boxed();
         TestApp {
             client: TestClient::new(app),
             db: conn,
