@@ -19,6 +19,9 @@ use serde_json::{Value, json};
 
 const RUNS: usize = 30;
 
+/// The operator token the benchmarked app accepts.
+const BENCH_TOKEN: &str = "bench-operator-key";
+
 const QUERIES: [(&str, &str); 9] = [
     (
         "plan dashboard",
@@ -135,7 +138,12 @@ async fn main() {
     conn.set_metric_callback(move |_| {
         counter.fetch_add(1, Ordering::Relaxed);
     });
-    let client = TestClient::new(http::app(conn.clone(), http::system_clock()).boxed());
+    let options = http::ServeOptions {
+        admin_token: Some(BENCH_TOKEN.into()),
+        ..Default::default()
+    };
+    let client =
+        TestClient::new(http::app_with(conn.clone(), http::system_clock(), options).boxed());
     println!(
         "{:<24} {:>9} {:>9} {:>9} {:>11} {:>10}",
         "query", "min ms", "median ms", "p90 ms", "statements", "bytes"
@@ -148,7 +156,12 @@ async fn main() {
         for run in 0..RUNS + 3 {
             statements.store(0, Ordering::Relaxed);
             let t = Instant::now();
-            let resp = client.post("/graphql").body_json(&body).send().await;
+            let resp = client
+                .post("/graphql")
+                .header("authorization", format!("Bearer {BENCH_TOKEN}"))
+                .body_json(&body)
+                .send()
+                .await;
             let text = resp.0.into_body().into_string().await.unwrap();
             let elapsed = t.elapsed();
             let value: Value = serde_json::from_str(&text).unwrap();

@@ -57,8 +57,7 @@ pub struct ServeConfig {
     /// Load the demo plan on start if the database has no plans yet.
     #[arg(long, env = "MUBIAO_DEMO")]
     pub demo: bool,
-    /// The operator's admin token. Access control arrives with roles; until
-    /// then the bearer header is accepted and ignored.
+    /// The operator's bootstrap key: accepted as an ADMIN bearer token.
     #[arg(long, env = "MUBIAO_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
     /// Write logs as JSON lines instead of text.

@@ -6,9 +6,10 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::DatabaseConnection;
 
+use crate::domain::access::Role;
 use crate::domain::{Direction, GoalKind};
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::service::{assignments, goals, milestones, plans, reports, units};
+use crate::service::{assignments, goals, milestones, plans, reports, tokens, units};
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("demo dates are valid")
@@ -19,6 +20,10 @@ fn submitted_after(as_of: &str, days: u64) -> DateTime<Utc> {
     let day = d(as_of) + chrono::Days::new(days);
     day.and_hms_opt(1, 0, 0).expect("valid time").and_utc()
 }
+
+/// The demo's well-known read-only token, which GraphiQL sends when the
+/// server runs with `--demo`. Never load the demo into a real database.
+pub const VIEWER_TOKEN: &str = "demo-viewer";
 
 /// Loads the demo unless some plan already exists; returns the new plan's id.
 pub async fn load_if_empty(db: &DatabaseConnection) -> AppResult<Option<i64>> {
@@ -610,6 +615,19 @@ pub async fn load(db: &DatabaseConnection) -> AppResult<i64> {
         0.0,
         "开展安全隐患排查专项行动29次，排除一般风险238条",
         None,
+    )
+    .await?;
+
+    tokens::create_known(
+        db,
+        tokens::NewToken {
+            name: "演示大屏（只读）".into(),
+            role: Role::Viewer,
+            unit_id: None,
+            expires_at: None,
+        },
+        VIEWER_TOKEN,
+        Utc::now(),
     )
     .await?;
 

@@ -6,6 +6,10 @@ use std::fmt;
 /// Stable codes, part of the API contract: clients switch on them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ErrorCode {
+    /// No token, or an unknown, revoked or expired one.
+    Unauthenticated,
+    /// A valid token without the right to do this to this object.
+    Forbidden,
     /// The object named by an ID does not exist (or is archived).
     NotFound,
     /// A malformed date (not `YYYY-MM-DD`) or another unparsable scalar.
@@ -60,6 +64,8 @@ pub enum ErrorCode {
 impl ErrorCode {
     pub fn as_str(self) -> &'static str {
         match self {
+            ErrorCode::Unauthenticated => "UNAUTHENTICATED",
+            ErrorCode::Forbidden => "FORBIDDEN",
             ErrorCode::NotFound => "NOT_FOUND",
             ErrorCode::InvalidDate => "INVALID_DATE",
             ErrorCode::InvalidTarget => "INVALID_TARGET",

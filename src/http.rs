@@ -13,6 +13,7 @@ use serde_json::json;
 use crate::config::LimitsConfig;
 use crate::error::ErrorCode;
 use crate::graphql::{AppSchema, RequestContext, build_schema, errors};
+use crate::service::tokens;
 
 /// Where "now" comes from; tests pin it to make "today" deterministic.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
@@ -24,30 +25,50 @@ pub fn system_clock() -> Clock {
 /// The header that carries a request's ID, in and out.
 pub const REQUEST_ID: &str = "x-request-id";
 
+/// How the app serves, beyond its database and clock.
+#[derive(Clone, Debug, Default)]
+pub struct ServeOptions {
+    pub limits: LimitsConfig,
+    /// `MUBIAO_ADMIN_TOKEN`: accepted as an ADMIN token (the operator's key).
+    pub admin_token: Option<String>,
+    /// A token GraphiQL sends by default (the demo's read-only token).
+    pub graphiql_token: Option<String>,
+}
+
 #[derive(Clone)]
 struct AppState {
     db: DatabaseConnection,
     schema: AppSchema,
     clock: Clock,
     limits: LimitsConfig,
+    /// Only the hash of the operator's token is kept in memory.
+    admin_token_hash: Option<String>,
+    graphiql_header: Option<String>,
 }
 
-/// The whole HTTP application in development mode with default limits.
+/// The whole HTTP application with default options (no operator token).
 pub fn app(db: DatabaseConnection, clock: Clock) -> impl Endpoint<Output = Response> {
-    app_with_limits(db, clock, LimitsConfig::default())
+    app_with(db, clock, ServeOptions::default())
 }
 
 /// The whole HTTP application over a connected, migrated database.
-pub fn app_with_limits(
+pub fn app_with(
     db: DatabaseConnection,
     clock: Clock,
-    limits: LimitsConfig,
+    options: ServeOptions,
 ) -> impl Endpoint<Output = Response> {
+    let limits = options.limits;
     let state = AppState {
         db,
         schema: build_schema(&limits),
         clock,
         limits,
+        admin_token_hash: options
+            .admin_token
+            .as_deref()
+            .filter(|t| !t.is_empty())
+            .map(tokens::hash),
+        graphiql_header: options.graphiql_token.map(|t| format!("Bearer {t}")),
     };
     Route::new()
         .at("/graphql", get(graphiql).post(graphql))
@@ -60,7 +81,12 @@ async fn graphiql(state: Data<&AppState>) -> Response {
     if state.limits.production {
         return StatusCode::NOT_FOUND.into_response();
     }
-    Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response()
+    let page = GraphiQLSource::build().endpoint("/graphql");
+    let page = match &state.graphiql_header {
+        Some(value) => page.header("Authorization", value),
+        None => page,
+    };
+    Html(page.finish()).into_response()
 }
 
 /// A request ID the client sent, if it is a sane one; else a new one.
@@ -75,6 +101,13 @@ fn request_id(req: &Request) -> String {
         .unwrap_or_else(|| uuid::Uuid::now_v7().to_string())
 }
 
+/// The token of an `Authorization: Bearer …` header; `Some("")` for a
+/// header that carries none (refused like an unknown token).
+fn bearer(req: &Request) -> Option<&str> {
+    let value = req.header("authorization")?;
+    Some(value.strip_prefix("Bearer").map(str::trim).unwrap_or(""))
+}
+
 /// A refusal of the whole request, shaped like a GraphQL response.
 fn refuse(status: StatusCode, code: ErrorCode, message: &str, request_id: &str) -> Response {
     let body =
@@ -86,14 +119,44 @@ fn refuse(status: StatusCode, code: ErrorCode, message: &str, request_id: &str) 
         .body(body.to_string())
 }
 
-/// Runs a GraphQL request or a batch of them. Limits are checked before
-/// anything executes: body size here, batch size here, depth and
-/// complexity by the schema's validation. The bearer token is accepted and
-/// ignored until access control lands; it is never logged.
+/// Runs a GraphQL request or a batch of them. The bearer token is checked
+/// first (an unknown, revoked or expired one is refused with 401; without
+/// one only the schema can be read); then the limits, before anything
+/// executes: body size and batch size here, depth and complexity by the
+/// schema's validation. Tokens are never logged.
 #[handler]
 async fn graphql(state: Data<&AppState>, req: &Request, body: Body) -> Response {
     let request_id = request_id(req);
     let limits = state.limits;
+    let now = (state.clock)();
+    let actor = match bearer(req) {
+        None => None,
+        Some(token) => {
+            match tokens::authenticate(&state.db, token, now, state.admin_token_hash.as_deref())
+                .await
+            {
+                Ok(actor) => Some(actor),
+                Err(err) if err.code() == ErrorCode::Unauthenticated => {
+                    return refuse(
+                        StatusCode::UNAUTHORIZED,
+                        ErrorCode::Unauthenticated,
+                        &err.to_string(),
+                        &request_id,
+                    );
+                }
+                Err(err) => {
+                    tracing::error!(request_id, error = %err, "authentication failed");
+                    let message = format!("internal error (request {request_id})");
+                    return refuse(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        ErrorCode::Internal,
+                        &message,
+                        &request_id,
+                    );
+                }
+            }
+        }
+    };
     let bytes = match body.into_bytes_limit(limits.max_body_bytes).await {
         Ok(bytes) => bytes,
         Err(ReadBodyError::PayloadTooLarge) => {
@@ -148,7 +211,7 @@ async fn graphql(state: Data<&AppState>, req: &Request, body: Body) -> Response 
     }
     let mut responses = Vec::with_capacity(requests.len());
     for request in requests {
-        let request = request.data(RequestContext::new(state.db.clone(), (state.clock)()));
+        let request = request.data(RequestContext::new(state.db.clone(), now, actor.clone()));
         let mut response = state.schema.execute(request).await;
         response
             .errors

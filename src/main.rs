@@ -35,10 +35,17 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             {
                 tracing::info!(plan_id, "empty database: demo plan loaded");
             }
+            let options = http::ServeOptions {
+                limits: config.limits,
+                admin_token: config.admin_token.clone(),
+                // The demo's read-only token, so GraphiQL shows the demo at once.
+                graphiql_token: (config.demo && !config.limits.production)
+                    .then(|| demo::VIEWER_TOKEN.to_string()),
+            };
             tracing::info!(listen = %config.listen, "serving GraphQL at /graphql");
             Server::new(TcpListener::bind(config.listen))
                 .run_with_graceful_shutdown(
-                    http::app_with_limits(db, http::system_clock(), config.limits),
+                    http::app_with(db, http::system_clock(), options),
                     async {
                         let _ = tokio::signal::ctrl_c().await;
                     },

@@ -1,6 +1,8 @@
 //! SeaORM entities: one module per table. Kinds and directions are stored as
 //! short strings; `mubiao::domain` owns their meaning and parsing.
 
+/// Bearer tokens, stored as hashes.
+pub mod api_token;
 /// A unit's share of a goal (分解).
 pub mod assignment;
 /// Targets (目标任务), a tree inside a plan.

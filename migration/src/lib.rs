@@ -5,6 +5,8 @@ pub use sea_orm_migration::prelude::*;
 mod m20261121_000001_create_core;
 /// Plan settings for time progress, lights and the reporting calendar; goal curves.
 mod m20261122_000002_judgement_settings;
+/// Bearer tokens (hashes only) with roles.
+mod m20261122_000003_api_tokens;
 
 pub struct Migrator;
 
@@ -14,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261121_000001_create_core::Migration),
             Box::new(m20261122_000002_judgement_settings::Migration),
+            Box::new(m20261122_000003_api_tokens::Migration),
         ]
     }
 }

@@ -112,6 +112,17 @@ mod tests {
     }
 }
 
+/// Defines a small enum with its stored spelling (as_str, Display, FromStr).
+macro_rules! spelled_enum {
+    ($(#[$meta:meta])* $ty:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum $ty { $($variant),+ }
+        $crate::domain::kinds::spelled!($ty { $($variant => $text),+ });
+    };
+}
+pub(crate) use spelled_enum;
+
 /// Spellings shared by the small enums below.
 macro_rules! spelled {
     ($ty:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
@@ -120,12 +131,12 @@ macro_rules! spelled {
                 match self { $($ty::$variant => $text),+ }
             }
         }
-        impl fmt::Display for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
-        impl FromStr for $ty {
+        impl ::std::str::FromStr for $ty {
             type Err = String;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 match s {
@@ -174,4 +185,6 @@ pub enum Status {
     Completed,
     Overdue,
 }
+pub(crate) use spelled;
+
 spelled!(Status { NotStarted => "NOT_STARTED", InProgress => "IN_PROGRESS", Completed => "COMPLETED", Overdue => "OVERDUE" });

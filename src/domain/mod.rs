@@ -5,6 +5,8 @@
 //! for every goal, assignment, unit, category and the plan as of a date.
 //! `docs/rules.md` is the prose version of this module.
 
+/// Roles and who may act for which unit.
+pub mod access;
 /// The reporting calendar: reported, late, missing.
 pub mod calendar;
 /// Completion percent of one goal or assignment, rule by rule.

@@ -8,8 +8,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use entity::{plan, unit};
 use sea_orm::DatabaseConnection;
 
+use crate::domain::access::{Actor, Role};
 use crate::domain::dates;
-use crate::error::AppError;
+use crate::error::{AppError, AppResult, ErrorCode};
 use crate::service::{self, PlanData};
 
 /// What every resolver of one request shares. Built per request, so its
@@ -27,11 +28,14 @@ pub struct RequestContext {
     units: Mutex<Option<Arc<HashMap<i64, unit::Model>>>>,
     /// The instant the request is served at; "today" derives from it.
     pub now: DateTime<Utc>,
+    /// Who is asking; `None` without a bearer token.
+    actor: Option<Actor>,
 }
 
 impl RequestContext {
-    pub fn new(db: DatabaseConnection, now: DateTime<Utc>) -> Self {
+    pub fn new(db: DatabaseConnection, now: DateTime<Utc>, actor: Option<Actor>) -> Self {
         RequestContext {
+            actor,
             plans: Mutex::new(HashMap::new()),
             units: Mutex::new(None),
             db,
@@ -101,6 +105,73 @@ impl RequestContext {
         *self.units.lock().await = None;
     }
 
+    /// The caller; every query and mutation needs one.
+    pub fn actor(&self) -> AppResult<&Actor> {
+        self.actor.as_ref().ok_or_else(|| {
+            AppError::rejected(ErrorCode::Unauthenticated, "a bearer token is required")
+        })
+    }
+
+    /// The caller, who must be an ADMIN (the target office).
+    pub fn admin(&self) -> AppResult<&Actor> {
+        let actor = self.actor()?;
+        if actor.is_admin() {
+            Ok(actor)
+        } else {
+            Err(forbidden(
+                actor,
+                "only the target office (ADMIN) may do this",
+            ))
+        }
+    }
+
+    /// Each unit's parent, for "this unit or below" checks.
+    pub async fn unit_parents(&self) -> AppResult<HashMap<i64, Option<i64>>> {
+        let mut cache = self.units.lock().await;
+        if cache.is_none() {
+            *cache = Some(Arc::new(service::units::all(&self.db).await?));
+        }
+        Ok(cache
+            .as_ref()
+            .map(|units| units.values().map(|u| (u.id, u.parent_id)).collect())
+            .unwrap_or_default())
+    }
+
+    /// An ADMIN, or a REPORTER of one of these units or a unit above it.
+    pub async fn require_reporter_for_any(&self, unit_ids: &[i64]) -> AppResult<&Actor> {
+        let actor = self.actor()?;
+        let parents = self.unit_parents().await?;
+        if unit_ids.iter().any(|u| actor.reports_for(*u, &parents)) {
+            Ok(actor)
+        } else {
+            Err(forbidden(actor, "this token does not report for that unit"))
+        }
+    }
+
+    /// Whether the caller may read this plan: ADMIN and VIEWER read every
+    /// plan; a REPORTER the plans its unit (or a unit below) carries a share of.
+    pub async fn may_read(&self, data: &PlanData) -> AppResult<bool> {
+        let actor = self.actor()?;
+        if actor.role != Role::Reporter {
+            return Ok(true);
+        }
+        let parents = self.unit_parents().await?;
+        Ok(data
+            .assignments()
+            .iter()
+            .any(|a| actor.reports_for(a.unit_id, &parents)))
+    }
+
+    /// A plan the caller must be allowed to read.
+    pub async fn readable_plan(&self, plan_id: i64) -> async_graphql::Result<Arc<PlanData>> {
+        let data = self.plan_data(plan_id).await?;
+        if self.may_read(&data).await? {
+            Ok(data)
+        } else {
+            Err(forbidden(self.actor()?, "this token takes no part in that plan").into())
+        }
+    }
+
     /// The default asOf: today in the plan's time zone.
     pub fn today_for(&self, plan: &plan::Model) -> NaiveDate {
         let zone = dates::parse_time_zone(&plan.time_zone)
@@ -108,4 +179,11 @@ impl RequestContext {
             .unwrap_or(chrono_tz::Asia::Shanghai);
         dates::today_in(zone, self.now)
     }
+}
+
+fn forbidden(actor: &Actor, why: &str) -> AppError {
+    AppError::rejected(
+        ErrorCode::Forbidden,
+        format!("{} ({}): {why}", actor.name, actor.role),
+    )
 }

@@ -236,3 +236,14 @@ pub struct SubmitReportInput {
     /// 下一步: next steps.
     pub next_steps: Option<String>,
 }
+
+#[derive(InputObject)]
+pub struct CreateTokenInput {
+    /// Who holds it, e.g. "招商合作局 填报员".
+    pub name: String,
+    pub role: super::objects::Role,
+    /// Required for a REPORTER: the unit it reports for (and the units below).
+    pub unit_id: Option<ID>,
+    /// RFC 3339 instant after which the token no longer works.
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+}

@@ -2,9 +2,9 @@ use async_graphql::{Context, ID, Object, Result};
 
 use super::context::RequestContext;
 use super::inputs::*;
-use super::objects::{Assignment, Goal, Milestone, Plan, Report, Unit};
+use super::objects::{ApiToken, Assignment, Goal, IssuedToken, Milestone, Plan, Report, Unit};
 use crate::error::AppError;
-use crate::service::{assignments, goals, milestones, plans, reports, units};
+use crate::service::{assignments, goals, milestones, plans, reports, tokens, units};
 
 pub struct MutationRoot;
 
@@ -28,8 +28,44 @@ async fn fresh_assignment(
 
 #[Object]
 impl MutationRoot {
+    /// Issues a bearer token (ADMIN only). The token is in the answer once
+    /// and never again: only its hash is stored.
+    async fn create_token(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateTokenInput,
+    ) -> Result<IssuedToken> {
+        let rc = RequestContext::of(ctx)?;
+        rc.admin()?;
+        let (token, row) = tokens::create(
+            &rc.db,
+            tokens::NewToken {
+                name: input.name,
+                role: input.role.into(),
+                unit_id: parse_opt_id("unit", &input.unit_id)?,
+                expires_at: input.expires_at,
+            },
+            rc.now,
+        )
+        .await?;
+        Ok(IssuedToken {
+            token,
+            api_token: ApiToken(row),
+        })
+    }
+
+    /// Revokes a token at once (ADMIN only).
+    async fn revoke_token(&self, ctx: &Context<'_>, id: ID) -> Result<ApiToken> {
+        let rc = RequestContext::of(ctx)?;
+        rc.admin()?;
+        Ok(ApiToken(
+            tokens::revoke(&rc.db, parse_id("token", &id)?, rc.now).await?,
+        ))
+    }
+
     async fn create_unit(&self, ctx: &Context<'_>, input: CreateUnitInput) -> Result<Unit> {
         let rc = RequestContext::of(ctx)?;
+        rc.admin()?;
         let unit = units::create(
             &rc.db,
             units::NewUnit {
@@ -44,6 +80,7 @@ impl MutationRoot {
 
     async fn update_unit(&self, ctx: &Context<'_>, input: UpdateUnitInput) -> Result<Unit> {
         let rc = RequestContext::of(ctx)?;
+        rc.admin()?;
         let unit = units::update(
             &rc.db,
             parse_id("unit", &input.id)?,
@@ -60,6 +97,7 @@ impl MutationRoot {
     /// Archives a unit created by mistake; refused while it is in use.
     async fn archive_unit(&self, ctx: &Context<'_>, id: ID) -> Result<Unit> {
         let rc = RequestContext::of(ctx)?;
+        rc.admin()?;
         let unit = units::archive(&rc.db, parse_id("unit", &id)?).await?;
         rc.forget_units().await;
         Ok(Unit(unit))
@@ -67,6 +105,7 @@ impl MutationRoot {
 
     async fn create_plan(&self, ctx: &Context<'_>, input: CreatePlanInput) -> Result<Plan> {
         let rc = RequestContext::of(ctx)?;
+        rc.admin()?;
         let settings = input.settings();
         let plan = plans::create(
             &rc.db,
@@ -87,6 +126,7 @@ impl MutationRoot {
 
     async fn update_plan(&self, ctx: &Context<'_>, input: UpdatePlanInput) -> Result<Plan> {
         let rc = RequestContext::of(ctx)?;
+        rc.admin()?;
         let settings = input.settings();
         let plan = plans::update(
             &rc.db,
@@ -107,11 +147,13 @@ impl MutationRoot {
 
     async fn archive_plan(&self, ctx: &Context<'_>, id: ID) -> Result<Plan> {
         let rc = RequestContext::of(ctx)?;
+        rc.admin()?;
         Ok(Plan(plans::archive(&rc.db, parse_id("plan", &id)?).await?))
     }
 
     async fn create_goal(&self, ctx: &Context<'_>, input: CreateGoalInput) -> Result<Goal> {
         let rc = RequestContext::of(ctx)?;
+        rc.admin()?;
         let goal = goals::create(
             &rc.db,
             goals::NewGoal {
@@ -141,6 +183,7 @@ impl MutationRoot {
 
     async fn update_goal(&self, ctx: &Context<'_>, input: UpdateGoalInput) -> Result<Goal> {
         let rc = RequestContext::of(ctx)?;
+        rc.admin()?;
         let goal = goals::update(
             &rc.db,
             parse_id("goal", &input.id)?,
@@ -174,6 +217,7 @@ impl MutationRoot {
     /// of every roll-up. Returns the goal's ID.
     async fn archive_goal(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
         let rc = RequestContext::of(ctx)?;
+        rc.admin()?;
         goals::archive(&rc.db, parse_id("goal", &id)?).await?;
         rc.forget_plans().await;
         Ok(id)
@@ -181,6 +225,7 @@ impl MutationRoot {
 
     async fn assign_goal(&self, ctx: &Context<'_>, input: AssignGoalInput) -> Result<Assignment> {
         let rc = RequestContext::of(ctx)?;
+        rc.admin()?;
         let assignment = assignments::create(
             &rc.db,
             assignments::NewAssignment {
@@ -202,6 +247,7 @@ impl MutationRoot {
         input: UpdateAssignmentInput,
     ) -> Result<Assignment> {
         let rc = RequestContext::of(ctx)?;
+        rc.admin()?;
         let assignment = assignments::update(
             &rc.db,
             parse_id("assignment", &input.id)?,
@@ -218,6 +264,7 @@ impl MutationRoot {
     /// Archives an assignment made by mistake. Returns its ID.
     async fn archive_assignment(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
         let rc = RequestContext::of(ctx)?;
+        rc.admin()?;
         assignments::archive(&rc.db, parse_id("assignment", &id)?).await?;
         rc.forget_plans().await;
         Ok(id)
@@ -229,6 +276,7 @@ impl MutationRoot {
         input: AddMilestoneInput,
     ) -> Result<Milestone> {
         let rc = RequestContext::of(ctx)?;
+        rc.admin()?;
         let milestone = milestones::create(
             &rc.db,
             milestones::NewMilestone {
@@ -249,6 +297,7 @@ impl MutationRoot {
         input: UpdateMilestoneInput,
     ) -> Result<Milestone> {
         let rc = RequestContext::of(ctx)?;
+        rc.admin()?;
         let milestone = milestones::update(
             &rc.db,
             parse_id("milestone", &input.id)?,
@@ -264,18 +313,20 @@ impl MutationRoot {
         Ok(Milestone(milestone))
     }
 
+    /// An ADMIN, or a REPORTER of a unit that carries the milestone's goal.
     async fn complete_milestone(
         &self,
         ctx: &Context<'_>,
         input: CompleteMilestoneInput,
     ) -> Result<Milestone> {
         let rc = RequestContext::of(ctx)?;
-        let milestone = milestones::complete(
-            &rc.db,
-            parse_id("milestone", &input.milestone_id)?,
-            input.completed_on.0,
-        )
-        .await?;
+        let milestone_id = parse_id("milestone", &input.milestone_id)?;
+        if !rc.actor()?.is_admin() {
+            let milestone = milestones::find(&rc.db, milestone_id).await?;
+            let units = assignments::units_of_goal(&rc.db, milestone.goal_id).await?;
+            rc.require_reporter_for_any(&units).await?;
+        }
+        let milestone = milestones::complete(&rc.db, milestone_id, input.completed_on.0).await?;
         rc.forget_plans().await;
         Ok(Milestone(milestone))
     }
@@ -283,18 +334,25 @@ impl MutationRoot {
     /// Archives a milestone entered by mistake. Returns its ID.
     async fn archive_milestone(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
         let rc = RequestContext::of(ctx)?;
+        rc.admin()?;
         milestones::archive(&rc.db, parse_id("milestone", &id)?).await?;
         rc.forget_plans().await;
         Ok(id)
     }
 
-    /// Records a cumulative figure as of a date. A correction is a new report.
+    /// Records a cumulative figure as of a date; a correction is a new
+    /// report. An ADMIN, or a REPORTER of the assignment's unit or one above.
     async fn submit_report(&self, ctx: &Context<'_>, input: SubmitReportInput) -> Result<Report> {
         let rc = RequestContext::of(ctx)?;
+        let assignment_id = parse_id("assignment", &input.assignment_id)?;
+        if !rc.actor()?.is_admin() {
+            let assignment = assignments::find(&rc.db, assignment_id).await?;
+            rc.require_reporter_for_any(&[assignment.unit_id]).await?;
+        }
         let report = reports::submit(
             &rc.db,
             reports::NewReport {
-                assignment_id: parse_id("assignment", &input.assignment_id)?,
+                assignment_id,
                 as_of: input.as_of.0,
                 value: input.value,
                 note: input.note,

@@ -4,9 +4,10 @@ use sea_orm::EntityTrait;
 
 use super::context::RequestContext;
 use super::inputs::parse_id;
-use super::objects::{Assignment, Goal, Milestone, Plan, Unit};
+use super::objects::{ApiToken, Assignment, Goal, Me, Milestone, Plan, Unit};
+use crate::domain::access::Role;
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::service::{assignments, plans, units};
+use crate::service::{assignments, plans, tokens, units};
 
 /// A missing object is `null` in a query; any other failure is an error.
 fn found<T>(result: AppResult<T>) -> Result<Option<T>> {
@@ -23,31 +24,72 @@ pub struct CoreQuery;
 
 #[Object]
 impl CoreQuery {
-    /// Every open plan, newest year first.
+    /// Who the caller is.
+    async fn me(&self, ctx: &Context<'_>) -> Result<Me> {
+        let rc = RequestContext::of(ctx)?;
+        let actor = rc.actor()?;
+        let unit = match actor.unit_id {
+            Some(id) => rc.unit(id).await?.map(Unit),
+            None => None,
+        };
+        Ok(Me {
+            name: actor.name.clone(),
+            role: actor.role.into(),
+            unit,
+        })
+    }
+
+    /// Every token ever issued, revoked ones included (ADMIN only).
+    async fn tokens(&self, ctx: &Context<'_>) -> Result<Vec<ApiToken>> {
+        let rc = RequestContext::of(ctx)?;
+        rc.admin()?;
+        Ok(tokens::list(&rc.db)
+            .await?
+            .into_iter()
+            .map(ApiToken)
+            .collect())
+    }
+
+    /// Every open plan the caller may read, newest year first.
     async fn plans(&self, ctx: &Context<'_>) -> Result<Vec<Plan>> {
         let rc = RequestContext::of(ctx)?;
+        let actor = rc.actor()?;
         let list = plans::list(&rc.db).await?;
-        // When the selection reads the plans' goals or figures, load every
-        // snapshot now in one batch rather than plan by plan.
+        // When the selection reads the plans' goals or figures, or the caller
+        // may only see some plans, load every snapshot now in one batch
+        // rather than plan by plan.
         let look = ctx.look_ahead();
-        if Plan::SNAPSHOT_FIELDS.iter().any(|f| look.field(f).exists()) {
-            let ids: Vec<i64> = list.iter().map(|p| p.id).collect();
-            rc.plans_data(&ids).await?;
+        let restricted = actor.role == Role::Reporter;
+        if !restricted && !Plan::SNAPSHOT_FIELDS.iter().any(|f| look.field(f).exists()) {
+            return Ok(list.into_iter().map(Plan).collect());
         }
-        Ok(list.into_iter().map(Plan).collect())
+        let ids: Vec<i64> = list.iter().map(|p| p.id).collect();
+        let mut readable = Vec::new();
+        for data in rc.plans_data(&ids).await? {
+            if rc.may_read(&data).await? {
+                readable.push(Plan(data.plan.clone()));
+            }
+        }
+        Ok(readable)
     }
 
     async fn plan(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Plan>> {
         let rc = RequestContext::of(ctx)?;
+        rc.actor()?;
         let Ok(id) = parse_id("plan", &id) else {
             return Ok(None);
         };
-        Ok(found(plans::find(&rc.db, id).await)?.map(Plan))
+        let Some(plan) = found(plans::find(&rc.db, id).await)? else {
+            return Ok(None);
+        };
+        rc.readable_plan(plan.id).await?;
+        Ok(Some(Plan(plan)))
     }
 
     /// A goal that is part of an open plan (archived goals are gone).
     async fn goal(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Goal>> {
         let rc = RequestContext::of(ctx)?;
+        rc.actor()?;
         let Ok(id) = parse_id("goal", &id) else {
             return Ok(None);
         };
@@ -61,12 +103,13 @@ impl CoreQuery {
         let Some(data) = found(plans::find(&rc.db, row.plan_id).await)? else {
             return Ok(None);
         };
-        let data = rc.plan_data(data.id).await?;
+        let data = rc.readable_plan(data.id).await?;
         Ok(data.goal(id).map(|g| Goal::new(&data, g)))
     }
 
     async fn assignment(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Assignment>> {
         let rc = RequestContext::of(ctx)?;
+        rc.actor()?;
         let Ok(id) = parse_id("assignment", &id) else {
             return Ok(None);
         };
@@ -76,12 +119,13 @@ impl CoreQuery {
         let Some(plan) = found(plans::find(&rc.db, row.plan_id).await)? else {
             return Ok(None);
         };
-        let data = rc.plan_data(plan.id).await?;
+        let data = rc.readable_plan(plan.id).await?;
         Ok(data.assignment(id).map(|a| Assignment::new(&data, a.id)))
     }
 
     async fn milestone(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Milestone>> {
         let rc = RequestContext::of(ctx)?;
+        rc.actor()?;
         let Ok(id) = parse_id("milestone", &id) else {
             return Ok(None);
         };
@@ -89,17 +133,26 @@ impl CoreQuery {
             .one(&rc.db)
             .await
             .map_err(AppError::from)?;
-        Ok(row.filter(|m| m.archived_at.is_none()).map(Milestone))
+        let Some(row) = row.filter(|m| m.archived_at.is_none()) else {
+            return Ok(None);
+        };
+        if found(plans::find(&rc.db, row.plan_id).await)?.is_none() {
+            return Ok(None);
+        }
+        rc.readable_plan(row.plan_id).await?;
+        Ok(Some(Milestone(row)))
     }
 
     /// Every unit that is not archived, in creation order.
     async fn units(&self, ctx: &Context<'_>) -> Result<Vec<Unit>> {
         let rc = RequestContext::of(ctx)?;
+        rc.actor()?;
         Ok(units::list(&rc.db).await?.into_iter().map(Unit).collect())
     }
 
     async fn unit(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Unit>> {
         let rc = RequestContext::of(ctx)?;
+        rc.actor()?;
         let Ok(id) = parse_id("unit", &id) else {
             return Ok(None);
         };

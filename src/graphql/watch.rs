@@ -130,15 +130,26 @@ async fn judged_plans(
     as_of: Option<Date>,
 ) -> Result<Vec<(Arc<PlanData>, Arc<Evaluation>)>> {
     let rc = RequestContext::of(ctx)?;
-    let ids: Vec<i64> = match filter.plan_id {
-        Some(id) => vec![plans::find(&rc.db, id).await?.id],
-        None => plans::list(&rc.db)
-            .await?
-            .into_iter()
-            .map(|p| p.id)
-            .collect(),
+    rc.actor()?;
+    let data = match filter.plan_id {
+        // One plan: refused outright if the caller may not read it.
+        Some(id) => vec![rc.readable_plan(plans::find(&rc.db, id).await?.id).await?],
+        // Every plan: silently only those the caller may read.
+        None => {
+            let ids: Vec<i64> = plans::list(&rc.db)
+                .await?
+                .into_iter()
+                .map(|p| p.id)
+                .collect();
+            let mut readable = Vec::new();
+            for data in rc.plans_data(&ids).await? {
+                if rc.may_read(&data).await? {
+                    readable.push(data);
+                }
+            }
+            readable
+        }
     };
-    let data = rc.plans_data(&ids).await?;
     Ok(data
         .into_iter()
         .map(|d| {
@@ -261,6 +272,7 @@ impl WatchQuery {
         filter: Option<WatchFilter>,
     ) -> Result<ReportingCalendar> {
         let rc = RequestContext::of(ctx)?;
+        rc.actor()?;
         let f = filter.unwrap_or_default().to_service()?;
         let first = parse_month(&month).ok_or_else(|| {
             AppError::rejected(
@@ -269,7 +281,7 @@ impl WatchQuery {
             )
         })?;
         let plan_id = parse_id("plan", &plan_id)?;
-        let data = rc.plan_data(plan_id).await?;
+        let data = rc.readable_plan(plan_id).await?;
         if domain::schedule::month_end(first) < data.plan.start_date || first > data.plan.end_date {
             return Err(AppError::rejected(
                 ErrorCode::InvalidValue,

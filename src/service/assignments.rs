@@ -28,6 +28,18 @@ pub struct AssignmentChanges {
     pub responsible_person: Option<Option<String>>,
 }
 
+/// The units carrying active shares of a goal.
+pub async fn units_of_goal<C: ConnectionTrait>(db: &C, goal_id: i64) -> AppResult<Vec<i64>> {
+    Ok(assignment::Entity::find()
+        .filter(assignment::Column::GoalId.eq(goal_id))
+        .filter(assignment::Column::ArchivedAt.is_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| a.unit_id)
+        .collect())
+}
+
 pub async fn find<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<assignment::Model> {
     find_active::<assignment::Entity, _>(db, "assignment", id, |a| a.archived_at).await
 }

@@ -14,6 +14,8 @@ pub mod plan_data;
 pub mod plans;
 /// Reports (月报): cumulative values with notes.
 pub mod reports;
+/// Bearer tokens: issue, revoke, authenticate.
+pub mod tokens;
 /// Units (责任单位) and their tree.
 pub mod units;
 /// Watch lists and the reporting calendar over plan snapshots.

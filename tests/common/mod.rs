@@ -56,6 +56,9 @@ impl Drop for DbGuard {
     }
 }
 
+/// The operator's token (`MUBIAO_ADMIN_TOKEN`) of every test app.
+pub const ADMIN_TOKEN: &str = "test-operator-key";
+
 /// 2025-11-01 02:00 UTC, i.e. 10:00 on 1 November in Shanghai.
 pub fn test_now() -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2025, 11, 1, 2, 0, 0).unwrap()
@@ -110,6 +113,15 @@ impl TestApp {
 
     /// An app with the given request limits (and production switch).
     pub async fn spawn_with(limits: mubiao::config::LimitsConfig) -> TestApp {
+        let options = http::ServeOptions {
+            limits,
+            admin_token: Some(ADMIN_TOKEN.to_string()),
+            graphiql_token: None,
+        };
+        Self::spawn_with_options(options).await
+    }
+
+    pub async fn spawn_with_options(options: http::ServeOptions) -> TestApp {
         let (mut conn, guard) = fresh_database().await;
         let statements = Arc::new(AtomicUsize::new(0));
         let counter = statements.clone();
@@ -119,7 +131,7 @@ impl TestApp {
         let now = Arc::new(Mutex::new(test_now()));
         let shared = now.clone();
         let clock: http::Clock = Arc::new(move || *shared.lock().unwrap());
-        let app = http::app_with_limits(conn.clone(), clock, limits).boxed();
+        let app = http::app_with(conn.clone(), clock, options).boxed();
         TestApp {
             client: TestClient::new(app),
             db: conn,
@@ -144,17 +156,34 @@ impl TestApp {
         self.statements.store(0, Ordering::SeqCst);
     }
 
-    /// The raw GraphQL response (data and errors).
+    /// The raw GraphQL response (data and errors), as the operator.
     pub async fn gql(&self, query: &str, variables: Value) -> Value {
-        let resp = self
+        self.gql_as(Some(ADMIN_TOKEN), query, variables).await.1
+    }
+
+    /// The HTTP status and GraphQL response, under `token` (or none).
+    pub async fn gql_as(&self, token: Option<&str>, query: &str, variables: Value) -> (u16, Value) {
+        let mut req = self
             .client
             .post("/graphql")
-            .header("authorization", "Bearer any-token-for-now")
-            .body_json(&json!({ "query": query, "variables": variables }))
-            .send()
+            .body_json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            req = req.header("authorization", format!("Bearer {token}"));
+        }
+        let resp = req.send().await;
+        let status = resp.0.status().as_u16();
+        (status, resp.json().await.value().deserialize::<Value>())
+    }
+
+    /// Issues a token through the API and returns the secret.
+    pub async fn issue_token(&self, name: &str, role: &str, unit: Option<&str>) -> String {
+        let d = self
+            .data(
+                "mutation($i: CreateTokenInput!) { createToken(input: $i) { token } }",
+                json!({ "i": { "name": name, "role": role, "unitId": unit } }),
+            )
             .await;
-        resp.assert_status_is_ok();
-        resp.json().await.value().deserialize::<Value>()
+        d["createToken"]["token"].as_str().unwrap().to_string()
     }
 
     /// `data` of a response that must have no errors.
