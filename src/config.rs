@@ -22,6 +22,32 @@ pub enum Command {
     Migrate,
     /// Load the demo plan (a 2025 development-zone plan) and exit.
     Demo,
+    /// Issue, list and revoke bearer tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Issue a token and print it once (only its hash is stored).
+    Create {
+        /// Who holds it, e.g. "招商合作局 填报员".
+        #[arg(long)]
+        name: String,
+        /// admin, reporter or viewer.
+        #[arg(long, value_parser = ["admin", "reporter", "viewer"])]
+        role: String,
+        /// The unit a reporter reports for: its ID or its name.
+        #[arg(long)]
+        unit: Option<String>,
+        /// Days until the token stops working.
+        #[arg(long)]
+        expires_in_days: Option<u32>,
+    },
+    /// List every token (never the secrets).
+    List,
+    /// Revoke a token by its ID.
+    Revoke { id: i64 },
 }
 
 #[derive(Debug, Clone, Args)]

@@ -2,7 +2,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use mubiao::config::{Cli, Command};
-use mubiao::{db, demo, http, telemetry};
+use mubiao::{cli, db, demo, http, telemetry};
 use poem::Server;
 use poem::listener::TcpListener;
 
@@ -29,6 +29,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             let plan_id = demo::load(&db).await?;
             tracing::info!(plan_id, "demo plan loaded");
         }
+        Command::Token(command) => cli::token(&db, command).await?,
         Command::Serve(config) => {
             if config.demo
                 && let Some(plan_id) = demo::load_if_empty(&db).await?

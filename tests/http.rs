@@ -1,4 +1,4 @@
-//! HTTP concerns: health, GraphiQL, the bearer header, a real binary run.
+//! HTTP concerns: health, GraphiQL, and real binary runs (serve, demo, token).
 mod common;
 
 use std::io::{Read, Write};
@@ -48,15 +48,23 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// A minimal HTTP/1.1 exchange, so the smoke test needs no client library.
-fn http(port: u16, method: &str, path: &str, body: Option<&str>) -> std::io::Result<(u16, String)> {
+/// A minimal HTTP/1.1 exchange, so these tests need no client library.
+fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+    token: Option<&str>,
+) -> std::io::Result<(u16, String)> {
     let mut stream = TcpStream::connect(("127.0.0.1", port))?;
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     let body = body.unwrap_or("");
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
     write!(
         stream,
-        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        mubiao::demo::VIEWER_TOKEN,
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     )?;
     let mut raw = String::new();
@@ -73,59 +81,103 @@ fn http(port: u16, method: &str, path: &str, body: Option<&str>) -> std::io::Res
     Ok((status, payload))
 }
 
+/// The database a spawned binary uses: a SQLite file in `dir`, or a fresh
+/// PostgreSQL schema when TEST_DATABASE_URL is set (dropped afterwards).
+struct BinaryDb {
+    env: Vec<(String, String)>,
+    drop_schema: Option<(String, String)>,
+}
+
+impl BinaryDb {
+    fn new(dir: &std::path::Path, tag: &str) -> BinaryDb {
+        match std::env::var("TEST_DATABASE_URL") {
+            Ok(url) => {
+                let schema = format!("{tag}_{}", std::process::id());
+                let sql = format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}");
+                let created = Command::new("psql").args([&url, "-qc", &sql]).status();
+                assert!(
+                    created.map(|s| s.success()).unwrap_or(false),
+                    "psql could not create the schema"
+                );
+                BinaryDb {
+                    env: vec![
+                        ("DATABASE_URL".into(), url.clone()),
+                        ("MUBIAO_DB_SCHEMA".into(), schema.clone()),
+                    ],
+                    drop_schema: Some((url, schema)),
+                }
+            }
+            Err(_) => BinaryDb {
+                env: vec![(
+                    "DATABASE_URL".into(),
+                    format!("sqlite:{}", dir.join("mubiao.db").display()),
+                )],
+                drop_schema: None,
+            },
+        }
+    }
+
+    fn command(&self) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_mubiao"));
+        cmd.envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .env("RUST_LOG", "warn");
+        cmd
+    }
+
+    /// Starts `serve` on a free port and waits until it is healthy.
+    fn serve(&self, extra: &[&str]) -> (Server, u16) {
+        let port = free_port();
+        let child = self
+            .command()
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .args(extra)
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let server = Server(child);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Ok((200, _)) = http(port, "GET", "/healthz", None, None) {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the server did not become healthy"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        (server, port)
+    }
+}
+
+impl Drop for BinaryDb {
+    fn drop(&mut self) {
+        if let Some((url, schema)) = &self.drop_schema {
+            let sql = format!("DROP SCHEMA IF EXISTS {schema} CASCADE");
+            let _ = Command::new("psql")
+                .args([url.as_str(), "-qc", &sql])
+                .status();
+        }
+    }
+}
+
 /// Starts the real binary as README tells a newcomer to, on a fresh
-/// database, and finds the demo plan over HTTP.
+/// database, and finds the demo plan over HTTP with the demo's token.
 #[test]
 fn the_binary_serves_the_demo_plan() {
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mubiao"));
-    match std::env::var("TEST_DATABASE_URL") {
-        Ok(url) => {
-            let schema = format!("smoke_{}", std::process::id());
-            let admin = Command::new("psql")
-                .args([
-                    &url,
-                    "-qc",
-                    &format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"),
-                ])
-                .status();
-            assert!(
-                admin.map(|s| s.success()).unwrap_or(false),
-                "psql could not create the schema"
-            );
-            cmd.env("DATABASE_URL", url).env("MUBIAO_DB_SCHEMA", schema);
-        }
-        Err(_) => {
-            cmd.env(
-                "DATABASE_URL",
-                format!("sqlite:{}", dir.path().join("mubiao.db").display()),
-            );
-        }
-    }
-    let child = cmd
-        .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}")])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let _server = Server(child);
-
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Ok((200, _)) = http(port, "GET", "/healthz", None) {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the server did not become healthy"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    // The demo's read-only token, which GraphiQL sends in --demo mode.
+    let db = BinaryDb::new(dir.path(), "smoke");
+    let (_server, port) = db.serve(&["--demo"]);
     let query = json!({ "query": r#"{ plans { name year progress(asOf: "2025-10-31") { completionPercent } unitProgress(asOf: "2025-10-31") { unit { name } } goals { title } } }"# });
-    let (status, body) = http(port, "POST", "/graphql", Some(&query.to_string())).unwrap();
+    let (status, body) = http(
+        port,
+        "POST",
+        "/graphql",
+        Some(&query.to_string()),
+        Some(mubiao::demo::VIEWER_TOKEN),
+    )
+    .unwrap();
     assert_eq!(status, 200, "{body}");
     let body: Value = serde_json::from_str(&body).unwrap();
     let plan = &body["data"]["plans"][0];
@@ -154,14 +206,104 @@ fn the_binary_serves_the_demo_plan() {
     }
     let c = plan["progress"]["completionPercent"].as_f64().unwrap();
     assert!(c > 50.0 && c < 90.0, "{c}");
-    if let Ok(url) = std::env::var("TEST_DATABASE_URL") {
-        let schema = format!("smoke_{}", std::process::id());
-        let _ = Command::new("psql")
-            .args([
-                &url,
-                "-qc",
-                &format!("DROP SCHEMA IF EXISTS {schema} CASCADE"),
-            ])
-            .status();
-    }
+    // GraphiQL sends the demo's token, so the page shows the demo at once.
+    let (status, page) = http(port, "GET", "/graphql", None, None).unwrap();
+    assert_eq!(status, 200);
+    assert!(
+        page.contains(mubiao::demo::VIEWER_TOKEN),
+        "GraphiQL is prefilled with the demo token"
+    );
+    // The demo token reads; it cannot write.
+    let write =
+        json!({ "query": r#"mutation { createUnit(input: { name: "x" }) { id } }"# }).to_string();
+    let (_, body) = http(
+        port,
+        "POST",
+        "/graphql",
+        Some(&write),
+        Some(mubiao::demo::VIEWER_TOKEN),
+    )
+    .unwrap();
+    assert!(body.contains("FORBIDDEN"), "{body}");
+}
+
+/// An operator issues a reporter token from the command line; it works
+/// over HTTP with the role and unit it was given.
+#[test]
+fn the_cli_issues_a_working_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = BinaryDb::new(dir.path(), "cli");
+    assert!(db.command().arg("demo").status().unwrap().success());
+    let out = db
+        .command()
+        .args([
+            "token",
+            "create",
+            "--name",
+            "招商合作局 填报员",
+            "--role",
+            "reporter",
+            "--unit",
+            "招商合作局",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    assert!(
+        token.starts_with("mb_") && token.len() == 67,
+        "stdout holds the token alone: {token:?}"
+    );
+    let (_server, port) = db.serve(&[]);
+    let query = json!({ "query": "{ me { name role unit { name } } }" }).to_string();
+    let (status, body) = http(port, "POST", "/graphql", Some(&query), Some(&token)).unwrap();
+    assert_eq!(status, 200, "{body}");
+    let body: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        body["data"]["me"],
+        json!({ "name": "招商合作局 填报员", "role": "REPORTER", "unit": { "name": "招商合作局" } })
+    );
+    let listed = String::from_utf8(
+        db.command()
+            .args(["token", "list"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert!(
+        listed.contains("招商合作局 填报员\tREPORTER") && !listed.contains(&token),
+        "{listed}"
+    );
+    let (status, _) = http(
+        port,
+        "POST",
+        "/graphql",
+        Some(&query),
+        Some("mb_not-a-token"),
+    )
+    .unwrap();
+    assert_eq!(status, 401);
+    // Revoked from the command line, refused at once.
+    let id = listed
+        .lines()
+        .find(|l| l.contains("填报员"))
+        .unwrap()
+        .split('\t')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(
+        db.command()
+            .args(["token", "revoke", &id])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let (status, _) = http(port, "POST", "/graphql", Some(&query), Some(&token)).unwrap();
+    assert_eq!(status, 401);
 }

@@ -1,0 +1,79 @@
+//! The operator's subcommands: print plainly to stdout, errors to the log.
+use chrono::{Duration, Utc};
+use sea_orm::DatabaseConnection;
+
+use crate::config::TokenCommand;
+use crate::domain::access::Role;
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::service::{tokens, units};
+
+/// A unit named by ID or by name; a name shared by several units (every
+/// park has a 招商合作局) must be given as an ID.
+async fn resolve_unit(db: &DatabaseConnection, unit: &str) -> AppResult<i64> {
+    if let Ok(id) = unit.parse::<i64>() {
+        return Ok(units::find(db, id).await?.id);
+    }
+    let matches: Vec<i64> = units::list(db)
+        .await?
+        .into_iter()
+        .filter(|u| u.name == unit)
+        .map(|u| u.id)
+        .collect();
+    match matches.as_slice() {
+        [id] => Ok(*id),
+        [] => Err(AppError::not_found("unit", unit)),
+        ids => Err(AppError::rejected(
+            ErrorCode::Duplicate,
+            format!("{unit} names units {ids:?}; pass the ID instead"),
+        )),
+    }
+}
+
+pub async fn token(db: &DatabaseConnection, command: TokenCommand) -> AppResult<()> {
+    let now = Utc::now();
+    match command {
+        TokenCommand::Create {
+            name,
+            role,
+            unit,
+            expires_in_days,
+        } => {
+            let role: Role = role
+                .to_uppercase()
+                .parse()
+                .map_err(|e: String| AppError::rejected(ErrorCode::InvalidValue, e))?;
+            let unit_id = match unit {
+                Some(u) => Some(resolve_unit(db, &u).await?),
+                None => None,
+            };
+            let input = tokens::NewToken {
+                name,
+                role,
+                unit_id,
+                expires_at: expires_in_days.map(|d| now + Duration::days(i64::from(d))),
+            };
+            let (token, row) = tokens::create(db, input, now).await?;
+            println!("{token}");
+            eprintln!(
+                "token {} issued to {} ({}); it is shown only this once",
+                row.id, row.name, row.role
+            );
+        }
+        TokenCommand::List => {
+            for t in tokens::list(db).await? {
+                let state = match (t.revoked_at, t.expires_at) {
+                    (Some(at), _) => format!("revoked {}", at.to_rfc3339()),
+                    (None, Some(at)) if at <= now => format!("expired {}", at.to_rfc3339()),
+                    _ => "active".to_string(),
+                };
+                let unit = t.unit_id.map(|u| format!(" unit {u}")).unwrap_or_default();
+                println!("{}\t{}\t{}{}\t{}", t.id, t.name, t.role, unit, state);
+            }
+        }
+        TokenCommand::Revoke { id } => {
+            let row = tokens::revoke(db, id, now).await?;
+            println!("token {} ({}) revoked", row.id, row.name);
+        }
+    }
+    Ok(())
+}
