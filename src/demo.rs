@@ -6,6 +6,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::DatabaseConnection;
 
+use crate::domain::PlanState;
 use crate::domain::access::Role;
 use crate::domain::{Direction, GoalKind};
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -192,6 +193,8 @@ pub async fn load(db: &DatabaseConnection) -> AppResult<i64> {
     )
     .await?
     .id;
+    // The demo's year is under way: the plan is ACTIVE, so units report.
+    plans::transition(db, plan, PlanState::Draft, PlanState::Active, Utc::now()).await?;
     let base = |code, title, category, kind, lead| Goal {
         code,
         title,

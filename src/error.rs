@@ -30,6 +30,12 @@ pub enum ErrorCode {
     InvalidTimeZone,
     /// A write to an archived goal, assignment, milestone or plan.
     Archived,
+    /// A write to a CLOSED plan (the year is settled).
+    PlanClosed,
+    /// A report or completion on a plan still in DRAFT.
+    PlanNotActive,
+    /// A lifecycle step that does not start from the plan's state.
+    InvalidTransition,
     /// DECREASE on a goal that is not a RATE goal.
     DirectionNotAllowed,
     /// An assignment of a GROUP goal.
@@ -76,6 +82,9 @@ impl ErrorCode {
             ErrorCode::InvalidPlanPeriod => "INVALID_PLAN_PERIOD",
             ErrorCode::InvalidTimeZone => "INVALID_TIME_ZONE",
             ErrorCode::Archived => "ARCHIVED",
+            ErrorCode::PlanClosed => "PLAN_CLOSED",
+            ErrorCode::PlanNotActive => "PLAN_NOT_ACTIVE",
+            ErrorCode::InvalidTransition => "INVALID_TRANSITION",
             ErrorCode::DirectionNotAllowed => "DIRECTION_NOT_ALLOWED",
             ErrorCode::GroupNotAssignable => "GROUP_NOT_ASSIGNABLE",
             ErrorCode::KindMismatch => "KIND_MISMATCH",

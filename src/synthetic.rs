@@ -6,7 +6,7 @@ use entity::{assignment, goal, milestone, plan, report, unit};
 use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
 
 use crate::db::{begin_write, finish};
-use crate::domain::{GoalKind, ReportingCycle, TimeProgressMode, schedule};
+use crate::domain::{GoalKind, PlanState, ReportingCycle, TimeProgressMode, schedule};
 use crate::error::AppResult;
 
 /// What to generate.
@@ -125,6 +125,7 @@ pub async fn generate_plan(db: &DatabaseConnection, park: &str, spec: Spec) -> A
             end_date: Set(end),
             time_zone: Set(crate::domain::dates::DEFAULT_TIME_ZONE.into()),
             score_cap: Set(1.0),
+            state: Set(PlanState::Active.as_str().into()),
             time_progress_mode: Set(TimeProgressMode::Monthly.as_str().into()),
             yellow_gap: Set(10.0),
             red_gap: Set(30.0),

@@ -62,7 +62,7 @@ fn code(body: &Value) -> &str {
         .unwrap_or("")
 }
 
-/// Every mutation, with inputs that an ADMIN could run.
+/// Every mutation (22), with inputs that an ADMIN could run.
 fn mutations(p: &Park) -> Vec<(&'static str, String, Value)> {
     vec![
         (
@@ -89,6 +89,21 @@ fn mutations(p: &Park) -> Vec<(&'static str, String, Value)> {
             "updatePlan",
             "mutation($i: UpdatePlanInput!) { updatePlan(input: $i) { id } }".into(),
             json!({ "i": { "id": p.plan, "yellowGap": 5.0 } }),
+        ),
+        (
+            "activatePlan",
+            "mutation($id: ID!) { activatePlan(id: $id) { id } }".into(),
+            json!({ "id": p.plan }),
+        ),
+        (
+            "closePlan",
+            "mutation($id: ID!) { closePlan(id: $id) { id } }".into(),
+            json!({ "id": p.other_plan }),
+        ),
+        (
+            "reopenPlan",
+            "mutation($id: ID!) { reopenPlan(id: $id) { id } }".into(),
+            json!({ "id": p.other_plan }),
         ),
         (
             "archivePlan",

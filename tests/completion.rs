@@ -106,6 +106,11 @@ async fn default_as_of_is_today_in_the_plan_time_zone() {
         )
         .await;
     let plan = d["createPlan"]["id"].as_str().unwrap().to_string();
+    app.data(
+        "mutation($id: ID!) { activatePlan(id: $id) { id } }",
+        json!({ "id": plan }),
+    )
+    .await;
     let g = app
         .create_goal(json!({ "planId": plan, "title": "签约项目", "kind": "CUMULATIVE", "targetValue": 10.0 }))
         .await;

@@ -4,7 +4,7 @@ mod common;
 
 use chrono::NaiveDate;
 use common::TestApp;
-use mubiao::domain::GoalKind;
+use mubiao::domain::{GoalKind, PlanState};
 use mubiao::service::{assignments, goals, milestones, plans, reports, units};
 use serde_json::json;
 
@@ -46,6 +46,15 @@ async fn build_plan(app: &TestApp, goal_count: usize, unit_count: usize) -> i64 
             score_cap: None,
             settings: Default::default(),
         },
+    )
+    .await
+    .unwrap();
+    plans::transition(
+        db,
+        plan.id,
+        PlanState::Draft,
+        PlanState::Active,
+        chrono::Utc::now(),
     )
     .await
     .unwrap();

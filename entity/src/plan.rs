@@ -27,6 +27,8 @@ pub struct Model {
     pub reporting_cycle: String,
     /// Day of the following month by which a report is due.
     pub report_due_day: i32,
+    /// DRAFT (targets being set), ACTIVE (reports accepted) or CLOSED (settled).
+    pub state: String,
     pub archived_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

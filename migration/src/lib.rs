@@ -7,6 +7,8 @@ mod m20261121_000001_create_core;
 mod m20261122_000002_judgement_settings;
 /// Bearer tokens (hashes only) with roles.
 mod m20261122_000003_api_tokens;
+/// The plan lifecycle: DRAFT, ACTIVE, CLOSED.
+mod m20261122_000004_plan_state;
 
 pub struct Migrator;
 
@@ -17,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000001_create_core::Migration),
             Box::new(m20261122_000002_judgement_settings::Migration),
             Box::new(m20261122_000003_api_tokens::Migration),
+            Box::new(m20261122_000004_plan_state::Migration),
         ]
     }
 }

@@ -187,4 +187,10 @@ pub enum Status {
 }
 pub(crate) use spelled;
 
+spelled_enum! {
+    /// A plan's lifecycle: targets are set in DRAFT, reports are accepted
+    /// while ACTIVE, and a CLOSED year is read-only until reopened.
+    PlanState { Draft => "DRAFT", Active => "ACTIVE", Closed => "CLOSED" }
+}
+
 spelled!(Status { NotStarted => "NOT_STARTED", InProgress => "IN_PROGRESS", Completed => "COMPLETED", Overdue => "OVERDUE" });

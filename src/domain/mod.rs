@@ -29,5 +29,5 @@ pub mod validation;
 pub use completion::Progress;
 pub use facts::{AssignmentFacts, GoalFacts, MilestoneFacts, PlanFacts, ReportFact};
 pub use judgement::Thresholds;
-pub use kinds::{Direction, GoalKind, Light, ReportingCycle, Status, TimeProgressMode};
+pub use kinds::{Direction, GoalKind, Light, PlanState, ReportingCycle, Status, TimeProgressMode};
 pub use rollup::{Evaluation, LightCounts, UnitJudgement, evaluate};

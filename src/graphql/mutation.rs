@@ -3,6 +3,7 @@ use async_graphql::{Context, ID, Object, Result};
 use super::context::RequestContext;
 use super::inputs::*;
 use super::objects::{ApiToken, Assignment, Goal, IssuedToken, Milestone, Plan, Report, Unit};
+use crate::domain::PlanState;
 use crate::error::AppError;
 use crate::service::{assignments, goals, milestones, plans, reports, tokens, units};
 
@@ -24,6 +25,15 @@ async fn fresh_assignment(
 ) -> Result<Assignment> {
     let data = rc.reload_plan(plan_id).await?;
     Ok(Assignment::new(&data, assignment_id))
+}
+
+/// One step of the plan lifecycle, for an ADMIN.
+async fn plan_step(ctx: &Context<'_>, id: ID, from: PlanState, to: PlanState) -> Result<Plan> {
+    let rc = RequestContext::of(ctx)?;
+    rc.admin()?;
+    let plan = plans::transition(&rc.db, parse_id("plan", &id)?, from, to, rc.now).await?;
+    rc.forget_plans().await;
+    Ok(Plan(plan))
 }
 
 #[Object]
@@ -143,6 +153,21 @@ impl MutationRoot {
         .await?;
         rc.forget_plans().await;
         Ok(Plan(plan))
+    }
+
+    /// DRAFT → ACTIVE: the targets are set; units may report.
+    async fn activate_plan(&self, ctx: &Context<'_>, id: ID) -> Result<Plan> {
+        plan_step(ctx, id, PlanState::Draft, PlanState::Active).await
+    }
+
+    /// ACTIVE → CLOSED: the year is settled; everything becomes read-only.
+    async fn close_plan(&self, ctx: &Context<'_>, id: ID) -> Result<Plan> {
+        plan_step(ctx, id, PlanState::Active, PlanState::Closed).await
+    }
+
+    /// CLOSED → ACTIVE: reopens a settled year (an ADMIN action).
+    async fn reopen_plan(&self, ctx: &Context<'_>, id: ID) -> Result<Plan> {
+        plan_step(ctx, id, PlanState::Closed, PlanState::Active).await
     }
 
     async fn archive_plan(&self, ctx: &Context<'_>, id: ID) -> Result<Plan> {

@@ -265,6 +265,10 @@ impl Plan {
     async fn year(&self) -> i32 {
         self.0.year
     }
+    /// DRAFT (targets being set), ACTIVE (reports accepted) or CLOSED (settled, read-only).
+    async fn state(&self) -> Result<PlanState> {
+        Ok(crate::service::plans::state_of(&self.0)?.into())
+    }
     async fn start_date(&self) -> Date {
         Date(self.0.start_date)
     }
@@ -707,6 +711,14 @@ impl Unit {
     async fn archived(&self) -> bool {
         self.0.archived_at.is_some()
     }
+}
+
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(name = "PlanState", remote = "crate::domain::PlanState")]
+pub enum PlanState {
+    Draft,
+    Active,
+    Closed,
 }
 
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]

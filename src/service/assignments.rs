@@ -73,7 +73,7 @@ pub async fn create(db: &DatabaseConnection, input: NewAssignment) -> AppResult<
     let result: AppResult<_> = async {
         let goal = goals::find(&txn, input.goal_id).await?;
         let kind = check_goal(&goal)?;
-        let plan = plans::find(&txn, goal.plan_id).await?;
+        let plan = plans::find_open(&txn, goal.plan_id).await?;
         let target = check_target(kind, input.target_value)?;
         let deadline = plans::deadline_within(&plan, input.deadline)?;
         units::find(&txn, input.unit_id).await?;
@@ -129,7 +129,7 @@ pub async fn update(
         let current = find(&txn, id).await?;
         let goal = goals::find(&txn, current.goal_id).await?;
         let kind = check_goal(&goal)?;
-        let plan = plans::find(&txn, goal.plan_id).await?;
+        let plan = plans::find_open(&txn, goal.plan_id).await?;
         let mut active: assignment::ActiveModel = current.into();
         if let Some(target) = changes.target_value {
             active.target_value = Set(check_target(kind, target)?);
@@ -151,6 +151,8 @@ pub async fn archive(db: &DatabaseConnection, id: i64) -> AppResult<assignment::
     let txn = begin_write(db).await?;
     let result: AppResult<_> = async {
         let current = find(&txn, id).await?;
+        // A closed year is read-only, archiving included.
+        plans::find_open(&txn, current.plan_id).await?;
         let mut active: assignment::ActiveModel = current.into();
         active.archived_at = Set(Some(now()));
         let archived = active.update(&txn).await?;

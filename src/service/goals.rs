@@ -218,7 +218,7 @@ pub async fn create(db: &DatabaseConnection, input: NewGoal) -> AppResult<goal::
     let title = validation::required_text("title", &input.title)?;
     let txn = begin_write(db).await?;
     let result: AppResult<_> = async {
-        let plan = plans::find(&txn, input.plan_id).await?;
+        let plan = plans::find_open(&txn, input.plan_id).await?;
         let measure_unit = clean_text(input.measure_unit);
         let shape = check_shape(
             Shape {
@@ -297,7 +297,7 @@ pub async fn update(
     let txn = begin_write(db).await?;
     let result: AppResult<_> = async {
         let current = find(&txn, id).await?;
-        let plan = plans::find(&txn, current.plan_id).await?;
+        let plan = plans::find_open(&txn, current.plan_id).await?;
         let kind = kind_of(&current)?;
         let shape = check_shape(
             Shape {
@@ -391,6 +391,8 @@ pub async fn archive(db: &DatabaseConnection, id: i64) -> AppResult<goal::Model>
     let txn = begin_write(db).await?;
     let result: AppResult<_> = async {
         let current = find(&txn, id).await?;
+        // A closed year is read-only, archiving included.
+        plans::find_open(&txn, current.plan_id).await?;
         let all = goal::Entity::find()
             .filter(goal::Column::PlanId.eq(current.plan_id))
             .filter(goal::Column::ArchivedAt.is_null())

@@ -70,7 +70,7 @@ pub async fn create(db: &DatabaseConnection, input: NewMilestone) -> AppResult<m
                 ),
             ));
         }
-        let plan = plans::find(&txn, goal.plan_id).await?;
+        let plan = plans::find_open(&txn, goal.plan_id).await?;
         let due = due_within(&plan, input.due_date)?;
         let position = milestone::Entity::find()
             .filter(milestone::Column::GoalId.eq(goal.id))
@@ -108,7 +108,12 @@ pub async fn update(
         goals::find(&txn, current.goal_id)
             .await
             .map_err(|_| archived_goal())?;
-        let plan = plans::find(&txn, current.plan_id).await?;
+        // Recording a completion needs an ACTIVE plan; other edits an open one.
+        let plan = if changes.completed_on.is_some() {
+            plans::find_taking_reports(&txn, current.plan_id).await?
+        } else {
+            plans::find_open(&txn, current.plan_id).await?
+        };
         let mut active: milestone::ActiveModel = current.into();
         if let Some(title) = changes.title {
             active.title = Set(validation::required_text("title", &title)?);
@@ -149,6 +154,8 @@ pub async fn archive(db: &DatabaseConnection, id: i64) -> AppResult<milestone::M
     let txn = begin_write(db).await?;
     let result: AppResult<_> = async {
         let current = find(&txn, id).await?;
+        // A closed year is read-only, archiving included.
+        plans::find_open(&txn, current.plan_id).await?;
         let mut active: milestone::ActiveModel = current.into();
         active.archived_at = Set(Some(now()));
         let archived = active.update(&txn).await?;

@@ -7,7 +7,11 @@ use sea_orm::{
 
 use super::{find_active, now, units};
 use crate::db::{begin_write, finish};
-use crate::domain::{ReportingCycle, Thresholds, TimeProgressMode, dates, schedule, validation};
+use chrono::{DateTime, Utc};
+
+use crate::domain::{
+    PlanState, ReportingCycle, Thresholds, TimeProgressMode, dates, schedule, validation,
+};
 use crate::error::{AppError, AppResult, ErrorCode};
 
 pub struct NewPlan {
@@ -88,6 +92,68 @@ fn apply_settings(
 
 pub async fn find<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<plan::Model> {
     find_active::<plan::Entity, _>(db, "plan", id, |p| p.archived_at).await
+}
+
+pub fn state_of(plan: &plan::Model) -> AppResult<PlanState> {
+    plan.state.parse().map_err(AppError::internal)
+}
+
+/// A plan whose targets may still change: not archived, not CLOSED.
+pub async fn find_open<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<plan::Model> {
+    let plan = find(db, id).await?;
+    if state_of(&plan)? == PlanState::Closed {
+        return Err(AppError::rejected(
+            ErrorCode::PlanClosed,
+            format!("{} is closed; an ADMIN must reopen it first", plan.name),
+        ));
+    }
+    Ok(plan)
+}
+
+/// A plan that accepts reports and milestone completions: ACTIVE.
+pub async fn find_taking_reports<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<plan::Model> {
+    let plan = find_open(db, id).await?;
+    if state_of(&plan)? == PlanState::Draft {
+        return Err(AppError::rejected(
+            ErrorCode::PlanNotActive,
+            format!(
+                "{} is still a draft; it takes reports once activated",
+                plan.name
+            ),
+        ));
+    }
+    Ok(plan)
+}
+
+/// Moves a plan along its lifecycle: DRAFT → ACTIVE (activate), ACTIVE →
+/// CLOSED (close), CLOSED → ACTIVE (reopen).
+pub async fn transition(
+    db: &DatabaseConnection,
+    id: i64,
+    from: PlanState,
+    to: PlanState,
+    now: DateTime<Utc>,
+) -> AppResult<plan::Model> {
+    let txn = begin_write(db).await?;
+    let result: AppResult<_> = async {
+        let current = find(&txn, id).await?;
+        let state = state_of(&current)?;
+        if state != from {
+            return Err(AppError::rejected(
+                ErrorCode::InvalidTransition,
+                format!(
+                    "{} is {state}; only a {from} plan can become {to}",
+                    current.name
+                ),
+            ));
+        }
+        let mut active: plan::ActiveModel = current.into();
+        active.state = Set(to.as_str().to_string());
+        active.updated_at = Set(now);
+        Ok(active.update(&txn).await?)
+    }
+    .await;
+    finish(txn, result).await
 }
 
 pub async fn list(db: &DatabaseConnection) -> AppResult<Vec<plan::Model>> {
@@ -183,6 +249,7 @@ pub async fn create(db: &DatabaseConnection, input: NewPlan) -> AppResult<plan::
         end_date: Set(end),
         time_zone: Set(time_zone),
         score_cap: Set(score_cap),
+        state: Set(PlanState::Draft.as_str().to_string()),
         time_progress_mode: Set(TimeProgressMode::default().as_str().to_string()),
         reporting_cycle: Set(ReportingCycle::default().as_str().to_string()),
         report_due_day: Set(5),
@@ -209,7 +276,7 @@ pub async fn update(
 ) -> AppResult<plan::Model> {
     let txn = begin_write(db).await?;
     let result: AppResult<_> = async {
-    let current = find(&txn, id).await?;
+    let current = find_open(&txn, id).await?;
     let start = changes.start_date.unwrap_or(current.start_date);
     let end = changes.end_date.unwrap_or(current.end_date);
     check_period(current.year, start, end)?;
@@ -315,7 +382,7 @@ async fn ensure_dates_fit<C: ConnectionTrait>(
 pub async fn archive(db: &DatabaseConnection, id: i64) -> AppResult<plan::Model> {
     let txn = begin_write(db).await?;
     let result: AppResult<_> = async {
-        let current = find(&txn, id).await?;
+        let current = find_open(&txn, id).await?;
         let mut active: plan::ActiveModel = current.into();
         let stamp = now();
         active.archived_at = Set(Some(stamp));

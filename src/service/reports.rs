@@ -43,7 +43,7 @@ pub async fn submit(db: &DatabaseConnection, input: NewReport) -> AppResult<repo
             ));
         }
         let value = validation::report_value(kind, input.value)?;
-        let plan = plans::find(&txn, goal.plan_id).await?;
+        let plan = plans::find_taking_reports(&txn, goal.plan_id).await?;
         let as_of = validation::within_plan(
             ErrorCode::ReportOutsidePlan,
             "asOf",

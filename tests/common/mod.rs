@@ -222,7 +222,14 @@ impl TestApp {
                 json!({ "i": { "name": name, "year": year, "ownerUnitId": owner } }),
             )
             .await;
-        d["createPlan"]["id"].as_str().unwrap().to_string()
+        let id = d["createPlan"]["id"].as_str().unwrap().to_string();
+        // Tests work in a year under way: the plan takes reports.
+        self.data(
+            "mutation($id: ID!) { activatePlan(id: $id) { state } }",
+            json!({ "id": id }),
+        )
+        .await;
+        id
     }
 
     /// Creates a goal from a JSON input (planId etc. included) and returns its id.
