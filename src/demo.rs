@@ -138,6 +138,7 @@ async fn report_filed(
             problems: problems.map(Into::into),
             next_steps: None,
             submitted_at: submitted_after(as_of, days_after),
+            submitted_by: Some("填报员".into()),
         },
     )
     .await?;

@@ -132,6 +132,7 @@ pub async fn generate_plan(db: &DatabaseConnection, park: &str, spec: Spec) -> A
             rate_yellow_floor: Set(80.0),
             reporting_cycle: Set(ReportingCycle::Monthly.as_str().into()),
             report_due_day: Set(5),
+            require_approval: Set(false),
             archived_at: Set(None),
             created_at: Set(created),
             updated_at: Set(created),
@@ -300,6 +301,11 @@ fn report_row(
         problems: Set(None),
         next_steps: Set(None),
         submitted_at: Set(at),
+        status: Set("SUBMITTED".into()),
+        submitted_by: Set(Some("填报员".into())),
+        reviewed_by: Set(None),
+        reviewed_at: Set(None),
+        review_reason: Set(None),
         ..Default::default()
     }
 }

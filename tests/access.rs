@@ -62,7 +62,7 @@ fn code(body: &Value) -> &str {
         .unwrap_or("")
 }
 
-/// Every mutation (22), with inputs that an ADMIN could run.
+/// Every mutation (24), with inputs that an ADMIN could run.
 fn mutations(p: &Park) -> Vec<(&'static str, String, Value)> {
     vec![
         (
@@ -104,6 +104,16 @@ fn mutations(p: &Park) -> Vec<(&'static str, String, Value)> {
             "reopenPlan",
             "mutation($id: ID!) { reopenPlan(id: $id) { id } }".into(),
             json!({ "id": p.other_plan }),
+        ),
+        (
+            "approveReport",
+            "mutation($id: ID!) { approveReport(id: $id) { id } }".into(),
+            json!({ "id": "1" }),
+        ),
+        (
+            "returnReport",
+            "mutation($i: ReturnReportInput!) { returnReport(input: $i) { id } }".into(),
+            json!({ "i": { "reportId": "1", "reason": "数据有误" } }),
         ),
         (
             "archivePlan",

@@ -147,6 +147,7 @@ async fn build_plan(app: &TestApp, goal_count: usize, unit_count: usize) -> i64 
                             problems: None,
                             next_steps: None,
                             submitted_at: chrono::Utc::now(),
+                            submitted_by: None,
                         },
                     )
                     .await

@@ -29,6 +29,8 @@ pub struct Model {
     pub report_due_day: i32,
     /// DRAFT (targets being set), ACTIVE (reports accepted) or CLOSED (settled).
     pub state: String,
+    /// Whether reports count only once approved (otherwise from submission).
+    pub require_approval: bool,
     pub archived_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

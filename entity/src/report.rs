@@ -19,6 +19,14 @@ pub struct Model {
     /// 下一步: next steps.
     pub next_steps: Option<String>,
     pub submitted_at: DateTimeUtc,
+    /// SUBMITTED, APPROVED or RETURNED.
+    pub status: String,
+    /// The token name that submitted it.
+    pub submitted_by: Option<String>,
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<DateTimeUtc>,
+    /// Why a report was returned (退回原因).
+    pub review_reason: Option<String>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -9,6 +9,8 @@ mod m20261122_000002_judgement_settings;
 mod m20261122_000003_api_tokens;
 /// The plan lifecycle: DRAFT, ACTIVE, CLOSED.
 mod m20261122_000004_plan_state;
+/// Report review (审核): status, reviewer, reason; the plan's requireApproval.
+mod m20261122_000005_report_review;
 
 pub struct Migrator;
 
@@ -20,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_judgement_settings::Migration),
             Box::new(m20261122_000003_api_tokens::Migration),
             Box::new(m20261122_000004_plan_state::Migration),
+            Box::new(m20261122_000005_report_review::Migration),
         ]
     }
 }

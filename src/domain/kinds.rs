@@ -102,6 +102,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn which_reviewed_reports_count() {
+        assert!(ReviewState::Submitted.counts(false));
+        assert!(!ReviewState::Submitted.counts(true));
+        assert!(ReviewState::Approved.counts(true));
+        assert!(!ReviewState::Returned.counts(false));
+        assert!(!ReviewState::Returned.counts(true));
+    }
+
+    #[test]
     fn kinds_round_trip_through_their_stored_spelling() {
         for kind in GoalKind::ALL {
             assert_eq!(kind.as_str().parse::<GoalKind>(), Ok(kind));
@@ -186,6 +195,23 @@ pub enum Status {
     Overdue,
 }
 pub(crate) use spelled;
+
+spelled_enum! {
+    /// Where a report stands in review (审核).
+    ReviewState { Submitted => "SUBMITTED", Approved => "APPROVED", Returned => "RETURNED" }
+}
+
+impl ReviewState {
+    /// Whether a report in this state counts: a returned one never does;
+    /// an unreviewed one unless the plan requires approval.
+    pub fn counts(self, require_approval: bool) -> bool {
+        match self {
+            ReviewState::Approved => true,
+            ReviewState::Submitted => !require_approval,
+            ReviewState::Returned => false,
+        }
+    }
+}
 
 spelled_enum! {
     /// A plan's lifecycle: targets are set in DRAFT, reports are accepted

@@ -29,5 +29,7 @@ pub mod validation;
 pub use completion::Progress;
 pub use facts::{AssignmentFacts, GoalFacts, MilestoneFacts, PlanFacts, ReportFact};
 pub use judgement::Thresholds;
-pub use kinds::{Direction, GoalKind, Light, PlanState, ReportingCycle, Status, TimeProgressMode};
+pub use kinds::{
+    Direction, GoalKind, Light, PlanState, ReportingCycle, ReviewState, Status, TimeProgressMode,
+};
 pub use rollup::{Evaluation, LightCounts, UnitJudgement, evaluate};

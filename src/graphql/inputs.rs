@@ -76,6 +76,8 @@ pub struct CreatePlanInput {
     pub reporting_cycle: Option<ReportingCycle>,
     /// The day of the following month by which a report is due (default 5).
     pub report_due_day: Option<i32>,
+    /// Whether reports count only once an ADMIN approves them (default false).
+    pub require_approval: Option<bool>,
 }
 
 #[derive(InputObject)]
@@ -98,6 +100,8 @@ pub struct UpdatePlanInput {
     pub reporting_cycle: Option<ReportingCycle>,
     /// The day of the following month by which a report is due (default 5).
     pub report_due_day: Option<i32>,
+    /// Whether reports count only once an ADMIN approves them (default false).
+    pub require_approval: Option<bool>,
 }
 
 /// The judgement settings of a plan input, for the service.
@@ -110,6 +114,7 @@ macro_rules! settings_of {
             rate_yellow_floor: $input.rate_yellow_floor,
             reporting_cycle: $input.reporting_cycle.map(Into::into),
             report_due_day: $input.report_due_day,
+            require_approval: $input.require_approval,
         }
     };
 }
@@ -246,4 +251,11 @@ pub struct CreateTokenInput {
     pub unit_id: Option<ID>,
     /// RFC 3339 instant after which the token no longer works.
     pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[derive(InputObject)]
+pub struct ReturnReportInput {
+    pub report_id: ID,
+    /// What the unit must correct (退回原因).
+    pub reason: String,
 }

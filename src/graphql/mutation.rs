@@ -170,6 +170,40 @@ impl MutationRoot {
         plan_step(ctx, id, PlanState::Closed, PlanState::Active).await
     }
 
+    /// Approves a submitted report (审核通过); it counts from now on.
+    async fn approve_report(&self, ctx: &Context<'_>, id: ID) -> Result<Report> {
+        let rc = RequestContext::of(ctx)?;
+        let reviewer = rc.admin()?.name.clone();
+        let report = reports::review(
+            &rc.db,
+            parse_id("report", &id)?,
+            reports::Decision::Approve,
+            &reviewer,
+            rc.now,
+        )
+        .await?;
+        rc.forget_plans().await;
+        Ok(Report(report))
+    }
+
+    /// Returns a submitted report to its unit with a reason (退回); it never
+    /// counts, and the unit submits a corrected one.
+    async fn return_report(&self, ctx: &Context<'_>, input: ReturnReportInput) -> Result<Report> {
+        let rc = RequestContext::of(ctx)?;
+        let reviewer = rc.admin()?.name.clone();
+        let decision = reports::Decision::Return(input.reason);
+        let report = reports::review(
+            &rc.db,
+            parse_id("report", &input.report_id)?,
+            decision,
+            &reviewer,
+            rc.now,
+        )
+        .await?;
+        rc.forget_plans().await;
+        Ok(Report(report))
+    }
+
     async fn archive_plan(&self, ctx: &Context<'_>, id: ID) -> Result<Plan> {
         let rc = RequestContext::of(ctx)?;
         rc.admin()?;
@@ -384,6 +418,7 @@ impl MutationRoot {
                 problems: input.problems,
                 next_steps: input.next_steps,
                 submitted_at: rc.now,
+                submitted_by: Some(rc.actor()?.name.clone()),
             },
         )
         .await?;

@@ -305,6 +305,10 @@ impl Plan {
     async fn report_due_day(&self) -> i32 {
         self.0.report_due_day
     }
+    /// Whether reports count only once approved.
+    async fn require_approval(&self) -> bool {
+        self.0.require_approval
+    }
     /// Whether a failed VETO goal voids the plan's score as of the date.
     async fn vetoed(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<bool> {
         let data = RequestContext::of(ctx)?.plan_data(self.0.id).await?;
@@ -620,7 +624,7 @@ impl Assignment {
             .unwrap_or_else(|| rc.today_for(&self.data.plan));
         Ok(self
             .data
-            .reports_of(self.id)
+            .counting_reports_of(self.id)
             .filter(|r| r.as_of <= date)
             .last()
             .cloned()
@@ -689,6 +693,24 @@ impl Report {
     async fn submitted_at(&self) -> String {
         self.0.submitted_at.to_rfc3339()
     }
+    /// The token name that submitted it.
+    async fn submitted_by(&self) -> Option<&str> {
+        self.0.submitted_by.as_deref()
+    }
+    /// SUBMITTED, APPROVED or RETURNED.
+    async fn status(&self) -> Result<ReviewState> {
+        Ok(crate::service::plan_data::review_state(&self.0)?.into())
+    }
+    async fn reviewed_by(&self) -> Option<&str> {
+        self.0.reviewed_by.as_deref()
+    }
+    async fn reviewed_at(&self) -> Option<String> {
+        self.0.reviewed_at.map(|t| t.to_rfc3339())
+    }
+    /// Why it was returned (退回原因).
+    async fn review_reason(&self) -> Option<&str> {
+        self.0.review_reason.as_deref()
+    }
 }
 
 #[derive(Clone)]
@@ -711,6 +733,21 @@ impl Unit {
     async fn archived(&self) -> bool {
         self.0.archived_at.is_some()
     }
+}
+
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(name = "ReviewState", remote = "crate::domain::ReviewState")]
+pub enum ReviewState {
+    Submitted,
+    Approved,
+    Returned,
+}
+
+/// A report waiting for review, with what it is about.
+#[derive(SimpleObject)]
+pub struct ReviewItem {
+    pub report: Report,
+    pub assignment: Assignment,
 }
 
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]

@@ -4,10 +4,10 @@ use sea_orm::EntityTrait;
 
 use super::context::RequestContext;
 use super::inputs::parse_id;
-use super::objects::{ApiToken, Assignment, Goal, Me, Milestone, Plan, Unit};
+use super::objects::{ApiToken, Assignment, Goal, Me, Milestone, Plan, Report, ReviewItem, Unit};
 use crate::domain::access::Role;
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::service::{assignments, plans, tokens, units};
+use crate::service::{assignments, plans, reports, tokens, units};
 
 /// A missing object is `null` in a query; any other failure is an error.
 fn found<T>(result: AppResult<T>) -> Result<Option<T>> {
@@ -47,6 +47,35 @@ impl CoreQuery {
             .await?
             .into_iter()
             .map(ApiToken)
+            .collect())
+    }
+
+    /// Reports waiting for review, oldest first (ADMIN only).
+    async fn review_queue(
+        &self,
+        ctx: &Context<'_>,
+        plan_id: Option<ID>,
+        unit_id: Option<ID>,
+    ) -> Result<Vec<ReviewItem>> {
+        let rc = RequestContext::of(ctx)?;
+        rc.admin()?;
+        let plan_id = super::inputs::parse_opt_id("plan", &plan_id)?;
+        let unit_id = super::inputs::parse_opt_id("unit", &unit_id)?;
+        let queue = reports::review_queue(&rc.db, plan_id, unit_id).await?;
+        let mut plan_ids: Vec<i64> = queue.iter().map(|r| r.plan_id).collect();
+        plan_ids.sort_unstable();
+        plan_ids.dedup();
+        let snapshots = rc.plans_data(&plan_ids).await?;
+        Ok(queue
+            .into_iter()
+            .filter_map(|r| {
+                let data = snapshots.iter().find(|d| d.plan.id == r.plan_id)?;
+                data.assignment(r.assignment_id)?;
+                Some(ReviewItem {
+                    assignment: Assignment::new(data, r.assignment_id),
+                    report: Report(r),
+                })
+            })
             .collect())
     }
 

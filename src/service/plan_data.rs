@@ -9,7 +9,8 @@ use entity::{assignment, goal, goal_supporting_unit, milestone, plan, report, un
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::domain::{
-    AssignmentFacts, Evaluation, GoalFacts, MilestoneFacts, PlanFacts, ReportFact, evaluate,
+    AssignmentFacts, Evaluation, GoalFacts, MilestoneFacts, PlanFacts, ReportFact, ReviewState,
+    evaluate,
 };
 use crate::error::{AppError, AppResult};
 
@@ -67,10 +68,18 @@ impl PlanData {
         self.milestones.iter().filter(move |m| m.goal_id == goal_id)
     }
 
+    /// Every report of an assignment, returned ones included, oldest first.
     pub fn reports_of(&self, assignment_id: i64) -> impl Iterator<Item = &report::Model> {
         self.reports
             .iter()
             .filter(move |r| r.assignment_id == assignment_id)
+    }
+
+    /// The reports of an assignment that count, oldest first.
+    pub fn counting_reports_of(&self, assignment_id: i64) -> impl Iterator<Item = &report::Model> {
+        let require_approval = self.plan.require_approval;
+        self.reports_of(assignment_id)
+            .filter(move |r| review_state(r).is_ok_and(|s| s.counts(require_approval)))
     }
 
     pub fn supporting_unit_ids(&self, goal_id: i64) -> Vec<i64> {
@@ -249,6 +258,11 @@ impl Rows {
         // Group once so building the facts stays linear in the plan's size.
         let mut reports_by_assignment: HashMap<i64, Vec<ReportFact>> = HashMap::new();
         for r in &reports {
+            // Only reports that count are facts: never a returned one, and an
+            // unreviewed one only when the plan does not require approval.
+            if !review_state(r)?.counts(self.plan.require_approval) {
+                continue;
+            }
             reports_by_assignment
                 .entry(r.assignment_id)
                 .or_default()
@@ -324,4 +338,9 @@ impl Rows {
             evaluations: Mutex::new(HashMap::new()),
         })
     }
+}
+
+/// A report's review state as stored.
+pub fn review_state(report: &report::Model) -> AppResult<ReviewState> {
+    report.status.parse().map_err(AppError::internal)
 }

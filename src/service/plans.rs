@@ -35,6 +35,8 @@ pub struct JudgementSettings {
     pub rate_yellow_floor: Option<f64>,
     pub reporting_cycle: Option<ReportingCycle>,
     pub report_due_day: Option<i32>,
+    /// Whether reports count only once approved.
+    pub require_approval: Option<bool>,
 }
 
 #[derive(Default)]
@@ -83,6 +85,9 @@ fn apply_settings(
     }
     if let Some(cycle) = s.reporting_cycle {
         plan.reporting_cycle = Set(cycle.as_str().to_string());
+    }
+    if let Some(required) = s.require_approval {
+        plan.require_approval = Set(required);
     }
     if let Some(day) = s.report_due_day {
         plan.report_due_day = Set(validation::report_due_day(day)?);
@@ -253,6 +258,7 @@ pub async fn create(db: &DatabaseConnection, input: NewPlan) -> AppResult<plan::
         time_progress_mode: Set(TimeProgressMode::default().as_str().to_string()),
         reporting_cycle: Set(ReportingCycle::default().as_str().to_string()),
         report_due_day: Set(5),
+        require_approval: Set(false),
         archived_at: Set(None),
         created_at: Set(stamp),
         updated_at: Set(stamp),

@@ -6,7 +6,9 @@ use entity::{goal, milestone};
 
 use super::PlanData;
 use crate::domain::calendar::{self, ReportState, Submission};
-use crate::domain::{Evaluation, GoalKind, Light, Progress, Status, UnitJudgement, dates};
+use crate::domain::{
+    Evaluation, GoalKind, Light, Progress, ReviewState, Status, UnitJudgement, dates,
+};
 use crate::error::AppResult;
 
 /// Narrows a list; every field is optional and they combine with AND.
@@ -236,8 +238,12 @@ pub fn calendar(
                 {
                     continue;
                 }
+                // A returned report must be filed again: it is no report.
                 let submissions: Vec<Submission> = data
                     .reports_of(a.id)
+                    .filter(|r| {
+                        super::plan_data::review_state(r).is_ok_and(|s| s != ReviewState::Returned)
+                    })
                     .map(|r| Submission {
                         as_of: r.as_of,
                         submitted_on: dates::today_in(zone, r.submitted_at),
