@@ -5,6 +5,7 @@ use sea_orm::DatabaseConnection;
 use crate::config::TokenCommand;
 use crate::domain::access::Role;
 use crate::error::{AppError, AppResult, ErrorCode};
+use crate::service::audit::{self, Audit};
 use crate::service::{tokens, units};
 
 /// A unit named by ID or by name; a name shared by several units (every
@@ -31,6 +32,35 @@ async fn resolve_unit(db: &DatabaseConnection, unit: &str) -> AppResult<i64> {
 
 pub async fn token(db: &DatabaseConnection, command: TokenCommand) -> AppResult<()> {
     let now = Utc::now();
+    let (operation, input) = match &command {
+        TokenCommand::Create {
+            name,
+            role,
+            unit,
+            expires_in_days,
+        } => (
+            "token create",
+            serde_json::json!({ "name": name, "role": role, "unit": unit, "expiresInDays": expires_in_days }),
+        ),
+        TokenCommand::List => ("token list", serde_json::Value::Null),
+        TokenCommand::Revoke { id } => ("token revoke", serde_json::json!({ "id": id })),
+    };
+    // The operator at the console is the author of what the CLI changes.
+    let author = Audit {
+        actor_name: "cli".into(),
+        actor_role: "ADMIN".into(),
+        operation: operation.into(),
+        input,
+        at: now,
+    };
+    audit::scoped(author, run_token(db, command, now)).await
+}
+
+async fn run_token(
+    db: &DatabaseConnection,
+    command: TokenCommand,
+    now: chrono::DateTime<Utc>,
+) -> AppResult<()> {
     match command {
         TokenCommand::Create {
             name,

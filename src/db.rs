@@ -10,6 +10,7 @@ use sea_orm::{
 
 use crate::config::DatabaseConfig;
 use crate::error::AppResult;
+use crate::service::audit::{self, Audited};
 
 /// Opens the pool. SQLite runs in WAL mode (readers never block the writer)
 /// with a busy timeout so concurrent writers queue instead of failing;
@@ -67,7 +68,13 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
 /// rollback is awaited here rather than left to the connection's drop, which
 /// defers it to a background task; until that runs the connection would sit
 /// idle inside the transaction, holding its locks.
-pub async fn finish<T>(txn: DatabaseTransaction, result: AppResult<T>) -> AppResult<T> {
+///
+/// Its audit row is written here, in the same transaction (`service::audit`).
+pub async fn finish<T: Audited>(txn: DatabaseTransaction, result: AppResult<T>) -> AppResult<T> {
+    let result = match result {
+        Ok(value) => audit::record(&txn, &value).await.map(|()| value),
+        err => err,
+    };
     match result {
         Ok(value) => {
             txn.commit().await?;

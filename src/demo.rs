@@ -10,6 +10,7 @@ use crate::domain::PlanState;
 use crate::domain::access::Role;
 use crate::domain::{Direction, GoalKind};
 use crate::error::{AppError, AppResult, ErrorCode};
+use crate::service::audit::{self, Audit};
 use crate::service::{assignments, goals, milestones, plans, reports, tokens, units};
 
 fn d(s: &str) -> NaiveDate {
@@ -157,8 +158,20 @@ async fn unit(db: &DatabaseConnection, name: &str, parent: Option<i64>) -> AppRe
     .id)
 }
 
-/// Loads the demo plan and returns its id.
+/// Loads the demo plan and returns its id; the audit log names "demo" as
+/// the author of everything it creates.
 pub async fn load(db: &DatabaseConnection) -> AppResult<i64> {
+    let author = Audit {
+        actor_name: "demo".into(),
+        actor_role: "ADMIN".into(),
+        operation: "demo".into(),
+        input: serde_json::Value::Null,
+        at: Utc::now(),
+    };
+    audit::scoped(author, load_demo(db)).await
+}
+
+async fn load_demo(db: &DatabaseConnection) -> AppResult<i64> {
     let committee = unit(db, "洞庭产业开发区管委会", None).await.map_err(|e| {
         if e.code() == ErrorCode::Duplicate {
             AppError::rejected(

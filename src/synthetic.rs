@@ -90,7 +90,7 @@ pub async fn generate_plan(db: &DatabaseConnection, park: &str, spec: Spec) -> A
         .and_utc();
     let (start, end) = crate::domain::dates::calendar_year(spec.year).expect("valid year");
     let txn = begin_write(db).await?;
-    let result: AppResult<i64> = async {
+    let result: AppResult<plan::Model> = async {
         let root = unit::ActiveModel {
             parent_id: Set(None),
             name: Set(format!("{park}管委会")),
@@ -279,10 +279,10 @@ pub async fn generate_plan(db: &DatabaseConnection, park: &str, spec: Spec) -> A
                 .exec(&txn)
                 .await?;
         }
-        Ok(plan.id)
+        Ok(plan)
     }
     .await;
-    finish(txn, result).await
+    Ok(finish(txn, result).await?.id)
 }
 
 fn report_row(

@@ -307,3 +307,69 @@ fn the_cli_issues_a_working_token() {
     let (status, _) = http(port, "POST", "/graphql", Some(&query), Some(&token)).unwrap();
     assert_eq!(status, 401);
 }
+
+/// Tokens never reach the log, even at the most verbose level, whether
+/// they are accepted or refused.
+#[test]
+fn tokens_never_appear_in_logs() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = BinaryDb::new(dir.path(), "logs");
+    let log_path = dir.path().join("server.log");
+    let port = free_port();
+    let operator_key = "operator-key-7f3a9c";
+    let child = db
+        .command()
+        .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}")])
+        .env("RUST_LOG", "trace")
+        .env("MUBIAO_ADMIN_TOKEN", operator_key)
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log_path).unwrap())
+        .spawn()
+        .unwrap();
+    let server = Server(child);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !matches!(http(port, "GET", "/healthz", None, None), Ok((200, _))) {
+        assert!(
+            Instant::now() < deadline,
+            "the server did not become healthy"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let issue = json!({ "query": "mutation { createToken(input: { name: \"大屏\", role: VIEWER }) { token } }" }).to_string();
+    let (_, body) = http(port, "POST", "/graphql", Some(&issue), Some(operator_key)).unwrap();
+    let body: Value = serde_json::from_str(&body).unwrap();
+    let issued = body["data"]["createToken"]["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let query = json!({ "query": "{ me { name } }" }).to_string();
+    assert_eq!(
+        http(port, "POST", "/graphql", Some(&query), Some(&issued))
+            .unwrap()
+            .0,
+        200
+    );
+    assert_eq!(
+        http(
+            port,
+            "POST",
+            "/graphql",
+            Some(&query),
+            Some("mb_wrong-token-123456")
+        )
+        .unwrap()
+        .0,
+        401
+    );
+    drop(server);
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    assert!(log.len() > 100, "trace logging wrote something: {log:.200}");
+    for secret in [
+        operator_key,
+        issued.as_str(),
+        "mb_wrong-token-123456",
+        mubiao::demo::VIEWER_TOKEN,
+    ] {
+        assert!(!log.contains(secret), "{secret} appears in the log");
+    }
+}

@@ -5,6 +5,8 @@
 pub mod api_token;
 /// A unit's share of a goal (分解).
 pub mod assignment;
+/// The audit log: who changed what, when.
+pub mod audit_log;
 /// Targets (目标任务), a tree inside a plan.
 pub mod goal;
 /// Supporting units (配合单位) of a goal.

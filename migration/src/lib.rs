@@ -11,6 +11,8 @@ mod m20261122_000003_api_tokens;
 mod m20261122_000004_plan_state;
 /// Report review (审核): status, reviewer, reason; the plan's requireApproval.
 mod m20261122_000005_report_review;
+/// The append-only audit log.
+mod m20261122_000006_audit_log;
 
 pub struct Migrator;
 
@@ -23,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_api_tokens::Migration),
             Box::new(m20261122_000004_plan_state::Migration),
             Box::new(m20261122_000005_report_review::Migration),
+            Box::new(m20261122_000006_audit_log::Migration),
         ]
     }
 }

@@ -1,6 +1,8 @@
 //! The GraphQL API: schema, objects, inputs and loaders. Resolvers stay thin:
 //! they parse IDs, call `service`, and read figures from the plan snapshot.
 
+/// The author of each mutation, for the audit log.
+pub mod audit;
 /// Per-request loaders and helpers reached through the resolver context.
 pub mod context;
 /// AppError → GraphQL error with `extensions.code`.
@@ -33,7 +35,8 @@ pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 pub fn build_schema(limits: &LimitsConfig) -> AppSchema {
     let builder = Schema::build(QueryRoot::default(), MutationRoot, EmptySubscription)
         .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity);
+        .limit_complexity(limits.max_complexity)
+        .extension(audit::AuditMutations);
     if limits.production {
         builder.disable_introspection().finish()
     } else {

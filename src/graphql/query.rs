@@ -4,10 +4,12 @@ use sea_orm::EntityTrait;
 
 use super::context::RequestContext;
 use super::inputs::parse_id;
-use super::objects::{ApiToken, Assignment, Goal, Me, Milestone, Plan, Report, ReviewItem, Unit};
+use super::objects::{
+    ApiToken, Assignment, AuditEntry, Goal, Me, Milestone, Plan, Report, ReviewItem, Unit,
+};
 use crate::domain::access::Role;
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::service::{assignments, plans, reports, tokens, units};
+use crate::service::{assignments, audit, plans, reports, tokens, units};
 
 /// A missing object is `null` in a query; any other failure is an error.
 fn found<T>(result: AppResult<T>) -> Result<Option<T>> {
@@ -47,6 +49,36 @@ impl CoreQuery {
             .await?
             .into_iter()
             .map(ApiToken)
+            .collect())
+    }
+
+    /// The audit log, newest first (ADMIN only): every change, who made it,
+    /// when, and its input. Filter by object, actor and time range.
+    #[allow(clippy::too_many_arguments)]
+    async fn audit_log(
+        &self,
+        ctx: &Context<'_>,
+        object_type: Option<String>,
+        object_id: Option<ID>,
+        actor: Option<String>,
+        from: Option<chrono::DateTime<chrono::Utc>>,
+        to: Option<chrono::DateTime<chrono::Utc>>,
+        #[graphql(default = 100)] limit: u32,
+    ) -> Result<Vec<AuditEntry>> {
+        let rc = RequestContext::of(ctx)?;
+        rc.admin()?;
+        let query = audit::AuditQuery {
+            object_type,
+            object_id: super::inputs::parse_opt_id("object", &object_id)?,
+            actor_name: actor,
+            from,
+            to,
+            limit: u64::from(limit.min(1000)),
+        };
+        Ok(audit::search(&rc.db, query)
+            .await?
+            .into_iter()
+            .map(AuditEntry)
             .collect())
     }
 

@@ -4,6 +4,8 @@
 
 /// Assignments (分解) of goals to units.
 pub mod assignments;
+/// The audit log, written with each change.
+pub mod audit;
 /// Goals (目标任务): create, update, archive.
 pub mod goals;
 /// Milestones (节点目标) and their completion.
