@@ -76,6 +76,11 @@ async fn run_token(
                 Some(u) => Some(resolve_unit(db, &u).await?),
                 None => None,
             };
+            let name = match (name, unit_id) {
+                (Some(name), _) => name,
+                (None, Some(id)) => format!("{} {}", units::find(db, id).await?.name, role),
+                (None, None) => role.to_string(),
+            };
             let input = tokens::NewToken {
                 name,
                 role,

@@ -31,9 +31,9 @@ pub enum Command {
 pub enum TokenCommand {
     /// Issue a token and print it once (only its hash is stored).
     Create {
-        /// Who holds it, e.g. "招商合作局 填报员".
+        /// Who holds it, e.g. "招商合作局 填报员" (default: the unit and role).
         #[arg(long)]
-        name: String,
+        name: Option<String>,
         /// admin, reporter or viewer.
         #[arg(long, value_parser = ["admin", "reporter", "viewer"])]
         role: String,
