@@ -64,20 +64,9 @@ pub struct CreatePlanInput {
     pub time_zone: Option<String>,
     /// Cap on each goal's completion in roll-ups, as a fraction (default 1.0).
     pub score_cap: Option<f64>,
-    /// MONTHLY (default) or DAILY time progress.
-    pub time_progress_mode: Option<TimeProgressMode>,
-    /// Points below time progress where BLUE turns YELLOW (default 10).
-    pub yellow_gap: Option<f64>,
-    /// Points below time progress beyond which YELLOW turns RED (default 30).
-    pub red_gap: Option<f64>,
-    /// RATE goals at or above this completion are YELLOW, below RED (default 80).
-    pub rate_yellow_floor: Option<f64>,
-    /// MONTHLY (default) or QUARTERLY reports.
-    pub reporting_cycle: Option<ReportingCycle>,
-    /// The day of the following month by which a report is due (default 5).
-    pub report_due_day: Option<i32>,
-    /// Whether reports count only once an ADMIN approves them (default false).
-    pub require_approval: Option<bool>,
+    /// The judgement settings, as fields of this input.
+    #[graphql(flatten)]
+    pub settings: PlanSettingsInput,
 }
 
 #[derive(InputObject)]
@@ -88,6 +77,14 @@ pub struct UpdatePlanInput {
     pub end_date: Option<Date>,
     pub time_zone: Option<String>,
     pub score_cap: Option<f64>,
+    /// The judgement settings, as fields of this input.
+    #[graphql(flatten)]
+    pub settings: PlanSettingsInput,
+}
+
+/// The settings that judge a plan's progress and set its reporting calendar.
+#[derive(InputObject, Default)]
+pub struct PlanSettingsInput {
     /// MONTHLY (default) or DAILY time progress.
     pub time_progress_mode: Option<TimeProgressMode>,
     /// Points below time progress where BLUE turns YELLOW (default 10).
@@ -104,30 +101,17 @@ pub struct UpdatePlanInput {
     pub require_approval: Option<bool>,
 }
 
-/// The judgement settings of a plan input, for the service.
-macro_rules! settings_of {
-    ($input:expr) => {
+impl From<PlanSettingsInput> for JudgementSettings {
+    fn from(s: PlanSettingsInput) -> Self {
         JudgementSettings {
-            time_progress_mode: $input.time_progress_mode.map(Into::into),
-            yellow_gap: $input.yellow_gap,
-            red_gap: $input.red_gap,
-            rate_yellow_floor: $input.rate_yellow_floor,
-            reporting_cycle: $input.reporting_cycle.map(Into::into),
-            report_due_day: $input.report_due_day,
-            require_approval: $input.require_approval,
+            time_progress_mode: s.time_progress_mode.map(Into::into),
+            yellow_gap: s.yellow_gap,
+            red_gap: s.red_gap,
+            rate_yellow_floor: s.rate_yellow_floor,
+            reporting_cycle: s.reporting_cycle.map(Into::into),
+            report_due_day: s.report_due_day,
+            require_approval: s.require_approval,
         }
-    };
-}
-
-impl CreatePlanInput {
-    pub fn settings(&self) -> JudgementSettings {
-        settings_of!(self)
-    }
-}
-
-impl UpdatePlanInput {
-    pub fn settings(&self) -> JudgementSettings {
-        settings_of!(self)
     }
 }
 

@@ -116,7 +116,6 @@ impl MutationRoot {
     async fn create_plan(&self, ctx: &Context<'_>, input: CreatePlanInput) -> Result<Plan> {
         let rc = RequestContext::of(ctx)?;
         rc.admin()?;
-        let settings = input.settings();
         let plan = plans::create(
             &rc.db,
             plans::NewPlan {
@@ -127,7 +126,7 @@ impl MutationRoot {
                 end_date: input.end_date.map(|d| d.0),
                 time_zone: input.time_zone,
                 score_cap: input.score_cap,
-                settings,
+                settings: input.settings.into(),
             },
         )
         .await?;
@@ -137,7 +136,6 @@ impl MutationRoot {
     async fn update_plan(&self, ctx: &Context<'_>, input: UpdatePlanInput) -> Result<Plan> {
         let rc = RequestContext::of(ctx)?;
         rc.admin()?;
-        let settings = input.settings();
         let plan = plans::update(
             &rc.db,
             parse_id("plan", &input.id)?,
@@ -147,7 +145,7 @@ impl MutationRoot {
                 end_date: input.end_date.map(|d| d.0),
                 time_zone: input.time_zone,
                 score_cap: input.score_cap,
-                settings,
+                settings: input.settings.into(),
             },
         )
         .await?;
