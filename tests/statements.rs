@@ -189,6 +189,21 @@ fn goal_input(
     }
 }
 
+/// Prints the statement counts of the small and the large plan and asserts
+/// they are equal: the cost of a question must not grow with the plan.
+fn assert_same_for_both(what: &str, counts: &[usize]) {
+    println!(
+        "{what} statements on {}: small {} large {}",
+        common::backend_name(),
+        counts[0],
+        counts[1]
+    );
+    assert_eq!(
+        counts[0], counts[1],
+        "{what}: statements grew with the plan: {counts:?}"
+    );
+}
+
 /// Everything a leader's dashboard shows for one plan, in one request.
 const DASHBOARD: &str = r#"query($id: ID!) { plan(id: $id) {
     name ownerUnit { name }
@@ -226,16 +241,7 @@ async fn dashboard_statements_do_not_grow_with_the_plan() {
         let goals = d["plan"]["allGoals"].as_array().unwrap().len();
         assert!(goals == 7 || goals == 61, "{goals} goals");
     }
-    println!(
-        "dashboard statements on {}: small {} large {}",
-        common::backend_name(),
-        counts[0],
-        counts[1]
-    );
-    assert_eq!(
-        counts[0], counts[1],
-        "statements grew with the plan: {counts:?}"
-    );
+    assert_same_for_both("dashboard", &counts);
     // plan row + seven snapshot queries + one batch of units for `parent`.
     assert!(counts[1] <= 9, "{counts:?}");
 
@@ -276,16 +282,7 @@ async fn lists_calendar_and_trends_do_not_grow_with_the_plan() {
         assert_eq!(d["plan"]["trend"].as_array().unwrap().len(), 12);
         assert!(!d["unitRanking"].as_array().unwrap().is_empty());
     }
-    println!(
-        "watch statements on {}: small {} large {}",
-        common::backend_name(),
-        counts[0],
-        counts[1]
-    );
-    assert_eq!(
-        counts[0], counts[1],
-        "statements grew with the plan: {counts:?}"
-    );
+    assert_same_for_both("watch", &counts);
     // Each list checks its plan (one statement each) and shares one seven-query snapshot.
     assert!(counts[1] <= 15, "{counts:?}");
 
