@@ -25,6 +25,8 @@ pub mod rollup;
 pub mod schedule;
 /// Input rules that are pure (targets, weights, dates within the plan, trees).
 pub mod validation;
+/// Reading target and deadline wording of a 目标任务分解表.
+pub mod wording;
 
 pub use completion::Progress;
 pub use facts::{AssignmentFacts, GoalFacts, MilestoneFacts, PlanFacts, ReportFact};
