@@ -112,3 +112,33 @@ async fn run_token(
     }
     Ok(())
 }
+
+/// Writes a plan's 完成情况表 to `out` (.csv, or .xlsx otherwise).
+pub async fn export(
+    db: &DatabaseConnection,
+    plan_id: i64,
+    as_of: Option<chrono::NaiveDate>,
+    out: &std::path::Path,
+) -> AppResult<()> {
+    let loaded = crate::service::load_plans(db, &[plan_id]).await?;
+    let data = loaded
+        .get(&plan_id)
+        .ok_or_else(|| AppError::not_found("plan", plan_id))?;
+    let zone = crate::domain::dates::parse_time_zone(&data.plan.time_zone)
+        .unwrap_or(chrono_tz::Asia::Shanghai);
+    let today = crate::domain::dates::today_in(zone, Utc::now());
+    let eval = data.evaluation(as_of.unwrap_or(today));
+    let bytes = if out.extension().is_some_and(|e| e == "csv") {
+        crate::service::export::csv(data, &eval).into_bytes()
+    } else {
+        crate::service::export::xlsx(data, &eval, today)?
+    };
+    std::fs::write(out, bytes).map_err(AppError::internal)?;
+    eprintln!(
+        "{} as of {} written to {}",
+        data.plan.name,
+        eval.as_of,
+        out.display()
+    );
+    Ok(())
+}

@@ -25,6 +25,17 @@ pub enum Command {
     /// Issue, list and revoke bearer tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Write a plan's 完成情况表 as of a date: OUT.xlsx (four sheets) or OUT.csv.
+    Export {
+        /// The plan's ID.
+        #[arg(long)]
+        plan: i64,
+        /// The date the figures stand at (YYYY-MM-DD); default today in the plan's zone.
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+        /// Where to write; .csv writes CSV, anything else .xlsx.
+        out: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]

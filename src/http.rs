@@ -13,7 +13,7 @@ use serde_json::json;
 use crate::config::LimitsConfig;
 use crate::error::ErrorCode;
 use crate::graphql::{AppSchema, RequestContext, build_schema, errors};
-use crate::service::tokens;
+use crate::service::{export, tokens};
 
 /// Where "now" comes from; tests pin it to make "today" deterministic.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
@@ -73,6 +73,7 @@ pub fn app_with(
     Route::new()
         .at("/graphql", get(graphiql).post(graphql))
         .at("/healthz", get(healthz))
+        .at("/export/plans/:id", get(export_plan))
         .data(state)
 }
 
@@ -247,5 +248,102 @@ async fn healthz(state: Data<&AppState>) -> StatusCode {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
+    }
+}
+
+/// `GET /export/plans/{id}?asOf=YYYY-MM-DD&format=xlsx|csv` with a bearer
+/// token: the 完成情况表 as a download, for any caller who may read the plan.
+#[handler]
+async fn export_plan(
+    state: Data<&AppState>,
+    req: &Request,
+    poem::web::Path(id): poem::web::Path<String>,
+) -> Response {
+    let request_id = request_id(req);
+    let now = (state.clock)();
+    let actor = match bearer(req) {
+        None => None,
+        Some(token) => {
+            tokens::authenticate(&state.db, token, now, state.admin_token_hash.as_deref())
+                .await
+                .ok()
+        }
+    };
+    let Some(actor) = actor else {
+        return refuse(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthenticated,
+            "a valid bearer token is required",
+            &request_id,
+        );
+    };
+    let params: std::collections::HashMap<String, String> = req.params().unwrap_or_default();
+    let format = params.get("format").map(String::as_str).unwrap_or("xlsx");
+    let rc = RequestContext::new(state.db.clone(), now, Some(actor));
+    let result = async {
+        let plan_id: i64 = id
+            .parse()
+            .map_err(|_| crate::error::AppError::not_found("plan", &id))?;
+        let loaded = crate::service::load_plans(&state.db, &[plan_id]).await?;
+        let data = loaded
+            .get(&plan_id)
+            .cloned()
+            .ok_or_else(|| crate::error::AppError::not_found("plan", plan_id))?;
+        if !rc.may_read(&data).await? {
+            return Err(crate::error::AppError::rejected(
+                ErrorCode::Forbidden,
+                "this token takes no part in that plan",
+            ));
+        }
+        let as_of = match params.get("asOf") {
+            Some(text) => crate::graphql::scalars::parse_date(text).ok_or_else(|| {
+                crate::error::AppError::rejected(
+                    ErrorCode::InvalidDate,
+                    format!("{text:?} is not a date in YYYY-MM-DD form"),
+                )
+            })?,
+            None => rc.today_for(&data.plan),
+        };
+        let eval = data.evaluation(as_of);
+        let name = format!("plan-{plan_id}-{as_of}");
+        match format {
+            "csv" => Ok((
+                export::csv(&data, &eval).into_bytes(),
+                "text/csv; charset=utf-8",
+                format!("{name}.csv"),
+            )),
+            "xlsx" => Ok((
+                export::xlsx(&data, &eval, rc.today_for(&data.plan))?,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                format!("{name}.xlsx"),
+            )),
+            other => Err(crate::error::AppError::rejected(
+                ErrorCode::InvalidValue,
+                format!("format {other:?}: use xlsx or csv"),
+            )),
+        }
+    }
+    .await;
+    match result {
+        Ok((bytes, content_type, file)) => Response::builder()
+            .header(REQUEST_ID, request_id.as_str())
+            .header(
+                "content-disposition",
+                format!("attachment; filename=\"{file}\""),
+            )
+            .content_type(content_type)
+            .body(bytes),
+        Err(err) => {
+            let status = match err.code() {
+                ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+                ErrorCode::NotFound => StatusCode::NOT_FOUND,
+                ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+                _ => StatusCode::BAD_REQUEST,
+            };
+            if let crate::error::AppError::Internal(detail) = &err {
+                tracing::error!(request_id, error = %detail, "export failed");
+            }
+            refuse(status, err.code(), &err.to_string(), &request_id)
+        }
     }
 }

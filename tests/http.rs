@@ -373,3 +373,30 @@ fn tokens_never_appear_in_logs() {
         assert!(!log.contains(secret), "{secret} appears in the log");
     }
 }
+
+/// The operator writes the 完成情况表 from the command line.
+#[test]
+fn the_cli_exports_a_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = BinaryDb::new(dir.path(), "export");
+    assert!(db.command().arg("demo").status().unwrap().success());
+    let csv = dir.path().join("完成情况表.csv");
+    let xlsx = dir.path().join("完成情况表.xlsx");
+    for out in [&csv, &xlsx] {
+        let status = db
+            .command()
+            .args(["export", "--plan", "1", "--as-of", "2025-10-31"])
+            .arg(out)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(text.starts_with('\u{FEFF}'));
+    let signed = text.lines().find(|l| l.contains(",签约项目,")).unwrap();
+    assert!(signed.contains(",20,17,85.0,83.3,1.7,绿灯,"), "{signed}");
+    assert!(
+        std::fs::read(&xlsx).unwrap().starts_with(b"PK"),
+        "an .xlsx is a zip"
+    );
+}

@@ -6,6 +6,8 @@
 pub mod assignments;
 /// The audit log, written with each change.
 pub mod audit;
+/// The 完成情况表 as .xlsx and CSV.
+pub mod export;
 /// Goals (目标任务): create, update, archive.
 pub mod goals;
 /// Milestones (节点目标) and their completion.

@@ -1,0 +1,363 @@
+//! The 完成情况表: a plan's judgement as of a date, as an .xlsx workbook for
+//! the 调度会 papers (four sheets) or as CSV (the first sheet, UTF-8 with a
+//! BOM so Excel shows the Chinese). Figures come from the same evaluation
+//! as the API; this module only lays them out.
+use chrono::{Datelike, NaiveDate};
+use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
+
+use super::PlanData;
+use super::watch::{self, WatchFilter};
+use crate::domain::completion::latest_report;
+use crate::domain::{Evaluation, Light, ReportFact, Status};
+use crate::error::{AppError, AppResult};
+
+/// One line of the first sheet: a goal and its judgement.
+pub struct GoalLine {
+    pub code: String,
+    pub category: String,
+    pub title: String,
+    pub kind: String,
+    pub measure_unit: String,
+    pub target: Option<f64>,
+    pub actual: Option<f64>,
+    pub completion_percent: f64,
+    pub expected_percent: Option<f64>,
+    pub gap: Option<f64>,
+    pub light: Light,
+    pub status: Status,
+    pub lead_unit: String,
+    pub deadline: String,
+    /// 进展 and 问题 of the latest counting report among the goal's shares.
+    pub note: String,
+    pub problems: String,
+}
+
+pub const HEADERS: [&str; 16] = [
+    "序号",
+    "类别",
+    "目标任务",
+    "类型",
+    "计量单位",
+    "目标值",
+    "完成值",
+    "完成率",
+    "序时进度",
+    "差距(百分点)",
+    "亮灯",
+    "状态",
+    "牵头单位",
+    "完成时限",
+    "最新进展",
+    "存在问题",
+];
+
+fn light_label(light: Light) -> &'static str {
+    match light {
+        Light::Green => "绿灯",
+        Light::Blue => "蓝灯",
+        Light::Yellow => "黄灯",
+        Light::Red => "红灯",
+    }
+}
+
+fn status_label(status: Status) -> &'static str {
+    match status {
+        Status::NotStarted => "未启动",
+        Status::InProgress => "推进中",
+        Status::Completed => "已完成",
+        Status::Overdue => "逾期",
+    }
+}
+
+fn kind_label(kind: &str) -> &'static str {
+    match kind {
+        "CUMULATIVE" => "累计",
+        "RATE" => "比率",
+        "MILESTONE" => "节点",
+        "VETO" => "一票否决",
+        _ => "分组",
+    }
+}
+
+/// The goals of the plan in 分解表 order (parents before their sub-goals).
+pub fn goal_lines(data: &PlanData, eval: &Evaluation) -> Vec<GoalLine> {
+    let mut ordered = Vec::new();
+    let mut stack: Vec<&entity::goal::Model> = data.top_level_goals().collect();
+    stack.reverse();
+    while let Some(g) = stack.pop() {
+        ordered.push(g);
+        let mut children: Vec<_> = data.children(g.id).collect();
+        children.reverse();
+        stack.extend(children);
+    }
+    ordered
+        .into_iter()
+        .filter_map(|g| {
+            let p = eval.goal(g.id)?;
+            // The latest counting report among the goal's shares, for its notes.
+            let reports: Vec<(ReportFact, &entity::report::Model)> = data
+                .assignments_of(g.id)
+                .flat_map(|a| data.counting_reports_of(a.id))
+                .map(|r| {
+                    (
+                        ReportFact {
+                            id: r.id,
+                            as_of: r.as_of,
+                            value: r.value,
+                            submitted_at: r.submitted_at,
+                        },
+                        r,
+                    )
+                })
+                .collect();
+            let latest = latest_report(reports.iter().map(|(f, _)| f), eval.as_of)
+                .and_then(|f| reports.iter().find(|(x, _)| x.id == f.id).map(|(_, r)| *r));
+            Some(GoalLine {
+                code: g.code.clone().unwrap_or_default(),
+                category: g.category.clone().unwrap_or_default(),
+                title: g.title.clone(),
+                kind: kind_label(&g.kind).to_string(),
+                measure_unit: g.measure_unit.clone().unwrap_or_default(),
+                target: p.target,
+                actual: p.actual,
+                completion_percent: p.completion_percent,
+                expected_percent: p.expected_percent,
+                gap: p.gap,
+                light: p.light,
+                status: p.status,
+                lead_unit: g
+                    .lead_unit_id
+                    .and_then(|u| data.unit(u))
+                    .map(|u| u.name.clone())
+                    .unwrap_or_default(),
+                deadline: g.deadline.unwrap_or(data.plan.end_date).to_string(),
+                note: latest.and_then(|r| r.note.clone()).unwrap_or_default(),
+                problems: latest.and_then(|r| r.problems.clone()).unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
+/// CSV of the first sheet: UTF-8 with a BOM, percentages as numbers in
+/// percent (85.0), one decimal as the office reads them.
+pub fn csv(data: &PlanData, eval: &Evaluation) -> String {
+    fn field(s: &str) -> String {
+        if s.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_string()
+        }
+    }
+    let num = |v: Option<f64>| v.map(|v| format!("{v:.1}")).unwrap_or_default();
+    let mut out = String::from("\u{FEFF}");
+    out.push_str(&HEADERS.join(","));
+    out.push_str("\r\n");
+    for l in goal_lines(data, eval) {
+        let cells = [
+            field(&l.code),
+            field(&l.category),
+            field(&l.title),
+            field(&l.kind),
+            field(&l.measure_unit),
+            l.target.map(|v| v.to_string()).unwrap_or_default(),
+            l.actual.map(|v| v.to_string()).unwrap_or_default(),
+            num(Some(l.completion_percent)),
+            num(l.expected_percent),
+            num(l.gap),
+            light_label(l.light).to_string(),
+            status_label(l.status).to_string(),
+            field(&l.lead_unit),
+            l.deadline.clone(),
+            field(&l.note),
+            field(&l.problems),
+        ];
+        out.push_str(&cells.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+fn xlsx_error(err: XlsxError) -> AppError {
+    AppError::internal(err.to_string())
+}
+
+fn light_fill(light: Light) -> Color {
+    match light {
+        Light::Green => Color::RGB(0xC6EFCE),
+        Light::Blue => Color::RGB(0xBDD7EE),
+        Light::Yellow => Color::RGB(0xFFEB9C),
+        Light::Red => Color::RGB(0xFFC7CE),
+    }
+}
+
+fn header_row(sheet: &mut Worksheet, headers: &[&str], widths: &[f64]) -> Result<(), XlsxError> {
+    let bold = Format::new()
+        .set_bold()
+        .set_border(FormatBorder::Thin)
+        .set_align(FormatAlign::Center)
+        .set_background_color(Color::RGB(0xD9E1F2));
+    for (col, (h, w)) in headers.iter().zip(widths).enumerate() {
+        sheet.write_string_with_format(0, col as u16, *h, &bold)?;
+        sheet.set_column_width(col as u16, *w)?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    Ok(())
+}
+
+/// The workbook: 完成情况 (goals), 单位排名 (units), 节点目标 (milestones) and
+/// the reporting calendar of `as_of`'s month.
+pub fn xlsx(data: &PlanData, eval: &Evaluation, today: NaiveDate) -> AppResult<Vec<u8>> {
+    build_xlsx(data, eval, today).map_err(xlsx_error)?
+}
+
+fn build_xlsx(
+    data: &PlanData,
+    eval: &Evaluation,
+    today: NaiveDate,
+) -> Result<AppResult<Vec<u8>>, XlsxError> {
+    let mut book = Workbook::new();
+    let percent = Format::new().set_num_format("0.0%");
+    let number = Format::new().set_num_format("0.0#");
+    let points = Format::new().set_num_format("+0.0;-0.0;0.0");
+
+    let sheet = book.add_worksheet();
+    sheet.set_name("完成情况")?;
+    header_row(
+        sheet,
+        &HEADERS,
+        &[
+            6.0, 10.0, 28.0, 8.0, 9.0, 10.0, 10.0, 9.0, 9.0, 11.0, 7.0, 8.0, 14.0, 12.0, 36.0, 28.0,
+        ],
+    )?;
+    for (i, l) in goal_lines(data, eval).iter().enumerate() {
+        let r = (i + 1) as u32;
+        sheet.write_string(r, 0, &l.code)?;
+        sheet.write_string(r, 1, &l.category)?;
+        sheet.write_string(r, 2, &l.title)?;
+        sheet.write_string(r, 3, &l.kind)?;
+        sheet.write_string(r, 4, &l.measure_unit)?;
+        if let Some(t) = l.target {
+            sheet.write_number_with_format(r, 5, t, &number)?;
+        }
+        if let Some(a) = l.actual {
+            sheet.write_number_with_format(r, 6, a, &number)?;
+        }
+        sheet.write_number_with_format(r, 7, l.completion_percent / 100.0, &percent)?;
+        if let Some(e) = l.expected_percent {
+            sheet.write_number_with_format(r, 8, e / 100.0, &percent)?;
+        }
+        if let Some(g) = l.gap {
+            sheet.write_number_with_format(r, 9, g, &points)?;
+        }
+        let fill = Format::new()
+            .set_background_color(light_fill(l.light))
+            .set_align(FormatAlign::Center);
+        sheet.write_string_with_format(r, 10, light_label(l.light), &fill)?;
+        sheet.write_string(r, 11, status_label(l.status))?;
+        sheet.write_string(r, 12, &l.lead_unit)?;
+        sheet.write_string(r, 13, &l.deadline)?;
+        sheet.write_string(r, 14, &l.note)?;
+        sheet.write_string(r, 15, &l.problems)?;
+    }
+
+    let sheet = book.add_worksheet();
+    sheet.set_name("单位排名")?;
+    header_row(
+        sheet,
+        &[
+            "排名",
+            "单位",
+            "完成率",
+            "得分",
+            "绿灯",
+            "蓝灯",
+            "黄灯",
+            "红灯",
+        ],
+        &[6.0, 16.0, 9.0, 8.0, 6.0, 6.0, 6.0, 6.0],
+    )?;
+    for (i, u) in eval.units().iter().enumerate() {
+        let r = (i + 1) as u32;
+        sheet.write_number(r, 0, (i + 1) as f64)?;
+        sheet.write_string(
+            r,
+            1,
+            data.unit(u.unit_id)
+                .map(|x| x.name.as_str())
+                .unwrap_or_default(),
+        )?;
+        sheet.write_number_with_format(r, 2, u.progress.completion_percent / 100.0, &percent)?;
+        sheet.write_number_with_format(r, 3, u.progress.score.unwrap_or(0.0), &number)?;
+        for (c, light) in [Light::Green, Light::Blue, Light::Yellow, Light::Red]
+            .into_iter()
+            .enumerate()
+        {
+            sheet.write_number(r, 4 + c as u16, f64::from(u.lights.of(light)))?;
+        }
+    }
+
+    let sheet = book.add_worksheet();
+    sheet.set_name("节点目标")?;
+    header_row(
+        sheet,
+        &[
+            "目标任务",
+            "节点",
+            "权重",
+            "计划完成",
+            "实际完成",
+            "完成情况",
+        ],
+        &[28.0, 24.0, 6.0, 12.0, 12.0, 10.0],
+    )?;
+    let mut r = 1;
+    for g in data.goals() {
+        for m in data.milestones_of(g.id) {
+            sheet.write_string(r, 0, &g.title)?;
+            sheet.write_string(r, 1, &m.title)?;
+            sheet.write_number(r, 2, m.weight)?;
+            sheet.write_string(r, 3, m.due_date.to_string())?;
+            let done = m.completed_on.filter(|d| *d <= eval.as_of);
+            sheet.write_string(r, 4, done.map(|d| d.to_string()).unwrap_or_default())?;
+            let state = match done {
+                Some(d) if d > m.due_date => "逾期完成",
+                Some(_) => "按期完成",
+                None if eval.as_of > m.due_date => "逾期未完成",
+                None => "未到期",
+            };
+            sheet.write_string(r, 5, state)?;
+            r += 1;
+        }
+    }
+
+    let month = eval.as_of.with_day0(0).unwrap_or(eval.as_of);
+    let calendar = match watch::calendar(data, month, today, &WatchFilter::default()) {
+        Ok(c) => c,
+        Err(e) => return Ok(Err(e)),
+    };
+    let sheet = book.add_worksheet();
+    sheet.set_name(format!("填报情况{}", month.format("%Y-%m")))?;
+    header_row(
+        sheet,
+        &["单位", "已报", "迟报", "未报", "待报", "截止日期"],
+        &[16.0, 6.0, 6.0, 6.0, 6.0, 12.0],
+    )?;
+    for (i, u) in calendar.units.iter().enumerate() {
+        let r = (i + 1) as u32;
+        sheet.write_string(
+            r,
+            0,
+            data.unit(u.unit_id)
+                .map(|x| x.name.as_str())
+                .unwrap_or_default(),
+        )?;
+        for (c, n) in [u.reported, u.late, u.missing, u.pending]
+            .into_iter()
+            .enumerate()
+        {
+            sheet.write_number(r, 1 + c as u16, f64::from(n))?;
+        }
+        sheet.write_string(r, 5, calendar.due_date.to_string())?;
+    }
+    Ok(Ok(book.save_to_buffer()?))
+}
