@@ -3,7 +3,7 @@
 //! unrounded; capping happens only where c feeds a weighted average.
 use chrono::NaiveDate;
 
-use super::facts::{MilestoneFacts, ReportFact};
+use super::facts::{Dated, MilestoneFacts};
 use super::kinds::{Direction, Light, Status};
 
 /// The figures shown for any judged object.
@@ -28,13 +28,13 @@ pub struct Progress {
 
 /// The latest report with `as_of <= date`; among equal dates the one submitted
 /// last. Reports are cumulative, so this is the figure that stands on `date`.
-pub fn latest_report<'a>(
-    reports: impl IntoIterator<Item = &'a ReportFact>,
+pub fn latest_report<'a, R: Dated>(
+    reports: impl IntoIterator<Item = &'a R>,
     date: NaiveDate,
-) -> Option<&'a ReportFact> {
+) -> Option<&'a R> {
     reports
         .into_iter()
-        .filter(|r| r.as_of <= date)
+        .filter(|r| r.as_of() <= date)
         .max_by_key(|r| r.order_key())
 }
 
@@ -122,6 +122,7 @@ pub fn weighted_capped_average(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::facts::ReportFact;
     use chrono::{TimeZone, Utc};
 
     fn d(s: &str) -> NaiveDate {

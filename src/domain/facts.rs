@@ -14,10 +14,20 @@ pub struct ReportFact {
     pub submitted_at: DateTime<Utc>,
 }
 
-impl ReportFact {
+/// Anything that is a report: what decides which one stands on a date.
+pub trait Dated {
+    /// The date the figure stands at.
+    fn as_of(&self) -> NaiveDate;
     /// Reports are ordered by the date they stand at, then by submission, so
     /// that among reports with the same asOf the one submitted last wins.
-    pub fn order_key(&self) -> (NaiveDate, DateTime<Utc>, i64) {
+    fn order_key(&self) -> (NaiveDate, DateTime<Utc>, i64);
+}
+
+impl Dated for ReportFact {
+    fn as_of(&self) -> NaiveDate {
+        self.as_of
+    }
+    fn order_key(&self) -> (NaiveDate, DateTime<Utc>, i64) {
         (self.as_of, self.submitted_at, self.id)
     }
 }

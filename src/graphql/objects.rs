@@ -624,9 +624,7 @@ impl Assignment {
             .unwrap_or_else(|| rc.today_for(&self.data.plan));
         Ok(self
             .data
-            .counting_reports_of(self.id)
-            .filter(|r| r.as_of <= date)
-            .last()
+            .latest_counting_report([self.id], date)
             .cloned()
             .map(Report))
     }

@@ -7,8 +7,7 @@ use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, Worksh
 
 use super::PlanData;
 use super::watch::{self, WatchFilter};
-use crate::domain::completion::latest_report;
-use crate::domain::{Evaluation, Light, ReportFact, Status};
+use crate::domain::{Evaluation, Light, Status};
 use crate::error::{AppError, AppResult};
 
 /// One line of the first sheet: a goal and its judgement.
@@ -95,23 +94,8 @@ pub fn goal_lines(data: &PlanData, eval: &Evaluation) -> Vec<GoalLine> {
         .filter_map(|g| {
             let p = eval.goal(g.id)?;
             // The latest counting report among the goal's shares, for its notes.
-            let reports: Vec<(ReportFact, &entity::report::Model)> = data
-                .assignments_of(g.id)
-                .flat_map(|a| data.counting_reports_of(a.id))
-                .map(|r| {
-                    (
-                        ReportFact {
-                            id: r.id,
-                            as_of: r.as_of,
-                            value: r.value,
-                            submitted_at: r.submitted_at,
-                        },
-                        r,
-                    )
-                })
-                .collect();
-            let latest = latest_report(reports.iter().map(|(f, _)| f), eval.as_of)
-                .and_then(|f| reports.iter().find(|(x, _)| x.id == f.id).map(|(_, r)| *r));
+            let latest =
+                data.latest_counting_report(data.assignments_of(g.id).map(|a| a.id), eval.as_of);
             Some(GoalLine {
                 code: g.code.clone().unwrap_or_default(),
                 category: g.category.clone().unwrap_or_default(),

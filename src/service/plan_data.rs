@@ -8,6 +8,8 @@ use chrono::NaiveDate;
 use entity::{assignment, goal, goal_supporting_unit, milestone, plan, report, unit};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
+use crate::domain::completion::latest_report;
+use crate::domain::facts::Dated;
 use crate::domain::{
     AssignmentFacts, Evaluation, GoalFacts, MilestoneFacts, PlanFacts, ReportFact, ReviewState,
     evaluate,
@@ -73,6 +75,20 @@ impl PlanData {
         self.reports
             .iter()
             .filter(move |r| r.assignment_id == assignment_id)
+    }
+
+    /// The counting report that stands on `date` among these assignments'
+    /// reports (the domain's rule: latest asOf, then last submitted).
+    pub fn latest_counting_report(
+        &self,
+        assignment_ids: impl IntoIterator<Item = i64>,
+        date: NaiveDate,
+    ) -> Option<&report::Model> {
+        let reports: Vec<&report::Model> = assignment_ids
+            .into_iter()
+            .flat_map(|a| self.counting_reports_of(a))
+            .collect();
+        latest_report(reports, date)
     }
 
     /// The reports of an assignment that count, oldest first.
@@ -343,4 +359,13 @@ impl Rows {
 /// A report's review state as stored.
 pub fn review_state(report: &report::Model) -> AppResult<ReviewState> {
     report.status.parse().map_err(AppError::internal)
+}
+
+impl Dated for report::Model {
+    fn as_of(&self) -> NaiveDate {
+        self.as_of
+    }
+    fn order_key(&self) -> (NaiveDate, chrono::DateTime<chrono::Utc>, i64) {
+        (self.as_of, self.submitted_at, self.id)
+    }
 }
