@@ -11,6 +11,7 @@ use sea_orm::DatabaseConnection;
 use serde_json::json;
 
 use crate::config::LimitsConfig;
+use crate::domain::access::Actor;
 use crate::error::ErrorCode;
 use crate::graphql::{AppSchema, RequestContext, build_schema, errors};
 use crate::service::{export, tokens};
@@ -109,6 +110,39 @@ fn bearer(req: &Request) -> Option<&str> {
     Some(value.strip_prefix("Bearer").map(str::trim).unwrap_or(""))
 }
 
+/// The caller behind the request's bearer token: `None` without a header;
+/// a 401 response for an unknown, empty, revoked or expired token; a 500
+/// with the request ID (and the detail in the log) if the check itself fails.
+async fn caller(
+    state: &AppState,
+    req: &Request,
+    now: DateTime<Utc>,
+    request_id: &str,
+) -> Result<Option<Actor>, Response> {
+    let Some(token) = bearer(req) else {
+        return Ok(None);
+    };
+    match tokens::authenticate(&state.db, token, now, state.admin_token_hash.as_deref()).await {
+        Ok(actor) => Ok(Some(actor)),
+        Err(err) if err.code() == ErrorCode::Unauthenticated => Err(refuse(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthenticated,
+            &err.to_string(),
+            request_id,
+        )),
+        Err(err) => {
+            tracing::error!(request_id, error = %err, "authentication failed");
+            let message = format!("internal error (request {request_id})");
+            Err(refuse(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::Internal,
+                &message,
+                request_id,
+            ))
+        }
+    }
+}
+
 /// A refusal of the whole request, shaped like a GraphQL response.
 fn refuse(status: StatusCode, code: ErrorCode, message: &str, request_id: &str) -> Response {
     let body =
@@ -130,33 +164,9 @@ async fn graphql(state: Data<&AppState>, req: &Request, body: Body) -> Response 
     let request_id = request_id(req);
     let limits = state.limits;
     let now = (state.clock)();
-    let actor = match bearer(req) {
-        None => None,
-        Some(token) => {
-            match tokens::authenticate(&state.db, token, now, state.admin_token_hash.as_deref())
-                .await
-            {
-                Ok(actor) => Some(actor),
-                Err(err) if err.code() == ErrorCode::Unauthenticated => {
-                    return refuse(
-                        StatusCode::UNAUTHORIZED,
-                        ErrorCode::Unauthenticated,
-                        &err.to_string(),
-                        &request_id,
-                    );
-                }
-                Err(err) => {
-                    tracing::error!(request_id, error = %err, "authentication failed");
-                    let message = format!("internal error (request {request_id})");
-                    return refuse(
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        ErrorCode::Internal,
-                        &message,
-                        &request_id,
-                    );
-                }
-            }
-        }
+    let actor = match caller(&state, req, now, &request_id).await {
+        Ok(actor) => actor,
+        Err(refusal) => return refusal,
     };
     let bytes = match body.into_bytes_limit(limits.max_body_bytes).await {
         Ok(bytes) => bytes,
@@ -261,21 +271,17 @@ async fn export_plan(
 ) -> Response {
     let request_id = request_id(req);
     let now = (state.clock)();
-    let actor = match bearer(req) {
-        None => None,
-        Some(token) => {
-            tokens::authenticate(&state.db, token, now, state.admin_token_hash.as_deref())
-                .await
-                .ok()
+    let actor = match caller(&state, req, now, &request_id).await {
+        Ok(Some(actor)) => actor,
+        Ok(None) => {
+            return refuse(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::Unauthenticated,
+                "a valid bearer token is required",
+                &request_id,
+            );
         }
-    };
-    let Some(actor) = actor else {
-        return refuse(
-            StatusCode::UNAUTHORIZED,
-            ErrorCode::Unauthenticated,
-            "a valid bearer token is required",
-            &request_id,
-        );
+        Err(refusal) => return refusal,
     };
     let params: std::collections::HashMap<String, String> = req.params().unwrap_or_default();
     let format = params.get("format").map(String::as_str).unwrap_or("xlsx");

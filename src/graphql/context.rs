@@ -84,14 +84,19 @@ impl RequestContext {
         self.plan_data(plan_id).await
     }
 
-    pub async fn unit(&self, unit_id: i64) -> async_graphql::Result<Option<unit::Model>> {
+    /// Every unit, loaded in one statement the first time this request needs one.
+    async fn all_units(&self) -> AppResult<Arc<HashMap<i64, unit::Model>>> {
         let mut cache = self.units.lock().await;
-        if cache.is_none() {
-            *cache = Some(Arc::new(service::units::all(&self.db).await?));
+        if let Some(units) = cache.as_ref() {
+            return Ok(units.clone());
         }
-        Ok(cache
-            .as_ref()
-            .and_then(|units| units.get(&unit_id).cloned()))
+        let units = Arc::new(service::units::all(&self.db).await?);
+        *cache = Some(units.clone());
+        Ok(units)
+    }
+
+    pub async fn unit(&self, unit_id: i64) -> async_graphql::Result<Option<unit::Model>> {
+        Ok(self.all_units().await?.get(&unit_id).cloned())
     }
 
     /// Forgets cached plan snapshots after a write in this request; a later
@@ -127,14 +132,12 @@ impl RequestContext {
 
     /// Each unit's parent, for "this unit or below" checks.
     pub async fn unit_parents(&self) -> AppResult<HashMap<i64, Option<i64>>> {
-        let mut cache = self.units.lock().await;
-        if cache.is_none() {
-            *cache = Some(Arc::new(service::units::all(&self.db).await?));
-        }
-        Ok(cache
-            .as_ref()
-            .map(|units| units.values().map(|u| (u.id, u.parent_id)).collect())
-            .unwrap_or_default())
+        Ok(self
+            .all_units()
+            .await?
+            .values()
+            .map(|u| (u.id, u.parent_id))
+            .collect())
     }
 
     /// An ADMIN, or a REPORTER of one of these units or a unit above it.
