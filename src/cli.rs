@@ -2,10 +2,11 @@
 use chrono::{Duration, Utc};
 use sea_orm::DatabaseConnection;
 
-use crate::config::TokenCommand;
+use crate::config::{ImportArgs, TokenCommand};
 use crate::domain::access::Role;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::service::audit::{self, Audit};
+use crate::service::import::{ImportRequest, PlanTarget};
 use crate::service::{tokens, units};
 
 /// A unit named by ID or by name; a name shared by several units (every
@@ -113,11 +114,13 @@ async fn run_token(
     Ok(())
 }
 
-/// Writes a plan's 完成情况表 to `out` (.csv, or .xlsx otherwise).
+/// Writes a plan's 完成情况表 to `out` (.csv, or .xlsx otherwise), or with
+/// `breakdown` its 目标任务分解表.
 pub async fn export(
     db: &DatabaseConnection,
     plan_id: i64,
     as_of: Option<chrono::NaiveDate>,
+    breakdown: bool,
     out: &std::path::Path,
 ) -> AppResult<()> {
     let loaded = crate::service::load_plans(db, &[plan_id]).await?;
@@ -128,7 +131,9 @@ pub async fn export(
         .unwrap_or(chrono_tz::Asia::Shanghai);
     let today = crate::domain::dates::today_in(zone, Utc::now());
     let eval = data.evaluation(as_of.unwrap_or(today));
-    let bytes = if out.extension().is_some_and(|e| e == "csv") {
+    let bytes = if breakdown {
+        crate::service::export::breakdown_xlsx(data)?
+    } else if out.extension().is_some_and(|e| e == "csv") {
         crate::service::export::csv(data, &eval).into_bytes()
     } else {
         crate::service::export::xlsx(data, &eval, today)?
@@ -141,4 +146,154 @@ pub async fn export(
         out.display()
     );
     Ok(())
+}
+
+/// `--plan 12`, `--plan 2026`, `--plan 2026年`, `--plan id:2025`.
+fn plan_target(text: &str, name: Option<String>, owner_unit_id: Option<i64>) -> AppResult<PlanTarget> {
+    let text = text.trim();
+    let bad = || {
+        AppError::rejected(
+            ErrorCode::InvalidValue,
+            format!("--plan {text:?}: give a plan ID, a year (2026), or id:N"),
+        )
+    };
+    if let Some(id) = text.strip_prefix("id:") {
+        return id.trim().parse().map(PlanTarget::Id).map_err(|_| bad());
+    }
+    let (digits, year_mark) = match text.strip_suffix('年') {
+        Some(d) => (d, true),
+        None => (text, false),
+    };
+    let n: i64 = digits.parse().map_err(|_| bad())?;
+    if year_mark || (1900..=2999).contains(&n) {
+        Ok(PlanTarget::Year {
+            year: i32::try_from(n).map_err(|_| bad())?,
+            name,
+            owner_unit_id,
+        })
+    } else {
+        Ok(PlanTarget::Id(n))
+    }
+}
+
+/// Imports a 目标任务分解表; prints what was (or would be) created, or every
+/// problem with its cell.
+pub async fn import(db: &DatabaseConnection, args: ImportArgs) -> AppResult<()> {
+    let now = Utc::now();
+    let owner = match &args.owner {
+        Some(o) => Some(resolve_unit(db, o).await?),
+        None => None,
+    };
+    let target = plan_target(&args.plan, args.name.clone(), owner)?;
+    let file = std::fs::read(&args.file).map_err(|e| {
+        AppError::rejected(
+            ErrorCode::UnreadableFile,
+            format!("{} cannot be read: {e}", args.file.display()),
+        )
+    })?;
+    let author = Audit {
+        actor_name: "cli".into(),
+        actor_role: "ADMIN".into(),
+        operation: "import".into(),
+        input: serde_json::json!({
+            "plan": args.plan,
+            "file": args.file.display().to_string(),
+            "sheet": args.sheet,
+            "createUnits": args.create_units,
+        }),
+        at: now,
+    };
+    let request = ImportRequest {
+        target,
+        file,
+        sheet: args.sheet,
+        dry_run: args.dry_run,
+        create_unknown_units: args.create_units,
+        now,
+    };
+    let outcome = match audit::scoped(author, crate::service::import::import(db, request)).await {
+        Ok(outcome) => outcome,
+        Err(AppError::Sheet { problems }) => {
+            for p in &problems {
+                eprintln!("{}  [{}]", p.describe(), p.code);
+            }
+            return Err(AppError::Sheet { problems });
+        }
+        Err(other) => return Err(other),
+    };
+    for g in &outcome.goals {
+        let shares: Vec<String> = g
+            .shares
+            .iter()
+            .map(|s| match s.target_value {
+                Some(v) => format!("{}:{v}", s.unit),
+                None => s.unit.clone(),
+            })
+            .collect();
+        let target = g
+            .target_value
+            .map(|t| format!("{t}{}", g.measure_unit.as_deref().unwrap_or("")))
+            .unwrap_or_default();
+        println!(
+            "row {:>3}  {:<6} {}  {}  {}  {}{}",
+            g.row,
+            g.code.as_deref().unwrap_or("-"),
+            g.title,
+            g.kind,
+            target,
+            shares.join("、"),
+            if g.milestones.is_empty() {
+                String::new()
+            } else {
+                format!("  {} 个节点", g.milestones.len())
+            }
+        );
+    }
+    for column in &outcome.ignored_columns {
+        eprintln!("column {column} was not read");
+    }
+    for unit in &outcome.created_units {
+        eprintln!("unit {unit} created");
+    }
+    let plan = match (outcome.plan_id, outcome.plan_created) {
+        (Some(id), true) => format!("new plan {id} {}", outcome.plan_name),
+        (Some(id), false) => format!("plan {id} {}", outcome.plan_name),
+        (None, _) => format!("a new plan {}", outcome.plan_name),
+    };
+    eprintln!(
+        "{} {}: {} goals, {} shares, {} milestones from sheet {}",
+        if outcome.dry_run {
+            "dry run, nothing written; would import into"
+        } else {
+            "imported into"
+        },
+        plan,
+        outcome.goals.len(),
+        outcome.assignment_count(),
+        outcome.milestone_count(),
+        outcome.sheet_name
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plan_is_an_id_or_a_year() {
+        let year = |t: &str| match plan_target(t, None, None) {
+            Ok(PlanTarget::Year { year, .. }) => Some(year),
+            _ => None,
+        };
+        let id = |t: &str| match plan_target(t, None, None) {
+            Ok(PlanTarget::Id(id)) => Some(id),
+            _ => None,
+        };
+        assert_eq!(year("2026"), Some(2026));
+        assert_eq!(year("2026年"), Some(2026));
+        assert_eq!(id("12"), Some(12));
+        assert_eq!(id("id:2025"), Some(2025));
+        assert!(plan_target("明年", None, None).is_err());
+    }
 }

@@ -25,17 +25,50 @@ pub enum Command {
     /// Issue, list and revoke bearer tokens.
     #[command(subcommand)]
     Token(TokenCommand),
-    /// Write a plan's 完成情况表 as of a date: OUT.xlsx (four sheets) or OUT.csv.
+    /// Import a 目标任务分解表 (.xlsx or .csv) into a plan, all or nothing.
+    Import(ImportArgs),
+    /// Write a plan's 完成情况表 as of a date: OUT.xlsx (five sheets, the last
+    /// the 目标任务分解表) or OUT.csv; with --breakdown only the 分解表.
     Export {
         /// The plan's ID.
         #[arg(long)]
         plan: i64,
+        /// Write only the plan's 目标任务分解表 (what `import` reads).
+        #[arg(long)]
+        breakdown: bool,
         /// The date the figures stand at (YYYY-MM-DD); default today in the plan's zone.
         #[arg(long)]
         as_of: Option<chrono::NaiveDate>,
         /// Where to write; .csv writes CSV, anything else .xlsx.
         out: std::path::PathBuf,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// A plan ID, or a year (2026 or 2026年): the open plan of that year, or
+    /// a new DRAFT plan if there is none. A plan ID from 1900 to 2999 is
+    /// written id:2025.
+    #[arg(long)]
+    pub plan: String,
+    /// The new plan's name (default: the sheet's title).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The new plan's owner unit, by ID or name (default: the one top-level unit).
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// The workbook sheet to read (default: the one named …分解…, else the first).
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// Check the sheet and print what would be created, without creating it.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Create units the sheet names that do not exist yet (under the plan's
+    /// owner unit) instead of refusing the sheet.
+    #[arg(long)]
+    pub create_units: bool,
+    /// The .xlsx or .csv file.
+    pub file: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]

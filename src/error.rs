@@ -59,6 +59,29 @@ pub enum ErrorCode {
     QueryTooDeep,
     /// The selection asks for more fields than the server allows.
     QueryTooComplex,
+    /// A spreadsheet with problems; each is listed in `extensions.problems`
+    /// with its row, column and one of the codes below. Nothing was imported.
+    SheetInvalid,
+    /// The file is not an .xlsx workbook or CSV text.
+    UnreadableFile,
+    /// The sheet lacks a column it needs (目标任务).
+    MissingColumn,
+    /// A cell that should hold a number, a kind or a direction does not.
+    UnreadableValue,
+    /// A date that could mean more than one day ("10月之前").
+    AmbiguousDate,
+    /// The same 序号 twice under one heading.
+    DuplicateCode,
+    /// A 序号 like 3.1 with no goal 3 above it.
+    BadNumbering,
+    /// A row with values but no 目标任务, or a 节点时限 without its 节点.
+    MissingTitle,
+    /// A unit name that matches no unit (and creating units was not asked).
+    UnknownUnit,
+    /// An import into a plan that already has goals.
+    PlanNotEmpty,
+    /// More than one plan fits (an import by year that several plans match).
+    AmbiguousPlan,
     /// More operations in one batch than the server allows.
     BatchTooLarge,
     /// A request body larger than the server accepts.
@@ -96,6 +119,17 @@ impl ErrorCode {
             ErrorCode::BadRequest => "BAD_REQUEST",
             ErrorCode::QueryTooDeep => "QUERY_TOO_DEEP",
             ErrorCode::QueryTooComplex => "QUERY_TOO_COMPLEX",
+            ErrorCode::SheetInvalid => "SHEET_INVALID",
+            ErrorCode::UnreadableFile => "UNREADABLE_FILE",
+            ErrorCode::MissingColumn => "MISSING_COLUMN",
+            ErrorCode::UnreadableValue => "UNREADABLE_VALUE",
+            ErrorCode::AmbiguousDate => "AMBIGUOUS_DATE",
+            ErrorCode::DuplicateCode => "DUPLICATE_CODE",
+            ErrorCode::BadNumbering => "BAD_NUMBERING",
+            ErrorCode::MissingTitle => "MISSING_TITLE",
+            ErrorCode::UnknownUnit => "UNKNOWN_UNIT",
+            ErrorCode::PlanNotEmpty => "PLAN_NOT_EMPTY",
+            ErrorCode::AmbiguousPlan => "AMBIGUOUS_PLAN",
             ErrorCode::BatchTooLarge => "BATCH_TOO_LARGE",
             ErrorCode::BodyTooLarge => "BODY_TOO_LARGE",
             ErrorCode::Internal => "INTERNAL",
@@ -116,6 +150,11 @@ pub enum AppError {
     Rejected { code: ErrorCode, message: String },
     #[error("{entity} {id} does not exist")]
     NotFound { entity: &'static str, id: String },
+    /// A spreadsheet that cannot be imported, with every problem and its cell.
+    #[error("the sheet has {} problem(s) to fix; nothing was imported", problems.len())]
+    Sheet {
+        problems: Vec<crate::import::breakdown::Problem>,
+    },
     /// A failure of ours; the detail is for the log only.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -144,6 +183,7 @@ impl AppError {
         match self {
             AppError::Rejected { code, .. } => *code,
             AppError::NotFound { .. } => ErrorCode::NotFound,
+            AppError::Sheet { .. } => ErrorCode::SheetInvalid,
             AppError::Internal(_) => ErrorCode::Internal,
         }
     }

@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use async_graphql::http::GraphiQLSource;
+use async_graphql::http::{GraphiQLSource, MultipartOptions, receive_batch_body};
 use async_graphql::{BatchRequest, BatchResponse};
 use chrono::{DateTime, Utc};
 use poem::error::ReadBodyError;
@@ -191,7 +191,20 @@ async fn graphql(state: Data<&AppState>, req: &Request, body: Body) -> Response 
             );
         }
     };
-    let batch: BatchRequest = match serde_json::from_slice(&bytes) {
+    let content_type = req.content_type().unwrap_or_default();
+    let parsed = if content_type.starts_with("multipart/form-data") {
+        // A file upload (importPlan), per the GraphQL multipart request spec;
+        // the body limit above bounds the file, which stays in memory.
+        let options = MultipartOptions::default()
+            .max_num_files(1)
+            .max_file_size(limits.max_body_bytes);
+        receive_batch_body(Some(content_type), &bytes[..], options)
+            .await
+            .map_err(|err| err.to_string())
+    } else {
+        serde_json::from_slice::<BatchRequest>(&bytes).map_err(|err| err.to_string())
+    };
+    let batch = match parsed {
         Ok(batch) => batch,
         Err(err) => {
             let message = format!("the body is not a GraphQL request: {err}");
@@ -261,8 +274,9 @@ async fn healthz(state: Data<&AppState>) -> StatusCode {
     }
 }
 
-/// `GET /export/plans/{id}?asOf=YYYY-MM-DD&format=xlsx|csv` with a bearer
-/// token: the 完成情况表 as a download, for any caller who may read the plan.
+/// `GET /export/plans/{id}?asOf=YYYY-MM-DD&format=xlsx|csv|breakdown` with a
+/// bearer token: the 完成情况表 (or, with `breakdown`, the plan's 目标任务分解表)
+/// as a download, for any caller who may read the plan.
 #[handler]
 async fn export_plan(
     state: Data<&AppState>,
@@ -323,9 +337,15 @@ async fn export_plan(
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 format!("{name}.xlsx"),
             )),
+            // The targets alone, as the 分解表 that `importPlan` reads.
+            "breakdown" => Ok((
+                export::breakdown_xlsx(&data)?,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                format!("plan-{plan_id}-breakdown.xlsx"),
+            )),
             other => Err(crate::error::AppError::rejected(
                 ErrorCode::InvalidValue,
-                format!("format {other:?}: use xlsx or csv"),
+                format!("format {other:?}: use xlsx, csv or breakdown"),
             )),
         }
     }

@@ -18,6 +18,8 @@ pub mod error;
 pub mod graphql;
 /// HTTP routes: /graphql, /healthz.
 pub mod http;
+/// Reading spreadsheets: the grid of a file, and the 分解表 layout in it.
+pub mod import;
 /// Use cases over the database.
 pub mod service;
 /// Deterministic synthetic plans for benchmarks.

@@ -30,7 +30,13 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             tracing::info!(plan_id, "demo plan loaded");
         }
         Command::Token(command) => cli::token(&db, command).await?,
-        Command::Export { plan, as_of, out } => cli::export(&db, plan, as_of, &out).await?,
+        Command::Export {
+            plan,
+            breakdown,
+            as_of,
+            out,
+        } => cli::export(&db, plan, as_of, breakdown, &out).await?,
+        Command::Import(args) => cli::import(&db, args).await?,
         Command::Serve(config) => {
             if config.demo
                 && let Some(plan_id) = demo::load_if_empty(&db).await?

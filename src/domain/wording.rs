@@ -48,6 +48,9 @@ pub fn normalise(text: &str) -> String {
             '＜' => '<',
             '＝' => '=',
             '，' => ',',
+            '（' => '(',
+            '）' => ')',
+            '；' => ';',
             '　' => ' ',
             other => other,
         })
@@ -130,7 +133,7 @@ pub fn parse_deadline(text: &str, plan_year: i32) -> Result<NaiveDate, WordingEr
         return date(plan_year, 6, 30, original);
     }
     // ISO forms: 2025-03-15, 2025-03, 2025/3/15.
-    let iso = s.replace('/', "-");
+    let iso = s.replace(['/', '.'], "-");
     let parts: Vec<&str> = iso.split('-').collect();
     if parts.len() >= 2
         && parts
@@ -254,6 +257,8 @@ mod tests {
             ("2月底", "2025-02-28"),
             ("2025年12月31日", "2025-12-31"),
             ("上半年", "2025-06-30"),
+            ("2025.10", "2025-10-31"),
+            ("2025.3.15", "2025-03-15"),
         ];
         for (text, expected) in rows {
             assert_eq!(parse_deadline(text, 2025), Ok(d(expected)), "{text}");

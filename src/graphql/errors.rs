@@ -22,6 +22,27 @@ pub fn finish(error: &mut ServerError, request_id: &str) {
             .get_or_insert_with(Default::default)
             .set("requestId", request_id);
     }
+    if let Some(AppError::Sheet { problems }) = error.source::<AppError>() {
+        let list: Vec<serde_json::Value> = problems
+            .iter()
+            .map(|p| {
+                serde_json::json!({
+                    "row": p.row,
+                    "column": p.column,
+                    "cell": p.column.as_ref().map(|c| format!("{c}{}", p.row)),
+                    "header": p.header,
+                    "code": p.code.as_str(),
+                    "message": p.message,
+                })
+            })
+            .collect();
+        if let Ok(value) = async_graphql::Value::from_json(serde_json::Value::Array(list)) {
+            error
+                .extensions
+                .get_or_insert_with(Default::default)
+                .set("problems", value);
+        }
+    }
     let code = match app_code {
         Some(code) => code,
         None if error.message == "Query is nested too deep." => ErrorCode::QueryTooDeep,

@@ -7,6 +7,8 @@ pub mod audit;
 pub mod context;
 /// AppError → GraphQL error with `extensions.code`.
 pub mod errors;
+/// The spreadsheet import mutation and what it answers.
+pub mod import;
 /// Input types of the mutations.
 pub mod inputs;
 /// The mutation root.
@@ -20,20 +22,27 @@ pub mod scalars;
 /// Watch lists and the reporting calendar.
 pub mod watch;
 
-use async_graphql::{EmptySubscription, Schema};
+use async_graphql::{EmptySubscription, MergedObject, Schema};
 
 use crate::config::LimitsConfig;
 
 pub use context::RequestContext;
-pub use mutation::MutationRoot;
 pub use query::QueryRoot;
+
+/// Every mutation: the core ones and the spreadsheet import.
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(mutation::CoreMutation, import::ImportMutation);
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// The schema with the request limits; per-request data (`RequestContext`)
 /// is attached by the HTTP handler so that caches never outlive a request.
 pub fn build_schema(limits: &LimitsConfig) -> AppSchema {
-    let builder = Schema::build(QueryRoot::default(), MutationRoot, EmptySubscription)
+    let builder = Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .extension(audit::AuditMutations);

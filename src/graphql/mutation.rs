@@ -7,7 +7,9 @@ use crate::domain::PlanState;
 use crate::error::AppError;
 use crate::service::{assignments, goals, milestones, plans, reports, tokens, units};
 
-pub struct MutationRoot;
+/// Every mutation but the spreadsheet import.
+#[derive(Default)]
+pub struct CoreMutation;
 
 /// The goal as it stands after a write, read from a fresh plan snapshot.
 async fn fresh_goal(rc: &RequestContext, plan_id: i64, goal_id: i64) -> Result<Goal> {
@@ -37,7 +39,7 @@ async fn plan_step(ctx: &Context<'_>, id: ID, from: PlanState, to: PlanState) ->
 }
 
 #[Object]
-impl MutationRoot {
+impl CoreMutation {
     /// Issues a bearer token (ADMIN only). The token is in the answer once
     /// and never again: only its hash is stored.
     async fn create_token(

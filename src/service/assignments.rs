@@ -70,53 +70,56 @@ fn check_goal(goal: &goal::Model) -> AppResult<GoalKind> {
 
 pub async fn create(db: &DatabaseConnection, input: NewAssignment) -> AppResult<assignment::Model> {
     let txn = begin_write(db).await?;
-    let result: AppResult<_> = async {
-        let goal = goals::find(&txn, input.goal_id).await?;
-        let kind = check_goal(&goal)?;
-        let plan = plans::find_open(&txn, goal.plan_id).await?;
-        let target = check_target(kind, input.target_value)?;
-        let deadline = plans::deadline_within(&plan, input.deadline)?;
-        units::find(&txn, input.unit_id).await?;
-        let has_children = goal::Entity::find()
-            .filter(goal::Column::ParentId.eq(goal.id))
-            .filter(goal::Column::ArchivedAt.is_null())
-            .count(&txn)
-            .await?;
-        if has_children > 0 {
-            return Err(AppError::rejected(
-                ErrorCode::StructureConflict,
-                "this goal is broken into sub-goals; assign the sub-goals instead",
-            ));
-        }
-        let duplicate = assignment::Entity::find()
-            .filter(assignment::Column::GoalId.eq(goal.id))
-            .filter(assignment::Column::UnitId.eq(input.unit_id))
-            .filter(assignment::Column::ArchivedAt.is_null())
-            .count(&txn)
-            .await?;
-        if duplicate > 0 {
-            return Err(AppError::rejected(
-                ErrorCode::Duplicate,
-                "this unit already carries a share of the goal; update that assignment instead",
-            ));
-        }
-        let created = assignment::ActiveModel {
-            plan_id: Set(goal.plan_id),
-            goal_id: Set(goal.id),
-            unit_id: Set(input.unit_id),
-            target_value: Set(target),
-            deadline: Set(deadline),
-            responsible_person: Set(clean_text(input.responsible_person)),
-            archived_at: Set(None),
-            created_at: Set(input.created_at),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-        Ok(created)
-    }
-    .await;
+    let result = create_in(&txn, input).await;
     finish(txn, result).await
+}
+
+/// `create` inside the caller's transaction (the spreadsheet import
+/// creates a whole plan in one).
+pub async fn create_in<C: ConnectionTrait>(txn: &C, input: NewAssignment) -> AppResult<assignment::Model> {
+    let goal = goals::find(txn, input.goal_id).await?;
+    let kind = check_goal(&goal)?;
+    let plan = plans::find_open(txn, goal.plan_id).await?;
+    let target = check_target(kind, input.target_value)?;
+    let deadline = plans::deadline_within(&plan, input.deadline)?;
+    units::find(txn, input.unit_id).await?;
+    let has_children = goal::Entity::find()
+        .filter(goal::Column::ParentId.eq(goal.id))
+        .filter(goal::Column::ArchivedAt.is_null())
+        .count(txn)
+        .await?;
+    if has_children > 0 {
+        return Err(AppError::rejected(
+            ErrorCode::StructureConflict,
+            "this goal is broken into sub-goals; assign the sub-goals instead",
+        ));
+    }
+    let duplicate = assignment::Entity::find()
+        .filter(assignment::Column::GoalId.eq(goal.id))
+        .filter(assignment::Column::UnitId.eq(input.unit_id))
+        .filter(assignment::Column::ArchivedAt.is_null())
+        .count(txn)
+        .await?;
+    if duplicate > 0 {
+        return Err(AppError::rejected(
+            ErrorCode::Duplicate,
+            "this unit already carries a share of the goal; update that assignment instead",
+        ));
+    }
+    let created = assignment::ActiveModel {
+        plan_id: Set(goal.plan_id),
+        goal_id: Set(goal.id),
+        unit_id: Set(input.unit_id),
+        target_value: Set(target),
+        deadline: Set(deadline),
+        responsible_person: Set(clean_text(input.responsible_person)),
+        archived_at: Set(None),
+        created_at: Set(input.created_at),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(created)
 }
 
 pub async fn update(

@@ -68,7 +68,8 @@ fn status_label(status: Status) -> &'static str {
     }
 }
 
-fn kind_label(kind: &str) -> &'static str {
+/// The 类型 column's words; the importer reads them back.
+pub fn kind_label(kind: &str) -> &'static str {
     match kind {
         "CUMULATIVE" => "累计",
         "RATE" => "比率",
@@ -78,19 +79,27 @@ fn kind_label(kind: &str) -> &'static str {
     }
 }
 
-/// The goals of the plan in 分解表 order (parents before their sub-goals).
-pub fn goal_lines(data: &PlanData, eval: &Evaluation) -> Vec<GoalLine> {
+/// The goals of the plan in 分解表 order (parents before their sub-goals),
+/// each with its depth (0 for top-level goals).
+fn ordered_goals(data: &PlanData) -> Vec<(&entity::goal::Model, usize)> {
     let mut ordered = Vec::new();
-    let mut stack: Vec<&entity::goal::Model> = data.top_level_goals().collect();
+    let mut stack: Vec<(&entity::goal::Model, usize)> =
+        data.top_level_goals().map(|g| (g, 0)).collect();
     stack.reverse();
-    while let Some(g) = stack.pop() {
-        ordered.push(g);
-        let mut children: Vec<_> = data.children(g.id).collect();
+    while let Some((g, depth)) = stack.pop() {
+        ordered.push((g, depth));
+        let mut children: Vec<_> = data.children(g.id).map(|c| (c, depth + 1)).collect();
         children.reverse();
         stack.extend(children);
     }
     ordered
+}
+
+/// One line per goal of the first sheet, in 分解表 order.
+pub fn goal_lines(data: &PlanData, eval: &Evaluation) -> Vec<GoalLine> {
+    ordered_goals(data)
         .into_iter()
+        .map(|(g, _)| g)
         .filter_map(|g| {
             let p = eval.goal(g.id)?;
             // The latest counting report among the goal's shares, for its notes.
@@ -188,8 +197,9 @@ fn header_row(sheet: &mut Worksheet, headers: &[&str], widths: &[f64]) -> Result
     Ok(())
 }
 
-/// The workbook: 完成情况 (goals), 单位排名 (units), 节点目标 (milestones) and
-/// the reporting calendar of `as_of`'s month.
+/// The workbook: 完成情况 (goals), 单位排名 (units), 节点目标 (milestones),
+/// the reporting calendar of `as_of`'s month, and the plan's 目标任务分解表
+/// (which `mubiao import` reads back).
 pub fn xlsx(data: &PlanData, eval: &Evaluation, today: NaiveDate) -> AppResult<Vec<u8>> {
     build_xlsx(data, eval, today).map_err(xlsx_error)?
 }
@@ -343,5 +353,151 @@ fn build_xlsx(
         }
         sheet.write_string(r, 5, calendar.due_date.to_string())?;
     }
+    breakdown_sheet(&mut book, data)?;
     Ok(Ok(book.save_to_buffer()?))
+}
+
+/// The plan's targets alone, as the one-sheet 目标任务分解表 a target office
+/// hands out and `mubiao import` reads.
+pub fn breakdown_xlsx(data: &PlanData) -> AppResult<Vec<u8>> {
+    let mut book = Workbook::new();
+    breakdown_sheet(&mut book, data).map_err(xlsx_error)?;
+    book.save_to_buffer().map_err(xlsx_error)
+}
+
+/// The 分解表 columns, in the order the sheet has them.
+pub const BREAKDOWN_HEADERS: [&str; 19] = [
+    "序号",
+    "类别",
+    "目标任务",
+    "类型",
+    "目标值",
+    "计量单位",
+    "基数",
+    "方向",
+    "分值",
+    "牵头单位",
+    "配合单位",
+    "责任单位",
+    "责任领导",
+    "责任人",
+    "完成时限",
+    "节点",
+    "节点时限",
+    "节点权重",
+    "目标原文",
+];
+
+/// The 序号 a goal is written with: its own, or for a goal without one a
+/// dotted number under its parent's, so the nesting survives a re-import.
+fn written_codes(data: &PlanData) -> std::collections::HashMap<i64, String> {
+    let mut codes = std::collections::HashMap::new();
+    let mut counters: std::collections::HashMap<Option<i64>, usize> =
+        std::collections::HashMap::new();
+    for (g, _) in ordered_goals(data) {
+        let n = counters.entry(g.parent_id).or_default();
+        *n += 1;
+        let code = match (&g.code, g.parent_id.and_then(|p| codes.get(&p))) {
+            (Some(code), _) => code.clone(),
+            (None, Some(parent)) => format!("{parent}.{n}"),
+            (None, None) => n.to_string(),
+        };
+        codes.insert(g.id, code);
+    }
+    codes
+}
+
+fn breakdown_sheet(book: &mut Workbook, data: &PlanData) -> Result<(), XlsxError> {
+    let number = Format::new().set_num_format("0.##");
+    let title = Format::new()
+        .set_bold()
+        .set_font_size(14)
+        .set_align(FormatAlign::Center);
+    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::VerticalCenter);
+    let sheet = book.add_worksheet();
+    sheet.set_name("目标任务分解表")?;
+    let last = (BREAKDOWN_HEADERS.len() - 1) as u16;
+    sheet.merge_range(0, 0, 0, last, &format!("{}分解表", data.plan.name), &title)?;
+    let bold = Format::new()
+        .set_bold()
+        .set_border(FormatBorder::Thin)
+        .set_align(FormatAlign::Center)
+        .set_background_color(Color::RGB(0xD9E1F2));
+    let widths = [
+        6.0, 10.0, 28.0, 8.0, 9.0, 9.0, 8.0, 6.0, 6.0, 14.0, 16.0, 24.0, 10.0, 10.0, 12.0,
+        18.0, 12.0, 8.0, 24.0,
+    ];
+    for (col, (h, w)) in BREAKDOWN_HEADERS.iter().zip(widths).enumerate() {
+        sheet.write_string_with_format(1, col as u16, *h, &bold)?;
+        sheet.set_column_width(col as u16, w)?;
+    }
+    sheet.set_freeze_panes(2, 0)?;
+
+    let codes = written_codes(data);
+    let unit_name = |id: i64| data.unit(id).map(|u| u.name.clone()).unwrap_or_default();
+    let mut r: u32 = 2;
+    // 类别 runs are merged down the sheet, as offices lay them out.
+    let mut category_run: Option<(u32, String)> = None;
+    let close_run = |sheet: &mut Worksheet, run: Option<(u32, String)>, end: u32| {
+        match run {
+            Some((start, text)) if end > start + 1 => {
+                sheet.merge_range(start, 1, end - 1, 1, &text, &wrap).map(|_| ())
+            }
+            Some((start, text)) => sheet.write_string(start, 1, &text).map(|_| ()),
+            None => Ok(()),
+        }
+    };
+    for (g, _) in ordered_goals(data) {
+        let category = g.category.clone().unwrap_or_default();
+        if category_run.as_ref().map(|(_, c)| c) != Some(&category) {
+            close_run(sheet, category_run.take(), r)?;
+            if !category.is_empty() {
+                category_run = Some((r, category));
+            }
+        }
+        sheet.write_string(r, 0, codes.get(&g.id).cloned().unwrap_or_default())?;
+        sheet.write_string(r, 2, &g.title)?;
+        sheet.write_string(r, 3, kind_label(&g.kind))?;
+        if let Some(t) = g.target_value {
+            sheet.write_number_with_format(r, 4, t, &number)?;
+        }
+        sheet.write_string(r, 5, g.measure_unit.clone().unwrap_or_default())?;
+        if let Some(b) = g.baseline_value {
+            sheet.write_number_with_format(r, 6, b, &number)?;
+        }
+        let direction = if g.direction == "DECREASE" { "反向" } else { "正向" };
+        sheet.write_string(r, 7, direction)?;
+        sheet.write_number_with_format(r, 8, g.weight, &number)?;
+        sheet.write_string(r, 9, g.lead_unit_id.map(unit_name).unwrap_or_default())?;
+        let supporting: Vec<String> = data
+            .supporting_unit_ids(g.id)
+            .into_iter()
+            .map(unit_name)
+            .collect();
+        sheet.write_string(r, 10, supporting.join("、"))?;
+        let shares: Vec<String> = data
+            .assignments_of(g.id)
+            .map(|a| match a.target_value {
+                Some(v) => format!("{}:{}", unit_name(a.unit_id), v),
+                None => unit_name(a.unit_id),
+            })
+            .collect();
+        sheet.write_string_with_format(r, 11, shares.join("；"), &wrap)?;
+        sheet.write_string(r, 12, g.responsible_leader.clone().unwrap_or_default())?;
+        sheet.write_string(r, 13, g.responsible_person.clone().unwrap_or_default())?;
+        sheet.write_string(r, 14, g.deadline.map(|d| d.to_string()).unwrap_or_default())?;
+        sheet.write_string(r, 18, g.original_text.clone().unwrap_or_default())?;
+        let mut milestones = data.milestones_of(g.id).peekable();
+        if milestones.peek().is_none() {
+            r += 1;
+        }
+        for m in milestones {
+            sheet.write_string(r, 15, &m.title)?;
+            sheet.write_string(r, 16, m.due_date.to_string())?;
+            sheet.write_number_with_format(r, 17, m.weight, &number)?;
+            r += 1;
+        }
+    }
+    close_run(sheet, category_run.take(), r)?;
+    Ok(())
 }

@@ -215,78 +215,81 @@ async fn replace_supporting<C: ConnectionTrait>(
 }
 
 pub async fn create(db: &DatabaseConnection, input: NewGoal) -> AppResult<goal::Model> {
-    let title = validation::required_text("title", &input.title)?;
     let txn = begin_write(db).await?;
-    let result: AppResult<_> = async {
-        let plan = plans::find_open(&txn, input.plan_id).await?;
-        let measure_unit = clean_text(input.measure_unit);
-        let shape = check_shape(
-            Shape {
-                kind: input.kind,
-                target: input.target_value,
-                baseline: input.baseline_value,
-                direction: input.direction.unwrap_or_default(),
-                weight: input.weight.unwrap_or(1.0),
-                deadline: input.deadline,
-                measure_unit,
-                monthly_plan: input.monthly_plan,
-            },
-            &plan,
-        )?;
-        let mut category = clean_text(input.category);
-        if let Some(parent_id) = input.parent_id {
-            let parent = check_parent(
-                &txn,
-                plan.id,
-                parent_id,
-                shape.kind,
-                shape.measure_unit.as_deref(),
-            )
-            .await?;
-            // Sub-goals belong to their parent's category unless told otherwise.
-            category = category.or(parent.category);
-        }
-        check_units(&txn, input.lead_unit_id, &input.supporting_unit_ids).await?;
-        let siblings = goal::Entity::find()
-            .filter(goal::Column::PlanId.eq(plan.id))
-            .filter(match input.parent_id {
-                Some(p) => goal::Column::ParentId.eq(p),
-                None => goal::Column::ParentId.is_null(),
-            })
-            .count(&txn)
-            .await?;
-        let stamp = now();
-        let created = goal::ActiveModel {
-            plan_id: Set(plan.id),
-            parent_id: Set(input.parent_id),
-            position: Set(i32::try_from(siblings).unwrap_or(i32::MAX)),
-            code: Set(clean_text(input.code)),
-            title: Set(title),
-            category: Set(category),
-            kind: Set(shape.kind.as_str().to_string()),
-            measure_unit: Set(shape.measure_unit),
-            target_value: Set(shape.target),
-            baseline_value: Set(shape.baseline),
-            direction: Set(shape.direction.as_str().to_string()),
-            weight: Set(shape.weight),
-            deadline: Set(shape.deadline),
-            monthly_plan: Set(shape.monthly_plan.map(curve_json)),
-            lead_unit_id: Set(input.lead_unit_id),
-            responsible_leader: Set(clean_text(input.responsible_leader)),
-            responsible_person: Set(clean_text(input.responsible_person)),
-            original_text: Set(clean_text(input.original_text)),
-            archived_at: Set(None),
-            created_at: Set(stamp),
-            updated_at: Set(stamp),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-        replace_supporting(&txn, &created, &input.supporting_unit_ids).await?;
-        Ok(created)
-    }
-    .await;
+    let result = create_in(&txn, input).await;
     finish(txn, result).await
+}
+
+/// `create` inside the caller's transaction (the spreadsheet import
+/// creates a whole plan in one).
+pub async fn create_in<C: ConnectionTrait>(txn: &C, input: NewGoal) -> AppResult<goal::Model> {
+    let title = validation::required_text("title", &input.title)?;
+    let plan = plans::find_open(txn, input.plan_id).await?;
+    let measure_unit = clean_text(input.measure_unit);
+    let shape = check_shape(
+        Shape {
+            kind: input.kind,
+            target: input.target_value,
+            baseline: input.baseline_value,
+            direction: input.direction.unwrap_or_default(),
+            weight: input.weight.unwrap_or(1.0),
+            deadline: input.deadline,
+            measure_unit,
+            monthly_plan: input.monthly_plan,
+        },
+        &plan,
+    )?;
+    let mut category = clean_text(input.category);
+    if let Some(parent_id) = input.parent_id {
+        let parent = check_parent(
+            txn,
+            plan.id,
+            parent_id,
+            shape.kind,
+            shape.measure_unit.as_deref(),
+        )
+        .await?;
+        // Sub-goals belong to their parent's category unless told otherwise.
+        category = category.or(parent.category);
+    }
+    check_units(txn, input.lead_unit_id, &input.supporting_unit_ids).await?;
+    let siblings = goal::Entity::find()
+        .filter(goal::Column::PlanId.eq(plan.id))
+        .filter(match input.parent_id {
+            Some(p) => goal::Column::ParentId.eq(p),
+            None => goal::Column::ParentId.is_null(),
+        })
+        .count(txn)
+        .await?;
+    let stamp = now();
+    let created = goal::ActiveModel {
+        plan_id: Set(plan.id),
+        parent_id: Set(input.parent_id),
+        position: Set(i32::try_from(siblings).unwrap_or(i32::MAX)),
+        code: Set(clean_text(input.code)),
+        title: Set(title),
+        category: Set(category),
+        kind: Set(shape.kind.as_str().to_string()),
+        measure_unit: Set(shape.measure_unit),
+        target_value: Set(shape.target),
+        baseline_value: Set(shape.baseline),
+        direction: Set(shape.direction.as_str().to_string()),
+        weight: Set(shape.weight),
+        deadline: Set(shape.deadline),
+        monthly_plan: Set(shape.monthly_plan.map(curve_json)),
+        lead_unit_id: Set(input.lead_unit_id),
+        responsible_leader: Set(clean_text(input.responsible_leader)),
+        responsible_person: Set(clean_text(input.responsible_person)),
+        original_text: Set(clean_text(input.original_text)),
+        archived_at: Set(None),
+        created_at: Set(stamp),
+        updated_at: Set(stamp),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    replace_supporting(txn, &created, &input.supporting_unit_ids).await?;
+    Ok(created)
 }
 
 pub async fn update(

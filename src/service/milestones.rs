@@ -56,44 +56,47 @@ fn completion_date(plan: &entity::plan::Model, date: NaiveDate) -> AppResult<Nai
 }
 
 pub async fn create(db: &DatabaseConnection, input: NewMilestone) -> AppResult<milestone::Model> {
+    let txn = begin_write(db).await?;
+    let result = create_in(&txn, input).await;
+    finish(txn, result).await
+}
+
+/// `create` inside the caller's transaction (the spreadsheet import
+/// creates a whole plan in one).
+pub async fn create_in<C: ConnectionTrait>(txn: &C, input: NewMilestone) -> AppResult<milestone::Model> {
     let title = validation::required_text("title", &input.title)?;
     let weight = validation::weight(input.weight.unwrap_or(1.0))?;
-    let txn = begin_write(db).await?;
-    let result: AppResult<_> = async {
-        let goal = goals::find(&txn, input.goal_id).await?;
-        if goals::kind_of(&goal)? != GoalKind::Milestone {
-            return Err(AppError::rejected(
-                ErrorCode::KindMismatch,
-                format!(
-                    "milestones belong to MILESTONE goals; {} is {}",
-                    goal.title, goal.kind
-                ),
-            ));
-        }
-        let plan = plans::find_open(&txn, goal.plan_id).await?;
-        let due = due_within(&plan, input.due_date)?;
-        let position = milestone::Entity::find()
-            .filter(milestone::Column::GoalId.eq(goal.id))
-            .count(&txn)
-            .await?;
-        let created = milestone::ActiveModel {
-            plan_id: Set(goal.plan_id),
-            goal_id: Set(goal.id),
-            position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
-            title: Set(title),
-            due_date: Set(due),
-            weight: Set(weight),
-            completed_on: Set(None),
-            archived_at: Set(None),
-            created_at: Set(now()),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-        Ok(created)
+    let goal = goals::find(txn, input.goal_id).await?;
+    if goals::kind_of(&goal)? != GoalKind::Milestone {
+        return Err(AppError::rejected(
+            ErrorCode::KindMismatch,
+            format!(
+                "milestones belong to MILESTONE goals; {} is {}",
+                goal.title, goal.kind
+            ),
+        ));
     }
-    .await;
-    finish(txn, result).await
+    let plan = plans::find_open(txn, goal.plan_id).await?;
+    let due = due_within(&plan, input.due_date)?;
+    let position = milestone::Entity::find()
+        .filter(milestone::Column::GoalId.eq(goal.id))
+        .count(txn)
+        .await?;
+    let created = milestone::ActiveModel {
+        plan_id: Set(goal.plan_id),
+        goal_id: Set(goal.id),
+        position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
+        title: Set(title),
+        due_date: Set(due),
+        weight: Set(weight),
+        completed_on: Set(None),
+        archived_at: Set(None),
+        created_at: Set(now()),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(created)
 }
 
 pub async fn update(

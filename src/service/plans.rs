@@ -227,6 +227,14 @@ fn check_score_cap(cap: f64) -> AppResult<f64> {
 }
 
 pub async fn create(db: &DatabaseConnection, input: NewPlan) -> AppResult<plan::Model> {
+    let txn = begin_write(db).await?;
+    let result = create_in(&txn, input).await;
+    finish(txn, result).await
+}
+
+/// `create` inside the caller's transaction (the spreadsheet import
+/// creates a whole plan in one).
+pub async fn create_in<C: ConnectionTrait>(txn: &C, input: NewPlan) -> AppResult<plan::Model> {
     let name = validation::required_text("name", &input.name)?;
     let (year_start, year_end) = dates::calendar_year(input.year).ok_or_else(|| {
         AppError::rejected(
@@ -265,14 +273,9 @@ pub async fn create(db: &DatabaseConnection, input: NewPlan) -> AppResult<plan::
         ..Default::default()
     };
     apply_settings(&mut new_plan, Thresholds::default(), input.settings)?;
-    let txn = begin_write(db).await?;
-    let result: AppResult<_> = async {
-        units::find(&txn, input.owner_unit_id).await?;
-        let created = new_plan.insert(&txn).await?;
-        Ok(created)
-    }
-    .await;
-    finish(txn, result).await
+    units::find(txn, input.owner_unit_id).await?;
+    let created = new_plan.insert(txn).await?;
+    Ok(created)
 }
 
 pub async fn update(

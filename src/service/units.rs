@@ -87,26 +87,29 @@ async fn ensure_name_free<C: ConnectionTrait>(
 }
 
 pub async fn create(db: &DatabaseConnection, input: NewUnit) -> AppResult<unit::Model> {
-    let name = validation::required_text("name", &input.name)?;
     let txn = begin_write(db).await?;
-    let result: AppResult<_> = async {
-        if let Some(parent) = input.parent_id {
-            find(&txn, parent).await?;
-        }
-        ensure_name_free(&txn, &name, input.parent_id, None).await?;
-        let created = unit::ActiveModel {
-            parent_id: Set(input.parent_id),
-            name: Set(name),
-            archived_at: Set(None),
-            created_at: Set(now()),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-        Ok(created)
-    }
-    .await;
+    let result = create_in(&txn, input).await;
     finish(txn, result).await
+}
+
+/// `create` inside the caller's transaction (the spreadsheet import
+/// creates a whole plan in one).
+pub async fn create_in<C: ConnectionTrait>(txn: &C, input: NewUnit) -> AppResult<unit::Model> {
+    let name = validation::required_text("name", &input.name)?;
+    if let Some(parent) = input.parent_id {
+        find(txn, parent).await?;
+    }
+    ensure_name_free(txn, &name, input.parent_id, None).await?;
+    let created = unit::ActiveModel {
+        parent_id: Set(input.parent_id),
+        name: Set(name),
+        archived_at: Set(None),
+        created_at: Set(now()),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(created)
 }
 
 pub async fn update(

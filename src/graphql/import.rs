@@ -1,0 +1,208 @@
+//! `importPlan`: a 目标任务分解表 uploaded as a multipart request (the
+//! GraphQL multipart request spec), imported all or nothing by an ADMIN.
+use std::io::Read;
+
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject, Upload};
+
+use super::context::RequestContext;
+use super::inputs::{parse_id, parse_opt_id};
+use super::objects::{GoalKind, Plan};
+use super::scalars::Date;
+use crate::error::{AppError, ErrorCode};
+use crate::service::import::{self, ImportOutcome, ImportRequest, PlanTarget};
+use crate::service::plans;
+
+#[derive(InputObject)]
+pub struct ImportPlanInput {
+    /// The .xlsx workbook or .csv file.
+    pub file: Upload,
+    /// An existing plan without goals. Give this or `year`.
+    pub plan_id: Option<ID>,
+    /// The open plan of this year; if there is none, a new DRAFT plan.
+    pub year: Option<i32>,
+    /// The new plan's name (default: the sheet's title, else "2026年度目标任务").
+    pub plan_name: Option<String>,
+    /// The new plan's owner unit (default: the one top-level unit).
+    pub owner_unit_id: Option<ID>,
+    /// The sheet to read (default: the one named …分解…, else the first).
+    pub sheet: Option<String>,
+    /// Check and report what would be created, without creating it.
+    #[graphql(default)]
+    pub dry_run: bool,
+    /// Create units the sheet names that do not exist yet, under the plan's
+    /// owner unit, instead of refusing the sheet.
+    #[graphql(default)]
+    pub create_unknown_units: bool,
+}
+
+/// One unit's share as imported.
+#[derive(SimpleObject)]
+pub struct ImportedShare {
+    pub unit: String,
+    pub target_value: Option<f64>,
+}
+
+#[derive(SimpleObject)]
+pub struct ImportedMilestone {
+    pub title: String,
+    pub due_date: Date,
+    pub weight: f64,
+}
+
+/// A goal as imported (or as a dry run would import it).
+#[derive(SimpleObject)]
+pub struct ImportedGoal {
+    /// The sheet row (1-based) the goal starts on.
+    pub row: i32,
+    pub code: Option<String>,
+    pub parent_code: Option<String>,
+    pub title: String,
+    pub category: Option<String>,
+    pub kind: GoalKind,
+    pub target_value: Option<f64>,
+    pub measure_unit: Option<String>,
+    pub deadline: Option<Date>,
+    pub lead_unit: Option<String>,
+    pub shares: Vec<ImportedShare>,
+    pub milestones: Vec<ImportedMilestone>,
+}
+
+/// What an import created, or in a dry run would create.
+#[derive(SimpleObject)]
+pub struct ImportResult {
+    pub dry_run: bool,
+    /// The plan imported into; null in a dry run that would create it.
+    pub plan_id: Option<ID>,
+    pub plan_name: String,
+    /// Whether the import made a new plan (or, in a dry run, would).
+    pub plan_created: bool,
+    pub sheet_name: String,
+    pub goal_count: i32,
+    pub assignment_count: i32,
+    pub milestone_count: i32,
+    /// Units made because the sheet named them (createUnknownUnits).
+    pub created_units: Vec<String>,
+    /// Columns that were not read, as "K 备注".
+    pub ignored_columns: Vec<String>,
+    pub goals: Vec<ImportedGoal>,
+    /// The plan as it now stands (null in a dry run).
+    pub plan: Option<Plan>,
+}
+
+fn count(n: usize) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+impl ImportResult {
+    fn new(outcome: ImportOutcome, plan: Option<Plan>) -> Self {
+        ImportResult {
+            dry_run: outcome.dry_run,
+            plan_id: outcome.plan_id.map(ID::from),
+            goal_count: count(outcome.goals.len()),
+            assignment_count: count(outcome.assignment_count()),
+            milestone_count: count(outcome.milestone_count()),
+            plan_name: outcome.plan_name,
+            plan_created: outcome.plan_created,
+            sheet_name: outcome.sheet_name,
+            created_units: outcome.created_units,
+            ignored_columns: outcome.ignored_columns,
+            goals: outcome
+                .goals
+                .into_iter()
+                .map(|g| ImportedGoal {
+                    row: count(g.row as usize),
+                    code: g.code,
+                    parent_code: g.parent_code,
+                    title: g.title,
+                    category: g.category,
+                    kind: g.kind.into(),
+                    target_value: g.target_value,
+                    measure_unit: g.measure_unit,
+                    deadline: g.deadline.map(Date),
+                    lead_unit: g.lead_unit,
+                    shares: g
+                        .shares
+                        .into_iter()
+                        .map(|s| ImportedShare {
+                            unit: s.unit,
+                            target_value: s.target_value,
+                        })
+                        .collect(),
+                    milestones: g
+                        .milestones
+                        .into_iter()
+                        .map(|m| ImportedMilestone {
+                            title: m.title,
+                            due_date: Date(m.due_date),
+                            weight: m.weight,
+                        })
+                        .collect(),
+                })
+                .collect(),
+            plan,
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct ImportMutation;
+
+#[Object]
+impl ImportMutation {
+    /// Imports a 目标任务分解表 (.xlsx or .csv) into a plan, ADMIN only. All
+    /// or nothing: a sheet with problems imports nothing and fails with
+    /// SHEET_INVALID, listing each problem (row, column, cell, header, code,
+    /// message) in `extensions.problems`.
+    async fn import_plan(&self, ctx: &Context<'_>, input: ImportPlanInput) -> Result<ImportResult> {
+        let rc = RequestContext::of(ctx)?;
+        rc.admin()?;
+        let target = match (&input.plan_id, input.year) {
+            (Some(id), None) => PlanTarget::Id(parse_id("plan", id)?),
+            (None, Some(year)) => PlanTarget::Year {
+                year,
+                name: input.plan_name.clone(),
+                owner_unit_id: parse_opt_id("unit", &input.owner_unit_id)?,
+            },
+            _ => {
+                return Err(AppError::rejected(
+                    ErrorCode::InvalidValue,
+                    "give either planId or year",
+                )
+                .into());
+            }
+        };
+        let mut file = Vec::new();
+        input
+            .file
+            .value(ctx)
+            .map_err(|_| {
+                AppError::rejected(
+                    ErrorCode::BadRequest,
+                    "no file arrived for `file`; send the request as multipart/form-data",
+                )
+            })?
+            .into_read()
+            .read_to_end(&mut file)
+            .map_err(AppError::internal)?;
+        let outcome = import::import(
+            &rc.db,
+            ImportRequest {
+                target,
+                file,
+                sheet: input.sheet,
+                dry_run: input.dry_run,
+                create_unknown_units: input.create_unknown_units,
+                now: rc.now,
+            },
+        )
+        .await?;
+        let plan = match (outcome.dry_run, outcome.plan_id) {
+            (false, Some(id)) => {
+                rc.forget_plans().await;
+                Some(Plan(plans::find(&rc.db, id).await?))
+            }
+            _ => None,
+        };
+        Ok(ImportResult::new(outcome, plan))
+    }
+}

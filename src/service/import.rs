@@ -1,0 +1,502 @@
+//! Importing a 目标任务分解表 into a plan: all or nothing. The sheet is read
+//! (`import::breakdown`), its units resolved, and every goal, share and
+//! milestone created through the same service functions the API uses, in
+//! one transaction. Any problem — in the sheet, or a rule a service applies —
+//! is collected with its cell and the whole import rolls back. A dry run
+//! does everything and then rolls back, so it reports exactly what an
+//! import would create.
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::{goal, plan, unit};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter,
+};
+
+use super::{assignments, goals, milestones, plans, units};
+use crate::db::{begin_write, finish};
+use crate::domain::{GoalKind, PlanState};
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::import::breakdown::{self, At, Draft, DraftGoal, Problem, UnitName, unit_key};
+use crate::import::grid;
+
+/// Which plan the sheet goes into.
+#[derive(Clone, Debug)]
+pub enum PlanTarget {
+    /// An existing plan with no goals yet.
+    Id(i64),
+    /// The one open plan of the year; when there is none, a new DRAFT plan
+    /// named `name` (else after the sheet's title) owned by `owner_unit_id`
+    /// (else the one top-level unit).
+    Year {
+        year: i32,
+        name: Option<String>,
+        owner_unit_id: Option<i64>,
+    },
+}
+
+pub struct ImportRequest {
+    pub target: PlanTarget,
+    pub file: Vec<u8>,
+    /// The workbook sheet to read; by default the one named 分解 or the first.
+    pub sheet: Option<String>,
+    pub dry_run: bool,
+    /// Create units the sheet names that do not exist (under the plan's
+    /// owner unit) instead of reporting them.
+    pub create_unknown_units: bool,
+    /// The request's clock: the assignments' creation time.
+    pub now: DateTime<Utc>,
+}
+
+/// A share as imported.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportedShare {
+    pub unit: String,
+    pub target_value: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportedMilestone {
+    pub title: String,
+    pub due_date: NaiveDate,
+    pub weight: f64,
+}
+
+/// A goal as imported (or, in a dry run, as it would be).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportedGoal {
+    /// 1-based sheet row.
+    pub row: u32,
+    pub code: Option<String>,
+    pub parent_code: Option<String>,
+    pub title: String,
+    pub category: Option<String>,
+    pub kind: GoalKind,
+    pub target_value: Option<f64>,
+    pub measure_unit: Option<String>,
+    pub deadline: Option<NaiveDate>,
+    pub lead_unit: Option<String>,
+    pub shares: Vec<ImportedShare>,
+    pub milestones: Vec<ImportedMilestone>,
+}
+
+pub struct ImportOutcome {
+    pub dry_run: bool,
+    /// The plan imported into; `None` in a dry run that would create it.
+    pub plan_id: Option<i64>,
+    pub plan_name: String,
+    pub plan_created: bool,
+    pub sheet_name: String,
+    pub goals: Vec<ImportedGoal>,
+    pub created_units: Vec<String>,
+    pub ignored_columns: Vec<String>,
+}
+
+impl ImportOutcome {
+    pub fn assignment_count(&self) -> usize {
+        self.goals.iter().map(|g| g.shares.len()).sum()
+    }
+
+    pub fn milestone_count(&self) -> usize {
+        self.goals.iter().map(|g| g.milestones.len()).sum()
+    }
+}
+
+fn sheet_invalid(problems: Vec<Problem>) -> AppError {
+    AppError::Sheet { problems }
+}
+
+pub async fn import(db: &DatabaseConnection, request: ImportRequest) -> AppResult<ImportOutcome> {
+    let grid = grid::read(&request.file, request.sheet.as_deref())
+        .map_err(|e| AppError::rejected(ErrorCode::UnreadableFile, e.0))?;
+    let txn = begin_write(db).await?;
+    let result = import_in(&txn, &request, &grid).await;
+    match result {
+        Ok((outcome, plan)) if !request.dry_run => finish(txn, Ok(plan)).await.map(|_| outcome),
+        other => {
+            // A dry run, or a refusal: nothing stays.
+            if let Err(err) = txn.rollback().await {
+                tracing::warn!(error = %err, "rollback after an import failed");
+            }
+            other.map(|(outcome, _)| outcome)
+        }
+    }
+}
+
+/// The plan the sheet goes into, or what to create.
+enum Destination {
+    Existing(plan::Model),
+    New {
+        year: i32,
+        name: Option<String>,
+        owner_unit_id: i64,
+    },
+}
+
+async fn destination<C: ConnectionTrait>(
+    txn: &C,
+    target: &PlanTarget,
+    all_units: &HashMap<i64, unit::Model>,
+) -> AppResult<Destination> {
+    let plan = match target {
+        PlanTarget::Id(id) => plans::find_open(txn, *id).await?,
+        PlanTarget::Year {
+            year,
+            name,
+            owner_unit_id,
+        } => {
+            let open: Vec<plan::Model> = plan::Entity::find()
+                .filter(plan::Column::Year.eq(*year))
+                .filter(plan::Column::ArchivedAt.is_null())
+                .filter(plan::Column::State.ne(PlanState::Closed.as_str()))
+                .filter(match owner_unit_id {
+                    Some(owner) => plan::Column::OwnerUnitId.eq(*owner),
+                    None => plan::Column::Id.is_not_null(),
+                })
+                .all(txn)
+                .await?;
+            match open.as_slice() {
+                [one] => one.clone(),
+                [] => {
+                    let owner = match owner_unit_id {
+                        Some(id) => *id,
+                        None => only_top_level_unit(all_units)?,
+                    };
+                    return Ok(Destination::New {
+                        year: *year,
+                        name: name.clone(),
+                        owner_unit_id: owner,
+                    });
+                }
+                several => {
+                    let ids: Vec<String> = several.iter().map(|p| p.id.to_string()).collect();
+                    return Err(AppError::rejected(
+                        ErrorCode::AmbiguousPlan,
+                        format!(
+                            "{} open plans are for {year} (ids {}); import by plan id",
+                            several.len(),
+                            ids.join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
+    };
+    let goals = goal::Entity::find()
+        .filter(goal::Column::PlanId.eq(plan.id))
+        .filter(goal::Column::ArchivedAt.is_null())
+        .count(txn)
+        .await?;
+    if goals > 0 {
+        return Err(AppError::rejected(
+            ErrorCode::PlanNotEmpty,
+            format!(
+                "{} already has {goals} goals; import into a new plan, or archive its goals first",
+                plan.name
+            ),
+        ));
+    }
+    Ok(Destination::Existing(plan))
+}
+
+fn only_top_level_unit(all_units: &HashMap<i64, unit::Model>) -> AppResult<i64> {
+    let tops: Vec<i64> = all_units
+        .values()
+        .filter(|u| u.parent_id.is_none() && u.archived_at.is_none())
+        .map(|u| u.id)
+        .collect();
+    match tops.as_slice() {
+        [one] => Ok(*one),
+        _ => Err(AppError::rejected(
+            ErrorCode::InvalidValue,
+            format!(
+                "a new plan needs its owner unit (the park): {} top-level units exist; name one",
+                tops.len()
+            ),
+        )),
+    }
+}
+
+/// Units by normalised name, live ones only.
+fn units_by_key(all_units: &HashMap<i64, unit::Model>) -> HashMap<String, Vec<i64>> {
+    let mut by_key: HashMap<String, Vec<i64>> = HashMap::new();
+    for u in all_units.values().filter(|u| u.archived_at.is_none()) {
+        by_key.entry(unit_key(&u.name)).or_default().push(u.id);
+    }
+    for ids in by_key.values_mut() {
+        ids.sort_unstable();
+    }
+    by_key
+}
+
+/// Names close to `name`, for "did you mean": sharing most of its characters.
+fn similar<'a>(name: &str, known: impl Iterator<Item = &'a String>) -> Vec<&'a String> {
+    let wanted: HashSet<char> = name.chars().collect();
+    let mut close: Vec<&String> = known
+        .filter(|k| {
+            let have: HashSet<char> = k.chars().collect();
+            let shared = wanted.intersection(&have).count();
+            shared * 3 >= wanted.len().max(have.len()) * 2
+        })
+        .collect();
+    close.sort();
+    close.truncate(3);
+    close
+}
+
+async fn import_in(
+    txn: &DatabaseTransaction,
+    request: &ImportRequest,
+    grid: &grid::Grid,
+) -> AppResult<(ImportOutcome, plan::Model)> {
+    let all_units = units::all(txn).await?;
+    let destination = destination(txn, &request.target, &all_units).await?;
+    let year = match &destination {
+        Destination::Existing(plan) => plan.year,
+        Destination::New { year, .. } => *year,
+    };
+    let by_key = units_by_key(&all_units);
+    let known: HashSet<String> = by_key.keys().cloned().collect();
+    let draft = breakdown::read(grid, year, &known).map_err(sheet_invalid)?;
+
+    let (plan, plan_created) = match destination {
+        Destination::Existing(plan) => (plan, false),
+        Destination::New {
+            year,
+            name,
+            owner_unit_id,
+        } => {
+            let name = name
+                .or_else(|| draft.title.as_deref().map(plan_name_from_title))
+                .unwrap_or_else(|| format!("{year}年度目标任务"));
+            let plan = plans::create_in(
+                txn,
+                plans::NewPlan {
+                    name,
+                    year,
+                    owner_unit_id,
+                    start_date: None,
+                    end_date: None,
+                    time_zone: None,
+                    score_cap: None,
+                    settings: Default::default(),
+                },
+            )
+            .await?;
+            (plan, true)
+        }
+    };
+
+    // Resolve every unit the sheet names, creating the unknown ones if asked.
+    let mut problems = Vec::new();
+    let mut unit_ids: HashMap<String, i64> = HashMap::new();
+    let mut created_units = Vec::new();
+    for name in draft.goals.iter().flat_map(unit_names) {
+        if unit_ids.contains_key(&name.name) {
+            continue;
+        }
+        match by_key.get(&name.name).map(Vec::as_slice) {
+            Some([id]) => {
+                unit_ids.insert(name.name.clone(), *id);
+            }
+            Some(several) => problems.push(draft.problem_at(
+                name.at,
+                ErrorCode::UnknownUnit,
+                format!(
+                    "{} units are named {} (ids {:?}); rename one so the sheet can tell them apart",
+                    several.len(),
+                    name.name,
+                    several
+                ),
+            )),
+            None if request.create_unknown_units => {
+                let created = units::create_in(
+                    txn,
+                    units::NewUnit {
+                        name: name.name.clone(),
+                        parent_id: Some(plan.owner_unit_id),
+                    },
+                )
+                .await?;
+                created_units.push(created.name.clone());
+                unit_ids.insert(name.name.clone(), created.id);
+            }
+            None => {
+                let hint = similar(&name.name, by_key.keys());
+                let hint = if hint.is_empty() {
+                    String::from("; add the unit first, or import with createUnknownUnits")
+                } else {
+                    let names: Vec<&str> = hint.iter().map(|s| s.as_str()).collect();
+                    format!("; did you mean {}?", names.join(" or "))
+                };
+                problems.push(draft.problem_at(
+                    name.at,
+                    ErrorCode::UnknownUnit,
+                    format!("no unit is named {}{hint}", name.name),
+                ));
+            }
+        }
+    }
+    if !problems.is_empty() {
+        problems.sort_by_key(|p| p.row);
+        return Err(sheet_invalid(problems));
+    }
+
+    let mut created: Vec<Option<goal::Model>> = Vec::with_capacity(draft.goals.len());
+    let mut imported = Vec::with_capacity(draft.goals.len());
+    for g in &draft.goals {
+        let parent_id = match g.parent {
+            Some(p) => match &created[p] {
+                Some(parent) => Some(parent.id),
+                // Its parent was refused and reported; this goal waits for it.
+                None => {
+                    created.push(None);
+                    continue;
+                }
+            },
+            None => None,
+        };
+        let new_goal = goals::NewGoal {
+            plan_id: plan.id,
+            parent_id,
+            code: g.code.clone(),
+            title: g.title.clone(),
+            category: g.category.clone(),
+            kind: g.kind,
+            measure_unit: g.measure_unit.clone(),
+            target_value: g.target,
+            baseline_value: g.baseline,
+            direction: Some(g.direction),
+            weight: g.weight,
+            deadline: g.deadline,
+            monthly_plan: None,
+            lead_unit_id: g.lead_unit.as_ref().map(|u| unit_ids[&u.name]),
+            supporting_unit_ids: g.supporting_units.iter().map(|u| unit_ids[&u.name]).collect(),
+            responsible_leader: g.leader.clone(),
+            responsible_person: g.person.clone(),
+            original_text: g.original_text.clone(),
+        };
+        let goal = match goals::create_in(txn, new_goal).await {
+            Ok(goal) => goal,
+            Err(err) => {
+                let at = goal_cell(g, &err);
+                problems.push(refusal(&draft, err, at)?);
+                created.push(None);
+                continue;
+            }
+        };
+        let mut shares = Vec::new();
+        for share in &g.shares {
+            let new_share = assignments::NewAssignment {
+                goal_id: goal.id,
+                unit_id: unit_ids[&share.unit.name],
+                target_value: share.value,
+                deadline: None,
+                responsible_person: None,
+                created_at: request.now,
+            };
+            match assignments::create_in(txn, new_share).await {
+                Ok(a) => shares.push(ImportedShare {
+                    unit: share.unit.name.clone(),
+                    target_value: a.target_value,
+                }),
+                Err(err) => problems.push(refusal(&draft, err, share.unit.at)?),
+            }
+        }
+        let mut milestone_rows = Vec::new();
+        for m in &g.milestones {
+            let new_milestone = milestones::NewMilestone {
+                goal_id: goal.id,
+                title: m.title.clone(),
+                due_date: m.due,
+                weight: m.weight,
+            };
+            match milestones::create_in(txn, new_milestone).await {
+                Ok(made) => milestone_rows.push(ImportedMilestone {
+                    title: made.title,
+                    due_date: made.due_date,
+                    weight: made.weight,
+                }),
+                Err(err) => problems.push(refusal(&draft, err, m.at)?),
+            }
+        }
+        imported.push(ImportedGoal {
+            row: g.row + 1,
+            code: goal.code.clone(),
+            parent_code: g.parent.and_then(|p| draft.goals[p].code.clone()),
+            title: goal.title.clone(),
+            category: goal.category.clone(),
+            kind: g.kind,
+            target_value: goal.target_value,
+            measure_unit: goal.measure_unit.clone(),
+            deadline: goal.deadline,
+            lead_unit: g.lead_unit.as_ref().map(|u| u.name.clone()),
+            shares,
+            milestones: milestone_rows,
+        });
+        created.push(Some(goal));
+    }
+    if !problems.is_empty() {
+        problems.sort_by_key(|p| p.row);
+        return Err(sheet_invalid(problems));
+    }
+    let outcome = ImportOutcome {
+        dry_run: request.dry_run,
+        plan_id: (!(request.dry_run && plan_created)).then_some(plan.id),
+        plan_name: plan.name.clone(),
+        plan_created,
+        sheet_name: grid.sheet_name.clone(),
+        goals: imported,
+        created_units,
+        ignored_columns: draft.ignored_columns,
+    };
+    Ok((outcome, plan))
+}
+
+/// "洞庭产业开发区2026年度目标任务分解表" names the plan "洞庭产业开发区2026年度目标任务".
+fn plan_name_from_title(title: &str) -> String {
+    let t = title.trim();
+    t.strip_suffix("分解表")
+        .or_else(|| t.strip_suffix("责任分解表"))
+        .or_else(|| t.strip_suffix("一览表"))
+        .unwrap_or(t)
+        .trim_end_matches("责任")
+        .to_string()
+}
+
+fn unit_names(g: &DraftGoal) -> impl Iterator<Item = &UnitName> {
+    g.lead_unit
+        .iter()
+        .chain(g.supporting_units.iter())
+        .chain(g.shares.iter().map(|s| &s.unit))
+}
+
+/// Which of a goal's cells a refusal of the goal is about.
+fn goal_cell(g: &DraftGoal, err: &AppError) -> At {
+    let c = &g.cells;
+    let fallback = c.title.or(c.code).unwrap_or(At {
+        row: g.row,
+        column: 0,
+    });
+    let message = err.to_string();
+    let cell = match err.code() {
+        ErrorCode::DeadlineOutsidePlan => c.deadline,
+        ErrorCode::DirectionNotAllowed => c.direction.or(c.target),
+        ErrorCode::MeasureUnitMismatch => c.measure_unit.or(c.target),
+        ErrorCode::KindMismatch | ErrorCode::StructureConflict => c.kind.or(c.code),
+        ErrorCode::InvalidValue if message.contains("weight") => c.weight,
+        ErrorCode::InvalidValue if message.contains("baseline") => c.baseline,
+        ErrorCode::InvalidTarget | ErrorCode::InvalidValue => c.target,
+        _ => None,
+    };
+    cell.unwrap_or(fallback)
+}
+
+/// A service's refusal as a problem at `at`; an internal failure aborts.
+fn refusal(draft: &Draft, err: AppError, at: At) -> AppResult<Problem> {
+    match err {
+        AppError::Internal(_) => Err(err),
+        other => Ok(draft.problem_at(at, other.code(), other.to_string())),
+    }
+}
