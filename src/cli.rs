@@ -149,7 +149,11 @@ pub async fn export(
 }
 
 /// `--plan 12`, `--plan 2026`, `--plan 2026年`, `--plan id:2025`.
-fn plan_target(text: &str, name: Option<String>, owner_unit_id: Option<i64>) -> AppResult<PlanTarget> {
+fn plan_target(
+    text: &str,
+    name: Option<String>,
+    owner_unit_id: Option<i64>,
+) -> AppResult<PlanTarget> {
     let text = text.trim();
     let bad = || {
         AppError::rejected(

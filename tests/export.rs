@@ -59,7 +59,7 @@ async fn csv_is_the_first_sheet_with_a_bom() {
 }
 
 #[tokio::test]
-async fn xlsx_has_four_sheets_of_numbers() {
+async fn xlsx_has_four_sheets_of_numbers_and_the_breakdown() {
     let app = TestApp::spawn().await;
     let ex = worked_example(&app).await;
     let (status, body) = download(
@@ -72,8 +72,26 @@ async fn xlsx_has_four_sheets_of_numbers() {
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(body)).unwrap();
     assert_eq!(
         book.sheet_names(),
-        ["完成情况", "单位排名", "节点目标", "填报情况2025-10"]
+        [
+            "完成情况",
+            "单位排名",
+            "节点目标",
+            "填报情况2025-10",
+            "目标任务分解表"
+        ]
     );
+    // The fifth sheet is the plan's 分解表, as `importPlan` reads it: a
+    // merged title over the header, then one row per goal.
+    let breakdown = book.worksheet_range("目标任务分解表").unwrap();
+    let rows: Vec<Vec<String>> = breakdown
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert!(rows[0][0].ends_with("分解表"), "{:?}", rows[0]);
+    assert_eq!(rows[1], mubiao::service::export::BREAKDOWN_HEADERS);
+    let signing = rows.iter().find(|r| r[2] == "签约项目").unwrap();
+    assert_eq!(signing[3], "累计");
+    assert_eq!(signing[4], "20");
     let goals = book.worksheet_range("完成情况").unwrap();
     let header: Vec<String> = goals
         .rows()

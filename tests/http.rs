@@ -400,3 +400,95 @@ fn the_cli_exports_a_plan() {
         "an .xlsx is a zip"
     );
 }
+
+#[test]
+fn the_cli_imports_a_breakdown_sheet_or_lists_its_problems() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = BinaryDb::new(dir.path(), "import");
+    assert!(db.command().arg("demo").status().unwrap().success());
+    let sheet = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/demo/dongting-2025-breakdown.xlsx"
+    );
+    // The demo's 分解表 seeds next year's plan: its deadlines carry no year.
+    let dry = db
+        .command()
+        .args([
+            "import",
+            "--plan",
+            "2026",
+            "--name",
+            "洞庭产业开发区2026年度目标任务",
+        ])
+        .args(["--dry-run", sheet])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&dry.stderr);
+    assert!(dry.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(
+            "dry run, nothing written; would import into a new plan 洞庭产业开发区2026年度目标任务: 14 goals, 14 shares, 3 milestones from sheet 目标任务分解表"
+        ),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&dry.stdout);
+    assert!(stdout.contains("签约项目  CUMULATIVE  20个"), "{stdout}");
+
+    let imported = db
+        .command()
+        .args([
+            "import",
+            "--plan",
+            "2026年",
+            "--name",
+            "洞庭产业开发区2026年度目标任务",
+            sheet,
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&imported.stderr);
+    assert!(imported.status.success(), "{stderr}");
+    // On PostgreSQL the dry run used up a plan ID (sequences do not roll back).
+    let plan_id: String = stderr
+        .split("imported into new plan ")
+        .nth(1)
+        .unwrap_or_default()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    assert!(
+        !plan_id.is_empty()
+            && stderr.contains(&format!(
+                "imported into new plan {plan_id} 洞庭产业开发区2026年度目标任务: 14 goals"
+            )),
+        "{stderr}"
+    );
+
+    // The plan now has goals: a second import is refused, and a sheet with
+    // problems lists each with its cell and exits non-zero.
+    let again = db
+        .command()
+        .args(["import", "--plan", &plan_id, sheet])
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already has 14 goals"));
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "序号,目标任务,目标值,完成时限\n1,签约项目,20个,10月之前\n",
+    )
+    .unwrap();
+    let refused = db
+        .command()
+        .args(["import", "--plan", "2027", "--name", "测试"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("D2 (完成时限): \"10月之前\" could mean the end of month 9 or of month 10; write 2027年10月底 or the day  [AMBIGUOUS_DATE]"),
+        "{stderr}"
+    );
+}

@@ -43,9 +43,9 @@ pub fn build_schema(limits: &LimitsConfig) -> AppSchema {
         MutationRoot::default(),
         EmptySubscription,
     )
-        .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
-        .extension(audit::AuditMutations);
+    .limit_depth(limits.max_depth)
+    .limit_complexity(limits.max_complexity)
+    .extension(audit::AuditMutations);
     if limits.production {
         builder.disable_introspection().finish()
     } else {

@@ -173,7 +173,14 @@ const ALIASES: &[(Field, &[&str])] = &[
     (Field::Code, &["序号", "编号", "no", "no.", "code"]),
     (
         Field::Category,
-        &["类别", "分类", "指标类别", "目标类别", "任务类别", "category"],
+        &[
+            "类别",
+            "分类",
+            "指标类别",
+            "目标类别",
+            "任务类别",
+            "category",
+        ],
     ),
     (
         Field::Title,
@@ -196,7 +203,14 @@ const ALIASES: &[(Field, &[&str])] = &[
     ),
     (
         Field::Target,
-        &["目标值", "年度目标", "年度目标值", "目标", "target", "targetvalue"],
+        &[
+            "目标值",
+            "年度目标",
+            "年度目标值",
+            "目标",
+            "target",
+            "targetvalue",
+        ],
     ),
     (
         Field::MeasureUnit,
@@ -211,13 +225,16 @@ const ALIASES: &[(Field, &[&str])] = &[
         Field::Weight,
         &["分值", "权重", "分值/权重", "分值权重", "weight", "points"],
     ),
-    (
-        Field::Lead,
-        &["牵头单位", "牵头部门", "lead", "leadunit"],
-    ),
+    (Field::Lead, &["牵头单位", "牵头部门", "lead", "leadunit"]),
     (
         Field::Supporting,
-        &["配合单位", "配合部门", "协办单位", "supporting", "supportingunits"],
+        &[
+            "配合单位",
+            "配合部门",
+            "协办单位",
+            "supporting",
+            "supportingunits",
+        ],
     ),
     (
         Field::Units,
@@ -253,12 +270,15 @@ const ALIASES: &[(Field, &[&str])] = &[
     ),
     (
         Field::MilestoneDue,
-        &["节点时限", "节点时间", "节点完成时限", "milestonedue", "due"],
+        &[
+            "节点时限",
+            "节点时间",
+            "节点完成时限",
+            "milestonedue",
+            "due",
+        ],
     ),
-    (
-        Field::MilestoneWeight,
-        &["节点权重", "milestoneweight"],
-    ),
+    (Field::MilestoneWeight, &["节点权重", "milestoneweight"]),
     (
         Field::OriginalText,
         &["目标原文", "原文", "责任书原文", "originaltext"],
@@ -373,7 +393,9 @@ fn split_numbering(title: &str) -> Option<(String, String)> {
 fn parse_kind(text: &str) -> Option<GoalKind> {
     let k = header_key(text);
     let kind = match k.as_str() {
-        "累计" | "累计值" | "累计型" | "总量" | "数量" | "cumulative" => GoalKind::Cumulative,
+        "累计" | "累计值" | "累计型" | "总量" | "数量" | "cumulative" => {
+            GoalKind::Cumulative
+        }
         "比率" | "比例" | "比率型" | "水平" | "rate" => GoalKind::Rate,
         "节点" | "节点型" | "里程碑" | "milestone" => GoalKind::Milestone,
         "一票否决" | "否决" | "否决项" | "veto" => GoalKind::Veto,
@@ -485,9 +507,10 @@ fn find_columns(grid: &Grid, known_units: &HashSet<String>) -> Result<Columns, P
         match found {
             Some((field, hint)) if !(under_merge && block && found_is_unit(&text, known_units)) => {
                 if columns.fields.contains_key(&field) {
-                    columns
-                        .ignored
-                        .push(format!("{} {text} (a second {text} column)", column_name(c)));
+                    columns.ignored.push(format!(
+                        "{} {text} (a second {text} column)",
+                        column_name(c)
+                    ));
                     continue;
                 }
                 if field == Field::Target {
@@ -500,9 +523,7 @@ fn find_columns(grid: &Grid, known_units: &HashSet<String>) -> Result<Columns, P
                 columns.unit_columns.push((c, text.clone()));
                 columns.headers.insert(c, text);
             }
-            _ => columns
-                .ignored
-                .push(format!("{} {text}", column_name(c))),
+            _ => columns.ignored.push(format!("{} {text}", column_name(c))),
         }
     }
     if !columns.fields.contains_key(&Field::Title) {
@@ -523,14 +544,16 @@ fn found_is_unit(text: &str, known_units: &HashSet<String>) -> bool {
     known_units.contains(&unit_key(text))
 }
 
-/// Reads the sheet. `known_units` (normalised with [`unit_key`]) lets
+/// Reads the sheet: the draft, and every problem found in it (the draft is
+/// only fit to import when there are none; it is returned anyway so the
+/// caller can add the problems it finds, such as unknown units, and report
+/// them all at once). `known_units` (normalised with [`unit_key`]) lets
 /// per-unit columns be told from columns to ignore.
-pub fn read(
-    grid: &Grid,
-    plan_year: i32,
-    known_units: &HashSet<String>,
-) -> Result<Draft, Vec<Problem>> {
-    let columns = find_columns(grid, known_units).map_err(|p| vec![p])?;
+pub fn read(grid: &Grid, plan_year: i32, known_units: &HashSet<String>) -> (Draft, Vec<Problem>) {
+    let columns = match find_columns(grid, known_units) {
+        Ok(columns) => columns,
+        Err(problem) => return (Draft::default(), vec![problem]),
+    };
     let mut reader = SheetReader {
         grid,
         plan_year,
@@ -546,12 +569,20 @@ pub fn read(
     };
     reader.read_rows();
     reader.settle_kinds();
-    if reader.problems.is_empty() {
-        Ok(reader.draft)
-    } else {
-        reader.problems.sort_by_key(|p| p.row);
-        Err(reader.problems)
-    }
+    (reader.draft, reader.problems)
+}
+
+/// Problems in the order a clerk works through a sheet: by row, then column.
+pub fn sort_problems(problems: &mut [Problem]) {
+    problems.sort_by(|a, b| {
+        let column = |p: &Problem| {
+            p.column
+                .as_ref()
+                .map(|c| (c.len(), c.clone()))
+                .unwrap_or_default()
+        };
+        (a.row, column(a)).cmp(&(b.row, column(b)))
+    });
 }
 
 /// The target as read from its cell, judged once the goal's kind is known.
@@ -728,7 +759,10 @@ impl<'a> SheetReader<'a> {
                 match current {
                     Some(goal) => self.read_shares_and_milestones(row, goal),
                     None => {
-                        let at = own.first().map(|(_, at)| *at).unwrap_or(At { row, column: 0 });
+                        let at = own
+                            .first()
+                            .map(|(_, at)| *at)
+                            .unwrap_or(At { row, column: 0 });
                         self.problem(
                             at,
                             ErrorCode::MissingTitle,
@@ -1072,17 +1106,14 @@ impl<'a> SheetReader<'a> {
             let raw = self.raw_targets[i].clone();
             let goal = &self.draft.goals[i];
             let target_at = goal.cells.target;
-            let parsed = raw
-                .text
-                .as_deref()
-                .map(|text| match raw.number {
-                    Some(n) => Ok(wording::ParsedTarget {
-                        value: n,
-                        measure_unit: None,
-                        bound: Bound::Exact,
-                    }),
-                    None => wording::parse_target(text),
-                });
+            let parsed = raw.text.as_deref().map(|text| match raw.number {
+                Some(n) => Ok(wording::ParsedTarget {
+                    value: n,
+                    measure_unit: None,
+                    bound: Bound::Exact,
+                }),
+                None => wording::parse_target(text),
+            });
             let has_milestones = !goal.milestones.is_empty();
             let kind = match raw.explicit_kind {
                 Some(k) => k,
@@ -1094,9 +1125,10 @@ impl<'a> SheetReader<'a> {
                     Some(Err(_)) => GoalKind::Milestone,
                     None if raw.has_children => GoalKind::Group,
                     None => {
-                        let at = target_at
-                            .or(goal.cells.title)
-                            .unwrap_or(At { row: goal.row, column: 0 });
+                        let at = target_at.or(goal.cells.title).unwrap_or(At {
+                            row: goal.row,
+                            column: 0,
+                        });
                         self.problem(
                             at,
                             ErrorCode::InvalidTarget,
@@ -1117,7 +1149,10 @@ impl<'a> SheetReader<'a> {
                 }
                 (Some(Err(_)), true) => {
                     self.problem(
-                        target_at.unwrap_or(At { row: goal.row, column: 0 }),
+                        target_at.unwrap_or(At {
+                            row: goal.row,
+                            column: 0,
+                        }),
                         ErrorCode::UnreadableValue,
                         format!(
                             "目标值 {:?} has no number to read as a target",
@@ -1132,10 +1167,7 @@ impl<'a> SheetReader<'a> {
             // A MILESTONE goal worded as its deliverable becomes one milestone
             // due on the goal's deadline.
             if kind == GoalKind::Milestone && goal.milestones.is_empty() {
-                let deliverable = raw
-                    .text
-                    .clone()
-                    .filter(|_| matches!(parsed, Some(Err(_))));
+                let deliverable = raw.text.clone().filter(|_| matches!(parsed, Some(Err(_))));
                 if let (Some(text), Some(due), Some(at)) = (deliverable, goal.deadline, target_at) {
                     goal.milestones.push(DraftMilestone {
                         at,
@@ -1159,9 +1191,8 @@ impl<'a> SheetReader<'a> {
             let measure_unit = match (goal.measure_unit.clone(), unit_from_text) {
                 (Some(column), Some(text)) if column != text => {
                     let at = goal.cells.measure_unit.or(target_at);
-                    let message = format!(
-                        "目标值 is in {text} but 计量单位 says {column}; make them agree"
-                    );
+                    let message =
+                        format!("目标值 is in {text} but 计量单位 says {column}; make them agree");
                     if let Some(at) = at {
                         self.problem(at, ErrorCode::MeasureUnitMismatch, message);
                     }
@@ -1284,7 +1315,8 @@ mod tests {
             &["1", "盘活闲置厂房", "5万平方米", "规划建设局"],
             &["(一)", "负债率", "≤65%", "财政局"],
         ]);
-        let draft = read(&g, 2025, &HashSet::new()).unwrap();
+        let (draft, problems) = read(&g, 2025, &HashSet::new());
+        assert_eq!(problems, vec![]);
         let shape: Vec<(Option<&str>, Option<usize>, GoalKind)> = draft
             .goals
             .iter()
@@ -1321,18 +1353,43 @@ mod tests {
     #[test]
     fn unit_columns_and_milestone_rows() {
         let g = grid(&[
-            &["序号", "目标任务", "目标值", "完成时限", "节点", "节点时限", "招商局", "经发局", "备注"],
+            &[
+                "序号",
+                "目标任务",
+                "目标值",
+                "完成时限",
+                "节点",
+                "节点时限",
+                "招商局",
+                "经发局",
+                "备注",
+            ],
             &["1", "签约项目", "20", "年底前", "", "", "12", "8", ""],
-            &["2", "五好园区建设", "", "12月底", "主体完工", "10月底", "√", "", "重点"],
+            &[
+                "2",
+                "五好园区建设",
+                "",
+                "12月底",
+                "主体完工",
+                "10月底",
+                "√",
+                "",
+                "重点",
+            ],
             &["", "", "", "", "投入运营", "12月31日", "", "", ""],
         ]);
-        let draft = read(&g, 2025, &units(&["招商局", "经发局"])).unwrap();
+        let (draft, problems) = read(&g, 2025, &units(&["招商局", "经发局"]));
+        assert_eq!(problems, vec![]);
         assert_eq!(draft.ignored_columns, vec!["I 备注".to_string()]);
         assert_eq!(draft.goals.len(), 2);
         assert_eq!(draft.goals[0].shares.len(), 2);
         let building = &draft.goals[1];
         assert_eq!(building.kind, GoalKind::Milestone);
-        let due: Vec<String> = building.milestones.iter().map(|m| m.due.to_string()).collect();
+        let due: Vec<String> = building
+            .milestones
+            .iter()
+            .map(|m| m.due.to_string())
+            .collect();
         assert_eq!(due, vec!["2025-10-31", "2025-12-31"]);
         assert_eq!(building.shares[0].value, None);
     }
@@ -1345,15 +1402,22 @@ mod tests {
             &["1", "合同投资", "25亿元", "年底"],
             &["3.1", "工业投资", "圆满", "尽快"],
         ]);
-        let problems = read(&g, 2025, &HashSet::new()).unwrap_err();
+        let (_, mut problems) = read(&g, 2025, &HashSet::new());
+        sort_problems(&mut problems);
         let lines: Vec<String> = problems.iter().map(Problem::describe).collect();
         assert_eq!(lines.len(), 4, "{lines:#?}");
         assert!(lines[0].starts_with("D2 (完成时限):"), "{lines:#?}");
         assert_eq!(problems[0].code, ErrorCode::AmbiguousDate);
-        assert_eq!(lines[1], "A3 (序号): 序号 1 is used twice under the same heading (rows 2 and 3)");
+        assert_eq!(
+            lines[1],
+            "A3 (序号): 序号 1 is used twice under the same heading (rows 2 and 3)"
+        );
         assert_eq!(problems[1].code, ErrorCode::DuplicateCode);
         assert_eq!(problems[2].code, ErrorCode::BadNumbering);
-        assert_eq!(lines[2], "A4 (序号): 序号 3.1 comes after no goal numbered 3");
+        assert_eq!(
+            lines[2],
+            "A4 (序号): 序号 3.1 comes after no goal numbered 3"
+        );
         assert_eq!(problems[3].code, ErrorCode::InvalidDate);
     }
 }

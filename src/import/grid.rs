@@ -57,6 +57,9 @@ pub fn column_name(column: u32) -> String {
     letters.iter().rev().collect()
 }
 
+/// A merged region: its top-left and bottom-right `(row, column)`.
+type Region = ((u32, u32), (u32, u32));
+
 /// Why a file could not be read as a sheet at all.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Unreadable(pub String);
@@ -92,7 +95,7 @@ impl Grid {
     }
 
     /// Copies each merged region's top-left cell into the rest of it.
-    fn fill_merges(&mut self, regions: &[((u32, u32), (u32, u32))]) {
+    fn fill_merges(&mut self, regions: &[Region]) {
         for &((r0, c0), (r1, c1)) in regions {
             let origin = self.cell(r0, c0).clone();
             for r in r0..=r1 {
@@ -140,7 +143,8 @@ pub fn read(bytes: &[u8], sheet: Option<&str>) -> Result<Grid, Unreadable> {
 }
 
 fn read_xlsx(bytes: &[u8], sheet: Option<&str>) -> Result<Grid, Unreadable> {
-    let unreadable = |e: calamine::XlsxError| Unreadable(format!("the workbook cannot be read: {e}"));
+    let unreadable =
+        |e: calamine::XlsxError| Unreadable(format!("the workbook cannot be read: {e}"));
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(unreadable)?;
     let names = book.sheet_names();
     let name = match sheet {
@@ -174,7 +178,7 @@ fn read_xlsx(bytes: &[u8], sheet: Option<&str>) -> Result<Grid, Unreadable> {
             grid.ensure(row, column)[column as usize] = cell;
         }
     }
-    let merges: Vec<_> = book
+    let merges: Vec<Region> = book
         .merge_cells_by_sheet_name(&name)
         .map_err(unreadable)?
         .into_iter()
@@ -257,8 +261,7 @@ fn read_csv(bytes: &[u8]) -> Result<Grid, Unreadable> {
         .from_reader(text.as_bytes());
     let mut rows = Vec::new();
     for record in reader.records() {
-        let record =
-            record.map_err(|e| Unreadable(format!("the CSV text cannot be read: {e}")))?;
+        let record = record.map_err(|e| Unreadable(format!("the CSV text cannot be read: {e}")))?;
         rows.push(
             record
                 .iter()

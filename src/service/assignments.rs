@@ -76,7 +76,10 @@ pub async fn create(db: &DatabaseConnection, input: NewAssignment) -> AppResult<
 
 /// `create` inside the caller's transaction (the spreadsheet import
 /// creates a whole plan in one).
-pub async fn create_in<C: ConnectionTrait>(txn: &C, input: NewAssignment) -> AppResult<assignment::Model> {
+pub async fn create_in<C: ConnectionTrait>(
+    txn: &C,
+    input: NewAssignment,
+) -> AppResult<assignment::Model> {
     let goal = goals::find(txn, input.goal_id).await?;
     let kind = check_goal(&goal)?;
     let plan = plans::find_open(txn, goal.plan_id).await?;

@@ -407,13 +407,26 @@ fn written_codes(data: &PlanData) -> std::collections::HashMap<i64, String> {
     codes
 }
 
+/// A date as offices write deadlines, "10月31日", when the plan lies in one
+/// calendar year (so the sheet can seed next year's plan); else 2025-10-31.
+fn deadline_text(plan: &entity::plan::Model, date: NaiveDate) -> String {
+    let one_year = plan.start_date.year() == plan.end_date.year();
+    if one_year && date.year() == plan.start_date.year() {
+        format!("{}月{}日", date.month(), date.day())
+    } else {
+        date.to_string()
+    }
+}
+
 fn breakdown_sheet(book: &mut Workbook, data: &PlanData) -> Result<(), XlsxError> {
     let number = Format::new().set_num_format("0.##");
     let title = Format::new()
         .set_bold()
         .set_font_size(14)
         .set_align(FormatAlign::Center);
-    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::VerticalCenter);
+    let wrap = Format::new()
+        .set_text_wrap()
+        .set_align(FormatAlign::VerticalCenter);
     let sheet = book.add_worksheet();
     sheet.set_name("目标任务分解表")?;
     let last = (BREAKDOWN_HEADERS.len() - 1) as u16;
@@ -424,8 +437,8 @@ fn breakdown_sheet(book: &mut Workbook, data: &PlanData) -> Result<(), XlsxError
         .set_align(FormatAlign::Center)
         .set_background_color(Color::RGB(0xD9E1F2));
     let widths = [
-        6.0, 10.0, 28.0, 8.0, 9.0, 9.0, 8.0, 6.0, 6.0, 14.0, 16.0, 24.0, 10.0, 10.0, 12.0,
-        18.0, 12.0, 8.0, 24.0,
+        6.0, 10.0, 28.0, 8.0, 9.0, 9.0, 8.0, 6.0, 6.0, 14.0, 16.0, 24.0, 10.0, 10.0, 12.0, 18.0,
+        12.0, 8.0, 24.0,
     ];
     for (col, (h, w)) in BREAKDOWN_HEADERS.iter().zip(widths).enumerate() {
         sheet.write_string_with_format(1, col as u16, *h, &bold)?;
@@ -438,14 +451,12 @@ fn breakdown_sheet(book: &mut Workbook, data: &PlanData) -> Result<(), XlsxError
     let mut r: u32 = 2;
     // 类别 runs are merged down the sheet, as offices lay them out.
     let mut category_run: Option<(u32, String)> = None;
-    let close_run = |sheet: &mut Worksheet, run: Option<(u32, String)>, end: u32| {
-        match run {
-            Some((start, text)) if end > start + 1 => {
-                sheet.merge_range(start, 1, end - 1, 1, &text, &wrap).map(|_| ())
-            }
-            Some((start, text)) => sheet.write_string(start, 1, &text).map(|_| ()),
-            None => Ok(()),
-        }
+    let close_run = |sheet: &mut Worksheet, run: Option<(u32, String)>, end: u32| match run {
+        Some((start, text)) if end > start + 1 => sheet
+            .merge_range(start, 1, end - 1, 1, &text, &wrap)
+            .map(|_| ()),
+        Some((start, text)) => sheet.write_string(start, 1, &text).map(|_| ()),
+        None => Ok(()),
     };
     for (g, _) in ordered_goals(data) {
         let category = g.category.clone().unwrap_or_default();
@@ -465,7 +476,11 @@ fn breakdown_sheet(book: &mut Workbook, data: &PlanData) -> Result<(), XlsxError
         if let Some(b) = g.baseline_value {
             sheet.write_number_with_format(r, 6, b, &number)?;
         }
-        let direction = if g.direction == "DECREASE" { "反向" } else { "正向" };
+        let direction = if g.direction == "DECREASE" {
+            "反向"
+        } else {
+            "正向"
+        };
         sheet.write_string(r, 7, direction)?;
         sheet.write_number_with_format(r, 8, g.weight, &number)?;
         sheet.write_string(r, 9, g.lead_unit_id.map(unit_name).unwrap_or_default())?;
@@ -485,7 +500,8 @@ fn breakdown_sheet(book: &mut Workbook, data: &PlanData) -> Result<(), XlsxError
         sheet.write_string_with_format(r, 11, shares.join("；"), &wrap)?;
         sheet.write_string(r, 12, g.responsible_leader.clone().unwrap_or_default())?;
         sheet.write_string(r, 13, g.responsible_person.clone().unwrap_or_default())?;
-        sheet.write_string(r, 14, g.deadline.map(|d| d.to_string()).unwrap_or_default())?;
+        let deadline = g.deadline.map(|d| deadline_text(&data.plan, d));
+        sheet.write_string(r, 14, deadline.unwrap_or_default())?;
         sheet.write_string(r, 18, g.original_text.clone().unwrap_or_default())?;
         let mut milestones = data.milestones_of(g.id).peekable();
         if milestones.peek().is_none() {
@@ -493,7 +509,7 @@ fn breakdown_sheet(book: &mut Workbook, data: &PlanData) -> Result<(), XlsxError
         }
         for m in milestones {
             sheet.write_string(r, 15, &m.title)?;
-            sheet.write_string(r, 16, m.due_date.to_string())?;
+            sheet.write_string(r, 16, deadline_text(&data.plan, m.due_date))?;
             sheet.write_number_with_format(r, 17, m.weight, &number)?;
             r += 1;
         }

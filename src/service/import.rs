@@ -103,7 +103,8 @@ impl ImportOutcome {
     }
 }
 
-fn sheet_invalid(problems: Vec<Problem>) -> AppError {
+fn sheet_invalid(mut problems: Vec<Problem>) -> AppError {
+    breakdown::sort_problems(&mut problems);
     AppError::Sheet { problems }
 }
 
@@ -258,7 +259,9 @@ async fn import_in(
     };
     let by_key = units_by_key(&all_units);
     let known: HashSet<String> = by_key.keys().cloned().collect();
-    let draft = breakdown::read(grid, year, &known).map_err(sheet_invalid)?;
+    let (draft, mut problems) = breakdown::read(grid, year, &known);
+    // Units are only made for a sheet that is otherwise fit to import.
+    let create_unknown_units = request.create_unknown_units && problems.is_empty();
 
     let (plan, plan_created) = match destination {
         Destination::Existing(plan) => (plan, false),
@@ -289,7 +292,6 @@ async fn import_in(
     };
 
     // Resolve every unit the sheet names, creating the unknown ones if asked.
-    let mut problems = Vec::new();
     let mut unit_ids: HashMap<String, i64> = HashMap::new();
     let mut created_units = Vec::new();
     for name in draft.goals.iter().flat_map(unit_names) {
@@ -310,7 +312,7 @@ async fn import_in(
                     several
                 ),
             )),
-            None if request.create_unknown_units => {
+            None if create_unknown_units => {
                 let created = units::create_in(
                     txn,
                     units::NewUnit {
@@ -339,7 +341,6 @@ async fn import_in(
         }
     }
     if !problems.is_empty() {
-        problems.sort_by_key(|p| p.row);
         return Err(sheet_invalid(problems));
     }
 
@@ -372,7 +373,11 @@ async fn import_in(
             deadline: g.deadline,
             monthly_plan: None,
             lead_unit_id: g.lead_unit.as_ref().map(|u| unit_ids[&u.name]),
-            supporting_unit_ids: g.supporting_units.iter().map(|u| unit_ids[&u.name]).collect(),
+            supporting_unit_ids: g
+                .supporting_units
+                .iter()
+                .map(|u| unit_ids[&u.name])
+                .collect(),
             responsible_leader: g.leader.clone(),
             responsible_person: g.person.clone(),
             original_text: g.original_text.clone(),
@@ -438,7 +443,6 @@ async fn import_in(
         created.push(Some(goal));
     }
     if !problems.is_empty() {
-        problems.sort_by_key(|p| p.row);
         return Err(sheet_invalid(problems));
     }
     let outcome = ImportOutcome {

@@ -63,7 +63,10 @@ pub async fn create(db: &DatabaseConnection, input: NewMilestone) -> AppResult<m
 
 /// `create` inside the caller's transaction (the spreadsheet import
 /// creates a whole plan in one).
-pub async fn create_in<C: ConnectionTrait>(txn: &C, input: NewMilestone) -> AppResult<milestone::Model> {
+pub async fn create_in<C: ConnectionTrait>(
+    txn: &C,
+    input: NewMilestone,
+) -> AppResult<milestone::Model> {
     let title = validation::required_text("title", &input.title)?;
     let weight = validation::weight(input.weight.unwrap_or(1.0))?;
     let goal = goals::find(txn, input.goal_id).await?;

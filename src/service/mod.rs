@@ -8,10 +8,10 @@ pub mod assignments;
 pub mod audit;
 /// The 完成情况表 as .xlsx and CSV.
 pub mod export;
-/// Importing a 目标任务分解表 spreadsheet into a plan, all or nothing.
-pub mod import;
 /// Goals (目标任务): create, update, archive.
 pub mod goals;
+/// Importing a 目标任务分解表 spreadsheet into a plan, all or nothing.
+pub mod import;
 /// Milestones (节点目标) and their completion.
 pub mod milestones;
 /// Loads everything that judges a plan in a fixed number of queries.
