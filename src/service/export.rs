@@ -194,7 +194,15 @@ fn header_row(sheet: &mut Worksheet, headers: &[&str], widths: &[f64]) -> Result
         sheet.set_column_width(col as u16, *w)?;
     }
     sheet.set_freeze_panes(1, 0)?;
+    print_wide(sheet);
     Ok(())
+}
+
+/// Prints landscape, every column on one page width (for the 调度会 papers).
+fn print_wide(sheet: &mut Worksheet) {
+    sheet.set_landscape();
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_repeat_rows(0, 0).ok();
 }
 
 /// The workbook: 完成情况 (goals), 单位排名 (units), 节点目标 (milestones),
@@ -445,6 +453,8 @@ fn breakdown_sheet(book: &mut Workbook, data: &PlanData) -> Result<(), XlsxError
         sheet.set_column_width(col as u16, w)?;
     }
     sheet.set_freeze_panes(2, 0)?;
+    print_wide(sheet);
+    sheet.set_repeat_rows(1, 1)?;
 
     let codes = written_codes(data);
     let unit_name = |id: i64| data.unit(id).map(|u| u.name.clone()).unwrap_or_default();
