@@ -510,6 +510,17 @@ async fn csv_in_gbk_with_unit_lists_imports_and_bad_requests_are_refused() {
     assert_eq!(r["errors"][0]["extensions"]["code"], "UNREADABLE_FILE");
 }
 
+/// The owner unit of plan `id`.
+async fn owner_of(app: &TestApp, id: i64) -> String {
+    let d = app
+        .data(
+            "query($id: ID!) { plan(id: $id) { ownerUnit { id } } }",
+            json!({ "id": id.to_string() }),
+        )
+        .await;
+    d["plan"]["ownerUnit"]["id"].as_str().unwrap().to_string()
+}
+
 const PLAN_SHAPE: &str = r#"
 query($id: ID!) {
   plan(id: $id) {
@@ -542,15 +553,7 @@ async fn an_exported_plan_reimports_as_the_same_goals_shares_and_milestones() {
         )
     };
     assert_eq!(status, 200);
-    let owner = app
-        .data(
-            "query($id: ID!) { plan(id: $id) { ownerUnit { id } } }",
-            json!({ "id": demo.to_string() }),
-        )
-        .await["plan"]["ownerUnit"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let owner = owner_of(&app, demo).await;
     let copy = app
         .create_plan("洞庭产业开发区2025年度目标任务（复制）", 2025, &owner)
         .await;
@@ -586,15 +589,7 @@ async fn an_exported_plan_reimports_as_the_same_goals_shares_and_milestones() {
 async fn the_shipped_demo_sheet_is_the_demo_plan() {
     let app = TestApp::spawn().await;
     let demo = mubiao::demo::load(&app.db).await.unwrap();
-    let owner = app
-        .data(
-            "query($id: ID!) { plan(id: $id) { ownerUnit { id } } }",
-            json!({ "id": demo.to_string() }),
-        )
-        .await["plan"]["ownerUnit"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let owner = owner_of(&app, demo).await;
     let copy = app
         .create_plan("洞庭产业开发区2025年度目标任务（导入）", 2025, &owner)
         .await;
