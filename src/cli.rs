@@ -1,6 +1,6 @@
 //! The operator's subcommands: print plainly to stdout, errors to the log.
 use chrono::{Duration, Utc};
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 
 use crate::config::{ImportArgs, TokenCommand};
 use crate::domain::access::Role;
@@ -276,6 +276,29 @@ pub async fn import(db: &DatabaseConnection, args: ImportArgs) -> AppResult<()> 
         outcome.assignment_count(),
         outcome.milestone_count(),
         outcome.sheet_name
+    );
+    Ok(())
+}
+
+/// Generates a synthetic province and prints what it wrote.
+pub async fn generate(
+    db: &DatabaseConnection,
+    parks: usize,
+    spec: crate::synthetic::Spec,
+) -> AppResult<()> {
+    let started = std::time::Instant::now();
+    let plans = crate::synthetic::generate_province(db, parks, spec, |i, id| {
+        if (i + 1) % 10 == 0 || i + 1 == parks {
+            eprintln!("{} of {parks} parks (plan {id})", i + 1);
+        }
+    })
+    .await?;
+    let reports = entity::report::Entity::find().count(db).await?;
+    let assignments = entity::assignment::Entity::find().count(db).await?;
+    println!(
+        "{} plans, {assignments} assignments, {reports} reports in {:.1} s",
+        plans.len(),
+        started.elapsed().as_secs_f64()
     );
     Ok(())
 }

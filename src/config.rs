@@ -25,6 +25,31 @@ pub enum Command {
     /// Issue, list and revoke bearer tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Fill the database with a synthetic province for benchmarks: one ACTIVE
+    /// plan per park with goals of every kind, shares, milestones and monthly
+    /// reports (corrections, late and returned ones), the same for the same seed.
+    Generate {
+        /// How many parks (each gets its own units and plan).
+        #[arg(long, default_value_t = 150)]
+        parks: usize,
+        /// Goals per plan.
+        #[arg(long, default_value_t = 50)]
+        goals: usize,
+        /// Units (bureaus) per park.
+        #[arg(long, default_value_t = 8)]
+        units: usize,
+        /// Units each goal is broken down to (default: all of the park's).
+        #[arg(long)]
+        units_per_goal: Option<usize>,
+        /// Months of reports from January.
+        #[arg(long, default_value_t = 12)]
+        months: u32,
+        /// The plans' year.
+        #[arg(long, default_value_t = 2025)]
+        year: i32,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Import a 目标任务分解表 (.xlsx or .csv) into a plan, all or nothing.
     Import(ImportArgs),
     /// Write a plan's 完成情况表 as of a date: OUT.xlsx (five sheets, the last

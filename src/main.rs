@@ -37,6 +37,25 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             out,
         } => cli::export(&db, plan, as_of, breakdown, &out).await?,
         Command::Import(args) => cli::import(&db, args).await?,
+        Command::Generate {
+            parks,
+            goals,
+            units,
+            units_per_goal,
+            months,
+            year,
+            seed,
+        } => {
+            let spec = mubiao::synthetic::Spec {
+                year,
+                units,
+                goals,
+                months,
+                units_per_goal: units_per_goal.unwrap_or(units),
+                seed,
+            };
+            cli::generate(&db, parks, spec).await?
+        }
         Command::Serve(config) => {
             if config.demo
                 && let Some(plan_id) = demo::load_if_empty(&db).await?

@@ -1,6 +1,7 @@
 //! Deterministic synthetic plans for benchmarks: a park's units, goals of
-//! every kind, assignments, milestones and monthly reports with corrections,
-//! written with bulk inserts in one transaction.
+//! every kind, assignments, milestones and monthly reports with corrections
+//! and returned reports, written with bulk inserts in one transaction per
+//! park; a province is many parks.
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use entity::{assignment, goal, milestone, plan, report, unit};
 use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
@@ -255,6 +256,16 @@ pub async fn generate_plan(db: &DatabaseConnection, park: &str, spec: Spec) -> A
                     } else {
                         2
                     };
+                    // One report in thirty is returned by the office and filed again.
+                    if rng.unit() < 0.033 {
+                        let mut returned =
+                            report_row(plan.id, a.id, as_of, value * 0.5, filed(as_of, late));
+                        returned.status = Set("RETURNED".into());
+                        returned.reviewed_by = Set(Some("目标办".into()));
+                        returned.reviewed_at = Set(Some(filed(as_of, late + 1)));
+                        returned.review_reason = Set(Some("数据口径有误，请核实后重报".into()));
+                        reports.push(returned);
+                    }
                     reports.push(report_row(plan.id, a.id, as_of, value, filed(as_of, late)));
                     if rng.unit() < 0.1 {
                         reports.push(report_row(
@@ -308,4 +319,77 @@ fn report_row(
         review_reason: Set(None),
         ..Default::default()
     }
+}
+
+/// The places a province's parks are named after (×5 kinds of park = 150).
+const PLACES: [&str; 30] = [
+    "洞庭",
+    "湘江",
+    "岳麓",
+    "浏阳",
+    "宁乡",
+    "望城",
+    "株洲",
+    "湘潭",
+    "衡阳",
+    "邵阳",
+    "岳阳",
+    "常德",
+    "益阳",
+    "郴州",
+    "永州",
+    "怀化",
+    "娄底",
+    "吉首",
+    "醴陵",
+    "汨罗",
+    "临湘",
+    "津市",
+    "沅江",
+    "耒阳",
+    "常宁",
+    "武冈",
+    "洪江",
+    "资兴",
+    "涟源",
+    "冷水江",
+];
+const PARK_KINDS: [&str; 5] = [
+    "经济开发区",
+    "高新技术产业开发区",
+    "产业开发区",
+    "工业集中区",
+    "现代服务业园区",
+];
+
+/// The name of the province's `i`-th park: 洞庭经济开发区, 湘江经济开发区, …
+pub fn park_name(i: usize) -> String {
+    let place = PLACES[i % PLACES.len()];
+    let kind = PARK_KINDS[(i / PLACES.len()) % PARK_KINDS.len()];
+    match i / (PLACES.len() * PARK_KINDS.len()) {
+        0 => format!("{place}{kind}"),
+        n => format!("{place}{kind}{}", n + 1),
+    }
+}
+
+/// Generates `parks` plans, one per park, each from its own seed derived
+/// from `spec.seed`, so park 17 is the same whatever the province's size.
+/// Calls `progress` after each park with its index and plan ID.
+pub async fn generate_province(
+    db: &DatabaseConnection,
+    parks: usize,
+    spec: Spec,
+    mut progress: impl FnMut(usize, i64),
+) -> AppResult<Vec<i64>> {
+    let mut plans = Vec::with_capacity(parks);
+    for i in 0..parks {
+        let park_spec = Spec {
+            seed: spec.seed.wrapping_mul(1_000_003).wrapping_add(i as u64),
+            ..spec
+        };
+        let id = generate_plan(db, &park_name(i), park_spec).await?;
+        progress(i, id);
+        plans.push(id);
+    }
+    Ok(plans)
 }

@@ -242,8 +242,10 @@ async fn dashboard_statements_do_not_grow_with_the_plan() {
         assert!(goals == 7 || goals == 61, "{goals} goals");
     }
     assert_same_for_both("dashboard", &counts);
-    // plan row + seven snapshot queries + one batch of units for `parent`.
-    assert!(counts[1] <= 9, "{counts:?}");
+    // plan row + six structure queries + the reports standing on each of
+    // the two dates asked + the history (reports lists) + one batch of
+    // units for `parent`.
+    assert_eq!(counts[1], 11, "{counts:?}");
 
     // Every plan at once: still one snapshot load for all of them.
     app.reset_statements();
@@ -251,8 +253,10 @@ async fn dashboard_statements_do_not_grow_with_the_plan() {
     assert_eq!(d["plans"].as_array().unwrap().len(), 2);
     let both = app.statements();
     println!("all-plans statements: {both}");
-    // the plan list + seven snapshot queries for both plans together.
-    assert_eq!(both, 8);
+    // the plan list + six structure queries for both plans together + the
+    // reports standing on each date asked (2025-10-31, and today for the
+    // goals), each one query for both plans.
+    assert_eq!(both, 9);
 }
 
 /// Every list, the calendar and the trends of one plan, in one request.

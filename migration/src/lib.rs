@@ -13,6 +13,8 @@ mod m20261122_000004_plan_state;
 mod m20261122_000005_report_review;
 /// The append-only audit log.
 mod m20261122_000006_audit_log;
+/// The index that finds the report standing on a date per assignment.
+mod m20261122_000007_standing_report_index;
 
 pub struct Migrator;
 
@@ -26,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_plan_state::Migration),
             Box::new(m20261122_000005_report_review::Migration),
             Box::new(m20261122_000006_audit_log::Migration),
+            Box::new(m20261122_000007_standing_report_index::Migration),
         ]
     }
 }

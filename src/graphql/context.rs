@@ -8,20 +8,22 @@ use chrono::{DateTime, NaiveDate, Utc};
 use entity::{plan, unit};
 use sea_orm::DatabaseConnection;
 
+use crate::domain::Evaluation;
 use crate::domain::access::{Actor, Role};
 use crate::domain::dates;
 use crate::error::{AppError, AppResult, ErrorCode};
+use crate::service::plan_data::{self, PlanStructure, ReportScope};
 use crate::service::{self, PlanData};
 
 /// What every resolver of one request shares. Built per request, so its
 /// caches never serve one request's data to another (servers are stateless).
 pub struct RequestContext {
     pub db: DatabaseConnection,
-    /// Plan snapshots of this request; `None` marks a plan that does not
-    /// exist or is archived. One lock, held across a load, so a second
-    /// request for a plan that is being loaded waits for it instead of
-    /// loading it again: the statement count of a request is deterministic.
-    plans: Mutex<HashMap<i64, Option<Arc<PlanData>>>>,
+    /// Plan structures and snapshots of this request. One lock, held across
+    /// a load, so a second request for a plan that is being loaded waits
+    /// for it instead of loading it again: the statement count of a request
+    /// is deterministic.
+    plans: Mutex<Snapshots>,
     /// Every unit, loaded in one statement the first time a resolver needs
     /// a unit the plan snapshots do not carry (a `parent`, say); behind a
     /// lock for the same reason as the snapshots.
@@ -32,11 +34,19 @@ pub struct RequestContext {
     actor: Option<Actor>,
 }
 
+/// What a request has loaded: each plan's structure once (`None` for a plan
+/// that does not exist or is archived), and its snapshots by report scope.
+#[derive(Default)]
+struct Snapshots {
+    structures: HashMap<i64, Option<Arc<PlanStructure>>>,
+    by_scope: HashMap<(i64, ReportScope), Arc<PlanData>>,
+}
+
 impl RequestContext {
     pub fn new(db: DatabaseConnection, now: DateTime<Utc>, actor: Option<Actor>) -> Self {
         RequestContext {
             actor,
-            plans: Mutex::new(HashMap::new()),
+            plans: Mutex::new(Snapshots::default()),
             units: Mutex::new(None),
             db,
             now,
@@ -48,32 +58,80 @@ impl RequestContext {
             .map_err(|_| AppError::internal("request context missing").into())
     }
 
+    /// A plan's structure (goals, shares, milestones, units; no reports).
     pub async fn plan_data(&self, plan_id: i64) -> async_graphql::Result<Arc<PlanData>> {
-        self.plans_data(&[plan_id])
+        self.plan_in(plan_id, ReportScope::Structure).await
+    }
+
+    /// A plan with its whole report history: for report lists, trends and
+    /// the reporting calendar.
+    pub async fn plan_history(&self, plan_id: i64) -> async_graphql::Result<Arc<PlanData>> {
+        self.plan_in(plan_id, ReportScope::History).await
+    }
+
+    /// The judgement of a plan as of `date`, from the reports standing on it.
+    pub async fn evaluation(
+        &self,
+        plan_id: i64,
+        date: NaiveDate,
+    ) -> async_graphql::Result<Arc<Evaluation>> {
+        Ok(self
+            .plan_in(plan_id, ReportScope::StandingOn(date))
+            .await?
+            .evaluation(date))
+    }
+
+    async fn plan_in(
+        &self,
+        plan_id: i64,
+        scope: ReportScope,
+    ) -> async_graphql::Result<Arc<PlanData>> {
+        self.plans_in(&[plan_id], scope)
             .await?
             .pop()
             .ok_or_else(|| AppError::not_found("plan", plan_id).into())
     }
 
-    /// Several plans' snapshots in the order asked (missing or archived
-    /// plans are left out); those not loaded yet load together, in one
-    /// `load_plans` call (seven queries).
+    /// Several plans' structures in the order asked (missing or archived
+    /// plans are left out).
     pub async fn plans_data(&self, plan_ids: &[i64]) -> async_graphql::Result<Vec<Arc<PlanData>>> {
+        self.plans_in(plan_ids, ReportScope::Structure).await
+    }
+
+    /// Several plans' snapshots in `scope`, in the order asked (missing or
+    /// archived plans are left out). Those not loaded yet load together:
+    /// their structures once per request (six queries for all of them),
+    /// their reports once per scope (one query).
+    pub async fn plans_in(
+        &self,
+        plan_ids: &[i64],
+        scope: ReportScope,
+    ) -> async_graphql::Result<Vec<Arc<PlanData>>> {
         let mut cache = self.plans.lock().await;
-        let missing: Vec<i64> = plan_ids
+        let unstructured: Vec<i64> = plan_ids
             .iter()
             .copied()
-            .filter(|id| !cache.contains_key(id))
+            .filter(|id| !cache.structures.contains_key(id))
+            .collect();
+        if !unstructured.is_empty() {
+            let mut loaded = plan_data::load_structures(&self.db, &unstructured).await?;
+            for id in unstructured {
+                cache.structures.insert(id, loaded.remove(&id));
+            }
+        }
+        let missing: Vec<Arc<PlanStructure>> = plan_ids
+            .iter()
+            .filter(|id| !cache.by_scope.contains_key(&(**id, scope)))
+            .filter_map(|id| cache.structures.get(id).cloned().flatten())
             .collect();
         if !missing.is_empty() {
-            let mut loaded = service::load_plans(&self.db, &missing).await?;
-            for id in missing {
-                cache.insert(id, loaded.remove(&id));
+            for (id, data) in plan_data::snapshots(&self.db, missing, scope).await? {
+                cache.by_scope.insert((id, scope), data);
             }
         }
         Ok(plan_ids
             .iter()
-            .filter_map(|id| cache.get(id).cloned().flatten())
+            .filter_map(|id| cache.by_scope.get(&(*id, scope)).cloned())
             .collect())
     }
 
@@ -102,7 +160,7 @@ impl RequestContext {
     /// Forgets cached plan snapshots after a write in this request; a later
     /// field that needs one loads it afresh.
     pub async fn forget_plans(&self) {
-        self.plans.lock().await.clear();
+        *self.plans.lock().await = Snapshots::default();
     }
 
     /// Forgets cached units after a unit write in this request.

@@ -162,14 +162,16 @@ impl TrendPoint {
 }
 
 /// The series at each month end of the plan period up to `up_to` (default
-/// today), every point computed from the report history in the snapshot.
-fn trend(
+/// today), every point computed from the plan's report history (one load
+/// for all the points).
+async fn trend(
     ctx: &Context<'_>,
     data: &PlanData,
     up_to: Option<Date>,
     pick: impl Fn(&Evaluation) -> Option<domain::Progress>,
 ) -> Result<Vec<TrendPoint>> {
     let rc = RequestContext::of(ctx)?;
+    let data = rc.plan_history(data.plan.id).await?;
     let up_to = up_to
         .map(|d| d.0)
         .unwrap_or_else(|| rc.today_for(&data.plan));
@@ -220,14 +222,19 @@ pub fn id_of(id: i64) -> ID {
     ID(id.to_string())
 }
 
-/// The date a figure is asked for: the argument, or today in the plan's zone.
-fn evaluation(ctx: &Context<'_>, data: &PlanData, as_of: Option<Date>) -> Result<Arc<Evaluation>> {
+/// The judgement at the date a figure is asked for (the argument, or today
+/// in the plan's zone), from the reports standing on that date.
+async fn evaluation(
+    ctx: &Context<'_>,
+    data: &PlanData,
+    as_of: Option<Date>,
+) -> Result<Arc<Evaluation>> {
     let rc = RequestContext::of(ctx)?;
     let date: NaiveDate = match as_of {
         Some(Date(d)) => d,
         None => rc.today_for(&data.plan),
     };
-    Ok(data.evaluation(date))
+    rc.evaluation(data.plan.id, date).await
 }
 
 /// Objects reached through the snapshot are always judged; this is the
@@ -312,12 +319,12 @@ impl Plan {
     /// Whether a failed VETO goal voids the plan's score as of the date.
     async fn vetoed(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<bool> {
         let data = RequestContext::of(ctx)?.plan_data(self.0.id).await?;
-        Ok(evaluation(ctx, &data, as_of)?.vetoed())
+        Ok(evaluation(ctx, &data, as_of).await?.vetoed())
     }
     /// The year-end view: the score, each top-level goal's part, the cap and the veto.
     async fn scorecard(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Scorecard> {
         let data = RequestContext::of(ctx)?.plan_data(self.0.id).await?;
-        let eval = evaluation(ctx, &data, as_of)?;
+        let eval = evaluation(ctx, &data, as_of).await?;
         let cap = data.plan.score_cap * 100.0;
         let mut goals = Vec::new();
         for g in data.top_level_goals() {
@@ -349,7 +356,7 @@ impl Plan {
     /// The plan's completion and time progress at each month end up to `upTo`.
     async fn trend(&self, ctx: &Context<'_>, up_to: Option<Date>) -> Result<Vec<TrendPoint>> {
         let data = RequestContext::of(ctx)?.plan_data(self.0.id).await?;
-        trend(ctx, &data, up_to, |e| Some(e.plan()))
+        trend(ctx, &data, up_to, |e| Some(e.plan())).await
     }
     /// A unit's completion and time progress within this plan at each month end.
     async fn unit_trend(
@@ -360,7 +367,7 @@ impl Plan {
     ) -> Result<Vec<TrendPoint>> {
         let unit_id = super::inputs::parse_id("unit", &unit_id)?;
         let data = RequestContext::of(ctx)?.plan_data(self.0.id).await?;
-        trend(ctx, &data, up_to, |e| e.unit(unit_id).map(|u| u.progress))
+        trend(ctx, &data, up_to, |e| e.unit(unit_id).map(|u| u.progress)).await
     }
     async fn owner_unit(&self, ctx: &Context<'_>) -> Result<Option<Unit>> {
         Ok(RequestContext::of(ctx)?
@@ -392,7 +399,7 @@ impl Plan {
     }
     async fn progress(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Progress> {
         let data = RequestContext::of(ctx)?.plan_data(self.0.id).await?;
-        Ok(evaluation(ctx, &data, as_of)?.plan().into())
+        Ok(evaluation(ctx, &data, as_of).await?.plan().into())
     }
     /// Units with assignments in this plan, highest completion first, with
     /// the lights of their assignments.
@@ -402,7 +409,7 @@ impl Plan {
         as_of: Option<Date>,
     ) -> Result<Vec<UnitProgress>> {
         let data = RequestContext::of(ctx)?.plan_data(self.0.id).await?;
-        let eval = evaluation(ctx, &data, as_of)?;
+        let eval = evaluation(ctx, &data, as_of).await?;
         Ok(UnitProgress::ranked(&data, eval.units()))
     }
     /// Categories of the top-level goals, in the order they first appear.
@@ -412,7 +419,7 @@ impl Plan {
         as_of: Option<Date>,
     ) -> Result<Vec<CategoryProgress>> {
         let data = RequestContext::of(ctx)?.plan_data(self.0.id).await?;
-        let eval = evaluation(ctx, &data, as_of)?;
+        let eval = evaluation(ctx, &data, as_of).await?;
         Ok(eval
             .categories()
             .iter()
@@ -498,7 +505,7 @@ impl Goal {
     /// Completion and time progress at each month end up to `upTo`.
     async fn trend(&self, ctx: &Context<'_>, up_to: Option<Date>) -> Result<Vec<TrendPoint>> {
         let id = self.model.id;
-        trend(ctx, &self.data, up_to, |e| e.goal(id))
+        trend(ctx, &self.data, up_to, |e| e.goal(id)).await
     }
     async fn lead_unit(&self) -> Option<Unit> {
         self.data.unit(self.model.lead_unit_id?).cloned().map(Unit)
@@ -540,7 +547,7 @@ impl Goal {
             .collect()
     }
     async fn progress(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Progress> {
-        let eval = evaluation(ctx, &self.data, as_of)?;
+        let eval = evaluation(ctx, &self.data, as_of).await?;
         eval.goal(self.model.id)
             .map(Progress::from)
             .ok_or_else(|| not_judged("goal", self.model.id))
@@ -609,8 +616,11 @@ impl Assignment {
         Ok(self.model()?.responsible_person.clone())
     }
     /// Every report ever submitted, oldest first by (asOf, submission).
-    async fn reports(&self) -> Vec<Report> {
-        self.data.reports_of(self.id).cloned().map(Report).collect()
+    async fn reports(&self, ctx: &Context<'_>) -> Result<Vec<Report>> {
+        let history = RequestContext::of(ctx)?
+            .plan_history(self.data.plan.id)
+            .await?;
+        Ok(history.reports_of(self.id).cloned().map(Report).collect())
     }
     /// The report that stands as of the date (the latest counting one).
     async fn latest_report(
@@ -622,14 +632,14 @@ impl Assignment {
         let date = as_of
             .map(|d| d.0)
             .unwrap_or_else(|| rc.today_for(&self.data.plan));
-        Ok(self
-            .data
+        let history = rc.plan_history(self.data.plan.id).await?;
+        Ok(history
             .latest_counting_report([self.id], date)
             .cloned()
             .map(Report))
     }
     async fn progress(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Progress> {
-        let eval = evaluation(ctx, &self.data, as_of)?;
+        let eval = evaluation(ctx, &self.data, as_of).await?;
         eval.assignment(self.id)
             .map(Progress::from)
             .ok_or_else(|| not_judged("assignment", self.id))

@@ -1,4 +1,5 @@
-use async_graphql::{Context, ID, MergedObject, Object, Result};
+use async_graphql::{Context, ID, MergedObject, Object, Result, SelectionField, Value};
+use chrono::NaiveDate;
 use entity::{goal, milestone};
 use sea_orm::EntityTrait;
 
@@ -7,8 +8,10 @@ use super::inputs::parse_id;
 use super::objects::{
     ApiToken, Assignment, AuditEntry, Goal, Me, Milestone, Plan, Report, ReviewItem, Unit,
 };
+use super::scalars::parse_date;
 use crate::domain::access::Role;
 use crate::error::{AppError, AppResult, ErrorCode};
+use crate::service::plan_data::ReportScope;
 use crate::service::{assignments, audit, plans, reports, tokens, units};
 
 /// A missing object is `null` in a query; any other failure is an error.
@@ -18,6 +21,66 @@ fn found<T>(result: AppResult<T>) -> Result<Option<T>> {
         Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
         Err(e) => Err(e.into()),
     }
+}
+
+/// Fields whose figures are judged at an `asOf` date (today by default).
+const JUDGED_FIELDS: [&str; 5] = [
+    "progress",
+    "unitProgress",
+    "categoryProgress",
+    "vetoed",
+    "scorecard",
+];
+
+/// The `asOf` dates a selection asks figures at, anywhere below it;
+/// `None` for "today".
+fn dates_asked(field: SelectionField<'_>, out: &mut Vec<Option<NaiveDate>>) {
+    for child in field.selection_set() {
+        if JUDGED_FIELDS.contains(&child.name()) {
+            let as_of = child.arguments().ok().and_then(|args| {
+                args.into_iter()
+                    .find(|(name, _)| name.as_str() == "asOf")
+                    .map(|(_, value)| value)
+            });
+            match as_of {
+                None | Some(Value::Null) => out.push(None),
+                Some(Value::String(text)) => {
+                    // An unreadable date is the field's own error to report.
+                    if let Some(date) = parse_date(&text) {
+                        out.push(Some(date));
+                    }
+                }
+                Some(_) => {}
+            }
+        }
+        dates_asked(child, out);
+    }
+}
+
+/// Loads, for every plan of a list, the reports standing on each date the
+/// selection judges at: one query per date for all the plans, instead of
+/// one per plan as each plan's fields resolve.
+async fn prefetch_figures(
+    ctx: &Context<'_>,
+    rc: &RequestContext,
+    plans: &[entity::plan::Model],
+) -> Result<()> {
+    let mut asked = Vec::new();
+    dates_asked(ctx.field(), &mut asked);
+    let mut wanted: Vec<(NaiveDate, i64)> = Vec::new();
+    for date in asked {
+        for plan in plans {
+            wanted.push((date.unwrap_or_else(|| rc.today_for(plan)), plan.id));
+        }
+    }
+    wanted.sort_unstable();
+    wanted.dedup();
+    for chunk in wanted.chunk_by(|a, b| a.0 == b.0) {
+        let ids: Vec<i64> = chunk.iter().map(|(_, id)| *id).collect();
+        rc.plans_in(&ids, ReportScope::StandingOn(chunk[0].0))
+            .await?;
+    }
+    Ok(())
 }
 
 /// The core queries: plans, goals, units and what hangs from them.
@@ -128,10 +191,11 @@ impl CoreQuery {
         let mut readable = Vec::new();
         for data in rc.plans_data(&ids).await? {
             if rc.may_read(&data).await? {
-                readable.push(Plan(data.plan.clone()));
+                readable.push(data.plan.clone());
             }
         }
-        Ok(readable)
+        prefetch_figures(ctx, rc, &readable).await?;
+        Ok(readable.into_iter().map(Plan).collect())
     }
 
     async fn plan(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Plan>> {

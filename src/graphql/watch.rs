@@ -1,5 +1,6 @@
 //! Queries of the lists a target office opens every week, and the
 //! reporting calendar. Thin: the selection lives in `service::watch`.
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
@@ -11,6 +12,7 @@ use super::objects::{Assignment, Goal, Light, Milestone, Plan, Progress, Unit, U
 use super::scalars::Date;
 use crate::domain::{self, Evaluation};
 use crate::error::{AppError, ErrorCode};
+use crate::service::plan_data::ReportScope;
 use crate::service::watch::{self, JudgedGoal, MilestoneEntry};
 use crate::service::{PlanData, plans};
 
@@ -150,12 +152,34 @@ async fn judged_plans(
             readable
         }
     };
-    Ok(data
+    // Each plan judged at its date (today in its own zone unless given),
+    // from the reports standing on it: one query per distinct date.
+    let dated: Vec<(Arc<PlanData>, NaiveDate)> = data
         .into_iter()
         .map(|d| {
             let date = as_of.map(|a| a.0).unwrap_or_else(|| rc.today_for(&d.plan));
-            let eval = d.evaluation(date);
-            (d, eval)
+            (d, date)
+        })
+        .collect();
+    let mut dates: Vec<NaiveDate> = dated.iter().map(|(_, date)| *date).collect();
+    dates.sort_unstable();
+    dates.dedup();
+    let mut standing = HashMap::new();
+    for date in dates {
+        let ids: Vec<i64> = dated
+            .iter()
+            .filter(|(_, d)| *d == date)
+            .map(|(p, _)| p.plan.id)
+            .collect();
+        for snapshot in rc.plans_in(&ids, ReportScope::StandingOn(date)).await? {
+            standing.insert(snapshot.plan.id, snapshot.evaluation(date));
+        }
+    }
+    Ok(dated
+        .into_iter()
+        .filter_map(|(d, _)| {
+            let eval = standing.get(&d.plan.id)?.clone();
+            Some((d, eval))
         })
         .collect())
 }
@@ -281,7 +305,9 @@ impl WatchQuery {
             )
         })?;
         let plan_id = parse_id("plan", &plan_id)?;
-        let data = rc.readable_plan(plan_id).await?;
+        rc.readable_plan(plan_id).await?;
+        // Who reported when in the month: the calendar reads the history.
+        let data = rc.plan_history(plan_id).await?;
         if domain::schedule::month_end(first) < data.plan.start_date || first > data.plan.end_date {
             return Err(AppError::rejected(
                 ErrorCode::InvalidValue,

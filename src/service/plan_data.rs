@@ -1,12 +1,17 @@
-//! A plan's rows, loaded set-wise: seven queries for any number of plans,
-//! whatever their size. Everything a progress question needs is in here,
-//! so GraphQL resolvers read from it instead of querying per object.
+//! A plan's rows, loaded set-wise: six queries for the structure of any
+//! number of plans, whatever their size, and one for their reports in the
+//! scope a question needs (none, the report standing on a date per
+//! assignment, or the whole history). Everything a progress question needs
+//! is in here, so GraphQL resolvers read from it instead of querying per
+//! object.
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
 use entity::{assignment, goal, goal_supporting_unit, milestone, plan, report, unit};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, Statement,
+};
 
 use crate::domain::completion::latest_report;
 use crate::domain::facts::Dated;
@@ -16,61 +21,101 @@ use crate::domain::{
 };
 use crate::error::{AppError, AppResult};
 
+/// Which reports a snapshot carries. A judgement at a date reads only the
+/// report that stands on that date per assignment, so progress questions
+/// load one row per assignment; only report lists, trends and the reporting
+/// calendar need the whole history.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReportScope {
+    /// No reports: the plan's goals, shares, milestones and units.
+    Structure,
+    /// Per assignment, the counting report that stands on the date.
+    StandingOn(NaiveDate),
+    /// Every report, returned ones included.
+    History,
+}
+
+/// A plan's rows without its reports: loaded once per request and shared
+/// by every snapshot of the plan.
 #[derive(Debug)]
-pub struct PlanData {
+pub struct PlanStructure {
     pub plan: plan::Model,
     /// Active goals in display order (position, then creation).
     goals: Vec<goal::Model>,
     assignments: Vec<assignment::Model>,
     milestones: Vec<milestone::Model>,
-    /// Reports of active assignments, oldest first by (asOf, submission).
-    reports: Vec<report::Model>,
     supporting: Vec<goal_supporting_unit::Model>,
     /// Every unit the plan names (owner, lead, supporting, assigned).
     units: HashMap<i64, unit::Model>,
+}
+
+#[derive(Debug)]
+pub struct PlanData {
+    pub plan: plan::Model,
+    structure: Arc<PlanStructure>,
+    scope: ReportScope,
+    /// Reports of active assignments in the scope, oldest first by (asOf,
+    /// submission).
+    reports: Vec<report::Model>,
     facts: PlanFacts,
     /// Evaluations already computed for this snapshot, by asOf date.
     evaluations: Mutex<HashMap<NaiveDate, Arc<Evaluation>>>,
 }
 
 impl PlanData {
+    pub fn structure(&self) -> &Arc<PlanStructure> {
+        &self.structure
+    }
+
+    pub fn scope(&self) -> ReportScope {
+        self.scope
+    }
+
     pub fn goal(&self, id: i64) -> Option<&goal::Model> {
-        self.goals.iter().find(|g| g.id == id)
+        self.structure.goals.iter().find(|g| g.id == id)
     }
 
     pub fn goals(&self) -> &[goal::Model] {
-        &self.goals
+        &self.structure.goals
     }
 
     pub fn top_level_goals(&self) -> impl Iterator<Item = &goal::Model> {
-        self.goals.iter().filter(|g| g.parent_id.is_none())
+        self.structure
+            .goals
+            .iter()
+            .filter(|g| g.parent_id.is_none())
     }
 
     pub fn children(&self, goal_id: i64) -> impl Iterator<Item = &goal::Model> {
-        self.goals
+        self.structure
+            .goals
             .iter()
             .filter(move |g| g.parent_id == Some(goal_id))
     }
 
     pub fn assignments_of(&self, goal_id: i64) -> impl Iterator<Item = &assignment::Model> {
-        self.assignments
+        self.structure
+            .assignments
             .iter()
             .filter(move |a| a.goal_id == goal_id)
     }
 
     pub fn assignments(&self) -> &[assignment::Model] {
-        &self.assignments
+        &self.structure.assignments
     }
 
     pub fn assignment(&self, id: i64) -> Option<&assignment::Model> {
-        self.assignments.iter().find(|a| a.id == id)
+        self.structure.assignments.iter().find(|a| a.id == id)
     }
 
     pub fn milestones_of(&self, goal_id: i64) -> impl Iterator<Item = &milestone::Model> {
-        self.milestones.iter().filter(move |m| m.goal_id == goal_id)
+        self.structure
+            .milestones
+            .iter()
+            .filter(move |m| m.goal_id == goal_id)
     }
 
-    /// Every report of an assignment, returned ones included, oldest first.
+    /// The reports of an assignment in this snapshot's scope, oldest first.
     pub fn reports_of(&self, assignment_id: i64) -> impl Iterator<Item = &report::Model> {
         self.reports
             .iter()
@@ -84,6 +129,7 @@ impl PlanData {
         assignment_ids: impl IntoIterator<Item = i64>,
         date: NaiveDate,
     ) -> Option<&report::Model> {
+        self.check_date(date);
         let reports: Vec<&report::Model> = assignment_ids
             .into_iter()
             .flat_map(|a| self.counting_reports_of(a))
@@ -99,7 +145,8 @@ impl PlanData {
     }
 
     pub fn supporting_unit_ids(&self, goal_id: i64) -> Vec<i64> {
-        self.supporting
+        self.structure
+            .supporting
             .iter()
             .filter(|s| s.goal_id == goal_id)
             .map(|s| s.unit_id)
@@ -108,15 +155,35 @@ impl PlanData {
 
     /// A unit the plan names (archived ones included: history names them).
     pub fn unit(&self, id: i64) -> Option<&unit::Model> {
-        self.units.get(&id)
+        self.structure.units.get(&id)
     }
 
     pub fn facts(&self) -> &PlanFacts {
         &self.facts
     }
 
+    /// A snapshot standing on one date answers for that date only; asking
+    /// it for another is a bug in the caller (the figures would be wrong).
+    fn check_date(&self, date: NaiveDate) {
+        match self.scope {
+            ReportScope::StandingOn(d) if d != date => {
+                debug_assert_eq!(d, date, "a snapshot standing on {d} asked about {date}");
+                tracing::error!(%d, %date, plan = self.plan.id, "a standing snapshot asked about another date");
+            }
+            ReportScope::Structure => {
+                debug_assert!(false, "a structure snapshot asked for figures");
+                tracing::error!(
+                    plan = self.plan.id,
+                    "a structure snapshot asked for figures"
+                );
+            }
+            _ => {}
+        }
+    }
+
     /// The judgement as of `as_of`, computed once per date per snapshot.
     pub fn evaluation(&self, as_of: NaiveDate) -> Arc<Evaluation> {
+        self.check_date(as_of);
         let mut cache = self.evaluations.lock().unwrap_or_else(|e| e.into_inner());
         cache
             .entry(as_of)
@@ -125,11 +192,40 @@ impl PlanData {
     }
 }
 
-/// Loads the given plans (archived ones are skipped) with seven queries.
+/// Loads the given plans (archived ones are skipped) with their whole
+/// report history: seven queries for any number of plans.
 pub async fn load_plans<C: ConnectionTrait>(
     db: &C,
     plan_ids: &[i64],
 ) -> AppResult<HashMap<i64, Arc<PlanData>>> {
+    let structures = load_structures(db, plan_ids).await?;
+    snapshots(db, structures.into_values().collect(), ReportScope::History).await
+}
+
+/// Snapshots of these plans in `scope`: one query for the reports (none
+/// for `Structure`), then the facts of each plan.
+pub async fn snapshots<C: ConnectionTrait>(
+    db: &C,
+    structures: Vec<Arc<PlanStructure>>,
+    scope: ReportScope,
+) -> AppResult<HashMap<i64, Arc<PlanData>>> {
+    let mut reports = load_reports(db, &structures, scope).await?;
+    structures
+        .into_iter()
+        .map(|s| {
+            let id = s.plan.id;
+            let rows = reports.remove(&id).unwrap_or_default();
+            Ok((id, Arc::new(assemble(s, scope, rows)?)))
+        })
+        .collect()
+}
+
+/// The plans' rows without reports (archived plans are skipped): six
+/// queries for any number of plans.
+pub async fn load_structures<C: ConnectionTrait>(
+    db: &C,
+    plan_ids: &[i64],
+) -> AppResult<HashMap<i64, Arc<PlanStructure>>> {
     if plan_ids.is_empty() {
         return Ok(HashMap::new());
     }
@@ -158,18 +254,11 @@ pub async fn load_plans<C: ConnectionTrait>(
         .all(db)
         .await?;
     let milestones = milestone::Entity::find()
-        .filter(milestone::Column::PlanId.is_in(ids.clone()))
+        .filter(milestone::Column::PlanId.is_in(ids))
         .filter(milestone::Column::ArchivedAt.is_null())
         .order_by_asc(milestone::Column::DueDate)
         .order_by_asc(milestone::Column::Position)
         .order_by_asc(milestone::Column::Id)
-        .all(db)
-        .await?;
-    let reports = report::Entity::find()
-        .filter(report::Column::PlanId.is_in(ids))
-        .order_by_asc(report::Column::AsOf)
-        .order_by_asc(report::Column::SubmittedAt)
-        .order_by_asc(report::Column::Id)
         .all(db)
         .await?;
 
@@ -194,29 +283,110 @@ pub async fn load_plans<C: ConnectionTrait>(
             rows.milestones.push(m);
         }
     }
-    for r in reports {
-        if let Some(rows) = by_plan.get_mut(&r.plan_id) {
-            rows.reports.push(r);
-        }
-    }
     let mut unit_ids: Vec<i64> = by_plan.values().flat_map(Rows::unit_ids).collect();
     unit_ids.sort_unstable();
     unit_ids.dedup();
     let units = crate::service::units::by_ids(db, &unit_ids).await?;
-    by_plan
+    Ok(by_plan
         .into_iter()
-        .map(|(id, rows)| Ok((id, Arc::new(rows.into_plan_data(&units)?))))
-        .collect()
+        .map(|(id, rows)| (id, Arc::new(rows.into_structure(&units))))
+        .collect())
 }
 
-/// Rows of one plan on their way to becoming `PlanData`.
+/// The reports of these plans in `scope`, by plan: nothing for
+/// `Structure`; every row for `History`; for `StandingOn(d)` one row per
+/// assignment, found by the (assignment, asOf, submitted, id) index.
+async fn load_reports<C: ConnectionTrait>(
+    db: &C,
+    structures: &[Arc<PlanStructure>],
+    scope: ReportScope,
+) -> AppResult<HashMap<i64, Vec<report::Model>>> {
+    let ids: Vec<i64> = structures.iter().map(|s| s.plan.id).collect();
+    let rows = match scope {
+        _ if ids.is_empty() => Vec::new(),
+        ReportScope::Structure => Vec::new(),
+        ReportScope::History => {
+            report::Entity::find()
+                .filter(report::Column::PlanId.is_in(ids))
+                .order_by_asc(report::Column::AsOf)
+                .order_by_asc(report::Column::SubmittedAt)
+                .order_by_asc(report::Column::Id)
+                .all(db)
+                .await?
+        }
+        ReportScope::StandingOn(date) => {
+            let unreviewed_count: Vec<i64> = structures
+                .iter()
+                .filter(|s| !s.plan.require_approval)
+                .map(|s| s.plan.id)
+                .collect();
+            standing_reports(db, &ids, &unreviewed_count, date).await?
+        }
+    };
+    let mut by_plan: HashMap<i64, Vec<report::Model>> = HashMap::new();
+    for r in rows {
+        by_plan.entry(r.plan_id).or_default().push(r);
+    }
+    Ok(by_plan)
+}
+
+/// Per active assignment of the plans, the counting report that stands on
+/// `date`: the latest by (asOf, submission, id) at or before it, never a
+/// returned one, and an unreviewed one only in the plans that do not
+/// require approval. A correlated `LIMIT 1` per assignment walks the
+/// standing index backwards; measured against a window function over the
+/// same rows it is 5–7× faster on SQLite (see ARCHITECTURE.md).
+async fn standing_reports<C: ConnectionTrait>(
+    db: &C,
+    plan_ids: &[i64],
+    unreviewed_count: &[i64],
+    date: NaiveDate,
+) -> AppResult<Vec<report::Model>> {
+    let backend = db.get_database_backend();
+    let mut values: Vec<sea_orm::Value> = Vec::new();
+    let mut placeholder = |v: sea_orm::Value| {
+        values.push(v);
+        match backend {
+            DbBackend::Postgres => format!("${}", values.len()),
+            _ => "?".to_string(),
+        }
+    };
+    let list = |ids: &[i64], placeholder: &mut dyn FnMut(sea_orm::Value) -> String| {
+        if ids.is_empty() {
+            "NULL".to_string()
+        } else {
+            ids.iter()
+                .map(|id| placeholder((*id).into()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    };
+    let as_of = placeholder(date.into());
+    let approved = placeholder(ReviewState::Approved.as_str().into());
+    let submitted = placeholder(ReviewState::Submitted.as_str().into());
+    let unreviewed = list(unreviewed_count, &mut placeholder);
+    let plans = list(plan_ids, &mut placeholder);
+    let sql = format!(
+        "SELECT r.* FROM assignment a JOIN report r ON r.id = (\
+           SELECT r2.id FROM report r2 \
+           WHERE r2.assignment_id = a.id AND r2.as_of <= {as_of} \
+             AND (r2.status = {approved} OR (r2.status = {submitted} AND r2.plan_id IN ({unreviewed}))) \
+           ORDER BY r2.as_of DESC, r2.submitted_at DESC, r2.id DESC LIMIT 1) \
+         WHERE a.plan_id IN ({plans}) AND a.archived_at IS NULL"
+    );
+    Ok(report::Entity::find()
+        .from_raw_sql(Statement::from_sql_and_values(backend, sql, values))
+        .all(db)
+        .await?)
+}
+
+/// Rows of one plan on their way to becoming a `PlanStructure`.
 struct Rows {
     plan: plan::Model,
     goals: Vec<goal::Model>,
     supporting: Vec<goal_supporting_unit::Model>,
     assignments: Vec<assignment::Model>,
     milestones: Vec<milestone::Model>,
-    reports: Vec<report::Model>,
 }
 
 impl Rows {
@@ -227,7 +397,6 @@ impl Rows {
             supporting: vec![],
             assignments: vec![],
             milestones: vec![],
-            reports: vec![],
         }
     }
 
@@ -240,7 +409,7 @@ impl Rows {
         ids
     }
 
-    fn into_plan_data(self, all_units: &HashMap<i64, unit::Model>) -> AppResult<PlanData> {
+    fn into_structure(self, all_units: &HashMap<i64, unit::Model>) -> PlanStructure {
         let units = self
             .unit_ids()
             .into_iter()
@@ -249,111 +418,122 @@ impl Rows {
         // Rows of archived goals, or of goals below an archived one, are not
         // part of the plan any more.
         let active: HashSet<i64> = self.goals.iter().map(|g| g.id).collect();
-        let assignments: Vec<assignment::Model> = self
-            .assignments
-            .into_iter()
-            .filter(|a| active.contains(&a.goal_id))
-            .collect();
-        let assigned: HashSet<i64> = assignments.iter().map(|a| a.id).collect();
-        let reports: Vec<report::Model> = self
-            .reports
-            .into_iter()
-            .filter(|r| assigned.contains(&r.assignment_id))
-            .collect();
-        let milestones: Vec<milestone::Model> = self
-            .milestones
-            .into_iter()
-            .filter(|m| active.contains(&m.goal_id))
-            .collect();
-        let supporting: Vec<goal_supporting_unit::Model> = self
-            .supporting
-            .into_iter()
-            .filter(|s| active.contains(&s.goal_id))
-            .collect();
-
-        // Group once so building the facts stays linear in the plan's size.
-        let mut reports_by_assignment: HashMap<i64, Vec<ReportFact>> = HashMap::new();
-        for r in &reports {
-            // Only reports that count are facts: never a returned one, and an
-            // unreviewed one only when the plan does not require approval.
-            if !review_state(r)?.counts(self.plan.require_approval) {
-                continue;
-            }
-            reports_by_assignment
-                .entry(r.assignment_id)
-                .or_default()
-                .push(ReportFact {
-                    id: r.id,
-                    as_of: r.as_of,
-                    value: r.value,
-                    submitted_at: r.submitted_at,
-                });
-        }
-        let mut assignments_by_goal: HashMap<i64, Vec<AssignmentFacts>> = HashMap::new();
-        for a in &assignments {
-            assignments_by_goal
-                .entry(a.goal_id)
-                .or_default()
-                .push(AssignmentFacts {
-                    id: a.id,
-                    unit_id: a.unit_id,
-                    target: a.target_value,
-                    deadline: a.deadline,
-                    reports: reports_by_assignment.remove(&a.id).unwrap_or_default(),
-                });
-        }
-        let mut milestones_by_goal: HashMap<i64, Vec<MilestoneFacts>> = HashMap::new();
-        for m in &milestones {
-            milestones_by_goal
-                .entry(m.goal_id)
-                .or_default()
-                .push(MilestoneFacts {
-                    id: m.id,
-                    due: m.due_date,
-                    weight: m.weight,
-                    completed_on: m.completed_on,
-                });
-        }
-        let goal_facts = self
-            .goals
-            .iter()
-            .map(|g| {
-                Ok(GoalFacts {
-                    id: g.id,
-                    parent_id: g.parent_id,
-                    category: g.category.clone(),
-                    kind: g.kind.parse().map_err(AppError::internal)?,
-                    direction: g.direction.parse().map_err(AppError::internal)?,
-                    target: g.target_value,
-                    baseline: g.baseline_value,
-                    weight: g.weight,
-                    deadline: g.deadline,
-                    monthly_plan: crate::service::goals::monthly_plan_of(g)?,
-                    assignments: assignments_by_goal.remove(&g.id).unwrap_or_default(),
-                    milestones: milestones_by_goal.remove(&g.id).unwrap_or_default(),
-                })
-            })
-            .collect::<AppResult<Vec<_>>>()?;
-        let facts = PlanFacts {
-            start: self.plan.start_date,
-            end: self.plan.end_date,
-            score_cap: self.plan.score_cap,
-            time_progress_mode: crate::service::plans::time_progress_mode_of(&self.plan)?,
-            thresholds: crate::service::plans::thresholds_of(&self.plan),
-            goals: goal_facts,
-        };
-        Ok(PlanData {
+        PlanStructure {
+            assignments: self
+                .assignments
+                .into_iter()
+                .filter(|a| active.contains(&a.goal_id))
+                .collect(),
+            milestones: self
+                .milestones
+                .into_iter()
+                .filter(|m| active.contains(&m.goal_id))
+                .collect(),
+            supporting: self
+                .supporting
+                .into_iter()
+                .filter(|s| active.contains(&s.goal_id))
+                .collect(),
             plan: self.plan,
             goals: self.goals,
-            assignments,
-            milestones,
-            reports,
-            supporting,
             units,
-            facts,
-            evaluations: Mutex::new(HashMap::new()),
-        })
+        }
     }
+}
+
+/// A snapshot: the structure, the reports of a scope, and the facts the
+/// domain judges.
+fn assemble(
+    structure: Arc<PlanStructure>,
+    scope: ReportScope,
+    reports: Vec<report::Model>,
+) -> AppResult<PlanData> {
+    let plan = structure.plan.clone();
+    let assigned: HashSet<i64> = structure.assignments.iter().map(|a| a.id).collect();
+    let reports: Vec<report::Model> = reports
+        .into_iter()
+        .filter(|r| assigned.contains(&r.assignment_id))
+        .collect();
+
+    // Group once so building the facts stays linear in the plan's size.
+    let mut reports_by_assignment: HashMap<i64, Vec<ReportFact>> = HashMap::new();
+    for r in &reports {
+        // Only reports that count are facts: never a returned one, and an
+        // unreviewed one only when the plan does not require approval.
+        if !review_state(r)?.counts(plan.require_approval) {
+            continue;
+        }
+        reports_by_assignment
+            .entry(r.assignment_id)
+            .or_default()
+            .push(ReportFact {
+                id: r.id,
+                as_of: r.as_of,
+                value: r.value,
+                submitted_at: r.submitted_at,
+            });
+    }
+    let mut assignments_by_goal: HashMap<i64, Vec<AssignmentFacts>> = HashMap::new();
+    for a in &structure.assignments {
+        assignments_by_goal
+            .entry(a.goal_id)
+            .or_default()
+            .push(AssignmentFacts {
+                id: a.id,
+                unit_id: a.unit_id,
+                target: a.target_value,
+                deadline: a.deadline,
+                reports: reports_by_assignment.remove(&a.id).unwrap_or_default(),
+            });
+    }
+    let mut milestones_by_goal: HashMap<i64, Vec<MilestoneFacts>> = HashMap::new();
+    for m in &structure.milestones {
+        milestones_by_goal
+            .entry(m.goal_id)
+            .or_default()
+            .push(MilestoneFacts {
+                id: m.id,
+                due: m.due_date,
+                weight: m.weight,
+                completed_on: m.completed_on,
+            });
+    }
+    let goal_facts = structure
+        .goals
+        .iter()
+        .map(|g| {
+            Ok(GoalFacts {
+                id: g.id,
+                parent_id: g.parent_id,
+                category: g.category.clone(),
+                kind: g.kind.parse().map_err(AppError::internal)?,
+                direction: g.direction.parse().map_err(AppError::internal)?,
+                target: g.target_value,
+                baseline: g.baseline_value,
+                weight: g.weight,
+                deadline: g.deadline,
+                monthly_plan: crate::service::goals::monthly_plan_of(g)?,
+                assignments: assignments_by_goal.remove(&g.id).unwrap_or_default(),
+                milestones: milestones_by_goal.remove(&g.id).unwrap_or_default(),
+            })
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+    let facts = PlanFacts {
+        start: plan.start_date,
+        end: plan.end_date,
+        score_cap: plan.score_cap,
+        time_progress_mode: crate::service::plans::time_progress_mode_of(&plan)?,
+        thresholds: crate::service::plans::thresholds_of(&plan),
+        goals: goal_facts,
+    };
+    Ok(PlanData {
+        plan,
+        structure,
+        scope,
+        reports,
+        facts,
+        evaluations: Mutex::new(HashMap::new()),
+    })
 }
 
 /// A report's review state as stored.
