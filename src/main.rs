@@ -1,5 +1,9 @@
 use std::process::ExitCode;
 
+/// See Cargo.toml: memory freed after a large request goes back to the system.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::Parser;
 use mubiao::config::{Cli, Command};
 use mubiao::{cli, db, demo, http, telemetry};

@@ -1,10 +1,12 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{goal, report};
-use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Set, Statement,
+};
 
 use super::{assignments, clean_text, goals, plans};
 use crate::db::{begin_write, finish};
-use crate::domain::{ReviewState, validation};
+use crate::domain::{PlanState, ReviewState, validation};
 use crate::error::{AppError, AppResult, ErrorCode};
 
 pub struct NewReport {
@@ -31,57 +33,112 @@ pub enum Decision {
 /// Records a unit's cumulative figure as of a date. Reports are never
 /// changed: a correction is a new report, and the latest one counts.
 pub async fn submit(db: &DatabaseConnection, input: NewReport) -> AppResult<report::Model> {
+    // The checks read outside the write lock, so a refused report never
+    // waits for it and an accepted one holds it only for the insert; the
+    // insert re-checks, atomically, what could have changed since.
+    let checked = check_report(db, &input).await?;
     let txn = begin_write(db).await?;
     let result: AppResult<_> = async {
-        let assignment = assignments::find(&txn, input.assignment_id).await?;
-        let goal = goal::Entity::find_by_id(assignment.goal_id)
-            .one(&txn)
-            .await?
-            .ok_or_else(|| AppError::not_found("goal", assignment.goal_id))?;
-        if goal.archived_at.is_some() {
-            return Err(AppError::rejected(
-                ErrorCode::Archived,
-                format!("goal {} is archived and takes no reports", goal.title),
-            ));
+        match insert_if_open(&txn, &input, checked).await? {
+            Some(created) => Ok(created),
+            // The plan, goal or share changed in between: say how.
+            None => {
+                check_report(&txn, &input).await?;
+                Err(AppError::rejected(
+                    ErrorCode::InvalidTransition,
+                    "the plan changed while the report was filed; submit it again",
+                ))
+            }
         }
-        let kind = goals::kind_of(&goal)?;
-        if !kind.takes_reports() {
-            return Err(AppError::rejected(
-                ErrorCode::KindMismatch,
-                format!("a {kind} goal takes no reports; complete its milestones instead"),
-            ));
-        }
-        let value = validation::report_value(kind, input.value)?;
-        let plan = plans::find_taking_reports(&txn, goal.plan_id).await?;
-        let as_of = validation::within_plan(
-            ErrorCode::ReportOutsidePlan,
-            "asOf",
-            input.as_of,
-            plan.start_date,
-            plan.end_date,
-        )?;
-        let created = report::ActiveModel {
-            plan_id: Set(plan.id),
-            assignment_id: Set(assignment.id),
-            as_of: Set(as_of),
-            value: Set(value),
-            note: Set(clean_text(input.note)),
-            problems: Set(clean_text(input.problems)),
-            next_steps: Set(clean_text(input.next_steps)),
-            submitted_at: Set(input.submitted_at),
-            status: Set(ReviewState::Submitted.as_str().to_string()),
-            submitted_by: Set(input.submitted_by),
-            reviewed_by: Set(None),
-            reviewed_at: Set(None),
-            review_reason: Set(None),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-        Ok(created)
     }
     .await;
     finish(txn, result).await
+}
+
+/// What a valid report is filed with: its value and date as checked.
+struct Checked {
+    value: f64,
+    as_of: NaiveDate,
+}
+
+/// Every rule a report must meet, with the error that names the one it breaks.
+async fn check_report<C: ConnectionTrait>(db: &C, input: &NewReport) -> AppResult<Checked> {
+    let assignment = assignments::find(db, input.assignment_id).await?;
+    let goal = goal::Entity::find_by_id(assignment.goal_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("goal", assignment.goal_id))?;
+    if goal.archived_at.is_some() {
+        return Err(AppError::rejected(
+            ErrorCode::Archived,
+            format!("goal {} is archived and takes no reports", goal.title),
+        ));
+    }
+    let kind = goals::kind_of(&goal)?;
+    if !kind.takes_reports() {
+        return Err(AppError::rejected(
+            ErrorCode::KindMismatch,
+            format!("a {kind} goal takes no reports; complete its milestones instead"),
+        ));
+    }
+    let value = validation::report_value(kind, input.value)?;
+    let plan = plans::find_taking_reports(db, goal.plan_id).await?;
+    let as_of = validation::within_plan(
+        ErrorCode::ReportOutsidePlan,
+        "asOf",
+        input.as_of,
+        plan.start_date,
+        plan.end_date,
+    )?;
+    Ok(Checked { value, as_of })
+}
+
+/// Inserts the report if its share, goal and plan are still open: one
+/// statement under the write lock. `None` when they are not.
+async fn insert_if_open<C: ConnectionTrait>(
+    txn: &C,
+    input: &NewReport,
+    checked: Checked,
+) -> AppResult<Option<report::Model>> {
+    let backend = txn.get_database_backend();
+    let sql = "INSERT INTO report (plan_id, assignment_id, as_of, value, note, problems, next_steps, \
+                 submitted_at, status, submitted_by) \
+               SELECT a.plan_id, a.id, ?, ?, ?, ?, ?, ?, ?, ? \
+               FROM assignment a JOIN goal g ON g.id = a.goal_id JOIN plan p ON p.id = a.plan_id \
+               WHERE a.id = ? AND a.archived_at IS NULL AND g.archived_at IS NULL \
+                 AND p.archived_at IS NULL AND p.state = ? \
+               RETURNING *";
+    let sql = if backend == DbBackend::Postgres {
+        let mut n = 0;
+        sql.chars()
+            .map(|c| {
+                if c == '?' {
+                    n += 1;
+                    format!("${n}")
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect()
+    } else {
+        sql.to_string()
+    };
+    let values: Vec<sea_orm::Value> = vec![
+        checked.as_of.into(),
+        checked.value.into(),
+        clean_text(input.note.clone()).into(),
+        clean_text(input.problems.clone()).into(),
+        clean_text(input.next_steps.clone()).into(),
+        input.submitted_at.into(),
+        ReviewState::Submitted.as_str().into(),
+        input.submitted_by.clone().into(),
+        input.assignment_id.into(),
+        PlanState::Active.as_str().into(),
+    ];
+    Ok(report::Entity::find()
+        .from_raw_sql(Statement::from_sql_and_values(backend, sql, values))
+        .one(txn)
+        .await?)
 }
 
 /// Approves or returns a SUBMITTED report. A returned report never counts;
