@@ -1,16 +1,18 @@
 //! Connecting, migrating and starting write transactions, for both backends.
 use std::time::Duration;
 
+use entity::plan;
 use migration::{Migrator, MigratorTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ColumnTrait, ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, EntityTrait, QueryFilter, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
 use crate::config::DatabaseConfig;
 use crate::error::AppResult;
-use crate::service::audit::{self, Audited};
+use crate::service::audit::{self, Audited, Touches};
 
 /// Opens the pool. SQLite runs in WAL mode (readers never block the writer)
 /// with a busy timeout so concurrent writers queue instead of failing;
@@ -72,7 +74,12 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
 /// Its audit row is written here, in the same transaction (`service::audit`).
 pub async fn finish<T: Audited>(txn: DatabaseTransaction, result: AppResult<T>) -> AppResult<T> {
     let result = match result {
-        Ok(value) => audit::record(&txn, &value).await.map(|()| value),
+        Ok(value) => match audit::record(&txn, &value).await {
+            Ok(()) => bump_data_version(&txn, value.touches())
+                .await
+                .map(|()| value),
+            Err(err) => Err(err),
+        },
         err => err,
     };
     match result {
@@ -87,6 +94,25 @@ pub async fn finish<T: Audited>(txn: DatabaseTransaction, result: AppResult<T>) 
             Err(err)
         }
     }
+}
+
+/// Marks the plans a change touches as changed, in the change's own
+/// transaction: every server's cached copy of them is stale from the commit.
+async fn bump_data_version(txn: &DatabaseTransaction, touches: Touches) -> AppResult<()> {
+    let bump = plan::Entity::update_many().col_expr(
+        plan::Column::DataVersion,
+        sea_orm::sea_query::ExprTrait::add(Expr::col(plan::Column::DataVersion), 1),
+    );
+    match touches {
+        Touches::Plan(id) => {
+            bump.filter(plan::Column::Id.eq(id)).exec(txn).await?;
+        }
+        Touches::AllPlans => {
+            bump.exec(txn).await?;
+        }
+        Touches::Nothing => {}
+    }
+    Ok(())
 }
 
 /// Whether the database answers (for /healthz).

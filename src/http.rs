@@ -14,6 +14,7 @@ use crate::config::LimitsConfig;
 use crate::domain::access::Actor;
 use crate::error::ErrorCode;
 use crate::graphql::{AppSchema, RequestContext, build_schema, errors};
+use crate::service::snapshot_cache::SnapshotCache;
 use crate::service::{export, tokens};
 
 /// Where "now" comes from; tests pin it to make "today" deterministic.
@@ -45,6 +46,9 @@ struct AppState {
     /// Only the hash of the operator's token is kept in memory.
     admin_token_hash: Option<String>,
     graphiql_header: Option<String>,
+    /// Plan snapshots between requests, checked against each plan's
+    /// data_version on every request (`service::snapshot_cache`).
+    snapshots: Arc<SnapshotCache>,
 }
 
 /// The whole HTTP application with default options (no operator token).
@@ -70,6 +74,7 @@ pub fn app_with(
             .filter(|t| !t.is_empty())
             .map(tokens::hash),
         graphiql_header: options.graphiql_token.map(|t| format!("Bearer {t}")),
+        snapshots: Arc::new(SnapshotCache::default()),
     };
     Route::new()
         .at("/graphql", get(graphiql).post(graphql))
@@ -235,7 +240,12 @@ async fn graphql(state: Data<&AppState>, req: &Request, body: Body) -> Response 
     }
     let mut responses = Vec::with_capacity(requests.len());
     for request in requests {
-        let request = request.data(RequestContext::new(state.db.clone(), now, actor.clone()));
+        let request = request.data(RequestContext::new(
+            state.db.clone(),
+            state.snapshots.clone(),
+            now,
+            actor.clone(),
+        ));
         let mut response = state.schema.execute(request).await;
         response
             .errors
@@ -299,7 +309,7 @@ async fn export_plan(
     };
     let params: std::collections::HashMap<String, String> = req.params().unwrap_or_default();
     let format = params.get("format").map(String::as_str).unwrap_or("xlsx");
-    let rc = RequestContext::new(state.db.clone(), now, Some(actor));
+    let rc = RequestContext::new(state.db.clone(), state.snapshots.clone(), now, Some(actor));
     let result = async {
         let plan_id: i64 = id
             .parse()

@@ -242,10 +242,10 @@ async fn dashboard_statements_do_not_grow_with_the_plan() {
         assert!(goals == 7 || goals == 61, "{goals} goals");
     }
     assert_same_for_both("dashboard", &counts);
-    // plan row + six structure queries + the reports standing on each of
-    // the two dates asked + the history (reports lists) + one batch of
-    // units for `parent`.
-    assert_eq!(counts[1], 11, "{counts:?}");
+    // plan row + the plan's data version + six structure queries + the
+    // reports standing on each of the two dates asked + the history
+    // (reports lists) + one batch of units for `parent`.
+    assert_eq!(counts[1], 12, "{counts:?}");
 
     // Every plan at once: still one snapshot load for all of them.
     app.reset_statements();
@@ -253,10 +253,11 @@ async fn dashboard_statements_do_not_grow_with_the_plan() {
     assert_eq!(d["plans"].as_array().unwrap().len(), 2);
     let both = app.statements();
     println!("all-plans statements: {both}");
-    // the plan list + six structure queries for both plans together + the
-    // reports standing on each date asked (2025-10-31, and today for the
-    // goals), each one query for both plans.
-    assert_eq!(both, 9);
+    // The plan list + both plans' data versions; their structures and the
+    // reports standing on 2025-10-31 are kept from the dashboards above, so
+    // only the reports standing today (the goals' default date) load, in
+    // one query for both plans.
+    assert_eq!(both, 3);
 }
 
 /// Every list, the calendar and the trends of one plan, in one request.
@@ -287,8 +288,9 @@ async fn lists_calendar_and_trends_do_not_grow_with_the_plan() {
         assert!(!d["unitRanking"].as_array().unwrap().is_empty());
     }
     assert_same_for_both("watch", &counts);
-    // Each list checks its plan (one statement each) and shares one seven-query snapshot.
-    assert!(counts[1] <= 15, "{counts:?}");
+    // Each list checks its plan (one statement each) and shares one
+    // version check and one seven-query snapshot.
+    assert!(counts[1] <= 16, "{counts:?}");
 
     // A trend of 12 points costs what one progress question costs.
     app.reset_statements();
@@ -302,4 +304,112 @@ async fn lists_calendar_and_trends_do_not_grow_with_the_plan() {
     )
     .await;
     assert_eq!(app.statements(), single);
+}
+
+/// What a province's dashboards ask: every plan's figures, the yellow/red
+/// list across all plans, one park's dashboard and one goal's drill-down.
+const PROVINCE: [(&str, &str); 4] = [
+    (
+        "overview",
+        r#"{ plans { id name progress(asOf: "2025-03-31") { completionPercent light } } }"#,
+    ),
+    (
+        "warnings",
+        r#"{ warnings(asOf: "2025-03-31") { goal { title } progress { gap light } } }"#,
+    ),
+    (
+        "dashboard",
+        r#"{ plan(id: "3") {
+            progress(asOf: "2025-03-31") { completionPercent }
+            categoryProgress(asOf: "2025-03-31") { category progress { completionPercent } }
+            unitProgress(asOf: "2025-03-31") { rank unit { name } progress { completionPercent } }
+        } }"#,
+    ),
+    (
+        "drill-down",
+        r#"{ goal(id: "5") { title progress(asOf: "2025-03-31") { completionPercent }
+            assignments { unit { name } progress(asOf: "2025-03-31") { completionPercent } }
+            milestones { title } trend(upTo: "2025-03-31") { completionPercent } } }"#,
+    ),
+];
+
+#[tokio::test]
+async fn statements_stay_the_same_from_15_to_150_parks() {
+    let spec = mubiao::synthetic::Spec {
+        year: 2025,
+        units: 3,
+        goals: 4,
+        months: 3,
+        units_per_goal: 2,
+        seed: 7,
+    };
+    let mut counts: Vec<Vec<usize>> = Vec::new();
+    for parks in [15, 150] {
+        let app = TestApp::spawn().await;
+        let plans = mubiao::synthetic::generate_province(&app.db, parks, spec, |_, _| {})
+            .await
+            .unwrap();
+        assert_eq!(plans.len(), parks);
+        let mut these = Vec::new();
+        for (name, query) in PROVINCE {
+            app.reset_statements();
+            let d = app.data(query, json!({})).await;
+            these.push(app.statements());
+            if name == "overview" {
+                assert_eq!(d["plans"].as_array().unwrap().len(), parks);
+            }
+        }
+        counts.push(these);
+    }
+    println!(
+        "province statements on {} (overview, warnings, dashboard, drill-down): 15 parks {:?}, 150 parks {:?}",
+        common::backend_name(),
+        counts[0],
+        counts[1]
+    );
+    assert_eq!(counts[0], counts[1]);
+    // The overview: the plan list, the plans' data versions, six structure
+    // queries for all plans and one for the reports standing on the date.
+    assert_eq!(counts[1][0], 9);
+    // What the overview loaded is kept at its version: a park's dashboard
+    // at the same date then costs its plan row and version check.
+    assert_eq!(counts[1][2], 2);
+}
+
+/// Two servers on one database: what one keeps is never served after the
+/// other changed it, because every request checks the plan's data version.
+#[tokio::test]
+async fn a_change_through_one_server_is_seen_at_once_by_another() {
+    let app = TestApp::spawn().await;
+    let plan = build_plan(&app, 3, 2).await;
+    let other = app.another_server();
+    let query = r#"query($id: ID!) { plan(id: $id) { progress(asOf: "2025-12-31") { actual completionPercent }
+        allGoals { assignments { id } } } }"#;
+    let vars = json!({ "id": plan.to_string() });
+    let before = app.data(query, vars.clone()).await;
+    // Twice, so the first server has it kept.
+    assert_eq!(app.data(query, vars.clone()).await, before);
+    let assignment = before["plan"]["allGoals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|g| g["assignments"].as_array().unwrap().clone())
+        .next()
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, written) = other
+        .gql(
+            "mutation($a: ID!) { submitReport(input: { assignmentId: $a, asOf: \"2025-12-31\", value: 1000 }) { id } }",
+            json!({ "a": assignment }),
+        )
+        .await;
+    assert_eq!(status, 200, "{written}");
+    assert!(written["errors"].is_null(), "{written}");
+    let after = app.data(query, vars).await;
+    assert_ne!(
+        after["plan"]["progress"], before["plan"]["progress"],
+        "the first server must not serve its kept copy after the second one's change"
+    );
 }

@@ -31,6 +31,9 @@ pub struct Model {
     pub state: String,
     /// Whether reports count only once approved (otherwise from submission).
     pub require_approval: bool,
+    /// Bumped by every change to the plan or its goals, shares, milestones
+    /// or reports (and to any unit); cached snapshots are keyed by it.
+    pub data_version: i64,
     pub archived_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

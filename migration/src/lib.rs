@@ -15,6 +15,8 @@ mod m20261122_000005_report_review;
 mod m20261122_000006_audit_log;
 /// The index that finds the report standing on a date per assignment.
 mod m20261122_000007_standing_report_index;
+/// plan.data_version: what cached plan snapshots are checked against.
+mod m20261122_000008_plan_data_version;
 
 pub struct Migrator;
 
@@ -29,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_report_review::Migration),
             Box::new(m20261122_000006_audit_log::Migration),
             Box::new(m20261122_000007_standing_report_index::Migration),
+            Box::new(m20261122_000008_plan_data_version::Migration),
         ]
     }
 }

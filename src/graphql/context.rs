@@ -13,12 +13,16 @@ use crate::domain::access::{Actor, Role};
 use crate::domain::dates;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::service::plan_data::{self, PlanStructure, ReportScope};
+use crate::service::snapshot_cache::SnapshotCache;
 use crate::service::{self, PlanData};
 
 /// What every resolver of one request shares. Built per request, so its
 /// caches never serve one request's data to another (servers are stateless).
 pub struct RequestContext {
     pub db: DatabaseConnection,
+    /// Snapshots kept between requests; used only at the version this
+    /// request reads.
+    shared: Arc<SnapshotCache>,
     /// Plan structures and snapshots of this request. One lock, held across
     /// a load, so a second request for a plan that is being loaded waits
     /// for it instead of loading it again: the statement count of a request
@@ -38,13 +42,22 @@ pub struct RequestContext {
 /// that does not exist or is archived), and its snapshots by report scope.
 #[derive(Default)]
 struct Snapshots {
+    /// Each plan's data_version as this request first read it (`None` for
+    /// a plan that does not exist or is archived).
+    versions: HashMap<i64, Option<i64>>,
     structures: HashMap<i64, Option<Arc<PlanStructure>>>,
     by_scope: HashMap<(i64, ReportScope), Arc<PlanData>>,
 }
 
 impl RequestContext {
-    pub fn new(db: DatabaseConnection, now: DateTime<Utc>, actor: Option<Actor>) -> Self {
+    pub fn new(
+        db: DatabaseConnection,
+        shared: Arc<SnapshotCache>,
+        now: DateTime<Utc>,
+        actor: Option<Actor>,
+    ) -> Self {
         RequestContext {
+            shared,
             actor,
             plans: Mutex::new(Snapshots::default()),
             units: Mutex::new(None),
@@ -108,24 +121,75 @@ impl RequestContext {
         scope: ReportScope,
     ) -> async_graphql::Result<Vec<Arc<PlanData>>> {
         let mut cache = self.plans.lock().await;
-        let unstructured: Vec<i64> = plan_ids
+        // The versions this request works at: one statement for the plans
+        // it has not seen yet.
+        let unversioned: Vec<i64> = plan_ids
             .iter()
             .copied()
-            .filter(|id| !cache.structures.contains_key(id))
+            .filter(|id| !cache.versions.contains_key(id))
             .collect();
+        if !unversioned.is_empty() {
+            let found = plan_data::versions(&self.db, &unversioned).await?;
+            for id in unversioned {
+                cache.versions.insert(id, found.get(&id).copied());
+            }
+        }
+        let version = |cache: &Snapshots, id: i64| cache.versions.get(&id).copied().flatten();
+
+        // Structures: kept ones at this version, the rest loaded together.
+        let mut unstructured = Vec::new();
+        for id in plan_ids {
+            if cache.structures.contains_key(id) {
+                continue;
+            }
+            match version(&cache, *id) {
+                None => {
+                    cache.structures.insert(*id, None);
+                }
+                Some(v) => match self.shared.structure(*id, v) {
+                    Some(kept) => {
+                        cache.structures.insert(*id, Some(kept));
+                    }
+                    None => unstructured.push(*id),
+                },
+            }
+        }
         if !unstructured.is_empty() {
             let mut loaded = plan_data::load_structures(&self.db, &unstructured).await?;
             for id in unstructured {
-                cache.structures.insert(id, loaded.remove(&id));
+                let structure = loaded.remove(&id);
+                if let (Some(s), Some(v)) = (&structure, version(&cache, id)) {
+                    self.shared.put_structure(v, s.clone());
+                }
+                cache.structures.insert(id, structure);
             }
         }
-        let missing: Vec<Arc<PlanStructure>> = plan_ids
-            .iter()
-            .filter(|id| !cache.by_scope.contains_key(&(**id, scope)))
-            .filter_map(|id| cache.structures.get(id).cloned().flatten())
-            .collect();
+
+        // Snapshots in the scope: kept ones at this version, the rest with
+        // one report query for all of them.
+        let mut missing: Vec<Arc<PlanStructure>> = Vec::new();
+        for id in plan_ids {
+            if cache.by_scope.contains_key(&(*id, scope)) {
+                continue;
+            }
+            let (Some(structure), Some(v)) = (
+                cache.structures.get(id).cloned().flatten(),
+                version(&cache, *id),
+            ) else {
+                continue;
+            };
+            match self.shared.snapshot(*id, scope, v) {
+                Some(kept) => {
+                    cache.by_scope.insert((*id, scope), kept);
+                }
+                None => missing.push(structure),
+            }
+        }
         if !missing.is_empty() {
             for (id, data) in plan_data::snapshots(&self.db, missing, scope).await? {
+                if let Some(v) = version(&cache, id) {
+                    self.shared.put_snapshot(v, data.clone());
+                }
                 cache.by_scope.insert((id, scope), data);
             }
         }

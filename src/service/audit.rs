@@ -60,29 +60,41 @@ pub fn redact(value: serde_json::Value) -> serde_json::Value {
     }
 }
 
-/// What a committed write returns, so its row names the object.
+/// Which plans a committed change makes every loaded copy of stale.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Touches {
+    Plan(i64),
+    /// Units are named in every plan that assigns them.
+    AllPlans,
+    Nothing,
+}
+
+/// What a committed write returns, so its row names the object and the
+/// plans it changes.
 pub trait Audited {
     const OBJECT: &'static str;
     fn object_id(&self) -> i64;
+    fn touches(&self) -> Touches;
 }
 
 macro_rules! audited {
-    ($($model:ty => $name:literal),+ $(,)?) => {
+    ($($model:ty => $name:literal, |$m:ident| $touches:expr);+ $(;)?) => {
         $(impl Audited for $model {
             const OBJECT: &'static str = $name;
             fn object_id(&self) -> i64 { self.id }
+            fn touches(&self) -> Touches { let $m = self; $touches }
         })+
     };
 }
 
 audited! {
-    unit::Model => "unit",
-    plan::Model => "plan",
-    goal::Model => "goal",
-    assignment::Model => "assignment",
-    milestone::Model => "milestone",
-    report::Model => "report",
-    api_token::Model => "token",
+    unit::Model => "unit", |_u| Touches::AllPlans;
+    plan::Model => "plan", |p| Touches::Plan(p.id);
+    goal::Model => "goal", |g| Touches::Plan(g.plan_id);
+    assignment::Model => "assignment", |a| Touches::Plan(a.plan_id);
+    milestone::Model => "milestone", |m| Touches::Plan(m.plan_id);
+    report::Model => "report", |r| Touches::Plan(r.plan_id);
+    api_token::Model => "token", |_t| Touches::Nothing;
 }
 
 /// Writes the row for `changed`, if an author is in scope.

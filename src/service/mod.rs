@@ -20,6 +20,8 @@ pub mod plan_data;
 pub mod plans;
 /// Reports (月报): cumulative values with notes.
 pub mod reports;
+/// Plan snapshots kept between requests, checked against `data_version`.
+pub mod snapshot_cache;
 /// Bearer tokens: issue, revoke, authenticate.
 pub mod tokens;
 /// Units (责任单位) and their tree.

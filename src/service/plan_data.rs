@@ -12,7 +12,7 @@ use entity::{assignment, goal, goal_supporting_unit, milestone, plan, report, un
 use futures_util::TryStreamExt;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QueryResult, QueryTrait, Select, Statement, StreamTrait,
+    QueryResult, QuerySelect, QueryTrait, Select, Statement, StreamTrait,
 };
 
 use crate::domain::completion::latest_report;
@@ -64,7 +64,19 @@ pub struct PlanData {
     evaluations: Mutex<HashMap<NaiveDate, Arc<Evaluation>>>,
 }
 
+impl PlanStructure {
+    /// Rows held: goals, shares, milestones and supporting units.
+    pub fn row_count(&self) -> usize {
+        self.goals.len() + self.assignments.len() + self.milestones.len() + self.supporting.len()
+    }
+}
+
 impl PlanData {
+    /// Reports held in this snapshot's scope.
+    pub fn report_count(&self) -> usize {
+        self.reports.len()
+    }
+
     pub fn structure(&self) -> &Arc<PlanStructure> {
         &self.structure
     }
@@ -202,6 +214,27 @@ pub async fn load_plans<C: ConnectionTrait + StreamTrait + Send>(
 ) -> AppResult<HashMap<i64, Arc<PlanData>>> {
     let structures = load_structures(db, plan_ids).await?;
     snapshots(db, structures.into_values().collect(), ReportScope::History).await
+}
+
+/// Each live plan's data_version, by id: one statement.
+pub async fn versions<C: ConnectionTrait>(
+    db: &C,
+    plan_ids: &[i64],
+) -> AppResult<HashMap<i64, i64>> {
+    if plan_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(plan::Entity::find()
+        .select_only()
+        .column(plan::Column::Id)
+        .column(plan::Column::DataVersion)
+        .filter(plan::Column::Id.is_in(plan_ids.iter().copied()))
+        .filter(plan::Column::ArchivedAt.is_null())
+        .into_tuple::<(i64, i64)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
 }
 
 /// Snapshots of these plans in `scope`: one query for the reports (none

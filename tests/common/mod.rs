@@ -26,6 +26,26 @@ pub struct TestApp {
     _guard: DbGuard,
 }
 
+/// Another server on a test's database (`TestApp::another_server`).
+pub struct OtherServer {
+    client: TestClient<BoxEndpoint<'static, Response>>,
+}
+
+impl OtherServer {
+    /// HTTP status and GraphQL response, as the operator.
+    pub async fn gql(&self, query: &str, variables: Value) -> (u16, Value) {
+        let resp = self
+            .client
+            .post("/graphql")
+            .header("authorization", format!("Bearer {ADMIN_TOKEN}"))
+            .body_json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await;
+        let status = resp.0.status().as_u16();
+        (status, resp.json().await.value().deserialize::<Value>())
+    }
+}
+
 /// Removes the test's database when the test ends, pass or fail.
 enum DbGuard {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
@@ -138,6 +158,21 @@ impl TestApp {
             statements,
             now,
             _guard: guard,
+        }
+    }
+
+    /// A second server process on the same database, with its own memory
+    /// (as a province runs many): speaks as the operator.
+    pub fn another_server(&self) -> OtherServer {
+        let shared = self.now.clone();
+        let clock: http::Clock = Arc::new(move || *shared.lock().unwrap());
+        let options = http::ServeOptions {
+            limits: mubiao::config::LimitsConfig::default(),
+            admin_token: Some(ADMIN_TOKEN.to_string()),
+            graphiql_token: None,
+        };
+        OtherServer {
+            client: TestClient::new(http::app_with(self.db.clone(), clock, options).boxed()),
         }
     }
 

@@ -1,0 +1,161 @@
+//! Plan snapshots kept between requests, keyed by the plan's
+//! `data_version`. Every request reads the versions of the plans it needs
+//! (one statement) and uses a kept copy only when its version is the
+//! current one; every change bumps the version in its own transaction
+//! (`db::finish`). So a copy is never served after the change that made it
+//! stale, whichever server made the change: the cache saves loading, it
+//! never decides what is true.
+//!
+//! Bounded by rows held (plans' goals, shares and milestones, and reports),
+//! least recently used first out.
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use super::plan_data::{PlanData, PlanStructure, ReportScope};
+
+/// How many rows the cache may hold, all snapshots together: about 60 MB
+/// of a 150-park province's structures and standing reports.
+pub const DEFAULT_ROW_BUDGET: usize = 400_000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Key {
+    Structure(i64),
+    Snapshot(i64, ReportScope),
+}
+
+enum Value {
+    Structure(Arc<PlanStructure>),
+    Snapshot(Arc<PlanData>),
+}
+
+struct Entry {
+    version: i64,
+    value: Value,
+    rows: usize,
+    last_used: u64,
+}
+
+#[derive(Default)]
+struct Inner {
+    entries: HashMap<Key, Entry>,
+    rows: usize,
+    clock: u64,
+}
+
+pub struct SnapshotCache {
+    inner: Mutex<Inner>,
+    row_budget: usize,
+}
+
+impl Default for SnapshotCache {
+    fn default() -> Self {
+        SnapshotCache::new(DEFAULT_ROW_BUDGET)
+    }
+}
+
+impl SnapshotCache {
+    pub fn new(row_budget: usize) -> Self {
+        SnapshotCache {
+            inner: Mutex::new(Inner::default()),
+            row_budget,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn get(&self, key: Key, version: i64) -> Option<Value> {
+        let mut inner = self.lock();
+        inner.clock += 1;
+        let now = inner.clock;
+        let entry = inner.entries.get_mut(&key)?;
+        if entry.version != version {
+            return None;
+        }
+        entry.last_used = now;
+        Some(match &entry.value {
+            Value::Structure(s) => Value::Structure(s.clone()),
+            Value::Snapshot(d) => Value::Snapshot(d.clone()),
+        })
+    }
+
+    fn put(&self, key: Key, version: i64, value: Value, rows: usize) {
+        if rows > self.row_budget / 4 {
+            // One plan's history larger than a quarter of the budget would
+            // push everything else out; it is loaded per request instead.
+            return;
+        }
+        let mut inner = self.lock();
+        inner.clock += 1;
+        let now = inner.clock;
+        if let Some(old) = inner.entries.insert(
+            key,
+            Entry {
+                version,
+                value,
+                rows,
+                last_used: now,
+            },
+        ) {
+            inner.rows -= old.rows;
+        }
+        inner.rows += rows;
+        while inner.rows > self.row_budget {
+            let Some(oldest) = inner
+                .entries
+                .iter()
+                .min_by_key(|(_, e)| e.last_used)
+                .map(|(k, _)| *k)
+            else {
+                break;
+            };
+            if let Some(gone) = inner.entries.remove(&oldest) {
+                inner.rows -= gone.rows;
+            }
+        }
+    }
+
+    pub fn structure(&self, plan_id: i64, version: i64) -> Option<Arc<PlanStructure>> {
+        match self.get(Key::Structure(plan_id), version)? {
+            Value::Structure(s) => Some(s),
+            Value::Snapshot(_) => None,
+        }
+    }
+
+    pub fn put_structure(&self, version: i64, structure: Arc<PlanStructure>) {
+        let rows = structure.row_count();
+        let id = structure.plan.id;
+        self.put(
+            Key::Structure(id),
+            version,
+            Value::Structure(structure),
+            rows,
+        );
+    }
+
+    pub fn snapshot(
+        &self,
+        plan_id: i64,
+        scope: ReportScope,
+        version: i64,
+    ) -> Option<Arc<PlanData>> {
+        match self.get(Key::Snapshot(plan_id, scope), version)? {
+            Value::Snapshot(d) => Some(d),
+            Value::Structure(_) => None,
+        }
+    }
+
+    /// Keeps a snapshot; its rows count only its reports (the structure is
+    /// shared with, and counted by, the structure entry).
+    pub fn put_snapshot(&self, version: i64, data: Arc<PlanData>) {
+        let key = Key::Snapshot(data.plan.id, data.scope());
+        let rows = data.report_count().max(1);
+        self.put(key, version, Value::Snapshot(data), rows);
+    }
+
+    /// Rows held, for tests and logs.
+    pub fn rows(&self) -> usize {
+        self.lock().rows
+    }
+}
