@@ -136,6 +136,22 @@ impl RequestContext {
         }
         let version = |cache: &Snapshots, id: i64| cache.versions.get(&id).copied().flatten();
 
+        // Anything to load waits for any other request's load first, then
+        // looks again: that load may have brought it.
+        let needs_load = plan_ids.iter().any(|id| match version(&cache, *id) {
+            None => false,
+            Some(v) => {
+                !cache.by_scope.contains_key(&(*id, scope))
+                    && (scope == ReportScope::History
+                        || self.shared.snapshot(*id, scope, v).is_none())
+            }
+        });
+        let _loading = if needs_load {
+            Some(self.shared.loading().await)
+        } else {
+            None
+        };
+
         // Structures: kept ones at this version, the rest loaded together.
         let mut unstructured = Vec::new();
         for id in plan_ids {

@@ -13,9 +13,10 @@ use std::sync::{Arc, Mutex};
 
 use super::plan_data::{PlanData, PlanStructure, ReportScope};
 
-/// How many rows the cache may hold, all snapshots together: about 60 MB
-/// of a 150-park province's structures and standing reports.
-pub const DEFAULT_ROW_BUDGET: usize = 400_000;
+/// How many rows the cache may hold, all snapshots together: a 150-park
+/// province's structures (75,000 rows) and the reports standing on a
+/// couple of dates (60,000 each) fit.
+pub const DEFAULT_ROW_BUDGET: usize = 250_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Key {
@@ -45,6 +46,11 @@ struct Inner {
 pub struct SnapshotCache {
     inner: Mutex<Inner>,
     row_budget: usize,
+    /// Held while a request loads what it did not find: concurrent requests
+    /// missing the same plans (every dashboard after a burst of reports)
+    /// wait for one load and find its result, instead of each loading the
+    /// province at once.
+    loading: tokio::sync::Mutex<()>,
 }
 
 impl Default for SnapshotCache {
@@ -58,6 +64,7 @@ impl SnapshotCache {
         SnapshotCache {
             inner: Mutex::new(Inner::default()),
             row_budget,
+            loading: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -149,9 +156,20 @@ impl SnapshotCache {
     /// Keeps a snapshot; its rows count only its reports (the structure is
     /// shared with, and counted by, the structure entry).
     pub fn put_snapshot(&self, version: i64, data: Arc<PlanData>) {
+        if data.scope() == ReportScope::History {
+            // A plan's whole history is read for one goal's trend or one
+            // share's reports; keeping every plan's would crowd out the
+            // structures and standing reports that every dashboard reads.
+            return;
+        }
         let key = Key::Snapshot(data.plan.id, data.scope());
         let rows = data.report_count().max(1);
         self.put(key, version, Value::Snapshot(data), rows);
+    }
+
+    /// Taken before loading what the cache lacks; see `loading`.
+    pub async fn loading(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.loading.lock().await
     }
 
     /// Rows held, for tests and logs.
