@@ -82,6 +82,27 @@ impl RequestContext {
         self.plan_in(plan_id, ReportScope::History).await
     }
 
+    /// What a goal's trend reads: the plan's history if this request loads
+    /// it anyway (a goal list asking every goal's trend prefetches it), else
+    /// the history of the goal's own shares.
+    pub async fn goal_history(
+        &self,
+        plan_id: i64,
+        goal_id: i64,
+    ) -> async_graphql::Result<Arc<PlanData>> {
+        if let Some(history) = self
+            .plans
+            .lock()
+            .await
+            .by_scope
+            .get(&(plan_id, ReportScope::History))
+        {
+            return Ok(history.clone());
+        }
+        self.plan_in(plan_id, ReportScope::GoalHistory(goal_id))
+            .await
+    }
+
     /// The judgement of a plan as of `date`, from the reports standing on it.
     pub async fn evaluation(
         &self,

@@ -162,8 +162,8 @@ impl TrendPoint {
 }
 
 /// The series at each month end of the plan period up to `up_to` (default
-/// today), every point computed from the plan's report history (one load
-/// for all the points).
+/// today), every point computed from `data`, a snapshot with the report
+/// history (one load for all the points).
 async fn trend(
     ctx: &Context<'_>,
     data: &PlanData,
@@ -171,7 +171,6 @@ async fn trend(
     pick: impl Fn(&Evaluation) -> Option<domain::Progress>,
 ) -> Result<Vec<TrendPoint>> {
     let rc = RequestContext::of(ctx)?;
-    let data = rc.plan_history(data.plan.id).await?;
     let up_to = up_to
         .map(|d| d.0)
         .unwrap_or_else(|| rc.today_for(&data.plan));
@@ -220,6 +219,20 @@ pub struct CategoryProgress {
 
 pub fn id_of(id: i64) -> ID {
     ID(id.to_string())
+}
+
+/// A goal list whose goals ask their trends reads the plan's history once,
+/// before the goals resolve, instead of one query per goal.
+async fn prefetch_history_for_trends(ctx: &Context<'_>, plan_id: i64) -> Result<()> {
+    fn asks_trend(field: async_graphql::SelectionField<'_>) -> bool {
+        field
+            .selection_set()
+            .any(|f| f.name() == "trend" || asks_trend(f))
+    }
+    if asks_trend(ctx.field()) {
+        RequestContext::of(ctx)?.plan_history(plan_id).await?;
+    }
+    Ok(())
 }
 
 /// The judgement at the date a figure is asked for (the argument, or today
@@ -355,7 +368,7 @@ impl Plan {
     }
     /// The plan's completion and time progress at each month end up to `upTo`.
     async fn trend(&self, ctx: &Context<'_>, up_to: Option<Date>) -> Result<Vec<TrendPoint>> {
-        let data = RequestContext::of(ctx)?.plan_data(self.0.id).await?;
+        let data = RequestContext::of(ctx)?.plan_history(self.0.id).await?;
         trend(ctx, &data, up_to, |e| Some(e.plan())).await
     }
     /// A unit's completion and time progress within this plan at each month end.
@@ -366,7 +379,7 @@ impl Plan {
         up_to: Option<Date>,
     ) -> Result<Vec<TrendPoint>> {
         let unit_id = super::inputs::parse_id("unit", &unit_id)?;
-        let data = RequestContext::of(ctx)?.plan_data(self.0.id).await?;
+        let data = RequestContext::of(ctx)?.plan_history(self.0.id).await?;
         trend(ctx, &data, up_to, |e| e.unit(unit_id).map(|u| u.progress)).await
     }
     async fn owner_unit(&self, ctx: &Context<'_>) -> Result<Option<Unit>> {
@@ -378,6 +391,7 @@ impl Plan {
     /// Top-level goals in 分解表 order.
     async fn goals(&self, ctx: &Context<'_>) -> Result<Vec<Goal>> {
         let data = RequestContext::of(ctx)?.plan_data(self.0.id).await?;
+        prefetch_history_for_trends(ctx, self.0.id).await?;
         Ok(data
             .top_level_goals()
             .map(|g| Goal::new(&data, g))
@@ -386,6 +400,7 @@ impl Plan {
     /// Every goal of the plan, sub-goals included, parents before children.
     async fn all_goals(&self, ctx: &Context<'_>) -> Result<Vec<Goal>> {
         let data = RequestContext::of(ctx)?.plan_data(self.0.id).await?;
+        prefetch_history_for_trends(ctx, self.0.id).await?;
         let mut out = Vec::new();
         let mut stack: Vec<&goal::Model> = data.top_level_goals().collect();
         stack.reverse();
@@ -505,7 +520,10 @@ impl Goal {
     /// Completion and time progress at each month end up to `upTo`.
     async fn trend(&self, ctx: &Context<'_>, up_to: Option<Date>) -> Result<Vec<TrendPoint>> {
         let id = self.model.id;
-        trend(ctx, &self.data, up_to, |e| e.goal(id)).await
+        let history = RequestContext::of(ctx)?
+            .goal_history(self.data.plan.id, id)
+            .await?;
+        trend(ctx, &history, up_to, |e| e.goal(id)).await
     }
     async fn lead_unit(&self) -> Option<Unit> {
         self.data.unit(self.model.lead_unit_id?).cloned().map(Unit)

@@ -35,6 +35,9 @@ pub enum ReportScope {
     StandingOn(NaiveDate),
     /// Every report, returned ones included.
     History,
+    /// Every report of the shares of one goal and its sub-goals: a goal's
+    /// trend. Only that goal's subtree is judged from it.
+    GoalHistory(i64),
 }
 
 /// A plan's rows without its reports: loaded once per request and shared
@@ -65,6 +68,29 @@ pub struct PlanData {
 }
 
 impl PlanStructure {
+    /// The ids of the shares of a goal and of its sub-goals.
+    pub fn subtree_assignment_ids(&self, goal_id: i64) -> Vec<i64> {
+        let mut subtree = HashSet::from([goal_id]);
+        // Goals come parents first within a plan's display order only by
+        // position, so grow the set until it stops changing.
+        loop {
+            let before = subtree.len();
+            for g in &self.goals {
+                if g.parent_id.is_some_and(|p| subtree.contains(&p)) {
+                    subtree.insert(g.id);
+                }
+            }
+            if subtree.len() == before {
+                break;
+            }
+        }
+        self.assignments
+            .iter()
+            .filter(|a| subtree.contains(&a.goal_id))
+            .map(|a| a.id)
+            .collect()
+    }
+
     /// Rows held: goals, shares, milestones and supporting units.
     pub fn row_count(&self) -> usize {
         self.goals.len() + self.assignments.len() + self.milestones.len() + self.supporting.len()
@@ -356,6 +382,25 @@ async fn load_reports<C: ConnectionTrait + StreamTrait + Send>(
                     .order_by_asc(report::Column::Id),
             )
             .await?
+        }
+        ReportScope::GoalHistory(goal_id) => {
+            let shares: Vec<i64> = structures
+                .iter()
+                .flat_map(|s| s.subtree_assignment_ids(goal_id))
+                .collect();
+            if shares.is_empty() {
+                Vec::new()
+            } else {
+                streamed(
+                    db,
+                    report::Entity::find()
+                        .filter(report::Column::AssignmentId.is_in(shares))
+                        .order_by_asc(report::Column::AsOf)
+                        .order_by_asc(report::Column::SubmittedAt)
+                        .order_by_asc(report::Column::Id),
+                )
+                .await?
+            }
         }
         ReportScope::StandingOn(date) => {
             let unreviewed_count: Vec<i64> = structures
