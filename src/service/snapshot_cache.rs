@@ -13,9 +13,10 @@ use std::sync::{Arc, Mutex};
 
 use super::plan_data::{PlanData, PlanStructure, ReportScope};
 
-/// How many rows the cache may hold, all snapshots together: a 150-park
-/// province's structures (75,000 rows) and the reports standing on a
-/// couple of dates (60,000 each) fit.
+/// How many rows the cache may hold, all entries together: a 150-park
+/// province's structures (75,000 rows) and its snapshot standing on one
+/// date (60,000 reports with 75,000 rows of facts) fit, with room for a
+/// second date's dashboards.
 pub const DEFAULT_ROW_BUDGET: usize = 250_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -153,17 +154,23 @@ impl SnapshotCache {
         }
     }
 
-    /// Keeps a snapshot; its rows count only its reports (the structure is
-    /// shared with, and counted by, the structure entry).
+    /// Keeps a snapshot standing on a date (or a plan's structure-only
+    /// one). It counts its reports and, for the facts and the evaluation it
+    /// holds, the plan's rows once more.
     pub fn put_snapshot(&self, version: i64, data: Arc<PlanData>) {
-        if data.scope() == ReportScope::History {
-            // A plan's whole history is read for one goal's trend or one
-            // share's reports; keeping every plan's would crowd out the
-            // structures and standing reports that every dashboard reads.
+        if !matches!(
+            data.scope(),
+            ReportScope::StandingOn(_) | ReportScope::Structure
+        ) {
+            // Histories are read for a trend or a share's report list, each
+            // about one plan or one goal, and each holds up to twelve
+            // evaluations of the whole plan: keeping them crowded out what
+            // every dashboard reads (measured: 1.2 GB resident after a
+            // minute of goal drill-downs). They load per request.
             return;
         }
         let key = Key::Snapshot(data.plan.id, data.scope());
-        let rows = data.report_count().max(1);
+        let rows = data.report_count() + data.structure().row_count();
         self.put(key, version, Value::Snapshot(data), rows);
     }
 
