@@ -31,24 +31,6 @@ fn env(name: &str, default: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| default.to_string())
 }
 
-/// `?` on SQLite, `$n` on PostgreSQL.
-fn numbered(backend: DbBackend, sql: &str) -> String {
-    if backend != DbBackend::Postgres {
-        return sql.to_string();
-    }
-    let mut out = String::with_capacity(sql.len());
-    let mut n = 0;
-    for c in sql.chars() {
-        if c == '?' {
-            n += 1;
-            out.push_str(&format!("${n}"));
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 /// Per assignment of the plans in PLAN_FILTER, the value standing on the
 /// date (materialised: the goal and unit roll-ups both read it).
 const STANDING: &str = "standing AS MATERIALIZED (
@@ -100,7 +82,7 @@ struct Queries {
 
 impl Queries {
     fn stmt(&self, sql: String, values: Vec<Value>) -> Statement {
-        Statement::from_sql_and_values(self.backend, numbered(self.backend, &sql), values)
+        db::statement(self.backend, &sql, values)
     }
 
     /// Plan total, categories and unit ranking of one plan: three statements.

@@ -7,7 +7,8 @@ use sea_orm::sea_query::Expr;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ColumnTrait, ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, EntityTrait, QueryFilter, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    DbErr, EntityTrait, QueryFilter, SqliteTransactionMode, Statement, TransactionOptions,
+    TransactionTrait,
 };
 
 use crate::config::DatabaseConfig;
@@ -113,6 +114,27 @@ async fn bump_data_version(txn: &DatabaseTransaction, touches: Touches) -> AppRe
         Touches::Nothing => {}
     }
     Ok(())
+}
+
+/// A hand-written statement with `?` placeholders, numbered `$1, $2, …`
+/// for PostgreSQL. The SQL must not hold a literal `?`.
+pub fn statement(backend: DbBackend, sql: &str, values: Vec<sea_orm::Value>) -> Statement {
+    let sql = if backend == DbBackend::Postgres {
+        let mut n = 0;
+        let mut numbered = String::with_capacity(sql.len() + 16);
+        for c in sql.chars() {
+            if c == '?' {
+                n += 1;
+                numbered.push_str(&format!("${n}"));
+            } else {
+                numbered.push(c);
+            }
+        }
+        numbered
+    } else {
+        sql.to_string()
+    };
+    Statement::from_sql_and_values(backend, sql, values)
 }
 
 /// Whether the database answers (for /healthz).

@@ -401,16 +401,11 @@ impl Plan {
     async fn all_goals(&self, ctx: &Context<'_>) -> Result<Vec<Goal>> {
         let data = RequestContext::of(ctx)?.plan_data(self.0.id).await?;
         prefetch_history_for_trends(ctx, self.0.id).await?;
-        let mut out = Vec::new();
-        let mut stack: Vec<&goal::Model> = data.top_level_goals().collect();
-        stack.reverse();
-        while let Some(g) = stack.pop() {
-            out.push(Goal::new(&data, g));
-            let mut children: Vec<&goal::Model> = data.children(g.id).collect();
-            children.reverse();
-            stack.extend(children);
-        }
-        Ok(out)
+        Ok(data
+            .goals_in_order()
+            .into_iter()
+            .map(|g| Goal::new(&data, g))
+            .collect())
     }
     async fn progress(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Progress> {
         let data = RequestContext::of(ctx)?.plan_data(self.0.id).await?;

@@ -79,27 +79,10 @@ pub fn kind_label(kind: &str) -> &'static str {
     }
 }
 
-/// The goals of the plan in 分解表 order (parents before their sub-goals),
-/// each with its depth (0 for top-level goals).
-fn ordered_goals(data: &PlanData) -> Vec<(&entity::goal::Model, usize)> {
-    let mut ordered = Vec::new();
-    let mut stack: Vec<(&entity::goal::Model, usize)> =
-        data.top_level_goals().map(|g| (g, 0)).collect();
-    stack.reverse();
-    while let Some((g, depth)) = stack.pop() {
-        ordered.push((g, depth));
-        let mut children: Vec<_> = data.children(g.id).map(|c| (c, depth + 1)).collect();
-        children.reverse();
-        stack.extend(children);
-    }
-    ordered
-}
-
 /// One line per goal of the first sheet, in 分解表 order.
 pub fn goal_lines(data: &PlanData, eval: &Evaluation) -> Vec<GoalLine> {
-    ordered_goals(data)
+    data.goals_in_order()
         .into_iter()
-        .map(|(g, _)| g)
         .filter_map(|g| {
             let p = eval.goal(g.id)?;
             // The latest counting report among the goal's shares, for its notes.
@@ -402,7 +385,7 @@ fn written_codes(data: &PlanData) -> std::collections::HashMap<i64, String> {
     let mut codes = std::collections::HashMap::new();
     let mut counters: std::collections::HashMap<Option<i64>, usize> =
         std::collections::HashMap::new();
-    for (g, _) in ordered_goals(data) {
+    for g in data.goals_in_order() {
         let n = counters.entry(g.parent_id).or_default();
         *n += 1;
         let code = match (&g.code, g.parent_id.and_then(|p| codes.get(&p))) {
@@ -468,7 +451,7 @@ fn breakdown_sheet(book: &mut Workbook, data: &PlanData) -> Result<(), XlsxError
         Some((start, text)) => sheet.write_string(start, 1, &text).map(|_| ()),
         None => Ok(()),
     };
-    for (g, _) in ordered_goals(data) {
+    for g in data.goals_in_order() {
         let category = g.category.clone().unwrap_or_default();
         if category_run.as_ref().map(|(_, c)| c) != Some(&category) {
             close_run(sheet, category_run.take(), r)?;

@@ -11,8 +11,8 @@ use chrono::NaiveDate;
 use entity::{assignment, goal, goal_supporting_unit, milestone, plan, report, unit};
 use futures_util::TryStreamExt;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QueryResult, QuerySelect, QueryTrait, Select, Statement, StreamTrait,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QueryResult,
+    QuerySelect, QueryTrait, Select, Statement, StreamTrait,
 };
 
 use crate::domain::completion::latest_report;
@@ -117,6 +117,20 @@ impl PlanData {
 
     pub fn goals(&self) -> &[goal::Model] {
         &self.structure.goals
+    }
+
+    /// Every goal in 分解表 order: each parent followed by its sub-goals.
+    pub fn goals_in_order(&self) -> Vec<&goal::Model> {
+        let mut ordered = Vec::with_capacity(self.structure.goals.len());
+        let mut stack: Vec<&goal::Model> = self.top_level_goals().collect();
+        stack.reverse();
+        while let Some(g) = stack.pop() {
+            ordered.push(g);
+            let mut children: Vec<&goal::Model> = self.children(g.id).collect();
+            children.reverse();
+            stack.extend(children);
+        }
+        ordered
     }
 
     pub fn top_level_goals(&self) -> impl Iterator<Item = &goal::Model> {
@@ -372,17 +386,7 @@ async fn load_reports<C: ConnectionTrait + StreamTrait + Send>(
     let rows = match scope {
         _ if ids.is_empty() => Vec::new(),
         ReportScope::Structure => Vec::new(),
-        ReportScope::History => {
-            streamed(
-                db,
-                report::Entity::find()
-                    .filter(report::Column::PlanId.is_in(ids))
-                    .order_by_asc(report::Column::AsOf)
-                    .order_by_asc(report::Column::SubmittedAt)
-                    .order_by_asc(report::Column::Id),
-            )
-            .await?
-        }
+        ReportScope::History => streamed(db, history(report::Column::PlanId.is_in(ids))).await?,
         ReportScope::GoalHistory(goal_id) => {
             let shares: Vec<i64> = structures
                 .iter()
@@ -391,15 +395,7 @@ async fn load_reports<C: ConnectionTrait + StreamTrait + Send>(
             if shares.is_empty() {
                 Vec::new()
             } else {
-                streamed(
-                    db,
-                    report::Entity::find()
-                        .filter(report::Column::AssignmentId.is_in(shares))
-                        .order_by_asc(report::Column::AsOf)
-                        .order_by_asc(report::Column::SubmittedAt)
-                        .order_by_asc(report::Column::Id),
-                )
-                .await?
+                streamed(db, history(report::Column::AssignmentId.is_in(shares))).await?
             }
         }
         ReportScope::StandingOn(date) => {
@@ -418,6 +414,16 @@ async fn load_reports<C: ConnectionTrait + StreamTrait + Send>(
     Ok(by_plan)
 }
 
+/// Every report matching `filter`, oldest first by (asOf, submission): the
+/// order the domain's "latest report" rule breaks ties by.
+fn history(filter: sea_orm::sea_query::SimpleExpr) -> Select<report::Entity> {
+    report::Entity::find()
+        .filter(filter)
+        .order_by_asc(report::Column::AsOf)
+        .order_by_asc(report::Column::SubmittedAt)
+        .order_by_asc(report::Column::Id)
+}
+
 /// Per active assignment of the plans, the counting report that stands on
 /// `date`: the latest by (asOf, submission, id) at or before it, never a
 /// returned one, and an unreviewed one only in the plans that do not
@@ -430,47 +436,34 @@ async fn standing_reports<C: ConnectionTrait + StreamTrait + Send>(
     unreviewed_count: &[i64],
     date: NaiveDate,
 ) -> AppResult<Vec<report::Model>> {
-    let backend = ConnectionTrait::get_database_backend(db);
-    let mut values: Vec<sea_orm::Value> = Vec::new();
-    let mut placeholder = |v: sea_orm::Value| {
-        values.push(v);
-        match backend {
-            DbBackend::Postgres => format!("${}", values.len()),
-            _ => "?".to_string(),
-        }
+    // `IN ()` is not SQL: an empty list is written as `IN (NULL)`.
+    let list = |ids: &[i64]| match ids.len() {
+        0 => "NULL".to_string(),
+        n => vec!["?"; n].join(", "),
     };
-    let list = |ids: &[i64], placeholder: &mut dyn FnMut(sea_orm::Value) -> String| {
-        if ids.is_empty() {
-            "NULL".to_string()
-        } else {
-            ids.iter()
-                .map(|id| placeholder((*id).into()))
-                .collect::<Vec<_>>()
-                .join(", ")
-        }
-    };
-    let as_of = placeholder(date.into());
-    let approved = placeholder(ReviewState::Approved.as_str().into());
-    let submitted = placeholder(ReviewState::Submitted.as_str().into());
-    let unreviewed = list(unreviewed_count, &mut placeholder);
-    let plans = list(plan_ids, &mut placeholder);
     let sql = format!(
         "SELECT r.* FROM assignment a JOIN report r ON r.id = (\
            SELECT r2.id FROM report r2 \
-           WHERE r2.assignment_id = a.id AND r2.as_of <= {as_of} \
-             AND (r2.status = {approved} OR (r2.status = {submitted} AND r2.plan_id IN ({unreviewed}))) \
+           WHERE r2.assignment_id = a.id AND r2.as_of <= ? \
+             AND (r2.status = ? OR (r2.status = ? AND r2.plan_id IN ({}))) \
            ORDER BY r2.as_of DESC, r2.submitted_at DESC, r2.id DESC LIMIT 1) \
-         WHERE a.plan_id IN ({plans}) AND a.archived_at IS NULL"
+         WHERE a.plan_id IN ({}) AND a.archived_at IS NULL",
+        list(unreviewed_count),
+        list(plan_ids)
     );
-    let mut rows = Vec::new();
-    let mut stream = std::pin::pin!(
-        db.stream_raw(Statement::from_sql_and_values(backend, sql, values))
-            .await?
+    let mut values: Vec<sea_orm::Value> = vec![
+        date.into(),
+        ReviewState::Approved.as_str().into(),
+        ReviewState::Submitted.as_str().into(),
+    ];
+    values.extend(
+        unreviewed_count
+            .iter()
+            .chain(plan_ids)
+            .map(|id| (*id).into()),
     );
-    while let Some(row) = stream.try_next().await? {
-        rows.push(report::Model::by_position(&row)?);
-    }
-    Ok(rows)
+    let backend = ConnectionTrait::get_database_backend(db);
+    rows_by_position(db, crate::db::statement(backend, &sql, values)).await
 }
 
 /// The rows of a query, converted one by one as they arrive: the driver's
@@ -488,10 +481,19 @@ where
     E::Model: ByPosition,
 {
     let stmt = select.build(ConnectionTrait::get_database_backend(db));
+    rows_by_position(db, stmt).await
+}
+
+/// The rows of a statement, streamed and read by position (see `streamed`).
+async fn rows_by_position<C, M>(db: &C, stmt: Statement) -> AppResult<Vec<M>>
+where
+    C: ConnectionTrait + StreamTrait + Send,
+    M: ByPosition,
+{
     let mut rows = Vec::new();
     let mut stream = std::pin::pin!(db.stream_raw(stmt).await?);
     while let Some(row) = stream.try_next().await? {
-        rows.push(E::Model::by_position(&row)?);
+        rows.push(M::by_position(&row)?);
     }
     Ok(rows)
 }

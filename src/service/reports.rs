@@ -1,8 +1,6 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{goal, report};
-use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Set, Statement,
-};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Set};
 
 use super::{assignments, clean_text, goals, plans};
 use crate::db::{begin_write, finish};
@@ -100,7 +98,6 @@ async fn insert_if_open<C: ConnectionTrait>(
     input: &NewReport,
     checked: Checked,
 ) -> AppResult<Option<report::Model>> {
-    let backend = txn.get_database_backend();
     let sql = "INSERT INTO report (plan_id, assignment_id, as_of, value, note, problems, next_steps, \
                  submitted_at, status, submitted_by) \
                SELECT a.plan_id, a.id, ?, ?, ?, ?, ?, ?, ?, ? \
@@ -108,21 +105,6 @@ async fn insert_if_open<C: ConnectionTrait>(
                WHERE a.id = ? AND a.archived_at IS NULL AND g.archived_at IS NULL \
                  AND p.archived_at IS NULL AND p.state = ? \
                RETURNING *";
-    let sql = if backend == DbBackend::Postgres {
-        let mut n = 0;
-        sql.chars()
-            .map(|c| {
-                if c == '?' {
-                    n += 1;
-                    format!("${n}")
-                } else {
-                    c.to_string()
-                }
-            })
-            .collect()
-    } else {
-        sql.to_string()
-    };
     let values: Vec<sea_orm::Value> = vec![
         checked.as_of.into(),
         checked.value.into(),
@@ -136,7 +118,11 @@ async fn insert_if_open<C: ConnectionTrait>(
         PlanState::Active.as_str().into(),
     ];
     Ok(report::Entity::find()
-        .from_raw_sql(Statement::from_sql_and_values(backend, sql, values))
+        .from_raw_sql(crate::db::statement(
+            txn.get_database_backend(),
+            sql,
+            values,
+        ))
         .one(txn)
         .await?)
 }
