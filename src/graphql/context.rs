@@ -13,6 +13,7 @@ use crate::domain::access::{Actor, Role};
 use crate::domain::dates;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::service::plan_data::{self, PlanStructure, ReportScope};
+use crate::service::reports::Filer;
 use crate::service::snapshot_cache::SnapshotCache;
 use crate::service::{self, PlanData};
 
@@ -23,6 +24,8 @@ pub struct RequestContext {
     /// Snapshots kept between requests; used only at the version this
     /// request reads.
     shared: Arc<SnapshotCache>,
+    /// Where reports are filed (together with other requests' reports).
+    pub filer: Filer,
     /// Plan structures and snapshots of this request. One lock, held across
     /// a load, so a second request for a plan that is being loaded waits
     /// for it instead of loading it again: the statement count of a request
@@ -53,11 +56,13 @@ impl RequestContext {
     pub fn new(
         db: DatabaseConnection,
         shared: Arc<SnapshotCache>,
+        filer: Filer,
         now: DateTime<Utc>,
         actor: Option<Actor>,
     ) -> Self {
         RequestContext {
             shared,
+            filer,
             actor,
             plans: Mutex::new(Snapshots::default()),
             units: Mutex::new(None),

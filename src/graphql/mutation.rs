@@ -408,9 +408,9 @@ impl CoreMutation {
             let assignment = assignments::find(&rc.db, assignment_id).await?;
             rc.require_reporter_for_any(&[assignment.unit_id]).await?;
         }
-        let report = reports::submit(
-            &rc.db,
-            reports::NewReport {
+        let report = rc
+            .filer
+            .submit(reports::NewReport {
                 assignment_id,
                 as_of: input.as_of.0,
                 value: input.value,
@@ -419,9 +419,8 @@ impl CoreMutation {
                 next_steps: input.next_steps,
                 submitted_at: rc.now,
                 submitted_by: Some(rc.actor()?.name.clone()),
-            },
-        )
-        .await?;
+            })
+            .await?;
         rc.forget_plans().await;
         Ok(Report(report))
     }

@@ -10,8 +10,8 @@
 use chrono::{DateTime, Utc};
 use entity::{api_token, assignment, audit_log, goal, milestone, plan, report, unit};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 
 use crate::error::AppResult;
@@ -97,23 +97,36 @@ audited! {
     api_token::Model => "token", |_t| Touches::Nothing;
 }
 
-/// Writes the row for `changed`, if an author is in scope.
-pub async fn record<C: ConnectionTrait, T: Audited>(txn: &C, changed: &T) -> AppResult<()> {
-    let Ok(audit) = CURRENT.try_with(Clone::clone) else {
-        return Ok(());
-    };
-    audit_log::ActiveModel {
-        at: Set(audit.at),
-        actor_name: Set(audit.actor_name),
-        actor_role: Set(audit.actor_role),
-        operation: Set(audit.operation),
-        object_type: Set(T::OBJECT.to_string()),
-        object_id: Set(changed.object_id()),
-        input: Set(audit.input.to_string()),
-        ..Default::default()
+/// The author in scope, if any: a write handed to another task (the report
+/// filer's) carries it along explicitly.
+pub fn current() -> Option<Audit> {
+    CURRENT.try_with(Clone::clone).ok()
+}
+
+/// Writes one row per change that has an author, in one statement.
+pub async fn record_all<C: ConnectionTrait, T: Audited>(
+    txn: &C,
+    changes: &[(Option<&Audit>, &T)],
+) -> AppResult<()> {
+    let rows: Vec<audit_log::ActiveModel> = changes
+        .iter()
+        .filter_map(|(author, changed)| {
+            let audit = (*author)?;
+            Some(audit_log::ActiveModel {
+                at: Set(audit.at),
+                actor_name: Set(audit.actor_name.clone()),
+                actor_role: Set(audit.actor_role.clone()),
+                operation: Set(audit.operation.clone()),
+                object_type: Set(T::OBJECT.to_string()),
+                object_id: Set(changed.object_id()),
+                input: Set(audit.input.to_string()),
+                ..Default::default()
+            })
+        })
+        .collect();
+    if !rows.is_empty() {
+        audit_log::Entity::insert_many(rows).exec(txn).await?;
     }
-    .insert(txn)
-    .await?;
     Ok(())
 }
 

@@ -2,8 +2,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use entity::{goal, report};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Set};
 
+use std::sync::{Arc, OnceLock};
+
+use tokio::sync::{mpsc, oneshot};
+
+use super::audit::{self, Audit};
 use super::{assignments, clean_text, goals, plans};
-use crate::db::{begin_write, finish};
+use crate::db::{begin_write, finish, record_changes, settle};
 use crate::domain::{PlanState, ReviewState, validation};
 use crate::error::{AppError, AppResult, ErrorCode};
 
@@ -30,27 +35,181 @@ pub enum Decision {
 
 /// Records a unit's cumulative figure as of a date. Reports are never
 /// changed: a correction is a new report, and the latest one counts.
+///
+/// Files it alone, in its own transaction; the API files through a
+/// [`Filer`], which commits concurrent reports together.
 pub async fn submit(db: &DatabaseConnection, input: NewReport) -> AppResult<report::Model> {
-    // The checks read outside the write lock, so a refused report never
-    // waits for it and an accepted one holds it only for the insert; the
-    // insert re-checks, atomically, what could have changed since.
     let checked = check_report(db, &input).await?;
-    let txn = begin_write(db).await?;
-    let result: AppResult<_> = async {
-        match insert_if_open(&txn, &input, checked).await? {
-            Some(created) => Ok(created),
-            // The plan, goal or share changed in between: say how.
-            None => {
-                check_report(&txn, &input).await?;
-                Err(AppError::rejected(
-                    ErrorCode::InvalidTransition,
-                    "the plan changed while the report was filed; submit it again",
-                ))
-            }
+    let pending = Pending {
+        input,
+        checked,
+        author: audit::current(),
+    };
+    file_alone(db, &pending).await
+}
+
+/// Files reports concurrently submitted to one server in shared
+/// transactions (group commit): on a report-deadline day hundreds of
+/// clerks submit at once. On SQLite every transaction holds the one write
+/// lock and waits for its own fsync; on PostgreSQL every transaction costs
+/// a BEGIN, an audit insert, a version bump and a COMMIT, each a round trip
+/// and CPU on a machine the burst already saturates. Each report is checked
+/// in its own request, outside any lock; one writer task then files
+/// whatever has queued up meanwhile (up to [`BATCH`]) in one transaction,
+/// and each request is answered only after that transaction commits. A
+/// lone report is filed at once, without waiting for company.
+///
+/// Measured with bench/run.sh (200 clients, 150 parks): SQLite 772 → 1,392
+/// reports/s; PostgreSQL 930–969 → 1,112–1,133 reports/s against one
+/// transaction per request.
+///
+/// Nothing is kept that another server would need: a queued report is
+/// unacknowledged, and a server that stops takes only unacknowledged
+/// reports with it.
+#[derive(Clone)]
+pub struct Filer {
+    db: DatabaseConnection,
+    /// Started by the first report (it needs the runtime), then shared by
+    /// every clone.
+    queue: Arc<OnceLock<mpsc::UnboundedSender<Queued>>>,
+}
+
+/// The most reports one transaction files. Bounds how long one commit
+/// keeps other writers (reviews, plan edits) waiting for the lock.
+pub const BATCH: usize = 128;
+
+/// A checked report waiting to be filed, and who submitted it.
+struct Pending {
+    input: NewReport,
+    checked: Checked,
+    author: Option<Audit>,
+}
+
+struct Queued {
+    pending: Pending,
+    answer: oneshot::Sender<AppResult<report::Model>>,
+}
+
+impl Filer {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Filer {
+            db,
+            queue: Arc::new(OnceLock::new()),
         }
     }
+
+    /// Checks the report (here, concurrently with others) and files it with
+    /// whatever else is waiting; returns once it is committed.
+    pub async fn submit(&self, input: NewReport) -> AppResult<report::Model> {
+        let checked = check_report(&self.db, &input).await?;
+        let pending = Pending {
+            input,
+            checked,
+            author: audit::current(),
+        };
+        let (answer, answered) = oneshot::channel();
+        let queued = Queued { pending, answer };
+        self.queue()
+            .send(queued)
+            .map_err(|_| AppError::internal("the report writer has stopped"))?;
+        answered
+            .await
+            .map_err(|_| AppError::internal("the report writer dropped a report"))?
+    }
+
+    fn queue(&self) -> &mpsc::UnboundedSender<Queued> {
+        self.queue.get_or_init(|| {
+            let (queue, waiting) = mpsc::unbounded_channel();
+            // The task ends when the last Filer is dropped (the channel
+            // closes); being spawned, a request that goes away cannot cut
+            // a transaction short.
+            tokio::spawn(write_queued(self.db.clone(), waiting));
+            queue
+        })
+    }
+}
+
+/// The writer: takes everything queued, up to a batch, files it, repeats.
+async fn write_queued(db: DatabaseConnection, mut waiting: mpsc::UnboundedReceiver<Queued>) {
+    let mut batch = Vec::with_capacity(BATCH);
+    while waiting.recv_many(&mut batch, BATCH).await > 0 {
+        let (pendings, answers): (Vec<Pending>, Vec<_>) =
+            batch.drain(..).map(|q| (q.pending, q.answer)).unzip();
+        let outcomes = file_together(&db, &pendings).await;
+        for (answer, outcome) in answers.into_iter().zip(outcomes) {
+            // A requester that went away misses its answer; its report
+            // stands (it was committed) like any other.
+            let _ = answer.send(outcome);
+        }
+    }
+}
+
+/// Files reports in one transaction, one outcome per report, in order.
+/// If the transaction fails as a whole (a lost connection, a deadlock on
+/// PostgreSQL), each report is filed again on its own, so one report's
+/// trouble never fails another's.
+async fn file_together(
+    db: &DatabaseConnection,
+    pendings: &[Pending],
+) -> Vec<AppResult<report::Model>> {
+    if let [one] = pendings {
+        return vec![file_alone(db, one).await];
+    }
+    match file_in_one_transaction(db, pendings).await {
+        Ok(outcomes) => outcomes,
+        Err(err) => {
+            tracing::warn!(error = %err, reports = pendings.len(), "a batch of reports failed; filing them one by one");
+            let mut outcomes = Vec::with_capacity(pendings.len());
+            for pending in pendings {
+                outcomes.push(file_alone(db, pending).await);
+            }
+            outcomes
+        }
+    }
+}
+
+async fn file_alone(db: &DatabaseConnection, pending: &Pending) -> AppResult<report::Model> {
+    file_in_one_transaction(db, std::slice::from_ref(pending))
+        .await?
+        .pop()
+        .unwrap_or_else(|| Err(AppError::internal("a filed report went missing")))
+}
+
+/// One transaction: every report that is still open inserted, refused ones
+/// with their reason; then the audit rows and the plans' data versions.
+/// `Err` only when the transaction itself fails (nothing is written).
+async fn file_in_one_transaction(
+    db: &DatabaseConnection,
+    pendings: &[Pending],
+) -> AppResult<Vec<AppResult<report::Model>>> {
+    let txn = begin_write(db).await?;
+    let result: AppResult<_> = async {
+        let mut outcomes = Vec::with_capacity(pendings.len());
+        for pending in pendings {
+            let outcome = match insert_if_open(&txn, &pending.input, &pending.checked).await? {
+                Some(created) => Ok(created),
+                // The plan, goal or share changed since the check: say how.
+                None => match check_report(&txn, &pending.input).await {
+                    Err(AppError::Internal(err)) => return Err(AppError::Internal(err)),
+                    Err(refused) => Err(refused),
+                    Ok(_) => Err(AppError::rejected(
+                        ErrorCode::InvalidTransition,
+                        "the plan changed while the report was filed; submit it again",
+                    )),
+                },
+            };
+            outcomes.push(outcome);
+        }
+        let filed: Vec<(Option<&Audit>, &report::Model)> = pendings
+            .iter()
+            .zip(&outcomes)
+            .filter_map(|(p, o)| Some((p.author.as_ref(), o.as_ref().ok()?)))
+            .collect();
+        record_changes(&txn, &filed).await?;
+        Ok(outcomes)
+    }
     .await;
-    finish(txn, result).await
+    settle(txn, result).await
 }
 
 /// What a valid report is filed with: its value and date as checked.
@@ -96,7 +255,7 @@ async fn check_report<C: ConnectionTrait>(db: &C, input: &NewReport) -> AppResul
 async fn insert_if_open<C: ConnectionTrait>(
     txn: &C,
     input: &NewReport,
-    checked: Checked,
+    checked: &Checked,
 ) -> AppResult<Option<report::Model>> {
     let sql = "INSERT INTO report (plan_id, assignment_id, as_of, value, note, problems, next_steps, \
                  submitted_at, status, submitted_by) \

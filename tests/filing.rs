@@ -1,0 +1,176 @@
+//! Reports submitted at once are filed together (group commit) and each is
+//! answered for itself: stored exactly once when acknowledged, refused with
+//! its own reason, audited under its own submitter.
+mod common;
+
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
+use common::{ADMIN_TOKEN, TestApp, backend_name};
+use futures_util::future::join_all;
+use sea_orm::{ConnectionTrait, DbBackend};
+use serde_json::{Value, json};
+
+const SUBMIT: &str =
+    "mutation($i: SubmitReportInput!) { submitReport(input: $i) { id submittedBy } }";
+
+#[tokio::test]
+async fn a_burst_is_filed_exactly_once_each_with_its_own_outcome_and_author() {
+    let app = TestApp::spawn().await;
+    let owner = app.create_unit("管委会", None).await;
+    let mut bureaus = Vec::new();
+    for name in [
+        "招商一局",
+        "招商二局",
+        "招商三局",
+        "建设一局",
+        "建设二局",
+        "建设三局",
+    ] {
+        bureaus.push(app.create_unit(name, Some(&owner)).await);
+    }
+    let plan = app.create_plan("2025年度目标任务", 2025, &owner).await;
+    let signed = app
+        .create_goal(json!({ "planId": plan, "title": "签约项目", "kind": "CUMULATIVE", "targetValue": 30.0 }))
+        .await;
+    let built = app
+        .create_goal(json!({ "planId": plan, "title": "标准厂房建设", "kind": "CUMULATIVE", "targetValue": 30.0 }))
+        .await;
+    let mut shares = Vec::new();
+    for (i, bureau) in bureaus.iter().enumerate() {
+        let goal = if i < 3 { &signed } else { &built };
+        shares.push(app.assign(goal, bureau, Some(10.0)).await);
+    }
+    let first_clerk = app
+        .issue_token("招商一局填报员", "REPORTER", Some(&bureaus[0]))
+        .await;
+    let fourth_clerk = app
+        .issue_token("建设一局填报员", "REPORTER", Some(&bureaus[3]))
+        .await;
+
+    // Hold the report table's write lock so the submissions queue up
+    // behind it; while it is held, the second goal is archived.
+    let blocker = mubiao::db::begin_write(&app.db).await.unwrap();
+    if app.db.get_database_backend() == DbBackend::Postgres {
+        blocker
+            .execute_unprepared("LOCK TABLE report IN SHARE MODE")
+            .await
+            .unwrap();
+    }
+    let mut submissions = Vec::new();
+    let server = &app;
+    for (i, share) in shares.iter().enumerate() {
+        let token = match i {
+            0 => first_clerk.as_str(),
+            3 => fourth_clerk.as_str(),
+            _ => ADMIN_TOKEN,
+        };
+        for month in 1..=5 {
+            let vars = json!({ "i": {
+                "assignmentId": share,
+                "asOf": format!("2025-{month:02}-28"),
+                "value": month as f64,
+                "note": format!("第{}份第{month}月", i + 1),
+            }});
+            submissions.push(async move {
+                let (_, body) = server.gql_as(Some(token), SUBMIT, vars).await;
+                (i, month, body)
+            });
+        }
+    }
+    let archive_meanwhile = async {
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        let archived_at: chrono::DateTime<chrono::Utc> = "2025-06-01T00:00:00Z".parse().unwrap();
+        let goal_id: i64 = built.parse().unwrap();
+        blocker
+            .execute_raw(mubiao::db::statement(
+                blocker.get_database_backend(),
+                "UPDATE goal SET archived_at = ? WHERE id = ?",
+                vec![archived_at.into(), goal_id.into()],
+            ))
+            .await
+            .unwrap();
+        blocker.commit().await.unwrap();
+    };
+    let (answers, ()) = futures_util::join!(join_all(submissions), archive_meanwhile);
+
+    let mut filed: HashMap<String, (usize, Value)> = HashMap::new();
+    for (i, month, body) in answers {
+        if i < 3 {
+            assert!(body.get("errors").is_none(), "{body:#}");
+            let report = &body["data"]["submitReport"];
+            let id = report["id"].as_str().unwrap().to_string();
+            assert!(
+                filed
+                    .insert(id, (i, report["submittedBy"].clone()))
+                    .is_none()
+            );
+        } else {
+            // Every report of the archived goal waited for the lock, so
+            // every one is refused, whether before or inside the batch.
+            assert_eq!(
+                body["errors"][0]["extensions"]["code"],
+                json!("ARCHIVED"),
+                "share {i} month {month} ({}): {body:#}",
+                backend_name()
+            );
+        }
+    }
+    assert_eq!(filed.len(), 15);
+
+    // Stored exactly once each: five reports per open share, none on the
+    // archived goal's, and the latest (May, 5) stands for each.
+    let d = app
+        .data(
+            r#"query($id: ID!) { plan(id: $id) { allGoals { title assignments { reports { id note } } }
+                 progress(asOf: "2025-06-30") { actual } } }"#,
+            json!({ "id": plan }),
+        )
+        .await;
+    let mut stored = HashSet::new();
+    for goal in d["plan"]["allGoals"].as_array().unwrap() {
+        for share in goal["assignments"].as_array().unwrap() {
+            let reports = share["reports"].as_array().unwrap();
+            let want = if goal["title"] == json!("签约项目") {
+                5
+            } else {
+                0
+            };
+            assert_eq!(reports.len(), want, "{goal:#}");
+            stored.extend(
+                reports
+                    .iter()
+                    .map(|r| r["id"].as_str().unwrap().to_string()),
+            );
+        }
+    }
+    assert_eq!(stored, filed.keys().cloned().collect::<HashSet<_>>());
+    let signed_progress = app
+        .data(
+            r#"query($id: ID!) { goal(id: $id) { progress(asOf: "2025-06-30") { actual } } }"#,
+            json!({ "id": signed }),
+        )
+        .await;
+    assert_eq!(signed_progress["goal"]["progress"]["actual"], json!(15.0));
+
+    // One audit row per filed report, naming the token that submitted it.
+    let log = app
+        .data(
+            r#"{ auditLog(objectType: "report", limit: 100) { actor operation objectId } }"#,
+            json!({}),
+        )
+        .await;
+    let entries = log["auditLog"].as_array().unwrap();
+    assert_eq!(entries.len(), 15);
+    for entry in entries {
+        let (share, submitted_by) = &filed[entry["objectId"].as_str().unwrap()];
+        assert_eq!(entry["operation"], json!("submitReport"));
+        assert_eq!(&entry["actor"], submitted_by);
+        let want = if *share == 0 {
+            "招商一局填报员"
+        } else {
+            "operator"
+        };
+        assert_eq!(entry["actor"], json!(want));
+    }
+}
