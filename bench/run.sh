@@ -14,6 +14,7 @@
 # and connections of the raw baseline), BURST_VUS (200), MIXED_VUS (20),
 # WORKLOADS (all five, e.g. "burst mixed"), REUSE_DATA (1: keep the last
 # run's database, earlier runs' reports included: for quick looks only),
+# RAW (0: skip the raw SQL baseline; quick looks only),
 # PG_URL (postgres://postgres@127.0.0.1:5432/test). Results are also written
 # to bench/work/results-<backend>.txt.
 set -euo pipefail
@@ -31,6 +32,7 @@ BURST_VUS=${BURST_VUS:-200}
 MIXED_VUS=${MIXED_VUS:-20}
 WORKLOADS=${WORKLOADS:-dashboard overview drilldown burst mixed}
 REUSE_DATA=${REUSE_DATA:-}
+RAW=${RAW:-1}
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432/test}
 PORT=${PORT:-8090}
 TOKEN=bench-operator-key
@@ -136,8 +138,8 @@ run_backend() {
 
     # The raw database on the same data, as many connections as clients
     # (the burst's 200 clients share at most 32 connections).
-    local raw
-    raw=$(env "${schema_env[@]/MUBIAO_DB_SCHEMA/RAW_SCHEMA}" RAW_DATABASE_URL="$url" RAW_WORKLOAD=$workload \
+    local raw='{"p50_ms": 0, "p99_ms": 0, "per_second": 0}'
+    [ "$RAW" = 0 ] || raw=$(env "${schema_env[@]/MUBIAO_DB_SCHEMA/RAW_SCHEMA}" RAW_DATABASE_URL="$url" RAW_WORKLOAD=$workload \
       RAW_SECONDS="${DURATION%s}" RAW_CONCURRENCY="$vus" cargo bench --quiet --bench raw_sql 2>/dev/null | tail -1)
     local raw_p50 raw_p99 raw_rps
     raw_p50=$(python3 -c "import json,sys; print(json.loads(sys.argv[1])['p50_ms'])" "$raw")

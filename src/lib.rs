@@ -2,6 +2,8 @@
 //! `main.rs` parses configuration and calls into here; tests build the same
 //! app with `http::app`.
 
+/// How the server's allocator gives memory back (set at start-up).
+pub mod allocator;
 /// Subcommands that act on the database and print for the operator.
 pub mod cli;
 /// Typed configuration from flags and environment.

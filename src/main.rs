@@ -1,6 +1,7 @@
 use std::process::ExitCode;
 
-/// See Cargo.toml: memory freed after a large request goes back to the system.
+/// See Cargo.toml and `mubiao::allocator`: memory freed after a large
+/// request goes back to the system.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -10,8 +11,22 @@ use mubiao::{cli, db, demo, http, telemetry};
 use poem::Server;
 use poem::listener::TcpListener;
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    // Before the runtime's threads allocate their first arenas.
+    mubiao::allocator::give_memory_back_promptly();
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime.block_on(start()),
+        Err(err) => {
+            eprintln!("mubiao could not start its runtime: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn start() -> ExitCode {
     let cli = Cli::parse();
     let json = matches!(&cli.command, Command::Serve(s) if s.log_json);
     telemetry::init(json);
