@@ -135,16 +135,8 @@ pub async fn record_changes<T: Audited>(
     // A batch of reports may touch many plans: one statement for all.
     plans.sort_unstable();
     plans.dedup();
-    match plans.as_slice() {
-        [] => {}
-        [one] => {
-            bump.filter(plan::Column::Id.eq(*one)).exec(txn).await?;
-        }
-        many => {
-            bump.filter(plan::Column::Id.is_in(many.iter().copied()))
-                .exec(txn)
-                .await?;
-        }
+    if !plans.is_empty() {
+        bump.filter(plan::Column::Id.is_in(plans)).exec(txn).await?;
     }
     Ok(())
 }

@@ -39,12 +39,7 @@ pub enum Decision {
 /// Files it alone, in its own transaction; the API files through a
 /// [`Filer`], which commits concurrent reports together.
 pub async fn submit(db: &DatabaseConnection, input: NewReport) -> AppResult<report::Model> {
-    let checked = check_report(db, &input).await?;
-    let pending = Pending {
-        input,
-        checked,
-        author: audit::current(),
-    };
+    let pending = Pending::check(db, input).await?;
     file_alone(db, &pending).await
 }
 
@@ -85,6 +80,18 @@ struct Pending {
     author: Option<Audit>,
 }
 
+impl Pending {
+    /// Checks a report in the submitting request, with its author in scope.
+    async fn check(db: &DatabaseConnection, input: NewReport) -> AppResult<Pending> {
+        let checked = check_report(db, &input).await?;
+        Ok(Pending {
+            input,
+            checked,
+            author: audit::current(),
+        })
+    }
+}
+
 struct Queued {
     pending: Pending,
     answer: oneshot::Sender<AppResult<report::Model>>,
@@ -101,12 +108,7 @@ impl Filer {
     /// Checks the report (here, concurrently with others) and files it with
     /// whatever else is waiting; returns once it is committed.
     pub async fn submit(&self, input: NewReport) -> AppResult<report::Model> {
-        let checked = check_report(&self.db, &input).await?;
-        let pending = Pending {
-            input,
-            checked,
-            author: audit::current(),
-        };
+        let pending = Pending::check(&self.db, input).await?;
         let (answer, answered) = oneshot::channel();
         let queued = Queued { pending, answer };
         self.queue()
