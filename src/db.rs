@@ -7,8 +7,8 @@ use sea_orm::sea_query::Expr;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ColumnTrait, ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, EntityTrait, QueryFilter, SqliteTransactionMode, Statement, TransactionOptions,
-    TransactionTrait,
+    DbErr, EntityTrait, IdenStatic, Iterable, QueryFilter, SqliteTransactionMode, Statement,
+    TransactionOptions, TransactionTrait,
 };
 
 use crate::config::DatabaseConfig;
@@ -160,6 +160,21 @@ pub fn statement(backend: DbBackend, sql: &str, values: Vec<sea_orm::Value>) -> 
         sql.to_string()
     };
     Statement::from_sql_and_values(backend, sql, values)
+}
+
+/// Every column of `E` as `alias."column" AS "prefixcolumn"`, for a
+/// hand-written statement that reads several entities' rows at once; each
+/// is read back with `FromQueryResult::from_query_result(row, prefix)`.
+/// The aliases are quoted because PostgreSQL folds unquoted ones to lower
+/// case.
+pub fn columns_as<E: EntityTrait>(alias: &str, prefix: &str) -> String {
+    E::Column::iter()
+        .map(|column| {
+            let name = column.as_str();
+            format!(r#"{alias}."{name}" AS "{prefix}{name}""#)
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Whether the database answers (for /healthz).

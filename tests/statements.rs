@@ -414,3 +414,41 @@ async fn a_change_through_one_server_is_seen_at_once_by_another() {
         "the first server must not serve its kept copy after the second one's change"
     );
 }
+
+/// A deadline day's report, filed through the API: one statement for its
+/// checks (share, goal and plan together), then the guarded insert, the
+/// audit row and the plan's version bump in one transaction, whatever the
+/// plan's size.
+#[tokio::test]
+async fn filing_a_report_costs_the_same_in_any_plan() {
+    let app = TestApp::spawn().await;
+    let small = build_plan(&app, 6, 3).await;
+    let large = build_plan(&app, 60, 30).await;
+    let mut counts = Vec::new();
+    for plan in [small, large] {
+        let goals = app
+            .data(
+                r#"query($id: ID!) { plan(id: $id) { allGoals { kind assignments { id } } } }"#,
+                json!({ "id": plan.to_string() }),
+            )
+            .await;
+        let assignment = goals["plan"]["allGoals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["kind"] == "CUMULATIVE")
+            .expect("a CUMULATIVE goal")["assignments"][0]["id"]
+            .clone();
+        app.reset_statements();
+        let filed = app
+            .data(
+                r#"mutation($a: ID!) { submitReport(input: { assignmentId: $a, asOf: "2025-10-31", value: 55 }) { value status } }"#,
+                json!({ "a": assignment }),
+            )
+            .await;
+        counts.push(app.statements());
+        assert_eq!(filed["submitReport"]["value"], 55.0);
+    }
+    assert_same_for_both("report filing", &counts);
+    assert_eq!(counts[0], 4, "check, insert, audit row, version bump");
+}

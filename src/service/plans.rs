@@ -105,7 +105,16 @@ pub fn state_of(plan: &plan::Model) -> AppResult<PlanState> {
 
 /// A plan whose targets may still change: not archived, not CLOSED.
 pub async fn find_open<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<plan::Model> {
-    let plan = find(db, id).await?;
+    require_open(find(db, id).await?)
+}
+
+/// A plan that accepts reports and milestone completions: ACTIVE.
+pub async fn find_taking_reports<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<plan::Model> {
+    require_taking_reports(find(db, id).await?)
+}
+
+/// [`find_open`]'s rule for a plan already loaded (and not archived).
+fn require_open(plan: plan::Model) -> AppResult<plan::Model> {
     if state_of(&plan)? == PlanState::Closed {
         return Err(AppError::rejected(
             ErrorCode::PlanClosed,
@@ -115,9 +124,10 @@ pub async fn find_open<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<plan::M
     Ok(plan)
 }
 
-/// A plan that accepts reports and milestone completions: ACTIVE.
-pub async fn find_taking_reports<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<plan::Model> {
-    let plan = find_open(db, id).await?;
+/// [`find_taking_reports`]'s rule for a plan already loaded (and not
+/// archived).
+pub fn require_taking_reports(plan: plan::Model) -> AppResult<plan::Model> {
+    let plan = require_open(plan)?;
     if state_of(&plan)? == PlanState::Draft {
         return Err(AppError::rejected(
             ErrorCode::PlanNotActive,

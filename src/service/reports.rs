@@ -1,14 +1,16 @@
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{goal, report};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Set};
+use entity::{goal, plan, report};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, Set,
+};
 
 use std::sync::{Arc, OnceLock};
 
 use tokio::sync::{mpsc, oneshot};
 
 use super::audit::{self, Audit};
-use super::{assignments, clean_text, goals, plans};
-use crate::db::{begin_write, finish, record_changes, settle};
+use super::{clean_text, goals, plans};
+use crate::db::{begin_write, columns_as, finish, record_changes, settle, statement};
 use crate::domain::{PlanState, ReviewState, validation};
 use crate::error::{AppError, AppResult, ErrorCode};
 
@@ -222,11 +224,7 @@ struct Checked {
 
 /// Every rule a report must meet, with the error that names the one it breaks.
 async fn check_report<C: ConnectionTrait>(db: &C, input: &NewReport) -> AppResult<Checked> {
-    let assignment = assignments::find(db, input.assignment_id).await?;
-    let goal = goal::Entity::find_by_id(assignment.goal_id)
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found("goal", assignment.goal_id))?;
+    let (goal, plan) = goal_and_plan_of_share(db, input.assignment_id).await?;
     if goal.archived_at.is_some() {
         return Err(AppError::rejected(
             ErrorCode::Archived,
@@ -241,7 +239,10 @@ async fn check_report<C: ConnectionTrait>(db: &C, input: &NewReport) -> AppResul
         ));
     }
     let value = validation::report_value(kind, input.value)?;
-    let plan = plans::find_taking_reports(db, goal.plan_id).await?;
+    if plan.archived_at.is_some() {
+        return Err(AppError::not_found("plan", plan.id));
+    }
+    let plan = plans::require_taking_reports(plan)?;
     let as_of = validation::within_plan(
         ErrorCode::ReportOutsidePlan,
         "asOf",
@@ -250,6 +251,41 @@ async fn check_report<C: ConnectionTrait>(db: &C, input: &NewReport) -> AppResul
         plan.end_date,
     )?;
     Ok(Checked { value, as_of })
+}
+
+/// The goal and plan of a share that is not archived, read in one
+/// statement: every report is checked this way on a deadline day, and
+/// three lookups (share, goal, plan) were three of a report's four
+/// statements.
+async fn goal_and_plan_of_share<C: ConnectionTrait>(
+    db: &C,
+    assignment_id: i64,
+) -> AppResult<(goal::Model, plan::Model)> {
+    static SQL: OnceLock<String> = OnceLock::new();
+    let sql = SQL.get_or_init(|| {
+        format!(
+            "SELECT a.archived_at AS share_archived_at, {}, {} \
+             FROM assignment a JOIN goal g ON g.id = a.goal_id JOIN plan p ON p.id = g.plan_id \
+             WHERE a.id = ?",
+            columns_as::<goal::Entity>("g", "g_"),
+            columns_as::<plan::Entity>("p", "p_"),
+        )
+    });
+    let backend = db.get_database_backend();
+    let row = db
+        .query_one_raw(statement(backend, sql, vec![assignment_id.into()]))
+        .await?;
+    let share_archived_at: Option<Option<DateTime<Utc>>> = row
+        .as_ref()
+        .map(|row| row.try_get("", "share_archived_at"))
+        .transpose()?;
+    match (row, share_archived_at) {
+        (Some(row), Some(None)) => Ok((
+            goal::Model::from_query_result(&row, "g_")?,
+            plan::Model::from_query_result(&row, "p_")?,
+        )),
+        _ => Err(AppError::not_found("assignment", assignment_id)),
+    }
 }
 
 /// Inserts the report if its share, goal and plan are still open: one
@@ -279,11 +315,7 @@ async fn insert_if_open<C: ConnectionTrait>(
         PlanState::Active.as_str().into(),
     ];
     Ok(report::Entity::find()
-        .from_raw_sql(crate::db::statement(
-            txn.get_database_backend(),
-            sql,
-            values,
-        ))
+        .from_raw_sql(statement(txn.get_database_backend(), sql, values))
         .one(txn)
         .await?)
 }
