@@ -174,3 +174,67 @@ async fn a_burst_is_filed_exactly_once_each_with_its_own_outcome_and_author() {
         assert_eq!(entry["actor"], json!(want));
     }
 }
+
+/// A clerk who presses submit three times sends three identical reports;
+/// filed in one statement, each is answered with its own stored row.
+#[tokio::test]
+async fn identical_reports_in_one_batch_each_get_their_own_row() {
+    let app = TestApp::spawn().await;
+    let owner = app.create_unit("管委会", None).await;
+    let bureau = app.create_unit("招商一局", Some(&owner)).await;
+    let plan = app.create_plan("2025年度目标任务", 2025, &owner).await;
+    let goal = app
+        .create_goal(json!({ "planId": plan, "title": "签约项目", "kind": "CUMULATIVE", "targetValue": 20.0 }))
+        .await;
+    let share = app.assign(&goal, &bureau, None).await;
+
+    let blocker = mubiao::db::begin_write(&app.db).await.unwrap();
+    if app.db.get_database_backend() == DbBackend::Postgres {
+        blocker
+            .execute_unprepared("LOCK TABLE report IN SHARE MODE")
+            .await
+            .unwrap();
+    }
+    let same = json!({ "i": { "assignmentId": share, "asOf": "2025-03-31", "value": 6.0, "note": "签约3个项目" } });
+    let other = json!({ "i": { "assignmentId": share, "asOf": "2025-03-31", "value": 7.0, "note": "更正" } });
+    let mut submissions: Vec<_> = (0..3)
+        .map(|_| app.gql_as(Some(ADMIN_TOKEN), SUBMIT_FULL, same.clone()))
+        .collect();
+    submissions.push(app.gql_as(Some(ADMIN_TOKEN), SUBMIT_FULL, other));
+    let release = async {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        blocker.commit().await.unwrap();
+    };
+    let (answers, ()) = futures_util::join!(join_all(submissions), release);
+
+    let mut ids = HashSet::new();
+    for (n, (_, body)) in answers.iter().enumerate() {
+        assert!(body.get("errors").is_none(), "{body:#}");
+        let report = &body["data"]["submitReport"];
+        let (value, note) = if n < 3 {
+            (6.0, "签约3个项目")
+        } else {
+            (7.0, "更正")
+        };
+        assert_eq!(report["value"], json!(value), "{} {report}", backend_name());
+        assert_eq!(report["note"], json!(note));
+        ids.insert(report["id"].as_str().unwrap().to_string());
+    }
+    assert_eq!(ids.len(), 4, "{answers:?}");
+    let d = app
+        .data(
+            r#"query($id: ID!) { assignment(id: $id) { reports { id } } }"#,
+            json!({ "id": share }),
+        )
+        .await;
+    let stored: HashSet<String> = d["assignment"]["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(stored, ids);
+}
+
+const SUBMIT_FULL: &str =
+    "mutation($i: SubmitReportInput!) { submitReport(input: $i) { id value note } }";
