@@ -326,7 +326,12 @@ async fn insert_if_open<C: ConnectionTrait>(
     pendings: &[Pending],
 ) -> AppResult<Vec<Option<report::Model>>> {
     const ROW: &str = "(?, ?, ?, ?, ?, ?, ?, ?)";
-    let rows = vec![ROW; pendings.len()].join(", ");
+    // Every connection keeps the statements it prepared (SQLite's for a
+    // 128-row insert are large): padding the batch to a power of two
+    // makes 8 shapes of this statement instead of 128. A padding row has
+    // no share, so it joins nothing and inserts nothing.
+    let padded = pendings.len().next_power_of_two();
+    let rows = vec![ROW; padded].join(", ");
     let sql = format!(
         "WITH filed (assignment_id, as_of, value, note, problems, next_steps, submitted_at, \
                      submitted_by) AS (VALUES {rows}) \
@@ -340,7 +345,7 @@ async fn insert_if_open<C: ConnectionTrait>(
            AND p.archived_at IS NULL AND p.state = ? \
          RETURNING *"
     );
-    let mut values: Vec<sea_orm::Value> = Vec::with_capacity(pendings.len() * 8 + 2);
+    let mut values: Vec<sea_orm::Value> = Vec::with_capacity(padded * 8 + 2);
     for Pending { input, checked, .. } in pendings {
         values.extend([
             input.assignment_id.into(),
@@ -351,6 +356,18 @@ async fn insert_if_open<C: ConnectionTrait>(
             checked.next_steps.clone().into(),
             input.submitted_at.into(),
             input.submitted_by.clone().into(),
+        ]);
+    }
+    for _ in pendings.len()..padded {
+        values.extend([
+            Option::<i64>::None.into(),
+            Option::<NaiveDate>::None.into(),
+            Option::<f64>::None.into(),
+            Option::<String>::None.into(),
+            Option::<String>::None.into(),
+            Option::<String>::None.into(),
+            Option::<DateTime<Utc>>::None.into(),
+            Option::<String>::None.into(),
         ]);
     }
     values.push(ReviewState::Submitted.as_str().into());
