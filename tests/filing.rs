@@ -14,6 +14,20 @@ use serde_json::{Value, json};
 const SUBMIT: &str =
     "mutation($i: SubmitReportInput!) { submitReport(input: $i) { id submittedBy } }";
 
+/// A write transaction that holds the lock reports are filed under (on
+/// PostgreSQL, the report table's), so submissions queue up behind it
+/// until it ends.
+async fn hold_the_write_lock(app: &TestApp) -> sea_orm::DatabaseTransaction {
+    let blocker = mubiao::db::begin_write(&app.db).await.unwrap();
+    if app.db.get_database_backend() == DbBackend::Postgres {
+        blocker
+            .execute_unprepared("LOCK TABLE report IN SHARE MODE")
+            .await
+            .unwrap();
+    }
+    blocker
+}
+
 #[tokio::test]
 async fn a_burst_is_filed_exactly_once_each_with_its_own_outcome_and_author() {
     let app = TestApp::spawn().await;
@@ -50,13 +64,7 @@ async fn a_burst_is_filed_exactly_once_each_with_its_own_outcome_and_author() {
 
     // Hold the report table's write lock so the submissions queue up
     // behind it; while it is held, the second goal is archived.
-    let blocker = mubiao::db::begin_write(&app.db).await.unwrap();
-    if app.db.get_database_backend() == DbBackend::Postgres {
-        blocker
-            .execute_unprepared("LOCK TABLE report IN SHARE MODE")
-            .await
-            .unwrap();
-    }
+    let blocker = hold_the_write_lock(&app).await;
     let mut submissions = Vec::new();
     let server = &app;
     for (i, share) in shares.iter().enumerate() {
@@ -188,13 +196,7 @@ async fn identical_reports_in_one_batch_each_get_their_own_row() {
         .await;
     let share = app.assign(&goal, &bureau, None).await;
 
-    let blocker = mubiao::db::begin_write(&app.db).await.unwrap();
-    if app.db.get_database_backend() == DbBackend::Postgres {
-        blocker
-            .execute_unprepared("LOCK TABLE report IN SHARE MODE")
-            .await
-            .unwrap();
-    }
+    let blocker = hold_the_write_lock(&app).await;
     let same = json!({ "i": { "assignmentId": share, "asOf": "2025-03-31", "value": 6.0, "note": "签约3个项目" } });
     let other = json!({ "i": { "assignmentId": share, "asOf": "2025-03-31", "value": 7.0, "note": "更正" } });
     let mut submissions: Vec<_> = (0..3)
