@@ -424,31 +424,49 @@ async fn filing_a_report_costs_the_same_in_any_plan() {
     let app = TestApp::spawn().await;
     let small = build_plan(&app, 6, 3).await;
     let large = build_plan(&app, 60, 30).await;
-    let mut counts = Vec::new();
+    const FILE: &str = r#"mutation($a: ID!) { submitReport(input: { assignmentId: $a, asOf: "2025-10-31", value: 55 }) { value status } }"#;
+    let (mut as_operator, mut as_clerk) = (Vec::new(), Vec::new());
     for plan in [small, large] {
         let goals = app
             .data(
-                r#"query($id: ID!) { plan(id: $id) { allGoals { kind assignments { id } } } }"#,
+                r#"query($id: ID!) { plan(id: $id) { allGoals { kind assignments { id unit { id } } } } }"#,
                 json!({ "id": plan.to_string() }),
             )
             .await;
-        let assignment = goals["plan"]["allGoals"]
+        let share = &goals["plan"]["allGoals"]
             .as_array()
             .unwrap()
             .iter()
             .find(|g| g["kind"] == "CUMULATIVE")
-            .expect("a CUMULATIVE goal")["assignments"][0]["id"]
-            .clone();
+            .expect("a CUMULATIVE goal")["assignments"][0];
+        let vars = json!({ "a": share["id"] });
+
         app.reset_statements();
-        let filed = app
-            .data(
-                r#"mutation($a: ID!) { submitReport(input: { assignmentId: $a, asOf: "2025-10-31", value: 55 }) { value status } }"#,
-                json!({ "a": assignment }),
+        let filed = app.data(FILE, vars.clone()).await;
+        as_operator.push(app.statements());
+        assert_eq!(filed["submitReport"]["value"], 55.0);
+
+        let clerk = app
+            .issue_token(
+                &format!("填报员{plan}"),
+                "REPORTER",
+                share["unit"]["id"].as_str(),
             )
             .await;
-        counts.push(app.statements());
-        assert_eq!(filed["submitReport"]["value"], 55.0);
+        // A token's first use stamps it (once a minute); not counted here.
+        app.gql_as(Some(&clerk), "{ __typename }", json!({})).await;
+        app.reset_statements();
+        let (_, filed) = app.gql_as(Some(&clerk), FILE, vars).await;
+        as_clerk.push(app.statements());
+        assert_eq!(filed["data"]["submitReport"]["value"], 55.0, "{filed}");
     }
-    assert_same_for_both("report filing", &counts);
-    assert_eq!(counts[0], 4, "check, insert, audit row, version bump");
+    assert_same_for_both("report filing", &as_operator);
+    assert_eq!(as_operator[0], 4, "check, insert, audit row, version bump");
+    assert_same_for_both("report filing by a clerk", &as_clerk);
+    // The clerk's token and the unit tree are read to authorise the
+    // report; the share its checks read serves the authorisation too.
+    assert_eq!(
+        as_clerk[0], 6,
+        "token, share, units, insert, audit row, bump"
+    );
 }

@@ -404,22 +404,25 @@ impl CoreMutation {
     async fn submit_report(&self, ctx: &Context<'_>, input: SubmitReportInput) -> Result<Report> {
         let rc = RequestContext::of(ctx)?;
         let assignment_id = parse_id("assignment", &input.assignment_id)?;
+        let share = reports::find_share(&rc.db, assignment_id).await?;
         if !rc.actor()?.is_admin() {
-            let assignment = assignments::find(&rc.db, assignment_id).await?;
-            rc.require_reporter_for_any(&[assignment.unit_id]).await?;
+            rc.require_reporter_for_any(&[share.unit_id()]).await?;
         }
         let report = rc
             .filer
-            .submit(reports::NewReport {
-                assignment_id,
-                as_of: input.as_of.0,
-                value: input.value,
-                note: input.note,
-                problems: input.problems,
-                next_steps: input.next_steps,
-                submitted_at: rc.now,
-                submitted_by: Some(rc.actor()?.name.clone()),
-            })
+            .submit(
+                &share,
+                reports::NewReport {
+                    assignment_id,
+                    as_of: input.as_of.0,
+                    value: input.value,
+                    note: input.note,
+                    problems: input.problems,
+                    next_steps: input.next_steps,
+                    submitted_at: rc.now,
+                    submitted_by: Some(rc.actor()?.name.clone()),
+                },
+            )
             .await?;
         rc.forget_plans().await;
         Ok(Report(report))

@@ -105,30 +105,34 @@ pub fn state_of(plan: &plan::Model) -> AppResult<PlanState> {
 
 /// A plan whose targets may still change: not archived, not CLOSED.
 pub async fn find_open<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<plan::Model> {
-    require_open(find(db, id).await?)
+    let plan = find(db, id).await?;
+    require_open(&plan)?;
+    Ok(plan)
 }
 
 /// A plan that accepts reports and milestone completions: ACTIVE.
 pub async fn find_taking_reports<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<plan::Model> {
-    require_taking_reports(find(db, id).await?)
+    let plan = find(db, id).await?;
+    require_taking_reports(&plan)?;
+    Ok(plan)
 }
 
 /// [`find_open`]'s rule for a plan already loaded (and not archived).
-fn require_open(plan: plan::Model) -> AppResult<plan::Model> {
-    if state_of(&plan)? == PlanState::Closed {
+fn require_open(plan: &plan::Model) -> AppResult<()> {
+    if state_of(plan)? == PlanState::Closed {
         return Err(AppError::rejected(
             ErrorCode::PlanClosed,
             format!("{} is closed; an ADMIN must reopen it first", plan.name),
         ));
     }
-    Ok(plan)
+    Ok(())
 }
 
 /// [`find_taking_reports`]'s rule for a plan already loaded (and not
 /// archived).
-pub fn require_taking_reports(plan: plan::Model) -> AppResult<plan::Model> {
-    let plan = require_open(plan)?;
-    if state_of(&plan)? == PlanState::Draft {
+pub fn require_taking_reports(plan: &plan::Model) -> AppResult<()> {
+    require_open(plan)?;
+    if state_of(plan)? == PlanState::Draft {
         return Err(AppError::rejected(
             ErrorCode::PlanNotActive,
             format!(
@@ -137,7 +141,7 @@ pub fn require_taking_reports(plan: plan::Model) -> AppResult<plan::Model> {
             ),
         ));
     }
-    Ok(plan)
+    Ok(())
 }
 
 /// Moves a plan along its lifecycle: DRAFT → ACTIVE (activate), ACTIVE →

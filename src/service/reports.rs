@@ -1,5 +1,5 @@
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{goal, plan, report};
+use entity::{assignment, goal, plan, report};
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, Set,
 };
@@ -41,8 +41,8 @@ pub enum Decision {
 /// Files it alone, in its own transaction; the API files through a
 /// [`Filer`], which commits concurrent reports together.
 pub async fn submit(db: &DatabaseConnection, input: NewReport) -> AppResult<report::Model> {
-    let pending = Pending::check(db, input).await?;
-    file_alone(db, &pending).await
+    let share = find_share(db, input.assignment_id).await?;
+    file_alone(db, &Pending::check(&share, input)?).await
 }
 
 /// Files reports concurrently submitted to one server in shared
@@ -89,8 +89,8 @@ struct Pending {
 
 impl Pending {
     /// Checks a report in the submitting request, with its author in scope.
-    async fn check(db: &DatabaseConnection, input: NewReport) -> AppResult<Pending> {
-        let checked = check_report(db, &input).await?;
+    fn check(share: &Share, input: NewReport) -> AppResult<Pending> {
+        let checked = check_report(share, &input)?;
         Ok(Pending {
             input,
             checked,
@@ -125,10 +125,12 @@ impl Filer {
         }
     }
 
-    /// Checks the report (here, concurrently with others) and files it with
-    /// whatever else is waiting; returns once it is committed.
-    pub async fn submit(&self, input: NewReport) -> AppResult<report::Model> {
-        let pending = Pending::check(&self.db, input).await?;
+    /// Checks the report against its share (read by the caller, which may
+    /// need it first to authorise the submitter) here, concurrently with
+    /// others, and files it with whatever else is waiting; returns once it
+    /// is committed.
+    pub async fn submit(&self, share: &Share, input: NewReport) -> AppResult<report::Model> {
+        let pending = Pending::check(share, input)?;
         let (answer, answered) = oneshot::channel();
         let queued = Queued { pending, answer };
         self.queue()
@@ -212,7 +214,10 @@ async fn file_in_one_transaction(
             let outcome = match inserted {
                 Some(created) => Ok(created),
                 // The plan, goal or share changed since the check: say how.
-                None => match check_report(&txn, &pending.input).await {
+                None => match find_share(&txn, pending.input.assignment_id)
+                    .await
+                    .and_then(|share| check_report(&share, &pending.input))
+                {
                     Err(AppError::Internal(err)) => return Err(AppError::Internal(err)),
                     Err(refused) => Err(refused),
                     Ok(_) => Err(AppError::rejected(
@@ -245,15 +250,24 @@ struct Checked {
 }
 
 /// Every rule a report must meet, with the error that names the one it breaks.
-async fn check_report<C: ConnectionTrait>(db: &C, input: &NewReport) -> AppResult<Checked> {
-    let (goal, plan) = goal_and_plan_of_share(db, input.assignment_id).await?;
+fn check_report(share: &Share, input: &NewReport) -> AppResult<Checked> {
+    let Share {
+        assignment,
+        goal,
+        plan,
+    } = share;
+    if assignment.id != input.assignment_id {
+        return Err(AppError::internal(
+            "a report was checked against another share",
+        ));
+    }
     if goal.archived_at.is_some() {
         return Err(AppError::rejected(
             ErrorCode::Archived,
             format!("goal {} is archived and takes no reports", goal.title),
         ));
     }
-    let kind = goals::kind_of(&goal)?;
+    let kind = goals::kind_of(goal)?;
     if !kind.takes_reports() {
         return Err(AppError::rejected(
             ErrorCode::KindMismatch,
@@ -264,7 +278,7 @@ async fn check_report<C: ConnectionTrait>(db: &C, input: &NewReport) -> AppResul
     if plan.archived_at.is_some() {
         return Err(AppError::not_found("plan", plan.id));
     }
-    let plan = plans::require_taking_reports(plan)?;
+    plans::require_taking_reports(plan)?;
     let as_of = validation::within_plan(
         ErrorCode::ReportOutsidePlan,
         "asOf",
@@ -281,20 +295,33 @@ async fn check_report<C: ConnectionTrait>(db: &C, input: &NewReport) -> AppResul
     })
 }
 
-/// The goal and plan of a share that is not archived, read in one
-/// statement: every report is checked this way on a deadline day, and
+/// The share a report is for, with its goal and plan: everything a
+/// report's checks read.
+pub struct Share {
+    assignment: assignment::Model,
+    goal: goal::Model,
+    plan: plan::Model,
+}
+
+impl Share {
+    /// The unit that reports on this share.
+    pub fn unit_id(&self) -> i64 {
+        self.assignment.unit_id
+    }
+}
+
+/// A share that is not archived, with its goal and plan, read in one
+/// statement: every report is checked against one on a deadline day, and
 /// three lookups (share, goal, plan) were three of a report's four
 /// statements.
-async fn goal_and_plan_of_share<C: ConnectionTrait>(
-    db: &C,
-    assignment_id: i64,
-) -> AppResult<(goal::Model, plan::Model)> {
+pub async fn find_share<C: ConnectionTrait>(db: &C, assignment_id: i64) -> AppResult<Share> {
     static SQL: OnceLock<String> = OnceLock::new();
     let sql = SQL.get_or_init(|| {
         format!(
-            "SELECT a.archived_at AS share_archived_at, {}, {} \
+            "SELECT {}, {}, {} \
              FROM assignment a JOIN goal g ON g.id = a.goal_id JOIN plan p ON p.id = g.plan_id \
              WHERE a.id = ?",
+            columns_as::<assignment::Entity>("a", "a_"),
             columns_as::<goal::Entity>("g", "g_"),
             columns_as::<plan::Entity>("p", "p_"),
         )
@@ -303,17 +330,18 @@ async fn goal_and_plan_of_share<C: ConnectionTrait>(
     let row = db
         .query_one_raw(statement(backend, sql, vec![assignment_id.into()]))
         .await?;
-    let share_archived_at: Option<Option<DateTime<Utc>>> = row
-        .as_ref()
-        .map(|row| row.try_get("", "share_archived_at"))
-        .transpose()?;
-    match (row, share_archived_at) {
-        (Some(row), Some(None)) => Ok((
-            goal::Model::from_query_result(&row, "g_")?,
-            plan::Model::from_query_result(&row, "p_")?,
-        )),
-        _ => Err(AppError::not_found("assignment", assignment_id)),
+    let Some(row) = row else {
+        return Err(AppError::not_found("assignment", assignment_id));
+    };
+    let assignment = assignment::Model::from_query_result(&row, "a_")?;
+    if assignment.archived_at.is_some() {
+        return Err(AppError::not_found("assignment", assignment_id));
     }
+    Ok(Share {
+        assignment,
+        goal: goal::Model::from_query_result(&row, "g_")?,
+        plan: plan::Model::from_query_result(&row, "p_")?,
+    })
 }
 
 /// Inserts every report whose share, goal and plan are still open, in one
