@@ -35,7 +35,7 @@ REUSE_DATA=${REUSE_DATA:-}
 RAW=${RAW:-1}
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432/test}
 PORT=${PORT:-8090}
-TOKEN=bench-operator-key
+TOKEN=bench-operator-key-5b1e7f02c9a64d38
 WORK=bench/work
 mkdir -p "$WORK"
 

@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 const RUNS: usize = 30;
 
 /// The operator token the benchmarked app accepts.
-const BENCH_TOKEN: &str = "bench-operator-key";
+const BENCH_TOKEN: &str = "bench-operator-key-5b1e7f02c9a64d38";
 
 const QUERIES: [(&str, &str); 9] = [
     (

@@ -160,6 +160,42 @@ pub struct ServeConfig {
     pub log_json: bool,
     #[command(flatten)]
     pub limits: LimitsConfig,
+    #[command(flatten)]
+    pub connections: ConnectionConfig,
+}
+
+/// What one connection may hold of the server: a client that sends its
+/// headers a byte at a time, or opens connections and sends nothing, is
+/// cut off instead of holding a task and a socket for ever.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct ConnectionConfig {
+    /// Seconds a client has to send a request's headers, counted from when
+    /// the server is ready for them (so also how long an idle keep-alive
+    /// connection stays open).
+    #[arg(long, env = "MUBIAO_HEADER_TIMEOUT_SECS", default_value_t = 10)]
+    pub header_timeout_secs: u64,
+    /// Seconds a connection may go without any byte read or written while
+    /// no request is being handled on it (a client that stops reading its
+    /// answer).
+    #[arg(long, env = "MUBIAO_IDLE_TIMEOUT_SECS", default_value_t = 60)]
+    pub idle_timeout_secs: u64,
+    /// HTTP connections served at once; more are answered 503 and closed.
+    #[arg(long, env = "MUBIAO_MAX_HTTP_CONNECTIONS", default_value_t = 1024)]
+    pub max_http_connections: usize,
+    /// Seconds a stopping server waits for requests under way to finish.
+    #[arg(long, env = "MUBIAO_SHUTDOWN_GRACE_SECS", default_value_t = 30)]
+    pub shutdown_grace_secs: u64,
+}
+
+impl Default for ConnectionConfig {
+    fn default() -> Self {
+        ConnectionConfig {
+            header_timeout_secs: 10,
+            idle_timeout_secs: 60,
+            max_http_connections: 1024,
+            shutdown_grace_secs: 30,
+        }
+    }
 }
 
 /// What one request may ask of the server; over a limit the request is
@@ -181,6 +217,13 @@ pub struct LimitsConfig {
     /// Largest request body, in bytes.
     #[arg(long, env = "MUBIAO_MAX_BODY_BYTES", default_value_t = 1 << 20)]
     pub max_body_bytes: usize,
+    /// Seconds a client has to send a request's body once its headers
+    /// arrived; slower is answered 408.
+    #[arg(long, env = "MUBIAO_BODY_TIMEOUT_SECS", default_value_t = 30)]
+    pub body_timeout_secs: u64,
+    /// Distinct dates (asOf) one request may ask figures for.
+    #[arg(long, env = "MUBIAO_MAX_DATES", default_value_t = 64)]
+    pub max_dates: usize,
 }
 
 impl Default for LimitsConfig {
@@ -191,6 +234,8 @@ impl Default for LimitsConfig {
             max_complexity: 2000,
             max_batch: 10,
             max_body_bytes: 1 << 20,
+            body_timeout_secs: 30,
+            max_dates: 64,
         }
     }
 }

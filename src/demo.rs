@@ -140,6 +140,7 @@ async fn report_filed(
             next_steps: None,
             submitted_at: submitted_after(as_of, days_after),
             submitted_by: Some("填报员".into()),
+            idempotency: None,
         },
     )
     .await?;

@@ -86,6 +86,25 @@ pub enum ErrorCode {
     BatchTooLarge,
     /// A request body larger than the server accepts.
     BodyTooLarge,
+    /// A text longer than its field holds; the message names the field and
+    /// the limit.
+    TooLong,
+    /// A text with control or bidirectional-override characters.
+    InvalidText,
+    /// A number no park reports or plans: beyond ±10^12, a target closer
+    /// to zero than 10^-6, or a cumulative report above 1,000 times its
+    /// share's target.
+    ImplausibleValue,
+    /// A request asking about more distinct dates than the server allows.
+    TooManyDates,
+    /// A report dated after today in the plan's time zone.
+    ReportInFuture,
+    /// An idempotency key sent again with a different report.
+    IdempotencyKeyReused,
+    /// The request did not arrive in time (a body sent too slowly).
+    RequestTimeout,
+    /// The server is at its connection limit; try again in a moment.
+    ServerBusy,
     /// Something failed on our side; details are in the server log.
     Internal,
 }
@@ -132,6 +151,14 @@ impl ErrorCode {
             ErrorCode::AmbiguousPlan => "AMBIGUOUS_PLAN",
             ErrorCode::BatchTooLarge => "BATCH_TOO_LARGE",
             ErrorCode::BodyTooLarge => "BODY_TOO_LARGE",
+            ErrorCode::TooLong => "TOO_LONG",
+            ErrorCode::InvalidText => "INVALID_TEXT",
+            ErrorCode::ImplausibleValue => "IMPLAUSIBLE_VALUE",
+            ErrorCode::TooManyDates => "TOO_MANY_DATES",
+            ErrorCode::ReportInFuture => "REPORT_IN_FUTURE",
+            ErrorCode::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
+            ErrorCode::RequestTimeout => "REQUEST_TIMEOUT",
+            ErrorCode::ServerBusy => "SERVER_BUSY",
             ErrorCode::Internal => "INTERNAL",
         }
     }

@@ -1,10 +1,11 @@
 use std::sync::Arc;
+use std::time::Instant;
 
 use async_graphql::http::{GraphiQLSource, MultipartOptions, receive_batch_body};
 use async_graphql::{BatchRequest, BatchResponse};
 use chrono::{DateTime, Utc};
 use poem::error::ReadBodyError;
-use poem::http::StatusCode;
+use poem::http::{HeaderValue, StatusCode};
 use poem::web::{Data, Html};
 use poem::{Body, Endpoint, EndpointExt, IntoResponse, Request, Response, Route, get, handler};
 use sea_orm::DatabaseConnection;
@@ -12,7 +13,7 @@ use serde_json::json;
 
 use crate::config::LimitsConfig;
 use crate::domain::access::Actor;
-use crate::error::ErrorCode;
+use crate::error::{AppError, ErrorCode};
 use crate::graphql::{AppSchema, RequestContext, build_schema, errors};
 use crate::service::reports::Filer;
 use crate::service::snapshot_cache::SnapshotCache;
@@ -36,6 +37,29 @@ pub struct ServeOptions {
     pub admin_token: Option<String>,
     /// A token GraphiQL sends by default (the demo's read-only token).
     pub graphiql_token: Option<String>,
+}
+
+/// The shortest operator key the server accepts: 32 characters is 128
+/// bits as hex, out of reach of guessing over the network.
+pub const MIN_ADMIN_KEY_CHARS: usize = 32;
+
+/// Why an operator key cannot be used, if it cannot: too short, or not a
+/// token a client can send (`Bearer <visible ASCII>`).
+pub fn admin_key_problem(key: &str) -> Option<String> {
+    if key.chars().count() < MIN_ADMIN_KEY_CHARS {
+        return Some(format!(
+            "MUBIAO_ADMIN_TOKEN must be at least {MIN_ADMIN_KEY_CHARS} characters (it has {}); \
+             make one with `openssl rand -hex 32`",
+            key.chars().count()
+        ));
+    }
+    if !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Some(
+            "MUBIAO_ADMIN_TOKEN must be visible ASCII without spaces (it is sent as `Bearer <key>`)"
+                .into(),
+        );
+    }
+    None
 }
 
 #[derive(Clone)]
@@ -65,26 +89,79 @@ pub fn app_with(
     clock: Clock,
     options: ServeOptions,
 ) -> impl Endpoint<Output = Response> {
+    app_and_filer(db, clock, options).0
+}
+
+/// The application and its report writer, which a server that stops
+/// drains before it exits (`Filer::drain`).
+pub fn app_and_filer(
+    db: DatabaseConnection,
+    clock: Clock,
+    options: ServeOptions,
+) -> (impl Endpoint<Output = Response>, Filer) {
     let limits = options.limits;
+    // A key that `admin_key_problem` refuses never reaches here from the
+    // command line; from code (tests) it is not accepted either.
+    let admin_key = options
+        .admin_token
+        .as_deref()
+        .filter(|t| !t.is_empty() && admin_key_problem(t).is_none());
+    let filer = Filer::new(db.clone());
     let state = AppState {
-        filer: Filer::new(db.clone()),
+        filer: filer.clone(),
         db,
         schema: build_schema(&limits),
         clock,
         limits,
-        admin_token_hash: options
-            .admin_token
-            .as_deref()
-            .filter(|t| !t.is_empty())
-            .map(tokens::hash),
+        admin_token_hash: admin_key.map(tokens::hash),
         graphiql_header: options.graphiql_token.map(|t| format!("Bearer {t}")),
         snapshots: Arc::new(SnapshotCache::default()),
     };
-    Route::new()
+    let app = Route::new()
         .at("/graphql", get(graphiql).post(graphql))
         .at("/healthz", get(healthz))
         .at("/export/plans/:id", get(export_plan))
         .data(state)
+        .around(with_request_id);
+    (app, filer)
+}
+
+/// A request's ID: the client's, if it sent a sane one, else a new one.
+/// Set on the request before any route runs and on every response, 404s
+/// and 405s included.
+#[derive(Clone, Debug)]
+pub struct RequestId(pub String);
+
+/// Gives every request its ID, answers with it, and logs one line per
+/// request carrying it (target `mubiao::access`).
+async fn with_request_id<E: Endpoint>(next: Arc<E>, mut req: Request) -> poem::Result<Response> {
+    let id = request_id(&req);
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let started = Instant::now();
+    let mut resp = next.get_response(req).await;
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        resp.headers_mut().insert(REQUEST_ID, value);
+    }
+    tracing::info!(
+        target: "mubiao::access",
+        request_id = %id,
+        %method,
+        path,
+        status = resp.status().as_u16(),
+        ms = started.elapsed().as_millis() as u64,
+        "request"
+    );
+    Ok(resp)
+}
+
+/// The ID `with_request_id` gave the request.
+fn id_of(req: &Request) -> String {
+    req.extensions()
+        .get::<RequestId>()
+        .map(|id| id.0.clone())
+        .unwrap_or_else(|| request_id(req))
 }
 
 #[handler]
@@ -112,24 +189,59 @@ fn request_id(req: &Request) -> String {
         .unwrap_or_else(|| uuid::Uuid::now_v7().to_string())
 }
 
-/// The token of an `Authorization: Bearer …` header; `Some("")` for a
-/// header that carries none (refused like an unknown token).
-fn bearer(req: &Request) -> Option<&str> {
-    let value = req.header("authorization")?;
-    Some(value.strip_prefix("Bearer").map(str::trim).unwrap_or(""))
+/// What an `Authorization` header says.
+#[derive(Debug, PartialEq, Eq)]
+enum Credentials<'a> {
+    /// No header: only the schema can be read.
+    Absent,
+    /// `Bearer <token>`: the scheme in any case, one space, a token of
+    /// visible ASCII.
+    Bearer(&'a str),
+    /// Anything else, refused with 401 like an unknown token: a header
+    /// that is not ASCII, another scheme, no space, a blank token.
+    Malformed,
+}
+
+fn credentials(req: &Request) -> Credentials<'_> {
+    let Some(value) = req.headers().get(poem::http::header::AUTHORIZATION) else {
+        return Credentials::Absent;
+    };
+    let Ok(text) = value.to_str() else {
+        return Credentials::Malformed;
+    };
+    match text.split_once(' ') {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer")
+                && !token.is_empty()
+                && token.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
+            Credentials::Bearer(token)
+        }
+        _ => Credentials::Malformed,
+    }
 }
 
 /// The caller behind the request's bearer token: `None` without a header;
-/// a 401 response for an unknown, empty, revoked or expired token; a 500
-/// with the request ID (and the detail in the log) if the check itself fails.
+/// a 401 response for a malformed header or an unknown, revoked or
+/// expired token; a 500 with the request ID (and the detail in the log) if
+/// the check itself fails.
 async fn caller(
     state: &AppState,
     req: &Request,
     now: DateTime<Utc>,
     request_id: &str,
 ) -> Result<Option<Actor>, Response> {
-    let Some(token) = bearer(req) else {
-        return Ok(None);
+    let token = match credentials(req) {
+        Credentials::Absent => return Ok(None),
+        Credentials::Bearer(token) => token,
+        Credentials::Malformed => {
+            return Err(refuse(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::Unauthenticated,
+                "the Authorization header must be `Bearer <token>`",
+                request_id,
+            ));
+        }
     };
     match tokens::authenticate(&state.db, token, now, state.admin_token_hash.as_deref()).await {
         Ok(actor) => Ok(Some(actor)),
@@ -141,21 +253,18 @@ async fn caller(
         )),
         Err(err) => {
             tracing::error!(request_id, error = %err, "authentication failed");
-            let message = format!("internal error (request {request_id})");
-            Err(refuse(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                ErrorCode::Internal,
-                &message,
-                request_id,
-            ))
+            Err(internal(request_id))
         }
     }
 }
 
 /// A refusal of the whole request, shaped like a GraphQL response.
 fn refuse(status: StatusCode, code: ErrorCode, message: &str, request_id: &str) -> Response {
-    let body =
+    let mut body =
         json!({ "errors": [{ "message": message, "extensions": { "code": code.as_str() } }] });
+    if code == ErrorCode::Internal {
+        body["errors"][0]["extensions"]["requestId"] = json!(request_id);
+    }
     Response::builder()
         .status(status)
         .header(REQUEST_ID, request_id)
@@ -163,60 +272,55 @@ fn refuse(status: StatusCode, code: ErrorCode, message: &str, request_id: &str) 
         .body(body.to_string())
 }
 
+/// A failure of ours: the client gets the request ID to quote, the log
+/// (written by the caller) the detail.
+fn internal(request_id: &str) -> Response {
+    refuse(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        ErrorCode::Internal,
+        &format!("internal error (request {request_id})"),
+        request_id,
+    )
+}
+
+/// How many file parts a multipart body carries. `importPlan` takes one
+/// file; async-graphql drops parts the map does not name without a word,
+/// so extra ones are refused here rather than read into memory unseen.
+async fn file_parts(content_type: &str, body: &[u8]) -> Result<usize, String> {
+    let boundary = multer::parse_boundary(content_type).map_err(|e| e.to_string())?;
+    let bytes = bytes::Bytes::copy_from_slice(body);
+    let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(bytes) });
+    let mut multipart = multer::Multipart::new(stream, boundary);
+    let mut files = 0;
+    while let Some(field) = multipart.next_field().await.map_err(|e| e.to_string())? {
+        if field.file_name().is_some() {
+            files += 1;
+        }
+    }
+    Ok(files)
+}
+
 /// Runs a GraphQL request or a batch of them. The bearer token is checked
 /// first (an unknown, revoked or expired one is refused with 401; without
 /// one only the schema can be read); then the limits, before anything
-/// executes: body size and batch size here, depth and complexity by the
-/// schema's validation. Tokens are never logged.
+/// executes: body size, time to send it and batch size here, depth and
+/// complexity by the schema's validation. Tokens are never logged.
 #[handler]
 async fn graphql(state: Data<&AppState>, req: &Request, body: Body) -> Response {
-    let request_id = request_id(req);
+    let request_id = id_of(req);
     let limits = state.limits;
     let now = (state.clock)();
     let actor = match caller(&state, req, now, &request_id).await {
         Ok(actor) => actor,
         Err(refusal) => return refusal,
     };
-    let bytes = match body.into_bytes_limit(limits.max_body_bytes).await {
+    let bytes = match read_body(body, &limits, &request_id).await {
         Ok(bytes) => bytes,
-        Err(ReadBodyError::PayloadTooLarge) => {
-            let message = format!(
-                "the request body is larger than {} bytes",
-                limits.max_body_bytes
-            );
-            return refuse(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                ErrorCode::BodyTooLarge,
-                &message,
-                &request_id,
-            );
-        }
-        Err(_) => {
-            return refuse(
-                StatusCode::BAD_REQUEST,
-                ErrorCode::BadRequest,
-                "the request body could not be read",
-                &request_id,
-            );
-        }
+        Err(refusal) => return refusal,
     };
-    let content_type = req.content_type().unwrap_or_default();
-    let parsed = if content_type.starts_with("multipart/form-data") {
-        // A file upload (importPlan), per the GraphQL multipart request spec;
-        // the body limit above bounds the file, which stays in memory.
-        let options = MultipartOptions::default()
-            .max_num_files(1)
-            .max_file_size(limits.max_body_bytes);
-        receive_batch_body(Some(content_type), &bytes[..], options)
-            .await
-            .map_err(|err| err.to_string())
-    } else {
-        serde_json::from_slice::<BatchRequest>(&bytes).map_err(|err| err.to_string())
-    };
-    let batch = match parsed {
+    let batch = match parse_batch(req.content_type().unwrap_or_default(), &bytes, &limits).await {
         Ok(batch) => batch,
-        Err(err) => {
-            let message = format!("the body is not a GraphQL request: {err}");
+        Err(message) => {
             return refuse(
                 StatusCode::BAD_REQUEST,
                 ErrorCode::BadRequest,
@@ -244,13 +348,16 @@ async fn graphql(state: Data<&AppState>, req: &Request, body: Body) -> Response 
     }
     let mut responses = Vec::with_capacity(requests.len());
     for request in requests {
-        let request = request.data(RequestContext::new(
-            state.db.clone(),
-            state.snapshots.clone(),
-            state.filer.clone(),
-            now,
-            actor.clone(),
-        ));
+        let request = request.data(
+            RequestContext::new(
+                state.db.clone(),
+                state.snapshots.clone(),
+                state.filer.clone(),
+                now,
+                actor.clone(),
+            )
+            .limit_dates(limits.max_dates),
+        );
         let mut response = state.schema.execute(request).await;
         response
             .errors
@@ -270,14 +377,74 @@ async fn graphql(state: Data<&AppState>, req: &Request, body: Body) -> Response 
             .body(json),
         Err(err) => {
             tracing::error!(request_id, error = %err, "a response could not be encoded");
-            refuse(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                ErrorCode::Internal,
-                "internal error",
-                &request_id,
-            )
+            internal(&request_id)
         }
     }
+}
+
+/// The request body, within the size limit and the time limit: a client
+/// that sends its body a byte at a time holds a connection and a task, so
+/// it gets 408 once the time is up.
+async fn read_body(
+    body: Body,
+    limits: &LimitsConfig,
+    request_id: &str,
+) -> Result<bytes::Bytes, Response> {
+    let timeout = std::time::Duration::from_secs(limits.body_timeout_secs);
+    match tokio::time::timeout(timeout, body.into_bytes_limit(limits.max_body_bytes)).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(ReadBodyError::PayloadTooLarge)) => Err(refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::BodyTooLarge,
+            &format!(
+                "the request body is larger than {} bytes",
+                limits.max_body_bytes
+            ),
+            request_id,
+        )),
+        Ok(Err(_)) => Err(refuse(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadRequest,
+            "the request body could not be read",
+            request_id,
+        )),
+        Err(_) => Err(refuse(
+            StatusCode::REQUEST_TIMEOUT,
+            ErrorCode::RequestTimeout,
+            &format!(
+                "the request body did not arrive within {} seconds",
+                limits.body_timeout_secs
+            ),
+            request_id,
+        )),
+    }
+}
+
+/// A JSON request or batch, or a file upload (importPlan) per the GraphQL
+/// multipart request spec with exactly one file; the body limit bounds the
+/// file, which stays in memory.
+async fn parse_batch(
+    content_type: &str,
+    bytes: &[u8],
+    limits: &LimitsConfig,
+) -> Result<BatchRequest, String> {
+    let not_graphql = |err: String| format!("the body is not a GraphQL request: {err}");
+    if !content_type.starts_with("multipart/form-data") {
+        return serde_json::from_slice::<BatchRequest>(bytes)
+            .map_err(|e| not_graphql(e.to_string()));
+    }
+    let files = file_parts(content_type, bytes).await.map_err(not_graphql)?;
+    if files > 1 {
+        return Err(format!(
+            "an upload carries one file; this one carries {files}"
+        ));
+    }
+    let options = MultipartOptions::default()
+        .max_num_files(1)
+        .max_file_size(limits.max_body_bytes);
+    receive_batch_body(Some(content_type), bytes, options)
+        .await
+        .map_err(|e| not_graphql(e.to_string()))
 }
 
 #[handler]
@@ -291,14 +458,15 @@ async fn healthz(state: Data<&AppState>) -> StatusCode {
 
 /// `GET /export/plans/{id}?asOf=YYYY-MM-DD&format=xlsx|csv|breakdown` with a
 /// bearer token: the 完成情况表 (or, with `breakdown`, the plan's 目标任务分解表)
-/// as a download, for any caller who may read the plan.
+/// as a download, for any caller who may read the plan; a plan the caller
+/// may not read is as missing as one that does not exist.
 #[handler]
 async fn export_plan(
     state: Data<&AppState>,
     req: &Request,
     poem::web::Path(id): poem::web::Path<String>,
 ) -> Response {
-    let request_id = request_id(req);
+    let request_id = id_of(req);
     let now = (state.clock)();
     let actor = match caller(&state, req, now, &request_id).await {
         Ok(Some(actor)) => actor,
@@ -313,7 +481,6 @@ async fn export_plan(
         Err(refusal) => return refusal,
     };
     let params: std::collections::HashMap<String, String> = req.params().unwrap_or_default();
-    let format = params.get("format").map(String::as_str).unwrap_or("xlsx");
     let rc = RequestContext::new(
         state.db.clone(),
         state.snapshots.clone(),
@@ -321,57 +488,7 @@ async fn export_plan(
         now,
         Some(actor),
     );
-    let result = async {
-        let plan_id: i64 = id
-            .parse()
-            .map_err(|_| crate::error::AppError::not_found("plan", &id))?;
-        let loaded = crate::service::load_plans(&state.db, &[plan_id]).await?;
-        let data = loaded
-            .get(&plan_id)
-            .cloned()
-            .ok_or_else(|| crate::error::AppError::not_found("plan", plan_id))?;
-        if !rc.may_read(&data).await? {
-            return Err(crate::error::AppError::rejected(
-                ErrorCode::Forbidden,
-                "this token takes no part in that plan",
-            ));
-        }
-        let as_of = match params.get("asOf") {
-            Some(text) => crate::graphql::scalars::parse_date(text).ok_or_else(|| {
-                crate::error::AppError::rejected(
-                    ErrorCode::InvalidDate,
-                    format!("{text:?} is not a date in YYYY-MM-DD form"),
-                )
-            })?,
-            None => rc.today_for(&data.plan),
-        };
-        let eval = data.evaluation(as_of);
-        let name = format!("plan-{plan_id}-{as_of}");
-        match format {
-            "csv" => Ok((
-                export::csv(&data, &eval).into_bytes(),
-                "text/csv; charset=utf-8",
-                format!("{name}.csv"),
-            )),
-            "xlsx" => Ok((
-                export::xlsx(&data, &eval, rc.today_for(&data.plan))?,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                format!("{name}.xlsx"),
-            )),
-            // The targets alone, as the 分解表 that `importPlan` reads.
-            "breakdown" => Ok((
-                export::breakdown_xlsx(&data)?,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                format!("plan-{plan_id}-breakdown.xlsx"),
-            )),
-            other => Err(crate::error::AppError::rejected(
-                ErrorCode::InvalidValue,
-                format!("format {other:?}: use xlsx, csv or breakdown"),
-            )),
-        }
-    }
-    .await;
-    match result {
+    match export_file(&rc, &id, &params).await {
         Ok((bytes, content_type, file)) => Response::builder()
             .header(REQUEST_ID, request_id.as_str())
             .header(
@@ -380,17 +497,118 @@ async fn export_plan(
             )
             .content_type(content_type)
             .body(bytes),
+        Err(AppError::Internal(detail)) => {
+            tracing::error!(request_id, error = %detail, "export failed");
+            internal(&request_id)
+        }
         Err(err) => {
             let status = match err.code() {
                 ErrorCode::Forbidden => StatusCode::FORBIDDEN,
                 ErrorCode::NotFound => StatusCode::NOT_FOUND,
-                ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
                 _ => StatusCode::BAD_REQUEST,
             };
-            if let crate::error::AppError::Internal(detail) = &err {
-                tracing::error!(request_id, error = %detail, "export failed");
-            }
             refuse(status, err.code(), &err.to_string(), &request_id)
         }
+    }
+}
+
+/// The file an export asks for: its bytes, content type and name.
+async fn export_file(
+    rc: &RequestContext,
+    id: &str,
+    params: &std::collections::HashMap<String, String>,
+) -> Result<(Vec<u8>, &'static str, String), AppError> {
+    const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    let format = params.get("format").map(String::as_str).unwrap_or("xlsx");
+    let plan_id: i64 = id.parse().map_err(|_| AppError::not_found("plan", id))?;
+    let data = rc.readable_history(plan_id).await?;
+    let as_of = match params.get("asOf") {
+        Some(text) => crate::graphql::scalars::parse_date(text).ok_or_else(|| {
+            AppError::rejected(
+                ErrorCode::InvalidDate,
+                format!("{text:?} is not a date in YYYY-MM-DD form"),
+            )
+        })?,
+        None => rc.today_for(&data.plan),
+    };
+    let eval = data.evaluation(as_of);
+    let name = format!("plan-{plan_id}-{as_of}");
+    match format {
+        "csv" => Ok((
+            export::csv(&data, &eval).into_bytes(),
+            "text/csv; charset=utf-8",
+            format!("{name}.csv"),
+        )),
+        "xlsx" => Ok((
+            export::xlsx(&data, &eval, rc.today_for(&data.plan))?,
+            XLSX,
+            format!("{name}.xlsx"),
+        )),
+        // The targets alone, as the 分解表 that `importPlan` reads.
+        "breakdown" => Ok((
+            export::breakdown_xlsx(&data)?,
+            XLSX,
+            format!("plan-{plan_id}-breakdown.xlsx"),
+        )),
+        other => Err(AppError::rejected(
+            ErrorCode::InvalidValue,
+            format!("format {other:?}: use xlsx, csv or breakdown"),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_authorization(value: &[u8]) -> Request {
+        Request::builder()
+            .header(
+                poem::http::header::AUTHORIZATION,
+                HeaderValue::from_bytes(value).unwrap(),
+            )
+            .finish()
+    }
+
+    #[test]
+    fn only_a_well_formed_bearer_header_carries_a_token() {
+        assert_eq!(
+            credentials(&Request::builder().finish()),
+            Credentials::Absent
+        );
+        assert_eq!(
+            credentials(&with_authorization(b"Bearer abc123")),
+            Credentials::Bearer("abc123")
+        );
+        assert_eq!(
+            credentials(&with_authorization(b"bearer abc123")),
+            Credentials::Bearer("abc123")
+        );
+        for bad in [
+            &b"Bearerabc123"[..],
+            b"Bearer  abc123",
+            b"Bearer abc 123",
+            b"Bearer ",
+            b"Bearer",
+            b"Basic abc123",
+            b"abc123",
+            "Bearer 令牌".as_bytes(),
+        ] {
+            assert_eq!(
+                credentials(&with_authorization(bad)),
+                Credentials::Malformed,
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+    }
+
+    #[test]
+    fn operator_keys_must_be_long_and_sendable() {
+        assert!(admin_key_problem("1").is_some());
+        assert!(admin_key_problem(&"a".repeat(31)).is_some());
+        assert!(admin_key_problem(&"a".repeat(32)).is_none());
+        assert!(admin_key_problem(&format!("{} b", "a".repeat(32))).is_some());
+        assert!(admin_key_problem(&"密".repeat(40)).is_some());
     }
 }

@@ -18,10 +18,13 @@ pub mod domain;
 pub mod error;
 /// The GraphQL schema and resolvers.
 pub mod graphql;
-/// HTTP routes: /graphql, /healthz.
+/// HTTP routes: /graphql, /healthz, /export; request IDs and credentials.
 pub mod http;
 /// Reading spreadsheets: the grid of a file, and the 分解表 layout in it.
 pub mod import;
+/// The connection loop: header and idle timeouts, a connection cap,
+/// graceful shutdown.
+pub mod server;
 /// Use cases over the database.
 pub mod service;
 /// Deterministic synthetic plans for benchmarks.

@@ -7,9 +7,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use clap::Parser;
 use mubiao::config::{Cli, Command};
-use mubiao::{cli, db, demo, http, telemetry};
-use poem::Server;
-use poem::listener::TcpListener;
+use mubiao::{cli, db, demo, http, server, telemetry};
 
 fn main() -> ExitCode {
     // Before the runtime's threads allocate their first arenas.
@@ -76,6 +74,13 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             cli::generate(&db, parks, spec).await?
         }
         Command::Serve(config) => {
+            // Refused before anything else happens: a short operator key
+            // is an ADMIN password anyone on the intranet can guess.
+            if let Some(key) = config.admin_token.as_deref().filter(|k| !k.is_empty())
+                && let Some(problem) = http::admin_key_problem(key)
+            {
+                return Err(problem.into());
+            }
             if config.demo
                 && let Some(plan_id) = demo::load_if_empty(&db).await?
             {
@@ -88,17 +93,35 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 graphiql_token: (config.demo && !config.limits.production)
                     .then(|| demo::VIEWER_TOKEN.to_string()),
             };
+            let listener = tokio::net::TcpListener::bind(config.listen).await?;
             tracing::info!(listen = %config.listen, "serving GraphQL at /graphql");
-            Server::new(TcpListener::bind(config.listen))
-                .run_with_graceful_shutdown(
-                    http::app_with(db, http::system_clock(), options),
-                    async {
-                        let _ = tokio::signal::ctrl_c().await;
-                    },
-                    Some(std::time::Duration::from_secs(10)),
-                )
-                .await?;
+            let (app, filer) = http::app_and_filer(db, http::system_clock(), options);
+            server::serve(listener, app, config.connections, stop_signal()).await?;
+            // Every report a clerk submitted before the stop is filed.
+            filer.drain().await;
+            tracing::info!("stopped");
         }
     }
     Ok(())
+}
+
+/// Completes on SIGTERM (a service manager or orchestrator stopping the
+/// server) or SIGINT (Ctrl-C).
+async fn stop_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "SIGTERM cannot be watched; stop with Ctrl-C");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate => {}
+    }
+    tracing::info!("stopping: finishing requests under way and filing queued reports");
 }

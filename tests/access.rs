@@ -298,30 +298,44 @@ async fn a_reporter_cannot_reach_another_units_objects_by_id() {
         body["data"]["plans"],
         json!([{ "name": "2025年度目标任务" }])
     );
-    for (query, vars) in [
+    // A plan it takes no part in looks exactly like one that does not
+    // exist: null where a lookup may be empty, NOT_FOUND elsewhere.
+    for (query, hidden, missing) in [
         (
             "query($id: ID!) { plan(id: $id) { name } }",
-            json!({ "id": p.other_plan }),
+            &p.other_plan,
+            "999999",
         ),
         (
             "query($id: ID!) { goal(id: $id) { title } }",
-            json!({ "id": p.other_goal }),
+            &p.other_goal,
+            "999998",
         ),
         (
             "query($id: ID!) { unitRanking(planId: $id) { rank } }",
-            json!({ "id": p.other_plan }),
+            &p.other_plan,
+            "999999",
         ),
         (
             "query($id: ID!) { warnings(filter: { planId: $id }) { goal { title } } }",
-            json!({ "id": p.other_plan }),
+            &p.other_plan,
+            "999999",
         ),
         (
             "query($id: ID!) { reportingCalendar(planId: $id, month: \"2025-10\") { dueDate } }",
-            json!({ "id": p.other_plan }),
+            &p.other_plan,
+            "999999",
         ),
     ] {
-        let (_, body) = app.gql_as(Some(&reporter), query, vars).await;
-        assert_eq!(code(&body), "FORBIDDEN", "{query}: {body}");
+        let (_, seen) = app
+            .gql_as(Some(&reporter), query, json!({ "id": hidden }))
+            .await;
+        let (_, absent) = app
+            .gql_as(Some(&reporter), query, json!({ "id": missing }))
+            .await;
+        assert_eq!(seen["data"], absent["data"], "{query}: {seen} / {absent}");
+        assert_eq!(code(&seen), code(&absent), "{query}: {seen} / {absent}");
+        assert_ne!(code(&seen), "FORBIDDEN", "{query}: {seen}");
     }
     let (_, body) = app
         .gql_as(

@@ -437,10 +437,7 @@ async fn internal_failures_are_reported_without_details() {
     let app = TestApp::spawn().await;
     let f = fixture(&app).await;
     // Break the database under the server: the client sees INTERNAL, no SQL.
-    app.db
-        .execute_unprepared("DROP TABLE report")
-        .await
-        .unwrap();
+    app.break_reports().await;
     let resp = app
         .client
         .post("/graphql")

@@ -115,7 +115,11 @@ async fn default_as_of_is_today_in_the_plan_time_zone() {
         .create_goal(json!({ "planId": plan, "title": "签约项目", "kind": "CUMULATIVE", "targetValue": 10.0 }))
         .await;
     let a = app.assign(&g, &owner, None).await;
+    // Filed once it is 1 November in Los Angeles (a report cannot be
+    // dated ahead of the plan's today), then the clock goes back.
+    app.set_now("2025-11-01T20:00:00Z");
     app.report(&a, "2025-11-01", 4.0).await;
+    app.set_now("2025-11-01T02:00:00Z");
     // In Los Angeles it is still 31 October: the 1 November report does not count yet.
     let p = goal_progress(&app, &g, None).await;
     assert!(p["actual"].is_null(), "{p}");

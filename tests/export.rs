@@ -143,7 +143,8 @@ async fn downloads_check_the_caller() {
     let token = app
         .issue_token("外单位填报员", "REPORTER", Some(&outsider))
         .await;
-    assert_eq!(download(&app, &path, Some(&token)).await.0, 403);
+    // A plan it takes no part in is as missing as one that does not exist.
+    assert_eq!(download(&app, &path, Some(&token)).await.0, 404);
     let viewer = app.issue_token("大屏", "VIEWER", None).await;
     assert_eq!(download(&app, &path, Some(&viewer)).await.0, 200);
     let (status, body) = download(

@@ -316,7 +316,7 @@ fn tokens_never_appear_in_logs() {
     let db = BinaryDb::new(dir.path(), "logs");
     let log_path = dir.path().join("server.log");
     let port = free_port();
-    let operator_key = "operator-key-7f3a9c";
+    let operator_key = "operator-key-7f3a9c-2d81e5b04c6f93a7";
     let child = db
         .command()
         .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}")])

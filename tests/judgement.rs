@@ -306,6 +306,7 @@ async fn a_failed_veto_voids_the_plan_score_only() {
 async fn the_cap_applies_in_the_scorecard() {
     let app = TestApp::spawn().await;
     let ex = worked_example(&app).await;
+    app.set_now("2025-12-01T02:00:00Z");
     app.report(&ex.s1, "2025-11-30", 14.0).await;
     app.report(&ex.s2, "2025-11-30", 12.0).await;
     let q = r#"query($id: ID!) { plan(id: $id) { scorecard(asOf: "2025-11-30") { scoreCap maxScore goals { goal { title } completionPercent countedPercent score } } } }"#;

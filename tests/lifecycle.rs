@@ -65,6 +65,8 @@ async fn a_draft_takes_targets_but_no_reports() {
         .await,
         "INVALID_TRANSITION"
     );
+    // Once the quarter is over, its figure is reported.
+    app.set_now("2026-04-01T02:00:00Z");
     app.data(report, vars).await;
     app.data(complete, done).await;
 }
@@ -77,6 +79,8 @@ async fn a_closed_plan_refuses_every_write_until_reopened() {
     let plan = app.create_plan("2025年度目标任务", 2025, &owner).await;
     let goal = app.create_goal(json!({ "planId": plan, "title": "签约项目", "kind": "CUMULATIVE", "targetValue": 20.0 })).await;
     let share = app.assign(&goal, &bureau, Some(20.0)).await;
+    // The year is over when it is settled.
+    app.set_now("2026-01-05T02:00:00Z");
     app.report(&share, "2025-12-31", 21.0).await;
     let solar = app
         .create_goal(json!({ "planId": plan, "title": "光伏二期", "kind": "MILESTONE" }))

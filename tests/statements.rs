@@ -148,6 +148,7 @@ async fn build_plan(app: &TestApp, goal_count: usize, unit_count: usize) -> i64 
                             next_steps: None,
                             submitted_at: chrono::Utc::now(),
                             submitted_by: None,
+                            idempotency: None,
                         },
                     )
                     .await
@@ -383,6 +384,8 @@ async fn statements_stay_the_same_from_15_to_150_parks() {
 async fn a_change_through_one_server_is_seen_at_once_by_another() {
     let app = TestApp::spawn().await;
     let plan = build_plan(&app, 3, 2).await;
+    // The year is over: its last day's figure can be reported.
+    app.set_now("2026-01-02T02:00:00Z");
     let other = app.another_server();
     let query = r#"query($id: ID!) { plan(id: $id) { progress(asOf: "2025-12-31") { actual completionPercent }
         allGoals { assignments { id } } } }"#;

@@ -11,6 +11,8 @@ pub mod audit_log;
 pub mod goal;
 /// Supporting units (配合单位) of a goal.
 pub mod goal_supporting_unit;
+/// Idempotency keys of submitted reports (a retry files nothing new).
+pub mod idempotency_key;
 /// Dated deliverables (节点目标) of a MILESTONE goal.
 pub mod milestone;
 /// A year's targets (年度目标) owned by a unit, usually a park's root unit.

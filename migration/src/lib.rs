@@ -17,6 +17,8 @@ mod m20261122_000006_audit_log;
 mod m20261122_000007_standing_report_index;
 /// plan.data_version: what cached plan snapshots are checked against.
 mod m20261122_000008_plan_data_version;
+/// Idempotency keys of submitted reports: a retry files nothing new.
+mod m20261127_000009_idempotency_keys;
 
 pub struct Migrator;
 
@@ -32,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_audit_log::Migration),
             Box::new(m20261122_000007_standing_report_index::Migration),
             Box::new(m20261122_000008_plan_data_version::Migration),
+            Box::new(m20261127_000009_idempotency_keys::Migration),
         ]
     }
 }

@@ -17,6 +17,8 @@ pub struct Actor {
     pub role: Role,
     /// The unit a REPORTER acts for.
     pub unit_id: Option<i64>,
+    /// The stored token behind the caller; `None` for the operator's key.
+    pub token_id: Option<i64>,
 }
 
 impl Actor {
@@ -66,6 +68,7 @@ mod tests {
             name: "招商合作局填报员".into(),
             role: Role::Reporter,
             unit_id: Some(2),
+            token_id: Some(7),
         };
         assert!(reporter.reports_for(2, &parents));
         assert!(reporter.reports_for(3, &parents));
@@ -75,12 +78,14 @@ mod tests {
             name: "大屏".into(),
             role: Role::Viewer,
             unit_id: None,
+            token_id: None,
         };
         assert!(!viewer.reports_for(2, &parents));
         let admin = Actor {
             name: "目标办".into(),
             role: Role::Admin,
             unit_id: None,
+            token_id: None,
         };
         assert!(admin.reports_for(4, &parents));
         assert_eq!("REPORTER".parse::<Role>(), Ok(Role::Reporter));

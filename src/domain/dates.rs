@@ -24,6 +24,15 @@ pub fn today_in(zone: Tz, now: DateTime<Utc>) -> NaiveDate {
 }
 
 /// Whether `date` lies in the plan's year (the plan period).
+/// Today in the time zone a plan names (stored names were checked when
+/// set; an unknown one falls back to the default zone).
+pub fn today_in_named(zone: &str, now: DateTime<Utc>) -> NaiveDate {
+    let zone = parse_time_zone(zone)
+        .or_else(|| parse_time_zone(DEFAULT_TIME_ZONE))
+        .unwrap_or(chrono_tz::Asia::Shanghai);
+    today_in(zone, now)
+}
+
 pub fn within(date: NaiveDate, start: NaiveDate, end: NaiveDate) -> bool {
     start <= date && date <= end
 }

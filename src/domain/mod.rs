@@ -23,6 +23,8 @@ pub mod kinds;
 pub mod rollup;
 /// Expected percent (序时进度): linear by month or day, curves, milestones.
 pub mod schedule;
+/// Free text cleaned at the boundary: limits, NFC, no controls, name keys.
+pub mod text;
 /// Input rules that are pure (targets, weights, dates within the plan, trees).
 pub mod validation;
 /// Reading target and deadline wording of a 目标任务分解表.

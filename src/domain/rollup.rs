@@ -88,6 +88,27 @@ impl Evaluation {
         !self.vetoed_by.is_empty()
     }
 
+    /// Bytes the evaluation holds: its maps and lists (what a kept
+    /// snapshot carries besides its facts).
+    pub fn approx_bytes(&self) -> usize {
+        use std::mem::size_of;
+        // A hash map slot: key, value and a control byte, at 7/8 load.
+        fn map<K, V>(m: &HashMap<K, V>) -> usize {
+            m.capacity() * (size_of::<(K, V)>() + 1) * 8 / 7
+        }
+        size_of::<Evaluation>()
+            + map(&self.goals)
+            + map(&self.assignments)
+            + map(&self.assignment_started)
+            + self.vetoed_by.capacity() * size_of::<i64>()
+            + self
+                .categories
+                .iter()
+                .map(|(name, _)| size_of::<(String, Progress)>() + name.len())
+                .sum::<usize>()
+            + self.units.capacity() * size_of::<UnitJudgement>()
+    }
+
     /// The VETO goals that failed, in plan order.
     pub fn vetoed_by(&self) -> &[i64] {
         &self.vetoed_by

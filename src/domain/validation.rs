@@ -10,16 +10,34 @@ fn reject(code: ErrorCode, message: impl Into<String>) -> AppError {
     AppError::rejected(code, message)
 }
 
-/// Every number we store must be a real number.
+/// The largest magnitude of any number we store: a trillion (万亿) is more
+/// than any park plans or reports in any unit, and keeps every figure
+/// computed from stored numbers finite.
+pub const MAX_MAGNITUDE: f64 = 1e12;
+
+/// The smallest magnitude of a target: figures divide by targets, and a
+/// target of 10^-300 would make any report an infinite completion.
+pub const MIN_TARGET: f64 = 1e-6;
+
+/// How many times its share's target a cumulative report may claim: a
+/// typing slip of a few digits, not a record year.
+pub const MAX_TIMES_TARGET: f64 = 1_000.0;
+
+/// Every number we store must be a real number of a plausible size.
 pub fn finite(field: &str, value: f64) -> Result<f64, AppError> {
-    if value.is_finite() {
-        Ok(value)
-    } else {
-        Err(reject(
+    if !value.is_finite() {
+        return Err(reject(
             ErrorCode::InvalidValue,
             format!("{field} must be a finite number"),
-        ))
+        ));
     }
+    if value.abs() > MAX_MAGNITUDE {
+        return Err(reject(
+            ErrorCode::ImplausibleValue,
+            format!("{field} {value} is beyond ±10^12; check the figure and its unit"),
+        ));
+    }
+    Ok(value)
 }
 
 /// A goal's or assignment's target for its kind. CUMULATIVE and RATE need a
@@ -37,6 +55,12 @@ pub fn target_for_kind(kind: GoalKind, target: Option<f64>) -> Result<Option<f64
             })?;
             if t == 0.0 {
                 return Err(reject(ErrorCode::InvalidTarget, "targetValue cannot be 0"));
+            }
+            if t.abs() < MIN_TARGET {
+                return Err(reject(
+                    ErrorCode::ImplausibleValue,
+                    format!("targetValue {t} is closer to 0 than 10^-6; choose a larger unit"),
+                ));
             }
             if kind == GoalKind::Cumulative && t < 0.0 {
                 return Err(reject(
@@ -76,7 +100,7 @@ pub fn baseline_for_kind(
     let Some(b) = baseline else { return Ok(None) };
     let b = finite("baselineValue", b)?;
     match kind {
-        GoalKind::Rate if Some(b) == target => Err(reject(
+        GoalKind::Rate if target.is_some_and(|t| (t - b).abs() < MIN_TARGET) => Err(reject(
             ErrorCode::InvalidValue,
             "baselineValue must differ from targetValue",
         )),
@@ -126,14 +150,31 @@ pub fn within_plan(
     }
 }
 
-/// A reported value for a goal of `kind`: counts and amounts cannot be
-/// negative; a RATE level may be (a growth rate can fall below zero).
-pub fn report_value(kind: GoalKind, value: f64) -> Result<f64, AppError> {
+/// A reported value for a goal of `kind` whose share has `share_target`:
+/// counts and amounts cannot be negative; a RATE level may be (a growth
+/// rate can fall below zero); a cumulative figure of more than
+/// [`MAX_TIMES_TARGET`] times its target is a slip, not progress.
+pub fn report_value(
+    kind: GoalKind,
+    value: f64,
+    share_target: Option<f64>,
+) -> Result<f64, AppError> {
     let v = finite("value", value)?;
     if v < 0.0 && kind != GoalKind::Rate {
         return Err(reject(
             ErrorCode::InvalidValue,
             format!("a {kind} report cannot be negative"),
+        ));
+    }
+    if kind == GoalKind::Cumulative
+        && let Some(target) = share_target
+        && v > target.abs() * MAX_TIMES_TARGET
+    {
+        return Err(reject(
+            ErrorCode::ImplausibleValue,
+            format!(
+                "value {v} is more than {MAX_TIMES_TARGET} times the share's target {target}; check the figure and its unit"
+            ),
         ));
     }
     Ok(v)
@@ -225,16 +266,36 @@ pub fn report_due_day(day: i32) -> Result<i32, AppError> {
     }
 }
 
-/// A name or title: trimmed, not empty.
-pub fn required_text(field: &str, value: &str) -> Result<String, AppError> {
-    let v = value.trim();
-    if v.is_empty() {
-        return Err(reject(
-            ErrorCode::InvalidValue,
-            format!("{field} cannot be empty"),
-        ));
+/// The years a plan may be for: no park plans for year 0, and a date of
+/// year −1 prints as "-0001-01-01", which the API itself refuses.
+pub const PLAN_YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
+pub fn plan_year(year: i32) -> Result<i32, AppError> {
+    if PLAN_YEARS.contains(&year) {
+        Ok(year)
+    } else {
+        Err(reject(
+            ErrorCode::InvalidPlanPeriod,
+            format!(
+                "year {year} is outside {} to {}",
+                PLAN_YEARS.start(),
+                PLAN_YEARS.end()
+            ),
+        ))
     }
-    Ok(v.to_string())
+}
+
+/// A report states progress made, so its date cannot be after today (in
+/// the plan's time zone); a figure for the month not over yet is dated today.
+pub fn not_in_future(as_of: NaiveDate, today: NaiveDate) -> Result<NaiveDate, AppError> {
+    if as_of <= today {
+        Ok(as_of)
+    } else {
+        Err(reject(
+            ErrorCode::ReportInFuture,
+            format!("asOf {as_of} is after today ({today}); date the report today or earlier"),
+        ))
+    }
 }
 
 #[cfg(test)]
@@ -244,6 +305,62 @@ mod tests {
 
     fn code<T: std::fmt::Debug>(r: Result<T, AppError>) -> ErrorCode {
         r.unwrap_err().code()
+    }
+
+    #[test]
+    fn implausible_numbers() {
+        assert_eq!(code(finite("value", 1.7e308)), ErrorCode::ImplausibleValue);
+        assert_eq!(finite("value", -1e12).unwrap(), -1e12);
+        assert_eq!(
+            code(finite("value", f64::INFINITY)),
+            ErrorCode::InvalidValue
+        );
+        assert_eq!(
+            code(target_for_kind(GoalKind::Rate, Some(1e-9))),
+            ErrorCode::ImplausibleValue
+        );
+        assert_eq!(
+            target_for_kind(GoalKind::Rate, Some(1e-6)).unwrap(),
+            Some(1e-6)
+        );
+        assert_eq!(
+            code(baseline_for_kind(
+                GoalKind::Rate,
+                Some(5.0 + 1e-9),
+                Some(5.0)
+            )),
+            ErrorCode::InvalidValue
+        );
+        // A thousand times the share's target, and not a unit more.
+        assert_eq!(
+            report_value(GoalKind::Cumulative, 20_000.0, Some(20.0)).unwrap(),
+            20_000.0
+        );
+        assert_eq!(
+            code(report_value(GoalKind::Cumulative, 20_000.5, Some(20.0))),
+            ErrorCode::ImplausibleValue
+        );
+        // Rates and shares without a target are bounded by magnitude only.
+        assert_eq!(
+            report_value(GoalKind::Rate, 5_000.0, Some(5.0)).unwrap(),
+            5_000.0
+        );
+        assert_eq!(report_value(GoalKind::Veto, 3.0, Some(0.0)).unwrap(), 3.0);
+    }
+
+    #[test]
+    fn years_and_future_reports() {
+        assert_eq!(plan_year(2000).unwrap(), 2000);
+        assert_eq!(plan_year(2100).unwrap(), 2100);
+        for year in [-1, 0, 1999, 2101] {
+            assert_eq!(code(plan_year(year)), ErrorCode::InvalidPlanPeriod);
+        }
+        let today = NaiveDate::from_ymd_opt(2025, 11, 1).unwrap();
+        assert_eq!(not_in_future(today, today).unwrap(), today);
+        assert_eq!(
+            code(not_in_future(today.succ_opt().unwrap(), today)),
+            ErrorCode::ReportInFuture
+        );
     }
 
     #[test]
@@ -297,10 +414,10 @@ mod tests {
         assert_eq!(code(weight(-1.0)), ErrorCode::InvalidValue);
         assert_eq!(code(weight(f64::INFINITY)), ErrorCode::InvalidValue);
         assert_eq!(
-            code(report_value(GoalKind::Cumulative, -1.0)),
+            code(report_value(GoalKind::Cumulative, -1.0, None)),
             ErrorCode::InvalidValue
         );
-        assert_eq!(report_value(GoalKind::Rate, -1.5).unwrap(), -1.5);
+        assert_eq!(report_value(GoalKind::Rate, -1.5, None).unwrap(), -1.5);
     }
 
     #[test]

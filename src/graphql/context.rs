@@ -1,4 +1,4 @@
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use tokio::sync::Mutex;
@@ -39,7 +39,16 @@ pub struct RequestContext {
     pub now: DateTime<Utc>,
     /// Who is asking; `None` without a bearer token.
     actor: Option<Actor>,
+    /// The distinct dates this request has asked figures for, and how many
+    /// it may: each date is a snapshot and an evaluation of every plan
+    /// asked about, so a thousand aliases at a thousand dates would load a
+    /// thousand.
+    dates: std::sync::Mutex<HashSet<NaiveDate>>,
+    max_dates: usize,
 }
+
+/// Distinct dates a request may ask figures for, unless told otherwise.
+pub const DEFAULT_MAX_DATES: usize = 64;
 
 /// What a request has loaded: each plan's structure once (`None` for a plan
 /// that does not exist or is archived), and its snapshots by report scope.
@@ -68,7 +77,30 @@ impl RequestContext {
             units: Mutex::new(None),
             db,
             now,
+            dates: std::sync::Mutex::new(HashSet::new()),
+            max_dates: DEFAULT_MAX_DATES,
         }
+    }
+
+    /// The most distinct dates this request may ask figures for.
+    pub fn limit_dates(mut self, max_dates: usize) -> Self {
+        self.max_dates = max_dates;
+        self
+    }
+
+    /// Counts a date the request asks figures for; TOO_MANY_DATES past the limit.
+    fn ask_date(&self, date: NaiveDate) -> AppResult<()> {
+        let mut dates = self.dates.lock().unwrap_or_else(|e| e.into_inner());
+        if dates.insert(date) && dates.len() > self.max_dates {
+            return Err(AppError::rejected(
+                ErrorCode::TooManyDates,
+                format!(
+                    "a request may ask about at most {} distinct dates; split it",
+                    self.max_dates
+                ),
+            ));
+        }
+        Ok(())
     }
 
     pub fn of<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a RequestContext> {
@@ -134,7 +166,7 @@ impl RequestContext {
     /// Several plans' structures in the order asked (missing or archived
     /// plans are left out).
     pub async fn plans_data(&self, plan_ids: &[i64]) -> async_graphql::Result<Vec<Arc<PlanData>>> {
-        self.plans_in(plan_ids, ReportScope::Structure).await
+        Ok(self.plans_in(plan_ids, ReportScope::Structure).await?)
     }
 
     /// Several plans' snapshots in `scope`, in the order asked (missing or
@@ -145,7 +177,10 @@ impl RequestContext {
         &self,
         plan_ids: &[i64],
         scope: ReportScope,
-    ) -> async_graphql::Result<Vec<Arc<PlanData>>> {
+    ) -> AppResult<Vec<Arc<PlanData>>> {
+        if let ReportScope::StandingOn(date) = scope {
+            self.ask_date(date)?;
+        }
         let mut cache = self.plans.lock().await;
         // The versions this request works at: one statement for the plans
         // it has not seen yet.
@@ -281,6 +316,14 @@ impl RequestContext {
         })
     }
 
+    /// Who the caller is for idempotency keys: its token, or the operator.
+    pub fn caller_key(&self) -> String {
+        match self.actor.as_ref().and_then(|a| a.token_id) {
+            Some(id) => format!("token:{id}"),
+            None => "operator".into(),
+        }
+    }
+
     /// The caller, who must be an ADMIN (the target office).
     pub fn admin(&self) -> AppResult<&Actor> {
         let actor = self.actor()?;
@@ -315,6 +358,29 @@ impl RequestContext {
         }
     }
 
+    /// `require_reporter_for_any` for an object of a plan: a caller who
+    /// may not even read the plan is told the object does not exist
+    /// (NOT_FOUND, as for a wrong ID), one who reads it but does not report
+    /// for the unit is FORBIDDEN.
+    pub async fn require_reporter_in_plan(
+        &self,
+        plan_id: i64,
+        unit_ids: &[i64],
+        entity: &'static str,
+        id: i64,
+    ) -> AppResult<&Actor> {
+        match self.require_reporter_for_any(unit_ids).await {
+            Err(err) if err.code() == ErrorCode::Forbidden => {
+                if self.visible_plan(plan_id).await?.is_none() {
+                    Err(AppError::not_found(entity, id))
+                } else {
+                    Err(err)
+                }
+            }
+            answer => answer,
+        }
+    }
+
     /// Whether the caller may read this plan: ADMIN and VIEWER read every
     /// plan; a REPORTER the plans its unit (or a unit below) carries a share of.
     pub async fn may_read(&self, data: &PlanData) -> AppResult<bool> {
@@ -329,22 +395,40 @@ impl RequestContext {
             .any(|a| actor.reports_for(a.unit_id, &parents)))
     }
 
-    /// A plan the caller must be allowed to read.
-    pub async fn readable_plan(&self, plan_id: i64) -> async_graphql::Result<Arc<PlanData>> {
-        let data = self.plan_data(plan_id).await?;
-        if self.may_read(&data).await? {
-            Ok(data)
-        } else {
-            Err(forbidden(self.actor()?, "this token takes no part in that plan").into())
-        }
+    /// A plan the caller may read, or `None` when it does not exist, is
+    /// archived, or the caller takes no part in it: a reader learns
+    /// nothing, not even whether it exists, about what it may not see.
+    pub async fn visible_plan(&self, plan_id: i64) -> AppResult<Option<Arc<PlanData>>> {
+        let Some(data) = self
+            .plans_in(&[plan_id], ReportScope::Structure)
+            .await?
+            .pop()
+        else {
+            return Ok(None);
+        };
+        Ok(self.may_read(&data).await?.then_some(data))
+    }
+
+    /// A plan the caller must be allowed to read: NOT_FOUND otherwise,
+    /// the same as for a plan that does not exist.
+    pub async fn readable_plan(&self, plan_id: i64) -> AppResult<Arc<PlanData>> {
+        self.visible_plan(plan_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("plan", plan_id))
+    }
+
+    /// A readable plan with its whole report history (the exports).
+    pub async fn readable_history(&self, plan_id: i64) -> AppResult<Arc<PlanData>> {
+        self.readable_plan(plan_id).await?;
+        self.plans_in(&[plan_id], ReportScope::History)
+            .await?
+            .pop()
+            .ok_or_else(|| AppError::not_found("plan", plan_id))
     }
 
     /// The default asOf: today in the plan's time zone.
     pub fn today_for(&self, plan: &plan::Model) -> NaiveDate {
-        let zone = dates::parse_time_zone(&plan.time_zone)
-            .or_else(|| dates::parse_time_zone(dates::DEFAULT_TIME_ZONE))
-            .unwrap_or(chrono_tz::Asia::Shanghai);
-        dates::today_in(zone, self.now)
+        dates::today_in_named(&plan.time_zone, self.now)
     }
 }
 

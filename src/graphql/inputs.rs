@@ -224,6 +224,11 @@ pub struct SubmitReportInput {
     pub problems: Option<String>,
     /// 下一步: next steps.
     pub next_steps: Option<String>,
+    /// Makes a retry safe: the same key from the same token within 24 hours
+    /// answers the first report and files nothing new (a clerk pressing
+    /// 提交 again on a flaky connection). Any string up to 100 characters,
+    /// new for each report, e.g. a UUID the form made when it opened.
+    pub idempotency_key: Option<String>,
 }
 
 #[derive(InputObject)]

@@ -47,7 +47,12 @@ pub fn build_schema(limits: &LimitsConfig) -> AppSchema {
     .limit_complexity(limits.max_complexity)
     .extension(audit::AuditMutations);
     if limits.production {
-        builder.disable_introspection().finish()
+        // No "Did you mean …?" either: a misspelt field would list its
+        // neighbours, which is the schema introspection hides.
+        builder
+            .disable_introspection()
+            .disable_suggestions()
+            .finish()
     } else {
         builder.finish()
     }

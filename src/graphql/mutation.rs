@@ -383,7 +383,8 @@ impl CoreMutation {
         if !rc.actor()?.is_admin() {
             let milestone = milestones::find(&rc.db, milestone_id).await?;
             let units = assignments::units_of_goal(&rc.db, milestone.goal_id).await?;
-            rc.require_reporter_for_any(&units).await?;
+            rc.require_reporter_in_plan(milestone.plan_id, &units, "milestone", milestone_id)
+                .await?;
         }
         let milestone = milestones::complete(&rc.db, milestone_id, input.completed_on.0).await?;
         rc.forget_plans().await;
@@ -406,7 +407,13 @@ impl CoreMutation {
         let assignment_id = parse_id("assignment", &input.assignment_id)?;
         let share = reports::find_share(&rc.db, assignment_id).await?;
         if !rc.actor()?.is_admin() {
-            rc.require_reporter_for_any(&[share.unit_id()]).await?;
+            rc.require_reporter_in_plan(
+                share.plan_id(),
+                &[share.unit_id()],
+                "assignment",
+                assignment_id,
+            )
+            .await?;
         }
         let report = rc
             .filer
@@ -421,6 +428,10 @@ impl CoreMutation {
                     next_steps: input.next_steps,
                     submitted_at: rc.now,
                     submitted_by: Some(rc.actor()?.name.clone()),
+                    idempotency: input.idempotency_key.map(|key| reports::IdempotencyKey {
+                        caller: rc.caller_key(),
+                        key,
+                    }),
                 },
             )
             .await?;

@@ -207,8 +207,7 @@ impl CoreQuery {
         let Some(plan) = found(plans::find(&rc.db, id).await)? else {
             return Ok(None);
         };
-        rc.readable_plan(plan.id).await?;
-        Ok(Some(Plan(plan)))
+        Ok(rc.visible_plan(plan.id).await?.map(|_| Plan(plan)))
     }
 
     /// A goal that is part of an open plan (archived goals are gone).
@@ -225,10 +224,9 @@ impl CoreQuery {
         else {
             return Ok(None);
         };
-        let Some(data) = found(plans::find(&rc.db, row.plan_id).await)? else {
+        let Some(data) = rc.visible_plan(row.plan_id).await? else {
             return Ok(None);
         };
-        let data = rc.readable_plan(data.id).await?;
         Ok(data.goal(id).map(|g| Goal::new(&data, g)))
     }
 
@@ -241,10 +239,9 @@ impl CoreQuery {
         let Some(row) = found(assignments::find(&rc.db, id).await)? else {
             return Ok(None);
         };
-        let Some(plan) = found(plans::find(&rc.db, row.plan_id).await)? else {
+        let Some(data) = rc.visible_plan(row.plan_id).await? else {
             return Ok(None);
         };
-        let data = rc.readable_plan(plan.id).await?;
         Ok(data.assignment(id).map(|a| Assignment::new(&data, a.id)))
     }
 
@@ -261,11 +258,7 @@ impl CoreQuery {
         let Some(row) = row.filter(|m| m.archived_at.is_none()) else {
             return Ok(None);
         };
-        if found(plans::find(&rc.db, row.plan_id).await)?.is_none() {
-            return Ok(None);
-        }
-        rc.readable_plan(row.plan_id).await?;
-        Ok(Some(Milestone(row)))
+        Ok(rc.visible_plan(row.plan_id).await?.map(|_| Milestone(row)))
     }
 
     /// Every unit that is not archived, in creation order.

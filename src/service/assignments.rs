@@ -5,8 +5,9 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, Set,
 };
 
-use super::{clean_text, find_active, goals, now, plans, units};
+use super::{find_active, goals, now, plans, units};
 use crate::db::{begin_write, finish};
+use crate::domain::text::{self, Field};
 use crate::domain::{GoalKind, validation};
 use crate::error::{AppError, AppResult, ErrorCode};
 
@@ -115,7 +116,10 @@ pub async fn create_in<C: ConnectionTrait>(
         unit_id: Set(input.unit_id),
         target_value: Set(target),
         deadline: Set(deadline),
-        responsible_person: Set(clean_text(input.responsible_person)),
+        responsible_person: Set(text::optional(
+            Field::ResponsiblePerson,
+            input.responsible_person,
+        )?),
         archived_at: Set(None),
         created_at: Set(input.created_at),
         ..Default::default()
@@ -144,7 +148,7 @@ pub async fn update(
             active.deadline = Set(plans::deadline_within(&plan, deadline)?);
         }
         if let Some(person) = changes.responsible_person {
-            active.responsible_person = Set(clean_text(person));
+            active.responsible_person = Set(text::optional(Field::ResponsiblePerson, person)?);
         }
         let updated = active.update(&txn).await?;
         Ok(updated)

@@ -2,12 +2,14 @@
 //! the 调度会 papers (four sheets) or as CSV (the first sheet, UTF-8 with a
 //! BOM so Excel shows the Chinese). Figures come from the same evaluation
 //! as the API; this module only lays them out.
+use std::borrow::Cow;
+
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
 use super::PlanData;
 use super::watch::{self, WatchFilter};
-use crate::domain::{Evaluation, Light, Status};
+use crate::domain::{Evaluation, Light, Status, text};
 use crate::error::{AppError, AppResult};
 
 /// One line of the first sheet: a goal and its judgement.
@@ -117,13 +119,7 @@ pub fn goal_lines(data: &PlanData, eval: &Evaluation) -> Vec<GoalLine> {
 /// CSV of the first sheet: UTF-8 with a BOM, percentages as numbers in
 /// percent (85.0), one decimal as the office reads them.
 pub fn csv(data: &PlanData, eval: &Evaluation) -> String {
-    fn field(s: &str) -> String {
-        if s.contains([',', '"', '\n', '\r']) {
-            format!("\"{}\"", s.replace('"', "\"\""))
-        } else {
-            s.to_string()
-        }
-    }
+    let field = |s: &str| csv_field(&cell(s));
     let num = |v: Option<f64>| v.map(|v| format!("{v:.1}")).unwrap_or_default();
     let mut out = String::from("\u{FEFF}");
     out.push_str(&HEADERS.join(","));
@@ -151,6 +147,33 @@ pub fn csv(data: &PlanData, eval: &Evaluation) -> String {
         out.push_str("\r\n");
     }
     out
+}
+
+/// The most characters Excel keeps in a cell.
+const EXCEL_CELL_CHARS: usize = 32_767;
+
+/// Text written into a cell: stored text older than the field limits (or
+/// changed by hand) may be longer than a cell holds, and the whole
+/// workbook would fail for it; it is cut with a mark instead.
+fn cell(text: impl AsRef<str>) -> String {
+    text::fit(text.as_ref(), EXCEL_CELL_CHARS).into_owned()
+}
+
+/// A CSV field of text people typed. A spreadsheet opening the file runs
+/// a cell that starts with = + - @ (or a tab or CR before one) as a
+/// formula, so such text gets a leading apostrophe, as OWASP recommends;
+/// figures are written by the caller as numbers and never come here.
+fn csv_field(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{text}"))
+    } else {
+        Cow::Borrowed(text)
+    };
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.into_owned()
+    }
 }
 
 fn xlsx_error(err: XlsxError) -> AppError {
@@ -216,11 +239,11 @@ fn build_xlsx(
     )?;
     for (i, l) in goal_lines(data, eval).iter().enumerate() {
         let r = (i + 1) as u32;
-        sheet.write_string(r, 0, &l.code)?;
-        sheet.write_string(r, 1, &l.category)?;
-        sheet.write_string(r, 2, &l.title)?;
+        sheet.write_string(r, 0, cell(&l.code))?;
+        sheet.write_string(r, 1, cell(&l.category))?;
+        sheet.write_string(r, 2, cell(&l.title))?;
         sheet.write_string(r, 3, &l.kind)?;
-        sheet.write_string(r, 4, &l.measure_unit)?;
+        sheet.write_string(r, 4, cell(&l.measure_unit))?;
         if let Some(t) = l.target {
             sheet.write_number_with_format(r, 5, t, &number)?;
         }
@@ -239,10 +262,10 @@ fn build_xlsx(
             .set_align(FormatAlign::Center);
         sheet.write_string_with_format(r, 10, light_label(l.light), &fill)?;
         sheet.write_string(r, 11, status_label(l.status))?;
-        sheet.write_string(r, 12, &l.lead_unit)?;
+        sheet.write_string(r, 12, cell(&l.lead_unit))?;
         sheet.write_string(r, 13, &l.deadline)?;
-        sheet.write_string(r, 14, &l.note)?;
-        sheet.write_string(r, 15, &l.problems)?;
+        sheet.write_string(r, 14, cell(&l.note))?;
+        sheet.write_string(r, 15, cell(&l.problems))?;
     }
 
     let sheet = book.add_worksheet();
@@ -267,9 +290,11 @@ fn build_xlsx(
         sheet.write_string(
             r,
             1,
-            data.unit(u.unit_id)
-                .map(|x| x.name.as_str())
-                .unwrap_or_default(),
+            cell(
+                data.unit(u.unit_id)
+                    .map(|x| x.name.as_str())
+                    .unwrap_or_default(),
+            ),
         )?;
         sheet.write_number_with_format(r, 2, u.progress.completion_percent / 100.0, &percent)?;
         sheet.write_number_with_format(r, 3, u.progress.score.unwrap_or(0.0), &number)?;
@@ -298,8 +323,8 @@ fn build_xlsx(
     let mut r = 1;
     for g in data.goals() {
         for m in data.milestones_of(g.id) {
-            sheet.write_string(r, 0, &g.title)?;
-            sheet.write_string(r, 1, &m.title)?;
+            sheet.write_string(r, 0, cell(&g.title))?;
+            sheet.write_string(r, 1, cell(&m.title))?;
             sheet.write_number(r, 2, m.weight)?;
             sheet.write_string(r, 3, m.due_date.to_string())?;
             let done = m.completed_on.filter(|d| *d <= eval.as_of);
@@ -332,9 +357,11 @@ fn build_xlsx(
         sheet.write_string(
             r,
             0,
-            data.unit(u.unit_id)
-                .map(|x| x.name.as_str())
-                .unwrap_or_default(),
+            cell(
+                data.unit(u.unit_id)
+                    .map(|x| x.name.as_str())
+                    .unwrap_or_default(),
+            ),
         )?;
         for (c, n) in [u.reported, u.late, u.missing, u.pending]
             .into_iter()
@@ -421,7 +448,14 @@ fn breakdown_sheet(book: &mut Workbook, data: &PlanData) -> Result<(), XlsxError
     let sheet = book.add_worksheet();
     sheet.set_name("目标任务分解表")?;
     let last = (BREAKDOWN_HEADERS.len() - 1) as u16;
-    sheet.merge_range(0, 0, 0, last, &format!("{}分解表", data.plan.name), &title)?;
+    sheet.merge_range(
+        0,
+        0,
+        0,
+        last,
+        &cell(format!("{}分解表", data.plan.name)),
+        &title,
+    )?;
     let bold = Format::new()
         .set_bold()
         .set_border(FormatBorder::Thin)
@@ -446,9 +480,9 @@ fn breakdown_sheet(book: &mut Workbook, data: &PlanData) -> Result<(), XlsxError
     let mut category_run: Option<(u32, String)> = None;
     let close_run = |sheet: &mut Worksheet, run: Option<(u32, String)>, end: u32| match run {
         Some((start, text)) if end > start + 1 => sheet
-            .merge_range(start, 1, end - 1, 1, &text, &wrap)
+            .merge_range(start, 1, end - 1, 1, &cell(&text), &wrap)
             .map(|_| ()),
-        Some((start, text)) => sheet.write_string(start, 1, &text).map(|_| ()),
+        Some((start, text)) => sheet.write_string(start, 1, cell(&text)).map(|_| ()),
         None => Ok(()),
     };
     for g in data.goals_in_order() {
@@ -459,13 +493,13 @@ fn breakdown_sheet(book: &mut Workbook, data: &PlanData) -> Result<(), XlsxError
                 category_run = Some((r, category));
             }
         }
-        sheet.write_string(r, 0, codes.get(&g.id).cloned().unwrap_or_default())?;
-        sheet.write_string(r, 2, &g.title)?;
+        sheet.write_string(r, 0, cell(codes.get(&g.id).cloned().unwrap_or_default()))?;
+        sheet.write_string(r, 2, cell(&g.title))?;
         sheet.write_string(r, 3, kind_label(&g.kind))?;
         if let Some(t) = g.target_value {
             sheet.write_number_with_format(r, 4, t, &number)?;
         }
-        sheet.write_string(r, 5, g.measure_unit.clone().unwrap_or_default())?;
+        sheet.write_string(r, 5, cell(g.measure_unit.clone().unwrap_or_default()))?;
         if let Some(b) = g.baseline_value {
             sheet.write_number_with_format(r, 6, b, &number)?;
         }
@@ -476,13 +510,17 @@ fn breakdown_sheet(book: &mut Workbook, data: &PlanData) -> Result<(), XlsxError
         };
         sheet.write_string(r, 7, direction)?;
         sheet.write_number_with_format(r, 8, g.weight, &number)?;
-        sheet.write_string(r, 9, g.lead_unit_id.map(unit_name).unwrap_or_default())?;
+        sheet.write_string(
+            r,
+            9,
+            cell(g.lead_unit_id.map(unit_name).unwrap_or_default()),
+        )?;
         let supporting: Vec<String> = data
             .supporting_unit_ids(g.id)
             .into_iter()
             .map(unit_name)
             .collect();
-        sheet.write_string(r, 10, supporting.join("、"))?;
+        sheet.write_string(r, 10, cell(supporting.join("、")))?;
         let shares: Vec<String> = data
             .assignments_of(g.id)
             .map(|a| match a.target_value {
@@ -490,18 +528,26 @@ fn breakdown_sheet(book: &mut Workbook, data: &PlanData) -> Result<(), XlsxError
                 None => unit_name(a.unit_id),
             })
             .collect();
-        sheet.write_string_with_format(r, 11, shares.join("；"), &wrap)?;
-        sheet.write_string(r, 12, g.responsible_leader.clone().unwrap_or_default())?;
-        sheet.write_string(r, 13, g.responsible_person.clone().unwrap_or_default())?;
+        sheet.write_string_with_format(r, 11, cell(shares.join("；")), &wrap)?;
+        sheet.write_string(
+            r,
+            12,
+            cell(g.responsible_leader.clone().unwrap_or_default()),
+        )?;
+        sheet.write_string(
+            r,
+            13,
+            cell(g.responsible_person.clone().unwrap_or_default()),
+        )?;
         let deadline = g.deadline.map(|d| deadline_text(&data.plan, d));
         sheet.write_string(r, 14, deadline.unwrap_or_default())?;
-        sheet.write_string(r, 18, g.original_text.clone().unwrap_or_default())?;
+        sheet.write_string(r, 18, cell(g.original_text.clone().unwrap_or_default()))?;
         let mut milestones = data.milestones_of(g.id).peekable();
         if milestones.peek().is_none() {
             r += 1;
         }
         for m in milestones {
-            sheet.write_string(r, 15, &m.title)?;
+            sheet.write_string(r, 15, cell(&m.title))?;
             sheet.write_string(r, 16, deadline_text(&data.plan, m.due_date))?;
             sheet.write_number_with_format(r, 17, m.weight, &number)?;
             r += 1;
@@ -509,4 +555,34 @@ fn breakdown_sheet(book: &mut Workbook, data: &PlanData) -> Result<(), XlsxError
     }
     close_run(sheet, category_run.take(), r)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_text_that_a_spreadsheet_would_run_is_neutralised() {
+        assert_eq!(csv_field("=1+2"), "'=1+2");
+        assert_eq!(csv_field("+cmd|' /C calc'!A0"), "'+cmd|' /C calc'!A0");
+        assert_eq!(csv_field("-2+3"), "'-2+3");
+        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_field("\t=1"), "'\t=1");
+        assert_eq!(csv_field("\r=1"), "\"'\r=1\"");
+        assert_eq!(
+            csv_field("=HYPERLINK(\"http://x\",\"详情\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"详情\"\")\""
+        );
+        assert_eq!(csv_field("签约项目"), "签约项目");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+    }
+
+    #[test]
+    fn cells_are_cut_to_what_excel_keeps() {
+        let long = "进".repeat(EXCEL_CELL_CHARS + 10);
+        let written = cell(&long);
+        assert_eq!(written.chars().count(), EXCEL_CELL_CHARS);
+        assert!(written.ends_with(text::TRUNCATION_MARK));
+        assert_eq!(cell("进展"), "进展");
+    }
 }

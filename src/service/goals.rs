@@ -7,8 +7,9 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, Set,
 };
 
-use super::{clean_text, find_active, now, plans, units};
+use super::{find_active, now, plans, units};
 use crate::db::{begin_write, finish};
+use crate::domain::text::{self, Field};
 use crate::domain::{Direction, GoalKind, schedule, validation};
 use crate::error::{AppError, AppResult, ErrorCode};
 
@@ -223,9 +224,9 @@ pub async fn create(db: &DatabaseConnection, input: NewGoal) -> AppResult<goal::
 /// `create` inside the caller's transaction (the spreadsheet import
 /// creates a whole plan in one).
 pub async fn create_in<C: ConnectionTrait>(txn: &C, input: NewGoal) -> AppResult<goal::Model> {
-    let title = validation::required_text("title", &input.title)?;
+    let title = text::required(Field::GoalTitle, &input.title)?;
     let plan = plans::find_open(txn, input.plan_id).await?;
-    let measure_unit = clean_text(input.measure_unit);
+    let measure_unit = text::optional(Field::MeasureUnit, input.measure_unit)?;
     let shape = check_shape(
         Shape {
             kind: input.kind,
@@ -239,7 +240,7 @@ pub async fn create_in<C: ConnectionTrait>(txn: &C, input: NewGoal) -> AppResult
         },
         &plan,
     )?;
-    let mut category = clean_text(input.category);
+    let mut category = text::optional(Field::Category, input.category)?;
     if let Some(parent_id) = input.parent_id {
         let parent = check_parent(
             txn,
@@ -266,7 +267,7 @@ pub async fn create_in<C: ConnectionTrait>(txn: &C, input: NewGoal) -> AppResult
         plan_id: Set(plan.id),
         parent_id: Set(input.parent_id),
         position: Set(i32::try_from(siblings).unwrap_or(i32::MAX)),
-        code: Set(clean_text(input.code)),
+        code: Set(text::optional(Field::GoalCode, input.code)?),
         title: Set(title),
         category: Set(category),
         kind: Set(shape.kind.as_str().to_string()),
@@ -278,9 +279,15 @@ pub async fn create_in<C: ConnectionTrait>(txn: &C, input: NewGoal) -> AppResult
         deadline: Set(shape.deadline),
         monthly_plan: Set(shape.monthly_plan.map(curve_json)),
         lead_unit_id: Set(input.lead_unit_id),
-        responsible_leader: Set(clean_text(input.responsible_leader)),
-        responsible_person: Set(clean_text(input.responsible_person)),
-        original_text: Set(clean_text(input.original_text)),
+        responsible_leader: Set(text::optional(
+            Field::ResponsibleLeader,
+            input.responsible_leader,
+        )?),
+        responsible_person: Set(text::optional(
+            Field::ResponsiblePerson,
+            input.responsible_person,
+        )?),
+        original_text: Set(text::optional(Field::OriginalText, input.original_text)?),
         archived_at: Set(None),
         created_at: Set(stamp),
         updated_at: Set(stamp),
@@ -314,7 +321,7 @@ pub async fn update(
                 weight: changes.weight.unwrap_or(current.weight),
                 deadline: changes.deadline.unwrap_or(current.deadline),
                 measure_unit: match changes.measure_unit {
-                    Some(m) => clean_text(m),
+                    Some(m) => text::optional(Field::MeasureUnit, m)?,
                     None => current.measure_unit.clone(),
                 },
                 monthly_plan: match changes.monthly_plan {
@@ -352,22 +359,22 @@ pub async fn update(
         let mut active: goal::ActiveModel = current.clone().into();
         active.parent_id = Set(parent_id);
         if let Some(title) = changes.title {
-            active.title = Set(validation::required_text("title", &title)?);
+            active.title = Set(text::required(Field::GoalTitle, &title)?);
         }
         if let Some(code) = changes.code {
-            active.code = Set(clean_text(code));
+            active.code = Set(text::optional(Field::GoalCode, code)?);
         }
         if let Some(category) = changes.category {
-            active.category = Set(clean_text(category));
+            active.category = Set(text::optional(Field::Category, category)?);
         }
         if let Some(v) = changes.responsible_leader {
-            active.responsible_leader = Set(clean_text(v));
+            active.responsible_leader = Set(text::optional(Field::ResponsibleLeader, v)?);
         }
         if let Some(v) = changes.responsible_person {
-            active.responsible_person = Set(clean_text(v));
+            active.responsible_person = Set(text::optional(Field::ResponsiblePerson, v)?);
         }
         if let Some(v) = changes.original_text {
-            active.original_text = Set(clean_text(v));
+            active.original_text = Set(text::optional(Field::OriginalText, v)?);
         }
         active.measure_unit = Set(shape.measure_unit);
         active.target_value = Set(shape.target);

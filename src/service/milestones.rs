@@ -7,6 +7,7 @@ use sea_orm::{
 
 use super::{find_active, goals, now, plans};
 use crate::db::{begin_write, finish};
+use crate::domain::text::{self, Field};
 use crate::domain::{GoalKind, validation};
 use crate::error::{AppError, AppResult, ErrorCode};
 
@@ -67,7 +68,7 @@ pub async fn create_in<C: ConnectionTrait>(
     txn: &C,
     input: NewMilestone,
 ) -> AppResult<milestone::Model> {
-    let title = validation::required_text("title", &input.title)?;
+    let title = text::required(Field::MilestoneTitle, &input.title)?;
     let weight = validation::weight(input.weight.unwrap_or(1.0))?;
     let goal = goals::find(txn, input.goal_id).await?;
     if goals::kind_of(&goal)? != GoalKind::Milestone {
@@ -122,7 +123,7 @@ pub async fn update(
         };
         let mut active: milestone::ActiveModel = current.into();
         if let Some(title) = changes.title {
-            active.title = Set(validation::required_text("title", &title)?);
+            active.title = Set(text::required(Field::MilestoneTitle, &title)?);
         }
         if let Some(due) = changes.due_date {
             active.due_date = Set(due_within(&plan, due)?);

@@ -58,10 +58,3 @@ where
         _ => Err(AppError::not_found(entity, id)),
     }
 }
-
-/// Trims optional free text; blank becomes absent.
-pub(crate) fn clean_text(value: Option<String>) -> Option<String> {
-    value
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
-}

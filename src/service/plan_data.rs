@@ -4,6 +4,10 @@
 //! assignment, or the whole history). Everything a progress question needs
 //! is in here, so GraphQL resolvers read from it instead of querying per
 //! object.
+
+/// The memory a structure or snapshot holds, for the snapshot cache.
+mod footprint;
+
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 

@@ -7,6 +7,7 @@ use sea_orm::{
 
 use super::{find_active, now, units};
 use crate::db::{begin_write, finish};
+use crate::domain::text::{self, Field};
 use chrono::{DateTime, Utc};
 
 use crate::domain::{
@@ -249,7 +250,8 @@ pub async fn create(db: &DatabaseConnection, input: NewPlan) -> AppResult<plan::
 /// `create` inside the caller's transaction (the spreadsheet import
 /// creates a whole plan in one).
 pub async fn create_in<C: ConnectionTrait>(txn: &C, input: NewPlan) -> AppResult<plan::Model> {
-    let name = validation::required_text("name", &input.name)?;
+    let name = text::required(Field::PlanName, &input.name)?;
+    validation::plan_year(input.year)?;
     let (year_start, year_end) = dates::calendar_year(input.year).ok_or_else(|| {
         AppError::rejected(
             ErrorCode::InvalidPlanPeriod,
@@ -326,7 +328,7 @@ pub async fn update(
     let mut active: plan::ActiveModel = current.into();
     apply_settings(&mut active, base, changes.settings)?;
     if let Some(name) = changes.name {
-        active.name = Set(validation::required_text("name", &name)?);
+        active.name = Set(text::required(Field::PlanName, &name)?);
     }
     if let Some(zone) = changes.time_zone {
         active.time_zone = Set(check_time_zone(&zone)?);

@@ -1,5 +1,5 @@
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{assignment, goal, plan, report};
+use entity::{assignment, goal, idempotency_key, plan, report};
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, Set,
 };
@@ -9,9 +9,10 @@ use std::sync::{Arc, OnceLock};
 use tokio::sync::{mpsc, oneshot};
 
 use super::audit::{self, Audit};
-use super::{clean_text, goals, plans};
+use super::{goals, plans};
 use crate::db::{begin_write, columns_as, finish, record_changes, settle, statement};
-use crate::domain::{PlanState, ReviewState, validation};
+use crate::domain::text::{self, Field};
+use crate::domain::{PlanState, ReviewState, dates, validation};
 use crate::error::{AppError, AppResult, ErrorCode};
 
 pub struct NewReport {
@@ -26,7 +27,23 @@ pub struct NewReport {
     pub submitted_at: DateTime<Utc>,
     /// The token name that submits it.
     pub submitted_by: Option<String>,
+    /// The client's idempotency key, if it sent one: a second submission
+    /// with it within a day answers the first report and files nothing.
+    pub idempotency: Option<IdempotencyKey>,
 }
+
+/// An idempotency key and who sent it: keys are the caller's own, so two
+/// clerks may use the same one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdempotencyKey {
+    /// "token:<id>", or "operator" for the operator's key.
+    pub caller: String,
+    pub key: String,
+}
+
+/// How long a key is remembered: long enough for any retry, short enough
+/// that the table stays small.
+pub const IDEMPOTENCY_WINDOW_HOURS: i64 = 24;
 
 /// A reviewer's decision on a submitted report.
 pub enum Decision {
@@ -74,6 +91,10 @@ pub struct Filer {
     /// Started by the first report (it needs the runtime), then shared by
     /// every clone.
     queue: Arc<OnceLock<mpsc::UnboundedSender<Queued>>>,
+    /// The writer task, awaited by `drain`.
+    writer: Arc<std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>>,
+    /// Tells the writer to take no more reports, file what is queued and stop.
+    stop: Arc<tokio::sync::Notify>,
 }
 
 /// The most reports one transaction files. Bounds how long one commit
@@ -89,13 +110,33 @@ struct Pending {
 
 impl Pending {
     /// Checks a report in the submitting request, with its author in scope.
-    fn check(share: &Share, input: NewReport) -> AppResult<Pending> {
+    fn check(share: &Share, mut input: NewReport) -> AppResult<Pending> {
         let checked = check_report(share, &input)?;
+        if let Some(key) = input.idempotency.take() {
+            input.idempotency = Some(IdempotencyKey {
+                key: text::required(Field::IdempotencyKey, &key.key)?,
+                ..key
+            });
+        }
         Ok(Pending {
             input,
             checked,
             author: audit::current(),
         })
+    }
+
+    /// The answer to a submission whose key already filed `first`: that
+    /// report, unless the key came with another report (a client reusing
+    /// keys, which would otherwise lose the second figure silently).
+    fn replay_of(&self, first: report::Model) -> AppResult<report::Model> {
+        if self.filed_as(&first) {
+            Ok(first)
+        } else {
+            Err(AppError::rejected(
+                ErrorCode::IdempotencyKeyReused,
+                "this idempotency key was sent with another report; use a new key for a new report",
+            ))
+        }
     }
 
     /// Whether `row` is this report as filed. The submission time is left
@@ -122,6 +163,22 @@ impl Filer {
         Filer {
             db,
             queue: Arc::new(OnceLock::new()),
+            writer: Arc::new(std::sync::Mutex::new(None)),
+            stop: Arc::new(tokio::sync::Notify::new()),
+        }
+    }
+
+    /// Files every report already queued, then stops the writer: a server
+    /// that is stopping calls this after its last request, so nothing a
+    /// clerk submitted is left unfiled in memory. Reports submitted after
+    /// it are refused.
+    pub async fn drain(&self) {
+        self.stop.notify_one();
+        let writer = self.writer.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(writer) = writer
+            && let Err(err) = writer.await
+        {
+            tracing::error!(error = %err, "the report writer failed while draining");
         }
     }
 
@@ -131,6 +188,11 @@ impl Filer {
     /// is committed.
     pub async fn submit(&self, share: &Share, input: NewReport) -> AppResult<report::Model> {
         let pending = Pending::check(share, input)?;
+        // A retry of a report already filed is answered here, without
+        // queueing; two retries racing are settled in the writer.
+        if let Some(first) = filed_under_key(&self.db, &pending).await? {
+            return pending.replay_of(first);
+        }
         let (answer, answered) = oneshot::channel();
         let queued = Queued { pending, answer };
         self.queue()
@@ -145,18 +207,34 @@ impl Filer {
         self.queue.get_or_init(|| {
             let (queue, waiting) = mpsc::unbounded_channel();
             // The task ends when the last Filer is dropped (the channel
-            // closes); being spawned, a request that goes away cannot cut
-            // a transaction short.
-            tokio::spawn(write_queued(self.db.clone(), waiting));
+            // closes) or `drain` stops it; being spawned, a request that
+            // goes away cannot cut a transaction short.
+            let writer = tokio::spawn(write_queued(self.db.clone(), waiting, self.stop.clone()));
+            *self.writer.lock().unwrap_or_else(|e| e.into_inner()) = Some(writer);
             queue
         })
     }
 }
 
-/// The writer: takes everything queued, up to a batch, files it, repeats.
-async fn write_queued(db: DatabaseConnection, mut waiting: mpsc::UnboundedReceiver<Queued>) {
+/// The writer: takes everything queued, up to a batch, files it, repeats;
+/// told to stop, it takes no more and files what is queued.
+async fn write_queued(
+    db: DatabaseConnection,
+    mut waiting: mpsc::UnboundedReceiver<Queued>,
+    stop: Arc<tokio::sync::Notify>,
+) {
     let mut batch = Vec::with_capacity(BATCH);
-    while waiting.recv_many(&mut batch, BATCH).await > 0 {
+    loop {
+        let taken = tokio::select! {
+            taken = waiting.recv_many(&mut batch, BATCH) => taken,
+            _ = stop.notified() => {
+                waiting.close();
+                continue;
+            }
+        };
+        if taken == 0 {
+            break;
+        }
         let (pendings, answers): (Vec<Pending>, Vec<_>) =
             batch.drain(..).map(|q| (q.pending, q.answer)).unzip();
         let outcomes = file_together(&db, &pendings).await;
@@ -228,16 +306,134 @@ async fn file_in_one_transaction(
             };
             outcomes.push(outcome);
         }
+        let replayed = claim_keys(&txn, pendings, &mut outcomes).await?;
         let filed: Vec<(Option<&Audit>, &report::Model)> = pendings
             .iter()
             .zip(&outcomes)
-            .filter_map(|(p, o)| Some((p.author.as_ref(), o.as_ref().ok()?)))
+            .zip(&replayed)
+            .filter(|(_, replay)| !**replay)
+            .filter_map(|((p, o), _)| Some((p.author.as_ref(), o.as_ref().ok()?)))
             .collect();
         record_changes(&txn, &filed).await?;
         Ok(outcomes)
     }
     .await;
     settle(txn, result).await
+}
+
+/// The report a submission's idempotency key filed within the window, if any.
+async fn filed_under_key<C: ConnectionTrait>(
+    db: &C,
+    pending: &Pending,
+) -> AppResult<Option<report::Model>> {
+    let Some(key) = &pending.input.idempotency else {
+        return Ok(None);
+    };
+    let since = pending.input.submitted_at - chrono::Duration::hours(IDEMPOTENCY_WINDOW_HOURS);
+    let held = idempotency_key::Entity::find_by_id((key.caller.clone(), key.key.clone()))
+        .one(db)
+        .await?
+        .filter(|row| row.created_at >= since);
+    let Some(held) = held else { return Ok(None) };
+    Ok(Some(
+        report::Entity::find_by_id(held.report_id)
+            .one(db)
+            .await?
+            .ok_or_else(|| AppError::internal("an idempotency key names a missing report"))?,
+    ))
+}
+
+/// Claims the idempotency keys of the reports just inserted. A key some
+/// other submission holds already (a retry that raced its first press, in
+/// this batch or on another server) makes its report a replay: the new row
+/// is deleted again and the answer is the first report. Returns, per
+/// report, whether it was such a replay (no audit row, no version bump).
+/// Keys older than the window are forgotten first.
+async fn claim_keys<C: ConnectionTrait>(
+    txn: &C,
+    pendings: &[Pending],
+    outcomes: &mut [AppResult<report::Model>],
+) -> AppResult<Vec<bool>> {
+    let mut replayed = vec![false; pendings.len()];
+    let keyed: Vec<(usize, &IdempotencyKey, i64)> = pendings
+        .iter()
+        .zip(outcomes.iter())
+        .enumerate()
+        .filter_map(|(i, (p, o))| Some((i, p.input.idempotency.as_ref()?, o.as_ref().ok()?.id)))
+        .collect();
+    let Some(oldest) = keyed
+        .iter()
+        .map(|(i, ..)| pendings[*i].input.submitted_at)
+        .min()
+    else {
+        return Ok(replayed);
+    };
+    let backend = txn.get_database_backend();
+    let expired = oldest - chrono::Duration::hours(IDEMPOTENCY_WINDOW_HOURS);
+    txn.execute_raw(statement(
+        backend,
+        "DELETE FROM idempotency_key WHERE created_at < ?",
+        vec![expired.into()],
+    ))
+    .await?;
+    let rows = vec!["(?, ?, ?, ?)"; keyed.len()].join(", ");
+    let mut values: Vec<sea_orm::Value> = Vec::with_capacity(keyed.len() * 4);
+    for (i, key, report_id) in &keyed {
+        values.extend([
+            key.caller.clone().into(),
+            key.key.clone().into(),
+            (*report_id).into(),
+            pendings[*i].input.submitted_at.into(),
+        ]);
+    }
+    let claimed: std::collections::HashSet<i64> = txn
+        .query_all_raw(statement(
+            backend,
+            &format!(
+                "INSERT INTO idempotency_key (caller, \"key\", report_id, created_at) \
+                 VALUES {rows} ON CONFLICT (caller, \"key\") DO NOTHING RETURNING report_id"
+            ),
+            values,
+        ))
+        .await?
+        .iter()
+        .map(|row| row.try_get_by_index::<i64>(0))
+        .collect::<Result<_, _>>()?;
+    let losers: Vec<&(usize, &IdempotencyKey, i64)> = keyed
+        .iter()
+        .filter(|(_, _, id)| !claimed.contains(id))
+        .collect();
+    if losers.is_empty() {
+        return Ok(replayed);
+    }
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let holders: std::collections::HashMap<(String, String), i64> = idempotency_key::Entity::find()
+        .filter(idempotency_key::Column::Key.is_in(losers.iter().map(|(_, k, _)| k.key.clone())))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|row| ((row.caller, row.key), row.report_id))
+        .collect();
+    let firsts: std::collections::HashMap<i64, report::Model> = report::Entity::find()
+        .filter(report::Column::Id.is_in(holders.values().copied()))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    report::Entity::delete_many()
+        .filter(report::Column::Id.is_in(losers.iter().map(|(_, _, id)| *id)))
+        .exec(txn)
+        .await?;
+    for (i, key, _) in losers {
+        let first = holders
+            .get(&(key.caller.clone(), key.key.clone()))
+            .and_then(|id| firsts.get(id).cloned())
+            .ok_or_else(|| AppError::internal("a claimed idempotency key names no report"))?;
+        outcomes[*i] = pendings[*i].replay_of(first);
+        replayed[*i] = true;
+    }
+    Ok(replayed)
 }
 
 /// What a valid report is filed with: its value, date and texts as checked.
@@ -274,7 +470,8 @@ fn check_report(share: &Share, input: &NewReport) -> AppResult<Checked> {
             format!("a {kind} goal takes no reports; complete its milestones instead"),
         ));
     }
-    let value = validation::report_value(kind, input.value)?;
+    let share_target = assignment.target_value.or(goal.target_value);
+    let value = validation::report_value(kind, input.value, share_target)?;
     if plan.archived_at.is_some() {
         return Err(AppError::not_found("plan", plan.id));
     }
@@ -286,12 +483,16 @@ fn check_report(share: &Share, input: &NewReport) -> AppResult<Checked> {
         plan.start_date,
         plan.end_date,
     )?;
+    let as_of = validation::not_in_future(
+        as_of,
+        dates::today_in_named(&plan.time_zone, input.submitted_at),
+    )?;
     Ok(Checked {
         value,
         as_of,
-        note: clean_text(input.note.clone()),
-        problems: clean_text(input.problems.clone()),
-        next_steps: clean_text(input.next_steps.clone()),
+        note: text::optional(Field::Note, input.note.clone())?,
+        problems: text::optional(Field::Problems, input.problems.clone())?,
+        next_steps: text::optional(Field::NextSteps, input.next_steps.clone())?,
     })
 }
 
@@ -307,6 +508,10 @@ impl Share {
     /// The unit that reports on this share.
     pub fn unit_id(&self) -> i64 {
         self.assignment.unit_id
+    }
+
+    pub fn plan_id(&self) -> i64 {
+        self.plan.id
     }
 }
 
@@ -432,7 +637,7 @@ pub async fn review(
         Decision::Approve => (ReviewState::Approved, None),
         Decision::Return(reason) => (
             ReviewState::Returned,
-            Some(validation::required_text("reason", &reason)?),
+            Some(text::required(Field::Reason, &reason)?),
         ),
     };
     let txn = begin_write(db).await?;

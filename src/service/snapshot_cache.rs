@@ -6,21 +6,20 @@
 //! stale, whichever server made the change: the cache saves loading, it
 //! never decides what is true.
 //!
-//! Bounded by rows held (plans' goals, shares and milestones, and reports),
-//! least recently used first out.
-use std::collections::HashMap;
+//! Bounded by the bytes its entries hold (`plan_data::footprint`: rows,
+//! text, facts, evaluations and a fixed cost per entry, so an entry with no
+//! rows counts too), least recently used first out.
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use super::plan_data::{PlanData, PlanStructure, ReportScope};
 
-/// How many rows the cache may hold, all entries together. A 150-park
-/// province needs about 280,000 to keep what its dashboards read at one
-/// date: structures (75,000 rows), structure-only snapshots (75,000) and
-/// the snapshot standing on the date (60,000 reports with 75,000 rows of
-/// facts); below that, dashboards cycling through every park evict each
-/// other (measured: 8 ms instead of 1 ms a dashboard at 250,000). About
-/// 150 MB resident when full.
-pub const DEFAULT_ROW_BUDGET: usize = 400_000;
+/// How many bytes the cache may hold, all entries together, by the
+/// estimate. A 150-park province's dashboards at one date (structures,
+/// structure-only snapshots and the snapshots standing on the date with
+/// their evaluations) take about 90 MB of it; measured resident memory of
+/// a full cache: see `benches/snapshot_cache.rs` and ARCHITECTURE.md.
+pub const DEFAULT_BYTE_BUDGET: usize = 128 << 20;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Key {
@@ -36,20 +35,36 @@ enum Value {
 struct Entry {
     version: i64,
     value: Value,
-    rows: usize,
+    bytes: usize,
     last_used: u64,
 }
 
 #[derive(Default)]
 struct Inner {
     entries: HashMap<Key, Entry>,
-    rows: usize,
+    /// Entries by when they were last used: the first is evicted first.
+    by_use: BTreeMap<u64, Key>,
+    bytes: usize,
     clock: u64,
+}
+
+impl Inner {
+    fn tick(&mut self) -> u64 {
+        self.clock += 1;
+        self.clock
+    }
+
+    fn remove(&mut self, key: &Key) {
+        if let Some(gone) = self.entries.remove(key) {
+            self.by_use.remove(&gone.last_used);
+            self.bytes -= gone.bytes;
+        }
+    }
 }
 
 pub struct SnapshotCache {
     inner: Mutex<Inner>,
-    row_budget: usize,
+    byte_budget: usize,
     /// Held while a request loads what it did not find: concurrent requests
     /// missing the same plans (every dashboard after a burst of reports)
     /// wait for one load and find its result, instead of each loading the
@@ -59,15 +74,15 @@ pub struct SnapshotCache {
 
 impl Default for SnapshotCache {
     fn default() -> Self {
-        SnapshotCache::new(DEFAULT_ROW_BUDGET)
+        SnapshotCache::new(DEFAULT_BYTE_BUDGET)
     }
 }
 
 impl SnapshotCache {
-    pub fn new(row_budget: usize) -> Self {
+    pub fn new(byte_budget: usize) -> Self {
         SnapshotCache {
             inner: Mutex::new(Inner::default()),
-            row_budget,
+            byte_budget,
             loading: tokio::sync::Mutex::new(()),
         }
     }
@@ -78,51 +93,47 @@ impl SnapshotCache {
 
     fn get(&self, key: Key, version: i64) -> Option<Value> {
         let mut inner = self.lock();
-        inner.clock += 1;
-        let now = inner.clock;
+        let now = inner.tick();
         let entry = inner.entries.get_mut(&key)?;
         if entry.version != version {
             return None;
         }
-        entry.last_used = now;
-        Some(match &entry.value {
+        let before = std::mem::replace(&mut entry.last_used, now);
+        let value = match &entry.value {
             Value::Structure(s) => Value::Structure(s.clone()),
             Value::Snapshot(d) => Value::Snapshot(d.clone()),
-        })
+        };
+        inner.by_use.remove(&before);
+        inner.by_use.insert(now, key);
+        Some(value)
     }
 
-    fn put(&self, key: Key, version: i64, value: Value, rows: usize) {
-        if rows > self.row_budget / 4 {
-            // One plan's history larger than a quarter of the budget would
-            // push everything else out; it is loaded per request instead.
+    fn put(&self, key: Key, version: i64, value: Value, bytes: usize) {
+        if bytes > self.byte_budget / 4 {
+            // One plan larger than a quarter of the budget would push
+            // everything else out; it is loaded per request instead.
             return;
         }
         let mut inner = self.lock();
-        inner.clock += 1;
-        let now = inner.clock;
-        if let Some(old) = inner.entries.insert(
+        inner.remove(&key);
+        let now = inner.tick();
+        inner.entries.insert(
             key,
             Entry {
                 version,
                 value,
-                rows,
+                bytes,
                 last_used: now,
             },
-        ) {
-            inner.rows -= old.rows;
-        }
-        inner.rows += rows;
-        while inner.rows > self.row_budget {
-            let Some(oldest) = inner
-                .entries
-                .iter()
-                .min_by_key(|(_, e)| e.last_used)
-                .map(|(k, _)| *k)
-            else {
+        );
+        inner.by_use.insert(now, key);
+        inner.bytes += bytes;
+        while inner.bytes > self.byte_budget {
+            let Some((_, oldest)) = inner.by_use.pop_first() else {
                 break;
             };
             if let Some(gone) = inner.entries.remove(&oldest) {
-                inner.rows -= gone.rows;
+                inner.bytes -= gone.bytes;
             }
         }
     }
@@ -135,13 +146,13 @@ impl SnapshotCache {
     }
 
     pub fn put_structure(&self, version: i64, structure: Arc<PlanStructure>) {
-        let rows = structure.row_count();
+        let bytes = structure.approx_bytes();
         let id = structure.plan.id;
         self.put(
             Key::Structure(id),
             version,
             Value::Structure(structure),
-            rows,
+            bytes,
         );
     }
 
@@ -158,23 +169,24 @@ impl SnapshotCache {
     }
 
     /// Keeps a snapshot standing on a date (or a plan's structure-only
-    /// one). It counts its reports and, for the facts and the evaluation it
-    /// holds, the plan's rows once more.
+    /// one). A snapshot standing on a date is only ever asked for its
+    /// date's evaluation, so that is computed now and counted with it.
     pub fn put_snapshot(&self, version: i64, data: Arc<PlanData>) {
-        if !matches!(
-            data.scope(),
-            ReportScope::StandingOn(_) | ReportScope::Structure
-        ) {
+        match data.scope() {
+            ReportScope::StandingOn(date) => {
+                data.evaluation(date);
+            }
+            ReportScope::Structure => {}
             // Histories are read for a trend or a share's report list, each
             // about one plan or one goal, and each holds up to twelve
             // evaluations of the whole plan: keeping them crowded out what
             // every dashboard reads (measured: 1.2 GB resident after a
             // minute of goal drill-downs). They load per request.
-            return;
+            ReportScope::History | ReportScope::GoalHistory(_) => return,
         }
         let key = Key::Snapshot(data.plan.id, data.scope());
-        let rows = data.report_count() + data.structure().row_count();
-        self.put(key, version, Value::Snapshot(data), rows);
+        let bytes = data.approx_bytes();
+        self.put(key, version, Value::Snapshot(data), bytes);
     }
 
     /// Taken before loading what the cache lacks; see `loading`.
@@ -182,8 +194,17 @@ impl SnapshotCache {
         self.loading.lock().await
     }
 
-    /// Rows held, for tests and logs.
-    pub fn rows(&self) -> usize {
-        self.lock().rows
+    /// Bytes held by the estimate, for tests, benchmarks and logs.
+    pub fn bytes(&self) -> usize {
+        self.lock().bytes
+    }
+
+    /// Entries held, for tests and benchmarks.
+    pub fn len(&self) -> usize {
+        self.lock().entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }

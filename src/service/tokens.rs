@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use super::units;
 use crate::db::{begin_write, finish};
 use crate::domain::access::{Actor, Role};
-use crate::domain::validation;
+use crate::domain::text::{self, Field};
 use crate::error::{AppError, AppResult, ErrorCode};
 
 /// The name `MUBIAO_ADMIN_TOKEN` acts under.
@@ -76,6 +76,7 @@ pub async fn authenticate(
             name: OPERATOR.into(),
             role: Role::Admin,
             unit_id: None,
+            token_id: None,
         });
     }
     let row = api_token::Entity::find()
@@ -103,6 +104,7 @@ pub async fn authenticate(
         name: row.name.clone(),
         role: role_of(&row)?,
         unit_id: row.unit_id,
+        token_id: Some(row.id),
     })
 }
 
@@ -112,7 +114,7 @@ pub async fn create(
     input: NewToken,
     now: DateTime<Utc>,
 ) -> AppResult<(String, api_token::Model)> {
-    let name = validation::required_text("name", &input.name)?;
+    let name = text::required(Field::TokenName, &input.name)?;
     match (input.role, input.unit_id) {
         (Role::Reporter, None) => {
             return Err(AppError::rejected(
@@ -147,7 +149,7 @@ pub async fn create_known(
     token: &str,
     now: DateTime<Utc>,
 ) -> AppResult<api_token::Model> {
-    let name = validation::required_text("name", &input.name)?;
+    let name = text::required(Field::TokenName, &input.name)?;
     insert(db, input, name, token, now).await
 }
 

@@ -8,6 +8,7 @@ use sea_orm::{
 
 use super::{find_active, now};
 use crate::db::{begin_write, finish};
+use crate::domain::text::{self, Field};
 use crate::domain::validation;
 use crate::error::{AppError, AppResult, ErrorCode};
 
@@ -67,9 +68,10 @@ async fn ensure_name_free<C: ConnectionTrait>(
     parent_id: Option<i64>,
     except: Option<i64>,
 ) -> AppResult<()> {
-    let mut q = unit::Entity::find()
-        .filter(unit::Column::Name.eq(name))
-        .filter(unit::Column::ArchivedAt.is_null());
+    // Siblings are few; their names are compared by key in Rust, so a
+    // look-alike (a trailing zero-width space, full-width digits) is a
+    // duplicate too.
+    let mut q = unit::Entity::find().filter(unit::Column::ArchivedAt.is_null());
     q = match parent_id {
         Some(p) => q.filter(unit::Column::ParentId.eq(p)),
         None => q.filter(unit::Column::ParentId.is_null()),
@@ -77,10 +79,19 @@ async fn ensure_name_free<C: ConnectionTrait>(
     if let Some(id) = except {
         q = q.filter(unit::Column::Id.ne(id));
     }
-    if q.count(db).await? > 0 {
+    let wanted = text::key(name);
+    if let Some(same) = q
+        .all(db)
+        .await?
+        .into_iter()
+        .find(|u| text::key(&u.name) == wanted)
+    {
         return Err(AppError::rejected(
             ErrorCode::Duplicate,
-            format!("a unit named {name} already exists under the same parent"),
+            format!(
+                "a unit named {} already exists under the same parent",
+                same.name
+            ),
         ));
     }
     Ok(())
@@ -95,7 +106,7 @@ pub async fn create(db: &DatabaseConnection, input: NewUnit) -> AppResult<unit::
 /// `create` inside the caller's transaction (the spreadsheet import
 /// creates a whole plan in one).
 pub async fn create_in<C: ConnectionTrait>(txn: &C, input: NewUnit) -> AppResult<unit::Model> {
-    let name = validation::required_text("name", &input.name)?;
+    let name = text::required(Field::UnitName, &input.name)?;
     if let Some(parent) = input.parent_id {
         find(txn, parent).await?;
     }
@@ -121,7 +132,7 @@ pub async fn update(
     let result: AppResult<_> = async {
         let current = find(&txn, id).await?;
         let name = match changes.name {
-            Some(n) => validation::required_text("name", &n)?,
+            Some(n) => text::required(Field::UnitName, &n)?,
             None => current.name.clone(),
         };
         let parent_id = changes.parent_id.unwrap_or(current.parent_id);

@@ -77,7 +77,7 @@ impl Drop for DbGuard {
 }
 
 /// The operator's token (`MUBIAO_ADMIN_TOKEN`) of every test app.
-pub const ADMIN_TOKEN: &str = "test-operator-key";
+pub const ADMIN_TOKEN: &str = "test-operator-key-0f3a9c27d1e84b6a";
 
 /// 2025-11-01 02:00 UTC, i.e. 10:00 on 1 November in Shanghai.
 pub fn test_now() -> chrono::DateTime<Utc> {
@@ -174,6 +174,17 @@ impl TestApp {
         OtherServer {
             client: TestClient::new(http::app_with(self.db.clone(), clock, options).boxed()),
         }
+    }
+
+    /// Breaks the database under the server (the report table goes), so
+    /// that what reads reports fails inside: for tests of internal errors.
+    pub async fn break_reports(&self) {
+        use sea_orm::ConnectionTrait;
+        let sql = match backend_name() {
+            "postgres" => "DROP TABLE report CASCADE",
+            _ => "DROP TABLE report",
+        };
+        self.db.execute_unprepared(sql).await.unwrap();
     }
 
     /// Moves the server's clock, e.g. `set_now("2025-11-06T01:00:00Z")`

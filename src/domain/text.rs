@@ -1,0 +1,322 @@
+//! Text as people type and paste it, cleaned once at the boundary. Every
+//! free-text field a client or a sheet can set goes through [`required`] or
+//! [`optional`] with its [`Field`], which names it in errors and gives its
+//! length limit. What is stored is then always: Unicode NFC, without
+//! control or bidirectional-override characters (a name that reads
+//! differently than it sorts, a BEL or an ANSI escape in a log line), and
+//! without leading or trailing blanks of any kind (zero-width and
+//! full-width spaces included). Names are compared for duplicates by
+//! [`key`], so "招商局" and "招商局" + a zero-width space, or "第1组" and
+//! "第１组", are the same unit.
+use std::borrow::Cow;
+
+use unicode_normalization::UnicodeNormalization;
+
+use crate::error::{AppError, ErrorCode};
+
+/// Every free-text field, with the name the API gives it and its limit in
+/// characters. The limits are generous to what offices write (a 目标任务 is
+/// a line, a month's 进展 a few paragraphs) and keep every field well
+/// inside a spreadsheet cell (32,767 characters).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    UnitName,
+    PlanName,
+    TokenName,
+    GoalTitle,
+    GoalCode,
+    Category,
+    MeasureUnit,
+    ResponsibleLeader,
+    ResponsiblePerson,
+    OriginalText,
+    MilestoneTitle,
+    Note,
+    Problems,
+    NextSteps,
+    Reason,
+    IdempotencyKey,
+}
+
+impl Field {
+    /// The field's name in the API, which errors quote.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Field::UnitName | Field::PlanName | Field::TokenName => "name",
+            Field::GoalTitle | Field::MilestoneTitle => "title",
+            Field::GoalCode => "code",
+            Field::Category => "category",
+            Field::MeasureUnit => "measureUnit",
+            Field::ResponsibleLeader => "responsibleLeader",
+            Field::ResponsiblePerson => "responsiblePerson",
+            Field::OriginalText => "originalText",
+            Field::Note => "note",
+            Field::Problems => "problems",
+            Field::NextSteps => "nextSteps",
+            Field::Reason => "reason",
+            Field::IdempotencyKey => "idempotencyKey",
+        }
+    }
+
+    /// The most characters (Unicode scalar values) the field holds.
+    pub const fn limit(self) -> usize {
+        match self {
+            Field::GoalCode | Field::MeasureUnit => 32,
+            Field::UnitName
+            | Field::TokenName
+            | Field::Category
+            | Field::ResponsibleLeader
+            | Field::ResponsiblePerson
+            | Field::IdempotencyKey => 100,
+            Field::PlanName => 200,
+            Field::GoalTitle | Field::MilestoneTitle => 300,
+            Field::Reason => 1_000,
+            Field::OriginalText => 2_000,
+            Field::Note | Field::Problems | Field::NextSteps => 5_000,
+        }
+    }
+
+    /// Whether line breaks and tabs belong in the field (a month's 进展
+    /// has paragraphs; a name is one line).
+    const fn multiline(self) -> bool {
+        matches!(
+            self,
+            Field::OriginalText | Field::Note | Field::Problems | Field::NextSteps | Field::Reason
+        )
+    }
+
+    /// Every field, for documentation and tests.
+    pub const ALL: [Field; 16] = [
+        Field::UnitName,
+        Field::PlanName,
+        Field::TokenName,
+        Field::GoalTitle,
+        Field::GoalCode,
+        Field::Category,
+        Field::MeasureUnit,
+        Field::ResponsibleLeader,
+        Field::ResponsiblePerson,
+        Field::OriginalText,
+        Field::MilestoneTitle,
+        Field::Note,
+        Field::Problems,
+        Field::NextSteps,
+        Field::Reason,
+        Field::IdempotencyKey,
+    ];
+}
+
+/// Characters that are there but not seen: trimmed at the ends, ignored
+/// when names are compared.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{180E}'
+    )
+}
+
+/// Bidirectional controls: they make text display in another order than
+/// it is stored (the "Trojan Source" trick), so a name could show as
+/// another unit's.
+fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}'
+    )
+}
+
+fn is_blank(c: char) -> bool {
+    c.is_whitespace() || is_invisible(c)
+}
+
+/// Cleans a text the field requires: blank after cleaning is refused.
+pub fn required(field: Field, value: &str) -> Result<String, AppError> {
+    clean(field, value)?.ok_or_else(|| {
+        AppError::rejected(
+            ErrorCode::InvalidValue,
+            format!("{} cannot be empty", field.name()),
+        )
+    })
+}
+
+/// Cleans an optional text: blank after cleaning is absent.
+pub fn optional(field: Field, value: Option<String>) -> Result<Option<String>, AppError> {
+    match value {
+        Some(v) => clean(field, &v),
+        None => Ok(None),
+    }
+}
+
+/// NFC; control and bidi characters refused (line breaks and tabs allowed
+/// in multi-line fields, turned into spaces in one-line ones); CR LF made
+/// LF; blanks of every kind trimmed at both ends; the length checked.
+fn clean(field: Field, value: &str) -> Result<Option<String>, AppError> {
+    let mut text = String::with_capacity(value.len());
+    let mut chars = value.nfc().peekable();
+    while let Some(c) = chars.next() {
+        let c = match c {
+            '\r' if chars.peek() == Some(&'\n') => continue,
+            '\r' | '\n' | '\t' | '\u{2028}' | '\u{2029}' if !field.multiline() => ' ',
+            '\r' | '\u{2028}' | '\u{2029}' => '\n',
+            '\n' | '\t' => c,
+            c if c.is_control() || is_bidi_control(c) => {
+                return Err(AppError::rejected(
+                    ErrorCode::InvalidText,
+                    format!(
+                        "{} contains an invisible control character (U+{:04X}); retype it or paste it as plain text",
+                        field.name(),
+                        c as u32
+                    ),
+                ));
+            }
+            c => c,
+        };
+        text.push(c);
+    }
+    let trimmed = text.trim_matches(is_blank);
+    if trimmed.is_empty() {
+        return Ok(None);
+    }
+    let length = trimmed.chars().count();
+    if length > field.limit() {
+        return Err(AppError::rejected(
+            ErrorCode::TooLong,
+            format!(
+                "{} is longer than {} characters ({length})",
+                field.name(),
+                field.limit()
+            ),
+        ));
+    }
+    Ok(Some(if trimmed.len() == text.len() {
+        text
+    } else {
+        trimmed.to_string()
+    }))
+}
+
+/// How names are compared for duplicates: compatibility-normalised (NFKC:
+/// full-width digits, letters and brackets become their ASCII forms),
+/// without blanks or invisible characters, in lower case.
+pub fn key(text: &str) -> String {
+    text.nfkc()
+        .filter(|c| !is_blank(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// What marks a text cut to fit where it is written.
+pub const TRUNCATION_MARK: &str = "（已截断）";
+
+/// `text` if it has at most `max` characters, else its start and the mark,
+/// `max` characters in all: for texts stored before the limits, which must
+/// still fit a spreadsheet cell.
+pub fn fit(text: &str, max: usize) -> Cow<'_, str> {
+    if text.chars().count() <= max {
+        return Cow::Borrowed(text);
+    }
+    let keep = max.saturating_sub(TRUNCATION_MARK.chars().count());
+    let mut cut: String = text.chars().take(keep).collect();
+    cut.push_str(TRUNCATION_MARK);
+    Cow::Owned(cut)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(r: Result<impl std::fmt::Debug, AppError>) -> ErrorCode {
+        r.unwrap_err().code()
+    }
+
+    #[test]
+    fn blanks_of_every_kind_are_trimmed() {
+        assert_eq!(
+            required(Field::UnitName, "\u{3000}\u{FEFF} 招商局\u{200B}\u{A0}\n").unwrap(),
+            "招商局"
+        );
+        assert_eq!(
+            code(required(Field::GoalTitle, "\u{200B}")),
+            ErrorCode::InvalidValue
+        );
+        assert_eq!(
+            optional(Field::Note, Some(" \u{3000} ".into())).unwrap(),
+            None
+        );
+        assert_eq!(optional(Field::Note, None).unwrap(), None);
+    }
+
+    #[test]
+    fn text_is_composed() {
+        assert_eq!(required(Field::UnitName, "Cafe\u{301}").unwrap(), "Café");
+    }
+
+    #[test]
+    fn controls_and_bidi_overrides_are_refused() {
+        for bad in [
+            "a\u{7}",
+            "\u{1b}[31ma",
+            "a\u{0}b",
+            "a\u{202E}b",
+            "a\u{2067}b",
+            "a\u{200F}b",
+            "a\u{85}b",
+            "a\u{7F}b",
+        ] {
+            assert_eq!(
+                code(required(Field::Note, bad)),
+                ErrorCode::InvalidText,
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn line_breaks_belong_to_multi_line_fields_only() {
+        assert_eq!(
+            required(Field::Note, "一、进展\r\n二、\t问题\r三").unwrap(),
+            "一、进展\n二、\t问题\n三"
+        );
+        assert_eq!(
+            required(Field::GoalTitle, "签约\n项目\r\n20个").unwrap(),
+            "签约 项目 20个"
+        );
+    }
+
+    #[test]
+    fn limits_count_characters_not_bytes() {
+        let at = "进".repeat(Field::Note.limit());
+        assert_eq!(required(Field::Note, &at).unwrap(), at);
+        let over = "进".repeat(Field::Note.limit() + 1);
+        let err = required(Field::Note, &over).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::TooLong);
+        assert!(err.to_string().contains("note"), "{err}");
+        // Blanks around do not count.
+        assert!(required(Field::UnitName, &format!("  {}  ", "局".repeat(100))).is_ok());
+    }
+
+    #[test]
+    fn every_limit_fits_a_spreadsheet_cell() {
+        for field in Field::ALL {
+            assert!(field.limit() < 32_767 - TRUNCATION_MARK.chars().count());
+        }
+    }
+
+    #[test]
+    fn look_alike_names_share_a_key() {
+        assert_eq!(key("招商局\u{200B}"), key("招商局"));
+        assert_eq!(key("第１组"), key("第1组"));
+        assert_eq!(key("经济发展局（开发区）"), key("经济发展局(开发区)"));
+        assert_eq!(key("Ｃafé 中心"), key("cafe\u{301}中心"));
+        assert_ne!(key("招商一局"), key("招商二局"));
+    }
+
+    #[test]
+    fn fit_cuts_with_a_mark() {
+        assert_eq!(fit("进展", 5), "进展");
+        let long = "进".repeat(40);
+        let cut = fit(&long, 10);
+        assert_eq!(cut.chars().count(), 10);
+        assert!(cut.ends_with(TRUNCATION_MARK));
+    }
+}

@@ -1,0 +1,270 @@
+//! The HTTP server around the app: accepts connections and serves HTTP/1.1
+//! on each with the limits that keep one client from holding the server.
+//! poem's own server has no header timeout and no connection cap, so a
+//! client sending its headers a byte every two seconds, or ten thousand
+//! clients doing so, held a task and a socket each for ever. Here:
+//!
+//! - hyper's header read timeout: the headers of a request must arrive
+//!   within `header_timeout_secs` of the server being ready for them (which
+//!   also closes an idle keep-alive connection);
+//! - the body has `body_timeout_secs` once the headers are in (`http`);
+//! - a connection that moves no byte for `idle_timeout_secs` while no
+//!   request is being handled on it is closed (a client that stops reading
+//!   its answer);
+//! - at most `max_http_connections` at once; the next is answered 503 and closed;
+//! - on shutdown, no new connections, requests under way finish (for up to
+//!   `shutdown_grace_secs`), idle connections close.
+use std::convert::Infallible;
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use poem::web::{LocalAddr, RemoteAddr};
+use poem::{Addr, Endpoint, EndpointExt, Response};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Semaphore;
+
+use crate::config::ConnectionConfig;
+use crate::error::ErrorCode;
+
+/// Serves `app` on `listener` until `shutdown` completes, then lets the
+/// requests under way finish (up to the grace period) and returns.
+pub async fn serve<E>(
+    listener: TcpListener,
+    app: E,
+    config: ConnectionConfig,
+    shutdown: impl Future<Output = ()>,
+) -> io::Result<()>
+where
+    E: Endpoint<Output = Response> + 'static,
+{
+    let app = Arc::new(app.boxed());
+    let local = listener.local_addr()?;
+    let slots = Arc::new(Semaphore::new(config.max_http_connections));
+    let graceful = GracefulShutdown::new();
+    let header_timeout = Duration::from_secs(config.header_timeout_secs);
+    let idle_timeout = Duration::from_secs(config.idle_timeout_secs);
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, remote) = tokio::select! {
+            _ = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(err) => {
+                    // Out of file descriptors, say: wait a moment rather
+                    // than spin on the error.
+                    tracing::warn!(error = %err, "a connection could not be accepted");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        let Ok(slot) = slots.clone().try_acquire_owned() else {
+            tracing::warn!(%remote, max = config.max_http_connections, "too many connections; turning one away");
+            tokio::spawn(turn_away(stream));
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let activity = Arc::new(Activity::new());
+        let io = TokioIo::new(Watched {
+            inner: stream,
+            activity: activity.clone(),
+        });
+        let service = {
+            let (app, activity) = (app.clone(), activity.clone());
+            service_fn(move |req| {
+                let (app, activity) = (app.clone(), activity.clone());
+                async move {
+                    let _busy = activity.busy();
+                    let req = poem::Request::from((
+                        req,
+                        LocalAddr(Addr::SocketAddr(local)),
+                        RemoteAddr(Addr::SocketAddr(remote)),
+                        poem::http::uri::Scheme::HTTP,
+                    ));
+                    let resp = app.get_response(req).await;
+                    Ok::<_, Infallible>(hyper::Response::from(resp))
+                }
+            })
+        };
+        let conn = http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(header_timeout)
+            .keep_alive(true)
+            .serve_connection(io, service);
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            let _slot = slot;
+            tokio::select! {
+                result = conn => {
+                    if let Err(err) = result {
+                        tracing::debug!(%remote, error = %err, "connection ended with an error");
+                    }
+                }
+                _ = activity.idle_for(idle_timeout) => {
+                    tracing::debug!(%remote, "closing a connection idle for {}s", idle_timeout.as_secs());
+                }
+            }
+        });
+    }
+    drop(listener);
+    let grace = Duration::from_secs(config.shutdown_grace_secs);
+    if tokio::time::timeout(grace, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            "requests still under way after {}s; closing their connections",
+            grace.as_secs()
+        );
+    }
+    Ok(())
+}
+
+/// Answers a connection over the cap with 503 and closes it, without
+/// reading its request.
+async fn turn_away(mut stream: TcpStream) {
+    let id = uuid::Uuid::now_v7();
+    let body = serde_json::json!({ "errors": [{
+        "message": "the server is serving as many connections as it may; try again in a moment",
+        "extensions": { "code": ErrorCode::ServerBusy.as_str() } }] })
+    .to_string();
+    let answer = format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n\
+         x-request-id: {id}\r\nretry-after: 1\r\nconnection: close\r\n\
+         content-length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let write = async {
+        stream.write_all(answer.as_bytes()).await?;
+        stream.shutdown().await
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(1), write).await;
+}
+
+/// When a connection last moved a byte, and how many of its requests are
+/// being handled now.
+struct Activity {
+    started: Instant,
+    /// Milliseconds since `started` of the last byte read or written.
+    last_ms: AtomicU64,
+    busy: AtomicUsize,
+}
+
+/// Marks a request under way until dropped (also if its handler panics or
+/// is cancelled).
+struct Busy(Arc<Activity>);
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.0.busy.fetch_sub(1, Ordering::AcqRel);
+        self.0.touch();
+    }
+}
+
+impl Activity {
+    fn new() -> Self {
+        Activity {
+            started: Instant::now(),
+            last_ms: AtomicU64::new(0),
+            busy: AtomicUsize::new(0),
+        }
+    }
+
+    fn elapsed_ms(&self) -> u64 {
+        self.started.elapsed().as_millis() as u64
+    }
+
+    fn touch(&self) {
+        self.last_ms.store(self.elapsed_ms(), Ordering::Release);
+    }
+
+    fn busy(self: &Arc<Self>) -> Busy {
+        self.busy.fetch_add(1, Ordering::AcqRel);
+        Busy(self.clone())
+    }
+
+    /// Completes once the connection has moved no byte for `limit` while no
+    /// request of it was being handled (a slow handler is not idleness).
+    async fn idle_for(&self, limit: Duration) {
+        let limit_ms = limit.as_millis() as u64;
+        loop {
+            let quiet = self
+                .elapsed_ms()
+                .saturating_sub(self.last_ms.load(Ordering::Acquire));
+            if quiet >= limit_ms && self.busy.load(Ordering::Acquire) == 0 {
+                return;
+            }
+            let wait = limit_ms.saturating_sub(quiet).max(limit_ms / 4).max(1);
+            tokio::time::sleep(Duration::from_millis(wait)).await;
+        }
+    }
+}
+
+/// A stream that records its activity.
+struct Watched<T> {
+    inner: T,
+    activity: Arc<Activity>,
+}
+
+impl<T: AsyncRead + Unpin> AsyncRead for Watched<T> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if matches!(polled, Poll::Ready(Ok(()))) && buf.filled().len() > before {
+            self.activity.touch();
+        }
+        polled
+    }
+}
+
+impl<T: AsyncWrite + Unpin> AsyncWrite for Watched<T> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        data: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let polled = Pin::new(&mut self.inner).poll_write(cx, data);
+        if matches!(polled, Poll::Ready(Ok(n)) if n > 0) {
+            self.activity.touch();
+        }
+        polled
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let polled = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+        if matches!(polled, Poll::Ready(Ok(n)) if n > 0) {
+            self.activity.touch();
+        }
+        polled
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
