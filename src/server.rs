@@ -21,7 +21,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -29,7 +29,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use poem::web::{LocalAddr, RemoteAddr};
 use poem::{Addr, Endpoint, EndpointExt, Response};
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 
@@ -144,17 +144,24 @@ async fn turn_away(mut stream: TcpStream) {
          content-length: {}\r\n\r\n{body}",
         body.len()
     );
-    let write = async {
+    // The answer, then the request read and dropped until the client
+    // closes: closing on unread bytes would reset the connection, and the
+    // client would lose the answer.
+    let answer_and_drain = async {
         stream.write_all(answer.as_bytes()).await?;
-        stream.shutdown().await
+        stream.shutdown().await?;
+        let mut sink = [0u8; 4096];
+        while stream.read(&mut sink).await? > 0 {}
+        Ok::<_, io::Error>(())
     };
-    let _ = tokio::time::timeout(Duration::from_secs(1), write).await;
+    let _ = tokio::time::timeout(Duration::from_secs(2), answer_and_drain).await;
 }
 
 /// When a connection last moved a byte, and how many of its requests are
 /// being handled now.
 struct Activity {
-    started: Instant,
+    /// Tokio's clock, so tests can pause it.
+    started: tokio::time::Instant,
     /// Milliseconds since `started` of the last byte read or written.
     last_ms: AtomicU64,
     busy: AtomicUsize,
@@ -174,7 +181,7 @@ impl Drop for Busy {
 impl Activity {
     fn new() -> Self {
         Activity {
-            started: Instant::now(),
+            started: tokio::time::Instant::now(),
             last_ms: AtomicU64::new(0),
             busy: AtomicUsize::new(0),
         }
@@ -266,5 +273,30 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for Watched<T> {
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_connection_is_idle_only_when_quiet_and_not_busy() {
+        let limit = Duration::from_millis(200);
+        let generous = Duration::from_secs(10);
+        let activity = Arc::new(Activity::new());
+        // A request under way (a slow import, say) is not idleness, however
+        // quiet the socket.
+        let busy = activity.busy();
+        let waited = tokio::time::timeout(limit * 5, activity.idle_for(limit)).await;
+        assert!(waited.is_err(), "idle while a request was under way");
+        // Quiet and not busy: idle once the limit has passed since the
+        // last activity (the request's end counts as activity).
+        let since = tokio::time::Instant::now();
+        drop(busy);
+        tokio::time::timeout(generous, activity.idle_for(limit))
+            .await
+            .expect("a quiet connection becomes idle");
+        assert!(since.elapsed() >= limit);
     }
 }

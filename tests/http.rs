@@ -1,12 +1,11 @@
 //! HTTP concerns: health, GraphiQL, and real binary runs (serve, demo, token).
 mod common;
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::TestApp;
+use common::binary::{BinaryDb, Server, free_port, http};
 use serde_json::{Value, json};
 
 #[tokio::test]
@@ -29,137 +28,6 @@ async fn graphiql_is_served_on_get() {
         html.contains("graphiql") || html.contains("GraphiQL"),
         "{html:.200}"
     );
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A minimal HTTP/1.1 exchange, so these tests need no client library.
-fn http(
-    port: u16,
-    method: &str,
-    path: &str,
-    body: Option<&str>,
-    token: Option<&str>,
-) -> std::io::Result<(u16, String)> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let body = body.unwrap_or("");
-    let auth = token
-        .map(|t| format!("Authorization: Bearer {t}\r\n"))
-        .unwrap_or_default();
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: localhost\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )?;
-    let mut raw = String::new();
-    stream.read_to_string(&mut raw)?;
-    let status = raw
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let payload = raw
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    Ok((status, payload))
-}
-
-/// The database a spawned binary uses: a SQLite file in `dir`, or a fresh
-/// PostgreSQL schema when TEST_DATABASE_URL is set (dropped afterwards).
-struct BinaryDb {
-    env: Vec<(String, String)>,
-    drop_schema: Option<(String, String)>,
-}
-
-impl BinaryDb {
-    fn new(dir: &std::path::Path, tag: &str) -> BinaryDb {
-        match std::env::var("TEST_DATABASE_URL") {
-            Ok(url) => {
-                let schema = format!("{tag}_{}", std::process::id());
-                let sql = format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}");
-                let created = Command::new("psql").args([&url, "-qc", &sql]).status();
-                assert!(
-                    created.map(|s| s.success()).unwrap_or(false),
-                    "psql could not create the schema"
-                );
-                BinaryDb {
-                    env: vec![
-                        ("DATABASE_URL".into(), url.clone()),
-                        ("MUBIAO_DB_SCHEMA".into(), schema.clone()),
-                    ],
-                    drop_schema: Some((url, schema)),
-                }
-            }
-            Err(_) => BinaryDb {
-                env: vec![(
-                    "DATABASE_URL".into(),
-                    format!("sqlite:{}", dir.join("mubiao.db").display()),
-                )],
-                drop_schema: None,
-            },
-        }
-    }
-
-    fn command(&self) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_mubiao"));
-        cmd.envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .env("RUST_LOG", "warn");
-        cmd
-    }
-
-    /// Starts `serve` on a free port and waits until it is healthy.
-    fn serve(&self, extra: &[&str]) -> (Server, u16) {
-        let port = free_port();
-        let child = self
-            .command()
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-            .args(extra)
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let server = Server(child);
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            if let Ok((200, _)) = http(port, "GET", "/healthz", None, None) {
-                break;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the server did not become healthy"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        (server, port)
-    }
-}
-
-impl Drop for BinaryDb {
-    fn drop(&mut self) {
-        if let Some((url, schema)) = &self.drop_schema {
-            let sql = format!("DROP SCHEMA IF EXISTS {schema} CASCADE");
-            let _ = Command::new("psql")
-                .args([url.as_str(), "-qc", &sql])
-                .status();
-        }
-    }
 }
 
 /// Starts the real binary as README tells a newcomer to, on a fresh

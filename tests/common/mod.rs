@@ -3,6 +3,8 @@
 //! top of it, and helpers to speak GraphQL over HTTP.
 #![allow(dead_code)]
 
+/// The real binary on a database of its own, and a bare HTTP client.
+pub mod binary;
 /// The rules page's worked example, built through the API.
 pub mod example;
 

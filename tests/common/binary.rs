@@ -1,0 +1,158 @@
+//! The real binary on a database of its own: a SQLite file in a temp
+//! dir, or a fresh PostgreSQL schema when TEST_DATABASE_URL is set.
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A spawned server process, killed when the test ends.
+pub struct Server(pub Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A minimal HTTP/1.1 exchange, so these tests need no client library.
+pub fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+    token: Option<&str>,
+) -> std::io::Result<(u16, String)> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let body = body.unwrap_or("");
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut raw = String::new();
+    stream.read_to_string(&mut raw)?;
+    let status = raw
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let payload = raw
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    Ok((status, payload))
+}
+
+/// The database a spawned binary uses: a SQLite file in `dir`, or a fresh
+/// PostgreSQL schema when TEST_DATABASE_URL is set (dropped afterwards).
+pub struct BinaryDb {
+    env: Vec<(String, String)>,
+    drop_schema: Option<(String, String)>,
+}
+
+impl BinaryDb {
+    pub fn new(dir: &std::path::Path, tag: &str) -> BinaryDb {
+        match std::env::var("TEST_DATABASE_URL") {
+            Ok(url) => {
+                let schema = format!("{tag}_{}", std::process::id());
+                let sql = format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}");
+                let created = Command::new("psql").args([&url, "-qc", &sql]).status();
+                assert!(
+                    created.map(|s| s.success()).unwrap_or(false),
+                    "psql could not create the schema"
+                );
+                BinaryDb {
+                    env: vec![
+                        ("DATABASE_URL".into(), url.clone()),
+                        ("MUBIAO_DB_SCHEMA".into(), schema.clone()),
+                    ],
+                    drop_schema: Some((url, schema)),
+                }
+            }
+            Err(_) => BinaryDb {
+                env: vec![(
+                    "DATABASE_URL".into(),
+                    format!("sqlite:{}", dir.join("mubiao.db").display()),
+                )],
+                drop_schema: None,
+            },
+        }
+    }
+
+    /// How the test itself reaches the binary's database.
+    pub fn config(&self) -> mubiao::config::DatabaseConfig {
+        let value = |name: &str| {
+            self.env
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        };
+        let mut config = mubiao::config::DatabaseConfig::new(value("DATABASE_URL").unwrap());
+        config.schema = value("MUBIAO_DB_SCHEMA");
+        config.max_connections = 2;
+        config
+    }
+
+    pub fn command(&self) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_mubiao"));
+        cmd.envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .env("RUST_LOG", "warn");
+        cmd
+    }
+
+    /// Starts `serve` on a free port and waits until it is healthy.
+    pub fn serve(&self, extra: &[&str]) -> (Server, u16) {
+        self.serve_with_env(extra, &[])
+    }
+
+    /// `serve` with more environment (an operator key, say).
+    pub fn serve_with_env(&self, extra: &[&str], env: &[(&str, &str)]) -> (Server, u16) {
+        let port = free_port();
+        let child = self
+            .command()
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .args(extra)
+            .envs(env.iter().copied())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let server = Server(child);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Ok((200, _)) = http(port, "GET", "/healthz", None, None) {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the server did not become healthy"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        (server, port)
+    }
+}
+
+impl Drop for BinaryDb {
+    fn drop(&mut self) {
+        if let Some((url, schema)) = &self.drop_schema {
+            let sql = format!("DROP SCHEMA IF EXISTS {schema} CASCADE");
+            let _ = Command::new("psql")
+                .args([url.as_str(), "-qc", &sql])
+                .status();
+        }
+    }
+}
