@@ -41,7 +41,10 @@ unsafe impl GlobalAlloc for Counting {
         unsafe { mimalloc::MiMalloc.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LIVE.fetch_add(new_size as isize - layout.size() as isize, Ordering::Relaxed);
+        LIVE.fetch_add(
+            new_size as isize - layout.size() as isize,
+            Ordering::Relaxed,
+        );
         // SAFETY: forwarded as is.
         unsafe { mimalloc::MiMalloc.realloc(ptr, layout, new_size) }
     }
@@ -133,7 +136,8 @@ async fn main() {
     let parks = env_or("PARKS", 150);
     let budget = env_or("BUDGET_MB", DEFAULT_BYTE_BUDGET >> 20) << 20;
     let dir = tempfile::tempdir().unwrap();
-    let mut config = DatabaseConfig::new(format!("sqlite:{}", dir.path().join("cache.db").display()));
+    let mut config =
+        DatabaseConfig::new(format!("sqlite:{}", dir.path().join("cache.db").display()));
     config.max_connections = 4;
     let conn = db::connect(&config).await.unwrap();
     db::migrate(&conn).await.unwrap();
@@ -168,17 +172,31 @@ async fn main() {
         &conn,
         &cache,
         &plans,
-        &[ReportScope::Structure, ReportScope::StandingOn(date(10, 31))],
+        &[
+            ReportScope::Structure,
+            ReportScope::StandingOn(date(10, 31)),
+        ],
     )
     .await;
     line("the province's dashboards at one date", &cache, base);
     for month in (1..=9).rev() {
-        keep(&conn, &cache, &plans, &[ReportScope::StandingOn(date(month, 28))]).await;
+        keep(
+            &conn,
+            &cache,
+            &plans,
+            &[ReportScope::StandingOn(date(month, 28))],
+        )
+        .await;
     }
     line("and nine more dates (past the budget)", &cache, base);
     for day in 1..=27 {
-        keep(&conn, &cache, &plans[..plans.len().min(20)], &[ReportScope::StandingOn(date(11, day))])
-            .await;
+        keep(
+            &conn,
+            &cache,
+            &plans[..plans.len().min(20)],
+            &[ReportScope::StandingOn(date(11, day))],
+        )
+        .await;
     }
     line("and 27 more dates of 20 parks", &cache, base);
     drop(cache);
@@ -217,13 +235,19 @@ async fn main() {
     .unwrap();
     let base = baseline();
     let cache = SnapshotCache::new(budget);
-    let structures = plan_data::load_structures(&conn, &[empty.id]).await.unwrap();
+    let structures = plan_data::load_structures(&conn, &[empty.id])
+        .await
+        .unwrap();
     let structure = structures[&empty.id].clone();
     let mut day = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap();
     for _ in 0..270_000 {
-        let loaded = plan_data::snapshots(&conn, vec![Arc::clone(&structure)], ReportScope::StandingOn(day))
-            .await
-            .unwrap();
+        let loaded = plan_data::snapshots(
+            &conn,
+            vec![Arc::clone(&structure)],
+            ReportScope::StandingOn(day),
+        )
+        .await
+        .unwrap();
         for (_, data) in loaded {
             cache.put_snapshot(0, data);
         }

@@ -217,11 +217,14 @@ pub async fn import(db: &DatabaseConnection, args: ImportArgs) -> AppResult<()> 
     };
     let outcome = match audit::scoped(author, crate::service::import::import(db, request)).await {
         Ok(outcome) => outcome,
-        Err(AppError::Sheet { problems }) => {
+        Err(AppError::Sheet { problems, more }) => {
             for p in &problems {
                 eprintln!("{}  [{}]", p.describe(), p.code);
             }
-            return Err(AppError::Sheet { problems });
+            if more > 0 {
+                eprintln!("… and {more} more problems");
+            }
+            return Err(AppError::Sheet { problems, more });
         }
         Err(other) => return Err(other),
     };

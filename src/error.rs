@@ -64,6 +64,15 @@ pub enum ErrorCode {
     SheetInvalid,
     /// The file is not an .xlsx workbook or CSV text.
     UnreadableFile,
+    /// A file beyond what an import reads (`import::limits`): too many
+    /// rows, columns, cells with a value, merged regions or shared
+    /// strings, too much text, a workbook that unpacks too large or too
+    /// compressed (a zip bomb), or one that took longer than the time
+    /// allowed. The message names the limit. Nothing was imported.
+    SheetTooLarge,
+    /// Another import is running on this server and did not finish in
+    /// time; the import was not started. Try again.
+    ImportBusy,
     /// The sheet lacks a column it needs (目标任务).
     MissingColumn,
     /// A cell that should hold a number, a kind or a direction does not.
@@ -140,6 +149,8 @@ impl ErrorCode {
             ErrorCode::QueryTooComplex => "QUERY_TOO_COMPLEX",
             ErrorCode::SheetInvalid => "SHEET_INVALID",
             ErrorCode::UnreadableFile => "UNREADABLE_FILE",
+            ErrorCode::SheetTooLarge => "SHEET_TOO_LARGE",
+            ErrorCode::ImportBusy => "IMPORT_BUSY",
             ErrorCode::MissingColumn => "MISSING_COLUMN",
             ErrorCode::UnreadableValue => "UNREADABLE_VALUE",
             ErrorCode::AmbiguousDate => "AMBIGUOUS_DATE",
@@ -177,10 +188,12 @@ pub enum AppError {
     Rejected { code: ErrorCode, message: String },
     #[error("{entity} {id} does not exist")]
     NotFound { entity: &'static str, id: String },
-    /// A spreadsheet that cannot be imported, with every problem and its cell.
-    #[error("the sheet has {} problem(s) to fix; nothing was imported", problems.len())]
+    /// A spreadsheet that cannot be imported: its first problems, each with
+    /// its cell, and how many more there are.
+    #[error("the sheet has {} problem(s) to fix; nothing was imported", problems.len() + more)]
     Sheet {
         problems: Vec<crate::import::breakdown::Problem>,
+        more: usize,
     },
     /// A failure of ours; the detail is for the log only.
     #[error("internal error")]

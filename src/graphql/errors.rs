@@ -22,7 +22,8 @@ pub fn finish(error: &mut ServerError, request_id: &str) {
             .get_or_insert_with(Default::default)
             .set("requestId", request_id);
     }
-    if let Some(AppError::Sheet { problems }) = error.source::<AppError>() {
+    if let Some(AppError::Sheet { problems, more }) = error.source::<AppError>() {
+        let more = *more;
         let list: Vec<serde_json::Value> = problems
             .iter()
             .map(|p| {
@@ -37,10 +38,10 @@ pub fn finish(error: &mut ServerError, request_id: &str) {
             })
             .collect();
         if let Ok(value) = async_graphql::Value::from_json(serde_json::Value::Array(list)) {
-            error
-                .extensions
-                .get_or_insert_with(Default::default)
-                .set("problems", value);
+            let extensions = error.extensions.get_or_insert_with(Default::default);
+            extensions.set("problems", value);
+            // The problems past the first MAX_PROBLEMS, counted, not listed.
+            extensions.set("moreProblems", more);
         }
     }
     let code = match app_code {

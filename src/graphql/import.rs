@@ -151,8 +151,11 @@ pub struct ImportMutation;
 impl ImportMutation {
     /// Imports a 目标任务分解表 (.xlsx or .csv) into a plan, ADMIN only. All
     /// or nothing: a sheet with problems imports nothing and fails with
-    /// SHEET_INVALID, listing each problem (row, column, cell, header, code,
-    /// message) in `extensions.problems`.
+    /// SHEET_INVALID, listing the first 200 problems (row, column, cell,
+    /// header, code, message) in `extensions.problems` and counting the
+    /// rest in `extensions.moreProblems`. A file past the import limits
+    /// fails with SHEET_TOO_LARGE naming the limit; while another import
+    /// runs, IMPORT_BUSY after 10 s.
     async fn import_plan(&self, ctx: &Context<'_>, input: ImportPlanInput) -> Result<ImportResult> {
         let rc = RequestContext::of(ctx)?;
         rc.admin()?;

@@ -3,10 +3,17 @@
 //! regions are filled in: every cell of a merge carries the value of its
 //! top-left cell and remembers where it came from, so the layout reader can
 //! tell "the 类别 spans these rows" from "this row has its own value".
-use std::io::Cursor;
+//! Only cells with a value and the cells of merged regions are kept, each
+//! checked against `limits` as it arrives (`GridBuilder`), so what a grid
+//! holds is bounded whatever the file claims its dimensions are.
+use std::collections::HashMap;
 
-use calamine::{Data, Reader, Xlsx};
+use calamine::DataRef;
 use chrono::NaiveDate;
+
+use super::limits::{
+    Budget, MAX_CELLS, MAX_COLUMNS, MAX_MERGED_CELLS, MAX_MERGES, MAX_ROWS, MAX_TEXT_BYTES, mib,
+};
 
 /// One cell: its text as shown, a number if it holds one, a date if Excel
 /// stored one, and the origin of the merge it belongs to (if not itself).
@@ -32,12 +39,15 @@ impl Cell {
     }
 }
 
-/// A sheet's cells, dense from A1; rows and columns are 0-based here and
-/// named the spreadsheet way ("C5") in messages.
+/// A sheet's cells: only those with a value, and the cells of merged
+/// regions; rows and columns are 0-based here and named the spreadsheet way
+/// ("C5") in messages.
 #[derive(Clone, Debug, Default)]
 pub struct Grid {
     pub sheet_name: String,
-    rows: Vec<Vec<Cell>>,
+    cells: HashMap<(u32, u32), Cell>,
+    rows: u32,
+    columns: u32,
 }
 
 /// The spreadsheet name of a cell: column letters and 1-based row, "C5".
@@ -58,26 +68,40 @@ pub fn column_name(column: u32) -> String {
 }
 
 /// A merged region: its top-left and bottom-right `(row, column)`.
-type Region = ((u32, u32), (u32, u32));
+pub(super) type Region = ((u32, u32), (u32, u32));
 
-/// Why a file could not be read as a sheet at all.
+/// Why a file could not be read as a sheet.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Unreadable(pub String);
+pub enum ReadError {
+    /// Not a workbook or CSV text, or a damaged one.
+    Unreadable(String),
+    /// Over one of the limits in [`super::limits`]: what was exceeded and
+    /// the limit.
+    TooLarge(String),
+}
 
 impl Grid {
     pub fn from_rows(sheet_name: &str, rows: Vec<Vec<Cell>>) -> Grid {
-        Grid {
+        let mut grid = Grid {
             sheet_name: sheet_name.to_string(),
-            rows,
+            ..Grid::default()
+        };
+        for (r, row) in rows.into_iter().enumerate() {
+            for (c, cell) in row.into_iter().enumerate() {
+                if cell != Cell::default() {
+                    grid.set(r as u32, c as u32, cell);
+                }
+            }
         }
+        grid
     }
 
     pub fn row_count(&self) -> u32 {
-        self.rows.len() as u32
+        self.rows
     }
 
     pub fn column_count(&self) -> u32 {
-        self.rows.iter().map(Vec::len).max().unwrap_or(0) as u32
+        self.columns
     }
 
     /// The cell at `(row, column)`; outside the sheet, a blank one.
@@ -88,10 +112,13 @@ impl Grid {
             date: None,
             merged_from: None,
         };
-        self.rows
-            .get(row as usize)
-            .and_then(|r| r.get(column as usize))
-            .unwrap_or(&BLANK)
+        self.cells.get(&(row, column)).unwrap_or(&BLANK)
+    }
+
+    fn set(&mut self, row: u32, column: u32, cell: Cell) {
+        self.rows = self.rows.max(row + 1);
+        self.columns = self.columns.max(column + 1);
+        self.cells.insert((row, column), cell);
     }
 
     /// Copies each merged region's top-left cell into the rest of it.
@@ -100,92 +127,151 @@ impl Grid {
             let origin = self.cell(r0, c0).clone();
             for r in r0..=r1 {
                 for c in c0..=c1 {
-                    if (r, c) == (r0, c0) {
-                        continue;
+                    if (r, c) != (r0, c0) {
+                        let copy = Cell {
+                            merged_from: Some((r0, c0)),
+                            ..origin.clone()
+                        };
+                        self.set(r, c, copy);
                     }
-                    let row = self.ensure(r, c);
-                    row[c as usize] = Cell {
-                        merged_from: Some((r0, c0)),
-                        ..origin.clone()
-                    };
                 }
             }
         }
     }
+}
 
-    fn ensure(&mut self, row: u32, column: u32) -> &mut Vec<Cell> {
-        if self.rows.len() <= row as usize {
-            self.rows.resize(row as usize + 1, Vec::new());
+/// A grid being read. Every cell and merge is checked against the limits
+/// as it arrives, so the grid never holds more than they allow.
+pub(super) struct GridBuilder {
+    grid: Grid,
+    budget: Budget,
+    cells: usize,
+    text_bytes: usize,
+}
+
+fn too_large(message: String) -> ReadError {
+    ReadError::TooLarge(message)
+}
+
+impl GridBuilder {
+    pub(super) fn new(sheet_name: &str, budget: Budget) -> GridBuilder {
+        GridBuilder {
+            grid: Grid {
+                sheet_name: sheet_name.to_string(),
+                ..Grid::default()
+            },
+            budget,
+            cells: 0,
+            text_bytes: 0,
         }
-        let r = &mut self.rows[row as usize];
-        if r.len() <= column as usize {
-            r.resize(column as usize + 1, Cell::default());
+    }
+
+    /// Stops the read once its time is up.
+    pub(super) fn check_time(&self) -> Result<(), ReadError> {
+        self.budget.check().map_err(too_large)
+    }
+
+    /// Puts a cell read from the file. A blank one (a styled empty cell)
+    /// is dropped without counting.
+    pub(super) fn put(&mut self, row: u32, column: u32, cell: Cell) -> Result<(), ReadError> {
+        if cell.is_blank() {
+            return Ok(());
         }
-        r
+        let at = || cell_name(row, column);
+        if row >= MAX_ROWS {
+            return Err(too_large(format!(
+                "the sheet uses more than {MAX_ROWS} rows (a value at {})",
+                at()
+            )));
+        }
+        if column >= MAX_COLUMNS {
+            return Err(too_large(format!(
+                "the sheet uses more than {MAX_COLUMNS} columns (a value at {})",
+                at()
+            )));
+        }
+        self.cells += 1;
+        if self.cells > MAX_CELLS {
+            return Err(too_large(format!(
+                "the sheet has more than {MAX_CELLS} cells with a value"
+            )));
+        }
+        self.add_text(cell.text.len(), 1)?;
+        self.grid.set(row, column, cell);
+        Ok(())
+    }
+
+    fn add_text(&mut self, bytes: usize, times: u64) -> Result<(), ReadError> {
+        let added = u64::try_from(bytes)
+            .unwrap_or(u64::MAX)
+            .saturating_mul(times);
+        let total = (self.text_bytes as u64).saturating_add(added);
+        if total > MAX_TEXT_BYTES as u64 {
+            return Err(too_large(format!(
+                "the sheet's cells hold more than {} of text (a shared string or a merged cell counts once per cell that shows it)",
+                mib(MAX_TEXT_BYTES as u64)
+            )));
+        }
+        self.text_bytes = total as usize;
+        Ok(())
+    }
+
+    /// Checks the sheet's merged regions (how many, how much they cover,
+    /// that they stay inside the rows and columns a sheet may use, the text
+    /// they copy), and only then fills them in.
+    pub(super) fn merge(&mut self, regions: &[Region]) -> Result<(), ReadError> {
+        if regions.len() > MAX_MERGES {
+            return Err(too_large(format!(
+                "the sheet has more than {MAX_MERGES} merged regions"
+            )));
+        }
+        let mut covered: u64 = 0;
+        for &((r0, c0), (r1, c1)) in regions {
+            self.check_time()?;
+            if r1 >= MAX_ROWS || c1 >= MAX_COLUMNS {
+                return Err(too_large(format!(
+                    "the merged region {}:{} reaches past the {MAX_ROWS} rows and {MAX_COLUMNS} columns a sheet may use",
+                    cell_name(r0, c0),
+                    cell_name(r1, c1)
+                )));
+            }
+            // A reversed region covers nothing (nor did it when filled).
+            let area = u64::from(r1.saturating_sub(r0) + 1) * u64::from(c1.saturating_sub(c0) + 1);
+            let area = if r1 < r0 || c1 < c0 { 0 } else { area };
+            covered += area;
+            if covered > MAX_MERGED_CELLS {
+                return Err(too_large(format!(
+                    "the sheet's merged regions cover more than {MAX_MERGED_CELLS} cells"
+                )));
+            }
+            let origin = self.grid.cell(r0, c0).text.len();
+            self.add_text(origin, area.saturating_sub(1))?;
+        }
+        self.grid.fill_merges(regions);
+        Ok(())
+    }
+
+    pub(super) fn finish(self) -> Grid {
+        self.grid
     }
 }
 
 /// Reads the sheet to import from a file's bytes: .xlsx by its zip
 /// signature, anything else as CSV. In a workbook, `sheet` names the sheet;
 /// without it the first sheet whose name holds "分解" is read, else the
-/// first sheet.
-pub fn read(bytes: &[u8], sheet: Option<&str>) -> Result<Grid, Unreadable> {
+/// first sheet. The read stops at the first limit crossed
+/// ([`super::limits`]) or when `budget` runs out.
+pub fn read(bytes: &[u8], sheet: Option<&str>, budget: Budget) -> Result<Grid, ReadError> {
     if bytes.starts_with(b"PK\x03\x04") {
-        read_xlsx(bytes, sheet)
+        super::xlsx::read(bytes, sheet, budget)
     } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        Err(Unreadable(
+        Err(ReadError::Unreadable(
             "this is an old .xls workbook; save it as .xlsx (Excel 2007 or later) and import that"
                 .into(),
         ))
     } else {
-        read_csv(bytes)
+        read_csv(bytes, budget)
     }
-}
-
-fn read_xlsx(bytes: &[u8], sheet: Option<&str>) -> Result<Grid, Unreadable> {
-    let unreadable =
-        |e: calamine::XlsxError| Unreadable(format!("the workbook cannot be read: {e}"));
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(unreadable)?;
-    let names = book.sheet_names();
-    let name = match sheet {
-        Some(wanted) => names
-            .iter()
-            .find(|n| n.as_str() == wanted)
-            .cloned()
-            .ok_or_else(|| {
-                Unreadable(format!(
-                    "the workbook has no sheet {wanted:?}; it has {}",
-                    names.join(", ")
-                ))
-            })?,
-        None => names
-            .iter()
-            .find(|n| n.contains("分解"))
-            .or(names.first())
-            .cloned()
-            .ok_or_else(|| Unreadable("the workbook has no sheets".into()))?,
-    };
-    let range = book.worksheet_range(&name).map_err(unreadable)?;
-    let (top, left) = range.start().unwrap_or((0, 0));
-    let mut grid = Grid {
-        sheet_name: name.clone(),
-        rows: Vec::new(),
-    };
-    for (r, c, data) in range.cells() {
-        let (row, column) = (top + r as u32, left + c as u32);
-        let cell = cell_of(data);
-        if cell != Cell::default() {
-            grid.ensure(row, column)[column as usize] = cell;
-        }
-    }
-    let merges: Vec<Region> = book
-        .merge_cells_by_sheet_name(&name)
-        .map_err(unreadable)?
-        .into_iter()
-        .map(|d| (d.start, d.end))
-        .collect();
-    grid.fill_merges(&merges);
-    Ok(grid)
 }
 
 /// A number as a clerk would write it: 25 rather than 25.0.
@@ -197,26 +283,28 @@ fn number_text(v: f64) -> String {
     }
 }
 
-fn cell_of(data: &Data) -> Cell {
+/// A cell as calamine reads it from the sheet.
+pub(super) fn cell_of(data: &DataRef<'_>) -> Cell {
     let text_only = |text: String| Cell {
         text,
         ..Cell::default()
     };
     match data {
-        Data::Empty => Cell::default(),
-        Data::String(s) => text_only(s.clone()),
-        Data::Int(i) => Cell {
+        DataRef::Empty => Cell::default(),
+        DataRef::String(s) => text_only(s.clone()),
+        DataRef::SharedString(s) => text_only(s.to_string()),
+        DataRef::Int(i) => Cell {
             text: i.to_string(),
             number: Some(*i as f64),
             ..Cell::default()
         },
-        Data::Float(f) => Cell {
+        DataRef::Float(f) => Cell {
             text: number_text(*f),
             number: Some(*f),
             ..Cell::default()
         },
-        Data::Bool(b) => text_only(b.to_string()),
-        Data::DateTime(dt) => match dt.as_datetime() {
+        DataRef::Bool(b) => text_only(b.to_string()),
+        DataRef::DateTime(dt) => match dt.as_datetime() {
             Some(at) => Cell {
                 text: at.date().to_string(),
                 date: Some(at.date()),
@@ -224,7 +312,7 @@ fn cell_of(data: &Data) -> Cell {
             },
             None => text_only(dt.to_string()),
         },
-        Data::DateTimeIso(s) => {
+        DataRef::DateTimeIso(s) => {
             let date = s
                 .get(..10)
                 .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
@@ -234,53 +322,208 @@ fn cell_of(data: &Data) -> Cell {
                 ..Cell::default()
             }
         }
-        Data::DurationIso(s) => text_only(s.clone()),
-        Data::Error(e) => text_only(format!("#{e:?}")),
+        DataRef::DurationIso(s) => text_only(s.clone()),
+        DataRef::Error(e) => text_only(format!("#{e:?}")),
     }
 }
 
-fn read_csv(bytes: &[u8]) -> Result<Grid, Unreadable> {
+fn read_csv(bytes: &[u8], budget: Budget) -> Result<Grid, ReadError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     // Chinese Excel saves "CSV" in the system code page (GBK); a file that is
     // not UTF-8 is read as GB18030, its superset.
     let text = match std::str::from_utf8(bytes) {
-        Ok(text) => text.to_string(),
+        Ok(text) => std::borrow::Cow::Borrowed(text),
         Err(_) => {
             let (text, _, had_errors) = encoding_rs::GB18030.decode(bytes);
             if had_errors {
-                return Err(Unreadable(
+                return Err(ReadError::Unreadable(
                     "the file is neither an .xlsx workbook nor CSV text in UTF-8 or GBK".into(),
                 ));
             }
-            text.into_owned()
+            text
         }
     };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| Unreadable(format!("the CSV text cannot be read: {e}")))?;
-        rows.push(
-            record
-                .iter()
-                .map(|field| Cell {
-                    text: field.to_string(),
-                    ..Cell::default()
-                })
-                .collect(),
-        );
+    let mut grid = GridBuilder::new("CSV", budget);
+    let mut record = csv::StringRecord::new();
+    let mut row: u32 = 0;
+    loop {
+        grid.check_time()?;
+        let more = reader
+            .read_record(&mut record)
+            .map_err(|e| ReadError::Unreadable(format!("the CSV text cannot be read: {e}")))?;
+        if !more {
+            break;
+        }
+        for (column, field) in record.iter().enumerate() {
+            let column = u32::try_from(column).unwrap_or(u32::MAX);
+            let cell = Cell {
+                text: field.to_string(),
+                ..Cell::default()
+            };
+            grid.put(row, column, cell)?;
+        }
+        row = row.saturating_add(1);
     }
-    Ok(Grid {
-        sheet_name: "CSV".into(),
-        rows,
-    })
+    Ok(grid.finish())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::import::limits::{MAX_MERGED_CELLS, READ_BUDGET};
+    use std::time::Duration;
+
+    fn builder() -> GridBuilder {
+        GridBuilder::new("s", Budget::new(READ_BUDGET))
+    }
+
+    fn text(t: &str) -> Cell {
+        Cell {
+            text: t.into(),
+            ..Cell::default()
+        }
+    }
+
+    fn too_large(result: Result<(), ReadError>) -> String {
+        match result {
+            Err(ReadError::TooLarge(message)) => message,
+            other => panic!("expected TooLarge, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_value_past_the_last_row_or_column_is_refused_where_it_is() {
+        let mut grid = builder();
+        grid.put(MAX_ROWS - 1, MAX_COLUMNS - 1, text("IV10000 is the last"))
+            .unwrap();
+        assert_eq!(
+            too_large(grid.put(1_048_575, 16_383, text("x"))),
+            "the sheet uses more than 10000 rows (a value at XFD1048576)"
+        );
+        assert_eq!(
+            too_large(grid.put(0, MAX_COLUMNS, text("x"))),
+            "the sheet uses more than 256 columns (a value at IW1)"
+        );
+        let grid = grid.finish();
+        assert_eq!((grid.row_count(), grid.column_count()), (10_000, 256));
+    }
+
+    #[test]
+    fn blank_cells_are_not_kept_nor_counted() {
+        let mut grid = builder();
+        // A styled empty cell, or one of spaces, anywhere: as if absent.
+        grid.put(1_048_575, 16_383, Cell::default()).unwrap();
+        grid.put(20_000, 3, text("  ")).unwrap();
+        for i in 0..MAX_CELLS as u32 {
+            grid.put(i % MAX_ROWS, i / MAX_ROWS, Cell::default())
+                .unwrap();
+        }
+        assert_eq!(grid.cells, 0);
+        let grid = grid.finish();
+        assert_eq!((grid.row_count(), grid.column_count()), (0, 0));
+    }
+
+    #[test]
+    fn cells_with_a_value_are_counted_up_to_the_limit() {
+        let mut grid = builder();
+        for i in 0..MAX_CELLS as u32 {
+            grid.put(i / 100, i % 100, text("1")).unwrap();
+        }
+        assert_eq!(
+            too_large(grid.put(MAX_ROWS - 1, 200, text("1"))),
+            "the sheet has more than 200000 cells with a value"
+        );
+    }
+
+    #[test]
+    fn text_is_counted_once_per_cell_that_shows_it() {
+        let long = "长".repeat(40_000); // 120 KB
+        let mut grid = builder();
+        for row in 0..139 {
+            grid.put(row, 0, text(&long)).unwrap();
+        }
+        // 140 × 120 KB > 16 MiB.
+        assert!(too_large(grid.put(139, 0, text(&long))).contains("more than 16 MiB of text"));
+        // The same text merged over 140 cells.
+        let mut grid = builder();
+        grid.put(0, 0, text(&long)).unwrap();
+        let message = too_large(grid.merge(&[((0, 0), (139, 0))]));
+        assert!(message.contains("more than 16 MiB of text"), "{message}");
+        assert!(grid.finish().cell(1, 0).is_blank(), "nothing filled");
+    }
+
+    #[test]
+    fn merges_are_checked_before_any_is_filled() {
+        let mut grid = builder();
+        grid.put(0, 0, text("一、招商引资")).unwrap();
+        assert_eq!(
+            too_large(grid.merge(&[((0, 0), (0, 3)), ((0, 0), (1_048_575, 16_383))])),
+            "the merged region A1:XFD1048576 reaches past the 10000 rows and 256 columns a sheet may use"
+        );
+        assert_eq!(
+            too_large(grid.merge(&[((0, 0), (0, 3)), ((0, 4), (0, MAX_COLUMNS))])),
+            "the merged region E1:IW1 reaches past the 10000 rows and 256 columns a sheet may use"
+        );
+        let rows = (MAX_MERGED_CELLS / 256) as u32; // 1953 whole rows: 499,968 cells
+        assert_eq!(
+            too_large(grid.merge(&[((1, 0), (rows, 255)), ((rows + 1, 0), (rows + 1, 255))])),
+            "the sheet's merged regions cover more than 500000 cells"
+        );
+        let many: Vec<Region> = (0..=MAX_MERGES as u32).map(|r| ((r, 0), (r, 1))).collect();
+        assert_eq!(
+            too_large(grid.merge(&many)),
+            "the sheet has more than 10000 merged regions"
+        );
+        assert!(grid.grid.cell(0, 3).is_blank(), "nothing filled");
+        grid.merge(&[((0, 0), (0, 3)), ((1, 0), (rows, 255))])
+            .unwrap();
+        let grid = grid.finish();
+        assert_eq!(grid.cell(0, 3).text, "一、招商引资");
+        assert_eq!(grid.cell(rows, 255).merged_from, Some((1, 0)));
+    }
+
+    #[test]
+    fn a_read_stops_when_its_time_is_up() {
+        let mut csv = String::new();
+        for _ in 0..100 {
+            csv.push_str("1,2\n");
+        }
+        let spent = Budget::new(Duration::ZERO);
+        std::thread::sleep(Duration::from_millis(2));
+        assert_eq!(
+            read(csv.as_bytes(), None, spent).unwrap_err(),
+            ReadError::TooLarge("reading the sheet took longer than 0 s".into())
+        );
+    }
+
+    #[test]
+    fn csv_is_bounded_by_the_same_limits() {
+        let budget = Budget::new(READ_BUDGET);
+        let rows = |n: usize| "1,2\n".repeat(n);
+        assert_eq!(
+            read(rows(10_000).as_bytes(), None, budget)
+                .unwrap()
+                .row_count(),
+            10_000
+        );
+        assert_eq!(
+            read(rows(10_001).as_bytes(), None, budget).unwrap_err(),
+            ReadError::TooLarge("the sheet uses more than 10000 rows (a value at A10001)".into())
+        );
+        // Empty fields and empty rows cost nothing.
+        let sparse = format!("1{}\n{}", ",".repeat(1_000), "\n".repeat(20_000));
+        let grid = read(sparse.as_bytes(), None, budget).unwrap();
+        assert_eq!((grid.row_count(), grid.column_count()), (1, 1));
+        let wide = format!("{}1\n", ",".repeat(256));
+        assert_eq!(
+            read(wide.as_bytes(), None, budget).unwrap_err(),
+            ReadError::TooLarge("the sheet uses more than 256 columns (a value at IW1)".into())
+        );
+    }
 
     #[test]
     fn cells_are_named_the_spreadsheet_way() {
@@ -298,7 +541,7 @@ mod tests {
         let mut with_bom = b"\xEF\xBB\xBF".to_vec();
         with_bom.extend_from_slice(text.as_bytes());
         for bytes in [gbk.to_vec(), with_bom] {
-            let grid = read(&bytes, None).unwrap();
+            let grid = read(&bytes, None, Budget::new(READ_BUDGET)).unwrap();
             assert_eq!(grid.cell(0, 0).text, "序号");
             assert_eq!(grid.cell(1, 1).text, "签约项目");
             assert_eq!(grid.row_count(), 2);
@@ -307,10 +550,6 @@ mod tests {
 
     #[test]
     fn merges_fill_every_cell_and_remember_their_origin() {
-        let text = |t: &str| Cell {
-            text: t.into(),
-            ..Cell::default()
-        };
         let mut grid = Grid::from_rows("s", vec![vec![text("招商引资"), text("a")], vec![]]);
         grid.fill_merges(&[((0, 0), (1, 0))]);
         assert_eq!(grid.cell(1, 0).text, "招商引资");

@@ -4,7 +4,9 @@
 //! one transaction. Any problem — in the sheet, or a rule a service applies —
 //! is collected with its cell and the whole import rolls back. A dry run
 //! does everything and then rolls back, so it reports exactly what an
-//! import would create.
+//! import would create. Imports take turns, one per process, and the file
+//! and its layout are read on the blocking pool within the limits and the
+//! time budget of `import::limits`.
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -19,7 +21,10 @@ use crate::db::{begin_write, finish};
 use crate::domain::{GoalKind, PlanState};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::import::breakdown::{self, At, Draft, DraftGoal, Problem, UnitName, unit_key};
-use crate::import::grid;
+use crate::import::grid::{self, ReadError};
+use crate::import::limits::{
+    Budget, IMPORT_WAIT, MAX_PROBLEMS, READ_BUDGET, Turn, off_the_workers, take_turn,
+};
 
 /// Which plan the sheet goes into.
 #[derive(Clone, Debug)]
@@ -103,16 +108,40 @@ impl ImportOutcome {
     }
 }
 
+/// Every problem, sorted; the first [`MAX_PROBLEMS`] are listed and the rest
+/// counted (a sheet of 10,000 bad rows would otherwise answer with a list
+/// of megabytes).
 fn sheet_invalid(mut problems: Vec<Problem>) -> AppError {
     breakdown::sort_problems(&mut problems);
-    AppError::Sheet { problems }
+    let more = problems.len().saturating_sub(MAX_PROBLEMS);
+    problems.truncate(MAX_PROBLEMS);
+    AppError::Sheet { problems, more }
 }
 
-pub async fn import(db: &DatabaseConnection, request: ImportRequest) -> AppResult<ImportOutcome> {
-    let grid = grid::read(&request.file, request.sheet.as_deref())
-        .map_err(|e| AppError::rejected(ErrorCode::UnreadableFile, e.0))?;
+fn read_refused(err: ReadError) -> AppError {
+    match err {
+        ReadError::Unreadable(message) => AppError::rejected(ErrorCode::UnreadableFile, message),
+        ReadError::TooLarge(message) => AppError::rejected(ErrorCode::SheetTooLarge, message),
+    }
+}
+
+/// Imports (or, in a dry run, checks) the sheet in `request.file`. Waits
+/// for its turn (`IMPORT_BUSY` after [`IMPORT_WAIT`]); a file past a limit
+/// is `SHEET_TOO_LARGE`, one that is not a sheet `UNREADABLE_FILE`, a sheet
+/// with problems `SHEET_INVALID`.
+pub async fn import(
+    db: &DatabaseConnection,
+    mut request: ImportRequest,
+) -> AppResult<ImportOutcome> {
+    let turn = take_turn(IMPORT_WAIT).await?;
+    let budget = Budget::new(READ_BUDGET);
+    let file = std::mem::take(&mut request.file);
+    let sheet = request.sheet.clone();
+    let grid = off_the_workers(&turn, move || grid::read(&file, sheet.as_deref(), budget))
+        .await?
+        .map_err(read_refused)?;
     let txn = begin_write(db).await?;
-    let result = import_in(&txn, &request, &grid).await;
+    let result = import_in(&txn, &request, grid, &turn).await;
     match result {
         Ok((outcome, plan)) if !request.dry_run => finish(txn, Ok(plan)).await.map(|_| outcome),
         other => {
@@ -249,7 +278,8 @@ fn similar<'a>(name: &str, known: impl Iterator<Item = &'a String>) -> Vec<&'a S
 async fn import_in(
     txn: &DatabaseTransaction,
     request: &ImportRequest,
-    grid: &grid::Grid,
+    grid: grid::Grid,
+    turn: &Turn,
 ) -> AppResult<(ImportOutcome, plan::Model)> {
     let all_units = units::all(txn).await?;
     let destination = destination(txn, &request.target, &all_units).await?;
@@ -259,7 +289,9 @@ async fn import_in(
     };
     let by_key = units_by_key(&all_units);
     let known: HashSet<String> = by_key.keys().cloned().collect();
-    let (draft, mut problems) = breakdown::read(grid, year, &known);
+    let sheet_name = grid.sheet_name.clone();
+    let (draft, mut problems) =
+        off_the_workers(turn, move || breakdown::read(&grid, year, &known)).await?;
     // Units are only made for a sheet that is otherwise fit to import.
     let create_unknown_units = request.create_unknown_units && problems.is_empty();
 
@@ -450,7 +482,7 @@ async fn import_in(
         plan_id: (!(request.dry_run && plan_created)).then_some(plan.id),
         plan_name: plan.name.clone(),
         plan_created,
-        sheet_name: grid.sheet_name.clone(),
+        sheet_name,
         goals: imported,
         created_units,
         ignored_columns: draft.ignored_columns,
@@ -502,5 +534,33 @@ fn refusal(draft: &Draft, err: AppError, at: At) -> AppResult<Problem> {
     match err {
         AppError::Internal(_) => Err(err),
         other => Ok(draft.problem_at(at, other.code(), other.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_first_problems_are_listed_and_the_rest_counted() {
+        let problem = |row: u32| Problem {
+            row,
+            column: Some("C".into()),
+            header: None,
+            code: ErrorCode::MissingTitle,
+            message: "no 目标任务".into(),
+        };
+        let AppError::Sheet { problems, more } =
+            sheet_invalid((1..=450).rev().map(problem).collect())
+        else {
+            panic!("not a sheet error")
+        };
+        assert_eq!((problems.len(), more), (MAX_PROBLEMS, 250));
+        assert_eq!((problems[0].row, problems[199].row), (1, 200));
+        let few = sheet_invalid(vec![problem(3)]);
+        assert_eq!(
+            few.to_string(),
+            "the sheet has 1 problem(s) to fix; nothing was imported"
+        );
     }
 }
