@@ -88,10 +88,23 @@ async fn keep(
 ) {
     let versions = plan_data::versions(conn, plans).await.unwrap();
     for chunk in plans.chunks(10) {
-        let structures = plan_data::load_structures(conn, chunk).await.unwrap();
-        for structure in structures.values() {
-            cache.put_structure(versions[&structure.plan.id], structure.clone());
+        // Kept structures are used, as a request uses them.
+        let missing: Vec<i64> = chunk
+            .iter()
+            .copied()
+            .filter(|id| cache.structure(*id, versions[id]).is_none())
+            .collect();
+        for structure in plan_data::load_structures(conn, &missing)
+            .await
+            .unwrap()
+            .into_values()
+        {
+            cache.put_structure(versions[&structure.plan.id], structure);
         }
+        let structures: std::collections::HashMap<i64, _> = chunk
+            .iter()
+            .filter_map(|id| Some((*id, cache.structure(*id, versions[id])?)))
+            .collect();
         for scope in scopes {
             let loaded = plan_data::snapshots(conn, structures.values().cloned().collect(), *scope)
                 .await

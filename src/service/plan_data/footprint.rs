@@ -7,21 +7,26 @@
 //! resident memory of a full cache against this estimate.
 use std::mem::size_of;
 
-use entity::{assignment, goal, goal_supporting_unit, milestone, plan, report, unit};
+use entity::{assignment, goal, milestone, plan, report, unit};
 
 use super::{PlanData, PlanStructure};
-use crate::domain::{AssignmentFacts, GoalFacts, MilestoneFacts, PlanFacts, ReportFact};
+use crate::domain::PlanFacts;
 
 /// What an entry costs beyond its rows: the cache's map slot and order
 /// entry, the Arc, the mutex and map of evaluations, allocator rounding.
 pub const ENTRY_OVERHEAD: usize = 512;
 
-fn text(s: &str) -> usize {
-    s.len()
+fn text(s: &String) -> usize {
+    s.capacity()
 }
 
 fn opt(s: &Option<String>) -> usize {
-    s.as_deref().map_or(0, text)
+    s.as_ref().map_or(0, text)
+}
+
+/// A vector's slots, used or not: it grew by doubling while rows streamed in.
+fn slots<T>(v: &Vec<T>) -> usize {
+    v.capacity() * size_of::<T>()
 }
 
 /// A JSON array of numbers (a monthly plan curve): a value per element.
@@ -42,9 +47,9 @@ fn plan_bytes(p: &plan::Model) -> usize {
         + text(&p.state)
 }
 
+/// The heap a goal row holds beyond its slot.
 fn goal_bytes(g: &goal::Model) -> usize {
-    size_of::<goal::Model>()
-        + opt(&g.code)
+    opt(&g.code)
         + text(&g.title)
         + opt(&g.category)
         + text(&g.kind)
@@ -57,21 +62,15 @@ fn goal_bytes(g: &goal::Model) -> usize {
 }
 
 fn assignment_bytes(a: &assignment::Model) -> usize {
-    size_of::<assignment::Model>() + opt(&a.responsible_person)
+    opt(&a.responsible_person)
 }
 
 fn milestone_bytes(m: &milestone::Model) -> usize {
-    size_of::<milestone::Model>() + text(&m.title)
-}
-
-fn unit_bytes(u: &unit::Model) -> usize {
-    // A map slot: the key, the row and a control byte.
-    size_of::<(i64, unit::Model)>() + 1 + text(&u.name)
+    text(&m.title)
 }
 
 fn report_bytes(r: &report::Model) -> usize {
-    size_of::<report::Model>()
-        + opt(&r.note)
+    opt(&r.note)
         + opt(&r.problems)
         + opt(&r.next_steps)
         + text(&r.status)
@@ -82,21 +81,18 @@ fn report_bytes(r: &report::Model) -> usize {
 
 fn facts_bytes(facts: &PlanFacts) -> usize {
     size_of::<PlanFacts>()
+        + slots(&facts.goals)
         + facts
             .goals
             .iter()
             .map(|g| {
-                size_of::<GoalFacts>()
-                    + opt(&g.category)
-                    + g.monthly_plan
-                        .as_ref()
-                        .map_or(0, |c| c.len() * size_of::<f64>())
-                    + g.milestones.len() * size_of::<MilestoneFacts>()
+                opt(&g.category)
+                    + g.monthly_plan.as_ref().map_or(0, slots)
+                    + slots(&g.milestones)
+                    + slots(&g.assignments)
                     + g.assignments
                         .iter()
-                        .map(|a| {
-                            size_of::<AssignmentFacts>() + a.reports.len() * size_of::<ReportFact>()
-                        })
+                        .map(|a| slots(&a.reports))
                         .sum::<usize>()
             })
             .sum::<usize>()
@@ -108,11 +104,15 @@ impl PlanStructure {
     pub fn approx_bytes(&self) -> usize {
         ENTRY_OVERHEAD
             + plan_bytes(&self.plan)
+            + slots(&self.goals)
             + self.goals.iter().map(goal_bytes).sum::<usize>()
+            + slots(&self.assignments)
             + self.assignments.iter().map(assignment_bytes).sum::<usize>()
+            + slots(&self.milestones)
             + self.milestones.iter().map(milestone_bytes).sum::<usize>()
-            + self.supporting.len() * size_of::<goal_supporting_unit::Model>()
-            + self.units.values().map(unit_bytes).sum::<usize>()
+            + slots(&self.supporting)
+            + self.units.capacity() * (size_of::<(i64, unit::Model)>() + 1) * 8 / 7
+            + self.units.values().map(|u| text(&u.name)).sum::<usize>()
     }
 }
 
@@ -130,6 +130,7 @@ impl PlanData {
             .sum();
         ENTRY_OVERHEAD
             + plan_bytes(&self.plan)
+            + slots(&self.reports)
             + self.reports.iter().map(report_bytes).sum::<usize>()
             + facts_bytes(&self.facts)
             + evaluations
@@ -217,6 +218,54 @@ mod tests {
             cache
                 .snapshot(1, ReportScope::StandingOn(first), 0)
                 .is_none()
+        );
+    }
+
+    /// A newer version of a plan makes its older entries unreachable: they
+    /// go at once instead of waiting to be evicted (holding their
+    /// structure alive meanwhile).
+    #[test]
+    fn a_newer_version_replaces_the_older_entries_of_its_plan() {
+        let cache = SnapshotCache::new(1 << 20);
+        let structure = empty_plan();
+        let day = |d: u32| NaiveDate::from_ymd_opt(2025, 10, d).unwrap();
+        for d in 1..=5 {
+            let data = assemble(
+                structure.clone(),
+                ReportScope::StandingOn(day(d)),
+                Vec::new(),
+            )
+            .unwrap();
+            cache.put_snapshot(3, Arc::new(data));
+        }
+        cache.put_structure(3, structure.clone());
+        assert_eq!(cache.len(), 6);
+        let data = assemble(
+            structure.clone(),
+            ReportScope::StandingOn(day(9)),
+            Vec::new(),
+        )
+        .unwrap();
+        cache.put_snapshot(4, Arc::new(data));
+        assert_eq!(cache.len(), 1, "only version 4 is left");
+        assert!(
+            cache
+                .snapshot(1, ReportScope::StandingOn(day(9)), 4)
+                .is_some()
+        );
+        // A load that read the older version arrives late: not kept.
+        let late = assemble(
+            structure.clone(),
+            ReportScope::StandingOn(day(2)),
+            Vec::new(),
+        )
+        .unwrap();
+        cache.put_snapshot(3, Arc::new(late));
+        assert_eq!(cache.len(), 1);
+        let bytes = cache.bytes();
+        assert!(
+            (ENTRY_OVERHEAD..8 * ENTRY_OVERHEAD).contains(&bytes),
+            "{bytes}"
         );
     }
 }
