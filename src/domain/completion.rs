@@ -26,6 +26,37 @@ pub struct Progress {
     pub score: Option<f64>,
 }
 
+/// The largest figure the API shows. Validation keeps every stored number
+/// within ±10^12 and every target 10^-6 or more from zero, so figures stay
+/// far inside it (`figures_stay_finite_at_the_edges_of_valid_input`); a row
+/// stored before those limits (a report of 1.7e308, say) is shown at this
+/// bound instead of as an infinity that JSON cannot carry.
+pub const FIGURE_BOUND: f64 = 1e15;
+
+/// A figure the API can show: finite, within ±[`FIGURE_BOUND`]; NaN is 0.
+pub fn shown(x: f64) -> f64 {
+    if x.is_nan() {
+        0.0
+    } else {
+        x.clamp(-FIGURE_BOUND, FIGURE_BOUND)
+    }
+}
+
+impl Progress {
+    /// The progress with every figure made showable (`shown`).
+    pub fn shown(self) -> Progress {
+        Progress {
+            target: self.target.map(shown),
+            actual: self.actual.map(shown),
+            completion_percent: shown(self.completion_percent),
+            expected_percent: self.expected_percent.map(shown),
+            gap: self.gap.map(shown),
+            score: self.score.map(shown),
+            ..self
+        }
+    }
+}
+
 /// The latest report with `as_of <= date`; among equal dates the one submitted
 /// last. Reports are cumulative, so this is the figure that stands on `date`.
 pub fn latest_report<'a, R: Dated>(

@@ -226,6 +226,7 @@ fn judge(kind: GoalKind, raw: Raw, weight: f64, ctx: &Context) -> Progress {
         status: judgement::status(c, raw.overdue, raw.started),
         score: Some(judgement::score(weight, c, ctx.cap_percent)),
     }
+    .shown()
 }
 
 /// Everything the rules need besides the goal itself.
@@ -289,6 +290,7 @@ fn roll_up(items: &[RollItem], overdue: bool, ctx: &Context) -> Progress {
         status: judgement::status(c, overdue && !is_complete(c), started),
         score: Some(items.iter().filter_map(|(_, p, _)| p.score).sum()),
     }
+    .shown()
 }
 
 /// Σ wᵢ eᵢ / Σ wᵢ over the items whose e is defined and weight > 0; all such

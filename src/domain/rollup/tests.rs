@@ -624,3 +624,99 @@ proptest! {
             "evaluator {} vs brute force {}", e.plan().completion_percent, expected);
     }
 }
+
+/// A magnitude from 10^lo to 10^hi, spread evenly over the exponents.
+fn magnitude(lo: f64, hi: f64) -> impl Strategy<Value = f64> {
+    (lo..=hi).prop_map(|e: f64| 10f64.powf(e))
+}
+
+/// A goal at the edges of what validation accepts (issue 12, finding 5):
+/// targets from 10^-6 to 10^12, rate baselines anywhere in ±10^12 but
+/// 10^-6 off the target, weights up to 10^12, cumulative reports up to
+/// 1,000 times their target, rate levels anywhere in ±10^12.
+fn extreme_goal() -> impl Strategy<Value = (GoalKind, f64, Option<f64>, f64, Vec<f64>)> {
+    let kind = prop_oneof![Just(GoalKind::Cumulative), Just(GoalKind::Rate)];
+    (
+        kind,
+        magnitude(-6.0, 12.0),
+        prop_oneof![Just(None), (-1e12f64..1e12).prop_map(Some)],
+        prop_oneof![Just(0.0), magnitude(-3.0, 12.0)],
+        prop::collection::vec(0.0f64..=1.0, 0..4),
+    )
+        .prop_map(|(kind, target, baseline, weight, fractions)| {
+            let baseline = match (kind, baseline) {
+                (GoalKind::Rate, Some(b)) if (b - target).abs() >= 1e-6 => Some(b),
+                _ => None,
+            };
+            let values = fractions
+                .iter()
+                .map(|f| match kind {
+                    GoalKind::Rate => (f * 2.0 - 1.0) * 1e12,
+                    _ => f * (target * 1_000.0).min(1e12),
+                })
+                .collect();
+            (kind, target, baseline, weight, values)
+        })
+}
+
+proptest! {
+    /// No figure is ever infinite or NaN for inputs validation accepts.
+    #[test]
+    fn figures_stay_finite_at_the_edges_of_valid_input(
+        goals in prop::collection::vec(extreme_goal(), 1..6),
+        as_of_day in 0u32..400,
+    ) {
+        let start = d("2025-01-01");
+        let facts: Vec<GoalFacts> = goals.iter().enumerate().map(|(i, (kind, target, baseline, weight, values))| {
+            let id = i as i64 + 1;
+            let mut g = goal(id, *kind, Some(*target), *weight);
+            g.baseline = *baseline;
+            g.category = Some(format!("类别{}", i % 2));
+            let reports = values.iter().enumerate()
+                .map(|(n, v)| report(id * 100 + n as i64, "2025-03-31", *v))
+                .collect();
+            g.assignments = vec![assignment(id * 10, id % 3, None, reports)];
+            g
+        }).collect();
+        let ids: Vec<i64> = facts.iter().map(|g| g.id).collect();
+        let e = evaluate(&plan(facts), start + Duration::days(as_of_day as i64));
+        let finite = |p: Progress| {
+            [Some(p.completion_percent), p.expected_percent, p.gap, p.score, p.target, p.actual]
+                .into_iter()
+                .flatten()
+                .all(f64::is_finite)
+        };
+        prop_assert!(finite(e.plan()), "plan {:?}", e.plan());
+        for id in ids {
+            prop_assert!(finite(e.goal(id).unwrap()), "goal {id}: {:?}", e.goal(id));
+            prop_assert!(finite(e.assignment(id * 10).unwrap()));
+        }
+        for (_, p) in e.categories() {
+            prop_assert!(finite(*p));
+        }
+        for u in e.units() {
+            prop_assert!(finite(u.progress));
+        }
+    }
+}
+
+/// A report stored before the limits (1.7e308 on a target of 20) shows at
+/// the figure bound, never as an infinity the API would send as null.
+#[test]
+fn a_legacy_absurd_report_shows_at_the_bound() {
+    let mut g = goal(1, GoalKind::Cumulative, Some(20.0), 10.0);
+    g.assignments = vec![assignment(
+        10,
+        1,
+        None,
+        vec![report(1, "2025-03-31", 1.7e308)],
+    )];
+    let e = evaluate(&plan(vec![g]), d("2025-10-31"));
+    let p = e.goal(1).unwrap();
+    assert_eq!(
+        p.completion_percent,
+        crate::domain::completion::FIGURE_BOUND
+    );
+    assert!(p.gap.unwrap().is_finite() && p.score.unwrap().is_finite());
+    assert!(e.plan().completion_percent.is_finite());
+}
