@@ -4,7 +4,6 @@
 mod common;
 
 use common::{ADMIN_TOKEN, TestApp};
-use poem::test::{TestForm, TestFormField};
 use rust_xlsxwriter::{Format, FormatAlign, Workbook};
 use serde_json::{Value, json};
 
@@ -23,22 +22,7 @@ mutation($input: ImportPlanInput!) {
 
 /// Sends `importPlan` as a GraphQL multipart request with `file`.
 async fn upload(app: &TestApp, token: &str, input: Value, file: Vec<u8>, name: &str) -> Value {
-    let mut input = input;
-    input["file"] = Value::Null;
-    let operations = json!({ "query": IMPORT, "variables": { "input": input } });
-    let form = TestForm::new()
-        .text("operations", operations.to_string())
-        .text("map", json!({ "0": ["variables.input.file"] }).to_string())
-        .field(TestFormField::bytes(file).name("0").filename(name));
-    let resp = app
-        .client
-        .post("/graphql")
-        .header("authorization", format!("Bearer {token}"))
-        .multipart(form)
-        .send()
-        .await;
-    assert_eq!(resp.0.status().as_u16(), 200);
-    resp.json().await.value().deserialize::<Value>()
+    app.upload(token, IMPORT, input, file, name).await
 }
 
 async fn units(app: &TestApp) -> String {

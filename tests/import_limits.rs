@@ -8,15 +8,13 @@ mod common;
 #[path = "hostile_sheets/mod.rs"]
 mod hostile;
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::io::Write;
 use std::time::{Duration, Instant};
 
+use common::binary::{BinaryDb, Server, exchange, http};
 use common::{ADMIN_TOKEN, TestApp};
 use hostile::{Book, Hostile, a1, merges, text_row};
 use mubiao::config::LimitsConfig;
-use poem::test::{TestForm, TestFormField};
 use serde_json::{Value, json};
 
 const IMPORT: &str = r#"
@@ -33,22 +31,7 @@ const BODY_LIMIT: usize = 16 << 20;
 
 /// Sends `importPlan` as a multipart request (the GraphQL multipart spec).
 async fn upload(app: &TestApp, input: Value, file: Vec<u8>, name: &str) -> Value {
-    let mut input = input;
-    input["file"] = Value::Null;
-    let operations = json!({ "query": IMPORT, "variables": { "input": input } });
-    let form = TestForm::new()
-        .text("operations", operations.to_string())
-        .text("map", json!({ "0": ["variables.input.file"] }).to_string())
-        .field(TestFormField::bytes(file).name("0").filename(name));
-    let resp = app
-        .client
-        .post("/graphql")
-        .header("authorization", format!("Bearer {ADMIN_TOKEN}"))
-        .multipart(form)
-        .send()
-        .await;
-    assert_eq!(resp.0.status().as_u16(), 200);
-    resp.json().await.value().deserialize::<Value>()
+    app.upload(ADMIN_TOKEN, IMPORT, input, file, name).await
 }
 
 /// An app that takes uploads up to 16 MiB, with a park and its units.
@@ -364,49 +347,12 @@ async fn the_demo_sheet_still_imports_unchanged() {
 
 // ---- The real binary ---------------------------------------------------------
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// The operator's key of the spawned server (at least 32 characters).
 const SERVER_KEY: &str = "import-limits-operator-key-0123456789";
 
-/// One HTTP/1.1 exchange over a socket of its own: status and body.
-fn exchange(port: u16, head: &str, body: &[u8]) -> std::io::Result<(u16, String)> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
-    stream.set_read_timeout(Some(Duration::from_secs(120)))?;
-    write!(
-        stream,
-        "{head}Host: localhost\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    )?;
-    stream.write_all(body)?;
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw)?;
-    let raw = String::from_utf8_lossy(&raw).into_owned();
-    let status = raw
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let payload = raw
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    Ok((status, payload))
-}
-
 fn graphql(port: u16, query: &str) -> Value {
     let body = json!({ "query": query }).to_string();
-    let head = format!(
-        "POST /graphql HTTP/1.1\r\nAuthorization: Bearer {SERVER_KEY}\r\nContent-Type: application/json\r\n"
-    );
-    let (status, payload) = exchange(port, &head, body.as_bytes()).unwrap();
+    let (status, payload) = http(port, "POST", "/graphql", Some(&body), Some(SERVER_KEY)).unwrap();
     assert_eq!(status, 200, "{payload}");
     serde_json::from_str(&payload).unwrap()
 }
@@ -447,46 +393,17 @@ fn import_over_http(port: u16, file: &Hostile) -> (u16, Value) {
     )
 }
 
-/// The peak resident memory of a process (VmHWM), in MB.
-fn peak_mb(pid: u32) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    let kb: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .expect("VmHWM in /proc/<pid>/status");
-    kb / 1024.0
-}
-
-/// `mubiao serve` on a free port with a SQLite file in `dir`, taking
+/// `mubiao serve` on a free port with a database of its own, taking
 /// uploads up to 16 MiB, healthy, with a park and its 招商局.
-fn serve(dir: &std::path::Path) -> (Server, u16) {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(env!("CARGO_BIN_EXE_mubiao"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .args(["--database-url", &format!("sqlite:{}/x.db", dir.display())])
-        .env("MUBIAO_ADMIN_TOKEN", SERVER_KEY)
-        .env("MUBIAO_MAX_BODY_BYTES", BODY_LIMIT.to_string())
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let server = Server(child);
-    let started = Instant::now();
-    while exchange(port, "GET /healthz HTTP/1.1\r\n", b"")
-        .ok()
-        .map(|r| r.0)
-        != Some(200)
-    {
-        assert!(started.elapsed() < Duration::from_secs(60), "not healthy");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+fn serve(db: &BinaryDb) -> (Server, u16) {
+    let limit = BODY_LIMIT.to_string();
+    let (server, port) = db.serve_with_env(
+        &[],
+        &[
+            ("MUBIAO_ADMIN_TOKEN", SERVER_KEY),
+            ("MUBIAO_MAX_BODY_BYTES", &limit),
+        ],
+    );
     let park = graphql(
         port,
         r#"mutation { createUnit(input: { name: "临港经济开发区" }) { id } }"#,
@@ -508,7 +425,8 @@ fn serve(dir: &std::path::Path) -> (Server, u16) {
 fn the_binary_refuses_every_hostile_file_quickly_and_stays_small() {
     let files = hostile::all();
     let dir = tempfile::tempdir().unwrap();
-    let (server, port) = serve(dir.path());
+    let db = BinaryDb::new(dir.path(), "import_limits");
+    let (server, port) = serve(&db);
     let mut slowest = (Duration::ZERO, "");
     for file in &files {
         let sent = Instant::now();
@@ -533,9 +451,9 @@ fn the_binary_refuses_every_hostile_file_quickly_and_stays_small() {
             slowest = (took, file.name);
         }
     }
-    let (status, _) = exchange(port, "GET /healthz HTTP/1.1\r\n", b"").unwrap();
+    let (status, _) = http(port, "GET", "/healthz", None, None).unwrap();
     assert_eq!(status, 200);
-    let hostile_peak = peak_mb(server.0.id());
+    let hostile_peak = server.peak_mb();
     assert!(
         hostile_peak < 600.0,
         "peak resident memory {hostile_peak:.0} MB"
@@ -559,9 +477,9 @@ fn the_binary_refuses_every_hostile_file_quickly_and_stays_small() {
         edge.bytes.len() / 1024,
         took.as_secs_f64()
     );
-    let (status, _) = exchange(port, "GET /healthz HTTP/1.1\r\n", b"").unwrap();
+    let (status, _) = http(port, "GET", "/healthz", None, None).unwrap();
     assert_eq!(status, 200);
-    let peak = peak_mb(server.0.id());
+    let peak = server.peak_mb();
     println!(
         "peak resident memory {hostile_peak:.0} MB after the hostile files, {peak:.0} MB after the edge sheet; slowest refusal {:.2} s ({})",
         slowest.0.as_secs_f64(),

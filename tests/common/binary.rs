@@ -31,19 +31,28 @@ pub fn http(
     body: Option<&str>,
     token: Option<&str>,
 ) -> std::io::Result<(u16, String)> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let body = body.unwrap_or("");
     let auth = token
         .map(|t| format!("Authorization: Bearer {t}\r\n"))
         .unwrap_or_default();
+    let head = format!("{method} {path} HTTP/1.1\r\n{auth}Content-Type: application/json\r\n");
+    exchange(port, &head, body.unwrap_or("").as_bytes())
+}
+
+/// One HTTP/1.1 exchange over a connection of its own: `head` is the
+/// request line and any headers (each ending in CRLF); Host, the length
+/// and `Connection: close` are added. Answers the status and the body.
+pub fn exchange(port: u16, head: &str, body: &[u8]) -> std::io::Result<(u16, String)> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(Some(Duration::from_secs(120)))?;
     write!(
         stream,
-        "{method} {path} HTTP/1.1\r\nHost: localhost\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "{head}Host: localhost\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     )?;
-    let mut raw = String::new();
-    stream.read_to_string(&mut raw)?;
+    stream.write_all(body)?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw)?;
+    let raw = String::from_utf8_lossy(&raw).into_owned();
     let status = raw
         .split_whitespace()
         .nth(1)
@@ -54,6 +63,20 @@ pub fn http(
         .map(|(_, b)| b.to_string())
         .unwrap_or_default();
     Ok((status, payload))
+}
+
+impl Server {
+    /// The process's peak resident memory so far (VmHWM), in MB.
+    pub fn peak_mb(&self) -> f64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.0.id())).unwrap();
+        let kb: f64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+            .expect("VmHWM in /proc/<pid>/status");
+        kb / 1024.0
+    }
 }
 
 /// The database a spawned binary uses: a SQLite file in `dir`, or a fresh

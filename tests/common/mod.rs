@@ -223,6 +223,35 @@ impl TestApp {
         (status, resp.json().await.value().deserialize::<Value>())
     }
 
+    /// Sends `query` as a GraphQL multipart request (the upload spec)
+    /// with `file` as `variables.input.file`, under `token`.
+    pub async fn upload(
+        &self,
+        token: &str,
+        query: &str,
+        input: Value,
+        file: Vec<u8>,
+        name: &str,
+    ) -> Value {
+        use poem::test::{TestForm, TestFormField};
+        let mut input = input;
+        input["file"] = Value::Null;
+        let operations = json!({ "query": query, "variables": { "input": input } });
+        let form = TestForm::new()
+            .text("operations", operations.to_string())
+            .text("map", json!({ "0": ["variables.input.file"] }).to_string())
+            .field(TestFormField::bytes(file).name("0").filename(name));
+        let resp = self
+            .client
+            .post("/graphql")
+            .header("authorization", format!("Bearer {token}"))
+            .multipart(form)
+            .send()
+            .await;
+        assert_eq!(resp.0.status().as_u16(), 200);
+        resp.json().await.value().deserialize::<Value>()
+    }
+
     /// Issues a token through the API and returns the secret.
     pub async fn issue_token(&self, name: &str, role: &str, unit: Option<&str>) -> String {
         let d = self
