@@ -240,3 +240,80 @@ async fn identical_reports_in_one_batch_each_get_their_own_row() {
 
 const SUBMIT_FULL: &str =
     "mutation($i: SubmitReportInput!) { submitReport(input: $i) { id value note } }";
+
+/// A clerk's retries racing each other behind the write lock: none of them
+/// can see a key another has filed (nothing commits while the lock is
+/// held), so all reach the writer, which files one report and answers it
+/// to every retry; the retries leave no audit row. A report with another
+/// key in the same wait is filed as its own.
+#[tokio::test]
+async fn racing_retries_with_one_idempotency_key_file_one_report() {
+    let app = TestApp::spawn().await;
+    let owner = app.create_unit("管委会", None).await;
+    let bureau = app.create_unit("招商一局", Some(&owner)).await;
+    let plan = app.create_plan("2025年度目标任务", 2025, &owner).await;
+    let goal = app
+        .create_goal(json!({ "planId": plan, "title": "签约项目", "kind": "CUMULATIVE", "targetValue": 20.0 }))
+        .await;
+    let share = app.assign(&goal, &bureau, None).await;
+    let clerk = app
+        .issue_token("招商一局填报员", "REPORTER", Some(&bureau))
+        .await;
+
+    let blocker = hold_the_write_lock(&app).await;
+    let retry = json!({ "i": { "assignmentId": share, "asOf": "2025-03-31", "value": 6.0,
+        "note": "签约3个项目", "idempotencyKey": "form-7d1c" } });
+    let other = json!({ "i": { "assignmentId": share, "asOf": "2025-03-31", "value": 6.0,
+        "note": "签约3个项目", "idempotencyKey": "form-9e2a" } });
+    let mut submissions: Vec<_> = (0..4)
+        .map(|_| app.gql_as(Some(&clerk), SUBMIT_FULL, retry.clone()))
+        .collect();
+    submissions.push(app.gql_as(Some(&clerk), SUBMIT_FULL, other));
+    let release = async {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        blocker.commit().await.unwrap();
+    };
+    let (answers, ()) = futures_util::join!(join_all(submissions), release);
+
+    let ids: Vec<String> = answers
+        .iter()
+        .map(|(_, body)| {
+            assert!(body.get("errors").is_none(), "{body:#}");
+            body["data"]["submitReport"]["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert!(ids[..4].iter().all(|id| *id == ids[0]), "{ids:?}");
+    assert_ne!(ids[4], ids[0]);
+    let d = app
+        .data(
+            r#"query($id: ID!) { assignment(id: $id) { reports { id } } }"#,
+            json!({ "id": share }),
+        )
+        .await;
+    let stored: HashSet<String> = d["assignment"]["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(stored, HashSet::from([ids[0].clone(), ids[4].clone()]));
+    let audited = app
+        .db
+        .query_one_raw(mubiao::db::statement(
+            app.db.get_database_backend(),
+            "SELECT COUNT(*) AS n FROM audit_log WHERE object_type = 'report'",
+            vec![],
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap();
+    assert_eq!(
+        audited, 2,
+        "one audit row per report filed, none for retries"
+    );
+}
