@@ -112,6 +112,23 @@ async fn refused(file: Hostile) {
     assert_eq!(next["data"]["importPlan"]["goalCount"], 1);
 }
 
+/// Found by an outside probe after the first limits: calamine copies a
+/// number format into each cell format that uses it.
+#[tokio::test]
+async fn a_long_number_format_in_many_cell_formats_is_refused() {
+    refused(hostile::style_bomb()).await;
+}
+
+#[tokio::test]
+async fn many_sheets_on_one_long_relationship_are_refused() {
+    refused(hostile::sheets_bomb()).await;
+}
+
+#[tokio::test]
+async fn too_many_cell_formats_are_refused() {
+    refused(hostile::many_styles()).await;
+}
+
 #[tokio::test]
 async fn cells_at_a1_and_xfd1048576_are_refused_at_the_far_cell() {
     refused(hostile::far_cell()).await;

@@ -74,6 +74,18 @@ pub const MAX_RATIO: u64 = 100;
 /// styles deflates 200:1 harmlessly).
 pub const RATIO_FLOOR: u64 = MIB;
 
+/// The longest attribute of a workbook's structural parts (styles, the
+/// workbook, its relationships). Excel keeps a number format to 255
+/// characters, a sheet name to 31, a font name to 31; calamine copies a
+/// number format into every cell format that uses it, so a 500 KB format
+/// used by 3,000 cell formats of a 2 KB file made 1.5 GB.
+pub const MAX_ATTRIBUTE_BYTES: usize = 1024;
+
+/// Elements of one structural part (cell formats, fonts, sheets,
+/// relationships): Excel allows 64,000 cell formats. With attributes of at
+/// most 1 KiB, what calamine copies from them stays under 100 MB.
+pub const MAX_STRUCTURE_ELEMENTS: u64 = 100_000;
+
 /// Time to read a file (checked by the reading loops). A workbook at
 /// every limit reads in ~11 s on a debug build, a real 分解表 in
 /// milliseconds; 20 s answers the client well before an HTTP client or a

@@ -16,8 +16,8 @@ use zip::{CompressionMethod, ZipArchive};
 
 use super::grid::ReadError;
 use super::limits::{
-    Budget, MAX_PART_BYTES, MAX_PARTS, MAX_RATIO, MAX_SHARED_STRINGS, MAX_SHARED_STRINGS_BYTES,
-    MAX_UNPACKED_BYTES, RATIO_FLOOR, mib,
+    Budget, MAX_ATTRIBUTE_BYTES, MAX_PART_BYTES, MAX_PARTS, MAX_RATIO, MAX_SHARED_STRINGS,
+    MAX_SHARED_STRINGS_BYTES, MAX_STRUCTURE_ELEMENTS, MAX_UNPACKED_BYTES, RATIO_FLOOR, mib,
 };
 
 fn unreadable(detail: impl std::fmt::Display) -> ReadError {
@@ -39,7 +39,11 @@ pub(super) fn measure(bytes: &[u8], budget: Budget) -> Result<(), ReadError> {
             .name()
             .map(|n| n.into_owned())
             .unwrap_or_else(|_| format!("#{}", index + 1));
-        let shared = name.to_ascii_lowercase().ends_with("sharedstrings.xml");
+        let lower = name.to_ascii_lowercase();
+        let shared = lower.ends_with("sharedstrings.xml");
+        let structural = lower.ends_with("styles.xml")
+            || lower.ends_with("workbook.xml")
+            || lower.ends_with(".rels");
         let (declared, packed) = (part.size(), part.compressed_size());
         let unpacked: Box<dyn Read + '_> = match part.compression() {
             CompressionMethod::Stored => Box::new(part),
@@ -63,6 +67,8 @@ pub(super) fn measure(bytes: &[u8], budget: Budget) -> Result<(), ReadError> {
         };
         if shared {
             scan_shared_strings(&mut counted)?;
+        } else if structural {
+            scan_structure(&mut counted)?;
         } else {
             drain(&mut counted)?;
         }
@@ -202,6 +208,50 @@ fn scan_shared_strings<R: Read>(counted: &mut Counted<'_, R>) -> Result<(), Read
     match broken {
         Some(e) if counted.stop.is_some() => Err(counted.failure(e)),
         // The rest (after an XML error the reader stops early) still counts.
+        _ => drain(counted),
+    }
+}
+
+/// Checks a structural part (styles, the workbook, relationships) as it
+/// streams by: no attribute longer than [`MAX_ATTRIBUTE_BYTES`], no more
+/// than [`MAX_STRUCTURE_ELEMENTS`] elements. calamine copies what these
+/// parts say into every place that refers to it (a number format into each
+/// cell format, a relationship's target into each sheet that names it),
+/// before a single cell is read.
+fn scan_structure<R: Read>(counted: &mut Counted<'_, R>) -> Result<(), ReadError> {
+    let name = counted.name.to_string();
+    let mut xml = quick_xml::Reader::from_reader(BufReader::new(&mut *counted));
+    let config = xml.config_mut();
+    config.check_end_names = false;
+    config.check_comments = false;
+    let mut buf = Vec::new();
+    let mut elements: u64 = 0;
+    let broken = loop {
+        buf.clear();
+        match xml.read_event_into(&mut buf) {
+            Ok(Event::Start(e) | Event::Empty(e)) => {
+                elements += 1;
+                if elements > MAX_STRUCTURE_ELEMENTS {
+                    return Err(ReadError::TooLarge(format!(
+                        "the workbook part {name} has more than {MAX_STRUCTURE_ELEMENTS} elements"
+                    )));
+                }
+                for attribute in e.attributes().flatten() {
+                    if attribute.value.len() > MAX_ATTRIBUTE_BYTES {
+                        return Err(ReadError::TooLarge(format!(
+                            "the workbook part {name} has an attribute longer than {MAX_ATTRIBUTE_BYTES} bytes"
+                        )));
+                    }
+                }
+            }
+            Ok(Event::Eof) => break None,
+            Ok(_) => {}
+            Err(e) => break Some(e),
+        }
+    };
+    drop(xml);
+    match broken {
+        Some(e) if counted.stop.is_some() => Err(counted.failure(e)),
         _ => drain(counted),
     }
 }

@@ -4,9 +4,9 @@ use std::io::{Cursor, Write};
 
 use zip::write::{SimpleFileOptions, ZipWriter};
 
-const MAIN: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
-const RELS: &str = "http://schemas.openxmlformats.org/package/2006/relationships";
-const DOC_RELS: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+pub const MAIN: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+pub const RELS: &str = "http://schemas.openxmlformats.org/package/2006/relationships";
+pub const DOC_RELS: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
 
 /// A workbook of one sheet, 分解表, written part by part.
 pub struct Book {
@@ -20,19 +20,7 @@ fn deflated() -> SimpleFileOptions {
 
 impl Book {
     pub fn new() -> Book {
-        let mut book = Book {
-            zip: ZipWriter::new(Cursor::new(Vec::new())),
-        };
-        book.text_part(
-            "[Content_Types].xml",
-            r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#,
-        );
-        book.text_part(
-            "_rels/.rels",
-            &format!(
-                r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{RELS}"><Relationship Id="rId1" Type="{DOC_RELS}/officeDocument" Target="xl/workbook.xml"/></Relationships>"#
-            ),
-        );
+        let mut book = Book::without_workbook();
         book.text_part(
             "xl/workbook.xml",
             &format!(
@@ -48,7 +36,26 @@ impl Book {
         book
     }
 
-    fn text_part(&mut self, name: &str, text: &str) {
+    /// A package with its content types and root relationship only: the
+    /// caller writes `xl/workbook.xml` and its relationships itself.
+    pub fn without_workbook() -> Book {
+        let mut book = Book {
+            zip: ZipWriter::new(Cursor::new(Vec::new())),
+        };
+        book.text_part(
+            "[Content_Types].xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#,
+        );
+        book.text_part(
+            "_rels/.rels",
+            &format!(
+                r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{RELS}"><Relationship Id="rId1" Type="{DOC_RELS}/officeDocument" Target="xl/workbook.xml"/></Relationships>"#
+            ),
+        );
+        book
+    }
+
+    pub fn text_part(&mut self, name: &str, text: &str) {
         self.part(name, |w| w.write_all(text.as_bytes()));
     }
 

@@ -9,7 +9,7 @@
 /// Workbooks written part by part.
 mod book;
 
-pub use book::{Book, Noise, a1, merges, text_cell, text_row};
+pub use book::{Book, DOC_RELS, MAIN, Noise, RELS, a1, merges, text_cell, text_row};
 
 /// A file to send and what its refusal must say.
 pub struct Hostile {
@@ -419,8 +419,87 @@ pub fn merged_text() -> Hostile {
 }
 
 /// Every hostile file, for the end-to-end run.
+/// One number format of 500 KB that 3,000 cell formats use: 2 KB packed.
+/// calamine copies the format into each cell format: 1.5 GB (found by an
+/// outside probe of the limits).
+pub fn style_bomb() -> Hostile {
+    let format = "0".repeat(500_000);
+    let styles = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="{MAIN}"><numFmts count="1"><numFmt numFmtId="164" formatCode="{format}"/></numFmts><cellXfs count="3000">{}</cellXfs></styleSheet>"#,
+        r#"<xf numFmtId="164"/>"#.repeat(3_000)
+    );
+    let mut book = Book::new();
+    book.text_part("xl/styles.xml", &styles);
+    let bytes = book.sheet(|w| text_row(w, 0, &HEADER), "").finish();
+    Hostile {
+        name: "a 500 KB number format in 3,000 cell formats",
+        filename: "styles.xlsx",
+        bytes,
+        says: "the workbook part xl/styles.xml has an attribute longer than 1024 bytes",
+    }
+}
+
+/// 3,000 sheets naming one relationship whose target is 100 KB long:
+/// calamine copies the target for each sheet.
+pub fn sheets_bomb() -> Hostile {
+    let mut book = Book::without_workbook();
+    book.text_part(
+        "xl/workbook.xml",
+        &format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{MAIN}" xmlns:r="{DOC_RELS}"><sheets>{}</sheets></workbook>"#,
+            (0..3_000)
+                .map(|i| format!(r#"<sheet name="表{i}" sheetId="{}" r:id="rId1"/>"#, i + 1))
+                .collect::<String>()
+        ),
+    );
+    book.text_part(
+        "xl/_rels/workbook.xml.rels",
+        &format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{RELS}"><Relationship Id="rId1" Type="{DOC_RELS}/worksheet" Target="worksheets/{}sheet1.xml"/></Relationships>"#,
+            "a/".repeat(50_000)
+        ),
+    );
+    let bytes = book.sheet(|w| text_row(w, 0, &HEADER), "").finish();
+    Hostile {
+        name: "3,000 sheets on one 100 KB relationship",
+        filename: "sheets.xlsx",
+        bytes,
+        says: "the workbook part xl/_rels/workbook.xml.rels has an attribute longer than 1024 bytes",
+    }
+}
+
+/// 100,001 cell formats, each short (and each different, so the part
+/// does not deflate past the ratio first): more elements than a
+/// workbook's styles have.
+pub fn many_styles() -> Hostile {
+    let formats: String = (0..100_001u64)
+        .map(|i| {
+            format!(
+                r#"<xf numFmtId="{}" fontId="{}" borderId="{i}"/>"#,
+                i * 7_919 % 1_000,
+                i * 104_729 % 997
+            )
+        })
+        .collect();
+    let styles = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="{MAIN}"><cellXfs>{formats}</cellXfs></styleSheet>"#
+    );
+    let mut book = Book::new();
+    book.text_part("xl/styles.xml", &styles);
+    let bytes = book.sheet(|w| text_row(w, 0, &HEADER), "").finish();
+    Hostile {
+        name: "100,001 cell formats",
+        filename: "many-styles.xlsx",
+        bytes,
+        says: "the workbook part xl/styles.xml has more than 100000 elements",
+    }
+}
+
 pub fn all() -> Vec<Hostile> {
     vec![
+        style_bomb(),
+        sheets_bomb(),
+        many_styles(),
         far_cell(),
         merge_everything(),
         million_rows_csv(),
