@@ -179,6 +179,10 @@ pub struct ConnectionConfig {
     /// answer).
     #[arg(long, env = "MUBIAO_IDLE_TIMEOUT_SECS", default_value_t = 60)]
     pub idle_timeout_secs: u64,
+    /// Seconds an answer may wait for its client to read it (a client that
+    /// reads a few bytes now and then would hold it in memory for ever).
+    #[arg(long, env = "MUBIAO_WRITE_TIMEOUT_SECS", default_value_t = 120)]
+    pub write_timeout_secs: u64,
     /// HTTP connections served at once; more are answered 503 and closed.
     #[arg(long, env = "MUBIAO_MAX_HTTP_CONNECTIONS", default_value_t = 1024)]
     pub max_http_connections: usize,
@@ -192,6 +196,7 @@ impl Default for ConnectionConfig {
         ConnectionConfig {
             header_timeout_secs: 10,
             idle_timeout_secs: 60,
+            write_timeout_secs: 120,
             max_http_connections: 1024,
             shutdown_grace_secs: 30,
         }
@@ -224,6 +229,13 @@ pub struct LimitsConfig {
     /// Distinct dates (asOf) one request may ask figures for.
     #[arg(long, env = "MUBIAO_MAX_DATES", default_value_t = 64)]
     pub max_dates: usize,
+    /// Rows of plans and reports one request may hold, each evaluation
+    /// counting a plan's rows once more (about 150 bytes each).
+    #[arg(long, env = "MUBIAO_MAX_REQUEST_ROWS", default_value_t = 1_000_000)]
+    pub max_request_rows: usize,
+    /// Values (fields and list items) one answer may hold.
+    #[arg(long, env = "MUBIAO_MAX_RESPONSE_VALUES", default_value_t = 200_000)]
+    pub max_response_values: usize,
 }
 
 impl Default for LimitsConfig {
@@ -236,6 +248,8 @@ impl Default for LimitsConfig {
             max_body_bytes: 1 << 20,
             body_timeout_secs: 30,
             max_dates: 64,
+            max_request_rows: 1_000_000,
+            max_response_values: 200_000,
         }
     }
 }

@@ -106,6 +106,10 @@ pub enum ErrorCode {
     ImplausibleValue,
     /// A request asking about more distinct dates than the server allows.
     TooManyDates,
+    /// A request that would load and judge more rows than the server allows.
+    QueryTooExpensive,
+    /// An answer that would hold more values than the server sends.
+    ResponseTooLarge,
     /// A report dated after today in the plan's time zone.
     ReportInFuture,
     /// An idempotency key sent again with a different report.
@@ -166,6 +170,8 @@ impl ErrorCode {
             ErrorCode::InvalidText => "INVALID_TEXT",
             ErrorCode::ImplausibleValue => "IMPLAUSIBLE_VALUE",
             ErrorCode::TooManyDates => "TOO_MANY_DATES",
+            ErrorCode::QueryTooExpensive => "QUERY_TOO_EXPENSIVE",
+            ErrorCode::ResponseTooLarge => "RESPONSE_TOO_LARGE",
             ErrorCode::ReportInFuture => "REPORT_IN_FUTURE",
             ErrorCode::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
             ErrorCode::RequestTimeout => "REQUEST_TIMEOUT",

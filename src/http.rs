@@ -14,6 +14,7 @@ use serde_json::json;
 use crate::config::LimitsConfig;
 use crate::domain::access::Actor;
 use crate::error::{AppError, ErrorCode};
+use crate::graphql::budget::RequestBudget;
 use crate::graphql::{AppSchema, RequestContext, build_schema, errors};
 use crate::service::reports::Filer;
 use crate::service::snapshot_cache::SnapshotCache;
@@ -346,6 +347,9 @@ async fn graphql(state: Data<&AppState>, req: &Request, body: Body) -> Response 
             &request_id,
         );
     }
+    // One budget for the whole request: a batch of ten operations may
+    // cost what one may, not ten times as much.
+    let budget = Arc::new(RequestBudget::new(&limits));
     let mut responses = Vec::with_capacity(requests.len());
     for request in requests {
         let request = request.data(
@@ -356,9 +360,16 @@ async fn graphql(state: Data<&AppState>, req: &Request, body: Body) -> Response 
                 now,
                 actor.clone(),
             )
-            .limit_dates(limits.max_dates),
+            .with_budget(budget.clone()),
         );
         let mut response = state.schema.execute(request).await;
+        if budget.answer_too_large() {
+            // What was resolved before the limit is dropped, not sent cut.
+            response = async_graphql::Response::from_errors(vec![
+                async_graphql::Error::from(budget.too_large_error())
+                    .into_server_error(async_graphql::Pos::default()),
+            ]);
+        }
         response
             .errors
             .iter_mut()

@@ -10,7 +10,8 @@
 //! - the body has `body_timeout_secs` once the headers are in (`http`);
 //! - a connection that moves no byte for `idle_timeout_secs` while no
 //!   request is being handled on it is closed (a client that stops reading
-//!   its answer);
+//!   its answer), and so is one whose answer has waited `write_timeout_secs`
+//!   for its client to read it (a client that reads a byte now and then);
 //! - at most `max_http_connections` at once; the next is answered 503 and closed;
 //! - on shutdown, no new connections, requests under way finish (for up to
 //!   `shutdown_grace_secs`), idle connections close.
@@ -53,6 +54,7 @@ where
     let graceful = GracefulShutdown::new();
     let header_timeout = Duration::from_secs(config.header_timeout_secs);
     let idle_timeout = Duration::from_secs(config.idle_timeout_secs);
+    let write_timeout = Duration::from_secs(config.write_timeout_secs);
     tokio::pin!(shutdown);
     loop {
         let (stream, remote) = tokio::select! {
@@ -110,8 +112,8 @@ where
                         tracing::debug!(%remote, error = %err, "connection ended with an error");
                     }
                 }
-                _ = activity.idle_for(idle_timeout) => {
-                    tracing::debug!(%remote, "closing a connection idle for {}s", idle_timeout.as_secs());
+                _ = activity.stalled(idle_timeout, write_timeout) => {
+                    tracing::debug!(%remote, "closing a stalled connection");
                 }
             }
         });
@@ -164,8 +166,13 @@ struct Activity {
     started: tokio::time::Instant,
     /// Milliseconds since `started` of the last byte read or written.
     last_ms: AtomicU64,
+    /// Milliseconds since `started` when the last answer was ready (its
+    /// handler ended); `NEVER` before the first.
+    answered_ms: AtomicU64,
     busy: AtomicUsize,
 }
+
+const NEVER: u64 = u64::MAX;
 
 /// Marks a request under way until dropped (also if its handler panics or
 /// is cancelled).
@@ -175,6 +182,9 @@ impl Drop for Busy {
     fn drop(&mut self) {
         self.0.busy.fetch_sub(1, Ordering::AcqRel);
         self.0.touch();
+        self.0
+            .answered_ms
+            .store(self.0.elapsed_ms(), Ordering::Release);
     }
 }
 
@@ -183,6 +193,7 @@ impl Activity {
         Activity {
             started: tokio::time::Instant::now(),
             last_ms: AtomicU64::new(0),
+            answered_ms: AtomicU64::new(NEVER),
             busy: AtomicUsize::new(0),
         }
     }
@@ -200,18 +211,30 @@ impl Activity {
         Busy(self.clone())
     }
 
-    /// Completes once the connection has moved no byte for `limit` while no
-    /// request of it was being handled (a slow handler is not idleness).
-    async fn idle_for(&self, limit: Duration) {
-        let limit_ms = limit.as_millis() as u64;
+    /// Completes once, with no request of the connection being handled (a
+    /// slow handler is neither), it has moved no byte for `idle`, or its
+    /// last answer has been ready for `write` without the client taking it
+    /// and asking the next (a client reading a few bytes now and then holds
+    /// the answer in memory for as long as it likes; the header timeout
+    /// already closes a connection that finished and asks nothing more).
+    async fn stalled(&self, idle: Duration, write: Duration) {
+        let (idle_ms, write_ms) = (idle.as_millis() as u64, write.as_millis() as u64);
         loop {
-            let quiet = self
-                .elapsed_ms()
-                .saturating_sub(self.last_ms.load(Ordering::Acquire));
-            if quiet >= limit_ms && self.busy.load(Ordering::Acquire) == 0 {
+            let now = self.elapsed_ms();
+            let quiet = now.saturating_sub(self.last_ms.load(Ordering::Acquire));
+            let answered = self.answered_ms.load(Ordering::Acquire);
+            let waiting = match answered {
+                NEVER => 0,
+                at => now.saturating_sub(at),
+            };
+            if self.busy.load(Ordering::Acquire) == 0 && (quiet >= idle_ms || waiting >= write_ms) {
                 return;
             }
-            let wait = limit_ms.saturating_sub(quiet).max(limit_ms / 4).max(1);
+            let wait = idle_ms
+                .saturating_sub(quiet)
+                .min(write_ms.saturating_sub(waiting).max(1))
+                .max(idle_ms.min(write_ms) / 4)
+                .max(1);
             tokio::time::sleep(Duration::from_millis(wait)).await;
         }
     }
@@ -288,15 +311,42 @@ mod tests {
         // A request under way (a slow import, say) is not idleness, however
         // quiet the socket.
         let busy = activity.busy();
-        let waited = tokio::time::timeout(limit * 5, activity.idle_for(limit)).await;
+        let never = Duration::from_secs(3600);
+        let waited = tokio::time::timeout(limit * 5, activity.stalled(limit, never)).await;
         assert!(waited.is_err(), "idle while a request was under way");
         // Quiet and not busy: idle once the limit has passed since the
         // last activity (the request's end counts as activity).
         let since = tokio::time::Instant::now();
         drop(busy);
-        tokio::time::timeout(generous, activity.idle_for(limit))
+        tokio::time::timeout(generous, activity.stalled(limit, never))
             .await
             .expect("a quiet connection becomes idle");
         assert!(since.elapsed() >= limit);
+    }
+
+    #[tokio::test]
+    async fn an_answer_left_unread_too_long_ends_its_connection() {
+        let write = Duration::from_millis(300);
+        let idle = Duration::from_secs(3600);
+        let activity = Arc::new(Activity::new());
+        // Bytes trickle all the while: never idle, but once the answer has
+        // waited `write` for its reader, the connection is stalled.
+        let answered = tokio::time::Instant::now();
+        drop(activity.busy());
+        let trickle = {
+            let activity = activity.clone();
+            async move {
+                loop {
+                    activity.touch();
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            }
+        };
+        tokio::select! {
+            _ = activity.stalled(idle, write) => {}
+            _ = trickle => unreachable!(),
+            _ = tokio::time::sleep(Duration::from_secs(10)) => panic!("a trickling reader held on"),
+        }
+        assert!(answered.elapsed() >= write);
     }
 }

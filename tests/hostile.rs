@@ -471,6 +471,20 @@ async fn a_retried_submission_files_one_report() {
         .gql_as(Some(&clerk), REPORT, input(&"k".repeat(101), 9.0))
         .await;
     assert_eq!(first_code(&body), "TOO_LONG");
+
+    // The year is settled between the press and the retry: the retry
+    // still learns that its report was filed.
+    let (_, filed) = app.gql_as(Some(&clerk), REPORT, input("k-4", 12.0)).await;
+    app.data(
+        "mutation($id: ID!) { closePlan(id: $id) { state } }",
+        json!({ "id": p.plan }),
+    )
+    .await;
+    let (_, retried) = app.gql_as(Some(&clerk), REPORT, input("k-4", 12.0)).await;
+    assert!(retried.get("errors").is_none(), "{retried:#}");
+    assert_eq!(retried["data"], filed["data"]);
+    let (_, new) = app.gql_as(Some(&clerk), REPORT, input("k-5", 12.0)).await;
+    assert_eq!(first_code(&new), "PLAN_CLOSED");
 }
 
 /// Finding 6: production mode gives no hints about the schema.
@@ -718,4 +732,95 @@ async fn every_response_carries_a_request_id() {
         !body.to_string().to_lowercase().contains("report"),
         "{body}"
     );
+}
+
+/// Found by an outside probe: a viewer's aliases of every goal's trend
+/// (each a history of the whole plan, evaluated at every month end), or of
+/// every report of every plan, cost memory without bound although each
+/// query was small. A request now holds a bounded number of rows and
+/// answers a bounded number of values, the operations of a batch together.
+#[tokio::test]
+async fn what_a_request_may_hold_and_answer_is_bounded() {
+    let app = TestApp::spawn_with(mubiao::config::LimitsConfig {
+        max_request_rows: 200,
+        max_response_values: 300,
+        ..Default::default()
+    })
+    .await;
+    let p = park(&app).await;
+    for month in 1..=10 {
+        app.report(&p.share, &format!("2025-{month:02}-28"), month as f64)
+            .await;
+    }
+    let trend = |n: usize| {
+        let aliases: String = (0..n)
+            .map(|i| {
+                format!(
+                    "g{i}: goal(id: $id) {{ trend(upTo: \"2025-10-31\") {{ completionPercent }} }} "
+                )
+            })
+            .collect();
+        format!("query($id: ID!) {{ {aliases} }}")
+    };
+    // One goal's trend is cheap; the same trend asked many times over is
+    // the same snapshot, held once.
+    let d = app.data(&trend(1), json!({ "id": p.goal })).await;
+    assert_eq!(d["g0"]["trend"].as_array().unwrap().len(), 10);
+    app.data(&trend(5), json!({ "id": p.goal })).await;
+    // Every plan's history at once is more than this server allows.
+    let other = app
+        .create_plan("另一园区2025年度目标任务", 2025, &p.park)
+        .await;
+    for i in 0..6 {
+        let g = app
+            .create_goal(json!({ "planId": other, "title": format!("目标{i}"), "kind": "CUMULATIVE", "targetValue": 10 }))
+            .await;
+        app.assign(&g, &p.bureau, Some(10.0)).await;
+    }
+    let body = app
+        .gql(
+            r#"{ plans { trend(upTo: "2025-10-31") { completionPercent } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(first_code(&body), "QUERY_TOO_EXPENSIVE", "{body:#}");
+
+    // Aliases of every report: the answer is refused whole, not sent cut.
+    let reports: String = (0..20)
+        .map(|i| format!("r{i}: assignment(id: $id) {{ reports {{ id asOf value note }} }} "))
+        .collect();
+    let body = app
+        .gql(
+            &format!("query($id: ID!) {{ {reports} }}"),
+            json!({ "id": p.share }),
+        )
+        .await;
+    assert_eq!(first_code(&body), "RESPONSE_TOO_LARGE", "{body:#}");
+    assert_eq!(body["data"], Value::Null);
+    assert_eq!(body["errors"].as_array().unwrap().len(), 1);
+
+    // A batch shares one budget: 40 dates and 40 more are 80.
+    let dates = |from: u64| -> String {
+        (from..from + 40)
+            .map(|i| {
+                let date =
+                    chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap() + chrono::Days::new(i);
+                format!("d{i}: vetoed(asOf: \"{date}\") ")
+            })
+            .collect()
+    };
+    let batch = json!([
+        { "query": format!("query($id: ID!) {{ plan(id: $id) {{ {} }} }}", dates(0)), "variables": { "id": p.plan } },
+        { "query": format!("query($id: ID!) {{ plan(id: $id) {{ {} }} }}", dates(40)), "variables": { "id": p.plan } },
+    ]);
+    let resp = app
+        .client
+        .post("/graphql")
+        .header("authorization", format!("Bearer {ADMIN_TOKEN}"))
+        .body_json(&batch)
+        .send()
+        .await;
+    let body = resp.json().await.value().deserialize::<Value>();
+    assert!(body[0].get("errors").is_none(), "{body:#}");
+    assert_eq!(first_code(&body[1]), "TOO_MANY_DATES", "{body:#}");
 }

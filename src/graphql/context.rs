@@ -1,4 +1,4 @@
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use tokio::sync::Mutex;
@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use entity::{plan, unit};
 use sea_orm::DatabaseConnection;
 
+use super::budget::RequestBudget;
 use crate::domain::Evaluation;
 use crate::domain::access::{Actor, Role};
 use crate::domain::dates;
@@ -39,16 +40,10 @@ pub struct RequestContext {
     pub now: DateTime<Utc>,
     /// Who is asking; `None` without a bearer token.
     actor: Option<Actor>,
-    /// The distinct dates this request has asked figures for, and how many
-    /// it may: each date is a snapshot and an evaluation of every plan
-    /// asked about, so a thousand aliases at a thousand dates would load a
-    /// thousand.
-    dates: std::sync::Mutex<HashSet<NaiveDate>>,
-    max_dates: usize,
+    /// What the request may cost (dates, rows held, values answered),
+    /// shared by the operations of a batch.
+    budget: Arc<RequestBudget>,
 }
-
-/// Distinct dates a request may ask figures for, unless told otherwise.
-pub const DEFAULT_MAX_DATES: usize = 64;
 
 /// What a request has loaded: each plan's structure once (`None` for a plan
 /// that does not exist or is archived), and its snapshots by report scope.
@@ -77,30 +72,18 @@ impl RequestContext {
             units: Mutex::new(None),
             db,
             now,
-            dates: std::sync::Mutex::new(HashSet::new()),
-            max_dates: DEFAULT_MAX_DATES,
+            budget: Arc::new(RequestBudget::new(&crate::config::LimitsConfig::default())),
         }
     }
 
-    /// The most distinct dates this request may ask figures for.
-    pub fn limit_dates(mut self, max_dates: usize) -> Self {
-        self.max_dates = max_dates;
+    /// Shares `budget` with the other operations of the request.
+    pub fn with_budget(mut self, budget: Arc<RequestBudget>) -> Self {
+        self.budget = budget;
         self
     }
 
-    /// Counts a date the request asks figures for; TOO_MANY_DATES past the limit.
-    fn ask_date(&self, date: NaiveDate) -> AppResult<()> {
-        let mut dates = self.dates.lock().unwrap_or_else(|e| e.into_inner());
-        if dates.insert(date) && dates.len() > self.max_dates {
-            return Err(AppError::rejected(
-                ErrorCode::TooManyDates,
-                format!(
-                    "a request may ask about at most {} distinct dates; split it",
-                    self.max_dates
-                ),
-            ));
-        }
-        Ok(())
+    pub fn budget(&self) -> &RequestBudget {
+        &self.budget
     }
 
     pub fn of<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a RequestContext> {
@@ -179,7 +162,7 @@ impl RequestContext {
         scope: ReportScope,
     ) -> AppResult<Vec<Arc<PlanData>>> {
         if let ReportScope::StandingOn(date) = scope {
-            self.ask_date(date)?;
+            self.budget.ask_date(date)?;
         }
         let mut cache = self.plans.lock().await;
         // The versions this request works at: one statement for the plans
@@ -257,6 +240,7 @@ impl RequestContext {
             };
             match self.shared.snapshot(*id, scope, v) {
                 Some(kept) => {
+                    self.charge(&kept)?;
                     cache.by_scope.insert((*id, scope), kept);
                 }
                 None => missing.push(structure),
@@ -264,6 +248,7 @@ impl RequestContext {
         }
         if !missing.is_empty() {
             for (id, data) in plan_data::snapshots(&self.db, missing, scope).await? {
+                self.charge(&data)?;
                 if let Some(v) = version(&cache, id) {
                     self.shared.put_snapshot(v, data.clone());
                 }
@@ -274,6 +259,23 @@ impl RequestContext {
             .iter()
             .filter_map(|id| cache.by_scope.get(&(*id, scope)).cloned())
             .collect())
+    }
+
+    /// Charges the request for a snapshot it now holds: its rows, and the
+    /// plan's rows once more for each evaluation it will be asked for (one
+    /// at its date; one per month end for a history's trends).
+    fn charge(&self, data: &PlanData) -> AppResult<()> {
+        let rows = data.structure().row_count();
+        let evaluations = match data.scope() {
+            ReportScope::Structure => 0,
+            ReportScope::StandingOn(_) => 1,
+            ReportScope::History | ReportScope::GoalHistory(_) => {
+                crate::domain::schedule::months_through(data.plan.start_date, data.plan.end_date)
+                    as usize
+            }
+        };
+        self.budget
+            .hold_rows(rows + data.report_count() + rows * evaluations)
     }
 
     /// Reloads a plan after a write in this request, so later fields of the

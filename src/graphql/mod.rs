@@ -3,6 +3,8 @@
 
 /// The author of each mutation, for the audit log.
 pub mod audit;
+/// What one request may cost: dates, rows held, values answered.
+pub mod budget;
 /// Per-request loaders and helpers reached through the resolver context.
 pub mod context;
 /// AppError → GraphQL error with `extensions.code`.
@@ -45,7 +47,8 @@ pub fn build_schema(limits: &LimitsConfig) -> AppSchema {
     )
     .limit_depth(limits.max_depth)
     .limit_complexity(limits.max_complexity)
-    .extension(audit::AuditMutations);
+    .extension(audit::AuditMutations)
+    .extension(budget::CountValues);
     if limits.production {
         // No "Did you mean …?" either: a misspelt field would list its
         // neighbours, which is the schema introspection hides.

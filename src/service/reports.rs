@@ -112,12 +112,7 @@ impl Pending {
     /// Checks a report in the submitting request, with its author in scope.
     fn check(share: &Share, mut input: NewReport) -> AppResult<Pending> {
         let checked = check_report(share, &input)?;
-        if let Some(key) = input.idempotency.take() {
-            input.idempotency = Some(IdempotencyKey {
-                key: text::required(Field::IdempotencyKey, &key.key)?,
-                ..key
-            });
-        }
+        clean_key(&mut input)?;
         Ok(Pending {
             input,
             checked,
@@ -125,31 +120,49 @@ impl Pending {
         })
     }
 
-    /// The answer to a submission whose key already filed `first`: that
-    /// report, unless the key came with another report (a client reusing
-    /// keys, which would otherwise lose the second figure silently).
     fn replay_of(&self, first: report::Model) -> AppResult<report::Model> {
-        if self.filed_as(&first) {
-            Ok(first)
-        } else {
-            Err(AppError::rejected(
-                ErrorCode::IdempotencyKeyReused,
-                "this idempotency key was sent with another report; use a new key for a new report",
-            ))
-        }
+        replay(&self.input, &self.checked, first)
     }
 
-    /// Whether `row` is this report as filed. The submission time is left
-    /// out: PostgreSQL keeps microseconds of a clock that has nanoseconds.
     fn filed_as(&self, row: &report::Model) -> bool {
-        let Pending { input, checked, .. } = self;
-        row.assignment_id == input.assignment_id
-            && row.as_of == checked.as_of
-            && row.value == checked.value
-            && row.note == checked.note
-            && row.problems == checked.problems
-            && row.next_steps == checked.next_steps
-            && row.submitted_by == input.submitted_by
+        filed_as(&self.input, &self.checked, row)
+    }
+}
+
+/// The key as the client sent it, cleaned like any text.
+fn clean_key(input: &mut NewReport) -> AppResult<()> {
+    if let Some(key) = input.idempotency.take() {
+        input.idempotency = Some(IdempotencyKey {
+            key: text::required(Field::IdempotencyKey, &key.key)?,
+            ..key
+        });
+    }
+    Ok(())
+}
+
+/// Whether `row` is this report as filed. The submission time is left
+/// out: PostgreSQL keeps microseconds of a clock that has nanoseconds.
+fn filed_as(input: &NewReport, checked: &Checked, row: &report::Model) -> bool {
+    row.assignment_id == input.assignment_id
+        && row.as_of == checked.as_of
+        && row.value == checked.value
+        && row.note == checked.note
+        && row.problems == checked.problems
+        && row.next_steps == checked.next_steps
+        && row.submitted_by == input.submitted_by
+}
+
+/// The answer to a submission whose key already filed `first`: that
+/// report, unless the key came with another report (a client reusing
+/// keys, which would otherwise lose the second figure silently).
+fn replay(input: &NewReport, checked: &Checked, first: report::Model) -> AppResult<report::Model> {
+    if filed_as(input, checked, &first) {
+        Ok(first)
+    } else {
+        Err(AppError::rejected(
+            ErrorCode::IdempotencyKeyReused,
+            "this idempotency key was sent with another report; use a new key for a new report",
+        ))
     }
 }
 
@@ -186,13 +199,18 @@ impl Filer {
     /// need it first to authorise the submitter) here, concurrently with
     /// others, and files it with whatever else is waiting; returns once it
     /// is committed.
-    pub async fn submit(&self, share: &Share, input: NewReport) -> AppResult<report::Model> {
-        let pending = Pending::check(share, input)?;
-        // A retry of a report already filed is answered here, without
-        // queueing; two retries racing are settled in the writer.
-        if let Some(first) = filed_under_key(&self.db, &pending).await? {
-            return pending.replay_of(first);
+    pub async fn submit(&self, share: &Share, mut input: NewReport) -> AppResult<report::Model> {
+        // A retry of a report already filed is answered first, before the
+        // rules (the plan may have closed since the first press, which was
+        // filed), and without queueing; two retries racing are settled in
+        // the writer.
+        clean_key(&mut input)?;
+        if input.idempotency.is_some()
+            && let Some(first) = filed_under_key(&self.db, &input).await?
+        {
+            return replay(&input, &Checked::cleaned(&input)?, first);
         }
+        let pending = Pending::check(share, input)?;
         let (answer, answered) = oneshot::channel();
         let queued = Queued { pending, answer };
         self.queue()
@@ -324,12 +342,12 @@ async fn file_in_one_transaction(
 /// The report a submission's idempotency key filed within the window, if any.
 async fn filed_under_key<C: ConnectionTrait>(
     db: &C,
-    pending: &Pending,
+    input: &NewReport,
 ) -> AppResult<Option<report::Model>> {
-    let Some(key) = &pending.input.idempotency else {
+    let Some(key) = &input.idempotency else {
         return Ok(None);
     };
-    let since = pending.input.submitted_at - chrono::Duration::hours(IDEMPOTENCY_WINDOW_HOURS);
+    let since = input.submitted_at - chrono::Duration::hours(IDEMPOTENCY_WINDOW_HOURS);
     let held = idempotency_key::Entity::find_by_id((key.caller.clone(), key.key.clone()))
         .one(db)
         .await?
@@ -445,6 +463,20 @@ struct Checked {
     next_steps: Option<String>,
 }
 
+impl Checked {
+    /// The report as it would be filed, its texts cleaned, before any rule
+    /// about its share or plan: what a retry is compared by.
+    fn cleaned(input: &NewReport) -> AppResult<Checked> {
+        Ok(Checked {
+            value: input.value,
+            as_of: input.as_of,
+            note: text::optional(Field::Note, input.note.clone())?,
+            problems: text::optional(Field::Problems, input.problems.clone())?,
+            next_steps: text::optional(Field::NextSteps, input.next_steps.clone())?,
+        })
+    }
+}
+
 /// Every rule a report must meet, with the error that names the one it breaks.
 fn check_report(share: &Share, input: &NewReport) -> AppResult<Checked> {
     let Share {
@@ -490,9 +522,7 @@ fn check_report(share: &Share, input: &NewReport) -> AppResult<Checked> {
     Ok(Checked {
         value,
         as_of,
-        note: text::optional(Field::Note, input.note.clone())?,
-        problems: text::optional(Field::Problems, input.problems.clone())?,
-        next_steps: text::optional(Field::NextSteps, input.next_steps.clone())?,
+        ..Checked::cleaned(input)?
     })
 }
 
