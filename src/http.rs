@@ -44,6 +44,10 @@ pub struct ServeOptions {
 /// bits as hex, out of reach of guessing over the network.
 pub const MIN_ADMIN_KEY_CHARS: usize = 32;
 
+/// Different characters an operator key must have: 32 × "a" is long and
+/// guessable. A random hex key has about 16.
+pub const MIN_ADMIN_KEY_DISTINCT: usize = 8;
+
 /// Why an operator key cannot be used, if it cannot: too short, or not a
 /// token a client can send (`Bearer <visible ASCII>`).
 pub fn admin_key_problem(key: &str) -> Option<String> {
@@ -52,6 +56,13 @@ pub fn admin_key_problem(key: &str) -> Option<String> {
             "MUBIAO_ADMIN_TOKEN must be at least {MIN_ADMIN_KEY_CHARS} characters (it has {}); \
              make one with `openssl rand -hex 32`",
             key.chars().count()
+        ));
+    }
+    let distinct: std::collections::HashSet<char> = key.chars().collect();
+    if distinct.len() < MIN_ADMIN_KEY_DISTINCT {
+        return Some(format!(
+            "MUBIAO_ADMIN_TOKEN repeats too few characters ({} different); make one with `openssl rand -hex 32`",
+            distinct.len()
         ));
     }
     if !key.bytes().all(|b| b.is_ascii_graphic()) {
@@ -204,9 +215,18 @@ enum Credentials<'a> {
 }
 
 fn credentials(req: &Request) -> Credentials<'_> {
-    let Some(value) = req.headers().get(poem::http::header::AUTHORIZATION) else {
+    let mut values = req
+        .headers()
+        .get_all(poem::http::header::AUTHORIZATION)
+        .iter();
+    let Some(value) = values.next() else {
         return Credentials::Absent;
     };
+    if values.next().is_some() {
+        // Two credentials: a proxy reading the other one would disagree
+        // with us about who is asking.
+        return Credentials::Malformed;
+    }
     let Ok(text) = value.to_str() else {
         return Credentials::Malformed;
     };
@@ -618,8 +638,9 @@ mod tests {
     fn operator_keys_must_be_long_and_sendable() {
         assert!(admin_key_problem("1").is_some());
         assert!(admin_key_problem(&"a".repeat(31)).is_some());
-        assert!(admin_key_problem(&"a".repeat(32)).is_none());
-        assert!(admin_key_problem(&format!("{} b", "a".repeat(32))).is_some());
+        assert!(admin_key_problem(&"a".repeat(32)).is_some());
+        assert!(admin_key_problem("0123456789abcdef0123456789abcdef").is_none());
+        assert!(admin_key_problem("0123456789abcdef 0123456789abcdef").is_some());
         assert!(admin_key_problem(&"密".repeat(40)).is_some());
     }
 }

@@ -96,7 +96,9 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             let listener = tokio::net::TcpListener::bind(config.listen).await?;
             tracing::info!(listen = %config.listen, "serving GraphQL at /graphql");
             let (app, filer) = http::app_and_filer(db, http::system_clock(), options);
-            server::serve(listener, app, config.connections, stop_signal()).await?;
+            let connections =
+                server::fit_to_open_files(config.connections, cli.database.max_connections);
+            server::serve(listener, app, connections, stop_signal()).await?;
             // Every report a clerk submitted before the stop is filed.
             filer.drain().await;
             tracing::info!("stopped");

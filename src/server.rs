@@ -51,6 +51,7 @@ where
     let app = Arc::new(app.boxed());
     let local = listener.local_addr()?;
     let slots = Arc::new(Semaphore::new(config.max_http_connections));
+    let turning_away = Arc::new(Semaphore::new(TURNED_AWAY_AT_ONCE));
     let graceful = GracefulShutdown::new();
     let header_timeout = Duration::from_secs(config.header_timeout_secs);
     let idle_timeout = Duration::from_secs(config.idle_timeout_secs);
@@ -72,7 +73,14 @@ where
         };
         let Ok(slot) = slots.clone().try_acquire_owned() else {
             tracing::warn!(%remote, max = config.max_http_connections, "too many connections; turning one away");
-            tokio::spawn(turn_away(stream));
+            // Answering takes a socket for up to two seconds; past a few
+            // dozen at once, a flood is simply closed.
+            if let Ok(answering) = turning_away.clone().try_acquire_owned() {
+                tokio::spawn(async move {
+                    turn_away(stream).await;
+                    drop(answering);
+                });
+            }
             continue;
         };
         let _ = stream.set_nodelay(true);
@@ -130,6 +138,51 @@ where
         );
     }
     Ok(())
+}
+
+/// Connections over the cap answered 503 at once; more are closed unanswered.
+const TURNED_AWAY_AT_ONCE: usize = 64;
+
+/// File descriptors the server needs besides its HTTP connections: the
+/// database pool, the listener, logs, a SQLite file's WAL and shared memory.
+const SPARE_FILES: u64 = 64;
+
+/// Raises this process's open-file limit to what the system allows and
+/// fits the connection cap under it: at the common default of 1,024 files,
+/// 1,024 connections could never be reached — the server would run out
+/// of files first and stop answering anyone (not even with 503).
+pub fn fit_to_open_files(mut config: ConnectionConfig, pool: u32) -> ConnectionConfig {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit read and write the struct given.
+    let files = unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
+            return config;
+        }
+        if limit.rlim_cur < limit.rlim_max {
+            let raised = libc::rlimit {
+                rlim_cur: limit.rlim_max,
+                rlim_max: limit.rlim_max,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
+                limit = raised;
+            }
+        }
+        limit.rlim_cur
+    };
+    let room = files.saturating_sub(u64::from(pool) + SPARE_FILES + TURNED_AWAY_AT_ONCE as u64);
+    if (config.max_http_connections as u64) > room {
+        tracing::warn!(
+            open_files = files,
+            asked = config.max_http_connections,
+            serving = room,
+            "the open-file limit is too low for --max-http-connections; serving fewer"
+        );
+        config.max_http_connections = room.max(1) as usize;
+    }
+    config
 }
 
 /// Answers a connection over the cap with 503 and closes it, without

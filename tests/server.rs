@@ -241,3 +241,48 @@ fn sigterm_in_a_burst_loses_no_acknowledged_report() {
         "acknowledged but not stored: {missing:?}"
     );
 }
+
+/// Found by an outside probe: under the common limit of 1,024 open files,
+/// the default cap of 1,024 connections could never be reached; the server
+/// ran out of files first and answered nobody. It now fits its cap under
+/// the limit it finds, so the connection over it is told 503.
+#[test]
+fn the_connection_cap_fits_the_open_file_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = BinaryDb::new(dir.path(), "nofile");
+    let port = free_port();
+    let cmd = db.command();
+    let program = cmd.get_program().to_owned();
+    let mut shell = std::process::Command::new("bash");
+    shell
+        .arg("-c")
+        .arg(r#"ulimit -n 256 && exec "$0" serve --listen "$1""#)
+        .arg(program)
+        .arg(format!("127.0.0.1:{port}"))
+        .envs(cmd.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let _server = common::binary::Server(shell.spawn().unwrap());
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while http(port, "GET", "/healthz", None, None).map(|r| r.0).ok() != Some(200) {
+        assert!(
+            Instant::now() < deadline,
+            "the server did not become healthy"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // 256 files: 118 connections served (the pool, spares and the
+    // turned-away answers take the rest); 150 is over the cap.
+    let held: Vec<TcpStream> = (0..150)
+        .filter_map(|_| TcpStream::connect(("127.0.0.1", port)).ok())
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let (status, body) = http(port, "GET", "/healthz", None, None).unwrap();
+    assert_eq!(status, 503, "{body}");
+    drop(held);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while http(port, "GET", "/healthz", None, None).map(|r| r.0).ok() != Some(200) {
+        assert!(Instant::now() < deadline, "slots were not given back");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

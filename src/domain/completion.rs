@@ -33,12 +33,13 @@ pub struct Progress {
 /// bound instead of as an infinity that JSON cannot carry.
 pub const FIGURE_BOUND: f64 = 1e15;
 
-/// A figure the API can show: finite, within ±[`FIGURE_BOUND`]; NaN is 0.
+/// A figure the API can show: finite, within ±[`FIGURE_BOUND`]; NaN and
+/// −0 are 0 (a milestone goal with nothing done printed "-0.0").
 pub fn shown(x: f64) -> f64 {
     if x.is_nan() {
         0.0
     } else {
-        x.clamp(-FIGURE_BOUND, FIGURE_BOUND)
+        x.clamp(-FIGURE_BOUND, FIGURE_BOUND) + 0.0
     }
 }
 

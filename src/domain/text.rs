@@ -11,6 +11,7 @@
 use std::borrow::Cow;
 
 use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
 
 use crate::error::{AppError, ErrorCode};
 
@@ -195,12 +196,41 @@ fn clean(field: Field, value: &str) -> Result<Option<String>, AppError> {
     }))
 }
 
-/// How names are compared for duplicates: compatibility-normalised (NFKC:
-/// full-width digits, letters and brackets become their ASCII forms),
-/// without blanks or invisible characters, in lower case.
+/// Characters Unicode says to ignore when they cannot be shown (soft
+/// hyphens, joiners, variation selectors, tags, fillers…), and others that
+/// show as nothing (the braille blank, annotation marks): in a name they
+/// only ever make a look-alike.
+fn is_ignorable(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{061C}'
+            | '\u{115F}'..='\u{1160}'
+            | '\u{17B4}'..='\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{2800}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{FFF0}'..='\u{FFFB}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E0FFF}'
+    )
+}
+
+/// How names are compared for duplicates: compatibility-decomposed (NFKD:
+/// full-width digits, letters and brackets become their ASCII forms,
+/// accents come apart), without combining marks, blanks or characters that
+/// show as nothing, in lower case.
 pub fn key(text: &str) -> String {
-    text.nfkc()
-        .filter(|c| !is_blank(*c))
+    text.nfkd()
+        .filter(|c| !is_blank(*c) && !is_ignorable(*c) && !is_combining_mark(*c))
         .flat_map(char::to_lowercase)
         .collect()
 }
@@ -309,6 +339,31 @@ mod tests {
         assert_eq!(key("经济发展局（开发区）"), key("经济发展局(开发区)"));
         assert_eq!(key("Ｃafé 中心"), key("cafe\u{301}中心"));
         assert_ne!(key("招商一局"), key("招商二局"));
+        // What an outside probe slipped past the first key: a soft hyphen,
+        // a grapheme joiner, variation selectors, tags, fillers, a braille
+        // blank, annotation marks, a stray combining accent.
+        for hidden in [
+            "\u{AD}",
+            "\u{34F}",
+            "\u{FE0F}",
+            "\u{E0100}",
+            "\u{E0020}",
+            "\u{3164}",
+            "\u{2062}",
+            "\u{FFF9}",
+            "\u{2800}",
+            "\u{17B4}",
+            "\u{180B}",
+            "\u{301}",
+            "\u{206A}",
+            "\u{1D173}",
+        ] {
+            assert_eq!(
+                key(&format!("招商{hidden}合作局")),
+                key("招商合作局"),
+                "{hidden:?}"
+            );
+        }
     }
 
     #[test]

@@ -34,7 +34,7 @@ pub fn finite(field: &str, value: f64) -> Result<f64, AppError> {
     if value.abs() > MAX_MAGNITUDE {
         return Err(reject(
             ErrorCode::ImplausibleValue,
-            format!("{field} {value} is beyond ±10^12; check the figure and its unit"),
+            format!("{field} {value:e} is beyond ±10^12; check the figure and its unit"),
         ));
     }
     Ok(value)
@@ -59,7 +59,7 @@ pub fn target_for_kind(kind: GoalKind, target: Option<f64>) -> Result<Option<f64
             if t.abs() < MIN_TARGET {
                 return Err(reject(
                     ErrorCode::ImplausibleValue,
-                    format!("targetValue {t} is closer to 0 than 10^-6; choose a larger unit"),
+                    format!("targetValue {t:e} is closer to 0 than 10^-6; choose a larger unit"),
                 ));
             }
             if kind == GoalKind::Cumulative && t < 0.0 {
@@ -160,6 +160,16 @@ pub fn report_value(
     share_target: Option<f64>,
 ) -> Result<f64, AppError> {
     let v = finite("value", value)?;
+    if v != 0.0 && v.abs() < MIN_TARGET {
+        // A level of 10^-300 on a lower-is-better rate reads as a
+        // completion of 10^300 %: a slip, like a target that small.
+        return Err(reject(
+            ErrorCode::ImplausibleValue,
+            format!(
+                "value {v:e} is closer to 0 than 10^-6; report 0 or the figure in a larger unit"
+            ),
+        ));
+    }
     if v < 0.0 && kind != GoalKind::Rate {
         return Err(reject(
             ErrorCode::InvalidValue,
@@ -346,6 +356,12 @@ mod tests {
             5_000.0
         );
         assert_eq!(report_value(GoalKind::Veto, 3.0, Some(0.0)).unwrap(), 3.0);
+        // Zero is a figure; a hair above it is a slip.
+        assert_eq!(report_value(GoalKind::Rate, 0.0, Some(65.0)).unwrap(), 0.0);
+        assert_eq!(
+            code(report_value(GoalKind::Rate, 1e-300, Some(65.0))),
+            ErrorCode::ImplausibleValue
+        );
     }
 
     #[test]

@@ -96,6 +96,14 @@ pub fn parse_target(text: &str) -> Result<ParsedTarget, WordingError> {
         .map(|(i, c)| i + c.len_utf8())
         .last()
         .unwrap_or(0);
+    // An exponent, as a spreadsheet shows a number too long for its cell
+    // ("2.5E+3"): part of the number, never the start of its unit.
+    let exponent_len = exponent_length(&s[number_len..]);
+    let number_len = if number_len > 0 {
+        number_len + exponent_len
+    } else {
+        0
+    };
     let number: String = s[..number_len].chars().filter(|c| *c != ',').collect();
     let value: f64 = number.parse().map_err(|_| {
         WordingError::Unreadable(format!("{original:?} has no number to read as a target"))
@@ -106,6 +114,21 @@ pub fn parse_target(text: &str) -> Result<ParsedTarget, WordingError> {
         measure_unit: (!unit.is_empty()).then_some(unit),
         bound,
     })
+}
+
+/// The length of an exponent ("e300", "E+3", "e-2") at the start of `s`,
+/// or 0.
+fn exponent_length(s: &str) -> usize {
+    let bytes = s.as_bytes();
+    if !matches!(bytes.first(), Some(b'e' | b'E')) {
+        return 0;
+    }
+    let sign = usize::from(matches!(bytes.get(1), Some(b'+' | b'-')));
+    let digits = bytes[1 + sign..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    if digits == 0 { 0 } else { 1 + sign + digits }
 }
 
 fn date(year: i32, month: u32, day: u32, original: &str) -> Result<NaiveDate, WordingError> {
@@ -231,6 +254,12 @@ mod tests {
             ("1,200亩", t(1200.0, Some("亩"), Bound::Exact)),
             ("0起", t(0.0, Some("起"), Bound::Exact)),
             ("19.6", t(19.6, None, Bound::Exact)),
+            // A number a spreadsheet showed in scientific form is a number,
+            // never a unit "e300个" (an outside probe's "1e300个" became 1).
+            ("2.5E+3", t(2500.0, None, Bound::Exact)),
+            ("1e300个", t(1e300, Some("个"), Bound::Exact)),
+            ("3E-2亿元", t(0.03, Some("亿元"), Bound::Exact)),
+            ("5e个", t(5.0, Some("e个"), Bound::Exact)),
         ];
         for (text, expected) in rows {
             assert_eq!(parse_target(text), Ok(expected), "{text}");

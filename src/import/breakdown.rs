@@ -311,9 +311,11 @@ fn recognise(text: &str) -> Option<(Field, Option<String>)> {
     find(base).map(|f| (f, (!hint.is_empty()).then(|| hint.to_string())))
 }
 
-/// Unit names compare without spaces and with half-width brackets.
+/// Unit names compare as the API compares them (`text::key`): without
+/// blanks or invisible characters, full-width forms folded, so a sheet's
+/// "经济发展局（开发区）" or a name with a stray soft hyphen finds its unit.
 pub fn unit_key(name: &str) -> String {
-    wording::normalise(name)
+    crate::domain::text::key(name)
 }
 
 /// The numbering of a 序号, which decides nesting.

@@ -720,3 +720,12 @@ fn a_legacy_absurd_report_shows_at_the_bound() {
     assert!(p.gap.unwrap().is_finite() && p.score.unwrap().is_finite());
     assert!(e.plan().completion_percent.is_finite());
 }
+
+#[test]
+fn no_figure_is_negative_zero() {
+    use crate::domain::completion::shown;
+    assert!(shown(-0.0).is_sign_positive());
+    assert_eq!(shown(-0.0).to_string(), "0");
+    assert_eq!(shown(-3.5), -3.5);
+    assert_eq!(shown(f64::NAN), 0.0);
+}
