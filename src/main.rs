@@ -94,7 +94,11 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                     .then(|| demo::VIEWER_TOKEN.to_string()),
             };
             let listener = tokio::net::TcpListener::bind(config.listen).await?;
-            tracing::info!(listen = %config.listen, "serving GraphQL at /graphql");
+            let bound = listener.local_addr()?;
+            tracing::info!(listen = %bound, "serving GraphQL at /graphql");
+            // On stdout, for the operator and for scripts that ask for
+            // port 0 and need to learn the one they got.
+            println!("mubiao listening on http://{bound}");
             let (app, filer) = http::app_and_filer(db, http::system_clock(), options);
             let connections =
                 server::fit_to_open_files(config.connections, cli.database.max_connections);

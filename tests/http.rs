@@ -1,11 +1,8 @@
 //! HTTP concerns: health, GraphiQL, and real binary runs (serve, demo, token).
 mod common;
 
-use std::process::Stdio;
-use std::time::{Duration, Instant};
-
 use common::TestApp;
-use common::binary::{BinaryDb, Server, free_port, http};
+use common::binary::{BinaryDb, Server, http};
 use serde_json::{Value, json};
 
 #[tokio::test]
@@ -183,26 +180,14 @@ fn tokens_never_appear_in_logs() {
     let dir = tempfile::tempdir().unwrap();
     let db = BinaryDb::new(dir.path(), "logs");
     let log_path = dir.path().join("server.log");
-    let port = free_port();
     let operator_key = "operator-key-7f3a9c-2d81e5b04c6f93a7";
-    let child = db
-        .command()
-        .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}")])
+    let mut command = db.command();
+    command
+        .args(["serve", "--demo"])
         .env("RUST_LOG", "trace")
         .env("MUBIAO_ADMIN_TOKEN", operator_key)
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log_path).unwrap())
-        .spawn()
-        .unwrap();
-    let server = Server(child);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !matches!(http(port, "GET", "/healthz", None, None), Ok((200, _))) {
-        assert!(
-            Instant::now() < deadline,
-            "the server did not become healthy"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+        .stderr(std::fs::File::create(&log_path).unwrap());
+    let (server, port) = Server::start(command);
     let issue = json!({ "query": "mutation { createToken(input: { name: \"大屏\", role: VIEWER }) { token } }" }).to_string();
     let (_, body) = http(port, "POST", "/graphql", Some(&issue), Some(operator_key)).unwrap();
     let body: Value = serde_json::from_str(&body).unwrap();

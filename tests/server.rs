@@ -9,7 +9,7 @@ use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::binary::{BinaryDb, free_port, http};
+use common::binary::{BinaryDb, http};
 use serde_json::{Value, json};
 
 const OPERATOR_KEY: &str = "operator-key-3c9e1f7a5b2d48e6a0c4";
@@ -122,7 +122,7 @@ fn a_short_operator_key_is_refused_at_start() {
     let db = BinaryDb::new(dir.path(), "short_key");
     let out = db
         .command()
-        .args(["serve", "--listen", &format!("127.0.0.1:{}", free_port())])
+        .args(["serve", "--listen", "127.0.0.1:0"])
         .env("MUBIAO_ADMIN_TOKEN", "1")
         .stdout(Stdio::null())
         .output()
@@ -250,27 +250,16 @@ fn sigterm_in_a_burst_loses_no_acknowledged_report() {
 fn the_connection_cap_fits_the_open_file_limit() {
     let dir = tempfile::tempdir().unwrap();
     let db = BinaryDb::new(dir.path(), "nofile");
-    let port = free_port();
     let cmd = db.command();
     let program = cmd.get_program().to_owned();
     let mut shell = std::process::Command::new("bash");
     shell
         .arg("-c")
-        .arg(r#"ulimit -n 256 && exec "$0" serve --listen "$1""#)
+        .arg(r#"ulimit -n 256 && exec "$0" serve "$@""#)
         .arg(program)
-        .arg(format!("127.0.0.1:{port}"))
         .envs(cmd.get_envs().filter_map(|(k, v)| Some((k, v?))))
-        .stdout(Stdio::null())
         .stderr(Stdio::null());
-    let _server = common::binary::Server(shell.spawn().unwrap());
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while http(port, "GET", "/healthz", None, None).map(|r| r.0).ok() != Some(200) {
-        assert!(
-            Instant::now() < deadline,
-            "the server did not become healthy"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let (_server, port) = common::binary::Server::start(shell);
     // 256 files: 118 connections served (the pool, spares and the
     // turned-away answers take the rest); 150 is over the cap.
     let held: Vec<TcpStream> = (0..150)

@@ -1,7 +1,7 @@
 //! The real binary on a database of its own: a SQLite file in a temp
 //! dir, or a fresh PostgreSQL schema when TEST_DATABASE_URL is set.
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -13,14 +13,6 @@ impl Drop for Server {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// A minimal HTTP/1.1 exchange, so these tests need no client library.
@@ -66,6 +58,47 @@ pub fn exchange(port: u16, head: &str, body: &[u8]) -> std::io::Result<(u16, Str
 }
 
 impl Server {
+    /// Starts `command` (a `serve`, without `--listen`) on a port the
+    /// system picks, learns the port from the line the server prints, and
+    /// waits until it is healthy. (Picking a free port first and passing it
+    /// raced with the other tests' connections, which may take it.)
+    pub fn start(mut command: Command) -> (Server, u16) {
+        use std::io::BufRead;
+        let mut child = command
+            .args(["--listen", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let server = Server(child);
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut lines = std::io::BufReader::new(stdout).lines();
+            if let Some(Ok(line)) = lines.next() {
+                let _ = tx.send(line);
+            }
+            // Keep reading so the server never blocks on a full pipe.
+            for _ in lines {}
+        });
+        let line = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the server says where it listens");
+        let port: u16 = line
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no port in {line:?}"));
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !matches!(http(port, "GET", "/healthz", None, None), Ok((200, _))) {
+            assert!(
+                Instant::now() < deadline,
+                "the server did not become healthy"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        (server, port)
+    }
+
     /// The process's peak resident memory so far (VmHWM), in MB.
     pub fn peak_mb(&self) -> f64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.0.id())).unwrap();
@@ -143,29 +176,12 @@ impl BinaryDb {
 
     /// `serve` with more environment (an operator key, say).
     pub fn serve_with_env(&self, extra: &[&str], env: &[(&str, &str)]) -> (Server, u16) {
-        let port = free_port();
-        let child = self
-            .command()
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        let mut command = self.command();
+        command
+            .args(["serve"])
             .args(extra)
-            .envs(env.iter().copied())
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let server = Server(child);
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            if let Ok((200, _)) = http(port, "GET", "/healthz", None, None) {
-                break;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the server did not become healthy"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        (server, port)
+            .envs(env.iter().copied());
+        Server::start(command)
     }
 }
 
