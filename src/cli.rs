@@ -3,11 +3,11 @@ use chrono::{Duration, Utc};
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 
 use crate::config::{ImportArgs, TokenCommand};
-use crate::domain::access::Role;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::service::audit::{self, Audit};
 use crate::service::import::{ImportRequest, PlanTarget};
 use crate::service::{tokens, units};
+use domain::access::Role;
 
 /// A unit named by ID or by name; a name shared by several units (every
 /// park has a 招商合作局) must be given as an ID.
@@ -127,9 +127,9 @@ pub async fn export(
     let data = loaded
         .get(&plan_id)
         .ok_or_else(|| AppError::not_found("plan", plan_id))?;
-    let zone = crate::domain::dates::parse_time_zone(&data.plan.time_zone)
-        .unwrap_or(chrono_tz::Asia::Shanghai);
-    let today = crate::domain::dates::today_in(zone, Utc::now());
+    let zone =
+        domain::dates::parse_time_zone(&data.plan.time_zone).unwrap_or(chrono_tz::Asia::Shanghai);
+    let today = domain::dates::today_in(zone, Utc::now());
     let eval = data.evaluation(as_of.unwrap_or(today));
     let bytes = if breakdown {
         crate::service::export::breakdown_xlsx(data)?

@@ -6,12 +6,12 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::DatabaseConnection;
 
-use crate::domain::PlanState;
-use crate::domain::access::Role;
-use crate::domain::{Direction, GoalKind};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::service::audit::{self, Audit};
 use crate::service::{assignments, goals, milestones, plans, reports, tokens, units};
+use domain::PlanState;
+use domain::access::Role;
+use domain::{Direction, GoalKind};
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("demo dates are valid")

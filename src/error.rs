@@ -235,6 +235,30 @@ impl AppError {
     }
 }
 
+impl From<domain::Refusal> for AppError {
+    fn from(refusal: domain::Refusal) -> Self {
+        use domain::Rule;
+        let code = match refusal.rule {
+            Rule::InvalidValue => ErrorCode::InvalidValue,
+            Rule::InvalidTarget => ErrorCode::InvalidTarget,
+            Rule::ImplausibleValue => ErrorCode::ImplausibleValue,
+            Rule::TooLong => ErrorCode::TooLong,
+            Rule::InvalidText => ErrorCode::InvalidText,
+            Rule::DirectionNotAllowed => ErrorCode::DirectionNotAllowed,
+            Rule::KindMismatch => ErrorCode::KindMismatch,
+            Rule::InvalidPlanPeriod => ErrorCode::InvalidPlanPeriod,
+            Rule::ReportInFuture => ErrorCode::ReportInFuture,
+            Rule::DeadlineOutsidePlan => ErrorCode::DeadlineOutsidePlan,
+            Rule::MilestoneOutsidePlan => ErrorCode::MilestoneOutsidePlan,
+            Rule::ReportOutsidePlan => ErrorCode::ReportOutsidePlan,
+        };
+        AppError::Rejected {
+            code,
+            message: refusal.message,
+        }
+    }
+}
+
 impl From<sea_orm::DbErr> for AppError {
     fn from(err: sea_orm::DbErr) -> Self {
         AppError::Internal(Box::new(err))

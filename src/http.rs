@@ -12,13 +12,13 @@ use sea_orm::DatabaseConnection;
 use serde_json::json;
 
 use crate::config::LimitsConfig;
-use crate::domain::access::Actor;
 use crate::error::{AppError, ErrorCode};
 use crate::graphql::budget::RequestBudget;
 use crate::graphql::{AppSchema, RequestContext, build_schema, errors};
 use crate::service::reports::Filer;
 use crate::service::snapshot_cache::SnapshotCache;
 use crate::service::{export, tokens};
+use domain::access::Actor;
 
 /// Where "now" comes from; tests pin it to make "today" deterministic.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;

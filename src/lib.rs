@@ -12,8 +12,6 @@ pub mod config;
 pub mod db;
 /// The demo plan: a 2025 development-zone plan with units and reports.
 pub mod demo;
-/// The judgement rules as pure functions.
-pub mod domain;
 /// The one error type and its stable codes.
 pub mod error;
 /// The GraphQL schema and resolvers.

@@ -7,8 +7,8 @@ use entity::{assignment, goal, milestone, plan, report, unit};
 use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
 
 use crate::db::{begin_write, finish};
-use crate::domain::{GoalKind, PlanState, ReportingCycle, TimeProgressMode, schedule};
 use crate::error::AppResult;
+use domain::{GoalKind, PlanState, ReportingCycle, TimeProgressMode, schedule};
 
 /// What to generate.
 #[derive(Clone, Copy, Debug)]
@@ -89,7 +89,7 @@ pub async fn generate_plan(db: &DatabaseConnection, park: &str, spec: Spec) -> A
         .and_hms_opt(1, 0, 0)
         .expect("valid time")
         .and_utc();
-    let (start, end) = crate::domain::dates::calendar_year(spec.year).expect("valid year");
+    let (start, end) = domain::dates::calendar_year(spec.year).expect("valid year");
     let txn = begin_write(db).await?;
     let result: AppResult<plan::Model> = async {
         let root = unit::ActiveModel {
@@ -124,7 +124,7 @@ pub async fn generate_plan(db: &DatabaseConnection, park: &str, spec: Spec) -> A
             year: Set(spec.year),
             start_date: Set(start),
             end_date: Set(end),
-            time_zone: Set(crate::domain::dates::DEFAULT_TIME_ZONE.into()),
+            time_zone: Set(domain::dates::DEFAULT_TIME_ZONE.into()),
             score_cap: Set(1.0),
             state: Set(PlanState::Active.as_str().into()),
             time_progress_mode: Set(TimeProgressMode::Monthly.as_str().into()),

@@ -28,6 +28,21 @@ async fn hold_the_write_lock(app: &TestApp) -> sea_orm::DatabaseTransaction {
     blocker
 }
 
+/// Waits until `n` reports have passed their checks and are in the
+/// writer's hands (queued, or in the batch blocked on the lock): the
+/// point where a test may change the plan under them or let them go.
+async fn writer_holds(app: &TestApp, n: usize) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while app.filer.in_writer() < n {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "only {} of {n} reports reached the writer",
+            app.filer.in_writer()
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
 #[tokio::test]
 async fn a_burst_is_filed_exactly_once_each_with_its_own_outcome_and_author() {
     let app = TestApp::spawn().await;
@@ -62,6 +77,12 @@ async fn a_burst_is_filed_exactly_once_each_with_its_own_outcome_and_author() {
         .issue_token("建设一局填报员", "REPORTER", Some(&bureaus[3]))
         .await;
 
+    // A token's first use of the minute records it (a write): used once
+    // now, the clerks' submissions below do not wait for the lock before
+    // their checks.
+    for token in [&first_clerk, &fourth_clerk] {
+        app.gql_as(Some(token), "{ me { name } }", json!({})).await;
+    }
     // Hold the report table's write lock so the submissions queue up
     // behind it; while it is held, the second goal is archived.
     let blocker = hold_the_write_lock(&app).await;
@@ -87,7 +108,7 @@ async fn a_burst_is_filed_exactly_once_each_with_its_own_outcome_and_author() {
         }
     }
     let archive_meanwhile = async {
-        tokio::time::sleep(Duration::from_millis(1000)).await;
+        writer_holds(server, 30).await;
         let archived_at: chrono::DateTime<chrono::Utc> = "2025-06-01T00:00:00Z".parse().unwrap();
         let goal_id: i64 = built.parse().unwrap();
         blocker
@@ -125,6 +146,14 @@ async fn a_burst_is_filed_exactly_once_each_with_its_own_outcome_and_author() {
         }
     }
     assert_eq!(filed.len(), 15);
+    // Group commit: the writer took at most one report before the lock
+    // held it; every other waited in the queue and went in one batch.
+    assert!(
+        app.filer.transactions() <= 2,
+        "30 reports in {} transactions",
+        app.filer.transactions()
+    );
+    assert_eq!(app.filer.answered(), 30);
 
     // Stored exactly once each: five reports per open share, none on the
     // archived goal's, and the latest (May, 5) stands for each.
@@ -204,7 +233,7 @@ async fn identical_reports_in_one_batch_each_get_their_own_row() {
         .collect();
     submissions.push(app.gql_as(Some(ADMIN_TOKEN), SUBMIT_FULL, other));
     let release = async {
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        writer_holds(&app, 4).await;
         blocker.commit().await.unwrap();
     };
     let (answers, ()) = futures_util::join!(join_all(submissions), release);
@@ -260,6 +289,7 @@ async fn racing_retries_with_one_idempotency_key_file_one_report() {
         .issue_token("招商一局填报员", "REPORTER", Some(&bureau))
         .await;
 
+    app.gql_as(Some(&clerk), "{ me { name } }", json!({})).await;
     let blocker = hold_the_write_lock(&app).await;
     let retry = json!({ "i": { "assignmentId": share, "asOf": "2025-03-31", "value": 6.0,
         "note": "签约3个项目", "idempotencyKey": "form-7d1c" } });
@@ -270,7 +300,7 @@ async fn racing_retries_with_one_idempotency_key_file_one_report() {
         .collect();
     submissions.push(app.gql_as(Some(&clerk), SUBMIT_FULL, other));
     let release = async {
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        writer_holds(&app, 5).await;
         blocker.commit().await.unwrap();
     };
     let (answers, ()) = futures_util::join!(join_all(submissions), release);
@@ -316,4 +346,98 @@ async fn racing_retries_with_one_idempotency_key_file_one_report() {
         audited, 2,
         "one audit row per report filed, none for retries"
     );
+}
+
+/// A report checked while its plan was open, and the plan closed before
+/// the writer filed it: the insert's own check that the plan is still
+/// ACTIVE refuses it, and nothing is stored.
+#[tokio::test]
+async fn a_report_waiting_while_its_plan_closes_is_refused_and_not_stored() {
+    let app = TestApp::spawn().await;
+    let owner = app.create_unit("管委会", None).await;
+    let bureau = app.create_unit("招商一局", Some(&owner)).await;
+    let plan = app.create_plan("2025年度目标任务", 2025, &owner).await;
+    let goal = app
+        .create_goal(json!({ "planId": plan, "title": "签约项目", "kind": "CUMULATIVE", "targetValue": 20.0 }))
+        .await;
+    let share = app.assign(&goal, &bureau, None).await;
+
+    let blocker = hold_the_write_lock(&app).await;
+    let vars = json!({ "i": { "assignmentId": share, "asOf": "2025-03-31", "value": 6.0, "note": "签约3个项目" } });
+    let submission = app.gql_as(Some(ADMIN_TOKEN), SUBMIT, vars);
+    let close_meanwhile = async {
+        writer_holds(&app, 1).await;
+        let plan_id: i64 = plan.parse().unwrap();
+        blocker
+            .execute_raw(mubiao::db::statement(
+                blocker.get_database_backend(),
+                "UPDATE plan SET state = 'CLOSED' WHERE id = ?",
+                vec![plan_id.into()],
+            ))
+            .await
+            .unwrap();
+        blocker.commit().await.unwrap();
+    };
+    let ((_, body), ()) = futures_util::join!(submission, close_meanwhile);
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"],
+        json!("PLAN_CLOSED"),
+        "{} {body:#}",
+        backend_name()
+    );
+    let stored = app
+        .db
+        .query_one_raw(mubiao::db::statement(
+            app.db.get_database_backend(),
+            "SELECT COUNT(*) AS n FROM report",
+            vec![],
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap();
+    assert_eq!(stored, 0);
+}
+
+/// Twenty reports that queue behind a held lock are filed in at most two
+/// transactions (the one the writer had begun, and one batch), not one
+/// transaction each.
+#[tokio::test]
+async fn reports_queued_together_are_filed_in_one_batch() {
+    let app = TestApp::spawn().await;
+    let owner = app.create_unit("管委会", None).await;
+    let plan = app.create_plan("2025年度目标任务", 2025, &owner).await;
+    let goal = app
+        .create_goal(json!({ "planId": plan, "title": "盘活闲置厂房", "kind": "CUMULATIVE", "targetValue": 50000.0 }))
+        .await;
+    let mut shares = Vec::new();
+    for name in ["建设一局", "建设二局", "建设三局", "建设四局"] {
+        let unit = app.create_unit(name, Some(&owner)).await;
+        shares.push(app.assign(&goal, &unit, Some(12500.0)).await);
+    }
+    let blocker = hold_the_write_lock(&app).await;
+    let before = app.filer.transactions();
+    let submissions: Vec<_> = (0..20)
+        .map(|n| {
+            let vars = json!({ "i": { "assignmentId": shares[n % 4], "asOf": format!("2025-{:02}-28", n / 4 + 1),
+                "value": 1000.0 * (n / 4 + 1) as f64, "note": "盘活厂房面积（平方米）" } });
+            app.gql_as(Some(ADMIN_TOKEN), SUBMIT, vars)
+        })
+        .collect();
+    let release = async {
+        writer_holds(&app, 20).await;
+        blocker.commit().await.unwrap();
+    };
+    let (answers, ()) = futures_util::join!(join_all(submissions), release);
+    for (_, body) in &answers {
+        assert!(body.get("errors").is_none(), "{body:#}");
+    }
+    let used = app.filer.transactions() - before;
+    assert!(
+        used <= 2,
+        "20 reports in {used} transactions ({})",
+        backend_name()
+    );
+    assert_eq!(app.filer.in_writer(), 0);
 }

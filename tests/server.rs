@@ -97,10 +97,29 @@ fn connections_over_the_cap_are_turned_away() {
     let dir = tempfile::tempdir().unwrap();
     let db = BinaryDb::new(dir.path(), "conn_cap");
     let (_server, port) = db.serve(&["--max-http-connections", "3"]);
-    let held: Vec<TcpStream> = (0..3)
-        .map(|_| TcpStream::connect(("127.0.0.1", port)).unwrap())
-        .collect();
-    std::thread::sleep(Duration::from_millis(300));
+    // Each held connection is proven served (a keep-alive request
+    // answered 200) before the next opens: a slot the readiness probe's
+    // connection still held for a moment after it closed would otherwise
+    // turn a held one away and leave a free slot for the check below.
+    let mut held: Vec<TcpStream> = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while held.len() < 3 {
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        stream
+            .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            .unwrap();
+        let mut first = [0u8; 12];
+        stream.read_exact(&mut first).unwrap();
+        if &first == b"HTTP/1.1 200" {
+            held.push(stream);
+        } else {
+            assert!(Instant::now() < deadline, "no slot came free");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
     let (status, body) = http(port, "GET", "/healthz", None, None).unwrap();
     assert_eq!(status, 503, "{body}");
     assert!(body.contains("SERVER_BUSY"), "{body}");

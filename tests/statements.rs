@@ -4,7 +4,7 @@ mod common;
 
 use chrono::NaiveDate;
 use common::TestApp;
-use mubiao::domain::{GoalKind, PlanState};
+use domain::{GoalKind, PlanState};
 use mubiao::service::{assignments, goals, milestones, plans, reports, units};
 use serde_json::json;
 

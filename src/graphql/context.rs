@@ -9,14 +9,14 @@ use entity::{plan, unit};
 use sea_orm::DatabaseConnection;
 
 use super::budget::RequestBudget;
-use crate::domain::Evaluation;
-use crate::domain::access::{Actor, Role};
-use crate::domain::dates;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::service::plan_data::{self, PlanStructure, ReportScope};
 use crate::service::reports::Filer;
 use crate::service::snapshot_cache::SnapshotCache;
 use crate::service::{self, PlanData};
+use domain::Evaluation;
+use domain::access::{Actor, Role};
+use domain::dates;
 
 /// What every resolver of one request shares. Built per request, so its
 /// caches never serve one request's data to another (servers are stateless).
@@ -270,8 +270,7 @@ impl RequestContext {
             ReportScope::Structure => 0,
             ReportScope::StandingOn(_) => 1,
             ReportScope::History | ReportScope::GoalHistory(_) => {
-                crate::domain::schedule::months_through(data.plan.start_date, data.plan.end_date)
-                    as usize
+                domain::schedule::months_through(data.plan.start_date, data.plan.end_date) as usize
             }
         };
         self.budget

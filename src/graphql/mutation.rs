@@ -3,9 +3,9 @@ use async_graphql::{Context, ID, Object, Result};
 use super::context::RequestContext;
 use super::inputs::*;
 use super::objects::{ApiToken, Assignment, Goal, IssuedToken, Milestone, Plan, Report, Unit};
-use crate::domain::PlanState;
 use crate::error::AppError;
 use crate::service::{assignments, goals, milestones, plans, reports, tokens, units};
+use domain::PlanState;
 
 /// Every mutation but the spreadsheet import.
 #[derive(Default)]

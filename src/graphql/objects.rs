@@ -6,11 +6,11 @@ use entity::{goal, milestone, plan, report, unit};
 
 use super::context::RequestContext;
 use super::scalars::Date;
-use crate::domain::{self, Evaluation};
 use crate::service::PlanData;
+use domain::{self, Evaluation};
 
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
-#[graphql(name = "GoalKind", remote = "crate::domain::GoalKind")]
+#[graphql(name = "GoalKind", remote = "domain::GoalKind")]
 pub enum GoalKind {
     Cumulative,
     Rate,
@@ -20,7 +20,7 @@ pub enum GoalKind {
 }
 
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
-#[graphql(name = "Direction", remote = "crate::domain::Direction")]
+#[graphql(name = "Direction", remote = "domain::Direction")]
 pub enum Direction {
     Increase,
     Decrease,
@@ -28,7 +28,7 @@ pub enum Direction {
 
 /// 红黄绿灯, with BLUE for 关注 (a near miss).
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
-#[graphql(name = "Light", remote = "crate::domain::Light")]
+#[graphql(name = "Light", remote = "domain::Light")]
 pub enum Light {
     Green,
     Blue,
@@ -37,7 +37,7 @@ pub enum Light {
 }
 
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
-#[graphql(name = "ProgressStatus", remote = "crate::domain::Status")]
+#[graphql(name = "ProgressStatus", remote = "domain::Status")]
 pub enum ProgressStatus {
     NotStarted,
     InProgress,
@@ -46,14 +46,14 @@ pub enum ProgressStatus {
 }
 
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
-#[graphql(name = "TimeProgressMode", remote = "crate::domain::TimeProgressMode")]
+#[graphql(name = "TimeProgressMode", remote = "domain::TimeProgressMode")]
 pub enum TimeProgressMode {
     Monthly,
     Daily,
 }
 
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
-#[graphql(name = "ReportingCycle", remote = "crate::domain::ReportingCycle")]
+#[graphql(name = "ReportingCycle", remote = "domain::ReportingCycle")]
 pub enum ReportingCycle {
     Monthly,
     Quarterly,
@@ -338,32 +338,29 @@ impl Plan {
     async fn scorecard(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Scorecard> {
         let data = RequestContext::of(ctx)?.plan_data(self.0.id).await?;
         let eval = evaluation(ctx, &data, as_of).await?;
-        let cap = data.plan.score_cap * 100.0;
-        let mut goals = Vec::new();
-        for g in data.top_level_goals() {
-            let p = eval.goal(g.id).ok_or_else(|| not_judged("goal", g.id))?;
-            goals.push(GoalScore {
-                goal: Goal::new(&data, g),
-                weight: g.weight,
-                completion_percent: p.completion_percent,
-                counted_percent: p.completion_percent.min(cap),
-                score: p.score.unwrap_or(0.0),
-            });
-        }
-        let score_before_veto: f64 = goals.iter().map(|g| g.score).sum();
+        let card = domain::scorecard::scorecard(data.facts(), &eval);
+        let goal = |id: i64| data.goal(id).map(|g| Goal::new(&data, g));
         Ok(Scorecard {
             as_of: Date(eval.as_of),
-            score: eval.plan().score.unwrap_or(0.0),
-            score_before_veto,
-            max_score: goals.iter().map(|g| g.weight).sum::<f64>() * data.plan.score_cap,
+            score: card.score,
+            score_before_veto: card.score_before_veto,
+            max_score: card.max_score,
             score_cap: data.plan.score_cap,
-            vetoed: eval.vetoed(),
-            vetoed_by: eval
-                .vetoed_by()
+            vetoed: card.vetoed,
+            vetoed_by: card.vetoed_by.iter().filter_map(|id| goal(*id)).collect(),
+            goals: card
+                .lines
                 .iter()
-                .filter_map(|id| data.goal(*id).map(|g| Goal::new(&data, g)))
-                .collect(),
-            goals,
+                .map(|l| {
+                    Ok(GoalScore {
+                        goal: goal(l.goal_id).ok_or_else(|| not_judged("goal", l.goal_id))?,
+                        weight: l.weight,
+                        completion_percent: l.completion_percent,
+                        counted_percent: l.counted_percent,
+                        score: l.score,
+                    })
+                })
+                .collect::<Result<_>>()?,
         })
     }
     /// The plan's completion and time progress at each month end up to `upTo`.
@@ -612,18 +609,17 @@ impl Assignment {
     }
     /// The unit's share: its own target, or the goal's when it has none.
     async fn target_value(&self) -> Result<Option<f64>> {
-        Ok(self
-            .model()?
-            .target_value
-            .or(self.goal_model()?.target_value))
+        Ok(domain::deadlines::share_target(
+            self.model()?.target_value,
+            self.goal_model()?.target_value,
+        ))
     }
     /// The unit's deadline: its own, or the goal's.
     async fn deadline(&self) -> Result<Option<Date>> {
-        Ok(self
-            .model()?
-            .deadline
-            .or(self.goal_model()?.deadline)
-            .map(Date))
+        Ok(
+            domain::deadlines::share_deadline(self.model()?.deadline, self.goal_model()?.deadline)
+                .map(Date),
+        )
     }
     async fn responsible_person(&self) -> Result<Option<String>> {
         Ok(self.model()?.responsible_person.clone())
@@ -680,7 +676,7 @@ impl Milestone {
     }
     /// Completed after its due date (逾期完成); it still counts.
     async fn completed_late(&self) -> bool {
-        self.0.completed_on.is_some_and(|d| d > self.0.due_date)
+        domain::deadlines::completed_late(self.0.due_date, self.0.completed_on)
     }
 }
 
@@ -757,7 +753,7 @@ impl Unit {
 }
 
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
-#[graphql(name = "ReviewState", remote = "crate::domain::ReviewState")]
+#[graphql(name = "ReviewState", remote = "domain::ReviewState")]
 pub enum ReviewState {
     Submitted,
     Approved,
@@ -772,7 +768,7 @@ pub struct ReviewItem {
 }
 
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
-#[graphql(name = "PlanState", remote = "crate::domain::PlanState")]
+#[graphql(name = "PlanState", remote = "domain::PlanState")]
 pub enum PlanState {
     Draft,
     Active,
@@ -780,7 +776,7 @@ pub enum PlanState {
 }
 
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
-#[graphql(name = "Role", remote = "crate::domain::access::Role")]
+#[graphql(name = "Role", remote = "domain::access::Role")]
 pub enum Role {
     Admin,
     Reporter,

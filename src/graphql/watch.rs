@@ -10,11 +10,11 @@ use super::context::RequestContext;
 use super::inputs::{parse_id, parse_opt_id};
 use super::objects::{Assignment, Goal, Light, Milestone, Plan, Progress, Unit, UnitProgress};
 use super::scalars::Date;
-use crate::domain::{self, Evaluation};
 use crate::error::{AppError, ErrorCode};
 use crate::service::plan_data::ReportScope;
 use crate::service::watch::{self, JudgedGoal, MilestoneEntry};
 use crate::service::{PlanData, plans};
+use domain::{self, Evaluation};
 
 /// Narrows a list; the fields combine.
 #[derive(InputObject, Default)]
@@ -66,7 +66,7 @@ pub struct WatchList {
 }
 
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
-#[graphql(remote = "crate::domain::calendar::ReportState")]
+#[graphql(remote = "domain::calendar::ReportState")]
 pub enum ReportState {
     Reported,
     Late,
@@ -111,7 +111,10 @@ fn goal_watch(data: &Arc<PlanData>, j: JudgedGoal<'_>) -> GoalWatch {
         plan: Plan(data.plan.clone()),
         goal: Goal::new(data, j.goal),
         progress: j.progress.into(),
-        deadline: Date(j.goal.deadline.unwrap_or(data.plan.end_date)),
+        deadline: Date(domain::deadlines::due_by(
+            j.goal.deadline,
+            data.plan.end_date,
+        )),
     }
 }
 

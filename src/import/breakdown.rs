@@ -19,9 +19,9 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 
 use super::grid::{Cell, Grid, cell_name, column_name};
-use crate::domain::wording::{self, Bound, WordingError};
-use crate::domain::{Direction, GoalKind};
 use crate::error::ErrorCode;
+use domain::wording::{self, Bound, WordingError};
+use domain::{Direction, GoalKind};
 
 /// Where a value was read: 0-based row and column of the sheet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -315,7 +315,7 @@ fn recognise(text: &str) -> Option<(Field, Option<String>)> {
 /// blanks or invisible characters, full-width forms folded, so a sheet's
 /// "经济发展局（开发区）" or a name with a stray soft hyphen finds its unit.
 pub fn unit_key(name: &str) -> String {
-    crate::domain::text::key(name)
+    domain::text::key(name)
 }
 
 /// The numbering of a 序号, which decides nesting.

@@ -7,9 +7,9 @@ use sea_orm::{
 
 use super::{find_active, goals, now, plans, units};
 use crate::db::{begin_write, finish};
-use crate::domain::text::{self, Field};
-use crate::domain::{GoalKind, validation};
 use crate::error::{AppError, AppResult, ErrorCode};
+use domain::text::{self, Field};
+use domain::{GoalKind, validation};
 
 pub struct NewAssignment {
     pub goal_id: i64,
@@ -45,17 +45,8 @@ pub async fn find<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<assignment::
     find_active::<assignment::Entity, _>(db, "assignment", id, |a| a.archived_at).await
 }
 
-/// An assignment's own target follows the goal's rules for its kind; an
-/// absent one means "the goal's target". MILESTONE assignments have none.
 fn check_target(kind: GoalKind, target: Option<f64>) -> AppResult<Option<f64>> {
-    match (kind, target) {
-        (_, None) => Ok(None),
-        (GoalKind::Milestone, Some(_)) => Err(AppError::rejected(
-            ErrorCode::InvalidTarget,
-            "a MILESTONE goal's assignment has no targetValue",
-        )),
-        (kind, Some(t)) => validation::target_for_kind(kind, Some(t)),
-    }
+    Ok(validation::share_target(kind, target)?)
 }
 
 fn check_goal(goal: &goal::Model) -> AppResult<GoalKind> {

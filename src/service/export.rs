@@ -9,8 +9,8 @@ use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, Worksh
 
 use super::PlanData;
 use super::watch::{self, WatchFilter};
-use crate::domain::{Evaluation, Light, Status, text};
 use crate::error::{AppError, AppResult};
+use domain::{Evaluation, Light, Status, text};
 
 /// One line of the first sheet: a goal and its judgement.
 pub struct GoalLine {
@@ -108,7 +108,7 @@ pub fn goal_lines(data: &PlanData, eval: &Evaluation) -> Vec<GoalLine> {
                     .and_then(|u| data.unit(u))
                     .map(|u| u.name.clone())
                     .unwrap_or_default(),
-                deadline: g.deadline.unwrap_or(data.plan.end_date).to_string(),
+                deadline: domain::deadlines::due_by(g.deadline, data.plan.end_date).to_string(),
                 note: latest.and_then(|r| r.note.clone()).unwrap_or_default(),
                 problems: latest.and_then(|r| r.problems.clone()).unwrap_or_default(),
             })

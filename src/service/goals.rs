@@ -9,9 +9,9 @@ use sea_orm::{
 
 use super::{find_active, now, plans, units};
 use crate::db::{begin_write, finish};
-use crate::domain::text::{self, Field};
-use crate::domain::{Direction, GoalKind, schedule, validation};
 use crate::error::{AppError, AppResult, ErrorCode};
+use domain::text::{self, Field};
+use domain::{Direction, GoalKind, schedule, validation};
 
 pub struct NewGoal {
     pub plan_id: i64,

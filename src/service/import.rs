@@ -18,13 +18,13 @@ use sea_orm::{
 
 use super::{assignments, goals, milestones, plans, units};
 use crate::db::{begin_write, finish};
-use crate::domain::{GoalKind, PlanState};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::import::breakdown::{self, At, Draft, DraftGoal, Problem, UnitName, unit_key};
 use crate::import::grid::{self, ReadError};
 use crate::import::limits::{
     Budget, IMPORT_WAIT, MAX_PROBLEMS, READ_BUDGET, Turn, off_the_workers, take_turn,
 };
+use domain::{GoalKind, PlanState};
 
 /// Which plan the sheet goes into.
 #[derive(Clone, Debug)]

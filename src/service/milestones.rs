@@ -7,9 +7,9 @@ use sea_orm::{
 
 use super::{find_active, goals, now, plans};
 use crate::db::{begin_write, finish};
-use crate::domain::text::{self, Field};
-use crate::domain::{GoalKind, validation};
 use crate::error::{AppError, AppResult, ErrorCode};
+use domain::text::{self, Field};
+use domain::{GoalKind, validation};
 
 pub struct NewMilestone {
     pub goal_id: i64,
@@ -32,13 +32,13 @@ pub async fn find<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<milestone::M
 }
 
 fn due_within(plan: &entity::plan::Model, date: NaiveDate) -> AppResult<NaiveDate> {
-    validation::within_plan(
-        ErrorCode::MilestoneOutsidePlan,
+    Ok(validation::within_plan(
+        domain::Rule::MilestoneOutsidePlan,
         "due date",
         date,
         plan.start_date,
         plan.end_date,
-    )
+    )?)
 }
 
 /// A milestone cannot be completed before its plan starts; it may be

@@ -19,13 +19,13 @@ use sea_orm::{
     QuerySelect, QueryTrait, Select, Statement, StreamTrait,
 };
 
-use crate::domain::completion::latest_report;
-use crate::domain::facts::Dated;
-use crate::domain::{
+use crate::error::{AppError, AppResult};
+use domain::completion::latest_report;
+use domain::facts::Dated;
+use domain::{
     AssignmentFacts, Evaluation, GoalFacts, MilestoneFacts, PlanFacts, ReportFact, ReviewState,
     evaluate,
 };
-use crate::error::{AppError, AppResult};
 
 /// Which reports a snapshot carries. A judgement at a date reads only the
 /// report that stands on that date per assignment, so progress questions
@@ -188,11 +188,12 @@ impl PlanData {
         date: NaiveDate,
     ) -> Option<&report::Model> {
         self.check_date(date);
-        let reports: Vec<&report::Model> = assignment_ids
+        let reports: Vec<Stored> = assignment_ids
             .into_iter()
             .flat_map(|a| self.counting_reports_of(a))
+            .map(Stored)
             .collect();
-        latest_report(reports, date)
+        latest_report(&reports, date).map(|r| r.0)
     }
 
     /// The reports of an assignment that count, oldest first.
@@ -753,11 +754,14 @@ pub fn review_state(report: &report::Model) -> AppResult<ReviewState> {
     report.status.parse().map_err(AppError::internal)
 }
 
-impl Dated for report::Model {
+/// A stored report, dated the way the rules date reports.
+struct Stored<'a>(&'a report::Model);
+
+impl Dated for Stored<'_> {
     fn as_of(&self) -> NaiveDate {
-        self.as_of
+        self.0.as_of
     }
     fn order_key(&self) -> (NaiveDate, chrono::DateTime<chrono::Utc>, i64) {
-        (self.as_of, self.submitted_at, self.id)
+        (self.0.as_of, self.0.submitted_at, self.0.id)
     }
 }

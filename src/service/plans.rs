@@ -7,13 +7,13 @@ use sea_orm::{
 
 use super::{find_active, now, units};
 use crate::db::{begin_write, finish};
-use crate::domain::text::{self, Field};
 use chrono::{DateTime, Utc};
+use domain::text::{self, Field};
 
-use crate::domain::{
+use crate::error::{AppError, AppResult, ErrorCode};
+use domain::{
     PlanState, ReportingCycle, Thresholds, TimeProgressMode, dates, schedule, validation,
 };
-use crate::error::{AppError, AppResult, ErrorCode};
 
 pub struct NewPlan {
     pub name: String,
@@ -193,7 +193,7 @@ pub fn deadline_within(
     deadline
         .map(|d| {
             validation::within_plan(
-                ErrorCode::DeadlineOutsidePlan,
+                domain::Rule::DeadlineOutsidePlan,
                 "deadline",
                 d,
                 plan.start_date,
@@ -201,6 +201,7 @@ pub fn deadline_within(
             )
         })
         .transpose()
+        .map_err(AppError::from)
 }
 
 fn check_period(year: i32, start: NaiveDate, end: NaiveDate) -> AppResult<()> {

@@ -4,6 +4,7 @@ use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, Set,
 };
 
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use tokio::sync::{mpsc, oneshot};
@@ -11,9 +12,9 @@ use tokio::sync::{mpsc, oneshot};
 use super::audit::{self, Audit};
 use super::{goals, plans};
 use crate::db::{begin_write, columns_as, finish, record_changes, settle, statement};
-use crate::domain::text::{self, Field};
-use crate::domain::{PlanState, ReviewState, dates, validation};
 use crate::error::{AppError, AppResult, ErrorCode};
+use domain::text::{self, Field};
+use domain::{PlanState, ReviewState, dates, validation};
 
 pub struct NewReport {
     pub assignment_id: i64,
@@ -95,6 +96,20 @@ pub struct Filer {
     writer: Arc<std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>>,
     /// Tells the writer to take no more reports, file what is queued and stop.
     stop: Arc<tokio::sync::Notify>,
+    counts: Arc<FilerCounts>,
+}
+
+/// What the writer has done, for operators and for tests that observe
+/// batching instead of sleeping and hoping.
+#[derive(Debug, Default)]
+struct FilerCounts {
+    /// Reports handed to the writer and not yet answered.
+    in_writer: AtomicUsize,
+    /// Transactions the writer has begun (batches, and the retries of a
+    /// failed batch one by one).
+    transactions: AtomicU64,
+    /// Reports that left the writer with an answer.
+    answered: AtomicU64,
 }
 
 /// The most reports one transaction files. Bounds how long one commit
@@ -178,7 +193,24 @@ impl Filer {
             queue: Arc::new(OnceLock::new()),
             writer: Arc::new(std::sync::Mutex::new(None)),
             stop: Arc::new(tokio::sync::Notify::new()),
+            counts: Arc::default(),
         }
+    }
+
+    /// Reports handed to the writer and not yet answered: waiting in its
+    /// queue or in the batch it is filing.
+    pub fn in_writer(&self) -> usize {
+        self.counts.in_writer.load(Ordering::SeqCst)
+    }
+
+    /// Transactions the writer has begun to file reports.
+    pub fn transactions(&self) -> u64 {
+        self.counts.transactions.load(Ordering::SeqCst)
+    }
+
+    /// Reports the writer has answered (filed or refused).
+    pub fn answered(&self) -> u64 {
+        self.counts.answered.load(Ordering::SeqCst)
     }
 
     /// Files every report already queued, then stops the writer: a server
@@ -213,9 +245,11 @@ impl Filer {
         let pending = Pending::check(share, input)?;
         let (answer, answered) = oneshot::channel();
         let queued = Queued { pending, answer };
-        self.queue()
-            .send(queued)
-            .map_err(|_| AppError::internal("the report writer has stopped"))?;
+        self.counts.in_writer.fetch_add(1, Ordering::SeqCst);
+        if self.queue().send(queued).is_err() {
+            self.counts.in_writer.fetch_sub(1, Ordering::SeqCst);
+            return Err(AppError::internal("the report writer has stopped"));
+        }
         answered
             .await
             .map_err(|_| AppError::internal("the report writer dropped a report"))?
@@ -227,7 +261,12 @@ impl Filer {
             // The task ends when the last Filer is dropped (the channel
             // closes) or `drain` stops it; being spawned, a request that
             // goes away cannot cut a transaction short.
-            let writer = tokio::spawn(write_queued(self.db.clone(), waiting, self.stop.clone()));
+            let writer = tokio::spawn(write_queued(
+                self.db.clone(),
+                waiting,
+                self.stop.clone(),
+                self.counts.clone(),
+            ));
             *self.writer.lock().unwrap_or_else(|e| e.into_inner()) = Some(writer);
             queue
         })
@@ -240,6 +279,7 @@ async fn write_queued(
     db: DatabaseConnection,
     mut waiting: mpsc::UnboundedReceiver<Queued>,
     stop: Arc<tokio::sync::Notify>,
+    counts: Arc<FilerCounts>,
 ) {
     let mut batch = Vec::with_capacity(BATCH);
     loop {
@@ -255,8 +295,10 @@ async fn write_queued(
         }
         let (pendings, answers): (Vec<Pending>, Vec<_>) =
             batch.drain(..).map(|q| (q.pending, q.answer)).unzip();
-        let outcomes = file_together(&db, &pendings).await;
+        let outcomes = file_together(&db, &pendings, &counts).await;
         for (answer, outcome) in answers.into_iter().zip(outcomes) {
+            counts.answered.fetch_add(1, Ordering::SeqCst);
+            counts.in_writer.fetch_sub(1, Ordering::SeqCst);
             // A requester that went away misses its answer; its report
             // stands (it was committed) like any other.
             let _ = answer.send(outcome);
@@ -271,7 +313,9 @@ async fn write_queued(
 async fn file_together(
     db: &DatabaseConnection,
     pendings: &[Pending],
+    counts: &FilerCounts,
 ) -> Vec<AppResult<report::Model>> {
+    counts.transactions.fetch_add(1, Ordering::SeqCst);
     if let [one] = pendings {
         return vec![file_alone(db, one).await];
     }
@@ -281,6 +325,7 @@ async fn file_together(
             tracing::warn!(error = %err, reports = pendings.len(), "a batch of reports failed; filing them one by one");
             let mut outcomes = Vec::with_capacity(pendings.len());
             for pending in pendings {
+                counts.transactions.fetch_add(1, Ordering::SeqCst);
                 outcomes.push(file_alone(db, pending).await);
             }
             outcomes
@@ -509,7 +554,7 @@ fn check_report(share: &Share, input: &NewReport) -> AppResult<Checked> {
     }
     plans::require_taking_reports(plan)?;
     let as_of = validation::within_plan(
-        ErrorCode::ReportOutsidePlan,
+        domain::Rule::ReportOutsidePlan,
         "asOf",
         input.as_of,
         plan.start_date,
@@ -723,7 +768,7 @@ pub async fn review_queue(
     let open_plans: std::collections::HashSet<i64> = plans::list(db)
         .await?
         .into_iter()
-        .filter(|p| plans::state_of(p).is_ok_and(|s| s != crate::domain::PlanState::Closed))
+        .filter(|p| plans::state_of(p).is_ok_and(|s| s != domain::PlanState::Closed))
         .map(|p| p.id)
         .collect();
     Ok(query

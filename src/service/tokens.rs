@@ -9,9 +9,9 @@ use sha2::{Digest, Sha256};
 
 use super::units;
 use crate::db::{begin_write, finish};
-use crate::domain::access::{Actor, Role};
-use crate::domain::text::{self, Field};
 use crate::error::{AppError, AppResult, ErrorCode};
+use domain::access::{Actor, Role};
+use domain::text::{self, Field};
 
 /// The name `MUBIAO_ADMIN_TOKEN` acts under.
 pub const OPERATOR: &str = "operator";

@@ -8,9 +8,9 @@ use sea_orm::{
 
 use super::{find_active, now};
 use crate::db::{begin_write, finish};
-use crate::domain::text::{self, Field};
-use crate::domain::validation;
 use crate::error::{AppError, AppResult, ErrorCode};
+use domain::text::{self, Field};
+use domain::validation;
 
 pub struct NewUnit {
     pub name: String,

@@ -5,11 +5,11 @@ use chrono::{Days, NaiveDate};
 use entity::{goal, milestone};
 
 use super::PlanData;
-use crate::domain::calendar::{self, ReportState, Submission};
-use crate::domain::{
-    Evaluation, GoalKind, Light, Progress, ReviewState, Status, UnitJudgement, dates,
-};
 use crate::error::AppResult;
+use domain::calendar::{self, ReportState, Submission};
+use domain::{
+    Evaluation, GoalKind, Light, Progress, ReviewState, Status, UnitJudgement, dates, deadlines,
+};
 
 /// Narrows a list; every field is optional and they combine with AND.
 #[derive(Clone, Debug, Default)]
@@ -114,13 +114,9 @@ fn milestones_where<'a>(
         .map(|(g, m)| MilestoneEntry {
             milestone: m,
             goal: g,
-            days_overdue: (as_of - m.due_date).num_days().max(0),
+            days_overdue: deadlines::days_overdue(m.due_date, as_of),
         })
         .collect()
-}
-
-fn done_by(m: &milestone::Model, date: NaiveDate) -> bool {
-    m.completed_on.is_some_and(|d| d <= date)
 }
 
 /// Milestones past their due date and not completed as of the date.
@@ -130,7 +126,9 @@ pub fn overdue_milestones<'a>(
     f: &WatchFilter,
 ) -> Vec<MilestoneEntry<'a>> {
     let as_of = eval.as_of;
-    milestones_where(data, eval, f, |m| as_of > m.due_date && !done_by(m, as_of))
+    milestones_where(data, eval, f, |m| {
+        deadlines::milestone_overdue(m.due_date, m.completed_on, as_of)
+    })
 }
 
 /// What falls due in the `days` days after the date: goals with their
@@ -145,14 +143,14 @@ pub fn upcoming<'a>(
     let until = as_of
         .checked_add_days(Days::new(u64::from(days)))
         .unwrap_or(NaiveDate::MAX);
-    let in_window = |d: NaiveDate| as_of < d && d <= until;
+    let in_window = |d: NaiveDate| deadlines::due_within(d, as_of, until);
     let goals = judged(data, eval)
-        .filter(|j| in_window(j.goal.deadline.unwrap_or(data.plan.end_date)))
+        .filter(|j| in_window(deadlines::due_by(j.goal.deadline, data.plan.end_date)))
         .filter(|j| j.progress.status != Status::Completed)
         .filter(|j| f.goal_selected(data, j.goal) && f.light_wanted(j.progress.light))
         .collect();
     let milestones = milestones_where(data, eval, f, |m| {
-        in_window(m.due_date) && !done_by(m, as_of)
+        in_window(m.due_date) && !deadlines::done_by(m.completed_on, as_of)
     });
     (goals, milestones)
 }
@@ -191,15 +189,7 @@ pub struct CalendarLine {
     pub first_submitted_on: Option<NaiveDate>,
 }
 
-/// A unit's counts for the month.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct CalendarCounts {
-    pub unit_id: i64,
-    pub reported: u32,
-    pub late: u32,
-    pub missing: u32,
-    pub pending: u32,
-}
+pub use domain::calendar::UnitCounts as CalendarCounts;
 
 pub struct Calendar {
     /// The first day of the month.
@@ -234,15 +224,14 @@ pub fn calendar(
             }
             for a in data.assignments_of(goal.id) {
                 if f.unit_id.is_some_and(|u| u != a.unit_id)
-                    || dates::today_in(zone, a.created_at) > due
+                    || !calendar::owes_report(dates::today_in(zone, a.created_at), due)
                 {
                     continue;
                 }
-                // A returned report must be filed again: it is no report.
                 let submissions: Vec<Submission> = data
                     .reports_of(a.id)
                     .filter(|r| {
-                        super::plan_data::review_state(r).is_ok_and(|s| s != ReviewState::Returned)
+                        super::plan_data::review_state(r).is_ok_and(calendar::counts_as_submitted)
                     })
                     .map(|r| Submission {
                         as_of: r.as_of,
@@ -260,27 +249,7 @@ pub fn calendar(
             }
         }
     }
-    let mut units: Vec<CalendarCounts> = Vec::new();
-    for line in &lines {
-        let i = match units.iter().position(|u| u.unit_id == line.unit_id) {
-            Some(i) => i,
-            None => {
-                units.push(CalendarCounts {
-                    unit_id: line.unit_id,
-                    ..Default::default()
-                });
-                units.len() - 1
-            }
-        };
-        let row = &mut units[i];
-        match line.state {
-            ReportState::Reported => row.reported += 1,
-            ReportState::Late => row.late += 1,
-            ReportState::Missing => row.missing += 1,
-            ReportState::Pending => row.pending += 1,
-        }
-    }
-    units.sort_by_key(|u| std::cmp::Reverse((u.missing, u.late)));
+    let units = calendar::unit_counts(lines.iter().map(|l| (l.unit_id, l.state)));
     Ok(Calendar {
         month,
         reports_due,

@@ -25,6 +25,9 @@ pub struct TestApp {
     pub db: DatabaseConnection,
     statements: Arc<AtomicUsize>,
     now: Arc<Mutex<DateTime<Utc>>>,
+    /// The app's report writer, observed by the filing tests.
+    #[allow(dead_code)]
+    pub filer: mubiao::service::reports::Filer,
     _guard: DbGuard,
 }
 
@@ -153,12 +156,13 @@ impl TestApp {
         let now = Arc::new(Mutex::new(test_now()));
         let shared = now.clone();
         let clock: http::Clock = Arc::new(move || *shared.lock().unwrap());
-        let app = http::app_with(conn.clone(), clock, options).boxed();
+        let (app, filer) = http::app_and_filer(conn.clone(), clock, options);
         TestApp {
-            client: TestClient::new(app),
+            client: TestClient::new(app.boxed()),
             db: conn,
             statements,
             now,
+            filer,
             _guard: guard,
         }
     }

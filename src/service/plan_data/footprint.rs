@@ -10,7 +10,7 @@ use std::mem::size_of;
 use entity::{assignment, goal, milestone, plan, report, unit};
 
 use super::{PlanData, PlanStructure};
-use crate::domain::PlanFacts;
+use domain::PlanFacts;
 
 /// What an entry costs beyond its rows: the cache's map slot and order
 /// entry, the Arc, the mutex and map of evaluations, allocator rounding.

@@ -9,6 +9,7 @@ use super::completion::{
     Progress, cumulative_completion, latest_report, milestone_completion, rate_completion,
     veto_completion, weighted_capped_average,
 };
+use super::deadlines;
 use super::facts::{AssignmentFacts, GoalFacts, PlanFacts, ReportFact};
 use super::judgement::{self, Thresholds, is_complete};
 use super::kinds::{GoalKind, Light};
@@ -263,7 +264,7 @@ impl<'a> Context<'a> {
     }
 
     fn past(&self, deadline: NaiveDate) -> bool {
-        self.as_of > deadline
+        deadlines::past_due(deadline, self.as_of)
     }
 }
 
@@ -461,7 +462,7 @@ fn evaluate_goal(
         .iter()
         .map(|c| (c.weight, evaluate_goal(tree, c, ctx, memo)))
         .collect();
-    let deadline = goal.deadline.unwrap_or(ctx.plan.end);
+    let deadline = deadlines::due_by(goal.deadline, ctx.plan.end);
     let as_of = ctx.as_of;
     let target = goal.target;
     let children_started = child_raws.iter().any(|(_, r)| r.started);
@@ -535,9 +536,10 @@ fn evaluate_goal(
         }
         GoalKind::Milestone => {
             let c = milestone_completion(&goal.milestones, as_of);
-            let done_by =
-                |m: &super::facts::MilestoneFacts| m.completed_on.is_some_and(|d| d <= as_of);
-            let milestone_late = goal.milestones.iter().any(|m| as_of > m.due && !done_by(m));
+            let milestone_late = goal
+                .milestones
+                .iter()
+                .any(|m| deadlines::milestone_overdue(m.due, m.completed_on, as_of));
             Raw {
                 completion_percent: c,
                 expected_percent: Some(
@@ -545,7 +547,10 @@ fn evaluate_goal(
                         .unwrap_or_else(|| ctx.expected(goal, deadline)),
                 ),
                 overdue: !is_complete(c) && (ctx.past(deadline) || milestone_late),
-                started: goal.milestones.iter().any(done_by),
+                started: goal
+                    .milestones
+                    .iter()
+                    .any(|m| deadlines::done_by(m.completed_on, as_of)),
                 ..nothing
             }
         }
@@ -557,11 +562,11 @@ fn evaluate_goal(
 /// An assignment of a CUMULATIVE, RATE or VETO goal, against its own target
 /// and deadline (the goal's where it has none).
 fn assignment_raw(goal: &GoalFacts, assignment: &AssignmentFacts, ctx: &Context) -> Raw {
-    let target = assignment.target.or(goal.target);
-    let deadline = assignment
-        .deadline
-        .or(goal.deadline)
-        .unwrap_or(ctx.plan.end);
+    let target = deadlines::share_target(assignment.target, goal.target);
+    let deadline = deadlines::due_by(
+        deadlines::share_deadline(assignment.deadline, goal.deadline),
+        ctx.plan.end,
+    );
     let actual = latest_value(&assignment.reports, ctx.as_of);
     let (c, e, can_be_late) = match (goal.kind, target) {
         (GoalKind::Cumulative, Some(t)) => (

@@ -124,7 +124,7 @@ pub fn milestone_completion(milestones: &[MilestoneFacts], date: NaiveDate) -> f
     let total: f64 = milestones.iter().map(weight).sum();
     let done: f64 = milestones
         .iter()
-        .filter(|m| m.completed_on.is_some_and(|d| d <= date))
+        .filter(|m| crate::deadlines::done_by(m.completed_on, date))
         .map(weight)
         .sum();
     done / total * 100.0
@@ -154,7 +154,7 @@ pub fn weighted_capped_average(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::facts::ReportFact;
+    use crate::facts::ReportFact;
     use chrono::{TimeZone, Utc};
 
     fn d(s: &str) -> NaiveDate {

@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
-use crate::error::{AppError, ErrorCode};
+use crate::refusal::{Refusal, Rule};
 
 /// Every free-text field, with the name the API gives it and its limit in
 /// characters. The limits are generous to what offices write (a 目标任务 is
@@ -131,17 +131,17 @@ fn is_blank(c: char) -> bool {
 }
 
 /// Cleans a text the field requires: blank after cleaning is refused.
-pub fn required(field: Field, value: &str) -> Result<String, AppError> {
+pub fn required(field: Field, value: &str) -> Result<String, Refusal> {
     clean(field, value)?.ok_or_else(|| {
-        AppError::rejected(
-            ErrorCode::InvalidValue,
+        Refusal::new(
+            Rule::InvalidValue,
             format!("{} cannot be empty", field.name()),
         )
     })
 }
 
 /// Cleans an optional text: blank after cleaning is absent.
-pub fn optional(field: Field, value: Option<String>) -> Result<Option<String>, AppError> {
+pub fn optional(field: Field, value: Option<String>) -> Result<Option<String>, Refusal> {
     match value {
         Some(v) => clean(field, &v),
         None => Ok(None),
@@ -151,7 +151,7 @@ pub fn optional(field: Field, value: Option<String>) -> Result<Option<String>, A
 /// NFC; control and bidi characters refused (line breaks and tabs allowed
 /// in multi-line fields, turned into spaces in one-line ones); CR LF made
 /// LF; blanks of every kind trimmed at both ends; the length checked.
-fn clean(field: Field, value: &str) -> Result<Option<String>, AppError> {
+fn clean(field: Field, value: &str) -> Result<Option<String>, Refusal> {
     let mut text = String::with_capacity(value.len());
     let mut chars = value.nfc().peekable();
     while let Some(c) = chars.next() {
@@ -161,8 +161,8 @@ fn clean(field: Field, value: &str) -> Result<Option<String>, AppError> {
             '\r' | '\u{2028}' | '\u{2029}' => '\n',
             '\n' | '\t' => c,
             c if c.is_control() || is_bidi_control(c) => {
-                return Err(AppError::rejected(
-                    ErrorCode::InvalidText,
+                return Err(Refusal::new(
+                    Rule::InvalidText,
                     format!(
                         "{} contains an invisible control character (U+{:04X}); retype it or paste it as plain text",
                         field.name(),
@@ -180,8 +180,8 @@ fn clean(field: Field, value: &str) -> Result<Option<String>, AppError> {
     }
     let length = trimmed.chars().count();
     if length > field.limit() {
-        return Err(AppError::rejected(
-            ErrorCode::TooLong,
+        return Err(Refusal::new(
+            Rule::TooLong,
             format!(
                 "{} is longer than {} characters ({length})",
                 field.name(),
@@ -255,8 +255,8 @@ pub fn fit(text: &str, max: usize) -> Cow<'_, str> {
 mod tests {
     use super::*;
 
-    fn code(r: Result<impl std::fmt::Debug, AppError>) -> ErrorCode {
-        r.unwrap_err().code()
+    fn code(r: Result<impl std::fmt::Debug, Refusal>) -> Rule {
+        r.unwrap_err().rule
     }
 
     #[test]
@@ -267,7 +267,7 @@ mod tests {
         );
         assert_eq!(
             code(required(Field::GoalTitle, "\u{200B}")),
-            ErrorCode::InvalidValue
+            Rule::InvalidValue
         );
         assert_eq!(
             optional(Field::Note, Some(" \u{3000} ".into())).unwrap(),
@@ -295,7 +295,7 @@ mod tests {
         ] {
             assert_eq!(
                 code(required(Field::Note, bad)),
-                ErrorCode::InvalidText,
+                Rule::InvalidText,
                 "{bad:?}"
             );
         }
@@ -319,7 +319,7 @@ mod tests {
         assert_eq!(required(Field::Note, &at).unwrap(), at);
         let over = "进".repeat(Field::Note.limit() + 1);
         let err = required(Field::Note, &over).unwrap_err();
-        assert_eq!(err.code(), ErrorCode::TooLong);
+        assert_eq!(err.rule, Rule::TooLong);
         assert!(err.to_string().contains("note"), "{err}");
         // Blanks around do not count.
         assert!(required(Field::UnitName, &format!("  {}  ", "局".repeat(100))).is_ok());

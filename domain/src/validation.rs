@@ -4,10 +4,10 @@ use chrono::NaiveDate;
 use super::dates::within;
 use super::judgement::Thresholds;
 use super::kinds::{Direction, GoalKind};
-use crate::error::{AppError, ErrorCode};
+use crate::refusal::{Refusal, Rule};
 
-fn reject(code: ErrorCode, message: impl Into<String>) -> AppError {
-    AppError::rejected(code, message)
+fn reject(rule: Rule, message: impl Into<String>) -> Refusal {
+    Refusal::new(rule, message)
 }
 
 /// The largest magnitude of any number we store: a trillion (万亿) is more
@@ -24,16 +24,16 @@ pub const MIN_TARGET: f64 = 1e-6;
 pub const MAX_TIMES_TARGET: f64 = 1_000.0;
 
 /// Every number we store must be a real number of a plausible size.
-pub fn finite(field: &str, value: f64) -> Result<f64, AppError> {
+pub fn finite(field: &str, value: f64) -> Result<f64, Refusal> {
     if !value.is_finite() {
         return Err(reject(
-            ErrorCode::InvalidValue,
+            Rule::InvalidValue,
             format!("{field} must be a finite number"),
         ));
     }
     if value.abs() > MAX_MAGNITUDE {
         return Err(reject(
-            ErrorCode::ImplausibleValue,
+            Rule::ImplausibleValue,
             format!("{field} {value:e} is beyond ±10^12; check the figure and its unit"),
         ));
     }
@@ -43,28 +43,28 @@ pub fn finite(field: &str, value: f64) -> Result<f64, AppError> {
 /// A goal's or assignment's target for its kind. CUMULATIVE and RATE need a
 /// non-zero target (CUMULATIVE a positive one); VETO defaults to 0 incidents
 /// and cannot be negative; MILESTONE and GROUP goals have no target value.
-pub fn target_for_kind(kind: GoalKind, target: Option<f64>) -> Result<Option<f64>, AppError> {
+pub fn target_for_kind(kind: GoalKind, target: Option<f64>) -> Result<Option<f64>, Refusal> {
     let target = target.map(|t| finite("targetValue", t)).transpose()?;
     match kind {
         GoalKind::Cumulative | GoalKind::Rate => {
             let t = target.ok_or_else(|| {
                 reject(
-                    ErrorCode::InvalidTarget,
+                    Rule::InvalidTarget,
                     format!("a {kind} goal needs a targetValue"),
                 )
             })?;
             if t == 0.0 {
-                return Err(reject(ErrorCode::InvalidTarget, "targetValue cannot be 0"));
+                return Err(reject(Rule::InvalidTarget, "targetValue cannot be 0"));
             }
             if t.abs() < MIN_TARGET {
                 return Err(reject(
-                    ErrorCode::ImplausibleValue,
+                    Rule::ImplausibleValue,
                     format!("targetValue {t:e} is closer to 0 than 10^-6; choose a larger unit"),
                 ));
             }
             if kind == GoalKind::Cumulative && t < 0.0 {
                 return Err(reject(
-                    ErrorCode::InvalidValue,
+                    Rule::InvalidValue,
                     "a CUMULATIVE targetValue cannot be negative",
                 ));
             }
@@ -74,7 +74,7 @@ pub fn target_for_kind(kind: GoalKind, target: Option<f64>) -> Result<Option<f64
             let t = target.unwrap_or(0.0);
             if t < 0.0 {
                 return Err(reject(
-                    ErrorCode::InvalidValue,
+                    Rule::InvalidValue,
                     "a VETO limit cannot be negative",
                 ));
             }
@@ -83,10 +83,23 @@ pub fn target_for_kind(kind: GoalKind, target: Option<f64>) -> Result<Option<f64
         GoalKind::Milestone | GoalKind::Group => match target {
             None => Ok(None),
             Some(_) => Err(reject(
-                ErrorCode::InvalidTarget,
+                Rule::InvalidTarget,
                 format!("a {kind} goal has no targetValue"),
             )),
         },
+    }
+}
+
+/// A share's own target follows the goal's rules for its kind; an absent
+/// one means "the goal's target". MILESTONE shares have none.
+pub fn share_target(kind: GoalKind, target: Option<f64>) -> Result<Option<f64>, Refusal> {
+    match (kind, target) {
+        (_, None) => Ok(None),
+        (GoalKind::Milestone, Some(_)) => Err(reject(
+            Rule::InvalidTarget,
+            "a MILESTONE goal's assignment has no targetValue",
+        )),
+        (kind, Some(t)) => target_for_kind(kind, Some(t)),
     }
 }
 
@@ -96,27 +109,27 @@ pub fn baseline_for_kind(
     kind: GoalKind,
     baseline: Option<f64>,
     target: Option<f64>,
-) -> Result<Option<f64>, AppError> {
+) -> Result<Option<f64>, Refusal> {
     let Some(b) = baseline else { return Ok(None) };
     let b = finite("baselineValue", b)?;
     match kind {
         GoalKind::Rate if target.is_some_and(|t| (t - b).abs() < MIN_TARGET) => Err(reject(
-            ErrorCode::InvalidValue,
+            Rule::InvalidValue,
             "baselineValue must differ from targetValue",
         )),
         GoalKind::Cumulative | GoalKind::Rate => Ok(Some(b)),
         _ => Err(reject(
-            ErrorCode::InvalidValue,
+            Rule::InvalidValue,
             format!("a {kind} goal has no baselineValue"),
         )),
     }
 }
 
 /// Lower-is-better is only defined for RATE goals.
-pub fn direction_for_kind(kind: GoalKind, direction: Direction) -> Result<Direction, AppError> {
+pub fn direction_for_kind(kind: GoalKind, direction: Direction) -> Result<Direction, Refusal> {
     if direction == Direction::Decrease && kind != GoalKind::Rate {
         return Err(reject(
-            ErrorCode::DirectionNotAllowed,
+            Rule::DirectionNotAllowed,
             format!("DECREASE applies to RATE goals only, not {kind}"),
         ));
     }
@@ -124,27 +137,27 @@ pub fn direction_for_kind(kind: GoalKind, direction: Direction) -> Result<Direct
 }
 
 /// Weights are points out of the plan total: finite and not negative.
-pub fn weight(value: f64) -> Result<f64, AppError> {
+pub fn weight(value: f64) -> Result<f64, Refusal> {
     let w = finite("weight", value)?;
     if w < 0.0 {
-        return Err(reject(ErrorCode::InvalidValue, "weight cannot be negative"));
+        return Err(reject(Rule::InvalidValue, "weight cannot be negative"));
     }
     Ok(w)
 }
 
 /// A date that must fall inside the plan period.
 pub fn within_plan(
-    code: ErrorCode,
+    rule: Rule,
     what: &str,
     date: NaiveDate,
     start: NaiveDate,
     end: NaiveDate,
-) -> Result<NaiveDate, AppError> {
+) -> Result<NaiveDate, Refusal> {
     if within(date, start, end) {
         Ok(date)
     } else {
         Err(reject(
-            code,
+            rule,
             format!("{what} {date} is outside the plan period {start} to {end}"),
         ))
     }
@@ -154,17 +167,13 @@ pub fn within_plan(
 /// counts and amounts cannot be negative; a RATE level may be (a growth
 /// rate can fall below zero); a cumulative figure of more than
 /// [`MAX_TIMES_TARGET`] times its target is a slip, not progress.
-pub fn report_value(
-    kind: GoalKind,
-    value: f64,
-    share_target: Option<f64>,
-) -> Result<f64, AppError> {
+pub fn report_value(kind: GoalKind, value: f64, share_target: Option<f64>) -> Result<f64, Refusal> {
     let v = finite("value", value)?;
     if v != 0.0 && v.abs() < MIN_TARGET {
         // A level of 10^-300 on a lower-is-better rate reads as a
         // completion of 10^300 %: a slip, like a target that small.
         return Err(reject(
-            ErrorCode::ImplausibleValue,
+            Rule::ImplausibleValue,
             format!(
                 "value {v:e} is closer to 0 than 10^-6; report 0 or the figure in a larger unit"
             ),
@@ -172,7 +181,7 @@ pub fn report_value(
     }
     if v < 0.0 && kind != GoalKind::Rate {
         return Err(reject(
-            ErrorCode::InvalidValue,
+            Rule::InvalidValue,
             format!("a {kind} report cannot be negative"),
         ));
     }
@@ -181,7 +190,7 @@ pub fn report_value(
         && v > target.abs() * MAX_TIMES_TARGET
     {
         return Err(reject(
-            ErrorCode::ImplausibleValue,
+            Rule::ImplausibleValue,
             format!(
                 "value {v} is more than {MAX_TIMES_TARGET} times the share's target {target}; check the figure and its unit"
             ),
@@ -210,19 +219,19 @@ pub fn creates_cycle(node: i64, new_parent: i64, parent_of: impl Fn(i64) -> Opti
 }
 
 /// The light bands: 0 < yellowGap ≤ redGap, and a RATE floor in (0, 100].
-pub fn thresholds(t: Thresholds) -> Result<Thresholds, AppError> {
+pub fn thresholds(t: Thresholds) -> Result<Thresholds, Refusal> {
     let yellow = finite("yellowGap", t.yellow_gap)?;
     let red = finite("redGap", t.red_gap)?;
     let floor = finite("rateYellowFloor", t.rate_yellow_floor)?;
     if yellow <= 0.0 || red < yellow {
         return Err(reject(
-            ErrorCode::InvalidValue,
+            Rule::InvalidValue,
             "the bands need 0 < yellowGap <= redGap (points below time progress)",
         ));
     }
     if floor <= 0.0 || floor > 100.0 {
         return Err(reject(
-            ErrorCode::InvalidValue,
+            Rule::InvalidValue,
             "rateYellowFloor is a percent between 0 and 100",
         ));
     }
@@ -235,17 +244,17 @@ pub fn monthly_plan(
     kind: GoalKind,
     curve: Option<Vec<f64>>,
     months: u32,
-) -> Result<Option<Vec<f64>>, AppError> {
+) -> Result<Option<Vec<f64>>, Refusal> {
     let Some(curve) = curve else { return Ok(None) };
     if kind != GoalKind::Cumulative {
         return Err(reject(
-            ErrorCode::KindMismatch,
+            Rule::KindMismatch,
             format!("a monthly plan curve applies to CUMULATIVE goals, not {kind}"),
         ));
     }
     if curve.len() != months as usize {
         return Err(reject(
-            ErrorCode::InvalidValue,
+            Rule::InvalidValue,
             format!(
                 "monthlyPlan needs {months} cumulative values, one per month of the plan; got {}",
                 curve.len()
@@ -256,7 +265,7 @@ pub fn monthly_plan(
         finite("monthlyPlan", *v)?;
         if *v < 0.0 || (i > 0 && *v < curve[i - 1]) {
             return Err(reject(
-                ErrorCode::InvalidValue,
+                Rule::InvalidValue,
                 "monthlyPlan values are cumulative: not negative and never falling",
             ));
         }
@@ -265,12 +274,12 @@ pub fn monthly_plan(
 }
 
 /// The day of the following month a report is due: 1 to 28, so every month has it.
-pub fn report_due_day(day: i32) -> Result<i32, AppError> {
+pub fn report_due_day(day: i32) -> Result<i32, Refusal> {
     if (1..=28).contains(&day) {
         Ok(day)
     } else {
         Err(reject(
-            ErrorCode::InvalidValue,
+            Rule::InvalidValue,
             "reportDueDay is a day of the month from 1 to 28",
         ))
     }
@@ -280,12 +289,12 @@ pub fn report_due_day(day: i32) -> Result<i32, AppError> {
 /// year −1 prints as "-0001-01-01", which the API itself refuses.
 pub const PLAN_YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
 
-pub fn plan_year(year: i32) -> Result<i32, AppError> {
+pub fn plan_year(year: i32) -> Result<i32, Refusal> {
     if PLAN_YEARS.contains(&year) {
         Ok(year)
     } else {
         Err(reject(
-            ErrorCode::InvalidPlanPeriod,
+            Rule::InvalidPlanPeriod,
             format!(
                 "year {year} is outside {} to {}",
                 PLAN_YEARS.start(),
@@ -297,12 +306,12 @@ pub fn plan_year(year: i32) -> Result<i32, AppError> {
 
 /// A report states progress made, so its date cannot be after today (in
 /// the plan's time zone); a figure for the month not over yet is dated today.
-pub fn not_in_future(as_of: NaiveDate, today: NaiveDate) -> Result<NaiveDate, AppError> {
+pub fn not_in_future(as_of: NaiveDate, today: NaiveDate) -> Result<NaiveDate, Refusal> {
     if as_of <= today {
         Ok(as_of)
     } else {
         Err(reject(
-            ErrorCode::ReportInFuture,
+            Rule::ReportInFuture,
             format!("asOf {as_of} is after today ({today}); date the report today or earlier"),
         ))
     }
@@ -313,21 +322,18 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
-    fn code<T: std::fmt::Debug>(r: Result<T, AppError>) -> ErrorCode {
-        r.unwrap_err().code()
+    fn code<T: std::fmt::Debug>(r: Result<T, Refusal>) -> Rule {
+        r.unwrap_err().rule
     }
 
     #[test]
     fn implausible_numbers() {
-        assert_eq!(code(finite("value", 1.7e308)), ErrorCode::ImplausibleValue);
+        assert_eq!(code(finite("value", 1.7e308)), Rule::ImplausibleValue);
         assert_eq!(finite("value", -1e12).unwrap(), -1e12);
-        assert_eq!(
-            code(finite("value", f64::INFINITY)),
-            ErrorCode::InvalidValue
-        );
+        assert_eq!(code(finite("value", f64::INFINITY)), Rule::InvalidValue);
         assert_eq!(
             code(target_for_kind(GoalKind::Rate, Some(1e-9))),
-            ErrorCode::ImplausibleValue
+            Rule::ImplausibleValue
         );
         assert_eq!(
             target_for_kind(GoalKind::Rate, Some(1e-6)).unwrap(),
@@ -339,7 +345,7 @@ mod tests {
                 Some(5.0 + 1e-9),
                 Some(5.0)
             )),
-            ErrorCode::InvalidValue
+            Rule::InvalidValue
         );
         // A thousand times the share's target, and not a unit more.
         assert_eq!(
@@ -348,7 +354,7 @@ mod tests {
         );
         assert_eq!(
             code(report_value(GoalKind::Cumulative, 20_000.5, Some(20.0))),
-            ErrorCode::ImplausibleValue
+            Rule::ImplausibleValue
         );
         // Rates and shares without a target are bounded by magnitude only.
         assert_eq!(
@@ -360,7 +366,7 @@ mod tests {
         assert_eq!(report_value(GoalKind::Rate, 0.0, Some(65.0)).unwrap(), 0.0);
         assert_eq!(
             code(report_value(GoalKind::Rate, 1e-300, Some(65.0))),
-            ErrorCode::ImplausibleValue
+            Rule::ImplausibleValue
         );
     }
 
@@ -369,13 +375,13 @@ mod tests {
         assert_eq!(plan_year(2000).unwrap(), 2000);
         assert_eq!(plan_year(2100).unwrap(), 2100);
         for year in [-1, 0, 1999, 2101] {
-            assert_eq!(code(plan_year(year)), ErrorCode::InvalidPlanPeriod);
+            assert_eq!(code(plan_year(year)), Rule::InvalidPlanPeriod);
         }
         let today = NaiveDate::from_ymd_opt(2025, 11, 1).unwrap();
         assert_eq!(not_in_future(today, today).unwrap(), today);
         assert_eq!(
             code(not_in_future(today.succ_opt().unwrap(), today)),
-            ErrorCode::ReportInFuture
+            Rule::ReportInFuture
         );
     }
 
@@ -383,23 +389,23 @@ mod tests {
     fn targets() {
         assert_eq!(
             code(target_for_kind(GoalKind::Cumulative, Some(0.0))),
-            ErrorCode::InvalidTarget
+            Rule::InvalidTarget
         );
         assert_eq!(
             code(target_for_kind(GoalKind::Rate, None)),
-            ErrorCode::InvalidTarget
+            Rule::InvalidTarget
         );
         assert_eq!(
             code(target_for_kind(GoalKind::Cumulative, Some(-3.0))),
-            ErrorCode::InvalidValue
+            Rule::InvalidValue
         );
         assert_eq!(
             code(target_for_kind(GoalKind::Cumulative, Some(f64::NAN))),
-            ErrorCode::InvalidValue
+            Rule::InvalidValue
         );
         assert_eq!(
             code(target_for_kind(GoalKind::Group, Some(5.0))),
-            ErrorCode::InvalidTarget
+            Rule::InvalidTarget
         );
         assert_eq!(target_for_kind(GoalKind::Veto, None).unwrap(), Some(0.0));
         assert_eq!(
@@ -416,22 +422,22 @@ mod tests {
                 GoalKind::Cumulative,
                 Direction::Decrease
             )),
-            ErrorCode::DirectionNotAllowed
+            Rule::DirectionNotAllowed
         );
         assert!(direction_for_kind(GoalKind::Rate, Direction::Decrease).is_ok());
         assert_eq!(
             code(baseline_for_kind(GoalKind::Rate, Some(65.0), Some(65.0))),
-            ErrorCode::InvalidValue
+            Rule::InvalidValue
         );
         assert_eq!(
             code(baseline_for_kind(GoalKind::Veto, Some(1.0), Some(0.0))),
-            ErrorCode::InvalidValue
+            Rule::InvalidValue
         );
-        assert_eq!(code(weight(-1.0)), ErrorCode::InvalidValue);
-        assert_eq!(code(weight(f64::INFINITY)), ErrorCode::InvalidValue);
+        assert_eq!(code(weight(-1.0)), Rule::InvalidValue);
+        assert_eq!(code(weight(f64::INFINITY)), Rule::InvalidValue);
         assert_eq!(
             code(report_value(GoalKind::Cumulative, -1.0, None)),
-            ErrorCode::InvalidValue
+            Rule::InvalidValue
         );
         assert_eq!(report_value(GoalKind::Rate, -1.5, None).unwrap(), -1.5);
     }
@@ -443,16 +449,16 @@ mod tests {
         let late: NaiveDate = "2026-01-01".parse().unwrap();
         assert_eq!(
             code(within_plan(
-                ErrorCode::DeadlineOutsidePlan,
+                Rule::DeadlineOutsidePlan,
                 "deadline",
                 late,
                 start,
                 end
             )),
-            ErrorCode::DeadlineOutsidePlan
+            Rule::DeadlineOutsidePlan
         );
         assert_eq!(
-            within_plan(ErrorCode::DeadlineOutsidePlan, "deadline", end, start, end).unwrap(),
+            within_plan(Rule::DeadlineOutsidePlan, "deadline", end, start, end).unwrap(),
             end
         );
     }
@@ -465,23 +471,14 @@ mod tests {
             rate_yellow_floor: f,
         };
         assert!(thresholds(t(10.0, 30.0, 80.0)).is_ok());
-        assert_eq!(
-            code(thresholds(t(0.0, 30.0, 80.0))),
-            ErrorCode::InvalidValue
-        );
-        assert_eq!(
-            code(thresholds(t(20.0, 10.0, 80.0))),
-            ErrorCode::InvalidValue
-        );
-        assert_eq!(
-            code(thresholds(t(10.0, 30.0, 120.0))),
-            ErrorCode::InvalidValue
-        );
+        assert_eq!(code(thresholds(t(0.0, 30.0, 80.0))), Rule::InvalidValue);
+        assert_eq!(code(thresholds(t(20.0, 10.0, 80.0))), Rule::InvalidValue);
+        assert_eq!(code(thresholds(t(10.0, 30.0, 120.0))), Rule::InvalidValue);
         let rising: Vec<f64> = (1..=12).map(f64::from).collect();
         assert!(monthly_plan(GoalKind::Cumulative, Some(rising.clone()), 12).is_ok());
         assert_eq!(
             code(monthly_plan(GoalKind::Rate, Some(rising.clone()), 12)),
-            ErrorCode::KindMismatch
+            Rule::KindMismatch
         );
         assert_eq!(
             code(monthly_plan(
@@ -489,15 +486,15 @@ mod tests {
                 Some(rising[..11].to_vec()),
                 12
             )),
-            ErrorCode::InvalidValue
+            Rule::InvalidValue
         );
         let mut falling = rising;
         falling[5] = 0.0;
         assert_eq!(
             code(monthly_plan(GoalKind::Cumulative, Some(falling), 12)),
-            ErrorCode::InvalidValue
+            Rule::InvalidValue
         );
-        assert_eq!(code(report_due_day(31)), ErrorCode::InvalidValue);
+        assert_eq!(code(report_due_day(31)), Rule::InvalidValue);
         assert_eq!(report_due_day(5).unwrap(), 5);
     }
 

@@ -13,16 +13,22 @@ pub mod calendar;
 pub mod completion;
 /// Plan dates: calendar-year defaults and "today" in the plan's time zone.
 pub mod dates;
+/// When things are due: inherited deadlines, milestone lateness and overdue.
+pub mod deadlines;
 /// Plain inputs: a plan's goals, assignments, milestones and reports.
 pub mod facts;
 /// Gap, light, status and score.
 pub mod judgement;
 /// Goal kinds and directions, and their stored spellings.
 pub mod kinds;
+/// Why an input breaks a rule: the rule and a message.
+pub mod refusal;
 /// The whole-plan evaluation: goal trees, plan, category and unit roll-ups.
 pub mod rollup;
 /// Expected percent (序时进度): linear by month or day, curves, milestones.
 pub mod schedule;
+/// The year-end view: score lines, cap, veto, maximum.
+pub mod scorecard;
 /// Free text cleaned at the boundary: limits, NFC, no controls, name keys.
 pub mod text;
 /// Input rules that are pure (targets, weights, dates within the plan, trees).
@@ -36,4 +42,5 @@ pub use judgement::Thresholds;
 pub use kinds::{
     Direction, GoalKind, Light, PlanState, ReportingCycle, ReviewState, Status, TimeProgressMode,
 };
+pub use refusal::{Refusal, Rule};
 pub use rollup::{Evaluation, LightCounts, UnitJudgement, evaluate};

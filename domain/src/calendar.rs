@@ -2,7 +2,7 @@
 //! on time, late, or not at all — the 未报/迟报 list a 调度会 starts from.
 use chrono::{Datelike, NaiveDate};
 
-use super::kinds::ReportingCycle;
+use super::kinds::{ReportingCycle, ReviewState};
 use super::schedule::month_end;
 
 /// Where an assignment stands for one month's report.
@@ -69,6 +69,56 @@ pub fn report_state(
         None => ReportState::Pending,
     };
     (state, first_submitted)
+}
+
+/// Whether an assignment made on `assigned_on` (in the plan's time zone)
+/// owes the month whose report is due on `due`: only if it existed by then.
+pub fn owes_report(assigned_on: NaiveDate, due: NaiveDate) -> bool {
+    assigned_on <= due
+}
+
+/// Whether a report in the given review state is a report for the
+/// calendar: a returned one must be filed again, so it is none.
+pub fn counts_as_submitted(review: ReviewState) -> bool {
+    review != ReviewState::Returned
+}
+
+/// A unit's counts for the month.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct UnitCounts {
+    pub unit_id: i64,
+    pub reported: u32,
+    pub late: u32,
+    pub missing: u32,
+    pub pending: u32,
+}
+
+/// Tallies (unit, state) lines per unit, units in order of first
+/// appearance, then the worst (most missing, then most late) first.
+pub fn unit_counts(lines: impl IntoIterator<Item = (i64, ReportState)>) -> Vec<UnitCounts> {
+    let mut units: Vec<UnitCounts> = Vec::new();
+    for (unit_id, state) in lines {
+        let i = match units.iter().position(|u| u.unit_id == unit_id) {
+            Some(i) => i,
+            None => {
+                units.push(UnitCounts {
+                    unit_id,
+                    ..Default::default()
+                });
+                units.len() - 1
+            }
+        };
+        let row = &mut units[i];
+        match state {
+            ReportState::Reported => row.reported += 1,
+            ReportState::Late => row.late += 1,
+            ReportState::Missing => row.missing += 1,
+            ReportState::Pending => row.pending += 1,
+        }
+    }
+    // A stable sort keeps first appearance among equals.
+    units.sort_by_key(|u| std::cmp::Reverse((u.missing, u.late)));
+    units
 }
 
 #[cfg(test)]
@@ -141,5 +191,47 @@ mod tests {
         assert!(reports_due_in(ReportingCycle::Quarterly, d("2025-09-01")));
         assert!(!reports_due_in(ReportingCycle::Quarterly, d("2025-10-01")));
         assert!(reports_due_in(ReportingCycle::Monthly, d("2025-10-01")));
+    }
+
+    #[test]
+    fn an_assignment_made_after_the_due_day_owes_nothing_that_month() {
+        let due = d("2025-11-05");
+        assert!(owes_report(d("2025-10-20"), due));
+        assert!(owes_report(due, due));
+        assert!(!owes_report(d("2025-11-06"), due));
+    }
+
+    #[test]
+    fn a_returned_report_is_no_report() {
+        assert!(counts_as_submitted(ReviewState::Approved));
+        assert!(counts_as_submitted(ReviewState::Submitted));
+        assert!(!counts_as_submitted(ReviewState::Returned));
+    }
+
+    #[test]
+    fn units_are_tallied_worst_first_keeping_first_appearance_among_equals() {
+        use ReportState::*;
+        let counts = unit_counts([
+            (7, Reported),
+            (3, Late),
+            (9, Missing),
+            (3, Reported),
+            (7, Late),
+            (9, Pending),
+            (5, Reported),
+        ]);
+        let order: Vec<i64> = counts.iter().map(|u| u.unit_id).collect();
+        assert_eq!(order, vec![9, 7, 3, 5]);
+        assert_eq!(
+            counts[0],
+            UnitCounts {
+                unit_id: 9,
+                reported: 0,
+                late: 0,
+                missing: 1,
+                pending: 1
+            }
+        );
+        assert_eq!(counts[1].reported + counts[1].late, 2);
     }
 }

@@ -127,7 +127,7 @@ macro_rules! spelled_enum {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum $ty { $($variant),+ }
-        $crate::domain::kinds::spelled!($ty { $($variant => $text),+ });
+        $crate::kinds::spelled!($ty { $($variant => $text),+ });
     };
 }
 pub(crate) use spelled_enum;

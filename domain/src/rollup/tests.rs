@@ -2,8 +2,8 @@ use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use proptest::prelude::*;
 
 use super::*;
-use crate::domain::facts::MilestoneFacts;
-use crate::domain::kinds::{Direction, Light, Status};
+use crate::facts::MilestoneFacts;
+use crate::kinds::{Direction, Light, Status};
 
 fn d(s: &str) -> NaiveDate {
     s.parse().unwrap()
@@ -55,8 +55,8 @@ fn plan(goals: Vec<GoalFacts>) -> PlanFacts {
         start: d("2025-01-01"),
         end: d("2025-12-31"),
         score_cap: 1.0,
-        time_progress_mode: crate::domain::TimeProgressMode::Monthly,
-        thresholds: crate::domain::Thresholds::default(),
+        time_progress_mode: crate::TimeProgressMode::Monthly,
+        thresholds: crate::Thresholds::default(),
         goals,
     }
 }
@@ -713,19 +713,48 @@ fn a_legacy_absurd_report_shows_at_the_bound() {
     )];
     let e = evaluate(&plan(vec![g]), d("2025-10-31"));
     let p = e.goal(1).unwrap();
-    assert_eq!(
-        p.completion_percent,
-        crate::domain::completion::FIGURE_BOUND
-    );
+    assert_eq!(p.completion_percent, crate::completion::FIGURE_BOUND);
     assert!(p.gap.unwrap().is_finite() && p.score.unwrap().is_finite());
     assert!(e.plan().completion_percent.is_finite());
 }
 
 #[test]
 fn no_figure_is_negative_zero() {
-    use crate::domain::completion::shown;
+    use crate::completion::shown;
     assert!(shown(-0.0).is_sign_positive());
     assert_eq!(shown(-0.0).to_string(), "0");
     assert_eq!(shown(-3.5), -3.5);
     assert_eq!(shown(f64::NAN), 0.0);
+}
+
+#[test]
+fn the_scorecard_caps_each_line_and_the_veto_voids_only_the_score() {
+    use crate::scorecard::scorecard;
+    let mut over = goal(1, GoalKind::Cumulative, Some(20.0), 30.0);
+    over.assignments = vec![assignment(11, 1, None, vec![report(1, "2025-12-31", 30.0)])];
+    let mut half = goal(2, GoalKind::Cumulative, Some(10.0), 70.0);
+    half.assignments = vec![assignment(21, 1, None, vec![report(2, "2025-12-31", 5.0)])];
+    let mut safety = goal(3, GoalKind::Veto, Some(0.0), 0.0);
+    safety.assignments = vec![assignment(31, 2, None, vec![])];
+    let mut facts = plan(vec![over, half, safety]);
+    facts.score_cap = 1.2;
+
+    let card = scorecard(&facts, &evaluate(&facts, d("2025-12-31")));
+    assert_eq!(card.lines.len(), 3);
+    assert_eq!(card.lines[0].completion_percent, 150.0);
+    assert_eq!(card.lines[0].counted_percent, 120.0);
+    assert!((card.lines[0].score - 36.0).abs() < 1e-9, "{card:?}");
+    assert!((card.lines[1].score - 35.0).abs() < 1e-9, "{card:?}");
+    assert!((card.score_before_veto - 71.0).abs() < 1e-9);
+    assert!((card.max_score - 120.0).abs() < 1e-9);
+    assert!(!card.vetoed);
+    assert!((card.score - 71.0).abs() < 1e-9);
+
+    // A safety incident reported: the score is voided, the lines stay.
+    facts.goals[2].assignments[0].reports = vec![report(3, "2025-11-15", 1.0)];
+    let card = scorecard(&facts, &evaluate(&facts, d("2025-12-31")));
+    assert!(card.vetoed);
+    assert_eq!(card.vetoed_by, vec![3]);
+    assert_eq!(card.score, 0.0);
+    assert!((card.score_before_veto - 71.0).abs() < 1e-9);
 }
