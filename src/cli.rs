@@ -3,8 +3,8 @@ use chrono::{Duration, Utc};
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 
 use crate::config::{ImportArgs, TokenCommand};
+use crate::db::audit::{self, Audit};
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::service::audit::{self, Audit};
 use crate::service::import::{ImportRequest, PlanTarget};
 use crate::service::{tokens, units};
 use domain::access::Role;
@@ -214,6 +214,7 @@ pub async fn import(db: &DatabaseConnection, args: ImportArgs) -> AppResult<()> 
         dry_run: args.dry_run,
         create_unknown_units: args.create_units,
         now,
+        timing: Default::default(),
     };
     let outcome = match audit::scoped(author, crate::service::import::import(db, request)).await {
         Ok(outcome) => outcome,

@@ -158,6 +158,11 @@ pub struct ServeConfig {
     /// Write logs as JSON lines instead of text.
     #[arg(long, env = "MUBIAO_LOG_JSON")]
     pub log_json: bool,
+    /// Do not migrate the database: refuse to start if its schema is
+    /// behind this server (for operators who run `mubiao migrate` as a
+    /// step of their own before starting servers).
+    #[arg(long, env = "MUBIAO_NO_MIGRATE")]
+    pub no_migrate: bool,
     #[command(flatten)]
     pub limits: LimitsConfig,
     #[command(flatten)]
@@ -236,6 +241,21 @@ pub struct LimitsConfig {
     /// Values (fields and list items) one answer may hold.
     #[arg(long, env = "MUBIAO_MAX_RESPONSE_VALUES", default_value_t = 200_000)]
     pub max_response_values: usize,
+    /// Seconds an import may spend reading its file (SHEET_TOO_LARGE after).
+    #[arg(long, env = "MUBIAO_IMPORT_READ_SECS", default_value_t = 20)]
+    pub import_read_secs: u64,
+    /// Seconds an import waits for the one running (IMPORT_BUSY after).
+    #[arg(long, env = "MUBIAO_IMPORT_WAIT_SECS", default_value_t = 10)]
+    pub import_wait_secs: u64,
+}
+
+impl LimitsConfig {
+    pub fn import_timing(&self) -> crate::import::limits::ImportTiming {
+        crate::import::limits::ImportTiming {
+            read: std::time::Duration::from_secs(self.import_read_secs),
+            wait: std::time::Duration::from_secs(self.import_wait_secs),
+        }
+    }
 }
 
 impl Default for LimitsConfig {
@@ -250,6 +270,8 @@ impl Default for LimitsConfig {
             max_dates: 64,
             max_request_rows: 1_000_000,
             max_response_values: 200_000,
+            import_read_secs: 20,
+            import_wait_secs: 10,
         }
     }
 }

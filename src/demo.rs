@@ -6,8 +6,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::DatabaseConnection;
 
+use crate::db::audit::{self, Audit};
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::service::audit::{self, Audit};
 use crate::service::{assignments, goals, milestones, plans, reports, tokens, units};
 use domain::PlanState;
 use domain::access::Role;

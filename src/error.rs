@@ -261,7 +261,27 @@ impl From<domain::Refusal> for AppError {
 
 impl From<sea_orm::DbErr> for AppError {
     fn from(err: sea_orm::DbErr) -> Self {
+        // The unique indexes stand behind the service's own duplicate
+        // checks: a create that raced past a check on another server
+        // meets them, and is refused like the check would have.
+        if let Some(sea_orm::SqlErr::UniqueConstraintViolation(detail)) = err.sql_err()
+            && let Some(message) = duplicate_message(&detail)
+        {
+            return AppError::rejected(ErrorCode::Duplicate, message);
+        }
         AppError::Internal(Box::new(err))
+    }
+}
+
+/// What a violated unique index means to the person who hit it, by the
+/// index's name (both databases name it in their message).
+fn duplicate_message(detail: &str) -> Option<&'static str> {
+    if detail.contains("unit_name_under_parent") {
+        Some("a unit of that name already exists under the same parent")
+    } else if detail.contains("assignment_unit_of_goal") {
+        Some("this unit already carries a share of the goal; update that assignment instead")
+    } else {
+        None
     }
 }
 

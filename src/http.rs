@@ -372,7 +372,9 @@ async fn graphql(state: Data<&AppState>, req: &Request, body: Body) -> Response 
     let budget = Arc::new(RequestBudget::new(&limits));
     let mut responses = Vec::with_capacity(requests.len());
     for request in requests {
-        let request = request.data(
+        // The budget goes in on its own too: the value-counting extension
+        // reads it without knowing the request context.
+        let request = request.data(budget.clone()).data(
             RequestContext::new(
                 state.db.clone(),
                 state.snapshots.clone(),

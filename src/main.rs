@@ -39,7 +39,10 @@ async fn start() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     let db = db::connect(&cli.database).await?;
-    db::migrate(&db).await?;
+    match &cli.command {
+        Command::Serve(config) if config.no_migrate => db::require_current_schema(&db).await?,
+        _ => db::migrate(&db).await?,
+    }
     match cli.command {
         Command::Migrate => tracing::info!("migrations applied"),
         Command::Demo => {

@@ -19,6 +19,8 @@ mod m20261122_000007_standing_report_index;
 mod m20261122_000008_plan_data_version;
 /// Idempotency keys of submitted reports: a retry files nothing new.
 mod m20261127_000009_idempotency_keys;
+/// Unique unit names under a parent and shares per goal; enum columns checked.
+mod m20261127_000010_integrity;
 
 pub struct Migrator;
 
@@ -35,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000007_standing_report_index::Migration),
             Box::new(m20261122_000008_plan_data_version::Migration),
             Box::new(m20261127_000009_idempotency_keys::Migration),
+            Box::new(m20261127_000010_integrity::Migration),
         ]
     }
 }

@@ -1,5 +1,5 @@
 //! Puts the author of each mutation field in scope for the audit log
-//! (`service::audit`): the caller, the mutation's name and its arguments
+//! (`db::audit`): the caller, the mutation's name and its arguments
 //! with variables filled in and secrets removed.
 use std::sync::{Arc, Mutex};
 
@@ -9,7 +9,7 @@ use async_graphql::extensions::{
 use async_graphql::{Request, ServerResult, Value, Variables};
 
 use super::context::RequestContext;
-use crate::service::audit::{self, Audit};
+use crate::db::audit::{self, Audit};
 
 /// Registered on the schema; makes one extension per request.
 pub struct AuditMutations;

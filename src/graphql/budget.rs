@@ -21,7 +21,6 @@ use async_graphql::extensions::{
 use async_graphql::{ServerResult, Value};
 use chrono::NaiveDate;
 
-use super::context::RequestContext;
 use crate::config::LimitsConfig;
 use crate::error::{AppError, AppResult, ErrorCode};
 
@@ -129,10 +128,10 @@ impl Extension for CountValues {
         info: ResolveInfo<'_>,
         next: NextResolve<'_>,
     ) -> ServerResult<Option<Value>> {
-        match ctx.data_opt::<RequestContext>() {
+        match ctx.data_opt::<Arc<RequestBudget>>() {
             // A null in place of the value (list items must have one); the
             // handler drops the whole answer.
-            Some(rc) if !rc.budget().add_value() => Ok(Some(Value::Null)),
+            Some(budget) if !budget.add_value() => Ok(Some(Value::Null)),
             _ => next.run(ctx, info).await,
         }
     }

@@ -9,6 +9,7 @@ use super::inputs::{parse_id, parse_opt_id};
 use super::objects::{GoalKind, Plan};
 use super::scalars::Date;
 use crate::error::{AppError, ErrorCode};
+use crate::import::limits::ImportTiming;
 use crate::service::import::{self, ImportOutcome, ImportRequest, PlanTarget};
 use crate::service::plans;
 
@@ -196,6 +197,7 @@ impl ImportMutation {
                 dry_run: input.dry_run,
                 create_unknown_units: input.create_unknown_units,
                 now: rc.now,
+                timing: *ctx.data::<ImportTiming>()?,
             },
         )
         .await?;

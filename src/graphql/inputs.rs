@@ -1,23 +1,10 @@
 use async_graphql::{ID, InputObject, MaybeUndefined};
 
-use super::objects::{Direction, GoalKind, ReportingCycle, TimeProgressMode};
+use super::enums::{Direction, GoalKind, ReportingCycle, Role, TimeProgressMode};
+pub use super::ids::{parse_id, parse_ids, parse_opt_id};
 use super::scalars::Date;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::service::plans::JudgementSettings;
-
-/// IDs are opaque strings to clients; one that is not ours cannot exist.
-pub fn parse_id(entity: &'static str, id: &ID) -> AppResult<i64> {
-    id.parse::<i64>()
-        .map_err(|_| AppError::not_found(entity, id.as_str()))
-}
-
-pub fn parse_opt_id(entity: &'static str, id: &Option<ID>) -> AppResult<Option<i64>> {
-    id.as_ref().map(|i| parse_id(entity, i)).transpose()
-}
-
-pub fn parse_ids(entity: &'static str, ids: &[ID]) -> AppResult<Vec<i64>> {
-    ids.iter().map(|i| parse_id(entity, i)).collect()
-}
 
 /// `MaybeUndefined` → "keep" (None), "clear" (Some(None)) or "set".
 pub fn change<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
@@ -235,7 +222,7 @@ pub struct SubmitReportInput {
 pub struct CreateTokenInput {
     /// Who holds it, e.g. "招商合作局 填报员".
     pub name: String,
-    pub role: super::objects::Role,
+    pub role: Role,
     /// Required for a REPORTER: the unit it reports for (and the units below).
     pub unit_id: Option<ID>,
     /// RFC 3339 instant after which the token no longer works.

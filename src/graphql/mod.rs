@@ -7,8 +7,10 @@ pub mod audit;
 pub mod budget;
 /// Per-request loaders and helpers reached through the resolver context.
 pub mod context;
+pub mod enums;
 /// AppError → GraphQL error with `extensions.code`.
 pub mod errors;
+pub mod ids;
 /// The spreadsheet import mutation and what it answers.
 pub mod import;
 /// Input types of the mutations.
@@ -48,7 +50,8 @@ pub fn build_schema(limits: &LimitsConfig) -> AppSchema {
     .limit_depth(limits.max_depth)
     .limit_complexity(limits.max_complexity)
     .extension(audit::AuditMutations)
-    .extension(budget::CountValues);
+    .extension(budget::CountValues)
+    .data(limits.import_timing());
     if limits.production {
         // No "Did you mean …?" either: a misspelt field would list its
         // neighbours, which is the schema introspection hides.

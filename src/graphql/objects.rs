@@ -1,63 +1,15 @@
 use std::sync::Arc;
 
-use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::NaiveDate;
 use entity::{goal, milestone, plan, report, unit};
 
 use super::context::RequestContext;
+pub use super::enums::*;
+pub use super::ids::id_of;
 use super::scalars::Date;
 use crate::service::PlanData;
 use domain::{self, Evaluation};
-
-#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
-#[graphql(name = "GoalKind", remote = "domain::GoalKind")]
-pub enum GoalKind {
-    Cumulative,
-    Rate,
-    Milestone,
-    Veto,
-    Group,
-}
-
-#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
-#[graphql(name = "Direction", remote = "domain::Direction")]
-pub enum Direction {
-    Increase,
-    Decrease,
-}
-
-/// 红黄绿灯, with BLUE for 关注 (a near miss).
-#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
-#[graphql(name = "Light", remote = "domain::Light")]
-pub enum Light {
-    Green,
-    Blue,
-    Yellow,
-    Red,
-}
-
-#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
-#[graphql(name = "ProgressStatus", remote = "domain::Status")]
-pub enum ProgressStatus {
-    NotStarted,
-    InProgress,
-    Completed,
-    Overdue,
-}
-
-#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
-#[graphql(name = "TimeProgressMode", remote = "domain::TimeProgressMode")]
-pub enum TimeProgressMode {
-    Monthly,
-    Daily,
-}
-
-#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
-#[graphql(name = "ReportingCycle", remote = "domain::ReportingCycle")]
-pub enum ReportingCycle {
-    Monthly,
-    Quarterly,
-}
 
 /// The judgement of anything that is judged, as of a date.
 #[derive(SimpleObject, Clone, Copy)]
@@ -217,10 +169,6 @@ pub struct CategoryProgress {
     pub progress: Progress,
 }
 
-pub fn id_of(id: i64) -> ID {
-    ID(id.to_string())
-}
-
 /// A goal list whose goals ask their trends reads the plan's history once,
 /// before the goals resolve, instead of one query per goal.
 async fn prefetch_history_for_trends(ctx: &Context<'_>, plan_id: i64) -> Result<()> {
@@ -375,7 +323,7 @@ impl Plan {
         unit_id: ID,
         up_to: Option<Date>,
     ) -> Result<Vec<TrendPoint>> {
-        let unit_id = super::inputs::parse_id("unit", &unit_id)?;
+        let unit_id = super::ids::parse_id("unit", &unit_id)?;
         let data = RequestContext::of(ctx)?.plan_history(self.0.id).await?;
         trend(ctx, &data, up_to, |e| e.unit(unit_id).map(|u| u.progress)).await
     }
@@ -752,35 +700,11 @@ impl Unit {
     }
 }
 
-#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
-#[graphql(name = "ReviewState", remote = "domain::ReviewState")]
-pub enum ReviewState {
-    Submitted,
-    Approved,
-    Returned,
-}
-
 /// A report waiting for review, with what it is about.
 #[derive(SimpleObject)]
 pub struct ReviewItem {
     pub report: Report,
     pub assignment: Assignment,
-}
-
-#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
-#[graphql(name = "PlanState", remote = "domain::PlanState")]
-pub enum PlanState {
-    Draft,
-    Active,
-    Closed,
-}
-
-#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
-#[graphql(name = "Role", remote = "domain::access::Role")]
-pub enum Role {
-    Admin,
-    Reporter,
-    Viewer,
 }
 
 /// The caller of a request.

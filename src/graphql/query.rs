@@ -9,9 +9,10 @@ use super::objects::{
     ApiToken, Assignment, AuditEntry, Goal, Me, Milestone, Plan, Report, ReviewItem, Unit,
 };
 use super::scalars::parse_date;
+use crate::db::audit;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::service::plan_data::ReportScope;
-use crate::service::{assignments, audit, plans, reports, tokens, units};
+use crate::service::{assignments, plans, reports, tokens, units};
 use domain::access::Role;
 
 /// A missing object is `null` in a query; any other failure is an error.

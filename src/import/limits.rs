@@ -97,6 +97,24 @@ pub const READ_BUDGET: Duration = Duration::from_secs(20);
 /// imports take to one file's worth.
 pub const IMPORT_WAIT: Duration = Duration::from_secs(10);
 
+/// How long an import may read, and wait for its turn: [`READ_BUDGET`]
+/// and [`IMPORT_WAIT`] unless the operator says otherwise
+/// (`--import-read-secs`, `--import-wait-secs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ImportTiming {
+    pub read: Duration,
+    pub wait: Duration,
+}
+
+impl Default for ImportTiming {
+    fn default() -> Self {
+        ImportTiming {
+            read: READ_BUDGET,
+            wait: IMPORT_WAIT,
+        }
+    }
+}
+
 /// Problems listed in a `SHEET_INVALID` answer; the count of the rest is
 /// given (`extensions.moreProblems`). A clerk fixes the first screenful and
 /// imports again.

@@ -21,9 +21,7 @@ use crate::db::{begin_write, finish};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::import::breakdown::{self, At, Draft, DraftGoal, Problem, UnitName, unit_key};
 use crate::import::grid::{self, ReadError};
-use crate::import::limits::{
-    Budget, IMPORT_WAIT, MAX_PROBLEMS, READ_BUDGET, Turn, off_the_workers, take_turn,
-};
+use crate::import::limits::{Budget, ImportTiming, MAX_PROBLEMS, Turn, off_the_workers, take_turn};
 use domain::{GoalKind, PlanState};
 
 /// Which plan the sheet goes into.
@@ -52,6 +50,8 @@ pub struct ImportRequest {
     pub create_unknown_units: bool,
     /// The request's clock: the assignments' creation time.
     pub now: DateTime<Utc>,
+    /// How long the read may take and how long to wait for the turn.
+    pub timing: ImportTiming,
 }
 
 /// A share as imported.
@@ -126,15 +126,15 @@ fn read_refused(err: ReadError) -> AppError {
 }
 
 /// Imports (or, in a dry run, checks) the sheet in `request.file`. Waits
-/// for its turn (`IMPORT_BUSY` after [`IMPORT_WAIT`]); a file past a limit
+/// for its turn (`IMPORT_BUSY` after `request.timing.wait`); a file past a limit
 /// is `SHEET_TOO_LARGE`, one that is not a sheet `UNREADABLE_FILE`, a sheet
 /// with problems `SHEET_INVALID`.
 pub async fn import(
     db: &DatabaseConnection,
     mut request: ImportRequest,
 ) -> AppResult<ImportOutcome> {
-    let turn = take_turn(IMPORT_WAIT).await?;
-    let budget = Budget::new(READ_BUDGET);
+    let turn = take_turn(request.timing.wait).await?;
+    let budget = Budget::new(request.timing.read);
     let file = std::mem::take(&mut request.file);
     let sheet = request.sheet.clone();
     let grid = off_the_workers(&turn, move || grid::read(&file, sheet.as_deref(), budget))

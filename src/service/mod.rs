@@ -4,8 +4,6 @@
 
 /// Assignments (分解) of goals to units.
 pub mod assignments;
-/// The audit log, written with each change.
-pub mod audit;
 /// The 完成情况表 as .xlsx and CSV.
 pub mod export;
 /// Goals (目标任务): create, update, archive.

@@ -9,8 +9,8 @@ use std::sync::{Arc, OnceLock};
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::audit::{self, Audit};
 use super::{goals, plans};
+use crate::db::audit::{self, Audit};
 use crate::db::{begin_write, columns_as, finish, record_changes, settle, statement};
 use crate::error::{AppError, AppResult, ErrorCode};
 use domain::text::{self, Field};

@@ -68,10 +68,12 @@ async fn ensure_name_free<C: ConnectionTrait>(
     parent_id: Option<i64>,
     except: Option<i64>,
 ) -> AppResult<()> {
-    // Siblings are few; their names are compared by key in Rust, so a
-    // look-alike (a trailing zero-width space, full-width digits) is a
-    // duplicate too.
-    let mut q = unit::Entity::find().filter(unit::Column::ArchivedAt.is_null());
+    // Names are compared by key, so a look-alike (a trailing zero-width
+    // space, full-width digits) is a duplicate too; the unique index on
+    // the key settles two creates racing past this check.
+    let mut q = unit::Entity::find()
+        .filter(unit::Column::ArchivedAt.is_null())
+        .filter(unit::Column::NameKey.eq(text::key(name)));
     q = match parent_id {
         Some(p) => q.filter(unit::Column::ParentId.eq(p)),
         None => q.filter(unit::Column::ParentId.is_null()),
@@ -79,13 +81,7 @@ async fn ensure_name_free<C: ConnectionTrait>(
     if let Some(id) = except {
         q = q.filter(unit::Column::Id.ne(id));
     }
-    let wanted = text::key(name);
-    if let Some(same) = q
-        .all(db)
-        .await?
-        .into_iter()
-        .find(|u| text::key(&u.name) == wanted)
-    {
+    if let Some(same) = q.one(db).await? {
         return Err(AppError::rejected(
             ErrorCode::Duplicate,
             format!(

@@ -1,4 +1,7 @@
 //! Connecting, migrating and starting write transactions, for both backends.
+
+/// The audit log, written with each change in the change's transaction.
+pub mod audit;
 use std::time::Duration;
 
 use entity::plan;
@@ -6,14 +9,14 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::sea_query::Expr;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ColumnTrait, ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, EntityTrait, IdenStatic, Iterable, QueryFilter, SqliteTransactionMode, Statement,
-    TransactionOptions, TransactionTrait,
+    ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
+    DatabaseTransaction, DbBackend, DbErr, EntityTrait, IdenStatic, Iterable, QueryFilter,
+    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 
+use self::audit::{Audit, Audited, Touches};
 use crate::config::DatabaseConfig;
 use crate::error::AppResult;
-use crate::service::audit::{self, Audit, Audited, Touches};
 
 /// Opens the pool. SQLite runs in WAL mode (readers never block the writer)
 /// with a busy timeout so concurrent writers queue instead of failing;
@@ -62,9 +65,56 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbEr
     Database::connect(options).await
 }
 
+/// Applies the pending migrations, one migrator at a time however many
+/// servers start at once: all of it runs in one transaction that first
+/// takes the database's write lock (SQLite: BEGIN IMMEDIATE) or a
+/// transaction-scoped advisory lock on the schema (PostgreSQL). A server
+/// that waited finds nothing pending; a migration that fails leaves the
+/// schema as it was.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+    let txn = begin_write(db).await?;
+    let result = async {
+        if txn.get_database_backend() == DbBackend::Postgres {
+            txn.execute_unprepared(
+                "SELECT pg_advisory_xact_lock(hashtext('mubiao migrate ' || current_schema()))",
+            )
+            .await?;
+        }
+        Migrator::up(&txn, None).await
+    }
+    .await;
+    match result {
+        Ok(()) => txn.commit().await,
+        Err(err) => {
+            let _ = txn.rollback().await;
+            Err(err)
+        }
+    }
 }
+
+/// Refuses (with the pending migrations named) when the schema is behind
+/// this build: `serve --no-migrate`. Reads only; creates nothing.
+pub async fn require_current_schema(db: &DatabaseConnection) -> Result<(), SchemaBehind> {
+    let pending = Migrator::get_pending_migrations_read_only(db)
+        .await
+        .map_err(|err| SchemaBehind(vec![format!("(the schema could not be read: {err})")]))?;
+    if pending.is_empty() {
+        Ok(())
+    } else {
+        Err(SchemaBehind(
+            pending.iter().map(|m| m.name().to_string()).collect(),
+        ))
+    }
+}
+
+/// The schema is older than this server; the migrations it lacks.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "the database schema is behind this server ({} migration(s) pending: {}); run `mubiao migrate` first, or start without --no-migrate",
+    .0.len(),
+    .0.join(", ")
+)]
+pub struct SchemaBehind(pub Vec<String>);
 
 /// Starts a transaction that will write. On SQLite it takes the write lock
 /// up front (BEGIN IMMEDIATE): a deferred transaction that reads first and
@@ -83,7 +133,7 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
 /// defers it to a background task; until that runs the connection would sit
 /// idle inside the transaction, holding its locks.
 ///
-/// Its audit row is written here, in the same transaction (`service::audit`).
+/// Its audit row is written here, in the same transaction (`db::audit`).
 pub async fn finish<T: Audited>(txn: DatabaseTransaction, result: AppResult<T>) -> AppResult<T> {
     let result = match result {
         Ok(value) => {
