@@ -3,6 +3,10 @@
 //! with their detail and reach the client only as `INTERNAL`.
 use std::fmt;
 
+/// A sheet's problem with its cell, carried by `AppError::Sheet`.
+mod problem;
+pub use problem::Problem;
+
 /// Stable codes, part of the API contract: clients switch on them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ErrorCode {
@@ -197,10 +201,7 @@ pub enum AppError {
     /// A spreadsheet that cannot be imported: its first problems, each with
     /// its cell, and how many more there are.
     #[error("the sheet has {} problem(s) to fix; nothing was imported", problems.len() + more)]
-    Sheet {
-        problems: Vec<crate::import::breakdown::Problem>,
-        more: usize,
-    },
+    Sheet { problems: Vec<Problem>, more: usize },
     /// A failure of ours; the detail is for the log only.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),

@@ -18,8 +18,8 @@ use sea_orm::{
 
 use super::{assignments, goals, milestones, plans, units};
 use crate::db::{begin_write, finish};
-use crate::error::{AppError, AppResult, ErrorCode};
-use crate::import::breakdown::{self, At, Draft, DraftGoal, Problem, UnitName, unit_key};
+use crate::error::{AppError, AppResult, ErrorCode, Problem};
+use crate::import::breakdown::{self, At, Draft, DraftGoal, UnitName, unit_key};
 use crate::import::grid::{self, ReadError};
 use crate::import::limits::{Budget, ImportTiming, MAX_PROBLEMS, Turn, off_the_workers, take_turn};
 use domain::{GoalKind, PlanState};

@@ -1,0 +1,124 @@
+//! Reading one cell of a row: which cell holds a field's value (its own, or
+//! one merged down from above), and that value as text, a number, a date
+//! or a list of unit names. A value that cannot be read is a problem at its
+//! cell, and reads as nothing.
+use chrono::NaiveDate;
+
+use super::SheetReader;
+use super::draft::{At, UnitName};
+use super::headers::Field;
+use super::unit_key;
+use crate::error::ErrorCode;
+use crate::import::grid::Cell;
+use domain::wording::{self, WordingError};
+
+impl<'a> SheetReader<'a> {
+    pub(super) fn column(&self, field: Field) -> Option<u32> {
+        self.columns.fields.get(&field).copied()
+    }
+
+    pub(super) fn has_share_columns(&self) -> bool {
+        self.column(Field::Units).is_some()
+            || self.column(Field::Share).is_some()
+            || !self.columns.unit_columns.is_empty()
+    }
+
+    /// The cell of `field` in `row` when it holds a value for that column:
+    /// its own, or one merged down from above (类别 over several goals);
+    /// never a copy of a cell merged across from another column.
+    pub(super) fn value(&self, row: u32, field: Field) -> Option<(&'a Cell, At)> {
+        let column = self.column(field)?;
+        self.value_at(row, column)
+    }
+
+    fn value_at(&self, row: u32, column: u32) -> Option<(&'a Cell, At)> {
+        let cell = self.grid.cell(row, column);
+        let vertical_or_own = cell.merged_from.is_none_or(|(_, c)| c == column);
+        (!cell.is_blank() && vertical_or_own).then_some((cell, At { row, column }))
+    }
+
+    /// Like `value`, but only a value first written on this row.
+    pub(super) fn fresh(&self, row: u32, field: Field) -> Option<(&'a Cell, At)> {
+        let column = self.column(field)?;
+        self.fresh_at(row, column)
+    }
+
+    pub(super) fn fresh_at(&self, row: u32, column: u32) -> Option<(&'a Cell, At)> {
+        self.value_at(row, column)
+            .filter(|(cell, _)| cell.own_in_row(row))
+    }
+
+    pub(super) fn text(&self, row: u32, field: Field) -> Option<String> {
+        self.value(row, field)
+            .map(|(cell, _)| cell.text.trim().to_string())
+    }
+
+    /// A number, stored as one or written as words ("20个以上"); `what`
+    /// names it in the problem when it is neither.
+    pub(super) fn number(&mut self, cell: &Cell, at: At, what: &str) -> Option<f64> {
+        if let Some(n) = cell.number {
+            return Some(n);
+        }
+        match wording::parse_target(&cell.text) {
+            Ok(t) => Some(t.value),
+            Err(_) => {
+                self.problem(
+                    at,
+                    ErrorCode::UnreadableValue,
+                    format!("{what} {:?} is not a number", cell.text.trim()),
+                );
+                None
+            }
+        }
+    }
+
+    /// A date, stored as one or worded the way deadlines are ("10月底");
+    /// a date that could mean two days is a problem, not a guess.
+    pub(super) fn date(&mut self, cell: &Cell, at: At) -> Option<NaiveDate> {
+        if let Some(d) = cell.date {
+            return Some(d);
+        }
+        if let Some(n) = cell.number.filter(|n| n.fract() != 0.0) {
+            // 2025.10 typed into a number cell shows as 2025.1.
+            self.problem(
+                at,
+                ErrorCode::AmbiguousDate,
+                format!(
+                    "{n} is a number, so a trailing 0 may be lost (2025.1 or 2025.10?); write the date as text, like 2025年10月底"
+                ),
+            );
+            return None;
+        }
+        match wording::parse_deadline(&cell.text, self.plan_year) {
+            Ok(d) => Some(d),
+            Err(WordingError::Ambiguous(message)) => {
+                self.problem(at, ErrorCode::AmbiguousDate, message);
+                None
+            }
+            Err(WordingError::Unreadable(message)) => {
+                self.problem(
+                    at,
+                    ErrorCode::InvalidDate,
+                    format!("{message}; write a date like 2025年10月底, 10月31日前 or 2025-10-31"),
+                );
+                None
+            }
+        }
+    }
+
+    pub(super) fn unit_names(&self, cell: &Cell, at: At) -> Vec<UnitName> {
+        split_list(&cell.text)
+            .into_iter()
+            .map(|name| UnitName { name, at })
+            .collect()
+    }
+}
+
+/// Splits "招商局:10;经发局:5" or "招商局、经发局" into items, each
+/// normalised (half-width, no spaces).
+pub(super) fn split_list(text: &str) -> Vec<String> {
+    text.split(['\n', ';', '；', ',', '，', '、', '/'])
+        .map(unit_key)
+        .filter(|s| !s.is_empty())
+        .collect()
+}

@@ -1,0 +1,89 @@
+//! What reading a sheet produces: goals with their shares and milestones,
+//! units still as names, every value with the cell it came from.
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use domain::{Direction, GoalKind};
+
+/// Where a value was read: 0-based row and column of the sheet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct At {
+    pub row: u32,
+    pub column: u32,
+}
+
+/// A unit named in a cell.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnitName {
+    pub name: String,
+    pub at: At,
+}
+
+/// One unit's share of a goal; `value: None` means the goal's whole target.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DraftShare {
+    pub unit: UnitName,
+    pub value: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct DraftMilestone {
+    pub at: At,
+    pub title: String,
+    pub due: NaiveDate,
+    pub weight: Option<f64>,
+}
+
+/// The cells a goal's fields came from, so a rule the service applies later
+/// (a deadline outside the plan, DECREASE on a CUMULATIVE goal) can still
+/// point at the right cell.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GoalCells {
+    pub code: Option<At>,
+    pub title: Option<At>,
+    pub kind: Option<At>,
+    pub target: Option<At>,
+    pub measure_unit: Option<At>,
+    pub baseline: Option<At>,
+    pub direction: Option<At>,
+    pub weight: Option<At>,
+    pub deadline: Option<At>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct DraftGoal {
+    /// 0-based row of the goal's first line.
+    pub row: u32,
+    /// Index of the parent in `Draft::goals` (always an earlier goal).
+    pub parent: Option<usize>,
+    pub code: Option<String>,
+    pub title: String,
+    pub category: Option<String>,
+    pub kind: GoalKind,
+    pub measure_unit: Option<String>,
+    pub target: Option<f64>,
+    pub baseline: Option<f64>,
+    pub direction: Direction,
+    pub weight: Option<f64>,
+    pub deadline: Option<NaiveDate>,
+    pub lead_unit: Option<UnitName>,
+    pub supporting_units: Vec<UnitName>,
+    pub leader: Option<String>,
+    pub person: Option<String>,
+    /// The target as worded, when it was words rather than a bare number.
+    pub original_text: Option<String>,
+    pub shares: Vec<DraftShare>,
+    pub milestones: Vec<DraftMilestone>,
+    pub cells: GoalCells,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Draft {
+    /// The title above the header ("洞庭产业开发区2026年度目标任务分解表").
+    pub title: Option<String>,
+    pub goals: Vec<DraftGoal>,
+    /// Columns read as nothing, named for the report ("K 备注").
+    pub ignored_columns: Vec<String>,
+    /// The headers by column, for messages about cells found later.
+    pub headers: HashMap<u32, String>,
+}

@@ -1,0 +1,363 @@
+//! Finding the header: which row holds it (after any title rows), which
+//! field each column is, which columns are units' shares, and which are
+//! ignored. A header merged over several columns has a second header row
+//! under it (节点目标 over 节点 / 节点时限, 分解值 over one column per unit).
+use std::collections::{HashMap, HashSet};
+
+use super::unit_key;
+use crate::error::{ErrorCode, Problem};
+use crate::import::grid::{Cell, Grid, column_name};
+use domain::wording;
+
+/// What a column holds, whatever its header's wording.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(super) enum Field {
+    Code,
+    Category,
+    Title,
+    Kind,
+    Target,
+    MeasureUnit,
+    Baseline,
+    Direction,
+    Weight,
+    Lead,
+    Supporting,
+    Units,
+    Share,
+    Leader,
+    Person,
+    Deadline,
+    Milestone,
+    MilestoneDue,
+    MilestoneWeight,
+    OriginalText,
+}
+
+/// Headers as park offices write them, normalised (no spaces, half-width,
+/// lower-case Latin). The first list that holds a header wins.
+const ALIASES: &[(Field, &[&str])] = &[
+    (Field::Code, &["序号", "编号", "no", "no.", "code"]),
+    (
+        Field::Category,
+        &[
+            "类别",
+            "分类",
+            "指标类别",
+            "目标类别",
+            "任务类别",
+            "category",
+        ],
+    ),
+    (
+        Field::Title,
+        &[
+            "目标任务",
+            "目标任务名称",
+            "任务名称",
+            "指标名称",
+            "工作任务",
+            "目标内容",
+            "任务内容",
+            "主要目标",
+            "title",
+            "goal",
+        ],
+    ),
+    (
+        Field::Kind,
+        &["类型", "目标类型", "指标类型", "考核类型", "kind", "type"],
+    ),
+    (
+        Field::Target,
+        &[
+            "目标值",
+            "年度目标",
+            "年度目标值",
+            "目标",
+            "target",
+            "targetvalue",
+        ],
+    ),
+    (
+        Field::MeasureUnit,
+        &["计量单位", "单位", "measureunit", "unitofmeasure"],
+    ),
+    (
+        Field::Baseline,
+        &["基数", "基期值", "上年基数", "baseline", "baselinevalue"],
+    ),
+    (Field::Direction, &["方向", "指标方向", "direction"]),
+    (
+        Field::Weight,
+        &["分值", "权重", "分值/权重", "分值权重", "weight", "points"],
+    ),
+    (Field::Lead, &["牵头单位", "牵头部门", "lead", "leadunit"]),
+    (
+        Field::Supporting,
+        &[
+            "配合单位",
+            "配合部门",
+            "协办单位",
+            "supporting",
+            "supportingunits",
+        ],
+    ),
+    (
+        Field::Units,
+        &[
+            "责任单位",
+            "责任部门",
+            "责任单位及分解值",
+            "分解到单位",
+            "units",
+            "assignments",
+            "responsibleunits",
+        ],
+    ),
+    (
+        Field::Share,
+        &["分解值", "分解目标", "分解任务", "任务分解", "share"],
+    ),
+    (
+        Field::Leader,
+        &["责任领导", "分管领导", "leader", "responsibleleader"],
+    ),
+    (
+        Field::Person,
+        &["责任人", "联系人", "person", "responsibleperson"],
+    ),
+    (
+        Field::Deadline,
+        &["完成时限", "时限", "完成时间", "时限要求", "deadline"],
+    ),
+    (
+        Field::Milestone,
+        &["节点", "节点目标", "节点任务", "节点名称", "milestone"],
+    ),
+    (
+        Field::MilestoneDue,
+        &[
+            "节点时限",
+            "节点时间",
+            "节点完成时限",
+            "milestonedue",
+            "due",
+        ],
+    ),
+    (Field::MilestoneWeight, &["节点权重", "milestoneweight"]),
+    (
+        Field::OriginalText,
+        &["目标原文", "原文", "责任书原文", "originaltext"],
+    ),
+];
+
+/// How many rows from the top are searched for the header.
+const HEADER_SEARCH_ROWS: u32 = 15;
+
+/// A header or a cell's word as compared: normalised (no spaces,
+/// half-width), lower-case, without the `*`, `_` and `-` some offices add.
+pub(super) fn header_key(text: &str) -> String {
+    wording::normalise(text)
+        .to_lowercase()
+        .replace(['*', '_', '-'], "")
+}
+
+/// The field a header names, with the hint in its brackets ("目标值(亿元)").
+fn recognise(text: &str) -> Option<(Field, Option<String>)> {
+    let key = header_key(text);
+    let find = |k: &str| {
+        ALIASES
+            .iter()
+            .find(|(_, names)| names.contains(&k))
+            .map(|(f, _)| *f)
+    };
+    if let Some(f) = find(&key) {
+        return Some((f, None));
+    }
+    let (base, rest) = key.split_once('(')?;
+    let hint = rest.strip_suffix(')')?;
+    find(base).map(|f| (f, (!hint.is_empty()).then(|| hint.to_string())))
+}
+
+/// The columns of a sheet, found from its header.
+pub(super) struct Columns {
+    pub(super) fields: HashMap<Field, u32>,
+    /// Columns whose header is a unit's name: the unit's share of each goal.
+    pub(super) unit_columns: Vec<(u32, String)>,
+    /// A measure unit written in the target header's brackets: 目标值(亿元).
+    pub(super) measure_unit_hint: Option<String>,
+    pub(super) headers: HashMap<u32, String>,
+    pub(super) ignored: Vec<String>,
+    pub(super) title: Option<String>,
+    /// The first row under the header.
+    pub(super) data_start: u32,
+}
+
+/// The first column of a horizontal merge that holds `(row, column)`.
+fn merge_origin_column(grid: &Grid, row: u32, column: u32) -> u32 {
+    match grid.cell(row, column).merged_from {
+        Some((r, c)) if r == row => c,
+        _ => column,
+    }
+}
+
+fn spans_columns(grid: &Grid, row: u32, column: u32) -> bool {
+    let origin = merge_origin_column(grid, row, column);
+    origin != column || grid.cell(row, column + 1).merged_from == Some((row, column))
+}
+
+/// A cell of the second header row that names a column of its own.
+fn is_sub_header(cell: &Cell) -> bool {
+    !cell.is_blank() && cell.merged_from.is_none()
+}
+
+/// Finds the header row and reads what each column holds. The problem is a
+/// sheet with no header to read (no 目标任务 column).
+pub(super) fn find_columns(grid: &Grid, known_units: &HashSet<String>) -> Result<Columns, Problem> {
+    let Some(h) = find_header_row(grid) else {
+        return Err(no_header_row(grid));
+    };
+    let two_rows = has_second_header_row(grid, h);
+    let mut columns = Columns {
+        fields: HashMap::new(),
+        unit_columns: Vec::new(),
+        measure_unit_hint: None,
+        headers: HashMap::new(),
+        ignored: Vec::new(),
+        title: title_above(grid, h),
+        data_start: if two_rows { h + 2 } else { h + 1 },
+    };
+    for c in 0..grid.column_count() {
+        columns.read_header(grid, h, two_rows, c, known_units);
+    }
+    if !columns.fields.contains_key(&Field::Title) {
+        return Err(Problem {
+            row: h + 1,
+            column: None,
+            header: None,
+            code: ErrorCode::MissingColumn,
+            message: "the header has no 目标任务 column".into(),
+        });
+    }
+    Ok(columns)
+}
+
+/// The first row, near the top, that names a 目标任务 column and at least
+/// one other field: a title row above it names none.
+fn find_header_row(grid: &Grid) -> Option<u32> {
+    (0..grid.row_count().min(HEADER_SEARCH_ROWS)).find(|&r| {
+        let fields: HashSet<Field> = (0..grid.column_count())
+            .filter_map(|c| recognise(&grid.cell(r, c).text).map(|(f, _)| f))
+            .collect();
+        fields.contains(&Field::Title) && fields.len() >= 2
+    })
+}
+
+fn no_header_row(grid: &Grid) -> Problem {
+    Problem {
+        row: 1,
+        column: None,
+        header: None,
+        code: ErrorCode::MissingColumn,
+        message: format!(
+            "no header row with 目标任务 in the first {HEADER_SEARCH_ROWS} rows of sheet {:?}; the header needs 目标任务 and columns such as 序号, 目标值, 责任单位, 完成时限",
+            grid.sheet_name
+        ),
+    }
+}
+
+/// The sheet's title: the first value above the header row that is not a
+/// copy of a merge.
+fn title_above(grid: &Grid, header_row: u32) -> Option<String> {
+    let width = grid.column_count();
+    (0..header_row)
+        .flat_map(|r| (0..width).map(move |c| (r, c)))
+        .map(|(r, c)| grid.cell(r, c))
+        .find(|cell| !cell.is_blank() && cell.merged_from.is_none())
+        .map(|cell| cell.text.trim().to_string())
+}
+
+/// A second header row sits under headers merged across columns.
+fn has_second_header_row(grid: &Grid, header_row: u32) -> bool {
+    (0..grid.column_count())
+        .any(|c| spans_columns(grid, header_row, c) && is_sub_header(grid.cell(header_row + 1, c)))
+}
+
+impl Columns {
+    /// Reads column `c`'s header (under a merged header, the second row's)
+    /// as a field, a unit's share column, or a column to ignore.
+    fn read_header(
+        &mut self,
+        grid: &Grid,
+        header_row: u32,
+        two_rows: bool,
+        c: u32,
+        known_units: &HashSet<String>,
+    ) {
+        let top = grid.cell(header_row, c);
+        let top_field = recognise(&top.text);
+        let under_merge = two_rows && spans_columns(grid, header_row, c);
+        let below = grid.cell(header_row + 1, c);
+        let (text, found) = if under_merge && is_sub_header(below) {
+            (below.text.trim().to_string(), recognise(&below.text))
+        } else {
+            (top.text.trim().to_string(), top_field.clone())
+        };
+        if text.is_empty() {
+            return;
+        }
+        // Under 责任单位 or 分解值 merged over several columns, the second
+        // row names units, unless a header there names a field and no unit.
+        let block = matches!(top_field, Some((Field::Units | Field::Share, _)));
+        match found {
+            Some((field, hint)) if !(under_merge && block && found_is_unit(&text, known_units)) => {
+                self.add_field(c, field, hint, text);
+            }
+            _ if (under_merge && block) || known_units.contains(&unit_key(&text)) => {
+                self.unit_columns.push((c, text.clone()));
+                self.headers.insert(c, text);
+            }
+            _ => self.ignored.push(format!("{} {text}", column_name(c))),
+        }
+    }
+
+    /// The first column of a field counts; a second is ignored, and said so.
+    fn add_field(&mut self, c: u32, field: Field, hint: Option<String>, text: String) {
+        if self.fields.contains_key(&field) {
+            self.ignored.push(format!(
+                "{} {text} (a second {text} column)",
+                column_name(c)
+            ));
+            return;
+        }
+        if field == Field::Target {
+            self.measure_unit_hint = hint;
+        }
+        self.fields.insert(field, c);
+        self.headers.insert(c, text);
+    }
+}
+
+/// A header under a 分解值 block that happens to be spelled like a field
+/// ("单位") is still a unit when such a unit exists.
+fn found_is_unit(text: &str, known_units: &HashSet<String>) -> bool {
+    known_units.contains(&unit_key(text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_in_chinese_and_english_with_hints() {
+        assert_eq!(recognise("目标任务"), Some((Field::Title, None)));
+        assert_eq!(recognise(" 序 号 "), Some((Field::Code, None)));
+        assert_eq!(
+            recognise("目标值（亿元）"),
+            Some((Field::Target, Some("亿元".into())))
+        );
+        assert_eq!(recognise("Lead Unit"), Some((Field::Lead, None)));
+        assert_eq!(recognise("备注"), None);
+    }
+}

@@ -1,0 +1,236 @@
+//! Deciding what a goal is from its wording, once the whole sheet is read
+//! (a goal's sub-goals and 节点 rows come after it): its kind (累计, 比率,
+//! 节点, 一票否决, 分组), target, measure unit and direction.
+use domain::wording::{self, Bound, ParsedTarget, WordingError};
+use domain::{Direction, GoalKind};
+
+use super::SheetReader;
+use super::draft::{At, DraftGoal, DraftMilestone, DraftShare};
+use super::headers::header_key;
+use crate::error::ErrorCode;
+
+/// Reads a 类型 cell.
+pub(super) fn parse_kind(text: &str) -> Option<GoalKind> {
+    let k = header_key(text);
+    let kind = match k.as_str() {
+        "累计" | "累计值" | "累计型" | "总量" | "数量" | "cumulative" => {
+            GoalKind::Cumulative
+        }
+        "比率" | "比例" | "比率型" | "水平" | "rate" => GoalKind::Rate,
+        "节点" | "节点型" | "里程碑" | "milestone" => GoalKind::Milestone,
+        "一票否决" | "否决" | "否决项" | "veto" => GoalKind::Veto,
+        "分组" | "分类" | "group" => GoalKind::Group,
+        _ => return None,
+    };
+    Some(kind)
+}
+
+/// Reads a 方向 cell.
+pub(super) fn parse_direction(text: &str) -> Option<Direction> {
+    let k = header_key(text);
+    match k.as_str() {
+        "正向" | "增加" | "提高" | "上升" | "越高越好" | "increase" | "↑" => {
+            Some(Direction::Increase)
+        }
+        "反向" | "降低" | "下降" | "减少" | "越低越好" | "decrease" | "↓" => {
+            Some(Direction::Decrease)
+        }
+        _ => None,
+    }
+}
+
+/// The target as read from its cell, judged once the goal's kind is known.
+#[derive(Clone, Debug, Default)]
+pub(super) struct RawTarget {
+    pub(super) text: Option<String>,
+    pub(super) number: Option<f64>,
+    pub(super) explicit_kind: Option<GoalKind>,
+    pub(super) explicit_direction: Option<Direction>,
+    pub(super) has_children: bool,
+}
+
+/// A target cell read: `None` when blank, an error when words hold no number.
+type Parsed = Option<Result<ParsedTarget, WordingError>>;
+
+impl RawTarget {
+    /// A number stored as one is taken as it is; words go through the
+    /// wording rules ("20个以上", "≤65%").
+    fn parse(&self) -> Parsed {
+        self.text.as_deref().map(|text| match self.number {
+            Some(n) => Ok(ParsedTarget {
+                value: n,
+                measure_unit: None,
+                bound: Bound::Exact,
+            }),
+            None => wording::parse_target(text),
+        })
+    }
+}
+
+impl SheetReader<'_> {
+    /// Decides each goal's kind, target, measure unit and direction once its
+    /// sub-goals and milestones are known.
+    pub(super) fn settle_kinds(&mut self) {
+        let has_share_columns = self.has_share_columns();
+        for i in 0..self.draft.goals.len() {
+            let raw = self.raw_targets[i].clone();
+            self.settle_goal(i, &raw, has_share_columns);
+        }
+    }
+
+    /// Settles goal `i`. A problem found on the way leaves the rest of the
+    /// goal as read: the sheet will not be imported anyway.
+    fn settle_goal(&mut self, i: usize, raw: &RawTarget, has_share_columns: bool) {
+        let parsed = raw.parse();
+        let Some(kind) = self.decide_kind(i, raw, &parsed) else {
+            return;
+        };
+        if kind.has_target() && matches!(parsed, Some(Err(_))) {
+            let goal = &self.draft.goals[i];
+            let at = goal.cells.target.unwrap_or(At {
+                row: goal.row,
+                column: 0,
+            });
+            self.problem(
+                at,
+                ErrorCode::UnreadableValue,
+                format!(
+                    "目标值 {:?} has no number to read as a target",
+                    raw.text.clone().unwrap_or_default()
+                ),
+            );
+            return;
+        }
+        let target = parsed
+            .as_ref()
+            .and_then(|p| p.as_ref().ok())
+            .filter(|_| kind.has_target());
+        let unit_from_text = target.and_then(|t| t.measure_unit.clone());
+        let goal = &mut self.draft.goals[i];
+        add_deliverable(goal, kind, raw, &parsed);
+        keep_wording(goal, raw, &parsed);
+        if self.measure_units_disagree(i, unit_from_text.as_deref()) {
+            return;
+        }
+        let hint = self.columns.measure_unit_hint.clone();
+        let goal = &mut self.draft.goals[i];
+        let measure_unit = goal.measure_unit.clone().or(unit_from_text).or(hint);
+        goal.kind = kind;
+        goal.target = target.map(|t| t.value);
+        goal.measure_unit = measure_unit.filter(|_| kind != GoalKind::Group);
+        goal.direction = direction(raw.explicit_direction, target.map(|t| t.bound), kind);
+        // A top-level grouping row is the category of what it groups.
+        if kind == GoalKind::Group && goal.parent.is_none() && goal.category.is_none() {
+            goal.category = Some(goal.title.clone());
+        }
+        if !has_share_columns {
+            lead_carries(goal, kind, raw);
+        }
+    }
+
+    /// The kind the sheet states, or the one the goal's wording implies;
+    /// `None` after noting a goal that gives nothing to judge by.
+    fn decide_kind(&mut self, i: usize, raw: &RawTarget, parsed: &Parsed) -> Option<GoalKind> {
+        if let Some(kind) = raw.explicit_kind {
+            return Some(kind);
+        }
+        let goal = &self.draft.goals[i];
+        let kind = match parsed {
+            _ if !goal.milestones.is_empty() => GoalKind::Milestone,
+            Some(Ok(t)) if t.measure_unit.as_deref() == Some("%") => GoalKind::Rate,
+            Some(Ok(_)) => GoalKind::Cumulative,
+            // Words for a target ("建成投用"): a dated deliverable.
+            Some(Err(_)) => GoalKind::Milestone,
+            None if raw.has_children => GoalKind::Group,
+            None => {
+                let at = goal.cells.target.or(goal.cells.title).unwrap_or(At {
+                    row: goal.row,
+                    column: 0,
+                });
+                self.problem(
+                    at,
+                    ErrorCode::InvalidTarget,
+                    "no 目标值: write a number, add 节点 rows, or set 类型 to 分组",
+                );
+                return None;
+            }
+        };
+        Some(kind)
+    }
+
+    /// Whether the 计量单位 column and the unit in the target's wording
+    /// differ (noted as a problem): neither can be chosen over the other.
+    fn measure_units_disagree(&mut self, i: usize, unit_from_text: Option<&str>) -> bool {
+        let goal = &self.draft.goals[i];
+        let (Some(column), Some(text)) = (goal.measure_unit.as_deref(), unit_from_text) else {
+            return false;
+        };
+        if column == text {
+            return false;
+        }
+        let at = goal.cells.measure_unit.or(goal.cells.target);
+        let message = format!("目标值 is in {text} but 计量单位 says {column}; make them agree");
+        if let Some(at) = at {
+            self.problem(at, ErrorCode::MeasureUnitMismatch, message);
+        }
+        true
+    }
+}
+
+/// A MILESTONE goal worded as its deliverable becomes one milestone due on
+/// the goal's deadline.
+fn add_deliverable(goal: &mut DraftGoal, kind: GoalKind, raw: &RawTarget, parsed: &Parsed) {
+    if kind != GoalKind::Milestone || !goal.milestones.is_empty() {
+        return;
+    }
+    let deliverable = raw.text.clone().filter(|_| matches!(parsed, Some(Err(_))));
+    if let (Some(text), Some(due), Some(at)) = (deliverable, goal.deadline, goal.cells.target) {
+        goal.milestones.push(DraftMilestone {
+            at,
+            title: text,
+            due,
+            weight: None,
+        });
+    }
+}
+
+/// The target's wording is kept unless the sheet has a 目标原文: words
+/// around a number ("20个以上"), or words with no number at all.
+fn keep_wording(goal: &mut DraftGoal, raw: &RawTarget, parsed: &Parsed) {
+    if goal.original_text.is_some() {
+        return;
+    }
+    if raw.number.is_none() && parsed.as_ref().is_some_and(|p| p.is_ok()) {
+        let text = raw.text.clone().unwrap_or_default();
+        if text.parse::<f64>().is_err() {
+            goal.original_text = Some(text);
+        }
+    } else if matches!(parsed, Some(Err(_))) {
+        goal.original_text = raw.text.clone();
+    }
+}
+
+/// The direction the sheet states; otherwise an upper bound ("≤65%")
+/// means lower is better. Not for VETO: its limit is an upper bound by
+/// nature, and DECREASE is refused on any kind but RATE.
+fn direction(explicit: Option<Direction>, bound: Option<Bound>, kind: GoalKind) -> Direction {
+    match explicit {
+        Some(d) => d,
+        None if bound == Some(Bound::AtMost) && kind != GoalKind::Veto => Direction::Decrease,
+        None => Direction::Increase,
+    }
+}
+
+/// A sheet with no 责任单位 or 分解值 at all: the lead unit carries each
+/// goal that is not broken down, or nobody could report on it.
+fn lead_carries(goal: &mut DraftGoal, kind: GoalKind, raw: &RawTarget) {
+    if kind != GoalKind::Group
+        && !raw.has_children
+        && let Some(lead) = goal.lead_unit.clone()
+    {
+        goal.shares.push(DraftShare {
+            unit: lead,
+            value: None,
+        });
+    }
+}

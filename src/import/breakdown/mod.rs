@@ -1,0 +1,327 @@
+//! Reads a 目标任务分解表 grid into a draft of goals, shares and milestones.
+//! Pure: no database. Units stay names here (the service resolves them);
+//! every value remembers its cell, so a problem found now or later names
+//! the cell a clerk must fix.
+//!
+//! What it reads:
+//! - a header row (within the first rows, after any title rows) whose cells
+//!   carry the usual Chinese headers or English equivalents; a header merged
+//!   over several columns with a second header row below it (节点目标 over
+//!   节点 / 节点时限, or 分解值 over one column per unit);
+//! - goals numbered 一、/ (一) / 1 / 1.1 / (1) / ①, nested by that numbering;
+//!   a row merged across the sheet ("一、招商引资") is a grouping goal;
+//! - shares as "单位:值" lists in 责任单位, one column per unit, or one unit
+//!   and its 分解值 per row under a goal merged over several rows;
+//! - milestones in 节点 / 节点时限 / 节点权重 columns, on the goal's row and
+//!   the rows under it.
+//!
+//! The reading goes in two passes because a goal's kind depends on what
+//! comes after it (its sub-goals, its 节点 rows): `read_rows` takes each row
+//! as it comes, `settle_kinds` then judges every goal's kind and target.
+use std::collections::HashSet;
+
+use super::grid::Grid;
+use crate::error::{ErrorCode, Problem};
+
+/// Which cell holds a row's value, read as text, a number, a date or units.
+mod cells;
+/// What a read produces: the draft goals, shares and milestones.
+mod draft;
+/// The header row, and what each column holds.
+mod headers;
+/// A goal's kind, target, measure unit and direction, judged from wording.
+mod kinds;
+/// 序号 numbering styles, and the nesting they decide.
+mod numbering;
+/// Problems named by their cell, and their order.
+mod problems;
+/// A row as a goal, or as shares and 节点 of the goal above.
+mod rows;
+
+pub use draft::{At, Draft, DraftGoal, DraftMilestone, DraftShare, GoalCells, UnitName};
+pub use problems::{cell_label, sort_problems};
+
+use headers::{Columns, Field, find_columns};
+use kinds::RawTarget;
+use numbering::Outline;
+
+/// Unit names compare as the API compares them (`text::key`): without
+/// blanks or invisible characters, full-width forms folded, so a sheet's
+/// "经济发展局（开发区）" or a name with a stray soft hyphen finds its unit.
+pub fn unit_key(name: &str) -> String {
+    domain::text::key(name)
+}
+
+/// Reads the sheet: the draft, and every problem found in it (the draft is
+/// only fit to import when there are none; it is returned anyway so the
+/// caller can add the problems it finds, such as unknown units, and report
+/// them all at once). `known_units` (normalised with [`unit_key`]) lets
+/// per-unit columns be told from columns to ignore.
+pub fn read(grid: &Grid, plan_year: i32, known_units: &HashSet<String>) -> (Draft, Vec<Problem>) {
+    let columns = match find_columns(grid, known_units) {
+        Ok(columns) => columns,
+        Err(problem) => return (Draft::default(), vec![problem]),
+    };
+    let mut reader = SheetReader {
+        grid,
+        plan_year,
+        draft: Draft {
+            title: columns.title.clone(),
+            goals: Vec::new(),
+            ignored_columns: columns.ignored.clone(),
+            headers: columns.headers.clone(),
+        },
+        columns,
+        problems: Vec::new(),
+        raw_targets: Vec::new(),
+    };
+    reader.read_rows();
+    reader.settle_kinds();
+    (reader.draft, reader.problems)
+}
+
+/// One read of one sheet: what has been read so far, and what is wrong.
+struct SheetReader<'a> {
+    grid: &'a Grid,
+    plan_year: i32,
+    columns: Columns,
+    draft: Draft,
+    problems: Vec<Problem>,
+    /// Parallel to `draft.goals`.
+    raw_targets: Vec<RawTarget>,
+}
+
+/// The fields whose cells, alone on a row, continue the goal above it.
+const CONTINUATION_FIELDS: [Field; 5] = [
+    Field::Units,
+    Field::Share,
+    Field::Milestone,
+    Field::MilestoneDue,
+    Field::MilestoneWeight,
+];
+
+impl SheetReader<'_> {
+    /// Reads the rows under the header in order: a row with a 序号 or
+    /// 目标任务 starts a goal; one with only shares or 节点 continues the
+    /// goal above it; one with only a 类别 heads the goals below it.
+    fn read_rows(&mut self) {
+        let mut outline = Outline::default();
+        let mut current: Option<usize> = None;
+        let mut pending_category: Option<String> = None;
+        for row in self.columns.data_start..self.grid.row_count() {
+            if self.starts_goal(row) {
+                let section = self.is_section(row);
+                current = self.read_goal(row, section, &mut outline, pending_category.as_ref());
+                continue;
+            }
+            let own = self.own_values(row);
+            if self.continues_goal(row) {
+                match current {
+                    Some(goal) => self.read_shares_and_milestones(row, goal),
+                    None => {
+                        let at = own
+                            .first()
+                            .map(|(_, at)| *at)
+                            .unwrap_or(At { row, column: 0 });
+                        self.problem(
+                            at,
+                            ErrorCode::MissingTitle,
+                            "a share or 节点 with no goal above it; put it under its 目标任务",
+                        );
+                    }
+                }
+            } else if own.len() == 1 && own[0].0 == Field::Category {
+                // A row that only names a category heads the goals below it.
+                pending_category = self.text(row, Field::Category);
+            } else if let Some(&(_, at)) = own.first() {
+                self.problem(
+                    at,
+                    ErrorCode::MissingTitle,
+                    "this row has values but no 序号 or 目标任务; give it a 目标任务 or clear it",
+                );
+            }
+        }
+    }
+
+    fn starts_goal(&self, row: u32) -> bool {
+        self.fresh(row, Field::Code).is_some() || self.fresh(row, Field::Title).is_some()
+    }
+
+    /// A row merged across the sheet from its 序号: "一、招商引资".
+    fn is_section(&self, row: u32) -> bool {
+        match (self.column(Field::Code), self.column(Field::Title)) {
+            (Some(cc), Some(tc)) => {
+                self.grid.cell(row, tc).merged_from == Some((row, cc))
+                    && !self.grid.cell(row, cc).is_blank()
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether `row` holds a share or 节点 of its own.
+    fn continues_goal(&self, row: u32) -> bool {
+        CONTINUATION_FIELDS
+            .iter()
+            .any(|f| self.fresh(row, *f).is_some())
+            || self
+                .columns
+                .unit_columns
+                .iter()
+                .any(|(c, _)| self.fresh_at(row, *c).is_some())
+    }
+
+    /// The fields with a value first written on `row`, and their cells.
+    fn own_values(&self, row: u32) -> Vec<(Field, At)> {
+        self.columns
+            .fields
+            .iter()
+            .filter_map(|(f, c)| self.fresh_at(row, *c).map(|(_, at)| (*f, at)))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::{ErrorCode, Problem};
+    use crate::import::grid::Cell;
+    use domain::{Direction, GoalKind};
+
+    fn grid(rows: &[&[&str]]) -> Grid {
+        Grid::from_rows(
+            "分解表",
+            rows.iter()
+                .map(|r| {
+                    r.iter()
+                        .map(|t| Cell {
+                            text: t.to_string(),
+                            ..Cell::default()
+                        })
+                        .collect()
+                })
+                .collect(),
+        )
+    }
+
+    fn units(names: &[&str]) -> HashSet<String> {
+        names.iter().map(|n| unit_key(n)).collect()
+    }
+
+    #[test]
+    fn nesting_follows_the_numbering() {
+        let g = grid(&[
+            &["序号", "目标任务", "目标值", "责任单位"],
+            &["一、", "招商引资", "", ""],
+            &["1", "签约项目", "20个以上", "招商局:12;经发局:8"],
+            &["2", "合同投资", "≥25亿元", "招商局"],
+            &["2.1", "工业项目投资", "15亿元", "招商局"],
+            &["二、", "资源利用", "", ""],
+            &["1", "盘活闲置厂房", "5万平方米", "规划建设局"],
+            &["(一)", "负债率", "≤65%", "财政局"],
+        ]);
+        let (draft, problems) = read(&g, 2025, &HashSet::new());
+        assert_eq!(problems, vec![]);
+        let shape: Vec<(Option<&str>, Option<usize>, GoalKind)> = draft
+            .goals
+            .iter()
+            .map(|g| (g.code.as_deref(), g.parent, g.kind))
+            .collect();
+        assert_eq!(
+            shape,
+            vec![
+                (Some("一"), None, GoalKind::Group),
+                (Some("1"), Some(0), GoalKind::Cumulative),
+                (Some("2"), Some(0), GoalKind::Cumulative),
+                (Some("2.1"), Some(2), GoalKind::Cumulative),
+                (Some("二"), None, GoalKind::Group),
+                (Some("1"), Some(4), GoalKind::Cumulative),
+                (Some("(一)"), Some(5), GoalKind::Rate),
+            ]
+        );
+        let signing = &draft.goals[1];
+        assert_eq!(signing.target, Some(20.0));
+        assert_eq!(signing.measure_unit.as_deref(), Some("个"));
+        assert_eq!(signing.original_text.as_deref(), Some("20个以上"));
+        assert_eq!(signing.category.as_deref(), None);
+        let shares: Vec<(&str, Option<f64>)> = signing
+            .shares
+            .iter()
+            .map(|s| (s.unit.name.as_str(), s.value))
+            .collect();
+        assert_eq!(shares, vec![("招商局", Some(12.0)), ("经发局", Some(8.0))]);
+        assert_eq!(draft.goals[0].category.as_deref(), Some("招商引资"));
+        assert_eq!(draft.goals[6].direction, Direction::Decrease);
+        assert_eq!(draft.goals[6].target, Some(65.0));
+    }
+
+    #[test]
+    fn unit_columns_and_milestone_rows() {
+        let g = grid(&[
+            &[
+                "序号",
+                "目标任务",
+                "目标值",
+                "完成时限",
+                "节点",
+                "节点时限",
+                "招商局",
+                "经发局",
+                "备注",
+            ],
+            &["1", "签约项目", "20", "年底前", "", "", "12", "8", ""],
+            &[
+                "2",
+                "五好园区建设",
+                "",
+                "12月底",
+                "主体完工",
+                "10月底",
+                "√",
+                "",
+                "重点",
+            ],
+            &["", "", "", "", "投入运营", "12月31日", "", "", ""],
+        ]);
+        let (draft, problems) = read(&g, 2025, &units(&["招商局", "经发局"]));
+        assert_eq!(problems, vec![]);
+        assert_eq!(draft.ignored_columns, vec!["I 备注".to_string()]);
+        assert_eq!(draft.goals.len(), 2);
+        assert_eq!(draft.goals[0].shares.len(), 2);
+        let building = &draft.goals[1];
+        assert_eq!(building.kind, GoalKind::Milestone);
+        let due: Vec<String> = building
+            .milestones
+            .iter()
+            .map(|m| m.due.to_string())
+            .collect();
+        assert_eq!(due, vec!["2025-10-31", "2025-12-31"]);
+        assert_eq!(building.shares[0].value, None);
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_cell() {
+        let g = grid(&[
+            &["序号", "目标任务", "目标值", "完成时限"],
+            &["1", "签约项目", "20个", "10月之前"],
+            &["1", "合同投资", "25亿元", "年底"],
+            &["3.1", "工业投资", "圆满", "尽快"],
+        ]);
+        let (_, mut problems) = read(&g, 2025, &HashSet::new());
+        sort_problems(&mut problems);
+        let lines: Vec<String> = problems.iter().map(Problem::describe).collect();
+        assert_eq!(lines.len(), 4, "{lines:#?}");
+        assert!(lines[0].starts_with("D2 (完成时限):"), "{lines:#?}");
+        assert_eq!(problems[0].code, ErrorCode::AmbiguousDate);
+        assert_eq!(
+            lines[1],
+            "A3 (序号): 序号 1 is used twice under the same heading (rows 2 and 3)"
+        );
+        assert_eq!(problems[1].code, ErrorCode::DuplicateCode);
+        assert_eq!(problems[2].code, ErrorCode::BadNumbering);
+        assert_eq!(
+            lines[2],
+            "A4 (序号): 序号 3.1 comes after no goal numbered 3"
+        );
+        assert_eq!(problems[3].code, ErrorCode::InvalidDate);
+    }
+}

@@ -1,0 +1,330 @@
+//! Turning a row into the draft: a row with a 序号 or 目标任务 is a goal;
+//! its shares (a 责任单位 list, one unit with its 分解值, or one column per
+//! unit) and 节点 are read from its row and from the rows under it that
+//! carry nothing else.
+use domain::wording;
+use domain::{Direction, GoalKind};
+
+use super::SheetReader;
+use super::cells::split_list;
+use super::draft::{At, DraftGoal, DraftMilestone, DraftShare, GoalCells, UnitName};
+use super::headers::Field;
+use super::kinds::{RawTarget, parse_direction, parse_kind};
+use super::numbering::{Outline, Placement, split_numbering};
+use super::unit_key;
+use crate::error::ErrorCode;
+use crate::import::grid::Cell;
+
+/// Marks that put a unit in a per-unit column without a value of its own.
+const TICKS: [&str; 5] = ["√", "✓", "✔", "是", "●"];
+
+impl<'a> SheetReader<'a> {
+    /// Reads the goal that starts on `row` (`section`: a row merged across
+    /// the sheet), with the shares and 节点 on its row: its index in the
+    /// draft, or `None` when it has no 目标任务.
+    pub(super) fn read_goal(
+        &mut self,
+        row: u32,
+        section: bool,
+        outline: &mut Outline,
+        pending_category: Option<&String>,
+    ) -> Option<usize> {
+        let code_at = self.value(row, Field::Code).map(|(_, at)| at);
+        let title_at = self
+            .value(row, Field::Title)
+            .map(|(_, at)| at)
+            .or_else(|| self.column(Field::Title).map(|column| At { row, column }));
+        let (code, title) = self.code_and_title(row, section);
+        let Some(title) = title.filter(|t| !t.is_empty()) else {
+            let at = title_at.unwrap_or(At { row, column: 0 });
+            self.problem(
+                at,
+                ErrorCode::MissingTitle,
+                format!(
+                    "序号 {} has no 目标任务",
+                    code.as_deref().unwrap_or_default()
+                ),
+            );
+            return None;
+        };
+
+        let index = self.draft.goals.len();
+        let (placement, problems) = outline.place(code.as_deref(), index, row);
+        let numbering_at = code_at.unwrap_or(At { row, column: 0 });
+        for (code, message) in problems {
+            self.problem(numbering_at, code, message);
+        }
+        let cells = GoalCells {
+            code: code_at,
+            title: title_at,
+            ..GoalCells::default()
+        };
+        let (goal, raw_target) =
+            self.read_goal_fields(row, placement, title, cells, pending_category);
+        if let Some(p) = goal.parent {
+            self.raw_targets[p].has_children = true;
+        }
+        self.raw_targets.push(raw_target);
+        self.draft.goals.push(goal);
+        self.read_shares_and_milestones(row, index);
+        Some(index)
+    }
+
+    /// The 序号 and 目标任务 of a goal row. A section row holds both in one
+    /// merged cell ("一、招商引资"); a title may begin with its numbering
+    /// when the 序号 cell is blank.
+    fn code_and_title(&self, row: u32, section: bool) -> (Option<String>, Option<String>) {
+        let code = self.text(row, Field::Code).filter(|c| !c.is_empty());
+        if section {
+            let text = code.unwrap_or_default();
+            return match split_numbering(&text) {
+                Some((code, title)) => (Some(code), Some(title)),
+                None => (None, Some(text)),
+            };
+        }
+        let title = self.text(row, Field::Title);
+        if code.is_none()
+            && let Some((code, title)) = title.as_deref().and_then(split_numbering)
+        {
+            return (Some(code), Some(title));
+        }
+        (code, title)
+    }
+
+    /// What the row states about the goal's kind, direction and target,
+    /// kept to be judged once the sheet is read (`settle_kinds`).
+    fn read_stated_target(&mut self, row: u32, cells: &mut GoalCells) -> RawTarget {
+        let explicit_kind = self.read_field(row, Field::Kind, &mut cells.kind, Self::stated_kind);
+        let explicit_direction = self.read_field(
+            row,
+            Field::Direction,
+            &mut cells.direction,
+            Self::stated_direction,
+        );
+        let target = self.read_field(row, Field::Target, &mut cells.target, |_, cell, _| {
+            Some((cell.text.trim().to_string(), cell.number))
+        });
+        let (text, number) = target.map_or((None, None), |(text, number)| (Some(text), number));
+        RawTarget {
+            text,
+            number,
+            explicit_kind,
+            explicit_direction,
+            has_children: false,
+        }
+    }
+
+    /// The goal on `row` as written, and what it states about its kind
+    /// and target; its kind, target, measure unit and direction are settled
+    /// once the sheet is read.
+    fn read_goal_fields(
+        &mut self,
+        row: u32,
+        placement: Placement,
+        title: String,
+        mut cells: GoalCells,
+        pending_category: Option<&String>,
+    ) -> (DraftGoal, RawTarget) {
+        let raw_target = self.read_stated_target(row, &mut cells);
+        let measure_unit = self.read_field(
+            row,
+            Field::MeasureUnit,
+            &mut cells.measure_unit,
+            |_, cell, _| Some(wording::normalise(&cell.text)),
+        );
+        let baseline = self.read_field(row, Field::Baseline, &mut cells.baseline, |r, cell, at| {
+            r.number(cell, at, "基数")
+        });
+        let weight = self.read_field(row, Field::Weight, &mut cells.weight, |r, cell, at| {
+            r.number(cell, at, "分值")
+        });
+        let deadline = self.read_field(row, Field::Deadline, &mut cells.deadline, Self::date);
+        let lead_unit = self
+            .value(row, Field::Lead)
+            .and_then(|(cell, at)| self.unit_names(cell, at).into_iter().next());
+        let supporting_units = self
+            .value(row, Field::Supporting)
+            .map(|(cell, at)| self.unit_names(cell, at))
+            .unwrap_or_default();
+        let category = self
+            .text(row, Field::Category)
+            .or_else(|| pending_category.cloned());
+        let goal = DraftGoal {
+            row,
+            parent: placement.parent,
+            code: placement.code,
+            title,
+            category,
+            kind: raw_target.explicit_kind.unwrap_or(GoalKind::Cumulative),
+            measure_unit,
+            target: None,
+            baseline,
+            direction: raw_target.explicit_direction.unwrap_or_default(),
+            weight,
+            deadline,
+            lead_unit,
+            supporting_units,
+            leader: self.text(row, Field::Leader),
+            person: self.text(row, Field::Person),
+            original_text: self.text(row, Field::OriginalText),
+            shares: Vec::new(),
+            milestones: Vec::new(),
+            cells,
+        };
+        (goal, raw_target)
+    }
+
+    /// Reads `field` on `row` with `read`, noting the cell it came from in
+    /// `cell_at` even when its value cannot be read (the problem names it).
+    fn read_field<T>(
+        &mut self,
+        row: u32,
+        field: Field,
+        cell_at: &mut Option<At>,
+        read: impl FnOnce(&mut Self, &'a Cell, At) -> Option<T>,
+    ) -> Option<T> {
+        let (cell, at) = self.value(row, field)?;
+        *cell_at = Some(at);
+        read(self, cell, at)
+    }
+
+    /// A 类型 cell; one that names no kind is a problem.
+    fn stated_kind(&mut self, cell: &Cell, at: At) -> Option<GoalKind> {
+        let kind = parse_kind(&cell.text);
+        if kind.is_none() {
+            self.problem(
+                at,
+                ErrorCode::UnreadableValue,
+                format!(
+                    "类型 {:?} is not one of 累计, 比率, 节点, 一票否决, 分组",
+                    cell.text.trim()
+                ),
+            );
+        }
+        kind
+    }
+
+    /// A 方向 cell; one that names no direction is a problem.
+    fn stated_direction(&mut self, cell: &Cell, at: At) -> Option<Direction> {
+        let direction = parse_direction(&cell.text);
+        if direction.is_none() {
+            self.problem(
+                at,
+                ErrorCode::UnreadableValue,
+                format!("方向 {:?} is not 正向 or 反向", cell.text.trim()),
+            );
+        }
+        direction
+    }
+
+    /// The shares and 节点 first written on `row`, added to goal `goal`
+    /// (the goal that starts on the row, or the one above a continuation).
+    pub(super) fn read_shares_and_milestones(&mut self, row: u32, goal: usize) {
+        self.read_unit_list(row, goal);
+        self.read_unit_columns(row, goal);
+        self.read_milestone(row, goal);
+    }
+
+    /// 责任单位: "招商局:10;经发局:5", or one unit with its 分解值 beside it.
+    fn read_unit_list(&mut self, row: u32, goal: usize) {
+        let Some((cell, at)) = self.fresh(row, Field::Units) else {
+            return;
+        };
+        let share_beside = self.fresh(row, Field::Share);
+        for item in split_list(&cell.text) {
+            let (name, value_text) = match item.split_once(':') {
+                Some((n, v)) => (n.to_string(), Some(v.to_string())),
+                None => (item.clone(), None),
+            };
+            let value = match (value_text, share_beside) {
+                (Some(v), _) => self.number(
+                    &Cell {
+                        text: v,
+                        ..Cell::default()
+                    },
+                    at,
+                    &format!("the share of {name}"),
+                ),
+                (None, Some((share_cell, share_at))) => self.number(share_cell, share_at, "分解值"),
+                (None, None) => None,
+            };
+            self.draft.goals[goal].shares.push(DraftShare {
+                unit: UnitName { name, at },
+                value,
+            });
+        }
+    }
+
+    /// One column per unit: a number is the unit's share, a tick gives it
+    /// the whole target.
+    fn read_unit_columns(&mut self, row: u32, goal: usize) {
+        for (column, unit) in self.columns.unit_columns.clone() {
+            let Some((cell, at)) = self.fresh_at(row, column) else {
+                continue;
+            };
+            let value = if TICKS.contains(&cell.text.trim()) {
+                None
+            } else {
+                self.number(cell, at, &format!("the share of {unit}"))
+            };
+            self.draft.goals[goal].shares.push(DraftShare {
+                unit: UnitName {
+                    name: unit_key(&unit),
+                    at,
+                },
+                value,
+            });
+        }
+    }
+
+    /// 节点 / 节点时限 / 节点权重.
+    fn read_milestone(&mut self, row: u32, goal: usize) {
+        let milestone = self.fresh(row, Field::Milestone);
+        let due = self.fresh(row, Field::MilestoneDue);
+        let weight = self.fresh(row, Field::MilestoneWeight);
+        match (milestone, due) {
+            (Some((cell, at)), due) => {
+                let due = match due {
+                    Some((due_cell, due_at)) => self.date(due_cell, due_at),
+                    None => self.due_by_deadline(row, goal, cell, at),
+                };
+                let weight = weight.and_then(|(w, w_at)| self.number(w, w_at, "节点权重"));
+                if let Some(due) = due {
+                    self.draft.goals[goal].milestones.push(DraftMilestone {
+                        at,
+                        title: cell.text.trim().to_string(),
+                        due,
+                        weight,
+                    });
+                }
+            }
+            (None, Some((_, at))) => self.problem(
+                at,
+                ErrorCode::MissingTitle,
+                "a 节点时限 without a 节点; name the milestone",
+            ),
+            (None, None) => {}
+        }
+    }
+
+    /// A 节点 with no 节点时限 is due on its goal's 完成时限; with neither,
+    /// the missing 节点时限 is a problem.
+    fn due_by_deadline(
+        &mut self,
+        row: u32,
+        goal: usize,
+        milestone: &Cell,
+        at: At,
+    ) -> Option<chrono::NaiveDate> {
+        let goal_deadline = self.draft.goals[goal].deadline;
+        if goal_deadline.is_none() {
+            let column = self.column(Field::MilestoneDue).unwrap_or(at.column);
+            self.problem(
+                At { row, column },
+                ErrorCode::InvalidDate,
+                format!("节点 {:?} has no 节点时限", milestone.text.trim()),
+            );
+        }
+        goal_deadline
+    }
+}
