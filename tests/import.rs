@@ -569,6 +569,8 @@ async fn an_exported_plan_reimports_as_the_same_goals_shares_and_milestones() {
     assert_eq!(copied, original);
 }
 
+/// The demo is imported from the shipped sheet (into a new plan, by year);
+/// `importPlan` of the same sheet into an existing plan makes the same goals.
 #[tokio::test]
 async fn the_shipped_demo_sheet_is_the_demo_plan() {
     let app = TestApp::spawn().await;
@@ -593,6 +595,6 @@ async fn the_shipped_demo_sheet_is_the_demo_plan() {
     let imported = app.data(PLAN_SHAPE, json!({ "id": copy })).await;
     assert_eq!(
         imported, original,
-        "regenerate demo/dongting-2025-breakdown.xlsx (README)"
+        "importPlan and the demo loader read demo/dongting-2025-breakdown.xlsx differently"
     );
 }
