@@ -130,11 +130,11 @@ pub async fn export(
     let zone =
         domain::dates::parse_time_zone(&data.plan.time_zone).unwrap_or(chrono_tz::Asia::Shanghai);
     let today = domain::dates::today_in(zone, Utc::now());
-    let eval = data.evaluation(as_of.unwrap_or(today));
+    let eval = data.evaluation(as_of.unwrap_or(today))?;
     let bytes = if breakdown {
         crate::service::export::breakdown_xlsx(data)?
     } else if out.extension().is_some_and(|e| e == "csv") {
-        crate::service::export::csv(data, &eval).into_bytes()
+        crate::service::export::csv(data, &eval)?.into_bytes()
     } else {
         crate::service::export::xlsx(data, &eval, today)?
     };

@@ -10,6 +10,7 @@ use poem::web::{Data, Html};
 use poem::{Body, Endpoint, EndpointExt, IntoResponse, Request, Response, Route, get, handler};
 use sea_orm::DatabaseConnection;
 use serde_json::json;
+use tracing::Instrument;
 
 use crate::config::LimitsConfig;
 use crate::error::{AppError, ErrorCode};
@@ -152,7 +153,10 @@ async fn with_request_id<E: Endpoint>(next: Arc<E>, mut req: Request) -> poem::R
     let method = req.method().clone();
     let path = req.uri().path().to_string();
     let started = Instant::now();
-    let mut resp = next.get_response(req).await;
+    // Everything logged while the request is served (a refused write, a
+    // slow query, a batch filed) carries its ID, so one grep finds it all.
+    let span = tracing::info_span!("request", request_id = %id);
+    let mut resp = next.get_response(req).instrument(span).await;
     if let Ok(value) = HeaderValue::from_str(&id) {
         resp.headers_mut().insert(REQUEST_ID, value);
     }
@@ -564,11 +568,11 @@ async fn export_file(
         })?,
         None => rc.today_for(&data.plan),
     };
-    let eval = data.evaluation(as_of);
+    let eval = data.evaluation(as_of)?;
     let name = format!("plan-{plan_id}-{as_of}");
     match format {
         "csv" => Ok((
-            export::csv(&data, &eval).into_bytes(),
+            export::csv(&data, &eval)?.into_bytes(),
             "text/csv; charset=utf-8",
             format!("{name}.csv"),
         )),

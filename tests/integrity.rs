@@ -226,3 +226,39 @@ async fn enum_columns_hold_only_known_values() {
         .expect_err("an unknown role");
     assert!(err.to_string().contains("api_token_role_known"), "{err}");
 }
+
+/// A snapshot standing on one date, asked about another, refuses (an
+/// internal error, never figures for the wrong date) in release builds as
+/// in debug ones; so does a structure snapshot asked for figures.
+#[tokio::test]
+async fn a_snapshot_asked_about_another_date_refuses() {
+    use mubiao::service::plan_data::{ReportScope, load_structures, snapshots};
+    let app = TestApp::spawn().await;
+    let owner = app.create_unit("洞庭湖经济开发区管委会", None).await;
+    let plan: i64 = app
+        .create_plan("2025年度目标任务", 2025, &owner)
+        .await
+        .parse()
+        .unwrap();
+    let on: chrono::NaiveDate = "2025-10-31".parse().unwrap();
+    let structure = || async {
+        load_structures(&app.db, &[plan])
+            .await
+            .unwrap()
+            .into_values()
+            .collect::<Vec<_>>()
+    };
+    let standing = snapshots(&app.db, structure().await, ReportScope::StandingOn(on))
+        .await
+        .unwrap();
+    assert!(standing[&plan].evaluation(on).is_ok());
+    let other = standing[&plan].evaluation(on.succ_opt().unwrap());
+    assert!(matches!(other, Err(AppError::Internal(_))));
+    let bare = snapshots(&app.db, structure().await, ReportScope::Structure)
+        .await
+        .unwrap();
+    assert!(matches!(
+        bare[&plan].evaluation(on),
+        Err(AppError::Internal(_))
+    ));
+}

@@ -132,7 +132,7 @@ impl RequestContext {
         Ok(self
             .plan_in(plan_id, ReportScope::StandingOn(date))
             .await?
-            .evaluation(date))
+            .evaluation(date)?)
     }
 
     async fn plan_in(

@@ -126,12 +126,13 @@ async fn trend(
     let up_to = up_to
         .map(|d| d.0)
         .unwrap_or_else(|| rc.today_for(&data.plan));
-    Ok(
-        domain::schedule::month_ends(data.plan.start_date, data.plan.end_date, up_to)
-            .into_iter()
-            .filter_map(|date| pick(&data.evaluation(date)).map(|p| TrendPoint::new(date, p)))
-            .collect(),
-    )
+    let mut points = Vec::new();
+    for date in domain::schedule::month_ends(data.plan.start_date, data.plan.end_date, up_to) {
+        if let Some(p) = pick(&*data.evaluation(date)?) {
+            points.push(TrendPoint::new(date, p));
+        }
+    }
+    Ok(points)
 }
 
 /// One goal's part in the year-end score.
@@ -591,7 +592,7 @@ impl Assignment {
             .unwrap_or_else(|| rc.today_for(&self.data.plan));
         let history = rc.plan_history(self.data.plan.id).await?;
         Ok(history
-            .latest_counting_report([self.id], date)
+            .latest_counting_report([self.id], date)?
             .cloned()
             .map(Report))
     }

@@ -175,7 +175,7 @@ async fn judged_plans(
             .map(|(p, _)| p.plan.id)
             .collect();
         for snapshot in rc.plans_in(&ids, ReportScope::StandingOn(date)).await? {
-            standing.insert(snapshot.plan.id, snapshot.evaluation(date));
+            standing.insert(snapshot.plan.id, snapshot.evaluation(date)?);
         }
     }
     Ok(dated

@@ -82,15 +82,19 @@ pub fn kind_label(kind: &str) -> &'static str {
 }
 
 /// One line per goal of the first sheet, in 分解表 order.
-pub fn goal_lines(data: &PlanData, eval: &Evaluation) -> Vec<GoalLine> {
+pub fn goal_lines(data: &PlanData, eval: &Evaluation) -> AppResult<Vec<GoalLine>> {
     data.goals_in_order()
         .into_iter()
         .filter_map(|g| {
             let p = eval.goal(g.id)?;
             // The latest counting report among the goal's shares, for its notes.
-            let latest =
-                data.latest_counting_report(data.assignments_of(g.id).map(|a| a.id), eval.as_of);
-            Some(GoalLine {
+            let latest = match data
+                .latest_counting_report(data.assignments_of(g.id).map(|a| a.id), eval.as_of)
+            {
+                Ok(latest) => latest,
+                Err(err) => return Some(Err(err)),
+            };
+            Some(Ok(GoalLine {
                 code: g.code.clone().unwrap_or_default(),
                 category: g.category.clone().unwrap_or_default(),
                 title: g.title.clone(),
@@ -111,21 +115,27 @@ pub fn goal_lines(data: &PlanData, eval: &Evaluation) -> Vec<GoalLine> {
                 deadline: domain::deadlines::due_by(g.deadline, data.plan.end_date).to_string(),
                 note: latest.and_then(|r| r.note.clone()).unwrap_or_default(),
                 problems: latest.and_then(|r| r.problems.clone()).unwrap_or_default(),
-            })
+            }))
         })
         .collect()
 }
 
 /// CSV of the first sheet: UTF-8 with a BOM, percentages as numbers in
-/// percent (85.0), one decimal as the office reads them.
-pub fn csv(data: &PlanData, eval: &Evaluation) -> String {
-    let field = |s: &str| csv_field(&cell(s));
+/// percent (85.0), one decimal as the office reads them. Quoting is the
+/// `csv` crate's; what a spreadsheet would run is neutralised first.
+pub fn csv(data: &PlanData, eval: &Evaluation) -> AppResult<String> {
+    let field = |s: &str| neutralised(&cell(s)).into_owned();
     let num = |v: Option<f64>| v.map(|v| format!("{v:.1}")).unwrap_or_default();
-    let mut out = String::from("\u{FEFF}");
-    out.push_str(&HEADERS.join(","));
-    out.push_str("\r\n");
-    for l in goal_lines(data, eval) {
-        let cells = [
+    let mut out = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer("\u{FEFF}".as_bytes().to_vec());
+    let mut write = |record: &[String]| {
+        // Writing to memory cannot fail.
+        out.write_record(record).expect("a CSV record in memory");
+    };
+    write(&HEADERS.map(String::from));
+    for l in goal_lines(data, eval)? {
+        write(&[
             field(&l.code),
             field(&l.category),
             field(&l.title),
@@ -142,11 +152,11 @@ pub fn csv(data: &PlanData, eval: &Evaluation) -> String {
             l.deadline.clone(),
             field(&l.note),
             field(&l.problems),
-        ];
-        out.push_str(&cells.join(","));
-        out.push_str("\r\n");
+        ]);
     }
-    out
+    let bytes = out.into_inner().expect("a CSV written to memory");
+    // Every field came from a &str.
+    Ok(String::from_utf8(bytes).expect("CSV of UTF-8 text is UTF-8"))
 }
 
 /// The most characters Excel keeps in a cell.
@@ -159,20 +169,15 @@ fn cell(text: impl AsRef<str>) -> String {
     text::fit(text.as_ref(), EXCEL_CELL_CHARS).into_owned()
 }
 
-/// A CSV field of text people typed. A spreadsheet opening the file runs
+/// Text people typed, as a CSV field: a spreadsheet opening the file runs
 /// a cell that starts with = + - @ (or a tab or CR before one) as a
 /// formula, so such text gets a leading apostrophe, as OWASP recommends;
 /// figures are written by the caller as numbers and never come here.
-fn csv_field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+fn neutralised(text: &str) -> Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         Cow::Owned(format!("'{text}"))
     } else {
         Cow::Borrowed(text)
-    };
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.into_owned()
     }
 }
 
@@ -215,12 +220,14 @@ fn print_wide(sheet: &mut Worksheet) {
 /// the reporting calendar of `as_of`'s month, and the plan's 目标任务分解表
 /// (which `mubiao import` reads back).
 pub fn xlsx(data: &PlanData, eval: &Evaluation, today: NaiveDate) -> AppResult<Vec<u8>> {
-    build_xlsx(data, eval, today).map_err(xlsx_error)?
+    let lines = goal_lines(data, eval)?;
+    build_xlsx(data, eval, &lines, today).map_err(xlsx_error)?
 }
 
 fn build_xlsx(
     data: &PlanData,
     eval: &Evaluation,
+    lines: &[GoalLine],
     today: NaiveDate,
 ) -> Result<AppResult<Vec<u8>>, XlsxError> {
     let mut book = Workbook::new();
@@ -237,7 +244,7 @@ fn build_xlsx(
             6.0, 10.0, 28.0, 8.0, 9.0, 10.0, 10.0, 9.0, 9.0, 11.0, 7.0, 8.0, 14.0, 12.0, 36.0, 28.0,
         ],
     )?;
-    for (i, l) in goal_lines(data, eval).iter().enumerate() {
+    for (i, l) in lines.iter().enumerate() {
         let r = (i + 1) as u32;
         sheet.write_string(r, 0, cell(&l.code))?;
         sheet.write_string(r, 1, cell(&l.category))?;
@@ -560,6 +567,16 @@ fn breakdown_sheet(book: &mut Workbook, data: &PlanData) -> Result<(), XlsxError
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One field as the export writes it.
+    fn csv_field(text: &str) -> String {
+        let mut out = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(Vec::new());
+        out.write_record([neutralised(text).as_ref(), "x"]).unwrap();
+        let line = String::from_utf8(out.into_inner().unwrap()).unwrap();
+        line.strip_suffix(",x\r\n").unwrap().to_string()
+    }
 
     #[test]
     fn csv_text_that_a_spreadsheet_would_run_is_neutralised() {

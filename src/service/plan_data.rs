@@ -186,14 +186,14 @@ impl PlanData {
         &self,
         assignment_ids: impl IntoIterator<Item = i64>,
         date: NaiveDate,
-    ) -> Option<&report::Model> {
-        self.check_date(date);
+    ) -> AppResult<Option<&report::Model>> {
+        self.check_date(date)?;
         let reports: Vec<Stored> = assignment_ids
             .into_iter()
             .flat_map(|a| self.counting_reports_of(a))
             .map(Stored)
             .collect();
-        latest_report(&reports, date).map(|r| r.0)
+        Ok(latest_report(&reports, date).map(|r| r.0))
     }
 
     /// The reports of an assignment that count, oldest first.
@@ -222,32 +222,30 @@ impl PlanData {
     }
 
     /// A snapshot standing on one date answers for that date only; asking
-    /// it for another is a bug in the caller (the figures would be wrong).
-    fn check_date(&self, date: NaiveDate) {
+    /// it for another is a bug in the caller, and the figures would be
+    /// wrong: refused (an internal error) in every build, never answered.
+    fn check_date(&self, date: NaiveDate) -> AppResult<()> {
         match self.scope {
-            ReportScope::StandingOn(d) if d != date => {
-                debug_assert_eq!(d, date, "a snapshot standing on {d} asked about {date}");
-                tracing::error!(%d, %date, plan = self.plan.id, "a standing snapshot asked about another date");
-            }
-            ReportScope::Structure => {
-                debug_assert!(false, "a structure snapshot asked for figures");
-                tracing::error!(
-                    plan = self.plan.id,
-                    "a structure snapshot asked for figures"
-                );
-            }
-            _ => {}
+            ReportScope::StandingOn(d) if d != date => Err(AppError::internal(format!(
+                "a snapshot of plan {} standing on {d} was asked about {date}",
+                self.plan.id
+            ))),
+            ReportScope::Structure => Err(AppError::internal(format!(
+                "a structure snapshot of plan {} was asked for figures",
+                self.plan.id
+            ))),
+            _ => Ok(()),
         }
     }
 
     /// The judgement as of `as_of`, computed once per date per snapshot.
-    pub fn evaluation(&self, as_of: NaiveDate) -> Arc<Evaluation> {
-        self.check_date(as_of);
+    pub fn evaluation(&self, as_of: NaiveDate) -> AppResult<Arc<Evaluation>> {
+        self.check_date(as_of)?;
         let mut cache = self.evaluations.lock().unwrap_or_else(|e| e.into_inner());
-        cache
+        Ok(cache
             .entry(as_of)
             .or_insert_with(|| Arc::new(evaluate(&self.facts, as_of)))
-            .clone()
+            .clone())
     }
 }
 

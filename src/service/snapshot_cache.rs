@@ -217,7 +217,8 @@ impl SnapshotCache {
     pub fn put_snapshot(&self, version: i64, data: Arc<PlanData>) {
         match data.scope() {
             ReportScope::StandingOn(date) => {
-                data.evaluation(date);
+                // Its own date: cannot be refused.
+                let _ = data.evaluation(date);
             }
             ReportScope::Structure => {}
             // Histories are read for a trend or a share's report list, each
