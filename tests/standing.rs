@@ -43,7 +43,10 @@ async fn the_standing_loader_agrees_with_the_history_on_every_date() {
         .create_goal(json!({ "planId": plan, "title": "资产负债率", "kind": "RATE", "targetValue": 65.0, "direction": "DECREASE" }))
         .await;
     let mut shares: Vec<i64> = Vec::new();
-    for (i, name) in ["招商一局", "招商二局", "招商三局", "财政局"].iter().enumerate() {
+    for (i, name) in ["招商一局", "招商二局", "招商三局", "财政局"]
+        .iter()
+        .enumerate()
+    {
         let unit = app.create_unit(name, Some(&owner)).await;
         let goal = if i < 3 { &signed } else { &debt };
         let target = if i < 3 { Some(10.0) } else { None };
@@ -54,8 +57,16 @@ async fn the_standing_loader_agrees_with_the_history_on_every_date() {
     // same asOf submitted at different times, and at the same time (the
     // id decides). Every review state.
     let as_ofs = [
-        "2025-01-31", "2025-02-28", "2025-03-31", "2025-03-31", "2025-04-30", "2025-06-15",
-        "2025-06-30", "2025-09-30", "2025-10-31", "2025-12-31",
+        "2025-01-31",
+        "2025-02-28",
+        "2025-03-31",
+        "2025-03-31",
+        "2025-04-30",
+        "2025-06-15",
+        "2025-06-30",
+        "2025-09-30",
+        "2025-10-31",
+        "2025-12-31",
     ];
     let base: DateTime<Utc> = Utc.with_ymd_and_hms(2025, 1, 5, 1, 0, 0).unwrap();
     let mut rng = Lcg(2025);
@@ -136,7 +147,8 @@ async fn the_standing_loader_agrees_with_the_history_on_every_date() {
                     .unwrap()
                     .map(|r| r.id);
                 assert_eq!(
-                    by_sql, by_rule,
+                    by_sql,
+                    by_rule,
                     "share {share} on {date}, approval required: {require_approval} ({})",
                     backend_name()
                 );

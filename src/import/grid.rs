@@ -256,24 +256,6 @@ impl GridBuilder {
     }
 }
 
-/// Reads the sheet to import from a file's bytes: .xlsx by its zip
-/// signature, anything else as CSV. In a workbook, `sheet` names the sheet;
-/// without it the first sheet whose name holds "分解" is read, else the
-/// first sheet. The read stops at the first limit crossed
-/// ([`super::limits`]) or when `budget` runs out.
-pub fn read(bytes: &[u8], sheet: Option<&str>, budget: Budget) -> Result<Grid, ReadError> {
-    if bytes.starts_with(b"PK\x03\x04") {
-        super::xlsx::read(bytes, sheet, budget)
-    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        Err(ReadError::Unreadable(
-            "this is an old .xls workbook; save it as .xlsx (Excel 2007 or later) and import that"
-                .into(),
-        ))
-    } else {
-        read_csv(bytes, budget)
-    }
-}
-
 /// A number as a clerk would write it: 25 rather than 25.0.
 fn number_text(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
@@ -327,7 +309,7 @@ pub(super) fn cell_of(data: &DataRef<'_>) -> Cell {
     }
 }
 
-fn read_csv(bytes: &[u8], budget: Budget) -> Result<Grid, ReadError> {
+pub(super) fn read_csv(bytes: &[u8], budget: Budget) -> Result<Grid, ReadError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     // Chinese Excel saves "CSV" in the system code page (GBK); a file that is
     // not UTF-8 is read as GB18030, its superset.
@@ -375,6 +357,7 @@ fn read_csv(bytes: &[u8], budget: Budget) -> Result<Grid, ReadError> {
 mod tests {
     use super::*;
     use crate::import::limits::{MAX_MERGED_CELLS, READ_BUDGET};
+    use crate::import::read;
     use std::time::Duration;
 
     fn builder() -> GridBuilder {

@@ -13,3 +13,24 @@ pub mod limits;
 mod unzip;
 /// An .xlsx sheet streamed cell by cell into a grid.
 mod xlsx;
+
+use grid::{Grid, ReadError};
+use limits::Budget;
+
+/// Reads the sheet to import from a file's bytes: .xlsx by its zip
+/// signature, anything else as CSV. In a workbook, `sheet` names the sheet;
+/// without it the first sheet whose name holds "分解" is read, else the
+/// first sheet. The read stops at the first limit crossed
+/// ([`limits`]) or when `budget` runs out.
+pub fn read(bytes: &[u8], sheet: Option<&str>, budget: Budget) -> Result<Grid, ReadError> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        xlsx::read(bytes, sheet, budget)
+    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        Err(ReadError::Unreadable(
+            "this is an old .xls workbook; save it as .xlsx (Excel 2007 or later) and import that"
+                .into(),
+        ))
+    } else {
+        grid::read_csv(bytes, budget)
+    }
+}

@@ -137,9 +137,11 @@ pub async fn import(
     let budget = Budget::new(request.timing.read);
     let file = std::mem::take(&mut request.file);
     let sheet = request.sheet.clone();
-    let grid = off_the_workers(&turn, move || grid::read(&file, sheet.as_deref(), budget))
-        .await?
-        .map_err(read_refused)?;
+    let grid = off_the_workers(&turn, move || {
+        crate::import::read(&file, sheet.as_deref(), budget)
+    })
+    .await?
+    .map_err(read_refused)?;
     let txn = begin_write(db).await?;
     let result = import_in(&txn, &request, grid, &turn).await;
     match result {
