@@ -649,4 +649,52 @@ mod tests {
         assert!(admin_key_problem("0123456789abcdef 0123456789abcdef").is_some());
         assert!(admin_key_problem(&"密".repeat(40)).is_some());
     }
+
+    /// A line logged anywhere while a request is served carries its ID,
+    /// through the span `with_request_id` opens.
+    #[tokio::test]
+    async fn what_a_request_logs_carries_its_request_id() {
+        use std::io::Write;
+        #[derive(Clone, Default)]
+        struct Lines(Arc<std::sync::Mutex<Vec<u8>>>);
+        impl Write for Lines {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let lines = Lines::default();
+        let writer = lines.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .json()
+            .with_writer(move || writer.clone())
+            .finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+
+        #[handler]
+        fn deep_inside() -> &'static str {
+            tracing::warn!("something worth a look");
+            "ok"
+        }
+        let app = Route::new()
+            .at("/", get(deep_inside))
+            .around(with_request_id);
+        let resp = app
+            .get_response(
+                Request::builder()
+                    .header("x-request-id", "req-7f3a")
+                    .finish(),
+            )
+            .await;
+        assert_eq!(resp.status(), StatusCode::OK);
+        let log = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+        let line = log
+            .lines()
+            .find(|l| l.contains("something worth a look"))
+            .unwrap_or_else(|| panic!("{log}"));
+        assert!(line.contains(r#""request_id":"req-7f3a""#), "{line}");
+    }
 }
