@@ -233,6 +233,13 @@ async fn main() {
     .unwrap();
     let empty = mubiao::service::plans::create(
         &conn,
+        &mubiao::db::audit::Audit {
+            actor_name: "snapshot cache bench".into(),
+            actor_role: "ADMIN".into(),
+            operation: "createPlan".into(),
+            input: serde_json::Value::Null,
+            at: chrono::Utc::now(),
+        },
         mubiao::service::plans::NewPlan {
             name: "空白草稿计划".into(),
             year: 2025,

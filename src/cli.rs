@@ -3,7 +3,7 @@ use chrono::{Duration, Utc};
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 
 use crate::config::{ImportArgs, TokenCommand};
-use crate::db::audit::{self, Audit};
+use crate::db::audit::Audit;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::service::import::{ImportRequest, PlanTarget};
 use crate::service::{tokens, units};
@@ -54,11 +54,12 @@ pub async fn token(db: &DatabaseConnection, command: TokenCommand) -> AppResult<
         input,
         at: now,
     };
-    audit::scoped(author, run_token(db, command, now)).await
+    run_token(db, &author, command, now).await
 }
 
 async fn run_token(
     db: &DatabaseConnection,
+    author: &Audit,
     command: TokenCommand,
     now: chrono::DateTime<Utc>,
 ) -> AppResult<()> {
@@ -88,7 +89,7 @@ async fn run_token(
                 unit_id,
                 expires_at: expires_in_days.map(|d| now + Duration::days(i64::from(d))),
             };
-            let (token, row) = tokens::create(db, input, now).await?;
+            let (token, row) = tokens::create(db, author, input, now).await?;
             println!("{token}");
             eprintln!(
                 "token {} issued to {} ({}); it is shown only this once",
@@ -107,7 +108,7 @@ async fn run_token(
             }
         }
         TokenCommand::Revoke { id } => {
-            let row = tokens::revoke(db, id, now).await?;
+            let row = tokens::revoke(db, author, id, now).await?;
             println!("token {} ({}) revoked", row.id, row.name);
         }
     }
@@ -215,8 +216,9 @@ pub async fn import(db: &DatabaseConnection, args: ImportArgs) -> AppResult<()> 
         create_unknown_units: args.create_units,
         now,
         timing: Default::default(),
+        author,
     };
-    let outcome = match audit::scoped(author, crate::service::import::import(db, request)).await {
+    let outcome = match crate::service::import::import(db, request).await {
         Ok(outcome) => outcome,
         Err(AppError::Sheet { problems, more }) => {
             for p in &problems {

@@ -21,7 +21,7 @@ use entity::{assignment, goal, milestone};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde::Deserialize;
 
-use crate::db::audit::{self, Audit};
+use crate::db::audit::Audit;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::service::import::{self, ImportRequest, PlanTarget};
 use crate::service::{assignments, milestones, plans, reports, tokens, units};
@@ -62,7 +62,7 @@ pub async fn load(db: &DatabaseConnection) -> AppResult<i64> {
         input: serde_json::Value::Null,
         at: Utc::now(),
     };
-    audit::scoped(author, load_demo(db)).await
+    load_demo(db, &author).await
 }
 
 #[derive(Deserialize)]
@@ -126,7 +126,7 @@ fn bad(what: String) -> AppError {
     AppError::internal(format!("the demo files disagree: {what}"))
 }
 
-async fn load_demo(db: &DatabaseConnection) -> AppResult<i64> {
+async fn load_demo(db: &DatabaseConnection, author: &Audit) -> AppResult<i64> {
     // The units, parents first.
     let mut unit_ids: HashMap<String, i64> = HashMap::new();
     let unit_rows: Vec<UnitRow> = rows("dongting-2025-units.csv", UNITS)?;
@@ -141,6 +141,7 @@ async fn load_demo(db: &DatabaseConnection) -> AppResult<i64> {
         };
         let created = units::create(
             db,
+            author,
             units::NewUnit {
                 name: row.name.clone(),
                 parent_id,
@@ -181,6 +182,7 @@ async fn load_demo(db: &DatabaseConnection) -> AppResult<i64> {
             create_unknown_units: false,
             now: issued,
             timing: Default::default(),
+            author: author.clone(),
         },
     )
     .await?;
@@ -188,8 +190,15 @@ async fn load_demo(db: &DatabaseConnection) -> AppResult<i64> {
         .plan_id
         .ok_or_else(|| bad("the import made no plan".into()))?;
     // The demo's year is under way: the plan is ACTIVE, so units report.
-    let plan =
-        plans::transition(db, plan_id, PlanState::Draft, PlanState::Active, Utc::now()).await?;
+    let plan = plans::transition(
+        db,
+        author,
+        plan_id,
+        PlanState::Draft,
+        PlanState::Active,
+        Utc::now(),
+    )
+    .await?;
     let zone = domain::dates::parse_time_zone(&plan.time_zone)
         .ok_or_else(|| bad(format!("time zone {}", plan.time_zone)))?;
 
@@ -224,7 +233,7 @@ async fn load_demo(db: &DatabaseConnection) -> AppResult<i64> {
                 responsible_person: Some(Some(person.clone())),
                 ..Default::default()
             };
-            assignments::update(db, share, changes).await?;
+            assignments::update(db, author, share, changes).await?;
         }
     }
 
@@ -254,6 +263,7 @@ async fn load_demo(db: &DatabaseConnection) -> AppResult<i64> {
                 submitted_at,
                 submitted_by: row.submitted_by,
                 idempotency: None,
+                author: author.clone(),
             },
         )
         .await?;
@@ -270,11 +280,12 @@ async fn load_demo(db: &DatabaseConnection) -> AppResult<i64> {
             .iter()
             .find(|m| m.goal_id == goal_id && m.title == row.milestone)
             .ok_or_else(|| bad(format!("{} has no milestone {}", row.title, row.milestone)))?;
-        milestones::complete(db, m.id, row.completed_on).await?;
+        milestones::complete(db, author, m.id, row.completed_on).await?;
     }
 
     tokens::create_known(
         db,
+        author,
         tokens::NewToken {
             name: VIEWER_TOKEN_NAME.into(),
             role: Role::Viewer,

@@ -8,12 +8,25 @@ use domain::{GoalKind, PlanState};
 use mubiao::service::{assignments, goals, milestones, plans, reports, units};
 use serde_json::json;
 
+/// The test's own name in the audit log of the plan it builds.
+fn builder() -> mubiao::db::audit::Audit {
+    mubiao::db::audit::Audit {
+        actor_name: "statements test".into(),
+        actor_role: "ADMIN".into(),
+        operation: "build_plan".into(),
+        input: serde_json::Value::Null,
+        at: chrono::Utc::now(),
+    }
+}
+
 /// A plan of `goals` goals of mixed kinds, each assigned to two of
 /// `unit_count` units, with three monthly reports per assignment.
 async fn build_plan(app: &TestApp, goal_count: usize, unit_count: usize) -> i64 {
+    let author = builder();
     let db = &app.db;
     let root = units::create(
         db,
+        &author,
         units::NewUnit {
             name: format!("管委会{goal_count}"),
             parent_id: None,
@@ -25,6 +38,7 @@ async fn build_plan(app: &TestApp, goal_count: usize, unit_count: usize) -> i64 
     for i in 0..unit_count {
         let u = units::create(
             db,
+            &author,
             units::NewUnit {
                 name: format!("责任单位{i}"),
                 parent_id: Some(root.id),
@@ -36,6 +50,7 @@ async fn build_plan(app: &TestApp, goal_count: usize, unit_count: usize) -> i64 
     }
     let plan = plans::create(
         db,
+        &author,
         plans::NewPlan {
             name: "2025年度目标任务".into(),
             year: 2025,
@@ -51,6 +66,7 @@ async fn build_plan(app: &TestApp, goal_count: usize, unit_count: usize) -> i64 
     .unwrap();
     plans::transition(
         db,
+        &author,
         plan.id,
         PlanState::Draft,
         PlanState::Active,
@@ -61,6 +77,7 @@ async fn build_plan(app: &TestApp, goal_count: usize, unit_count: usize) -> i64 
     let d = |s: &str| s.parse::<NaiveDate>().unwrap();
     let group = goals::create(
         db,
+        &author,
         goal_input(
             plan.id,
             None,
@@ -88,6 +105,7 @@ async fn build_plan(app: &TestApp, goal_count: usize, unit_count: usize) -> i64 
         let parent = (g % 5 == 0).then_some(group.id);
         let goal = goals::create(
             db,
+            &author,
             goal_input(
                 plan.id,
                 parent,
@@ -102,6 +120,7 @@ async fn build_plan(app: &TestApp, goal_count: usize, unit_count: usize) -> i64 
         if kind == GoalKind::Milestone {
             let m = milestones::create(
                 db,
+                &author,
                 milestones::NewMilestone {
                     goal_id: goal.id,
                     title: "节点".into(),
@@ -111,7 +130,7 @@ async fn build_plan(app: &TestApp, goal_count: usize, unit_count: usize) -> i64 
             )
             .await
             .unwrap();
-            milestones::complete(db, m.id, d("2025-06-20"))
+            milestones::complete(db, &author, m.id, d("2025-06-20"))
                 .await
                 .unwrap();
         }
@@ -119,6 +138,7 @@ async fn build_plan(app: &TestApp, goal_count: usize, unit_count: usize) -> i64 
             let unit_id = unit_ids[(g + k) % unit_count];
             let a = assignments::create(
                 db,
+                &author,
                 assignments::NewAssignment {
                     goal_id: goal.id,
                     unit_id,
@@ -140,6 +160,7 @@ async fn build_plan(app: &TestApp, goal_count: usize, unit_count: usize) -> i64 
                     reports::submit(
                         db,
                         reports::NewReport {
+                            author: author.clone(),
                             assignment_id: a.id,
                             as_of: d(month),
                             value,

@@ -2,11 +2,12 @@
 //! own transaction, so a failed change leaves no row and a committed one
 //! always has its row.
 //!
-//! Who is changing what arrives through a task-local set around each
-//! mutation (by `graphql::audit`, or by the CLI and the demo loader)
-//! rather than through every service signature: the services stay about
-//! their domain, and a write outside any such scope (the benchmark
-//! generator) simply records nothing.
+//! Who is changing what is a parameter of every audited write
+//! (`db::finish(txn, author, result)`, and each service's write takes the
+//! `author`): the GraphQL layer makes it from the caller and the mutation
+//! (`graphql::audit::author`), the CLI and the demo loader name
+//! themselves. Only the benchmark generator writes without an author, and
+//! it says so by settling its transaction without `finish`.
 use chrono::{DateTime, Utc};
 use entity::{api_token, assignment, audit_log, goal, milestone, plan, report, unit};
 use sea_orm::{
@@ -16,7 +17,7 @@ use sea_orm::{
 
 use crate::error::AppResult;
 
-/// Who is changing what, for the rows written while it is in scope.
+/// Who is changing what: the row written with each change.
 #[derive(Clone, Debug)]
 pub struct Audit {
     pub actor_name: String,
@@ -24,15 +25,6 @@ pub struct Audit {
     pub operation: String,
     pub input: serde_json::Value,
     pub at: DateTime<Utc>,
-}
-
-tokio::task_local! {
-    static CURRENT: Audit;
-}
-
-/// Runs `work` with `audit` as the author of the changes it makes.
-pub async fn scoped<F: std::future::Future>(audit: Audit, work: F) -> F::Output {
-    CURRENT.scope(audit, work).await
 }
 
 /// Keys whose values are never written to the log.
@@ -95,12 +87,6 @@ audited! {
     milestone::Model => "milestone", |m| Touches::Plan(m.plan_id);
     report::Model => "report", |r| Touches::Plan(r.plan_id);
     api_token::Model => "token", |_t| Touches::Nothing;
-}
-
-/// The author in scope, if any: a write handed to another task (the report
-/// filer's) carries it along explicitly.
-pub fn current() -> Option<Audit> {
-    CURRENT.try_with(Clone::clone).ok()
 }
 
 /// Writes one row per change that has an author, in one statement.

@@ -128,20 +128,22 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
     db.begin_with_options(options).await
 }
 
-/// Ends a write transaction: commits on `Ok`, rolls back on `Err`. The
-/// rollback is awaited here rather than left to the connection's drop, which
-/// defers it to a background task; until that runs the connection would sit
-/// idle inside the transaction, holding its locks.
-///
-/// Its audit row is written here, in the same transaction (`db::audit`).
-pub async fn finish<T: Audited>(txn: DatabaseTransaction, result: AppResult<T>) -> AppResult<T> {
+/// Ends an audited write transaction: on `Ok` writes the change's audit
+/// row (naming `author`) and commits; on `Err` rolls back. The author is a
+/// parameter, not something in scope, so an audited write cannot be
+/// finished without naming who made it. The rollback is awaited here
+/// rather than left to the connection's drop, which defers it to a
+/// background task; until that runs the connection would sit idle inside
+/// the transaction, holding its locks.
+pub async fn finish<T: Audited>(
+    txn: DatabaseTransaction,
+    author: &Audit,
+    result: AppResult<T>,
+) -> AppResult<T> {
     let result = match result {
-        Ok(value) => {
-            let author = audit::current();
-            record_changes(&txn, &[(author.as_ref(), &value)])
-                .await
-                .map(|()| value)
-        }
+        Ok(value) => record_changes(&txn, &[(Some(author), &value)])
+            .await
+            .map(|()| value),
         err => err,
     };
     settle(txn, result).await

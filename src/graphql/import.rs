@@ -198,6 +198,7 @@ impl ImportMutation {
                 create_unknown_units: input.create_unknown_units,
                 now: rc.now,
                 timing: *ctx.data::<ImportTiming>()?,
+                author: super::audit::author(ctx)?,
             },
         )
         .await?;

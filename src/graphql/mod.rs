@@ -49,7 +49,6 @@ pub fn build_schema(limits: &LimitsConfig) -> AppSchema {
     )
     .limit_depth(limits.max_depth)
     .limit_complexity(limits.max_complexity)
-    .extension(audit::AuditMutations)
     .extension(budget::CountValues)
     .data(limits.import_timing());
     if limits.production {

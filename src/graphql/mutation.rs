@@ -1,5 +1,6 @@
 use async_graphql::{Context, ID, Object, Result};
 
+use super::audit::author;
 use super::context::RequestContext;
 use super::inputs::*;
 use super::objects::{ApiToken, Assignment, Goal, IssuedToken, Milestone, Plan, Report, Unit};
@@ -33,7 +34,15 @@ async fn fresh_assignment(
 async fn plan_step(ctx: &Context<'_>, id: ID, from: PlanState, to: PlanState) -> Result<Plan> {
     let rc = RequestContext::of(ctx)?;
     rc.admin()?;
-    let plan = plans::transition(&rc.db, parse_id("plan", &id)?, from, to, rc.now).await?;
+    let plan = plans::transition(
+        &rc.db,
+        &author(ctx)?,
+        parse_id("plan", &id)?,
+        from,
+        to,
+        rc.now,
+    )
+    .await?;
     rc.forget_plans().await;
     Ok(Plan(plan))
 }
@@ -51,6 +60,7 @@ impl CoreMutation {
         rc.admin()?;
         let (token, row) = tokens::create(
             &rc.db,
+            &author(ctx)?,
             tokens::NewToken {
                 name: input.name,
                 role: input.role.into(),
@@ -71,7 +81,7 @@ impl CoreMutation {
         let rc = RequestContext::of(ctx)?;
         rc.admin()?;
         Ok(ApiToken(
-            tokens::revoke(&rc.db, parse_id("token", &id)?, rc.now).await?,
+            tokens::revoke(&rc.db, &author(ctx)?, parse_id("token", &id)?, rc.now).await?,
         ))
     }
 
@@ -80,6 +90,7 @@ impl CoreMutation {
         rc.admin()?;
         let unit = units::create(
             &rc.db,
+            &author(ctx)?,
             units::NewUnit {
                 name: input.name,
                 parent_id: parse_opt_id("unit", &input.parent_id)?,
@@ -95,6 +106,7 @@ impl CoreMutation {
         rc.admin()?;
         let unit = units::update(
             &rc.db,
+            &author(ctx)?,
             parse_id("unit", &input.id)?,
             units::UnitChanges {
                 name: input.name,
@@ -110,7 +122,7 @@ impl CoreMutation {
     async fn archive_unit(&self, ctx: &Context<'_>, id: ID) -> Result<Unit> {
         let rc = RequestContext::of(ctx)?;
         rc.admin()?;
-        let unit = units::archive(&rc.db, parse_id("unit", &id)?).await?;
+        let unit = units::archive(&rc.db, &author(ctx)?, parse_id("unit", &id)?).await?;
         rc.forget_units().await;
         Ok(Unit(unit))
     }
@@ -120,6 +132,7 @@ impl CoreMutation {
         rc.admin()?;
         let plan = plans::create(
             &rc.db,
+            &author(ctx)?,
             plans::NewPlan {
                 name: input.name,
                 year: input.year,
@@ -140,6 +153,7 @@ impl CoreMutation {
         rc.admin()?;
         let plan = plans::update(
             &rc.db,
+            &author(ctx)?,
             parse_id("plan", &input.id)?,
             plans::PlanChanges {
                 name: input.name,
@@ -176,6 +190,7 @@ impl CoreMutation {
         let reviewer = rc.admin()?.name.clone();
         let report = reports::review(
             &rc.db,
+            &author(ctx)?,
             parse_id("report", &id)?,
             reports::Decision::Approve,
             &reviewer,
@@ -194,6 +209,7 @@ impl CoreMutation {
         let decision = reports::Decision::Return(input.reason);
         let report = reports::review(
             &rc.db,
+            &author(ctx)?,
             parse_id("report", &input.report_id)?,
             decision,
             &reviewer,
@@ -207,7 +223,9 @@ impl CoreMutation {
     async fn archive_plan(&self, ctx: &Context<'_>, id: ID) -> Result<Plan> {
         let rc = RequestContext::of(ctx)?;
         rc.admin()?;
-        Ok(Plan(plans::archive(&rc.db, parse_id("plan", &id)?).await?))
+        Ok(Plan(
+            plans::archive(&rc.db, &author(ctx)?, parse_id("plan", &id)?).await?,
+        ))
     }
 
     async fn create_goal(&self, ctx: &Context<'_>, input: CreateGoalInput) -> Result<Goal> {
@@ -215,6 +233,7 @@ impl CoreMutation {
         rc.admin()?;
         let goal = goals::create(
             &rc.db,
+            &author(ctx)?,
             goals::NewGoal {
                 plan_id: parse_id("plan", &input.plan_id)?,
                 parent_id: parse_opt_id("goal", &input.parent_id)?,
@@ -245,6 +264,7 @@ impl CoreMutation {
         rc.admin()?;
         let goal = goals::update(
             &rc.db,
+            &author(ctx)?,
             parse_id("goal", &input.id)?,
             goals::GoalChanges {
                 parent_id: change_id("goal", input.parent_id)?,
@@ -277,7 +297,7 @@ impl CoreMutation {
     async fn archive_goal(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
         let rc = RequestContext::of(ctx)?;
         rc.admin()?;
-        goals::archive(&rc.db, parse_id("goal", &id)?).await?;
+        goals::archive(&rc.db, &author(ctx)?, parse_id("goal", &id)?).await?;
         rc.forget_plans().await;
         Ok(id)
     }
@@ -287,6 +307,7 @@ impl CoreMutation {
         rc.admin()?;
         let assignment = assignments::create(
             &rc.db,
+            &author(ctx)?,
             assignments::NewAssignment {
                 goal_id: parse_id("goal", &input.goal_id)?,
                 unit_id: parse_id("unit", &input.unit_id)?,
@@ -309,6 +330,7 @@ impl CoreMutation {
         rc.admin()?;
         let assignment = assignments::update(
             &rc.db,
+            &author(ctx)?,
             parse_id("assignment", &input.id)?,
             assignments::AssignmentChanges {
                 target_value: change(input.target_value),
@@ -324,7 +346,7 @@ impl CoreMutation {
     async fn archive_assignment(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
         let rc = RequestContext::of(ctx)?;
         rc.admin()?;
-        assignments::archive(&rc.db, parse_id("assignment", &id)?).await?;
+        assignments::archive(&rc.db, &author(ctx)?, parse_id("assignment", &id)?).await?;
         rc.forget_plans().await;
         Ok(id)
     }
@@ -338,6 +360,7 @@ impl CoreMutation {
         rc.admin()?;
         let milestone = milestones::create(
             &rc.db,
+            &author(ctx)?,
             milestones::NewMilestone {
                 goal_id: parse_id("goal", &input.goal_id)?,
                 title: input.title,
@@ -359,6 +382,7 @@ impl CoreMutation {
         rc.admin()?;
         let milestone = milestones::update(
             &rc.db,
+            &author(ctx)?,
             parse_id("milestone", &input.id)?,
             milestones::MilestoneChanges {
                 title: input.title,
@@ -386,7 +410,8 @@ impl CoreMutation {
             rc.require_reporter_in_plan(milestone.plan_id, &units, "milestone", milestone_id)
                 .await?;
         }
-        let milestone = milestones::complete(&rc.db, milestone_id, input.completed_on.0).await?;
+        let milestone =
+            milestones::complete(&rc.db, &author(ctx)?, milestone_id, input.completed_on.0).await?;
         rc.forget_plans().await;
         Ok(Milestone(milestone))
     }
@@ -395,7 +420,7 @@ impl CoreMutation {
     async fn archive_milestone(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
         let rc = RequestContext::of(ctx)?;
         rc.admin()?;
-        milestones::archive(&rc.db, parse_id("milestone", &id)?).await?;
+        milestones::archive(&rc.db, &author(ctx)?, parse_id("milestone", &id)?).await?;
         rc.forget_plans().await;
         Ok(id)
     }
@@ -428,6 +453,7 @@ impl CoreMutation {
                     next_steps: input.next_steps,
                     submitted_at: rc.now,
                     submitted_by: Some(rc.actor()?.name.clone()),
+                    author: author(ctx)?,
                     idempotency: input.idempotency_key.map(|key| reports::IdempotencyKey {
                         caller: rc.caller_key(),
                         key,

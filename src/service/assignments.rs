@@ -6,6 +6,7 @@ use sea_orm::{
 };
 
 use super::{find_active, goals, now, plans, units};
+use crate::db::audit::Audit;
 use crate::db::{begin_write, finish};
 use crate::error::{AppError, AppResult, ErrorCode};
 use domain::text::{self, Field};
@@ -60,10 +61,14 @@ fn check_goal(goal: &goal::Model) -> AppResult<GoalKind> {
     Ok(kind)
 }
 
-pub async fn create(db: &DatabaseConnection, input: NewAssignment) -> AppResult<assignment::Model> {
+pub async fn create(
+    db: &DatabaseConnection,
+    author: &Audit,
+    input: NewAssignment,
+) -> AppResult<assignment::Model> {
     let txn = begin_write(db).await?;
     let result = create_in(&txn, input).await;
-    finish(txn, result).await
+    finish(txn, author, result).await
 }
 
 /// `create` inside the caller's transaction (the spreadsheet import
@@ -122,6 +127,7 @@ pub async fn create_in<C: ConnectionTrait>(
 
 pub async fn update(
     db: &DatabaseConnection,
+    author: &Audit,
     id: i64,
     changes: AssignmentChanges,
 ) -> AppResult<assignment::Model> {
@@ -145,10 +151,14 @@ pub async fn update(
         Ok(updated)
     }
     .await;
-    finish(txn, result).await
+    finish(txn, author, result).await
 }
 
-pub async fn archive(db: &DatabaseConnection, id: i64) -> AppResult<assignment::Model> {
+pub async fn archive(
+    db: &DatabaseConnection,
+    author: &Audit,
+    id: i64,
+) -> AppResult<assignment::Model> {
     let txn = begin_write(db).await?;
     let result: AppResult<_> = async {
         let current = find(&txn, id).await?;
@@ -160,5 +170,5 @@ pub async fn archive(db: &DatabaseConnection, id: i64) -> AppResult<assignment::
         Ok(archived)
     }
     .await;
-    finish(txn, result).await
+    finish(txn, author, result).await
 }

@@ -8,6 +8,7 @@ use sea_orm::{
 };
 
 use super::{find_active, now, plans, units};
+use crate::db::audit::Audit;
 use crate::db::{begin_write, finish};
 use crate::error::{AppError, AppResult, ErrorCode};
 use domain::text::{self, Field};
@@ -215,10 +216,14 @@ async fn replace_supporting<C: ConnectionTrait>(
     Ok(())
 }
 
-pub async fn create(db: &DatabaseConnection, input: NewGoal) -> AppResult<goal::Model> {
+pub async fn create(
+    db: &DatabaseConnection,
+    author: &Audit,
+    input: NewGoal,
+) -> AppResult<goal::Model> {
     let txn = begin_write(db).await?;
     let result = create_in(&txn, input).await;
-    finish(txn, result).await
+    finish(txn, author, result).await
 }
 
 /// `create` inside the caller's transaction (the spreadsheet import
@@ -301,6 +306,7 @@ pub async fn create_in<C: ConnectionTrait>(txn: &C, input: NewGoal) -> AppResult
 
 pub async fn update(
     db: &DatabaseConnection,
+    author: &Audit,
     id: i64,
     changes: GoalChanges,
 ) -> AppResult<goal::Model> {
@@ -392,12 +398,12 @@ pub async fn update(
         Ok(updated)
     }
     .await;
-    finish(txn, result).await
+    finish(txn, author, result).await
 }
 
 /// Archives a goal created by mistake, with its whole subtree: archived
 /// goals drop out of every roll-up and refuse new reports.
-pub async fn archive(db: &DatabaseConnection, id: i64) -> AppResult<goal::Model> {
+pub async fn archive(db: &DatabaseConnection, author: &Audit, id: i64) -> AppResult<goal::Model> {
     let txn = begin_write(db).await?;
     let result: AppResult<_> = async {
         let current = find(&txn, id).await?;
@@ -439,5 +445,5 @@ pub async fn archive(db: &DatabaseConnection, id: i64) -> AppResult<goal::Model>
         Ok(archived)
     }
     .await;
-    finish(txn, result).await
+    finish(txn, author, result).await
 }

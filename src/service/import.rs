@@ -52,6 +52,8 @@ pub struct ImportRequest {
     pub now: DateTime<Utc>,
     /// How long the read may take and how long to wait for the turn.
     pub timing: ImportTiming,
+    /// Who imports it, for the plan's audit row.
+    pub author: crate::db::audit::Audit,
 }
 
 /// A share as imported.
@@ -145,7 +147,9 @@ pub async fn import(
     let txn = begin_write(db).await?;
     let result = import_in(&txn, &request, grid, &turn).await;
     match result {
-        Ok((outcome, plan)) if !request.dry_run => finish(txn, Ok(plan)).await.map(|_| outcome),
+        Ok((outcome, plan)) if !request.dry_run => finish(txn, &request.author, Ok(plan))
+            .await
+            .map(|_| outcome),
         other => {
             // A dry run, or a refusal: nothing stays.
             if let Err(err) = txn.rollback().await {

@@ -6,6 +6,7 @@ use sea_orm::{
 };
 
 use super::{find_active, goals, now, plans};
+use crate::db::audit::Audit;
 use crate::db::{begin_write, finish};
 use crate::error::{AppError, AppResult, ErrorCode};
 use domain::text::{self, Field};
@@ -56,10 +57,14 @@ fn completion_date(plan: &entity::plan::Model, date: NaiveDate) -> AppResult<Nai
     Ok(date)
 }
 
-pub async fn create(db: &DatabaseConnection, input: NewMilestone) -> AppResult<milestone::Model> {
+pub async fn create(
+    db: &DatabaseConnection,
+    author: &Audit,
+    input: NewMilestone,
+) -> AppResult<milestone::Model> {
     let txn = begin_write(db).await?;
     let result = create_in(&txn, input).await;
-    finish(txn, result).await
+    finish(txn, author, result).await
 }
 
 /// `create` inside the caller's transaction (the spreadsheet import
@@ -105,6 +110,7 @@ pub async fn create_in<C: ConnectionTrait>(
 
 pub async fn update(
     db: &DatabaseConnection,
+    author: &Audit,
     id: i64,
     changes: MilestoneChanges,
 ) -> AppResult<milestone::Model> {
@@ -138,16 +144,18 @@ pub async fn update(
         Ok(updated)
     }
     .await;
-    finish(txn, result).await
+    finish(txn, author, result).await
 }
 
 pub async fn complete(
     db: &DatabaseConnection,
+    author: &Audit,
     id: i64,
     completed_on: NaiveDate,
 ) -> AppResult<milestone::Model> {
     update(
         db,
+        author,
         id,
         MilestoneChanges {
             completed_on: Some(Some(completed_on)),
@@ -157,7 +165,11 @@ pub async fn complete(
     .await
 }
 
-pub async fn archive(db: &DatabaseConnection, id: i64) -> AppResult<milestone::Model> {
+pub async fn archive(
+    db: &DatabaseConnection,
+    author: &Audit,
+    id: i64,
+) -> AppResult<milestone::Model> {
     let txn = begin_write(db).await?;
     let result: AppResult<_> = async {
         let current = find(&txn, id).await?;
@@ -169,7 +181,7 @@ pub async fn archive(db: &DatabaseConnection, id: i64) -> AppResult<milestone::M
         Ok(archived)
     }
     .await;
-    finish(txn, result).await
+    finish(txn, author, result).await
 }
 
 fn archived_goal() -> AppError {

@@ -6,6 +6,7 @@ use sea_orm::{
 };
 
 use super::{find_active, now, units};
+use crate::db::audit::Audit;
 use crate::db::{begin_write, finish};
 use chrono::{DateTime, Utc};
 use domain::text::{self, Field};
@@ -149,6 +150,7 @@ pub fn require_taking_reports(plan: &plan::Model) -> AppResult<()> {
 /// CLOSED (close), CLOSED → ACTIVE (reopen).
 pub async fn transition(
     db: &DatabaseConnection,
+    author: &Audit,
     id: i64,
     from: PlanState,
     to: PlanState,
@@ -173,7 +175,7 @@ pub async fn transition(
         Ok(active.update(&txn).await?)
     }
     .await;
-    finish(txn, result).await
+    finish(txn, author, result).await
 }
 
 pub async fn list(db: &DatabaseConnection) -> AppResult<Vec<plan::Model>> {
@@ -242,10 +244,14 @@ fn check_score_cap(cap: f64) -> AppResult<f64> {
     Ok(cap)
 }
 
-pub async fn create(db: &DatabaseConnection, input: NewPlan) -> AppResult<plan::Model> {
+pub async fn create(
+    db: &DatabaseConnection,
+    author: &Audit,
+    input: NewPlan,
+) -> AppResult<plan::Model> {
     let txn = begin_write(db).await?;
     let result = create_in(&txn, input).await;
-    finish(txn, result).await
+    finish(txn, author, result).await
 }
 
 /// `create` inside the caller's transaction (the spreadsheet import
@@ -297,6 +303,7 @@ pub async fn create_in<C: ConnectionTrait>(txn: &C, input: NewPlan) -> AppResult
 
 pub async fn update(
     db: &DatabaseConnection,
+    author: &Audit,
     id: i64,
     changes: PlanChanges,
 ) -> AppResult<plan::Model> {
@@ -344,7 +351,7 @@ pub async fn update(
     Ok(updated)
     }
     .await;
-    finish(txn, result).await
+    finish(txn, author, result).await
 }
 
 /// A plan's period can only shrink while every dated row still fits in it.
@@ -405,7 +412,7 @@ async fn ensure_dates_fit<C: ConnectionTrait>(
     Ok(())
 }
 
-pub async fn archive(db: &DatabaseConnection, id: i64) -> AppResult<plan::Model> {
+pub async fn archive(db: &DatabaseConnection, author: &Audit, id: i64) -> AppResult<plan::Model> {
     let txn = begin_write(db).await?;
     let result: AppResult<_> = async {
         let current = find_open(&txn, id).await?;
@@ -417,5 +424,5 @@ pub async fn archive(db: &DatabaseConnection, id: i64) -> AppResult<plan::Model>
         Ok(archived)
     }
     .await;
-    finish(txn, result).await
+    finish(txn, author, result).await
 }

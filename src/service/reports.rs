@@ -10,7 +10,7 @@ use std::sync::{Arc, OnceLock};
 use tokio::sync::{mpsc, oneshot};
 
 use super::{goals, plans};
-use crate::db::audit::{self, Audit};
+use crate::db::audit::Audit;
 use crate::db::{begin_write, columns_as, finish, record_changes, settle, statement};
 use crate::error::{AppError, AppResult, ErrorCode};
 use domain::text::{self, Field};
@@ -31,6 +31,8 @@ pub struct NewReport {
     /// The client's idempotency key, if it sent one: a second submission
     /// with it within a day answers the first report and files nothing.
     pub idempotency: Option<IdempotencyKey>,
+    /// Who submits it, for the audit row written with it.
+    pub author: Audit,
 }
 
 /// An idempotency key and who sent it: keys are the caller's own, so two
@@ -120,18 +122,18 @@ pub const BATCH: usize = 128;
 struct Pending {
     input: NewReport,
     checked: Checked,
-    author: Option<Audit>,
+    author: Audit,
 }
 
 impl Pending {
-    /// Checks a report in the submitting request, with its author in scope.
+    /// Checks a report in the submitting request.
     fn check(share: &Share, mut input: NewReport) -> AppResult<Pending> {
         let checked = check_report(share, &input)?;
         clean_key(&mut input)?;
         Ok(Pending {
+            author: input.author.clone(),
             input,
             checked,
-            author: audit::current(),
         })
     }
 
@@ -375,7 +377,7 @@ async fn file_in_one_transaction(
             .zip(&outcomes)
             .zip(&replayed)
             .filter(|(_, replay)| !**replay)
-            .filter_map(|((p, o), _)| Some((p.author.as_ref(), o.as_ref().ok()?)))
+            .filter_map(|((p, o), _)| Some((Some(&p.author), o.as_ref().ok()?)))
             .collect();
         record_changes(&txn, &filed).await?;
         Ok(outcomes)
@@ -703,6 +705,7 @@ async fn insert_if_open<C: ConnectionTrait>(
 /// the unit submits a corrected one.
 pub async fn review(
     db: &DatabaseConnection,
+    author: &Audit,
     id: i64,
     decision: Decision,
     reviewer: &str,
@@ -738,7 +741,7 @@ pub async fn review(
         Ok(active.update(&txn).await?)
     }
     .await;
-    finish(txn, result).await
+    finish(txn, author, result).await
 }
 
 /// Reports waiting for review, oldest submission first, optionally for one

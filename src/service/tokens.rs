@@ -8,6 +8,7 @@ use sea_orm::{
 use sha2::{Digest, Sha256};
 
 use super::units;
+use crate::db::audit::Audit;
 use crate::db::{begin_write, finish};
 use crate::error::{AppError, AppResult, ErrorCode};
 use domain::access::{Actor, Role};
@@ -111,6 +112,7 @@ pub async fn authenticate(
 /// Issues a token; the plain token is returned once and never stored.
 pub async fn create(
     db: &DatabaseConnection,
+    author: &Audit,
     input: NewToken,
     now: DateTime<Utc>,
 ) -> AppResult<(String, api_token::Model)> {
@@ -137,7 +139,7 @@ pub async fn create(
         ));
     }
     let token = generate();
-    let created = insert(db, input, name, &token, now).await?;
+    let created = insert(db, author, input, name, &token, now).await?;
     Ok((token, created))
 }
 
@@ -145,16 +147,18 @@ pub async fn create(
 /// read-only token); everything else goes through `create`.
 pub async fn create_known(
     db: &DatabaseConnection,
+    author: &Audit,
     input: NewToken,
     token: &str,
     now: DateTime<Utc>,
 ) -> AppResult<api_token::Model> {
     let name = text::required(Field::TokenName, &input.name)?;
-    insert(db, input, name, token, now).await
+    insert(db, author, input, name, token, now).await
 }
 
 async fn insert(
     db: &DatabaseConnection,
+    author: &Audit,
     input: NewToken,
     name: String,
     token: &str,
@@ -181,11 +185,12 @@ async fn insert(
         Ok(created)
     }
     .await;
-    finish(txn, result).await
+    finish(txn, author, result).await
 }
 
 pub async fn revoke(
     db: &DatabaseConnection,
+    author: &Audit,
     id: i64,
     now: DateTime<Utc>,
 ) -> AppResult<api_token::Model> {
@@ -200,7 +205,7 @@ pub async fn revoke(
         Ok(active.update(&txn).await?)
     }
     .await;
-    finish(txn, result).await
+    finish(txn, author, result).await
 }
 
 pub async fn find<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<api_token::Model> {

@@ -7,6 +7,7 @@ use sea_orm::{
 };
 
 use super::{find_active, now};
+use crate::db::audit::Audit;
 use crate::db::{begin_write, finish};
 use crate::error::{AppError, AppResult, ErrorCode};
 use domain::text::{self, Field};
@@ -93,10 +94,14 @@ async fn ensure_name_free<C: ConnectionTrait>(
     Ok(())
 }
 
-pub async fn create(db: &DatabaseConnection, input: NewUnit) -> AppResult<unit::Model> {
+pub async fn create(
+    db: &DatabaseConnection,
+    author: &Audit,
+    input: NewUnit,
+) -> AppResult<unit::Model> {
     let txn = begin_write(db).await?;
     let result = create_in(&txn, input).await;
-    finish(txn, result).await
+    finish(txn, author, result).await
 }
 
 /// `create` inside the caller's transaction (the spreadsheet import
@@ -121,6 +126,7 @@ pub async fn create_in<C: ConnectionTrait>(txn: &C, input: NewUnit) -> AppResult
 
 pub async fn update(
     db: &DatabaseConnection,
+    author: &Audit,
     id: i64,
     changes: UnitChanges,
 ) -> AppResult<unit::Model> {
@@ -155,12 +161,12 @@ pub async fn update(
         Ok(updated)
     }
     .await;
-    finish(txn, result).await
+    finish(txn, author, result).await
 }
 
 /// Archives a unit created by mistake. A unit that still has sub-units,
 /// owns a plan or carries assignments is in use and is refused.
-pub async fn archive(db: &DatabaseConnection, id: i64) -> AppResult<unit::Model> {
+pub async fn archive(db: &DatabaseConnection, author: &Audit, id: i64) -> AppResult<unit::Model> {
     let txn = begin_write(db).await?;
     let result: AppResult<_> = async {
     let current = find(&txn, id).await?;
@@ -194,5 +200,5 @@ pub async fn archive(db: &DatabaseConnection, id: i64) -> AppResult<unit::Model>
     Ok(archived)
     }
     .await;
-    finish(txn, result).await
+    finish(txn, author, result).await
 }
