@@ -59,14 +59,6 @@ pub fn thresholds_of(plan: &plan::Model) -> Thresholds {
     }
 }
 
-pub fn time_progress_mode_of(plan: &plan::Model) -> AppResult<TimeProgressMode> {
-    plan.time_progress_mode.parse().map_err(AppError::internal)
-}
-
-pub fn reporting_cycle_of(plan: &plan::Model) -> AppResult<ReportingCycle> {
-    plan.reporting_cycle.parse().map_err(AppError::internal)
-}
-
 /// Applies the given settings over `base`, validating the result as a whole.
 fn apply_settings(
     plan: &mut plan::ActiveModel,
@@ -82,10 +74,10 @@ fn apply_settings(
     plan.red_gap = Set(t.red_gap);
     plan.rate_yellow_floor = Set(t.rate_yellow_floor);
     if let Some(mode) = s.time_progress_mode {
-        plan.time_progress_mode = Set(mode.as_str().to_string());
+        plan.time_progress_mode = Set(mode.into());
     }
     if let Some(cycle) = s.reporting_cycle {
-        plan.reporting_cycle = Set(cycle.as_str().to_string());
+        plan.reporting_cycle = Set(cycle.into());
     }
     if let Some(required) = s.require_approval {
         plan.require_approval = Set(required);
@@ -98,10 +90,6 @@ fn apply_settings(
 
 pub async fn find<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<plan::Model> {
     find_active::<plan::Entity, _>(db, "plan", id, |p| p.archived_at).await
-}
-
-pub fn state_of(plan: &plan::Model) -> AppResult<PlanState> {
-    plan.state.parse().map_err(AppError::internal)
 }
 
 /// A plan whose targets may still change: not archived, not CLOSED.
@@ -120,7 +108,7 @@ pub async fn find_taking_reports<C: ConnectionTrait>(db: &C, id: i64) -> AppResu
 
 /// [`find_open`]'s rule for a plan already loaded (and not archived).
 fn require_open(plan: &plan::Model) -> AppResult<()> {
-    if state_of(plan)? == PlanState::Closed {
+    if PlanState::from(plan.state) == PlanState::Closed {
         return Err(AppError::rejected(
             ErrorCode::PlanClosed,
             format!("{} is closed; an ADMIN must reopen it first", plan.name),
@@ -133,7 +121,7 @@ fn require_open(plan: &plan::Model) -> AppResult<()> {
 /// archived).
 pub fn require_taking_reports(plan: &plan::Model) -> AppResult<()> {
     require_open(plan)?;
-    if state_of(plan)? == PlanState::Draft {
+    if PlanState::from(plan.state) == PlanState::Draft {
         return Err(AppError::rejected(
             ErrorCode::PlanNotActive,
             format!(
@@ -157,7 +145,7 @@ pub async fn transition(
     let txn = begin_write(db).await?;
     let result: AppResult<_> = async {
         let current = find(&txn, id).await?;
-        let state = state_of(&current)?;
+        let state = PlanState::from(current.state);
         if state != from {
             return Err(AppError::rejected(
                 ErrorCode::InvalidTransition,
@@ -168,7 +156,7 @@ pub async fn transition(
             ));
         }
         let mut active: plan::ActiveModel = current.into();
-        active.state = Set(to.as_str().to_string());
+        active.state = Set(to.into());
         active.updated_at = Set(now);
         Ok(active.update(&txn).await?)
     }
@@ -279,9 +267,9 @@ pub async fn create_in<C: ConnectionTrait>(txn: &C, input: NewPlan) -> AppResult
         end_date: Set(end),
         time_zone: Set(time_zone),
         score_cap: Set(score_cap),
-        state: Set(PlanState::Draft.as_str().to_string()),
-        time_progress_mode: Set(TimeProgressMode::default().as_str().to_string()),
-        reporting_cycle: Set(ReportingCycle::default().as_str().to_string()),
+        state: Set(PlanState::Draft.into()),
+        time_progress_mode: Set(TimeProgressMode::default().into()),
+        reporting_cycle: Set(ReportingCycle::default().into()),
         report_due_day: Set(5),
         require_approval: Set(false),
         archived_at: Set(None),
