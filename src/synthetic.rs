@@ -8,7 +8,9 @@ use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
 
 use crate::db::{begin_write, settle};
 use crate::error::AppResult;
-use domain::{GoalKind, PlanState, ReportingCycle, TimeProgressMode, schedule};
+use domain::{
+    Direction, GoalKind, PlanState, ReportingCycle, ReviewState, TimeProgressMode, schedule,
+};
 
 /// What to generate.
 #[derive(Clone, Copy, Debug)]
@@ -126,12 +128,12 @@ pub async fn generate_plan(db: &DatabaseConnection, park: &str, spec: Spec) -> A
             end_date: Set(end),
             time_zone: Set(domain::dates::DEFAULT_TIME_ZONE.into()),
             score_cap: Set(1.0),
-            state: Set(PlanState::Active.as_str().into()),
-            time_progress_mode: Set(TimeProgressMode::Monthly.as_str().into()),
+            state: Set(PlanState::Active.into()),
+            time_progress_mode: Set(TimeProgressMode::Monthly.into()),
             yellow_gap: Set(10.0),
             red_gap: Set(30.0),
             rate_yellow_floor: Set(80.0),
-            reporting_cycle: Set(ReportingCycle::Monthly.as_str().into()),
+            reporting_cycle: Set(ReportingCycle::Monthly.into()),
             report_due_day: Set(5),
             require_approval: Set(false),
             archived_at: Set(None),
@@ -166,11 +168,11 @@ pub async fn generate_plan(db: &DatabaseConnection, park: &str, spec: Spec) -> A
                 code: Set(Some((g + 1).to_string())),
                 title: Set(format!("{}（{}）", TITLES[g % TITLES.len()], g + 1)),
                 category: Set(Some(CATEGORIES[g % CATEGORIES.len()].into())),
-                kind: Set(kind.as_str().into()),
+                kind: Set(kind.into()),
                 measure_unit: Set(Some("个".into())),
                 target_value: Set(target),
                 baseline_value: Set(None),
-                direction: Set("INCREASE".into()),
+                direction: Set(Direction::Increase.into()),
                 weight: Set(if kind == GoalKind::Veto {
                     0.0
                 } else {
@@ -260,7 +262,7 @@ pub async fn generate_plan(db: &DatabaseConnection, park: &str, spec: Spec) -> A
                     if rng.unit() < 0.033 {
                         let mut returned =
                             report_row(plan.id, a.id, as_of, value * 0.5, filed(as_of, late));
-                        returned.status = Set("RETURNED".into());
+                        returned.status = Set(ReviewState::Returned.into());
                         returned.reviewed_by = Set(Some("目标办".into()));
                         returned.reviewed_at = Set(Some(filed(as_of, late + 1)));
                         returned.review_reason = Set(Some("数据口径有误，请核实后重报".into()));
@@ -314,7 +316,7 @@ fn report_row(
         problems: Set(None),
         next_steps: Set(None),
         submitted_at: Set(at),
-        status: Set("SUBMITTED".into()),
+        status: Set(ReviewState::Submitted.into()),
         submitted_by: Set(Some("填报员".into())),
         reviewed_by: Set(None),
         reviewed_at: Set(None),

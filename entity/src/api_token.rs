@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::enums::Role;
+
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "api_token")]
@@ -9,7 +11,7 @@ pub struct Model {
     /// Who holds it, e.g. "招商合作局 填报员".
     pub name: String,
     /// ADMIN, REPORTER or VIEWER.
-    pub role: String,
+    pub role: Role,
     /// The unit a REPORTER reports for.
     pub unit_id: Option<i64>,
     /// SHA-256 of the token, hex; the token itself is never stored.

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::enums::{Direction, GoalKind};
+
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "goal")]
@@ -15,12 +17,12 @@ pub struct Model {
     pub title: String,
     pub category: Option<String>,
     /// CUMULATIVE, RATE, MILESTONE, VETO or GROUP.
-    pub kind: String,
+    pub kind: GoalKind,
     pub measure_unit: Option<String>,
     pub target_value: Option<f64>,
     pub baseline_value: Option<f64>,
     /// INCREASE or DECREASE.
-    pub direction: String,
+    pub direction: Direction,
     pub weight: f64,
     pub deadline: Option<Date>,
     /// Planned cumulative values for the plan's months, a JSON array of numbers.

@@ -1,5 +1,6 @@
-//! SeaORM entities: one module per table. Kinds and directions are stored as
-//! short strings; `mubiao::domain` owns their meaning and parsing.
+//! SeaORM entities: one module per table. The enum columns (kinds,
+//! directions, states, roles) are typed by `enums`, stored as the short
+//! strings the `domain` crate spells them with; `domain` owns their meaning.
 
 /// Bearer tokens, stored as hashes.
 pub mod api_token;
@@ -7,6 +8,8 @@ pub mod api_token;
 pub mod assignment;
 /// The audit log: who changed what, when.
 pub mod audit_log;
+/// The seven enum columns, typed, each converting to its `domain` enum.
+pub mod enums;
 /// Targets (目标任务), a tree inside a plan.
 pub mod goal;
 /// Supporting units (配合单位) of a goal.

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::enums::{PlanState, ReportingCycle, TimeProgressMode};
+
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "plan")]
@@ -16,7 +18,7 @@ pub struct Model {
     /// Score cap as a fraction: 1.0 caps every goal at 100 % in roll-ups.
     pub score_cap: f64,
     /// MONTHLY or DAILY time progress.
-    pub time_progress_mode: String,
+    pub time_progress_mode: TimeProgressMode,
     /// Gap (points below time progress) where BLUE turns YELLOW.
     pub yellow_gap: f64,
     /// Gap where YELLOW turns RED.
@@ -24,11 +26,11 @@ pub struct Model {
     /// RATE goals at or above this completion are YELLOW rather than RED.
     pub rate_yellow_floor: f64,
     /// MONTHLY or QUARTERLY reports.
-    pub reporting_cycle: String,
+    pub reporting_cycle: ReportingCycle,
     /// Day of the following month by which a report is due.
     pub report_due_day: i32,
     /// DRAFT (targets being set), ACTIVE (reports accepted) or CLOSED (settled).
-    pub state: String,
+    pub state: PlanState,
     /// Whether reports count only once approved (otherwise from submission).
     pub require_approval: bool,
     /// Bumped by every change to the plan or its goals, shares, milestones

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::enums::ReviewState;
+
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "report")]
@@ -20,7 +22,7 @@ pub struct Model {
     pub next_steps: Option<String>,
     pub submitted_at: DateTimeUtc,
     /// SUBMITTED, APPROVED or RETURNED.
-    pub status: String,
+    pub status: ReviewState,
     /// The token name that submitted it.
     pub submitted_by: Option<String>,
     pub reviewed_by: Option<String>,

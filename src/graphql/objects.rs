@@ -235,8 +235,8 @@ impl Plan {
         self.0.year
     }
     /// DRAFT (targets being set), ACTIVE (reports accepted) or CLOSED (settled, read-only).
-    async fn state(&self) -> Result<PlanState> {
-        Ok(crate::service::plans::state_of(&self.0)?.into())
+    async fn state(&self) -> PlanState {
+        domain::PlanState::from(self.0.state).into()
     }
     async fn start_date(&self) -> Date {
         Date(self.0.start_date)
@@ -252,8 +252,8 @@ impl Plan {
     async fn score_cap(&self) -> f64 {
         self.0.score_cap
     }
-    async fn time_progress_mode(&self) -> Result<TimeProgressMode> {
-        Ok(crate::service::plans::time_progress_mode_of(&self.0)?.into())
+    async fn time_progress_mode(&self) -> TimeProgressMode {
+        domain::TimeProgressMode::from(self.0.time_progress_mode).into()
     }
     /// Points below time progress where BLUE turns YELLOW (inclusive).
     async fn yellow_gap(&self) -> f64 {
@@ -267,8 +267,8 @@ impl Plan {
     async fn rate_yellow_floor(&self) -> f64 {
         self.0.rate_yellow_floor
     }
-    async fn reporting_cycle(&self) -> Result<ReportingCycle> {
-        Ok(crate::service::plans::reporting_cycle_of(&self.0)?.into())
+    async fn reporting_cycle(&self) -> ReportingCycle {
+        domain::ReportingCycle::from(self.0.reporting_cycle).into()
     }
     /// The day of the following month by which a report is due.
     async fn report_due_day(&self) -> i32 {
@@ -423,13 +423,8 @@ impl Goal {
     async fn category(&self) -> Option<&str> {
         self.model.category.as_deref()
     }
-    async fn kind(&self) -> Result<GoalKind> {
-        let kind: domain::GoalKind = self
-            .model
-            .kind
-            .parse()
-            .map_err(crate::error::AppError::internal)?;
-        Ok(kind.into())
+    async fn kind(&self) -> GoalKind {
+        domain::GoalKind::from(self.model.kind).into()
     }
     async fn measure_unit(&self) -> Option<&str> {
         self.model.measure_unit.as_deref()
@@ -440,13 +435,8 @@ impl Goal {
     async fn baseline_value(&self) -> Option<f64> {
         self.model.baseline_value
     }
-    async fn direction(&self) -> Result<Direction> {
-        let d: domain::Direction = self
-            .model
-            .direction
-            .parse()
-            .map_err(crate::error::AppError::internal)?;
-        Ok(d.into())
+    async fn direction(&self) -> Direction {
+        domain::Direction::from(self.model.direction).into()
     }
     async fn weight(&self) -> f64 {
         self.model.weight
@@ -664,8 +654,8 @@ impl Report {
         self.0.submitted_by.as_deref()
     }
     /// SUBMITTED, APPROVED or RETURNED.
-    async fn status(&self) -> Result<ReviewState> {
-        Ok(crate::service::plan_data::review_state(&self.0)?.into())
+    async fn status(&self) -> ReviewState {
+        domain::ReviewState::from(self.0.status).into()
     }
     async fn reviewed_by(&self) -> Option<&str> {
         self.0.reviewed_by.as_deref()
@@ -729,8 +719,8 @@ impl ApiToken {
     async fn name(&self) -> &str {
         &self.0.name
     }
-    async fn role(&self) -> Result<Role> {
-        Ok(crate::service::tokens::role_of(&self.0)?.into())
+    async fn role(&self) -> Role {
+        domain::access::Role::from(self.0.role).into()
     }
     async fn unit(&self, ctx: &Context<'_>) -> Result<Option<Unit>> {
         match self.0.unit_id {

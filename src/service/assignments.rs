@@ -51,7 +51,7 @@ fn check_target(kind: GoalKind, target: Option<f64>) -> AppResult<Option<f64>> {
 }
 
 fn check_goal(goal: &goal::Model) -> AppResult<GoalKind> {
-    let kind = goals::kind_of(goal)?;
+    let kind = GoalKind::from(goal.kind);
     if kind == GoalKind::Group {
         return Err(AppError::rejected(
             ErrorCode::GroupNotAssignable,

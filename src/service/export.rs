@@ -10,7 +10,7 @@ use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, Worksh
 use super::PlanData;
 use super::watch::{self, WatchFilter};
 use crate::error::{AppError, AppResult};
-use domain::{Evaluation, Light, Status, text};
+use domain::{Direction, Evaluation, GoalKind, Light, Status, text};
 
 /// One line of the first sheet: a goal and its judgement.
 pub struct GoalLine {
@@ -71,13 +71,13 @@ fn status_label(status: Status) -> &'static str {
 }
 
 /// The 类型 column's words; the importer reads them back.
-pub fn kind_label(kind: &str) -> &'static str {
+pub fn kind_label(kind: GoalKind) -> &'static str {
     match kind {
-        "CUMULATIVE" => "累计",
-        "RATE" => "比率",
-        "MILESTONE" => "节点",
-        "VETO" => "一票否决",
-        _ => "分组",
+        GoalKind::Cumulative => "累计",
+        GoalKind::Rate => "比率",
+        GoalKind::Milestone => "节点",
+        GoalKind::Veto => "一票否决",
+        GoalKind::Group => "分组",
     }
 }
 
@@ -98,7 +98,7 @@ pub fn goal_lines(data: &PlanData, eval: &Evaluation) -> AppResult<Vec<GoalLine>
                 code: g.code.clone().unwrap_or_default(),
                 category: g.category.clone().unwrap_or_default(),
                 title: g.title.clone(),
-                kind: kind_label(&g.kind).to_string(),
+                kind: kind_label(g.kind.into()).to_string(),
                 measure_unit: g.measure_unit.clone().unwrap_or_default(),
                 target: p.target,
                 actual: p.actual,
@@ -502,7 +502,7 @@ fn breakdown_sheet(book: &mut Workbook, data: &PlanData) -> Result<(), XlsxError
         }
         sheet.write_string(r, 0, cell(codes.get(&g.id).cloned().unwrap_or_default()))?;
         sheet.write_string(r, 2, cell(&g.title))?;
-        sheet.write_string(r, 3, kind_label(&g.kind))?;
+        sheet.write_string(r, 3, kind_label(g.kind.into()))?;
         if let Some(t) = g.target_value {
             sheet.write_number_with_format(r, 4, t, &number)?;
         }
@@ -510,10 +510,9 @@ fn breakdown_sheet(book: &mut Workbook, data: &PlanData) -> Result<(), XlsxError
         if let Some(b) = g.baseline_value {
             sheet.write_number_with_format(r, 6, b, &number)?;
         }
-        let direction = if g.direction == "DECREASE" {
-            "反向"
-        } else {
-            "正向"
+        let direction = match Direction::from(g.direction) {
+            Direction::Decrease => "反向",
+            Direction::Increase => "正向",
         };
         sheet.write_string(r, 7, direction)?;
         sheet.write_number_with_format(r, 8, g.weight, &number)?;

@@ -62,14 +62,6 @@ pub async fn find<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<goal::Model>
     find_active::<goal::Entity, _>(db, "goal", id, |g| g.archived_at).await
 }
 
-pub fn kind_of(goal: &goal::Model) -> AppResult<GoalKind> {
-    goal.kind.parse().map_err(AppError::internal)
-}
-
-pub fn direction_of(goal: &goal::Model) -> AppResult<Direction> {
-    goal.direction.parse().map_err(AppError::internal)
-}
-
 /// The stored monthly plan curve, if any.
 pub fn monthly_plan_of(goal: &goal::Model) -> AppResult<Option<Vec<f64>>> {
     goal.monthly_plan
@@ -128,7 +120,7 @@ async fn check_parent<C: ConnectionTrait>(
             format!("parent goal {parent_id} belongs to another plan"),
         ));
     }
-    match kind_of(&parent)? {
+    match GoalKind::from(parent.kind) {
         GoalKind::Group => {}
         GoalKind::Cumulative => {
             if child_kind != GoalKind::Cumulative {
@@ -275,11 +267,11 @@ pub async fn create_in<C: ConnectionTrait>(txn: &C, input: NewGoal) -> AppResult
         code: Set(text::optional(Field::GoalCode, input.code)?),
         title: Set(title),
         category: Set(category),
-        kind: Set(shape.kind.as_str().to_string()),
+        kind: Set(shape.kind.into()),
         measure_unit: Set(shape.measure_unit),
         target_value: Set(shape.target),
         baseline_value: Set(shape.baseline),
-        direction: Set(shape.direction.as_str().to_string()),
+        direction: Set(shape.direction.into()),
         weight: Set(shape.weight),
         deadline: Set(shape.deadline),
         monthly_plan: Set(shape.monthly_plan.map(curve_json)),
@@ -314,7 +306,7 @@ pub async fn update(
     let result: AppResult<_> = async {
         let current = find(&txn, id).await?;
         let plan = plans::find_open(&txn, current.plan_id).await?;
-        let kind = kind_of(&current)?;
+        let kind = GoalKind::from(current.kind);
         let shape = check_shape(
             Shape {
                 kind,
@@ -322,7 +314,7 @@ pub async fn update(
                 baseline: changes.baseline_value.unwrap_or(current.baseline_value),
                 direction: match changes.direction {
                     Some(d) => d,
-                    None => direction_of(&current)?,
+                    None => current.direction.into(),
                 },
                 weight: changes.weight.unwrap_or(current.weight),
                 deadline: changes.deadline.unwrap_or(current.deadline),
@@ -385,7 +377,7 @@ pub async fn update(
         active.measure_unit = Set(shape.measure_unit);
         active.target_value = Set(shape.target);
         active.baseline_value = Set(shape.baseline);
-        active.direction = Set(shape.direction.as_str().to_string());
+        active.direction = Set(shape.direction.into());
         active.weight = Set(shape.weight);
         active.deadline = Set(shape.deadline);
         active.monthly_plan = Set(shape.monthly_plan.map(curve_json));

@@ -22,7 +22,7 @@ use crate::error::{AppError, AppResult, ErrorCode, Problem};
 use crate::import::breakdown::{self, At, Draft, DraftGoal, UnitName, unit_key};
 use crate::import::grid::{self, ReadError};
 use crate::import::limits::{Budget, ImportTiming, MAX_PROBLEMS, Turn, off_the_workers, take_turn};
-use domain::{GoalKind, PlanState};
+use domain::GoalKind;
 
 /// Which plan the sheet goes into.
 #[derive(Clone, Debug)]
@@ -185,7 +185,7 @@ async fn destination<C: ConnectionTrait>(
             let open: Vec<plan::Model> = plan::Entity::find()
                 .filter(plan::Column::Year.eq(*year))
                 .filter(plan::Column::ArchivedAt.is_null())
-                .filter(plan::Column::State.ne(PlanState::Closed.as_str()))
+                .filter(plan::Column::State.ne(entity::enums::PlanState::Closed))
                 .filter(match owner_unit_id {
                     Some(owner) => plan::Column::OwnerUnitId.eq(*owner),
                     None => plan::Column::Id.is_not_null(),

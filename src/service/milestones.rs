@@ -76,7 +76,7 @@ pub async fn create_in<C: ConnectionTrait>(
     let title = text::required(Field::MilestoneTitle, &input.title)?;
     let weight = validation::weight(input.weight.unwrap_or(1.0))?;
     let goal = goals::find(txn, input.goal_id).await?;
-    if goals::kind_of(&goal)? != GoalKind::Milestone {
+    if GoalKind::from(goal.kind) != GoalKind::Milestone {
         return Err(AppError::rejected(
             ErrorCode::KindMismatch,
             format!(

@@ -200,7 +200,7 @@ impl PlanData {
     pub fn counting_reports_of(&self, assignment_id: i64) -> impl Iterator<Item = &report::Model> {
         let require_approval = self.plan.require_approval;
         self.reports_of(assignment_id)
-            .filter(move |r| review_state(r).is_ok_and(|s| s.counts(require_approval)))
+            .filter(move |r| ReviewState::from(r.status).counts(require_approval))
     }
 
     pub fn supporting_unit_ids(&self, goal_id: i64) -> Vec<i64> {
@@ -671,7 +671,7 @@ fn assemble(
     for r in &reports {
         // Only reports that count are facts: never a returned one, and an
         // unreviewed one only when the plan does not require approval.
-        if !review_state(r)?.counts(plan.require_approval) {
+        if !ReviewState::from(r.status).counts(plan.require_approval) {
             continue;
         }
         reports_by_assignment
@@ -717,8 +717,8 @@ fn assemble(
                 id: g.id,
                 parent_id: g.parent_id,
                 category: g.category.clone(),
-                kind: g.kind.parse().map_err(AppError::internal)?,
-                direction: g.direction.parse().map_err(AppError::internal)?,
+                kind: g.kind.into(),
+                direction: g.direction.into(),
                 target: g.target_value,
                 baseline: g.baseline_value,
                 weight: g.weight,
@@ -733,7 +733,7 @@ fn assemble(
         start: plan.start_date,
         end: plan.end_date,
         score_cap: plan.score_cap,
-        time_progress_mode: crate::service::plans::time_progress_mode_of(&plan)?,
+        time_progress_mode: plan.time_progress_mode.into(),
         thresholds: crate::service::plans::thresholds_of(&plan),
         goals: goal_facts,
     };
@@ -745,11 +745,6 @@ fn assemble(
         facts,
         evaluations: Mutex::new(HashMap::new()),
     })
-}
-
-/// A report's review state as stored.
-pub fn review_state(report: &report::Model) -> AppResult<ReviewState> {
-    report.status.parse().map_err(AppError::internal)
 }
 
 /// A stored report, dated the way the rules date reports.

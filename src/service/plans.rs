@@ -60,14 +60,6 @@ pub fn thresholds_of(plan: &plan::Model) -> Thresholds {
     }
 }
 
-pub fn time_progress_mode_of(plan: &plan::Model) -> AppResult<TimeProgressMode> {
-    plan.time_progress_mode.parse().map_err(AppError::internal)
-}
-
-pub fn reporting_cycle_of(plan: &plan::Model) -> AppResult<ReportingCycle> {
-    plan.reporting_cycle.parse().map_err(AppError::internal)
-}
-
 /// Applies the given settings over `base`, validating the result as a whole.
 fn apply_settings(
     plan: &mut plan::ActiveModel,
@@ -83,10 +75,10 @@ fn apply_settings(
     plan.red_gap = Set(t.red_gap);
     plan.rate_yellow_floor = Set(t.rate_yellow_floor);
     if let Some(mode) = s.time_progress_mode {
-        plan.time_progress_mode = Set(mode.as_str().to_string());
+        plan.time_progress_mode = Set(mode.into());
     }
     if let Some(cycle) = s.reporting_cycle {
-        plan.reporting_cycle = Set(cycle.as_str().to_string());
+        plan.reporting_cycle = Set(cycle.into());
     }
     if let Some(required) = s.require_approval {
         plan.require_approval = Set(required);
@@ -99,10 +91,6 @@ fn apply_settings(
 
 pub async fn find<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<plan::Model> {
     find_active::<plan::Entity, _>(db, "plan", id, |p| p.archived_at).await
-}
-
-pub fn state_of(plan: &plan::Model) -> AppResult<PlanState> {
-    plan.state.parse().map_err(AppError::internal)
 }
 
 /// A plan whose targets may still change: not archived, not CLOSED.
@@ -121,7 +109,7 @@ pub async fn find_taking_reports<C: ConnectionTrait>(db: &C, id: i64) -> AppResu
 
 /// [`find_open`]'s rule for a plan already loaded (and not archived).
 fn require_open(plan: &plan::Model) -> AppResult<()> {
-    if state_of(plan)? == PlanState::Closed {
+    if PlanState::from(plan.state) == PlanState::Closed {
         return Err(AppError::rejected(
             ErrorCode::PlanClosed,
             format!("{} is closed; an ADMIN must reopen it first", plan.name),
@@ -134,7 +122,7 @@ fn require_open(plan: &plan::Model) -> AppResult<()> {
 /// archived).
 pub fn require_taking_reports(plan: &plan::Model) -> AppResult<()> {
     require_open(plan)?;
-    if state_of(plan)? == PlanState::Draft {
+    if PlanState::from(plan.state) == PlanState::Draft {
         return Err(AppError::rejected(
             ErrorCode::PlanNotActive,
             format!(
@@ -159,7 +147,7 @@ pub async fn transition(
     let txn = begin_write(db).await?;
     let result: AppResult<_> = async {
         let current = find(&txn, id).await?;
-        let state = state_of(&current)?;
+        let state = PlanState::from(current.state);
         if state != from {
             return Err(AppError::rejected(
                 ErrorCode::InvalidTransition,
@@ -170,7 +158,7 @@ pub async fn transition(
             ));
         }
         let mut active: plan::ActiveModel = current.into();
-        active.state = Set(to.as_str().to_string());
+        active.state = Set(to.into());
         active.updated_at = Set(now);
         Ok(active.update(&txn).await?)
     }
@@ -285,9 +273,9 @@ pub async fn create_in<C: ConnectionTrait>(txn: &C, input: NewPlan) -> AppResult
         end_date: Set(end),
         time_zone: Set(time_zone),
         score_cap: Set(score_cap),
-        state: Set(PlanState::Draft.as_str().to_string()),
-        time_progress_mode: Set(TimeProgressMode::default().as_str().to_string()),
-        reporting_cycle: Set(ReportingCycle::default().as_str().to_string()),
+        state: Set(PlanState::Draft.into()),
+        time_progress_mode: Set(TimeProgressMode::default().into()),
+        reporting_cycle: Set(ReportingCycle::default().into()),
         report_due_day: Set(5),
         require_approval: Set(false),
         archived_at: Set(None),

@@ -9,12 +9,12 @@ use std::sync::{Arc, OnceLock};
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::{goals, plans};
+use super::plans;
 use crate::db::audit::Audit;
 use crate::db::{begin_write, columns_as, finish, record_changes, settle, statement};
 use crate::error::{AppError, AppResult, ErrorCode};
 use domain::text::{self, Field};
-use domain::{PlanState, ReviewState, dates, validation};
+use domain::{GoalKind, PlanState, ReviewState, dates, validation};
 
 pub struct NewReport {
     pub assignment_id: i64,
@@ -542,7 +542,7 @@ fn check_report(share: &Share, input: &NewReport) -> AppResult<Checked> {
             format!("goal {} is archived and takes no reports", goal.title),
         ));
     }
-    let kind = goals::kind_of(goal)?;
+    let kind = GoalKind::from(goal.kind);
     if !kind.takes_reports() {
         return Err(AppError::rejected(
             ErrorCode::KindMismatch,
@@ -726,7 +726,7 @@ pub async fn review(
             .ok_or_else(|| AppError::not_found("report", id))?;
         // A settled year's reports are settled too.
         plans::find_open(&txn, current.plan_id).await?;
-        let now_state = super::plan_data::review_state(&current)?;
+        let now_state = ReviewState::from(current.status);
         if now_state != ReviewState::Submitted {
             return Err(AppError::rejected(
                 ErrorCode::InvalidTransition,
@@ -734,7 +734,7 @@ pub async fn review(
             ));
         }
         let mut active: report::ActiveModel = current.into();
-        active.status = Set(state.as_str().to_string());
+        active.status = Set(state.into());
         active.reviewed_by = Set(Some(reviewer.to_string()));
         active.reviewed_at = Set(Some(now));
         active.review_reason = Set(reason);
@@ -753,7 +753,7 @@ pub async fn review_queue(
 ) -> AppResult<Vec<report::Model>> {
     use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
     let mut query = report::Entity::find()
-        .filter(report::Column::Status.eq(ReviewState::Submitted.as_str()))
+        .filter(report::Column::Status.eq(entity::enums::ReviewState::Submitted))
         .order_by_asc(report::Column::SubmittedAt)
         .order_by_asc(report::Column::Id);
     if let Some(plan) = plan_id {
@@ -771,7 +771,7 @@ pub async fn review_queue(
     let open_plans: std::collections::HashSet<i64> = plans::list(db)
         .await?
         .into_iter()
-        .filter(|p| plans::state_of(p).is_ok_and(|s| s != domain::PlanState::Closed))
+        .filter(|p| PlanState::from(p.state) != PlanState::Closed)
         .map(|p| p.id)
         .collect();
     Ok(query

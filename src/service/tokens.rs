@@ -51,10 +51,6 @@ fn same(a: &str, b: &str) -> bool {
             == 0
 }
 
-pub fn role_of(token: &api_token::Model) -> AppResult<Role> {
-    token.role.parse().map_err(AppError::internal)
-}
-
 fn unauthenticated() -> AppError {
     AppError::rejected(
         ErrorCode::Unauthenticated,
@@ -103,7 +99,7 @@ pub async fn authenticate(
     }
     Ok(Actor {
         name: row.name.clone(),
-        role: role_of(&row)?,
+        role: row.role.into(),
         unit_id: row.unit_id,
         token_id: Some(row.id),
     })
@@ -171,7 +167,7 @@ async fn insert(
         }
         let created = api_token::ActiveModel {
             name: Set(name),
-            role: Set(input.role.as_str().into()),
+            role: Set(input.role.into()),
             unit_id: Set(input.unit_id),
             token_hash: Set(hash(token)),
             created_at: Set(now),

@@ -7,7 +7,9 @@ use entity::{goal, milestone};
 use super::PlanData;
 use crate::error::AppResult;
 use domain::calendar::{self, ReportState, Submission};
-use domain::{Evaluation, GoalKind, Light, Progress, Status, UnitJudgement, dates, deadlines};
+use domain::{
+    Evaluation, GoalKind, Light, Progress, ReportingCycle, Status, UnitJudgement, dates, deadlines,
+};
 
 /// Narrows a list; every field is optional and they combine with AND.
 #[derive(Clone, Debug, Default)]
@@ -209,14 +211,14 @@ pub fn calendar(
     today: NaiveDate,
     f: &WatchFilter,
 ) -> AppResult<Calendar> {
-    let cycle = super::plans::reporting_cycle_of(&data.plan)?;
+    let cycle = ReportingCycle::from(data.plan.reporting_cycle);
     let zone = dates::parse_time_zone(&data.plan.time_zone).unwrap_or(chrono_tz::Asia::Shanghai);
     let due = calendar::due_date(month, data.plan.report_due_day);
     let reports_due = calendar::reports_due_in(cycle, month);
     let mut lines = Vec::new();
     if reports_due {
         for goal in data.goals() {
-            let takes_reports = super::goals::kind_of(goal).is_ok_and(GoalKind::takes_reports);
+            let takes_reports = GoalKind::from(goal.kind).takes_reports();
             if !takes_reports || !f.goal_selected(data, goal) {
                 continue;
             }
@@ -228,9 +230,7 @@ pub fn calendar(
                 }
                 let submissions: Vec<Submission> = data
                     .reports_of(a.id)
-                    .filter(|r| {
-                        super::plan_data::review_state(r).is_ok_and(calendar::counts_as_submitted)
-                    })
+                    .filter(|r| calendar::counts_as_submitted(r.status.into()))
                     .map(|r| Submission {
                         as_of: r.as_of,
                         submitted_on: dates::today_in(zone, r.submitted_at),

@@ -39,12 +39,7 @@ fn json(value: &Option<serde_json::Value>) -> usize {
 }
 
 fn plan_bytes(p: &plan::Model) -> usize {
-    size_of::<plan::Model>()
-        + text(&p.name)
-        + text(&p.time_zone)
-        + text(&p.time_progress_mode)
-        + text(&p.reporting_cycle)
-        + text(&p.state)
+    size_of::<plan::Model>() + text(&p.name) + text(&p.time_zone)
 }
 
 /// The heap a goal row holds beyond its slot.
@@ -52,9 +47,7 @@ fn goal_bytes(g: &goal::Model) -> usize {
     opt(&g.code)
         + text(&g.title)
         + opt(&g.category)
-        + text(&g.kind)
         + opt(&g.measure_unit)
-        + text(&g.direction)
         + json(&g.monthly_plan)
         + opt(&g.responsible_leader)
         + opt(&g.responsible_person)
@@ -73,7 +66,6 @@ fn report_bytes(r: &report::Model) -> usize {
     opt(&r.note)
         + opt(&r.problems)
         + opt(&r.next_steps)
-        + text(&r.status)
         + opt(&r.submitted_by)
         + opt(&r.reviewed_by)
         + opt(&r.review_reason)
@@ -160,13 +152,13 @@ mod tests {
                 end_date: NaiveDate::from_ymd_opt(2025, 12, 31).unwrap(),
                 time_zone: "Asia/Shanghai".into(),
                 score_cap: 1.0,
-                time_progress_mode: "MONTHLY".into(),
+                time_progress_mode: entity::enums::TimeProgressMode::Monthly,
                 yellow_gap: 10.0,
                 red_gap: 30.0,
                 rate_yellow_floor: 80.0,
-                reporting_cycle: "MONTHLY".into(),
+                reporting_cycle: entity::enums::ReportingCycle::Monthly,
                 report_due_day: 5,
-                state: "DRAFT".into(),
+                state: entity::enums::PlanState::Draft,
                 require_approval: false,
                 data_version: 0,
                 archived_at: None,
