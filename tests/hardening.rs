@@ -45,6 +45,11 @@ async fn a_query_nested_too_deep_is_refused_before_it_runs() {
     let (status, body) = post(&app, &json!({ "query": deep })).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(code(&body), "QUERY_TOO_DEEP", "{body}");
+    // The whole answer, as async-graphql's own limit gave it.
+    assert_eq!(
+        body["errors"],
+        json!([{ "message": "Query is nested too deep.", "extensions": { "code": "QUERY_TOO_DEEP" } }]),
+    );
     assert_eq!(unit_count(&app).await, 0);
     // Within the limit it runs.
     app.data(
@@ -67,6 +72,10 @@ async fn a_query_too_complex_is_refused_before_it_runs() {
     let wide = format!("{{ {aliases} }}");
     let (_, body) = post(&app, &json!({ "query": wide })).await;
     assert_eq!(code(&body), "QUERY_TOO_COMPLEX", "{body}");
+    assert_eq!(
+        body["errors"],
+        json!([{ "message": "Query is too complex.", "extensions": { "code": "QUERY_TOO_COMPLEX" } }]),
+    );
     let mutation_aliases: String = (0..25)
         .map(|i| format!(r#"m{i}: createUnit(input: {{ name: "局{i}" }}) {{ id }} "#))
         .collect();

@@ -3,10 +3,12 @@ use async_graphql::ServerError;
 use crate::error::{AppError, ErrorCode};
 
 /// Gives every error of a response its `extensions.code`. Resolvers return
-/// `AppError` through `?` (async-graphql keeps it as the error's source);
-/// errors raised by async-graphql itself (syntax, unknown fields,
-/// unparsable scalars) are classified by what they are about. Internal
-/// details go to the log, never to the client.
+/// `AppError` through `?` (async-graphql keeps it as the error's source),
+/// and so do the query limits (`limits`); the `Date` scalar's parse errors
+/// come with their code already set. Other errors raised by async-graphql
+/// itself (syntax, unknown fields, wrong types) are BAD_REQUEST, except a
+/// number literal out of range (`1e400`), which only the parser's message
+/// tells apart. Internal details go to the log, never to the client.
 pub fn finish(error: &mut ServerError, request_id: &str) {
     let app_code = error.source::<AppError>().map(|app| {
         if let AppError::Internal(detail) = app {
@@ -44,12 +46,16 @@ pub fn finish(error: &mut ServerError, request_id: &str) {
             extensions.set("moreProblems", more);
         }
     }
+    let tagged = error
+        .extensions
+        .as_ref()
+        .is_some_and(|e| e.get("code").is_some());
     let code = match app_code {
         Some(code) => code,
-        None if error.message == "Query is nested too deep." => ErrorCode::QueryTooDeep,
-        None if error.message == "Query is too complex." => ErrorCode::QueryTooComplex,
-        None if error.message.contains("\"Date\"") => ErrorCode::InvalidDate,
-        // A literal like 1e400 cannot be a finite number.
+        // Raised by one of our input types with its code (the Date scalar).
+        None if tagged => return,
+        // A literal like 1e400 cannot be a finite number. The parser says so
+        // in a syntax error's text only (it is not the error's source).
         None if error.message.contains("number out of range") => ErrorCode::InvalidValue,
         None => ErrorCode::BadRequest,
     };

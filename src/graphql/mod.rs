@@ -15,6 +15,8 @@ pub mod ids;
 pub mod import;
 /// Input types of the mutations.
 pub mod inputs;
+/// The depth and complexity limits, refused with typed errors.
+pub mod limits;
 /// The mutation root.
 pub mod mutation;
 /// Output types: Plan, Goal, Assignment, Milestone, Report, Unit, Progress.
@@ -47,8 +49,10 @@ pub fn build_schema(limits: &LimitsConfig) -> AppSchema {
         MutationRoot::default(),
         EmptySubscription,
     )
-    .limit_depth(limits.max_depth)
-    .limit_complexity(limits.max_complexity)
+    .extension(limits::QueryLimits {
+        max_depth: limits.max_depth,
+        max_complexity: limits.max_complexity,
+    })
     .extension(budget::CountValues)
     .data(limits.import_timing());
     if limits.production {

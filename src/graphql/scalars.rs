@@ -1,6 +1,8 @@
 use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
 use chrono::NaiveDate;
 
+use crate::error::ErrorCode;
+
 /// A calendar date, "YYYY-MM-DD".
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Date(pub NaiveDate);
@@ -22,15 +24,20 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
 }
 
+/// Every error parsing a `Date` carries its code (`INVALID_DATE`) with it,
+/// through the input objects and lists that hold the date, so
+/// `errors::finish` need not read async-graphql's message.
 #[Scalar(name = "Date")]
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
-        match &value {
-            Value::String(s) => parse_date(s).map(Date).ok_or_else(|| {
-                InputValueError::custom(format!("{s:?} is not a date in YYYY-MM-DD form"))
-            }),
-            _ => Err(InputValueError::expected_type(value)),
-        }
+        let refused = match &value {
+            Value::String(s) => match parse_date(s) {
+                Some(date) => return Ok(Date(date)),
+                None => InputValueError::custom(format!("{s:?} is not a date in YYYY-MM-DD form")),
+            },
+            _ => InputValueError::expected_type(value),
+        };
+        Err(refused.with_extension("code", ErrorCode::InvalidDate.as_str()))
     }
 
     fn to_value(&self) -> Value {

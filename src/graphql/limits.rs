@@ -1,0 +1,56 @@
+//! The depth and complexity limits of a query. async-graphql's validation
+//! measures both; this extension refuses a query over either limit with
+//! an `AppError` as the error's source, so `errors::finish` reads the code
+//! from the error itself rather than from async-graphql's message. The
+//! messages and the order (complexity first, then depth) are the ones
+//! async-graphql's own `limit_complexity` and `limit_depth` give.
+use std::sync::Arc;
+
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextValidation};
+use async_graphql::{ServerError, ValidationResult};
+
+use crate::error::{AppError, ErrorCode};
+
+/// Registered on the schema with the configured limits.
+#[derive(Clone, Copy)]
+pub struct QueryLimits {
+    pub max_depth: usize,
+    pub max_complexity: usize,
+}
+
+impl ExtensionFactory for QueryLimits {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(*self)
+    }
+}
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for QueryLimits {
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        let measured = next.run(ctx).await?;
+        if measured.complexity > self.max_complexity {
+            return Err(vec![refusal(
+                ErrorCode::QueryTooComplex,
+                "Query is too complex.",
+            )]);
+        }
+        if measured.depth > self.max_depth {
+            return Err(vec![refusal(
+                ErrorCode::QueryTooDeep,
+                "Query is nested too deep.",
+            )]);
+        }
+        Ok(measured)
+    }
+}
+
+/// A request-wide error (no location, no path) whose source is the refusal.
+fn refusal(code: ErrorCode, message: &str) -> ServerError {
+    let mut error = ServerError::new(message, None);
+    error.source = Some(Arc::new(AppError::rejected(code, message)));
+    error
+}
