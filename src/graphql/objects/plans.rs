@@ -1,0 +1,184 @@
+//! A plan (年度目标任务): its goals, figures, scorecard and lists.
+use super::*;
+
+pub struct Plan(pub plan::Model);
+
+impl Plan {
+    /// Fields that read the plan snapshot (everything but the plan's own row).
+    pub const SNAPSHOT_FIELDS: [&'static str; 10] = [
+        "ownerUnit",
+        "goals",
+        "allGoals",
+        "progress",
+        "unitProgress",
+        "categoryProgress",
+        "vetoed",
+        "scorecard",
+        "trend",
+        "unitTrend",
+    ];
+}
+
+#[Object]
+impl Plan {
+    async fn id(&self) -> ID {
+        id_of(self.0.id)
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn year(&self) -> i32 {
+        self.0.year
+    }
+    /// DRAFT (targets being set), ACTIVE (reports accepted) or CLOSED (settled, read-only).
+    async fn state(&self) -> PlanState {
+        domain::PlanState::from(self.0.state).into()
+    }
+    async fn start_date(&self) -> Date {
+        Date(self.0.start_date)
+    }
+    async fn end_date(&self) -> Date {
+        Date(self.0.end_date)
+    }
+    /// IANA zone deciding "today" for figures asked without asOf.
+    async fn time_zone(&self) -> &str {
+        &self.0.time_zone
+    }
+    /// Cap on each goal's completion where it feeds a roll-up (1.0 = 100 %).
+    async fn score_cap(&self) -> f64 {
+        self.0.score_cap
+    }
+    async fn time_progress_mode(&self) -> TimeProgressMode {
+        domain::TimeProgressMode::from(self.0.time_progress_mode).into()
+    }
+    /// Points below time progress where BLUE turns YELLOW (inclusive).
+    async fn yellow_gap(&self) -> f64 {
+        self.0.yellow_gap
+    }
+    /// Points below time progress beyond which YELLOW turns RED.
+    async fn red_gap(&self) -> f64 {
+        self.0.red_gap
+    }
+    /// RATE goals at or above this completion are YELLOW, below RED.
+    async fn rate_yellow_floor(&self) -> f64 {
+        self.0.rate_yellow_floor
+    }
+    async fn reporting_cycle(&self) -> ReportingCycle {
+        domain::ReportingCycle::from(self.0.reporting_cycle).into()
+    }
+    /// The day of the following month by which a report is due.
+    async fn report_due_day(&self) -> i32 {
+        self.0.report_due_day
+    }
+    /// Whether reports count only once approved.
+    async fn require_approval(&self) -> bool {
+        self.0.require_approval
+    }
+    /// Whether a failed VETO goal voids the plan's score as of the date.
+    async fn vetoed(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<bool> {
+        let data = RequestContext::of(ctx)?.plan_data(self.0.id).await?;
+        Ok(evaluation(ctx, &data, as_of).await?.vetoed())
+    }
+    /// The year-end view: the score, each top-level goal's part, the cap and the veto.
+    async fn scorecard(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Scorecard> {
+        let data = RequestContext::of(ctx)?.plan_data(self.0.id).await?;
+        let eval = evaluation(ctx, &data, as_of).await?;
+        let card = domain::scorecard::scorecard(data.facts(), &eval);
+        let goal = |id: i64| data.goal(id).map(|g| Goal::new(&data, g));
+        Ok(Scorecard {
+            as_of: Date(eval.as_of),
+            score: card.score,
+            score_before_veto: card.score_before_veto,
+            max_score: card.max_score,
+            score_cap: data.plan.score_cap,
+            vetoed: card.vetoed,
+            vetoed_by: card.vetoed_by.iter().filter_map(|id| goal(*id)).collect(),
+            goals: card
+                .lines
+                .iter()
+                .map(|l| {
+                    Ok(GoalScore {
+                        goal: goal(l.goal_id).ok_or_else(|| not_judged("goal", l.goal_id))?,
+                        weight: l.weight,
+                        completion_percent: l.completion_percent,
+                        counted_percent: l.counted_percent,
+                        score: l.score,
+                    })
+                })
+                .collect::<Result<_>>()?,
+        })
+    }
+    /// The plan's completion and time progress at each month end up to `upTo`.
+    async fn trend(&self, ctx: &Context<'_>, up_to: Option<Date>) -> Result<Vec<TrendPoint>> {
+        let data = RequestContext::of(ctx)?.plan_history(self.0.id).await?;
+        trend(ctx, &data, up_to, |e| Some(e.plan())).await
+    }
+    /// A unit's completion and time progress within this plan at each month end.
+    async fn unit_trend(
+        &self,
+        ctx: &Context<'_>,
+        unit_id: ID,
+        up_to: Option<Date>,
+    ) -> Result<Vec<TrendPoint>> {
+        let unit_id = crate::graphql::ids::parse_id("unit", &unit_id)?;
+        let data = RequestContext::of(ctx)?.plan_history(self.0.id).await?;
+        trend(ctx, &data, up_to, |e| e.unit(unit_id).map(|u| u.progress)).await
+    }
+    async fn owner_unit(&self, ctx: &Context<'_>) -> Result<Option<Unit>> {
+        Ok(RequestContext::of(ctx)?
+            .unit(self.0.owner_unit_id)
+            .await?
+            .map(Unit))
+    }
+    /// Top-level goals in 分解表 order.
+    async fn goals(&self, ctx: &Context<'_>) -> Result<Vec<Goal>> {
+        let data = RequestContext::of(ctx)?.plan_data(self.0.id).await?;
+        prefetch_history_for_trends(ctx, self.0.id).await?;
+        Ok(data
+            .top_level_goals()
+            .map(|g| Goal::new(&data, g))
+            .collect())
+    }
+    /// Every goal of the plan, sub-goals included, parents before children.
+    async fn all_goals(&self, ctx: &Context<'_>) -> Result<Vec<Goal>> {
+        let data = RequestContext::of(ctx)?.plan_data(self.0.id).await?;
+        prefetch_history_for_trends(ctx, self.0.id).await?;
+        Ok(data
+            .goals_in_order()
+            .into_iter()
+            .map(|g| Goal::new(&data, g))
+            .collect())
+    }
+    async fn progress(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Progress> {
+        let data = RequestContext::of(ctx)?.plan_data(self.0.id).await?;
+        Ok(evaluation(ctx, &data, as_of).await?.plan().into())
+    }
+    /// Units with assignments in this plan, highest completion first, with
+    /// the lights of their assignments.
+    async fn unit_progress(
+        &self,
+        ctx: &Context<'_>,
+        as_of: Option<Date>,
+    ) -> Result<Vec<UnitProgress>> {
+        let data = RequestContext::of(ctx)?.plan_data(self.0.id).await?;
+        let eval = evaluation(ctx, &data, as_of).await?;
+        Ok(UnitProgress::ranked(&data, eval.units()))
+    }
+    /// Categories of the top-level goals, in the order they first appear.
+    async fn category_progress(
+        &self,
+        ctx: &Context<'_>,
+        as_of: Option<Date>,
+    ) -> Result<Vec<CategoryProgress>> {
+        let data = RequestContext::of(ctx)?.plan_data(self.0.id).await?;
+        let eval = evaluation(ctx, &data, as_of).await?;
+        Ok(eval
+            .categories()
+            .iter()
+            .map(|(category, progress)| CategoryProgress {
+                category: category.clone(),
+                progress: (*progress).into(),
+            })
+            .collect())
+    }
+}
