@@ -2,10 +2,11 @@
 //! Fills a cache with what a province's dashboards read (structures and
 //! snapshots standing on a date, with their evaluations), then past its
 //! budget with more dates, then asks an empty plan at 270,000 dates (the
-//! attack of issue 12), and prints resident memory at each step.
+//! attack of issue 12; `DATES` sets how many), and prints resident memory
+//! at each step. Loads go through the cache as a request's do.
 //!
 //!     cargo bench --bench snapshot_cache                 # 150 parks, the default budget
-//!     PARKS=40 BUDGET_MB=64 cargo bench --bench snapshot_cache
+//!     PARKS=40 BUDGET_MB=64 DATES=50000 cargo bench --bench snapshot_cache
 //!
 //! Runs with the server's allocator and its settings, on SQLite in a temp
 //! dir; what it measures is the cache, not the database.
@@ -89,29 +90,25 @@ async fn keep(
     let versions = plan_data::versions(conn, plans).await.unwrap();
     for chunk in plans.chunks(10) {
         // Kept structures are used, as a request uses them.
-        let missing: Vec<i64> = chunk
-            .iter()
-            .copied()
-            .filter(|id| cache.structure(*id, versions[id]).is_none())
-            .collect();
-        for structure in plan_data::load_structures(conn, &missing)
+        let wanted: Vec<(i64, i64)> = chunk.iter().map(|id| (*id, versions[id])).collect();
+        let structures = cache
+            .structures(&wanted, |ids| async move {
+                plan_data::load_structures(conn, &ids).await
+            })
             .await
-            .unwrap()
-            .into_values()
-        {
-            cache.put_structure(versions[&structure.plan.id], structure);
-        }
-        let structures: std::collections::HashMap<i64, _> = chunk
-            .iter()
-            .filter_map(|id| Some((*id, cache.structure(*id, versions[id])?)))
-            .collect();
-        for scope in scopes {
-            let loaded = plan_data::snapshots(conn, structures.values().cloned().collect(), *scope)
+            .unwrap();
+        for &scope in scopes {
+            let structures = &structures;
+            cache
+                .snapshots(scope, &wanted, |ids| {
+                    let these = ids
+                        .iter()
+                        .filter_map(|id| structures.get(id).cloned())
+                        .collect();
+                    async move { plan_data::snapshots(conn, these, scope).await }
+                })
                 .await
                 .unwrap();
-            for (id, data) in loaded {
-                cache.put_snapshot(versions[&id], data);
-            }
         }
     }
 }
@@ -131,13 +128,14 @@ fn baseline() -> Baseline {
     }
 }
 
-fn line(what: &str, cache: &SnapshotCache, base: Baseline) {
+async fn line(what: &str, cache: &SnapshotCache, base: Baseline) {
+    let counted = cache.bytes().await as f64 / MIB;
+    let entries = cache.entries().await;
     let rss = rss_mib();
-    let counted = cache.bytes() as f64 / MIB;
     let live = live_mib() - base.live;
     println!(
         "{what:<40} {:>7} entries  counted {counted:>6.1} MiB  live heap +{live:>6.1} MiB ({:.2}× counted)  resident {rss:>6.1} MiB (+{:.1})",
-        cache.len(),
+        entries,
         live / counted.max(0.001),
         rss - base.rss,
     );
@@ -147,6 +145,7 @@ fn line(what: &str, cache: &SnapshotCache, base: Baseline) {
 async fn main() {
     mubiao::allocator::give_memory_back_promptly();
     let parks = env_or("PARKS", 150);
+    let dates = env_or("DATES", 270_000);
     let budget = env_or("BUDGET_MB", DEFAULT_BYTE_BUDGET >> 20) << 20;
     let dir = tempfile::tempdir().unwrap();
     let mut config =
@@ -191,7 +190,7 @@ async fn main() {
         ],
     )
     .await;
-    line("the province's dashboards at one date", &cache, base);
+    line("the province's dashboards at one date", &cache, base).await;
     for month in (1..=9).rev() {
         keep(
             &conn,
@@ -201,7 +200,7 @@ async fn main() {
         )
         .await;
     }
-    line("and nine more dates (past the budget)", &cache, base);
+    line("and nine more dates (past the budget)", &cache, base).await;
     for day in 1..=27 {
         keep(
             &conn,
@@ -211,7 +210,7 @@ async fn main() {
         )
         .await;
     }
-    line("and 27 more dates of 20 parks", &cache, base);
+    line("and 27 more dates of 20 parks", &cache, base).await;
     drop(cache);
     println!(
         "{:<40} live heap +{:.1} MiB, resident {:.1} MiB",
@@ -260,7 +259,7 @@ async fn main() {
         .unwrap();
     let structure = structures[&empty.id].clone();
     let mut day = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap();
-    for _ in 0..270_000 {
+    for _ in 0..dates {
         let loaded = plan_data::snapshots(
             &conn,
             vec![Arc::clone(&structure)],
@@ -269,9 +268,9 @@ async fn main() {
         .await
         .unwrap();
         for (_, data) in loaded {
-            cache.put_snapshot(0, data);
+            cache.put_snapshot(0, data).await;
         }
         day = day.succ_opt().unwrap();
     }
-    line("an empty plan at 270,000 dates", &cache, base);
+    line(&format!("an empty plan at {dates} dates"), &cache, base).await;
 }

@@ -399,6 +399,54 @@ async fn statements_stay_the_same_from_15_to_150_parks() {
     assert_eq!(counts[1][2], 2);
 }
 
+/// Requests that miss the same plan at the same moment (every dashboard
+/// after a burst of reports) load it once between them: the first to miss
+/// it loads it, the others wait for that load. Whether they overlap or run
+/// one after another, the plan's structure and the reports standing on the
+/// date cost their seven statements once.
+#[tokio::test]
+async fn concurrent_requests_missing_one_plan_load_it_once() {
+    let app = TestApp::spawn().await;
+    let plan = build_plan(&app, 6, 3).await;
+    let query = r#"query($id: ID!) { plan(id: $id) { progress(asOf: "2025-10-31") { completionPercent } } }"#;
+    let vars = json!({ "id": plan.to_string() });
+    let mut percents = Vec::new();
+    // Nothing kept yet; then again after a report moved the plan's version.
+    for round in 0..2 {
+        app.reset_statements();
+        let answers =
+            futures_util::future::join_all((0..8).map(|_| app.data(query, vars.clone()))).await;
+        assert!(answers.iter().all(|a| *a == answers[0]), "{answers:?}");
+        percents.push(
+            answers[0]["plan"]["progress"]["completionPercent"]
+                .as_f64()
+                .unwrap(),
+        );
+        // Each request reads the plan row and the plan's version; six
+        // structure queries and one for the standing reports, once.
+        assert_eq!(app.statements(), 8 * 2 + 7, "round {round}");
+
+        let goals = app
+            .data(
+                r#"query($id: ID!) { plan(id: $id) { allGoals { kind assignments { id } } } }"#,
+                vars.clone(),
+            )
+            .await;
+        let share = &goals["plan"]["allGoals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["kind"] == "CUMULATIVE")
+            .unwrap()["assignments"][0]["id"];
+        app.data(
+            r#"mutation($a: ID!) { submitReport(input: { assignmentId: $a, asOf: "2025-10-20", value: 90 }) { id } }"#,
+            json!({ "a": share }),
+        )
+        .await;
+    }
+    assert!(percents[1] > percents[0], "{percents:?}");
+}
+
 /// Two servers on one database: what one keeps is never served after the
 /// other changed it, because every request checks the plan's data version.
 #[tokio::test]

@@ -1,4 +1,4 @@
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use tokio::sync::Mutex;
@@ -27,10 +27,13 @@ pub struct RequestContext {
     shared: Arc<SnapshotCache>,
     /// Where reports are filed (together with other requests' reports).
     pub filer: Filer,
-    /// Plan structures and snapshots of this request. One lock, held across
-    /// a load, so a second request for a plan that is being loaded waits
-    /// for it instead of loading it again: the statement count of a request
-    /// is deterministic.
+    /// Plan structures and snapshots of this request. One lock per
+    /// request, held across a load, so a resolver asking for a plan that
+    /// another resolver of the same request is loading waits for it instead
+    /// of loading it again: the statement count of a request alone on the
+    /// server is deterministic (alongside others it can be lower, as their
+    /// loads serve it). Across requests nothing is held: the shared cache
+    /// loads each missing key once and different keys at the same time.
     plans: Mutex<Snapshots>,
     /// Every unit, loaded in one statement the first time a resolver needs
     /// a unit the plan snapshots do not carry (a `parent`, say); behind a
@@ -153,9 +156,11 @@ impl RequestContext {
     }
 
     /// Several plans' snapshots in `scope`, in the order asked (missing or
-    /// archived plans are left out). Those not loaded yet load together:
-    /// their structures once per request (six queries for all of them),
-    /// their reports once per scope (one query).
+    /// archived plans are left out). Those this request has not seen yet
+    /// come from the shared cache at this request's versions, or from
+    /// another request's load of the same ones under way, or load
+    /// together: their structures once per request (six queries for all of
+    /// them), their reports once per scope (one query).
     pub async fn plans_in(
         &self,
         plan_ids: &[i64],
@@ -180,79 +185,70 @@ impl RequestContext {
         }
         let version = |cache: &Snapshots, id: i64| cache.versions.get(&id).copied().flatten();
 
-        // Anything to load waits for any other request's load first, then
-        // looks again: that load may have brought it.
-        let needs_load = plan_ids.iter().any(|id| match version(&cache, *id) {
-            None => false,
-            Some(v) => {
-                !cache.by_scope.contains_key(&(*id, scope))
-                    && (scope == ReportScope::History
-                        || self.shared.snapshot(*id, scope, v).is_none())
-            }
-        });
-        let _loading = if needs_load {
-            Some(self.shared.loading().await)
-        } else {
-            None
-        };
-
-        // Structures: kept ones at this version, the rest loaded together.
-        let mut unstructured = Vec::new();
-        for id in plan_ids {
-            if cache.structures.contains_key(id) {
+        // Structures: each plan's once per request, from the shared cache
+        // at this request's version: kept, loading for another request
+        // (waited for), or loaded together with the other missing ones.
+        let mut seen = HashSet::new();
+        let mut wanted = Vec::new();
+        for &id in plan_ids {
+            if cache.structures.contains_key(&id) || !seen.insert(id) {
                 continue;
             }
-            match version(&cache, *id) {
+            match version(&cache, id) {
                 None => {
-                    cache.structures.insert(*id, None);
+                    cache.structures.insert(id, None);
                 }
-                Some(v) => match self.shared.structure(*id, v) {
-                    Some(kept) => {
-                        cache.structures.insert(*id, Some(kept));
-                    }
-                    None => unstructured.push(*id),
-                },
+                Some(v) => wanted.push((id, v)),
             }
         }
-        if !unstructured.is_empty() {
-            let mut loaded = plan_data::load_structures(&self.db, &unstructured).await?;
-            for id in unstructured {
-                let structure = loaded.remove(&id);
-                if let (Some(s), Some(v)) = (&structure, version(&cache, id)) {
-                    self.shared.put_structure(v, s.clone());
-                }
-                cache.structures.insert(id, structure);
+        if !wanted.is_empty() {
+            let db = &self.db;
+            let mut found = self
+                .shared
+                .structures(&wanted, |ids| async move {
+                    plan_data::load_structures(db, &ids).await
+                })
+                .await?;
+            for (id, _) in wanted {
+                cache.structures.insert(id, found.remove(&id));
             }
         }
 
-        // Snapshots in the scope: kept ones at this version, the rest with
-        // one report query for all of them.
-        let mut missing: Vec<Arc<PlanStructure>> = Vec::new();
-        for id in plan_ids {
-            if cache.by_scope.contains_key(&(*id, scope)) {
+        // Snapshots in the scope, the same way: one report query for all
+        // the plans this request loads.
+        let mut seen = HashSet::new();
+        let mut wanted = Vec::new();
+        let mut structures = HashMap::new();
+        for &id in plan_ids {
+            if cache.by_scope.contains_key(&(id, scope)) || !seen.insert(id) {
                 continue;
             }
-            let (Some(structure), Some(v)) = (
-                cache.structures.get(id).cloned().flatten(),
-                version(&cache, *id),
-            ) else {
-                continue;
-            };
-            match self.shared.snapshot(*id, scope, v) {
-                Some(kept) => {
-                    self.charge(&kept)?;
-                    cache.by_scope.insert((*id, scope), kept);
-                }
-                None => missing.push(structure),
+            if let (Some(structure), Some(v)) = (
+                cache.structures.get(&id).cloned().flatten(),
+                version(&cache, id),
+            ) {
+                wanted.push((id, v));
+                structures.insert(id, structure);
             }
         }
-        if !missing.is_empty() {
-            for (id, data) in plan_data::snapshots(&self.db, missing, scope).await? {
-                self.charge(&data)?;
-                if let Some(v) = version(&cache, id) {
-                    self.shared.put_snapshot(v, data.clone());
+        if !wanted.is_empty() {
+            let db = &self.db;
+            let structures = &structures;
+            let found = self
+                .shared
+                .snapshots(scope, &wanted, |ids| {
+                    let these = ids
+                        .iter()
+                        .filter_map(|id| structures.get(id).cloned())
+                        .collect();
+                    async move { plan_data::snapshots(db, these, scope).await }
+                })
+                .await?;
+            for (id, _) in wanted {
+                if let Some(data) = found.get(&id) {
+                    self.charge(data)?;
+                    cache.by_scope.insert((id, scope), data.clone());
                 }
-                cache.by_scope.insert((id, scope), data);
             }
         }
         Ok(plan_ids

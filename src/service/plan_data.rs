@@ -758,3 +758,58 @@ impl Dated for Stored<'_> {
         (self.0.as_of, self.0.submitted_at, self.0.id)
     }
 }
+
+/// Plans without rows, for the tests of the footprint and of the snapshot
+/// cache.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use std::collections::HashMap;
+    use std::sync::Arc;
+
+    use chrono::{NaiveDate, TimeZone, Utc};
+    use entity::plan;
+
+    use super::{PlanData, PlanStructure, ReportScope, assemble};
+
+    /// An empty DRAFT plan of 2025 (no goals, shares or units).
+    pub(crate) fn empty_structure(plan_id: i64) -> Arc<PlanStructure> {
+        let at = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap();
+        Arc::new(PlanStructure {
+            plan: plan::Model {
+                id: plan_id,
+                owner_unit_id: 1,
+                name: "空白草稿计划".into(),
+                year: 2025,
+                start_date: NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
+                end_date: NaiveDate::from_ymd_opt(2025, 12, 31).unwrap(),
+                time_zone: "Asia/Shanghai".into(),
+                score_cap: 1.0,
+                time_progress_mode: entity::enums::TimeProgressMode::Monthly,
+                yellow_gap: 10.0,
+                red_gap: 30.0,
+                rate_yellow_floor: 80.0,
+                reporting_cycle: entity::enums::ReportingCycle::Monthly,
+                report_due_day: 5,
+                state: entity::enums::PlanState::Draft,
+                require_approval: false,
+                data_version: 0,
+                archived_at: None,
+                created_at: at,
+                updated_at: at,
+            },
+            goals: Vec::new(),
+            assignments: Vec::new(),
+            milestones: Vec::new(),
+            supporting: Vec::new(),
+            units: HashMap::new(),
+        })
+    }
+
+    /// A snapshot of `structure` in `scope`, with no reports.
+    pub(crate) fn empty_snapshot(
+        structure: &Arc<PlanStructure>,
+        scope: ReportScope,
+    ) -> Arc<PlanData> {
+        Arc::new(assemble(structure.clone(), scope, Vec::new()).unwrap())
+    }
+}
