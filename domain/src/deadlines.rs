@@ -7,13 +7,13 @@
 use chrono::NaiveDate;
 
 /// A share's target: its own, or the goal's when it has none.
-pub fn share_target(own: Option<f64>, goal: Option<f64>) -> Option<f64> {
+pub fn assignment_target(own: Option<f64>, goal: Option<f64>) -> Option<f64> {
     own.or(goal)
 }
 
 /// A share's deadline as set: its own, or the goal's when it has none
 /// (`None` when neither sets one; see `due_by` for the date that judges).
-pub fn share_deadline(own: Option<NaiveDate>, goal: Option<NaiveDate>) -> Option<NaiveDate> {
+pub fn assignment_deadline(own: Option<NaiveDate>, goal: Option<NaiveDate>) -> Option<NaiveDate> {
     own.or(goal)
 }
 
@@ -105,17 +105,17 @@ mod tests {
     }
 
     #[test]
-    fn shares_inherit_the_goal_and_no_deadline_is_the_plan_end() {
+    fn assignments_inherit_the_goal_and_no_deadline_is_the_plan_end() {
         let end = d("2025-12-31");
-        assert_eq!(share_target(None, Some(20.0)), Some(20.0));
-        assert_eq!(share_target(Some(5.0), Some(20.0)), Some(5.0));
-        assert_eq!(share_target(None, None), None);
+        assert_eq!(assignment_target(None, Some(20.0)), Some(20.0));
+        assert_eq!(assignment_target(Some(5.0), Some(20.0)), Some(5.0));
+        assert_eq!(assignment_target(None, None), None);
         assert_eq!(
-            share_deadline(None, Some(d("2025-10-31"))),
+            assignment_deadline(None, Some(d("2025-10-31"))),
             Some(d("2025-10-31"))
         );
         assert_eq!(
-            share_deadline(Some(d("2025-06-30")), Some(d("2025-10-31"))),
+            assignment_deadline(Some(d("2025-06-30")), Some(d("2025-10-31"))),
             Some(d("2025-06-30"))
         );
         assert_eq!(due_by(None, end), end);

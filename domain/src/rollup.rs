@@ -562,9 +562,9 @@ fn evaluate_goal(
 /// An assignment of a CUMULATIVE, RATE or VETO goal, against its own target
 /// and deadline (the goal's where it has none).
 fn assignment_raw(goal: &GoalFacts, assignment: &AssignmentFacts, ctx: &Context) -> Raw {
-    let target = deadlines::share_target(assignment.target, goal.target);
+    let target = deadlines::assignment_target(assignment.target, goal.target);
     let deadline = deadlines::due_by(
-        deadlines::share_deadline(assignment.deadline, goal.deadline),
+        deadlines::assignment_deadline(assignment.deadline, goal.deadline),
         ctx.plan.end,
     );
     let actual = latest_value(&assignment.reports, ctx.as_of);

@@ -92,7 +92,7 @@ pub fn target_for_kind(kind: GoalKind, target: Option<f64>) -> Result<Option<f64
 
 /// A share's own target follows the goal's rules for its kind; an absent
 /// one means "the goal's target". MILESTONE shares have none.
-pub fn share_target(kind: GoalKind, target: Option<f64>) -> Result<Option<f64>, Refusal> {
+pub fn assignment_target(kind: GoalKind, target: Option<f64>) -> Result<Option<f64>, Refusal> {
     match (kind, target) {
         (_, None) => Ok(None),
         (GoalKind::Milestone, Some(_)) => Err(reject(
@@ -163,11 +163,15 @@ pub fn within_plan(
     }
 }
 
-/// A reported value for a goal of `kind` whose share has `share_target`:
+/// A reported value for a goal of `kind` whose share has `assignment_target`:
 /// counts and amounts cannot be negative; a RATE level may be (a growth
 /// rate can fall below zero); a cumulative figure of more than
 /// [`MAX_TIMES_TARGET`] times its target is a slip, not progress.
-pub fn report_value(kind: GoalKind, value: f64, share_target: Option<f64>) -> Result<f64, Refusal> {
+pub fn report_value(
+    kind: GoalKind,
+    value: f64,
+    assignment_target: Option<f64>,
+) -> Result<f64, Refusal> {
     let v = finite("value", value)?;
     if v != 0.0 && v.abs() < MIN_TARGET {
         // A level of 10^-300 on a lower-is-better rate reads as a
@@ -186,7 +190,7 @@ pub fn report_value(kind: GoalKind, value: f64, share_target: Option<f64>) -> Re
         ));
     }
     if kind == GoalKind::Cumulative
-        && let Some(target) = share_target
+        && let Some(target) = assignment_target
         && v > target.abs() * MAX_TIMES_TARGET
     {
         return Err(reject(

@@ -36,9 +36,10 @@ pub struct ImportPlanInput {
     pub create_unknown_units: bool,
 }
 
-/// One unit's share as imported.
+/// One unit's share as imported. The API's type keeps its name.
 #[derive(SimpleObject)]
-pub struct ImportedShare {
+#[graphql(name = "ImportedShare")]
+pub struct ImportedAssignment {
     pub unit: String,
     pub target_value: Option<f64>,
 }
@@ -64,7 +65,7 @@ pub struct ImportedGoal {
     pub measure_unit: Option<String>,
     pub deadline: Option<Date>,
     pub lead_unit: Option<String>,
-    pub shares: Vec<ImportedShare>,
+    pub shares: Vec<ImportedAssignment>,
     pub milestones: Vec<ImportedMilestone>,
 }
 
@@ -124,7 +125,7 @@ impl ImportResult {
                     shares: g
                         .shares
                         .into_iter()
-                        .map(|s| ImportedShare {
+                        .map(|s| ImportedAssignment {
                             unit: s.unit,
                             target_value: s.target_value,
                         })

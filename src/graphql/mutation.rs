@@ -430,7 +430,7 @@ impl CoreMutation {
     async fn submit_report(&self, ctx: &Context<'_>, input: SubmitReportInput) -> Result<Report> {
         let rc = RequestContext::of(ctx)?;
         let assignment_id = parse_id("assignment", &input.assignment_id)?;
-        let share = reports::find_share(&rc.db, assignment_id).await?;
+        let share = reports::find_assignment_context(&rc.db, assignment_id).await?;
         if !rc.actor()?.is_admin() {
             rc.require_reporter_in_plan(
                 share.plan_id(),

@@ -47,7 +47,7 @@ pub async fn find<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<assignment::
 }
 
 fn check_target(kind: GoalKind, target: Option<f64>) -> AppResult<Option<f64>> {
-    Ok(validation::share_target(kind, target)?)
+    Ok(validation::assignment_target(kind, target)?)
 }
 
 fn check_goal(goal: &goal::Model) -> AppResult<GoalKind> {

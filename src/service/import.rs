@@ -58,7 +58,7 @@ pub struct ImportRequest {
 
 /// A share as imported.
 #[derive(Clone, Debug, PartialEq)]
-pub struct ImportedShare {
+pub struct ImportedAssignment {
     pub unit: String,
     pub target_value: Option<f64>,
 }
@@ -84,7 +84,7 @@ pub struct ImportedGoal {
     pub measure_unit: Option<String>,
     pub deadline: Option<NaiveDate>,
     pub lead_unit: Option<String>,
-    pub shares: Vec<ImportedShare>,
+    pub shares: Vec<ImportedAssignment>,
     pub milestones: Vec<ImportedMilestone>,
 }
 
@@ -431,7 +431,7 @@ async fn import_in(
         };
         let mut shares = Vec::new();
         for share in &g.shares {
-            let new_share = assignments::NewAssignment {
+            let new_assignment = assignments::NewAssignment {
                 goal_id: goal.id,
                 unit_id: unit_ids[&share.unit.name],
                 target_value: share.value,
@@ -439,8 +439,8 @@ async fn import_in(
                 responsible_person: None,
                 created_at: request.now,
             };
-            match assignments::create_in(txn, new_share).await {
-                Ok(a) => shares.push(ImportedShare {
+            match assignments::create_in(txn, new_assignment).await {
+                Ok(a) => shares.push(ImportedAssignment {
                     unit: share.unit.name.clone(),
                     target_value: a.target_value,
                 }),

@@ -61,7 +61,7 @@ pub enum Decision {
 /// Files it alone, in its own transaction; the API files through a
 /// [`Filer`], which commits concurrent reports together.
 pub async fn submit(db: &DatabaseConnection, input: NewReport) -> AppResult<report::Model> {
-    let share = find_share(db, input.assignment_id).await?;
+    let share = find_assignment_context(db, input.assignment_id).await?;
     file_alone(db, &Pending::check(&share, input)?).await
 }
 
@@ -127,7 +127,7 @@ struct Pending {
 
 impl Pending {
     /// Checks a report in the submitting request.
-    fn check(share: &Share, mut input: NewReport) -> AppResult<Pending> {
+    fn check(share: &AssignmentContext, mut input: NewReport) -> AppResult<Pending> {
         let checked = check_report(share, &input)?;
         clean_key(&mut input)?;
         Ok(Pending {
@@ -233,7 +233,11 @@ impl Filer {
     /// need it first to authorise the submitter) here, concurrently with
     /// others, and files it with whatever else is waiting; returns once it
     /// is committed.
-    pub async fn submit(&self, share: &Share, mut input: NewReport) -> AppResult<report::Model> {
+    pub async fn submit(
+        &self,
+        share: &AssignmentContext,
+        mut input: NewReport,
+    ) -> AppResult<report::Model> {
         // A retry of a report already filed is answered first, before the
         // rules (the plan may have closed since the first press, which was
         // filed), and without queueing; two retries racing are settled in
@@ -357,7 +361,7 @@ async fn file_in_one_transaction(
             let outcome = match inserted {
                 Some(created) => Ok(created),
                 // The plan, goal or share changed since the check: say how.
-                None => match find_share(&txn, pending.input.assignment_id)
+                None => match find_assignment_context(&txn, pending.input.assignment_id)
                     .await
                     .and_then(|share| check_report(&share, &pending.input))
                 {
@@ -525,8 +529,8 @@ impl Checked {
 }
 
 /// Every rule a report must meet, with the error that names the one it breaks.
-fn check_report(share: &Share, input: &NewReport) -> AppResult<Checked> {
-    let Share {
+fn check_report(share: &AssignmentContext, input: &NewReport) -> AppResult<Checked> {
+    let AssignmentContext {
         assignment,
         goal,
         plan,
@@ -549,8 +553,8 @@ fn check_report(share: &Share, input: &NewReport) -> AppResult<Checked> {
             format!("a {kind} goal takes no reports; complete its milestones instead"),
         ));
     }
-    let share_target = assignment.target_value.or(goal.target_value);
-    let value = validation::report_value(kind, input.value, share_target)?;
+    let assignment_target = assignment.target_value.or(goal.target_value);
+    let value = validation::report_value(kind, input.value, assignment_target)?;
     if plan.archived_at.is_some() {
         return Err(AppError::not_found("plan", plan.id));
     }
@@ -575,13 +579,13 @@ fn check_report(share: &Share, input: &NewReport) -> AppResult<Checked> {
 
 /// The share a report is for, with its goal and plan: everything a
 /// report's checks read.
-pub struct Share {
+pub struct AssignmentContext {
     assignment: assignment::Model,
     goal: goal::Model,
     plan: plan::Model,
 }
 
-impl Share {
+impl AssignmentContext {
     /// The unit that reports on this share.
     pub fn unit_id(&self) -> i64 {
         self.assignment.unit_id
@@ -596,7 +600,10 @@ impl Share {
 /// statement: every report is checked against one on a deadline day, and
 /// three lookups (share, goal, plan) were three of a report's four
 /// statements.
-pub async fn find_share<C: ConnectionTrait>(db: &C, assignment_id: i64) -> AppResult<Share> {
+pub async fn find_assignment_context<C: ConnectionTrait>(
+    db: &C,
+    assignment_id: i64,
+) -> AppResult<AssignmentContext> {
     static SQL: OnceLock<String> = OnceLock::new();
     let sql = SQL.get_or_init(|| {
         format!(
@@ -619,7 +626,7 @@ pub async fn find_share<C: ConnectionTrait>(db: &C, assignment_id: i64) -> AppRe
     if assignment.archived_at.is_some() {
         return Err(AppError::not_found("assignment", assignment_id));
     }
-    Ok(Share {
+    Ok(AssignmentContext {
         assignment,
         goal: goal::Model::from_query_result(&row, "g_")?,
         plan: plan::Model::from_query_result(&row, "p_")?,

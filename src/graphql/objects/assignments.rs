@@ -46,17 +46,18 @@ impl Assignment {
     }
     /// The unit's share: its own target, or the goal's when it has none.
     async fn target_value(&self) -> Result<Option<f64>> {
-        Ok(domain::deadlines::share_target(
+        Ok(domain::deadlines::assignment_target(
             self.model()?.target_value,
             self.goal_model()?.target_value,
         ))
     }
     /// The unit's deadline: its own, or the goal's.
     async fn deadline(&self) -> Result<Option<Date>> {
-        Ok(
-            domain::deadlines::share_deadline(self.model()?.deadline, self.goal_model()?.deadline)
-                .map(Date),
+        Ok(domain::deadlines::assignment_deadline(
+            self.model()?.deadline,
+            self.goal_model()?.deadline,
         )
+        .map(Date))
     }
     async fn responsible_person(&self) -> Result<Option<String>> {
         Ok(self.model()?.responsible_person.clone())

@@ -17,9 +17,9 @@ impl<'a> SheetReader<'a> {
         self.columns.fields.get(&field).copied()
     }
 
-    pub(super) fn has_share_columns(&self) -> bool {
+    pub(super) fn has_assignment_columns(&self) -> bool {
         self.column(Field::Units).is_some()
-            || self.column(Field::Share).is_some()
+            || self.column(Field::AssignmentContext).is_some()
             || !self.columns.unit_columns.is_empty()
     }
 

@@ -21,7 +21,7 @@ pub struct UnitName {
 
 /// One unit's share of a goal; `value: None` means the goal's whole target.
 #[derive(Clone, Debug, PartialEq)]
-pub struct DraftShare {
+pub struct DraftAssignment {
     pub unit: UnitName,
     pub value: Option<f64>,
 }
@@ -72,7 +72,7 @@ pub struct DraftGoal {
     pub person: Option<String>,
     /// The target as worded, when it was words rather than a bare number.
     pub original_text: Option<String>,
-    pub shares: Vec<DraftShare>,
+    pub shares: Vec<DraftAssignment>,
     pub milestones: Vec<DraftMilestone>,
     pub cells: GoalCells,
 }

@@ -24,7 +24,7 @@ pub(super) enum Field {
     Lead,
     Supporting,
     Units,
-    Share,
+    AssignmentContext,
     Leader,
     Person,
     Deadline,
@@ -116,7 +116,7 @@ const ALIASES: &[(Field, &[&str])] = &[
         ],
     ),
     (
-        Field::Share,
+        Field::AssignmentContext,
         &["分解值", "分解目标", "分解任务", "任务分解", "share"],
     ),
     (
@@ -309,7 +309,10 @@ impl Columns {
         }
         // Under 责任单位 or 分解值 merged over several columns, the second
         // row names units, unless a header there names a field and no unit.
-        let block = matches!(top_field, Some((Field::Units | Field::Share, _)));
+        let block = matches!(
+            top_field,
+            Some((Field::Units | Field::AssignmentContext, _))
+        );
         match found {
             Some((field, hint)) if !(under_merge && block && found_is_unit(&text, known_units)) => {
                 self.add_field(c, field, hint, text);

@@ -5,7 +5,7 @@ use domain::wording::{self, Bound, ParsedTarget, WordingError};
 use domain::{Direction, GoalKind};
 
 use super::SheetReader;
-use super::draft::{At, DraftGoal, DraftMilestone, DraftShare};
+use super::draft::{At, DraftAssignment, DraftGoal, DraftMilestone};
 use super::headers::header_key;
 use crate::error::ErrorCode;
 
@@ -71,16 +71,16 @@ impl SheetReader<'_> {
     /// Decides each goal's kind, target, measure unit and direction once its
     /// sub-goals and milestones are known.
     pub(super) fn settle_kinds(&mut self) {
-        let has_share_columns = self.has_share_columns();
+        let has_assignment_columns = self.has_assignment_columns();
         for i in 0..self.draft.goals.len() {
             let raw = self.raw_targets[i].clone();
-            self.settle_goal(i, &raw, has_share_columns);
+            self.settle_goal(i, &raw, has_assignment_columns);
         }
     }
 
     /// Settles goal `i`. A problem found on the way leaves the rest of the
     /// goal as read: the sheet will not be imported anyway.
-    fn settle_goal(&mut self, i: usize, raw: &RawTarget, has_share_columns: bool) {
+    fn settle_goal(&mut self, i: usize, raw: &RawTarget, has_assignment_columns: bool) {
         let parsed = raw.parse();
         let Some(kind) = self.decide_kind(i, raw, &parsed) else {
             return;
@@ -123,7 +123,7 @@ impl SheetReader<'_> {
         if kind == GoalKind::Group && goal.parent.is_none() && goal.category.is_none() {
             goal.category = Some(goal.title.clone());
         }
-        if !has_share_columns {
+        if !has_assignment_columns {
             lead_carries(goal, kind, raw);
         }
     }
@@ -228,7 +228,7 @@ fn lead_carries(goal: &mut DraftGoal, kind: GoalKind, raw: &RawTarget) {
         && !raw.has_children
         && let Some(lead) = goal.lead_unit.clone()
     {
-        goal.shares.push(DraftShare {
+        goal.shares.push(DraftAssignment {
             unit: lead,
             value: None,
         });

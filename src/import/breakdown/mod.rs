@@ -38,7 +38,7 @@ mod problems;
 /// A row as a goal, or as shares and 节点 of the goal above.
 mod rows;
 
-pub use draft::{At, Draft, DraftGoal, DraftMilestone, DraftShare, GoalCells, UnitName};
+pub use draft::{At, Draft, DraftAssignment, DraftGoal, DraftMilestone, GoalCells, UnitName};
 pub use problems::{cell_label, sort_problems};
 
 use headers::{Columns, Field, find_columns};
@@ -94,7 +94,7 @@ struct SheetReader<'a> {
 /// The fields whose cells, alone on a row, continue the goal above it.
 const CONTINUATION_FIELDS: [Field; 5] = [
     Field::Units,
-    Field::Share,
+    Field::AssignmentContext,
     Field::Milestone,
     Field::MilestoneDue,
     Field::MilestoneWeight,
@@ -117,7 +117,7 @@ impl SheetReader<'_> {
             let own = self.own_values(row);
             if self.continues_goal(row) {
                 match current {
-                    Some(goal) => self.read_shares_and_milestones(row, goal),
+                    Some(goal) => self.read_assignments_and_milestones(row, goal),
                     None => {
                         let at = own
                             .first()

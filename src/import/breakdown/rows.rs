@@ -7,7 +7,7 @@ use domain::{Direction, GoalKind};
 
 use super::SheetReader;
 use super::cells::split_list;
-use super::draft::{At, DraftGoal, DraftMilestone, DraftShare, GoalCells, UnitName};
+use super::draft::{At, DraftAssignment, DraftGoal, DraftMilestone, GoalCells, UnitName};
 use super::headers::Field;
 use super::kinds::{RawTarget, parse_direction, parse_kind};
 use super::numbering::{Outline, Placement, split_numbering};
@@ -66,7 +66,7 @@ impl<'a> SheetReader<'a> {
         }
         self.raw_targets.push(raw_target);
         self.draft.goals.push(goal);
-        self.read_shares_and_milestones(row, index);
+        self.read_assignments_and_milestones(row, index);
         Some(index)
     }
 
@@ -219,7 +219,7 @@ impl<'a> SheetReader<'a> {
 
     /// The shares and 节点 first written on `row`, added to goal `goal`
     /// (the goal that starts on the row, or the one above a continuation).
-    pub(super) fn read_shares_and_milestones(&mut self, row: u32, goal: usize) {
+    pub(super) fn read_assignments_and_milestones(&mut self, row: u32, goal: usize) {
         self.read_unit_list(row, goal);
         self.read_unit_columns(row, goal);
         self.read_milestone(row, goal);
@@ -230,13 +230,13 @@ impl<'a> SheetReader<'a> {
         let Some((cell, at)) = self.fresh(row, Field::Units) else {
             return;
         };
-        let share_beside = self.fresh(row, Field::Share);
+        let assignment_beside = self.fresh(row, Field::AssignmentContext);
         for item in split_list(&cell.text) {
             let (name, value_text) = match item.split_once(':') {
                 Some((n, v)) => (n.to_string(), Some(v.to_string())),
                 None => (item.clone(), None),
             };
-            let value = match (value_text, share_beside) {
+            let value = match (value_text, assignment_beside) {
                 (Some(v), _) => self.number(
                     &Cell {
                         text: v,
@@ -245,10 +245,12 @@ impl<'a> SheetReader<'a> {
                     at,
                     &format!("the share of {name}"),
                 ),
-                (None, Some((share_cell, share_at))) => self.number(share_cell, share_at, "分解值"),
+                (None, Some((assignment_cell, assignment_at))) => {
+                    self.number(assignment_cell, assignment_at, "分解值")
+                }
                 (None, None) => None,
             };
-            self.draft.goals[goal].shares.push(DraftShare {
+            self.draft.goals[goal].shares.push(DraftAssignment {
                 unit: UnitName { name, at },
                 value,
             });
@@ -267,7 +269,7 @@ impl<'a> SheetReader<'a> {
             } else {
                 self.number(cell, at, &format!("the share of {unit}"))
             };
-            self.draft.goals[goal].shares.push(DraftShare {
+            self.draft.goals[goal].shares.push(DraftAssignment {
                 unit: UnitName {
                     name: unit_key(&unit),
                     at,
