@@ -7,9 +7,7 @@ use entity::{goal, milestone};
 use super::PlanData;
 use crate::error::AppResult;
 use domain::calendar::{self, ReportState, Submission};
-use domain::{
-    Evaluation, GoalKind, Light, Progress, ReviewState, Status, UnitJudgement, dates, deadlines,
-};
+use domain::{Evaluation, GoalKind, Light, Progress, Status, UnitJudgement, dates, deadlines};
 
 /// Narrows a list; every field is optional and they combine with AND.
 #[derive(Clone, Debug, Default)]
