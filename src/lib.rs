@@ -4,6 +4,11 @@
 
 /// How the server's allocator gives memory back (set at start-up).
 pub mod allocator;
+/// The province benchmark's raw SQL and its check against the server's
+/// figures (`benches/raw_sql.rs`, `tests/raw_sql.rs`); the server never
+/// calls it.
+#[doc(hidden)]
+pub mod bench_sql;
 /// Subcommands that act on the database and print for the operator.
 pub mod cli;
 /// Typed configuration from flags and environment.
