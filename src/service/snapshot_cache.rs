@@ -208,39 +208,23 @@ impl SnapshotCache {
     pub async fn structures<L, Fut>(
         &self,
         wanted: &[(i64, i64)],
-        mut load: L,
+        load: L,
     ) -> AppResult<HashMap<i64, Arc<PlanStructure>>>
     where
         L: FnMut(Vec<i64>) -> Fut,
         Fut: Future<Output = AppResult<HashMap<i64, Arc<PlanStructure>>>>,
     {
-        let keys = wanted
-            .iter()
-            .map(|&(plan_id, version)| Key {
-                plan_id,
-                version,
-                what: What::Structure,
-            })
-            .collect();
-        let found = self
-            .fetch(keys, |claimed: Vec<Key>| {
-                let loading = load(claimed.iter().map(|k| k.plan_id).collect());
-                async move {
-                    let mut loaded = loading.await?;
-                    Ok(claimed
-                        .into_iter()
-                        .filter_map(|k| Some((k, Value::Structure(loaded.remove(&k.plan_id)?))))
-                        .collect())
-                }
-            })
-            .await?;
-        Ok(found
-            .into_iter()
-            .filter_map(|(key, value)| match value {
-                Value::Structure(s) => Some((key.plan_id, s)),
+        self.fetch_as(
+            What::Structure,
+            wanted,
+            load,
+            Value::Structure,
+            |v| match v {
+                Value::Structure(s) => Some(s),
                 Value::Snapshot(_) => None,
-            })
-            .collect())
+            },
+        )
+        .await
     }
 
     /// These plans' snapshots in `scope` at the versions given, as
@@ -250,18 +234,46 @@ impl SnapshotCache {
         &self,
         scope: ReportScope,
         wanted: &[(i64, i64)],
-        mut load: L,
+        load: L,
     ) -> AppResult<HashMap<i64, Arc<PlanData>>>
     where
         L: FnMut(Vec<i64>) -> Fut,
         Fut: Future<Output = AppResult<HashMap<i64, Arc<PlanData>>>>,
+    {
+        self.fetch_as(
+            What::Snapshot(scope),
+            wanted,
+            load,
+            Value::Snapshot,
+            |v| match v {
+                Value::Snapshot(d) => Some(d),
+                Value::Structure(_) => None,
+            },
+        )
+        .await
+    }
+
+    /// `fetch` for one kind of value: keys made of (plan id, version) and
+    /// `what`, each loaded value wrapped into the cache's `Value` and the
+    /// found ones unwrapped again, by plan id.
+    async fn fetch_as<T, L, Fut>(
+        &self,
+        what: What,
+        wanted: &[(i64, i64)],
+        mut load: L,
+        wrap: fn(Arc<T>) -> Value,
+        unwrap: fn(Value) -> Option<Arc<T>>,
+    ) -> AppResult<HashMap<i64, Arc<T>>>
+    where
+        L: FnMut(Vec<i64>) -> Fut,
+        Fut: Future<Output = AppResult<HashMap<i64, Arc<T>>>>,
     {
         let keys = wanted
             .iter()
             .map(|&(plan_id, version)| Key {
                 plan_id,
                 version,
-                what: What::Snapshot(scope),
+                what,
             })
             .collect();
         let found = self
@@ -271,17 +283,14 @@ impl SnapshotCache {
                     let mut loaded = loading.await?;
                     Ok(claimed
                         .into_iter()
-                        .filter_map(|k| Some((k, Value::Snapshot(loaded.remove(&k.plan_id)?))))
+                        .filter_map(|k| Some((k, wrap(loaded.remove(&k.plan_id)?))))
                         .collect())
                 }
             })
             .await?;
         Ok(found
             .into_iter()
-            .filter_map(|(key, value)| match value {
-                Value::Snapshot(d) => Some((key.plan_id, d)),
-                Value::Structure(_) => None,
-            })
+            .filter_map(|(key, value)| Some((key.plan_id, unwrap(value)?)))
             .collect())
     }
 
