@@ -28,6 +28,47 @@ async fn hold_the_write_lock(app: &TestApp) -> sea_orm::DatabaseTransaction {
     blocker
 }
 
+/// A park with one bureau carrying one share of 签约项目 (20) in an open
+/// plan: what the single-share filing tests start from.
+struct OneShare {
+    app: TestApp,
+    bureau: String,
+    plan: String,
+    share: String,
+}
+
+async fn one_share() -> OneShare {
+    let app = TestApp::spawn().await;
+    let owner = app.create_unit("管委会", None).await;
+    let bureau = app.create_unit("招商一局", Some(&owner)).await;
+    let plan = app.create_plan("2025年度目标任务", 2025, &owner).await;
+    let goal = app
+        .create_goal(json!({ "planId": plan, "title": "签约项目", "kind": "CUMULATIVE", "targetValue": 20.0 }))
+        .await;
+    let share = app.assign(&goal, &bureau, None).await;
+    OneShare {
+        app,
+        bureau,
+        plan,
+        share,
+    }
+}
+
+/// The one number a `SELECT COUNT(*) AS n …` answers.
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    app.db
+        .query_one_raw(mubiao::db::statement(
+            app.db.get_database_backend(),
+            sql,
+            vec![],
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap()
+}
+
 /// Waits until `n` reports have passed their checks and are in the
 /// writer's hands (queued, or in the batch blocked on the lock): the
 /// point where a test may change the plan under them or let them go.
@@ -216,14 +257,7 @@ async fn a_burst_is_filed_exactly_once_each_with_its_own_outcome_and_author() {
 /// filed in one statement, each is answered with its own stored row.
 #[tokio::test]
 async fn identical_reports_in_one_batch_each_get_their_own_row() {
-    let app = TestApp::spawn().await;
-    let owner = app.create_unit("管委会", None).await;
-    let bureau = app.create_unit("招商一局", Some(&owner)).await;
-    let plan = app.create_plan("2025年度目标任务", 2025, &owner).await;
-    let goal = app
-        .create_goal(json!({ "planId": plan, "title": "签约项目", "kind": "CUMULATIVE", "targetValue": 20.0 }))
-        .await;
-    let share = app.assign(&goal, &bureau, None).await;
+    let OneShare { app, share, .. } = one_share().await;
 
     let blocker = hold_the_write_lock(&app).await;
     let same = json!({ "i": { "assignmentId": share, "asOf": "2025-03-31", "value": 6.0, "note": "签约3个项目" } });
@@ -277,14 +311,9 @@ const SUBMIT_FULL: &str =
 /// key in the same wait is filed as its own.
 #[tokio::test]
 async fn racing_retries_with_one_idempotency_key_file_one_report() {
-    let app = TestApp::spawn().await;
-    let owner = app.create_unit("管委会", None).await;
-    let bureau = app.create_unit("招商一局", Some(&owner)).await;
-    let plan = app.create_plan("2025年度目标任务", 2025, &owner).await;
-    let goal = app
-        .create_goal(json!({ "planId": plan, "title": "签约项目", "kind": "CUMULATIVE", "targetValue": 20.0 }))
-        .await;
-    let share = app.assign(&goal, &bureau, None).await;
+    let OneShare {
+        app, bureau, share, ..
+    } = one_share().await;
     let clerk = app
         .issue_token("招商一局填报员", "REPORTER", Some(&bureau))
         .await;
@@ -330,18 +359,11 @@ async fn racing_retries_with_one_idempotency_key_file_one_report() {
         .map(|r| r["id"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(stored, HashSet::from([ids[0].clone(), ids[4].clone()]));
-    let audited = app
-        .db
-        .query_one_raw(mubiao::db::statement(
-            app.db.get_database_backend(),
-            "SELECT COUNT(*) AS n FROM audit_log WHERE object_type = 'report'",
-            vec![],
-        ))
-        .await
-        .unwrap()
-        .unwrap()
-        .try_get::<i64>("", "n")
-        .unwrap();
+    let audited = count(
+        &app,
+        "SELECT COUNT(*) AS n FROM audit_log WHERE object_type = 'report'",
+    )
+    .await;
     assert_eq!(
         audited, 2,
         "one audit row per report filed, none for retries"
@@ -353,14 +375,9 @@ async fn racing_retries_with_one_idempotency_key_file_one_report() {
 /// ACTIVE refuses it, and nothing is stored.
 #[tokio::test]
 async fn a_report_waiting_while_its_plan_closes_is_refused_and_not_stored() {
-    let app = TestApp::spawn().await;
-    let owner = app.create_unit("管委会", None).await;
-    let bureau = app.create_unit("招商一局", Some(&owner)).await;
-    let plan = app.create_plan("2025年度目标任务", 2025, &owner).await;
-    let goal = app
-        .create_goal(json!({ "planId": plan, "title": "签约项目", "kind": "CUMULATIVE", "targetValue": 20.0 }))
-        .await;
-    let share = app.assign(&goal, &bureau, None).await;
+    let OneShare {
+        app, plan, share, ..
+    } = one_share().await;
 
     let blocker = hold_the_write_lock(&app).await;
     let vars = json!({ "i": { "assignmentId": share, "asOf": "2025-03-31", "value": 6.0, "note": "签约3个项目" } });
@@ -385,18 +402,7 @@ async fn a_report_waiting_while_its_plan_closes_is_refused_and_not_stored() {
         "{} {body:#}",
         backend_name()
     );
-    let stored = app
-        .db
-        .query_one_raw(mubiao::db::statement(
-            app.db.get_database_backend(),
-            "SELECT COUNT(*) AS n FROM report",
-            vec![],
-        ))
-        .await
-        .unwrap()
-        .unwrap()
-        .try_get::<i64>("", "n")
-        .unwrap();
+    let stored = count(&app, "SELECT COUNT(*) AS n FROM report").await;
     assert_eq!(stored, 0);
 }
 
