@@ -7,8 +7,10 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{TestApp, backend_name};
+use futures_util::future::BoxFuture;
 use mubiao::error::{AppError, ErrorCode};
 use mubiao::service::{assignments, units};
+use sea_orm::DatabaseTransaction;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait,
     QueryFilter, Set,
@@ -51,6 +53,35 @@ async fn second_is_waiting(app: &TestApp) {
     }
 }
 
+/// A create inside a write transaction, as the race below runs it.
+type Create<T> = Box<
+    dyn for<'a> Fn(&'a DatabaseTransaction) -> BoxFuture<'a, Result<T, AppError>> + Send + Sync,
+>;
+
+/// Runs `first` in an open write transaction, starts `second` in a write
+/// transaction of its own, lets the first commit once the second has passed
+/// its check (PostgreSQL: is waiting on a lock), and answers the second's
+/// refusal.
+async fn race<T: Send + 'static>(app: &TestApp, first: Create<T>, second: Create<T>) -> AppError {
+    let txn = mubiao::db::begin_write(&app.db).await.unwrap();
+    if first(&txn).await.is_err() {
+        panic!("the first create must succeed");
+    }
+    let db = app.db.clone();
+    let racing = tokio::spawn(async move {
+        let txn = mubiao::db::begin_write(&db).await?;
+        let result = second(&txn).await;
+        mubiao::db::settle(txn, result).await
+    });
+    second_is_waiting(app).await;
+    txn.commit().await.unwrap();
+    racing
+        .await
+        .unwrap()
+        .err()
+        .expect("the second create must be refused")
+}
+
 #[tokio::test]
 async fn two_racing_unit_creates_give_one_row_and_one_duplicate() {
     let app = TestApp::spawn().await;
@@ -59,31 +90,18 @@ async fn two_racing_unit_creates_give_one_row_and_one_duplicate() {
         .await
         .parse()
         .unwrap();
-    let new = |name: &str| units::NewUnit {
+    let new = move |name: &str| units::NewUnit {
         name: name.into(),
         parent_id: Some(owner),
     };
 
-    let first = mubiao::db::begin_write(&app.db).await.unwrap();
-    units::create_in(&first, new("招商合作局")).await.unwrap();
-    let db = app.db.clone();
     // A look-alike: a trailing zero-width space is the same name.
-    let second = tokio::spawn(async move {
-        let txn = mubiao::db::begin_write(&db).await?;
-        let result = units::create_in(
-            &txn,
-            units::NewUnit {
-                name: "招商合作局\u{200b}".into(),
-                parent_id: Some(owner),
-            },
-        )
-        .await;
-        mubiao::db::settle(txn, result).await
-    });
-    second_is_waiting(&app).await;
-    first.commit().await.unwrap();
-    let outcome = second.await.unwrap();
-    let err = outcome.expect_err("the second create must be refused");
+    let err = race(
+        &app,
+        Box::new(move |txn| Box::pin(units::create_in(txn, new("招商合作局")))),
+        Box::new(move |txn| Box::pin(units::create_in(txn, new("招商合作局\u{200b}")))),
+    )
+    .await;
     assert_eq!(
         code_of(&err),
         Some(ErrorCode::Duplicate),
@@ -123,20 +141,12 @@ async fn two_racing_shares_of_one_goal_give_one_row_and_one_duplicate() {
         created_at: chrono::Utc::now(),
     };
 
-    let first = mubiao::db::begin_write(&app.db).await.unwrap();
-    assignments::create_in(&first, new()).await.unwrap();
-    let db = app.db.clone();
-    let second = tokio::spawn(async move {
-        let txn = mubiao::db::begin_write(&db).await?;
-        let result = assignments::create_in(&txn, new()).await;
-        mubiao::db::settle(txn, result).await
-    });
-    second_is_waiting(&app).await;
-    first.commit().await.unwrap();
-    let err = second
-        .await
-        .unwrap()
-        .expect_err("the second share must be refused");
+    let err = race(
+        &app,
+        Box::new(move |txn| Box::pin(assignments::create_in(txn, new()))),
+        Box::new(move |txn| Box::pin(assignments::create_in(txn, new()))),
+    )
+    .await;
     assert_eq!(
         code_of(&err),
         Some(ErrorCode::Duplicate),
