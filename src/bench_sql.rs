@@ -9,21 +9,21 @@
 //! crate implements it, for the plans the synthetic province has (flat:
 //! every goal at the top level, no GROUP goals or sub-goals):
 //!
-//! - the report standing per share on a date: the latest counting one by
+//! - the report standing per assignment on a date: the latest counting one by
 //!   (asOf, submission, id); a returned report never counts, an unreviewed
 //!   one only where the plan does not require approval;
-//! - CUMULATIVE: actual = Σ of the shares' standing values (null while none
+//! - CUMULATIVE: actual = Σ of the assignments' standing values (null while none
 //!   has one), c = A / T × 100; VETO: the same count, c = 100 while it is
 //!   at most the limit; RATE: actual = the latest counting report across
-//!   all shares, c by direction and baseline; MILESTONE: completed weight
+//!   all assignments, c by direction and baseline; MILESTONE: completed weight
 //!   over all weight (each counts one when all weigh 0);
-//! - a share: its standing value against its own target (else the goal's),
-//!   judged like its goal; a MILESTONE share carries its goal's figure;
+//! - an assignment: its standing value against its own target (else the goal's),
+//!   judged like its goal; a MILESTONE assignment carries its goal's figure;
 //! - plan, category and unit: the weighted average of c capped at the
 //!   plan's score cap, over weights > 0 (all 0: the plain average).
 //!
 //! Sub-goals and GROUP goals are outside this SQL (a GROUP goal reads 0,
-//! a CUMULATIVE parent sums no shares), so the check shows such a plan as
+//! a CUMULATIVE parent sums no assignments), so the check shows such a plan as
 //! a mismatch as soon as its sub-goals have progress.
 //!
 //! Every statement takes its dates as a list (`dates` CTE), so the
@@ -105,7 +105,7 @@ fn weighted_capped(w: &str, c: &str, cap: &str) -> String {
     )
 }
 
-/// The report standing per share and date, the server's lookup: the
+/// The report standing per assignment and date, the server's lookup: the
 /// latest counting report by one backward seek on the standing index
 /// (assignment, asOf, submission, id). PostgreSQL reads the row there
 /// (LATERAL); SQLite, which has no LATERAL, finds its id, then the row by
@@ -116,17 +116,17 @@ fn standing_cte(backend: DbBackend) -> String {
     let counting = "r.assignment_id = a.id AND r.as_of <= dt.d
           AND (r.status = 'APPROVED' OR (r.status = 'SUBMITTED' AND NOT p.require_approval))
         ORDER BY r.as_of DESC, r.submitted_at DESC, r.id DESC LIMIT 1";
-    let shares = "FROM dates dt CROSS JOIN assignment a
+    let from = "FROM dates dt CROSS JOIN assignment a
       JOIN goal g ON g.id = a.goal_id
       JOIN plan p ON p.id = a.plan_id";
     let active =
         "WHERE SCOPE AND a.archived_at IS NULL AND g.archived_at IS NULL AND p.archived_at IS NULL";
-    let share = "dt.d, a.id AS assignment_id, a.plan_id, a.goal_id, a.unit_id, g.kind, a.target_value AS share";
+    let columns = "dt.d, a.id AS assignment_id, a.plan_id, a.goal_id, a.unit_id, g.kind, a.target_value AS assignment_target";
     match backend {
         DbBackend::Postgres => format!(
             "standing AS MATERIALIZED (
-    SELECT {share}, r.id AS report_id, r.value, r.as_of AS report_as_of, r.submitted_at AS report_submitted_at
-    {shares}
+    SELECT {columns}, r.id AS report_id, r.value, r.as_of AS report_as_of, r.submitted_at AS report_submitted_at
+    {from}
       LEFT JOIN LATERAL (SELECT r.id, r.value, r.as_of, r.submitted_at FROM report r
         WHERE {counting}) r ON TRUE
     {active}
@@ -134,12 +134,12 @@ fn standing_cte(backend: DbBackend) -> String {
         ),
         _ => format!(
             "standing_ids AS MATERIALIZED (
-    SELECT {share}, (SELECT r.id FROM report r WHERE {counting}) AS report_id
-    {shares}
+    SELECT {columns}, (SELECT r.id FROM report r WHERE {counting}) AS report_id
+    {from}
     {active}
   ),
   standing AS MATERIALIZED (
-    SELECT s.d, s.assignment_id, s.plan_id, s.goal_id, s.unit_id, s.kind, s.share, s.report_id,
+    SELECT s.d, s.assignment_id, s.plan_id, s.goal_id, s.unit_id, s.kind, s.assignment_target, s.report_id,
       r.value, r.as_of AS report_as_of, r.submitted_at AS report_submitted_at
     FROM standing_ids s LEFT JOIN report r ON r.id = s.report_id
   )"
@@ -205,10 +205,10 @@ fn goal_ctes(backend: DbBackend) -> String {
     )
 }
 
-/// The shares' figures, on top of `goal_ctes`.
+/// The assignments' figures, on top of `goal_ctes`.
 fn assignment_ctes(backend: DbBackend) -> String {
-    let target = "COALESCE(s.share, gd.target)";
-    let share_c = completion(
+    let target = "COALESCE(s.assignment_target, gd.target)";
+    let assignment_c = completion(
         "gd.kind",
         "s.value",
         target,
@@ -222,7 +222,7 @@ fn assignment_ctes(backend: DbBackend) -> String {
     SELECT s.d, s.assignment_id, s.plan_id, s.goal_id, s.unit_id, gd.kind, gd.weight, gd.cap,
       CASE WHEN gd.kind IN ('MILESTONE', 'GROUP') THEN NULL ELSE {target} END AS target,
       CASE WHEN gd.kind IN ('MILESTONE', 'GROUP') THEN NULL ELSE s.value END AS actual,
-      {share_c} AS c
+      {assignment_c} AS c
     FROM standing s JOIN goals_done gd ON gd.goal_id = s.goal_id AND gd.d = s.d
   )",
         goals = goal_ctes(backend)
@@ -278,7 +278,7 @@ impl RawSql {
     }
 
     /// Rows (date, plan, assignment, unit, target, actual, c), one per
-    /// share and date.
+    /// assignment and date.
     pub fn assignments(&self, scope: Scope, dates: &[NaiveDate]) -> Statement {
         let select = format!(
             "SELECT d, plan_id, assignment_id, unit_id, {}, {}, {} FROM assignments_done ORDER BY plan_id, assignment_id, d",
@@ -316,7 +316,7 @@ impl RawSql {
         self.statement(scope, dates, &goal_ctes(self.backend), &select)
     }
 
-    /// Rows (date, plan, unit, c) over each unit's shares weighted by
+    /// Rows (date, plan, unit, c) over each unit's assignments weighted by
     /// their goals' weights, highest first.
     pub fn units(&self, scope: Scope, dates: &[NaiveDate]) -> Statement {
         let c = f(&weighted_capped("weight", "c", "cap"));
@@ -346,7 +346,7 @@ pub fn trend_dates(as_of: NaiveDate) -> Vec<NaiveDate> {
     out
 }
 
-/// A goal's or share's figures.
+/// A goal's or assignment's figures.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Figure {
     pub target: Option<f64>,
@@ -515,9 +515,9 @@ fn show(v: Option<f64>) -> String {
     v.map_or("null".into(), |v| format!("{v}"))
 }
 
-/// Compares one plan's figures, goals and shares first (a roll-up
+/// Compares one plan's figures, goals and assignments first (a roll-up
 /// differs because one of them does); the count of figures compared, or
-/// the first that differs, named (plan, goal or share, field) with both
+/// the first that differs, named (plan, goal or assignment, field) with both
 /// values.
 pub fn compare(plan: i64, server: &PlanFigures, raw: &PlanFigures) -> Result<usize, String> {
     let mut n = 0;

@@ -232,8 +232,8 @@ pub async fn import(db: &DatabaseConnection, args: ImportArgs) -> AppResult<()> 
         Err(other) => return Err(other),
     };
     for g in &outcome.goals {
-        let shares: Vec<String> = g
-            .shares
+        let assignments: Vec<String> = g
+            .assignments
             .iter()
             .map(|s| match s.target_value {
                 Some(v) => format!("{}:{v}", s.unit),
@@ -251,7 +251,7 @@ pub async fn import(db: &DatabaseConnection, args: ImportArgs) -> AppResult<()> 
             g.title,
             g.kind,
             target,
-            shares.join("、"),
+            assignments.join("、"),
             if g.milestones.is_empty() {
                 String::new()
             } else {

@@ -26,7 +26,7 @@ pub enum Command {
     #[command(subcommand)]
     Token(TokenCommand),
     /// Fill the database with a synthetic province for benchmarks: one ACTIVE
-    /// plan per park with goals of every kind, shares, milestones and monthly
+    /// plan per park with goals of every kind, assignments, milestones and monthly
     /// reports (corrections, late and returned ones), the same for the same seed.
     Generate {
         /// How many parks (each gets its own units and plan).

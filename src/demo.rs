@@ -5,9 +5,9 @@
 //!
 //! The demo is data, in `demo/`, built into the binary:
 //! - `dongting-2025-units.csv`: the units and their tree (the 分解表 names
-//!   units but not who is under whom), and each unit's 责任人 for its shares;
+//!   units but not who is under whom), and each unit's 责任人 for its assignments;
 //! - `dongting-2025-breakdown.xlsx`: the 目标任务分解表, imported as
-//!   `importPlan` / `mubiao import` import one (goals, shares, milestones);
+//!   `importPlan` / `mubiao import` import one (goals, assignments, milestones);
 //! - `dongting-2025-reports.csv`: the units' monthly reports, submitted as
 //!   `submitReport` submits them, at the time each was filed;
 //! - `dongting-2025-milestones.csv`: the milestones completed, and when.
@@ -35,7 +35,7 @@ const MILESTONES: &str = include_str!("../demo/dongting-2025-milestones.csv");
 
 /// The plan's year, which the 分解表's deadlines ("12月31日") leave out.
 const YEAR: i32 = 2025;
-/// When the 分解表 was issued (09:00 on 10 January in Shanghai): the shares'
+/// When the 分解表 was issued (09:00 on 10 January in Shanghai): the assignments'
 /// creation time, from which the reporting calendar expects reports.
 const ISSUED: &str = "2025-01-10T01:00:00Z";
 
@@ -71,7 +71,7 @@ struct UnitRow {
     name: String,
     #[serde(rename = "上级单位")]
     parent: Option<String>,
-    /// On every share of the unit.
+    /// On every assignment of the unit.
     #[serde(rename = "责任人")]
     person: Option<String>,
 }
@@ -214,7 +214,7 @@ async fn load_demo(db: &DatabaseConnection, author: &Audit) -> AppResult<i64> {
         Some(g) if g.title == title => Ok(g.id),
         _ => Err(bad(format!("no goal {code} {title} in the 分解表"))),
     };
-    let shares: BTreeMap<(i64, i64), i64> = assignment::Entity::find()
+    let assignments: BTreeMap<(i64, i64), i64> = assignment::Entity::find()
         .filter(assignment::Column::PlanId.eq(plan_id))
         .all(db)
         .await?
@@ -222,28 +222,28 @@ async fn load_demo(db: &DatabaseConnection, author: &Audit) -> AppResult<i64> {
         .map(|a| ((a.goal_id, a.unit_id), a.id))
         .collect();
 
-    // Each unit's 责任人 on its shares.
+    // Each unit's 责任人 on its assignments.
     for row in unit_rows {
         let Some(person) = row.person else {
             continue;
         };
         let unit_id = unit_ids[&row.name];
-        for (_, &share) in shares.iter().filter(|((_, u), _)| *u == unit_id) {
+        for (_, &assignment) in assignments.iter().filter(|((_, u), _)| *u == unit_id) {
             let changes = assignments::AssignmentChanges {
                 responsible_person: Some(Some(person.clone())),
                 ..Default::default()
             };
-            assignments::update(db, author, share, changes).await?;
+            assignments::update(db, author, assignment, changes).await?;
         }
     }
 
     // The monthly reports, in the order they were filed.
     for row in rows::<ReportRow>("dongting-2025-reports.csv", REPORTS)? {
         let goal_id = goal_of(&row.code, &row.title)?;
-        let share = unit_ids
+        let assignment = unit_ids
             .get(&row.unit)
-            .and_then(|u| shares.get(&(goal_id, *u)))
-            .ok_or_else(|| bad(format!("{} has no share of {}", row.unit, row.title)))?;
+            .and_then(|u| assignments.get(&(goal_id, *u)))
+            .ok_or_else(|| bad(format!("{} has no assignment of {}", row.unit, row.title)))?;
         let local = NaiveDateTime::parse_from_str(&row.submitted_at, "%Y-%m-%d %H:%M")
             .map_err(|e| bad(format!("报送时间 {}: {e}", row.submitted_at)))?;
         let submitted_at = local
@@ -254,7 +254,7 @@ async fn load_demo(db: &DatabaseConnection, author: &Audit) -> AppResult<i64> {
         reports::submit(
             db,
             reports::NewReport {
-                assignment_id: *share,
+                assignment_id: *assignment,
                 as_of: row.as_of,
                 value: row.value,
                 note: row.note,

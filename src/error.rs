@@ -106,7 +106,7 @@ pub enum ErrorCode {
     InvalidText,
     /// A number no park reports or plans: beyond ±10^12, a target closer
     /// to zero than 10^-6, or a cumulative report above 1,000 times its
-    /// share's target.
+    /// assignment's target.
     ImplausibleValue,
     /// A request asking about more distinct dates than the server allows.
     TooManyDates,

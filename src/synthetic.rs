@@ -214,7 +214,7 @@ pub async fn generate_plan(db: &DatabaseConnection, park: &str, spec: Spec) -> A
                     });
                 }
             }
-            let share = target.map(|t| (t / spec.units_per_goal as f64).max(1.0));
+            let unit_target = target.map(|t| (t / spec.units_per_goal as f64).max(1.0));
             for k in 0..spec.units_per_goal.min(unit_ids.len()) {
                 let unit_id = unit_ids[(g + k * 7) % unit_ids.len()];
                 let a = assignment::ActiveModel {
@@ -222,7 +222,7 @@ pub async fn generate_plan(db: &DatabaseConnection, park: &str, spec: Spec) -> A
                     goal_id: Set(row.id),
                     unit_id: Set(unit_id),
                     target_value: Set(if kind == GoalKind::Cumulative {
-                        share
+                        unit_target
                     } else {
                         None
                     }),
@@ -247,7 +247,8 @@ pub async fn generate_plan(db: &DatabaseConnection, park: &str, spec: Spec) -> A
                     let as_of = month_end(spec.year, month);
                     let value = match kind {
                         GoalKind::Cumulative => {
-                            (share.unwrap_or(1.0) * pace * f64::from(month) / 12.0 * 10.0).round()
+                            (unit_target.unwrap_or(1.0) * pace * f64::from(month) / 12.0 * 10.0)
+                                .round()
                                 / 10.0
                         }
                         GoalKind::Rate => 50.0 + rng.unit() * 15.0,

@@ -79,7 +79,7 @@ impl RequestContext {
         }
     }
 
-    /// Shares `budget` with the other operations of the request.
+    /// Assignments `budget` with the other operations of the request.
     pub fn with_budget(mut self, budget: Arc<RequestBudget>) -> Self {
         self.budget = budget;
         self
@@ -94,7 +94,7 @@ impl RequestContext {
             .map_err(|_| AppError::internal("request context missing").into())
     }
 
-    /// A plan's structure (goals, shares, milestones, units; no reports).
+    /// A plan's structure (goals, assignments, milestones, units; no reports).
     pub async fn plan_data(&self, plan_id: i64) -> async_graphql::Result<Arc<PlanData>> {
         self.plan_in(plan_id, ReportScope::Structure).await
     }
@@ -107,7 +107,7 @@ impl RequestContext {
 
     /// What a goal's trend reads: the plan's history if this request loads
     /// it anyway (a goal list asking every goal's trend prefetches it), else
-    /// the history of the goal's own shares.
+    /// the history of the goal's own assignments.
     pub async fn goal_history(
         &self,
         plan_id: i64,
@@ -379,7 +379,7 @@ impl RequestContext {
     }
 
     /// Whether the caller may read this plan: ADMIN and VIEWER read every
-    /// plan; a REPORTER the plans its unit (or a unit below) carries a share of.
+    /// plan; a REPORTER the plans its unit (or a unit below) carries an assignment of.
     pub async fn may_read(&self, data: &PlanData) -> AppResult<bool> {
         let actor = self.actor()?;
         if actor.role != Role::Reporter {

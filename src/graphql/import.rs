@@ -36,7 +36,7 @@ pub struct ImportPlanInput {
     pub create_unknown_units: bool,
 }
 
-/// One unit's share as imported. The API's type keeps its name.
+/// One unit's assignment as imported. The API's type keeps its name.
 #[derive(SimpleObject)]
 #[graphql(name = "ImportedShare")]
 pub struct ImportedAssignment {
@@ -65,7 +65,9 @@ pub struct ImportedGoal {
     pub measure_unit: Option<String>,
     pub deadline: Option<Date>,
     pub lead_unit: Option<String>,
-    pub shares: Vec<ImportedAssignment>,
+    // The API's field keeps its name.
+    #[graphql(name = "shares")]
+    pub assignments: Vec<ImportedAssignment>,
     pub milestones: Vec<ImportedMilestone>,
 }
 
@@ -122,8 +124,8 @@ impl ImportResult {
                     measure_unit: g.measure_unit,
                     deadline: g.deadline.map(Date),
                     lead_unit: g.lead_unit,
-                    shares: g
-                        .shares
+                    assignments: g
+                        .assignments
                         .into_iter()
                         .map(|s| ImportedAssignment {
                             unit: s.unit,

@@ -158,7 +158,7 @@ pub struct UpdateGoalInput {
 pub struct AssignGoalInput {
     pub goal_id: ID,
     pub unit_id: ID,
-    /// The unit's share; defaults to the goal's target.
+    /// The unit's assignment; defaults to the goal's target.
     pub target_value: Option<f64>,
     /// Defaults to the goal's deadline.
     pub deadline: Option<Date>,

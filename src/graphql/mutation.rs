@@ -430,11 +430,11 @@ impl CoreMutation {
     async fn submit_report(&self, ctx: &Context<'_>, input: SubmitReportInput) -> Result<Report> {
         let rc = RequestContext::of(ctx)?;
         let assignment_id = parse_id("assignment", &input.assignment_id)?;
-        let share = reports::find_assignment_context(&rc.db, assignment_id).await?;
+        let assignment = reports::find_assignment_context(&rc.db, assignment_id).await?;
         if !rc.actor()?.is_admin() {
             rc.require_reporter_in_plan(
-                share.plan_id(),
-                &[share.unit_id()],
+                assignment.plan_id(),
+                &[assignment.unit_id()],
                 "assignment",
                 assignment_id,
             )
@@ -443,7 +443,7 @@ impl CoreMutation {
         let report = rc
             .filer
             .submit(
-                &share,
+                &assignment,
                 reports::NewReport {
                     assignment_id,
                     as_of: input.as_of.0,

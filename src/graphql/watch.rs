@@ -21,7 +21,7 @@ use domain::{self, Evaluation};
 pub struct WatchFilter {
     /// One plan; all open plans when absent.
     pub plan_id: Option<ID>,
-    /// Goals this unit leads or carries a share of.
+    /// Goals this unit leads or carries an assignment of.
     pub unit_id: Option<ID>,
     pub category: Option<String>,
     pub lights: Option<Vec<Light>>,

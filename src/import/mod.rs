@@ -3,7 +3,7 @@
 //! resolves units and writes the plan. Everything read is bounded by
 //! `limits`.
 
-/// The 分解表 layout: headers, numbering, shares and milestones.
+/// The 分解表 layout: headers, numbering, assignments and milestones.
 pub mod breakdown;
 /// .xlsx and CSV files as a grid of cells, merged regions filled in.
 pub mod grid;

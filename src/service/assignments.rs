@@ -30,7 +30,7 @@ pub struct AssignmentChanges {
     pub responsible_person: Option<Option<String>>,
 }
 
-/// The units carrying active shares of a goal.
+/// The units carrying active assignments of a goal.
 pub async fn units_of_goal<C: ConnectionTrait>(db: &C, goal_id: i64) -> AppResult<Vec<i64>> {
     Ok(assignment::Entity::find()
         .filter(assignment::Column::GoalId.eq(goal_id))

@@ -28,7 +28,7 @@ pub struct GoalLine {
     pub status: Status,
     pub lead_unit: String,
     pub deadline: String,
-    /// 进展 and 问题 of the latest counting report among the goal's shares.
+    /// 进展 and 问题 of the latest counting report among the goal's assignments.
     pub note: String,
     pub problems: String,
 }
@@ -87,7 +87,7 @@ pub fn goal_lines(data: &PlanData, eval: &Evaluation) -> AppResult<Vec<GoalLine>
         .into_iter()
         .filter_map(|g| {
             let p = eval.goal(g.id)?;
-            // The latest counting report among the goal's shares, for its notes.
+            // The latest counting report among the goal's assignments, for its notes.
             let latest = match data
                 .latest_counting_report(data.assignments_of(g.id).map(|a| a.id), eval.as_of)
             {
@@ -527,14 +527,14 @@ fn breakdown_sheet(book: &mut Workbook, data: &PlanData) -> Result<(), XlsxError
             .map(unit_name)
             .collect();
         sheet.write_string(r, 10, cell(supporting.join("、")))?;
-        let shares: Vec<String> = data
+        let assignments: Vec<String> = data
             .assignments_of(g.id)
             .map(|a| match a.target_value {
                 Some(v) => format!("{}:{}", unit_name(a.unit_id), v),
                 None => unit_name(a.unit_id),
             })
             .collect();
-        sheet.write_string_with_format(r, 11, cell(shares.join("；")), &wrap)?;
+        sheet.write_string_with_format(r, 11, cell(assignments.join("；")), &wrap)?;
         sheet.write_string(
             r,
             12,

@@ -1,5 +1,5 @@
 //! Importing a 目标任务分解表 into a plan: all or nothing. The sheet is read
-//! (`import::breakdown`), its units resolved, and every goal, share and
+//! (`import::breakdown`), its units resolved, and every goal, assignment and
 //! milestone created through the same service functions the API uses, in
 //! one transaction. Any problem — in the sheet, or a rule a service applies —
 //! is collected with its cell and the whole import rolls back. A dry run
@@ -56,7 +56,7 @@ pub struct ImportRequest {
     pub author: crate::db::audit::Audit,
 }
 
-/// A share as imported.
+/// An assignment as imported.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImportedAssignment {
     pub unit: String,
@@ -84,7 +84,7 @@ pub struct ImportedGoal {
     pub measure_unit: Option<String>,
     pub deadline: Option<NaiveDate>,
     pub lead_unit: Option<String>,
-    pub shares: Vec<ImportedAssignment>,
+    pub assignments: Vec<ImportedAssignment>,
     pub milestones: Vec<ImportedMilestone>,
 }
 
@@ -102,7 +102,7 @@ pub struct ImportOutcome {
 
 impl ImportOutcome {
     pub fn assignment_count(&self) -> usize {
-        self.goals.iter().map(|g| g.shares.len()).sum()
+        self.goals.iter().map(|g| g.assignments.len()).sum()
     }
 
     pub fn milestone_count(&self) -> usize {
@@ -429,22 +429,22 @@ async fn import_in(
                 continue;
             }
         };
-        let mut shares = Vec::new();
-        for share in &g.shares {
+        let mut assignments = Vec::new();
+        for assignment in &g.assignments {
             let new_assignment = assignments::NewAssignment {
                 goal_id: goal.id,
-                unit_id: unit_ids[&share.unit.name],
-                target_value: share.value,
+                unit_id: unit_ids[&assignment.unit.name],
+                target_value: assignment.value,
                 deadline: None,
                 responsible_person: None,
                 created_at: request.now,
             };
             match assignments::create_in(txn, new_assignment).await {
-                Ok(a) => shares.push(ImportedAssignment {
-                    unit: share.unit.name.clone(),
+                Ok(a) => assignments.push(ImportedAssignment {
+                    unit: assignment.unit.name.clone(),
                     target_value: a.target_value,
                 }),
-                Err(err) => problems.push(refusal(&draft, err, share.unit.at)?),
+                Err(err) => problems.push(refusal(&draft, err, assignment.unit.at)?),
             }
         }
         let mut milestone_rows = Vec::new();
@@ -475,7 +475,7 @@ async fn import_in(
             measure_unit: goal.measure_unit.clone(),
             deadline: goal.deadline,
             lead_unit: g.lead_unit.as_ref().map(|u| u.name.clone()),
-            shares,
+            assignments,
             milestones: milestone_rows,
         });
         created.push(Some(goal));
@@ -511,7 +511,7 @@ fn unit_names(g: &DraftGoal) -> impl Iterator<Item = &UnitName> {
     g.lead_unit
         .iter()
         .chain(g.supporting_units.iter())
-        .chain(g.shares.iter().map(|s| &s.unit))
+        .chain(g.assignments.iter().map(|s| &s.unit))
 }
 
 /// Which of a goal's cells a refusal of the goal is about.

@@ -61,8 +61,8 @@ pub enum Decision {
 /// Files it alone, in its own transaction; the API files through a
 /// [`Filer`], which commits concurrent reports together.
 pub async fn submit(db: &DatabaseConnection, input: NewReport) -> AppResult<report::Model> {
-    let share = find_assignment_context(db, input.assignment_id).await?;
-    file_alone(db, &Pending::check(&share, input)?).await
+    let assignment = find_assignment_context(db, input.assignment_id).await?;
+    file_alone(db, &Pending::check(&assignment, input)?).await
 }
 
 /// Files reports concurrently submitted to one server in shared
@@ -127,8 +127,8 @@ struct Pending {
 
 impl Pending {
     /// Checks a report in the submitting request.
-    fn check(share: &AssignmentContext, mut input: NewReport) -> AppResult<Pending> {
-        let checked = check_report(share, &input)?;
+    fn check(assignment: &AssignmentContext, mut input: NewReport) -> AppResult<Pending> {
+        let checked = check_report(assignment, &input)?;
         clean_key(&mut input)?;
         Ok(Pending {
             author: input.author.clone(),
@@ -229,13 +229,13 @@ impl Filer {
         }
     }
 
-    /// Checks the report against its share (read by the caller, which may
+    /// Checks the report against its assignment (read by the caller, which may
     /// need it first to authorise the submitter) here, concurrently with
     /// others, and files it with whatever else is waiting; returns once it
     /// is committed.
     pub async fn submit(
         &self,
-        share: &AssignmentContext,
+        assignment: &AssignmentContext,
         mut input: NewReport,
     ) -> AppResult<report::Model> {
         // A retry of a report already filed is answered first, before the
@@ -248,7 +248,7 @@ impl Filer {
         {
             return replay(&input, &Checked::cleaned(&input)?, first);
         }
-        let pending = Pending::check(share, input)?;
+        let pending = Pending::check(assignment, input)?;
         let (answer, answered) = oneshot::channel();
         let queued = Queued { pending, answer };
         self.counts.in_writer.fetch_add(1, Ordering::SeqCst);
@@ -360,10 +360,10 @@ async fn file_in_one_transaction(
         for (pending, inserted) in pendings.iter().zip(inserted) {
             let outcome = match inserted {
                 Some(created) => Ok(created),
-                // The plan, goal or share changed since the check: say how.
+                // The plan, goal or assignment changed since the check: say how.
                 None => match find_assignment_context(&txn, pending.input.assignment_id)
                     .await
-                    .and_then(|share| check_report(&share, &pending.input))
+                    .and_then(|assignment| check_report(&assignment, &pending.input))
                 {
                     Err(AppError::Internal(err)) => return Err(AppError::Internal(err)),
                     Err(refused) => Err(refused),
@@ -516,7 +516,7 @@ struct Checked {
 
 impl Checked {
     /// The report as it would be filed, its texts cleaned, before any rule
-    /// about its share or plan: what a retry is compared by.
+    /// about its assignment or plan: what a retry is compared by.
     fn cleaned(input: &NewReport) -> AppResult<Checked> {
         Ok(Checked {
             value: input.value,
@@ -529,15 +529,15 @@ impl Checked {
 }
 
 /// Every rule a report must meet, with the error that names the one it breaks.
-fn check_report(share: &AssignmentContext, input: &NewReport) -> AppResult<Checked> {
+fn check_report(assignment: &AssignmentContext, input: &NewReport) -> AppResult<Checked> {
     let AssignmentContext {
         assignment,
         goal,
         plan,
-    } = share;
+    } = assignment;
     if assignment.id != input.assignment_id {
         return Err(AppError::internal(
-            "a report was checked against another share",
+            "a report was checked against another assignment",
         ));
     }
     if goal.archived_at.is_some() {
@@ -577,7 +577,7 @@ fn check_report(share: &AssignmentContext, input: &NewReport) -> AppResult<Check
     })
 }
 
-/// The share a report is for, with its goal and plan: everything a
+/// The assignment a report is for, with its goal and plan: everything a
 /// report's checks read.
 pub struct AssignmentContext {
     assignment: assignment::Model,
@@ -586,7 +586,7 @@ pub struct AssignmentContext {
 }
 
 impl AssignmentContext {
-    /// The unit that reports on this share.
+    /// The unit that reports on this assignment.
     pub fn unit_id(&self) -> i64 {
         self.assignment.unit_id
     }
@@ -596,9 +596,9 @@ impl AssignmentContext {
     }
 }
 
-/// A share that is not archived, with its goal and plan, read in one
+/// An assignment that is not archived, with its goal and plan, read in one
 /// statement: every report is checked against one on a deadline day, and
-/// three lookups (share, goal, plan) were three of a report's four
+/// three lookups (assignment, goal, plan) were three of a report's four
 /// statements.
 pub async fn find_assignment_context<C: ConnectionTrait>(
     db: &C,
@@ -633,7 +633,7 @@ pub async fn find_assignment_context<C: ConnectionTrait>(
     })
 }
 
-/// Inserts every report whose share, goal and plan are still open, in one
+/// Inserts every report whose assignment, goal and plan are still open, in one
 /// statement under the write lock: one row per report in, the inserted
 /// rows back. The writer files a batch serially while the checks run
 /// concurrently, so each statement here is time every waiting clerk waits.
@@ -646,7 +646,7 @@ async fn insert_if_open<C: ConnectionTrait>(
     // Every connection keeps the statements it prepared (SQLite's for a
     // 128-row insert are large): padding the batch to a power of two
     // makes 8 shapes of this statement instead of 128. A padding row has
-    // no share, so it joins nothing and inserts nothing.
+    // no assignment, so it joins nothing and inserts nothing.
     let padded = pendings.len().next_power_of_two();
     let rows = vec![ROW; padded].join(", ");
     let sql = format!(
@@ -767,13 +767,13 @@ pub async fn review_queue(
         query = query.filter(report::Column::PlanId.eq(plan));
     }
     if let Some(unit) = unit_id {
-        let shares = entity::assignment::Entity::find()
+        let assignments = entity::assignment::Entity::find()
             .filter(entity::assignment::Column::UnitId.eq(unit))
             .all(db)
             .await?
             .into_iter()
             .map(|a| a.id);
-        query = query.filter(report::Column::AssignmentId.is_in(shares));
+        query = query.filter(report::Column::AssignmentId.is_in(assignments));
     }
     let open_plans: std::collections::HashSet<i64> = plans::list(db)
         .await?

@@ -61,7 +61,7 @@ struct Key {
 
 impl Key {
     /// Whether a loaded value is kept between requests. Histories are
-    /// not: they are read for a trend or a share's report list, each about
+    /// not: they are read for a trend or an assignment's report list, each about
     /// one plan or one goal, and each holds up to twelve evaluations of the
     /// whole plan; keeping them crowded out what every dashboard reads
     /// (measured: 1.2 GB resident after a minute of goal drill-downs).

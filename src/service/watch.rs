@@ -15,7 +15,7 @@ use domain::{
 #[derive(Clone, Debug, Default)]
 pub struct WatchFilter {
     pub plan_id: Option<i64>,
-    /// Goals this unit leads or carries a share of.
+    /// Goals this unit leads or carries an assignment of.
     pub unit_id: Option<i64>,
     pub category: Option<String>,
     pub lights: Option<Vec<Light>>,

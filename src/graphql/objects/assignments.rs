@@ -1,4 +1,4 @@
-//! A unit's share of a goal (分解), with its reports and figures.
+//! A unit's assignment of a goal (分解), with its reports and figures.
 use super::*;
 
 pub struct Assignment {
@@ -44,7 +44,7 @@ impl Assignment {
             .map(Unit)
             .ok_or_else(|| crate::error::AppError::not_found("unit", unit_id).into())
     }
-    /// The unit's share: its own target, or the goal's when it has none.
+    /// The unit's assignment: its own target, or the goal's when it has none.
     async fn target_value(&self) -> Result<Option<f64>> {
         Ok(domain::deadlines::assignment_target(
             self.model()?.target_value,

@@ -1,4 +1,4 @@
-//! A goal (目标任务) with its figures, shares and milestones.
+//! A goal (目标任务) with its figures, assignments and milestones.
 use super::*;
 
 pub struct Goal {

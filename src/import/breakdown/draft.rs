@@ -1,4 +1,4 @@
-//! What reading a sheet produces: goals with their shares and milestones,
+//! What reading a sheet produces: goals with their assignments and milestones,
 //! units still as names, every value with the cell it came from.
 use std::collections::HashMap;
 
@@ -19,7 +19,7 @@ pub struct UnitName {
     pub at: At,
 }
 
-/// One unit's share of a goal; `value: None` means the goal's whole target.
+/// One unit's assignment of a goal; `value: None` means the goal's whole target.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DraftAssignment {
     pub unit: UnitName,
@@ -72,7 +72,7 @@ pub struct DraftGoal {
     pub person: Option<String>,
     /// The target as worded, when it was words rather than a bare number.
     pub original_text: Option<String>,
-    pub shares: Vec<DraftAssignment>,
+    pub assignments: Vec<DraftAssignment>,
     pub milestones: Vec<DraftMilestone>,
     pub cells: GoalCells,
 }

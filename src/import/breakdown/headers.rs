@@ -1,5 +1,5 @@
 //! Finding the header: which row holds it (after any title rows), which
-//! field each column is, which columns are units' shares, and which are
+//! field each column is, which columns are units' assignments, and which are
 //! ignored. A header merged over several columns has a second header row
 //! under it (节点目标 over 节点 / 节点时限, 分解值 over one column per unit).
 use std::collections::{HashMap, HashSet};
@@ -183,7 +183,7 @@ fn recognise(text: &str) -> Option<(Field, Option<String>)> {
 /// The columns of a sheet, found from its header.
 pub(super) struct Columns {
     pub(super) fields: HashMap<Field, u32>,
-    /// Columns whose header is a unit's name: the unit's share of each goal.
+    /// Columns whose header is a unit's name: the unit's assignment of each goal.
     pub(super) unit_columns: Vec<(u32, String)>,
     /// A measure unit written in the target header's brackets: 目标值(亿元).
     pub(super) measure_unit_hint: Option<String>,
@@ -286,7 +286,7 @@ fn has_second_header_row(grid: &Grid, header_row: u32) -> bool {
 
 impl Columns {
     /// Reads column `c`'s header (under a merged header, the second row's)
-    /// as a field, a unit's share column, or a column to ignore.
+    /// as a field, a unit's assignment column, or a column to ignore.
     fn read_header(
         &mut self,
         grid: &Grid,

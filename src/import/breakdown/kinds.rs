@@ -228,7 +228,7 @@ fn lead_carries(goal: &mut DraftGoal, kind: GoalKind, raw: &RawTarget) {
         && !raw.has_children
         && let Some(lead) = goal.lead_unit.clone()
     {
-        goal.shares.push(DraftAssignment {
+        goal.assignments.push(DraftAssignment {
             unit: lead,
             value: None,
         });

@@ -1,4 +1,4 @@
-//! Reads a 目标任务分解表 grid into a draft of goals, shares and milestones.
+//! Reads a 目标任务分解表 grid into a draft of goals, assignments and milestones.
 //! Pure: no database. Units stay names here (the service resolves them);
 //! every value remembers its cell, so a problem found now or later names
 //! the cell a clerk must fix.
@@ -10,7 +10,7 @@
 //!   节点 / 节点时限, or 分解值 over one column per unit);
 //! - goals numbered 一、/ (一) / 1 / 1.1 / (1) / ①, nested by that numbering;
 //!   a row merged across the sheet ("一、招商引资") is a grouping goal;
-//! - shares as "单位:值" lists in 责任单位, one column per unit, or one unit
+//! - assignments as "单位:值" lists in 责任单位, one column per unit, or one unit
 //!   and its 分解值 per row under a goal merged over several rows;
 //! - milestones in 节点 / 节点时限 / 节点权重 columns, on the goal's row and
 //!   the rows under it.
@@ -25,7 +25,7 @@ use crate::error::{ErrorCode, Problem};
 
 /// Which cell holds a row's value, read as text, a number, a date or units.
 mod cells;
-/// What a read produces: the draft goals, shares and milestones.
+/// What a read produces: the draft goals, assignments and milestones.
 mod draft;
 /// The header row, and what each column holds.
 mod headers;
@@ -35,7 +35,7 @@ mod kinds;
 mod numbering;
 /// Problems named by their cell, and their order.
 mod problems;
-/// A row as a goal, or as shares and 节点 of the goal above.
+/// A row as a goal, or as assignments and 节点 of the goal above.
 mod rows;
 
 pub use draft::{At, Draft, DraftAssignment, DraftGoal, DraftMilestone, GoalCells, UnitName};
@@ -102,7 +102,7 @@ const CONTINUATION_FIELDS: [Field; 5] = [
 
 impl SheetReader<'_> {
     /// Reads the rows under the header in order: a row with a 序号 or
-    /// 目标任务 starts a goal; one with only shares or 节点 continues the
+    /// 目标任务 starts a goal; one with only assignments or 节点 continues the
     /// goal above it; one with only a 类别 heads the goals below it.
     fn read_rows(&mut self) {
         let mut outline = Outline::default();
@@ -158,7 +158,7 @@ impl SheetReader<'_> {
         }
     }
 
-    /// Whether `row` holds a share or 节点 of its own.
+    /// Whether `row` holds an assignment or 节点 of its own.
     fn continues_goal(&self, row: u32) -> bool {
         CONTINUATION_FIELDS
             .iter()
@@ -243,12 +243,15 @@ mod tests {
         assert_eq!(signing.measure_unit.as_deref(), Some("个"));
         assert_eq!(signing.original_text.as_deref(), Some("20个以上"));
         assert_eq!(signing.category.as_deref(), None);
-        let shares: Vec<(&str, Option<f64>)> = signing
-            .shares
+        let assignments: Vec<(&str, Option<f64>)> = signing
+            .assignments
             .iter()
             .map(|s| (s.unit.name.as_str(), s.value))
             .collect();
-        assert_eq!(shares, vec![("招商局", Some(12.0)), ("经发局", Some(8.0))]);
+        assert_eq!(
+            assignments,
+            vec![("招商局", Some(12.0)), ("经发局", Some(8.0))]
+        );
         assert_eq!(draft.goals[0].category.as_deref(), Some("招商引资"));
         assert_eq!(draft.goals[6].direction, Direction::Decrease);
         assert_eq!(draft.goals[6].target, Some(65.0));
@@ -286,7 +289,7 @@ mod tests {
         assert_eq!(problems, vec![]);
         assert_eq!(draft.ignored_columns, vec!["I 备注".to_string()]);
         assert_eq!(draft.goals.len(), 2);
-        assert_eq!(draft.goals[0].shares.len(), 2);
+        assert_eq!(draft.goals[0].assignments.len(), 2);
         let building = &draft.goals[1];
         assert_eq!(building.kind, GoalKind::Milestone);
         let due: Vec<String> = building
@@ -295,7 +298,7 @@ mod tests {
             .map(|m| m.due.to_string())
             .collect();
         assert_eq!(due, vec!["2025-10-31", "2025-12-31"]);
-        assert_eq!(building.shares[0].value, None);
+        assert_eq!(building.assignments[0].value, None);
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! Turning a row into the draft: a row with a 序号 or 目标任务 is a goal;
-//! its shares (a 责任单位 list, one unit with its 分解值, or one column per
+//! its assignments (a 责任单位 list, one unit with its 分解值, or one column per
 //! unit) and 节点 are read from its row and from the rows under it that
 //! carry nothing else.
 use domain::wording;
@@ -20,7 +20,7 @@ const TICKS: [&str; 5] = ["√", "✓", "✔", "是", "●"];
 
 impl<'a> SheetReader<'a> {
     /// Reads the goal that starts on `row` (`section`: a row merged across
-    /// the sheet), with the shares and 节点 on its row: its index in the
+    /// the sheet), with the assignments and 节点 on its row: its index in the
     /// draft, or `None` when it has no 目标任务.
     pub(super) fn read_goal(
         &mut self,
@@ -167,7 +167,7 @@ impl<'a> SheetReader<'a> {
             leader: self.text(row, Field::Leader),
             person: self.text(row, Field::Person),
             original_text: self.text(row, Field::OriginalText),
-            shares: Vec::new(),
+            assignments: Vec::new(),
             milestones: Vec::new(),
             cells,
         };
@@ -217,7 +217,7 @@ impl<'a> SheetReader<'a> {
         direction
     }
 
-    /// The shares and 节点 first written on `row`, added to goal `goal`
+    /// The assignments and 节点 first written on `row`, added to goal `goal`
     /// (the goal that starts on the row, or the one above a continuation).
     pub(super) fn read_assignments_and_milestones(&mut self, row: u32, goal: usize) {
         self.read_unit_list(row, goal);
@@ -250,14 +250,14 @@ impl<'a> SheetReader<'a> {
                 }
                 (None, None) => None,
             };
-            self.draft.goals[goal].shares.push(DraftAssignment {
+            self.draft.goals[goal].assignments.push(DraftAssignment {
                 unit: UnitName { name, at },
                 value,
             });
         }
     }
 
-    /// One column per unit: a number is the unit's share, a tick gives it
+    /// One column per unit: a number is the unit's assignment, a tick gives it
     /// the whole target.
     fn read_unit_columns(&mut self, row: u32, goal: usize) {
         for (column, unit) in self.columns.unit_columns.clone() {
@@ -269,7 +269,7 @@ impl<'a> SheetReader<'a> {
             } else {
                 self.number(cell, at, &format!("the share of {unit}"))
             };
-            self.draft.goals[goal].shares.push(DraftAssignment {
+            self.draft.goals[goal].assignments.push(DraftAssignment {
                 unit: UnitName {
                     name: unit_key(&unit),
                     at,

@@ -96,7 +96,7 @@ fn facts_bytes(facts: &PlanFacts) -> usize {
 }
 
 impl PlanStructure {
-    /// Bytes held by the structure: its plan, goals, shares, milestones,
+    /// Bytes held by the structure: its plan, goals, assignments, milestones,
     /// supporting units and units.
     pub fn approx_bytes(&self) -> usize {
         ENTRY_OVERHEAD
