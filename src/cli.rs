@@ -7,6 +7,7 @@ use crate::db::audit::Audit;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::service::import::{ImportRequest, PlanTarget};
 use crate::service::{tokens, units};
+use domain::Lang;
 use domain::access::Role;
 
 /// A unit named by ID or by name; a name shared by several units (every
@@ -183,7 +184,7 @@ fn plan_target(
 
 /// Imports a 目标任务分解表; prints what was (or would be) created, or every
 /// problem with its cell.
-pub async fn import(db: &DatabaseConnection, args: ImportArgs) -> AppResult<()> {
+pub async fn import(db: &DatabaseConnection, args: ImportArgs, lang: Lang) -> AppResult<()> {
     let now = Utc::now();
     let owner = match &args.owner {
         Some(o) => Some(resolve_unit(db, o).await?),
@@ -217,12 +218,13 @@ pub async fn import(db: &DatabaseConnection, args: ImportArgs) -> AppResult<()> 
         now,
         timing: Default::default(),
         author,
+        via: crate::service::import::Interface::Cli,
     };
     let outcome = match crate::service::import::import(db, request).await {
         Ok(outcome) => outcome,
         Err(AppError::Sheet { problems, more }) => {
             for p in &problems {
-                eprintln!("{}  [{}]", p.describe(), p.code);
+                eprintln!("{}  [{}]", p.describe(lang), p.code);
             }
             if more > 0 {
                 eprintln!("… and {more} more problems");

@@ -10,8 +10,15 @@ use clap::{Args, Parser, Subcommand};
 pub struct Cli {
     #[command(flatten)]
     pub database: DatabaseConfig,
+    /// The language of what the office reads: zh (default) or en.
+    #[arg(long, global = true, env = "MUBIAO_LANG", default_value = "zh", value_parser = parse_lang)]
+    pub lang: domain::Lang,
     #[command(subcommand)]
     pub command: Command,
+}
+
+fn parse_lang(tag: &str) -> Result<domain::Lang, String> {
+    domain::Lang::from_tag(tag).ok_or_else(|| format!("--lang takes zh or en, not {tag:?}"))
 }
 
 #[derive(Debug, Subcommand)]

@@ -183,6 +183,7 @@ async fn load_demo(db: &DatabaseConnection, author: &Audit) -> AppResult<i64> {
             now: issued,
             timing: Default::default(),
             author: author.clone(),
+            via: import::Interface::Api,
         },
     )
     .await?;

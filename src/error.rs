@@ -3,6 +3,8 @@
 //! with their detail and reach the client only as `INTERNAL`.
 use std::fmt;
 
+use domain::{Lang, Message};
+
 /// A sheet's problem with its cell, carried by `AppError::Sheet`.
 mod problem;
 pub use problem::Problem;
@@ -195,7 +197,7 @@ impl fmt::Display for ErrorCode {
 pub enum AppError {
     /// The input was refused; the message says why, in terms the user knows.
     #[error("{message}")]
-    Rejected { code: ErrorCode, message: String },
+    Rejected { code: ErrorCode, message: Message },
     #[error("{entity} {id} does not exist")]
     NotFound { entity: &'static str, id: String },
     /// A spreadsheet that cannot be imported: its first problems, each with
@@ -208,10 +210,20 @@ pub enum AppError {
 }
 
 impl AppError {
-    pub fn rejected(code: ErrorCode, message: impl Into<String>) -> Self {
+    /// Input refused, with what the person who gave it reads (Chinese
+    /// unless they asked for English).
+    pub fn refused(code: ErrorCode, zh: impl Into<String>, en: impl Into<String>) -> Self {
         AppError::Rejected {
             code,
-            message: message.into(),
+            message: Message::new(zh, en),
+        }
+    }
+
+    pub fn rejected(code: ErrorCode, message: impl Into<String>) -> Self {
+        let message = message.into();
+        AppError::Rejected {
+            code,
+            message: Message::new(message.clone(), message),
         }
     }
 
@@ -224,6 +236,22 @@ impl AppError {
 
     pub fn internal(detail: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
         AppError::Internal(detail.into())
+    }
+
+    /// What the person reads, in their language; never an internal detail.
+    pub fn message(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (AppError::Rejected { message, .. }, _) => message.get(lang).to_string(),
+            (AppError::NotFound { entity, id }, Lang::Zh) => {
+                format!("{}（{id}）不存在或已归档", entity_in_chinese(entity))
+            }
+            (AppError::Sheet { problems, more }, Lang::Zh) => format!(
+                "表格中有 {} 处需要修改，未导入任何内容",
+                problems.len() + more
+            ),
+            (AppError::Internal(_), Lang::Zh) => "服务器内部错误".to_string(),
+            (other, Lang::En) => other.to_string(),
+        }
     }
 
     pub fn code(&self) -> ErrorCode {
@@ -255,7 +283,7 @@ impl From<domain::Refusal> for AppError {
         };
         AppError::Rejected {
             code,
-            message: refusal.message,
+            message: Message::new(refusal.message.clone(), refusal.message),
         }
     }
 }
@@ -268,7 +296,10 @@ impl From<sea_orm::DbErr> for AppError {
         if let Some(sea_orm::SqlErr::UniqueConstraintViolation(detail)) = err.sql_err()
             && let Some(message) = duplicate_message(&detail)
         {
-            return AppError::rejected(ErrorCode::Duplicate, message);
+            return AppError::Rejected {
+                code: ErrorCode::Duplicate,
+                message,
+            };
         }
         AppError::Internal(Box::new(err))
     }
@@ -276,13 +307,33 @@ impl From<sea_orm::DbErr> for AppError {
 
 /// What a violated unique index means to the person who hit it, by the
 /// index's name (both databases name it in their message).
-fn duplicate_message(detail: &str) -> Option<&'static str> {
+fn duplicate_message(detail: &str) -> Option<Message> {
     if detail.contains("unit_name_under_parent") {
-        Some("a unit of that name already exists under the same parent")
+        Some(Message::new(
+            "同一上级单位下已有同名单位",
+            "a unit of that name already exists under the same parent",
+        ))
     } else if detail.contains("assignment_unit_of_goal") {
-        Some("this unit already carries a share of the goal; update that assignment instead")
+        Some(Message::new(
+            "该单位已承担这项目标的分解任务，请修改原有分解",
+            "this unit already carries a share of the goal; update that assignment instead",
+        ))
     } else {
         None
+    }
+}
+
+/// The object a NotFound names, as a clerk calls it.
+fn entity_in_chinese(entity: &str) -> &'static str {
+    match entity {
+        "plan" => "目标计划",
+        "goal" => "目标任务",
+        "assignment" => "分解任务",
+        "unit" => "单位",
+        "report" => "填报记录",
+        "milestone" => "节点",
+        "token" => "令牌",
+        _ => "对象",
     }
 }
 

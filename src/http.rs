@@ -20,6 +20,7 @@ use crate::service::reports::Filer;
 use crate::service::snapshot_cache::SnapshotCache;
 use crate::service::{export, tokens};
 use domain::access::Actor;
+use domain::{Lang, Message};
 
 /// Where "now" comes from; tests pin it to make "today" deterministic.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
@@ -256,6 +257,7 @@ async fn caller(
     now: DateTime<Utc>,
     request_id: &str,
 ) -> Result<Option<Actor>, Response> {
+    let lang = lang_of(req);
     let token = match credentials(req) {
         Credentials::Absent => return Ok(None),
         Credentials::Bearer(token) => token,
@@ -263,28 +265,49 @@ async fn caller(
             return Err(refuse(
                 StatusCode::UNAUTHORIZED,
                 ErrorCode::Unauthenticated,
-                "the Authorization header must be `Bearer <token>`",
+                &Message::new(
+                    "Authorization 请求头应为 `Bearer <令牌>`",
+                    "the Authorization header must be `Bearer <token>`",
+                ),
+                lang,
                 request_id,
             ));
         }
     };
     match tokens::authenticate(&state.db, token, now, state.admin_token_hash.as_deref()).await {
         Ok(actor) => Ok(Some(actor)),
-        Err(err) if err.code() == ErrorCode::Unauthenticated => Err(refuse(
+        Err(err) if err.code() == ErrorCode::Unauthenticated => Err(refuse_with(
             StatusCode::UNAUTHORIZED,
-            ErrorCode::Unauthenticated,
-            &err.to_string(),
+            &err,
+            lang,
             request_id,
         )),
         Err(err) => {
             tracing::error!(request_id, error = %err, "authentication failed");
-            Err(internal(request_id))
+            Err(internal(lang, request_id))
         }
     }
 }
 
+/// The language the caller reads: Chinese unless Accept-Language prefers
+/// English.
+pub(crate) fn lang_of(req: &Request) -> Lang {
+    req.headers()
+        .get(poem::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(Lang::from_accept_language)
+        .unwrap_or_default()
+}
+
 /// A refusal of the whole request, shaped like a GraphQL response.
-fn refuse(status: StatusCode, code: ErrorCode, message: &str, request_id: &str) -> Response {
+fn refuse(
+    status: StatusCode,
+    code: ErrorCode,
+    message: &Message,
+    lang: Lang,
+    request_id: &str,
+) -> Response {
+    let message = message.get(lang);
     let mut body =
         json!({ "errors": [{ "message": message, "extensions": { "code": code.as_str() } }] });
     if code == ErrorCode::Internal {
@@ -297,13 +320,23 @@ fn refuse(status: StatusCode, code: ErrorCode, message: &str, request_id: &str) 
         .body(body.to_string())
 }
 
+/// A refusal by an error of ours that is not internal.
+fn refuse_with(status: StatusCode, err: &AppError, lang: Lang, request_id: &str) -> Response {
+    let message = Message::new(err.message(Lang::Zh), err.message(Lang::En));
+    refuse(status, err.code(), &message, lang, request_id)
+}
+
 /// A failure of ours: the client gets the request ID to quote, the log
 /// (written by the caller) the detail.
-fn internal(request_id: &str) -> Response {
+fn internal(lang: Lang, request_id: &str) -> Response {
     refuse(
         StatusCode::INTERNAL_SERVER_ERROR,
         ErrorCode::Internal,
-        &format!("internal error (request {request_id})"),
+        &Message::new(
+            format!("服务器内部错误（请求编号 {request_id}）"),
+            format!("internal error (request {request_id})"),
+        ),
+        lang,
         request_id,
     )
 }
@@ -333,13 +366,14 @@ async fn file_parts(content_type: &str, body: &[u8]) -> Result<usize, String> {
 #[handler]
 async fn graphql(state: Data<&AppState>, req: &Request, body: Body) -> Response {
     let request_id = id_of(req);
+    let lang = lang_of(req);
     let limits = state.limits;
     let now = (state.clock)();
     let actor = match caller(&state, req, now, &request_id).await {
         Ok(actor) => actor,
         Err(refusal) => return refusal,
     };
-    let bytes = match read_body(body, &limits, &request_id).await {
+    let bytes = match read_body(body, &limits, lang, &request_id).await {
         Ok(bytes) => bytes,
         Err(refusal) => return refusal,
     };
@@ -350,6 +384,7 @@ async fn graphql(state: Data<&AppState>, req: &Request, body: Body) -> Response 
                 StatusCode::BAD_REQUEST,
                 ErrorCode::BadRequest,
                 &message,
+                lang,
                 &request_id,
             );
         }
@@ -359,15 +394,23 @@ async fn graphql(state: Data<&AppState>, req: &Request, body: Body) -> Response 
         BatchRequest::Batch(requests) => (requests, false),
     };
     if requests.len() > limits.max_batch {
-        let message = format!(
-            "a batch may hold at most {} operations; this one holds {}",
-            limits.max_batch,
-            requests.len()
+        let message = Message::new(
+            format!(
+                "一次批量请求最多 {} 个操作，这次有 {} 个",
+                limits.max_batch,
+                requests.len()
+            ),
+            format!(
+                "a batch may hold at most {} operations; this one holds {}",
+                limits.max_batch,
+                requests.len()
+            ),
         );
         return refuse(
             StatusCode::BAD_REQUEST,
             ErrorCode::BatchTooLarge,
             &message,
+            lang,
             &request_id,
         );
     }
@@ -399,7 +442,7 @@ async fn graphql(state: Data<&AppState>, req: &Request, body: Body) -> Response 
         response
             .errors
             .iter_mut()
-            .for_each(|e| errors::finish(e, &request_id));
+            .for_each(|e| errors::finish(e, lang, &request_id));
         responses.push(response);
     }
     let body = if single {
@@ -414,7 +457,7 @@ async fn graphql(state: Data<&AppState>, req: &Request, body: Body) -> Response 
             .body(json),
         Err(err) => {
             tracing::error!(request_id, error = %err, "a response could not be encoded");
-            internal(&request_id)
+            internal(lang, &request_id)
         }
     }
 }
@@ -425,6 +468,7 @@ async fn graphql(state: Data<&AppState>, req: &Request, body: Body) -> Response 
 async fn read_body(
     body: Body,
     limits: &LimitsConfig,
+    lang: Lang,
     request_id: &str,
 ) -> Result<bytes::Bytes, Response> {
     let timeout = std::time::Duration::from_secs(limits.body_timeout_secs);
@@ -433,25 +477,34 @@ async fn read_body(
         Ok(Err(ReadBodyError::PayloadTooLarge)) => Err(refuse(
             StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::BodyTooLarge,
-            &format!(
-                "the request body is larger than {} bytes",
-                limits.max_body_bytes
+            &Message::new(
+                format!("请求内容超过 {} 字节", limits.max_body_bytes),
+                format!(
+                    "the request body is larger than {} bytes",
+                    limits.max_body_bytes
+                ),
             ),
+            lang,
             request_id,
         )),
         Ok(Err(_)) => Err(refuse(
             StatusCode::BAD_REQUEST,
             ErrorCode::BadRequest,
-            "the request body could not be read",
+            &Message::new("无法读取请求内容", "the request body could not be read"),
+            lang,
             request_id,
         )),
         Err(_) => Err(refuse(
             StatusCode::REQUEST_TIMEOUT,
             ErrorCode::RequestTimeout,
-            &format!(
-                "the request body did not arrive within {} seconds",
-                limits.body_timeout_secs
+            &Message::new(
+                format!("请求内容未在 {} 秒内送达", limits.body_timeout_secs),
+                format!(
+                    "the request body did not arrive within {} seconds",
+                    limits.body_timeout_secs
+                ),
             ),
+            lang,
             request_id,
         )),
     }
@@ -464,16 +517,22 @@ async fn parse_batch(
     content_type: &str,
     bytes: &[u8],
     limits: &LimitsConfig,
-) -> Result<BatchRequest, String> {
-    let not_graphql = |err: String| format!("the body is not a GraphQL request: {err}");
+) -> Result<BatchRequest, Message> {
+    let not_graphql = |err: String| {
+        Message::new(
+            format!("请求内容不是 GraphQL 请求：{err}"),
+            format!("the body is not a GraphQL request: {err}"),
+        )
+    };
     if !content_type.starts_with("multipart/form-data") {
         return serde_json::from_slice::<BatchRequest>(bytes)
             .map_err(|e| not_graphql(e.to_string()));
     }
     let files = file_parts(content_type, bytes).await.map_err(not_graphql)?;
     if files > 1 {
-        return Err(format!(
-            "an upload carries one file; this one carries {files}"
+        return Err(Message::new(
+            format!("一次上传只能带一个文件，这次带了 {files} 个"),
+            format!("an upload carries one file; this one carries {files}"),
         ));
     }
     let options = MultipartOptions::default()
@@ -504,6 +563,7 @@ async fn export_plan(
     poem::web::Path(id): poem::web::Path<String>,
 ) -> Response {
     let request_id = id_of(req);
+    let lang = lang_of(req);
     let now = (state.clock)();
     let actor = match caller(&state, req, now, &request_id).await {
         Ok(Some(actor)) => actor,
@@ -511,7 +571,11 @@ async fn export_plan(
             return refuse(
                 StatusCode::UNAUTHORIZED,
                 ErrorCode::Unauthenticated,
-                "a valid bearer token is required",
+                &Message::new(
+                    "需要有效的令牌（Bearer）",
+                    "a valid bearer token is required",
+                ),
+                lang,
                 &request_id,
             );
         }
@@ -536,7 +600,7 @@ async fn export_plan(
             .body(bytes),
         Err(AppError::Internal(detail)) => {
             tracing::error!(request_id, error = %detail, "export failed");
-            internal(&request_id)
+            internal(lang, &request_id)
         }
         Err(err) => {
             let status = match err.code() {
@@ -544,7 +608,7 @@ async fn export_plan(
                 ErrorCode::NotFound => StatusCode::NOT_FOUND,
                 _ => StatusCode::BAD_REQUEST,
             };
-            refuse(status, err.code(), &err.to_string(), &request_id)
+            refuse_with(status, &err, lang, &request_id)
         }
     }
 }

@@ -56,7 +56,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             as_of,
             out,
         } => cli::export(&db, plan, as_of, breakdown, &out).await?,
-        Command::Import(args) => cli::import(&db, args).await?,
+        Command::Import(args) => cli::import(&db, args, cli.lang).await?,
         Command::Generate {
             parks,
             goals,

@@ -21,6 +21,8 @@ pub mod facts;
 pub mod judgement;
 /// Goal kinds and directions, and their stored spellings.
 pub mod kinds;
+/// Text a person reads, in Chinese and English.
+pub mod message;
 /// Why an input breaks a rule: the rule and a message.
 pub mod refusal;
 /// The whole-plan evaluation: goal trees, plan, category and unit roll-ups.
@@ -35,6 +37,7 @@ pub mod text;
 pub mod validation;
 /// Reading target and deadline wording of a 目标任务分解表.
 pub mod wording;
+pub use message::{Lang, Message};
 
 pub use completion::Progress;
 pub use facts::{AssignmentFacts, GoalFacts, MilestoneFacts, PlanFacts, ReportFact};

@@ -35,6 +35,18 @@ pub struct Model {
     pub archived_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// A 其中 row ("其中：2亿元以上重大项目"): shown under its goal with its
+    /// own progress, never added into it; weighs 0 unless the sheet scores it.
+    pub subset: bool,
+    /// Last year's result (上年完成), shown beside this year's target.
+    pub previous_year_value: Option<f64>,
+    /// 备注 as the 分解表 gives it.
+    pub remarks: Option<String>,
+    /// 配合单位 written as words that name no unit ("各局办", "潇湘科技要素大市场").
+    pub supporting_text: Option<String>,
+    /// The deadline is the plan's end because the work goes on all year
+    /// (持续推进, 常态化).
+    pub ongoing: bool,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

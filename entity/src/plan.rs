@@ -39,6 +39,8 @@ pub struct Model {
     pub archived_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The 注 rows under a 分解表 (how it is scored, who checks), kept as text.
+    pub remarks: Option<String>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -21,6 +21,8 @@ mod m20261122_000008_plan_data_version;
 mod m20261127_000009_idempotency_keys;
 /// Unique unit names under a parent and shares per goal; enum columns checked.
 mod m20261127_000010_integrity;
+/// What an office's 分解表 carries: subsets, last year's result, remarks, RANK goals.
+mod m20261128_000011_office_sheet;
 
 pub struct Migrator;
 
@@ -38,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000008_plan_data_version::Migration),
             Box::new(m20261127_000009_idempotency_keys::Migration),
             Box::new(m20261127_000010_integrity::Migration),
+            Box::new(m20261128_000011_office_sheet::Migration),
         ]
     }
 }

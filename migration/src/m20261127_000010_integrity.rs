@@ -115,14 +115,14 @@ impl MigrationTrait for Migration {
     }
 }
 
-fn check_name(table: &str, column: &str) -> String {
+pub(crate) fn check_name(table: &str, column: &str) -> String {
     format!("{table}_{column}_known")
 }
 
 /// A CHECK constraint on PostgreSQL; SQLite cannot add one to an existing
 /// table, so there a trigger on insert and on update refuses the row with
 /// the same name in its message.
-fn known_value_checks(
+pub(crate) fn known_value_checks(
     backend: DbBackend,
     table: &str,
     column: &str,

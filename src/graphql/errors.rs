@@ -1,5 +1,7 @@
 use async_graphql::ServerError;
 
+use domain::Lang;
+
 use crate::error::{AppError, ErrorCode};
 
 /// Gives every error of a response its `extensions.code`. Resolvers return
@@ -9,16 +11,24 @@ use crate::error::{AppError, ErrorCode};
 /// itself (syntax, unknown fields, wrong types) are BAD_REQUEST, except a
 /// number literal out of range (`1e400`), which only the parser's message
 /// tells apart. Internal details go to the log, never to the client.
-pub fn finish(error: &mut ServerError, request_id: &str) {
+/// Messages are in the caller's language: ours from `AppError`,
+/// async-graphql's own (always English) introduced in Chinese.
+pub fn finish(error: &mut ServerError, lang: Lang, request_id: &str) {
     let app_code = error.source::<AppError>().map(|app| {
         if let AppError::Internal(detail) = app {
             tracing::error!(request_id, error = %detail, path = ?error.path, "internal error while serving a request");
         }
         app.code()
     });
+    if let Some(app) = error.source::<AppError>() {
+        error.message = app.message(lang);
+    }
     if app_code == Some(ErrorCode::Internal) {
         // The client gets the request ID to quote, never the detail.
-        error.message = format!("internal error (request {request_id})");
+        error.message = match lang {
+            Lang::Zh => format!("服务器内部错误（请求编号 {request_id}）"),
+            Lang::En => format!("internal error (request {request_id})"),
+        };
         error
             .extensions
             .get_or_insert_with(Default::default)
@@ -35,7 +45,7 @@ pub fn finish(error: &mut ServerError, request_id: &str) {
                     "cell": p.column.as_ref().map(|c| format!("{c}{}", p.row)),
                     "header": p.header,
                     "code": p.code.as_str(),
-                    "message": p.message,
+                    "message": p.message.get(lang),
                 })
             })
             .collect();
@@ -59,6 +69,11 @@ pub fn finish(error: &mut ServerError, request_id: &str) {
         None if error.message.contains("number out of range") => ErrorCode::InvalidValue,
         None => ErrorCode::BadRequest,
     };
+    if app_code.is_none() && lang == Lang::Zh {
+        // The parser's and validator's words, which name fields and types
+        // as the query wrote them, after a sentence a clerk can read.
+        error.message = format!("请求有误：{}", error.message);
+    }
     error
         .extensions
         .get_or_insert_with(Default::default)

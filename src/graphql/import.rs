@@ -202,6 +202,7 @@ impl ImportMutation {
                 now: rc.now,
                 timing: *ctx.data::<ImportTiming>()?,
                 author: super::audit::author(ctx)?,
+                via: import::Interface::Api,
             },
         )
         .await?;

@@ -22,7 +22,7 @@ use crate::error::{AppError, AppResult, ErrorCode, Problem};
 use crate::import::breakdown::{self, At, Draft, DraftGoal, UnitName, unit_key};
 use crate::import::grid::{self, ReadError};
 use crate::import::limits::{Budget, ImportTiming, MAX_PROBLEMS, Turn, off_the_workers, take_turn};
-use domain::GoalKind;
+use domain::{GoalKind, Lang, Message};
 
 /// Which plan the sheet goes into.
 #[derive(Clone, Debug)]
@@ -54,6 +54,27 @@ pub struct ImportRequest {
     pub timing: ImportTiming,
     /// Who imports it, for the plan's audit row.
     pub author: crate::db::audit::Audit,
+    /// Where the request came from, so a hint names that interface's option.
+    pub via: Interface,
+}
+
+/// The interface an import came through: its hints name its own options.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Interface {
+    /// GraphQL (`importPlan`) and the upload endpoint.
+    Api,
+    /// `mubiao import`.
+    Cli,
+}
+
+impl Interface {
+    /// The option that creates units a sheet names and the database lacks.
+    fn create_units_option(self) -> &'static str {
+        match self {
+            Interface::Api => "createUnknownUnits",
+            Interface::Cli => "--create-units",
+        }
+    }
 }
 
 /// An assignment as imported.
@@ -300,6 +321,7 @@ async fn import_in(
         off_the_workers(turn, move || breakdown::read(&grid, year, &known)).await?;
     // Units are only made for a sheet that is otherwise fit to import.
     let create_unknown_units = request.create_unknown_units && problems.is_empty();
+    let via = request.via;
 
     let (plan, plan_created) = match destination {
         Destination::Existing(plan) => (plan, false),
@@ -343,11 +365,19 @@ async fn import_in(
             Some(several) => problems.push(draft.problem_at(
                 name.at,
                 ErrorCode::UnknownUnit,
-                format!(
-                    "{} units are named {} (ids {:?}); rename one so the sheet can tell them apart",
-                    several.len(),
-                    name.name,
-                    several
+                Message::new(
+                    format!(
+                        "有 {} 个单位都叫“{}”（编号 {:?}），请改名其中一个，以便表格区分",
+                        several.len(),
+                        name.name,
+                        several
+                    ),
+                    format!(
+                        "{} units are named {} (ids {:?}); rename one so the sheet can tell them apart",
+                        several.len(),
+                        name.name,
+                        several
+                    ),
                 ),
             )),
             None if create_unknown_units => {
@@ -363,18 +393,35 @@ async fn import_in(
                 unit_ids.insert(name.name.clone(), created.id);
             }
             None => {
-                let hint = similar(&name.name, by_key.keys());
-                let hint = if hint.is_empty() {
-                    String::from("; add the unit first, or import with createUnknownUnits")
+                let similar = similar(&name.name, by_key.keys());
+                let option = via.create_units_option();
+                let message = if similar.is_empty() {
+                    Message::new(
+                        format!(
+                            "没有名为“{}”的单位；请先添加该单位，或导入时加上 {option}",
+                            name.name
+                        ),
+                        format!(
+                            "no unit is named {}; add the unit first, or import with {option}",
+                            name.name
+                        ),
+                    )
                 } else {
-                    let names: Vec<&str> = hint.iter().map(|s| s.as_str()).collect();
-                    format!("; did you mean {}?", names.join(" or "))
+                    let names: Vec<&str> = similar.iter().map(|s| s.as_str()).collect();
+                    Message::new(
+                        format!(
+                            "没有名为“{}”的单位；是否指 {}？",
+                            name.name,
+                            names.join(" 或 ")
+                        ),
+                        format!(
+                            "no unit is named {}; did you mean {}?",
+                            name.name,
+                            names.join(" or ")
+                        ),
+                    )
                 };
-                problems.push(draft.problem_at(
-                    name.at,
-                    ErrorCode::UnknownUnit,
-                    format!("no unit is named {}{hint}", name.name),
-                ));
+                problems.push(draft.problem_at(name.at, ErrorCode::UnknownUnit, message));
             }
         }
     }
@@ -539,7 +586,10 @@ fn goal_cell(g: &DraftGoal, err: &AppError) -> At {
 fn refusal(draft: &Draft, err: AppError, at: At) -> AppResult<Problem> {
     match err {
         AppError::Internal(_) => Err(err),
-        other => Ok(draft.problem_at(at, other.code(), other.to_string())),
+        other => {
+            let message = Message::new(other.message(Lang::Zh), other.message(Lang::En));
+            Ok(draft.problem_at(at, other.code(), message))
+        }
     }
 }
 
@@ -554,7 +604,7 @@ mod tests {
             column: Some("C".into()),
             header: None,
             code: ErrorCode::MissingTitle,
-            message: "no 目标任务".into(),
+            message: Message::new("没有目标任务", "no 目标任务"),
         };
         let AppError::Sheet { problems, more } =
             sheet_invalid((1..=450).rev().map(problem).collect())

@@ -65,6 +65,7 @@ impl<'a> SheetReader<'a> {
                 self.problem(
                     at,
                     ErrorCode::UnreadableValue,
+                    format!("{what}“{}”不是数字", cell.text.trim()),
                     format!("{what} {:?} is not a number", cell.text.trim()),
                 );
                 None
@@ -84,6 +85,9 @@ impl<'a> SheetReader<'a> {
                 at,
                 ErrorCode::AmbiguousDate,
                 format!(
+                    "{n} 是数字格式，末尾的 0 可能已丢失（2025.1 还是 2025.10？）；请把日期写成文字，如 2025年10月底"
+                ),
+                format!(
                     "{n} is a number, so a trailing 0 may be lost (2025.1 or 2025.10?); write the date as text, like 2025年10月底"
                 ),
             );
@@ -92,13 +96,14 @@ impl<'a> SheetReader<'a> {
         match wording::parse_deadline(&cell.text, self.plan_year) {
             Ok(d) => Some(d),
             Err(WordingError::Ambiguous(message)) => {
-                self.problem(at, ErrorCode::AmbiguousDate, message);
+                self.problem(at, ErrorCode::AmbiguousDate, message.clone(), message);
                 None
             }
             Err(WordingError::Unreadable(message)) => {
                 self.problem(
                     at,
                     ErrorCode::InvalidDate,
+                    format!("{message}；请写成 2025年10月底、10月31日前 或 2025-10-31 这样的日期"),
                     format!("{message}; write a date like 2025年10月底, 10月31日前 or 2025-10-31"),
                 );
                 None

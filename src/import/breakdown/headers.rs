@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use super::unit_key;
 use crate::error::{ErrorCode, Problem};
 use crate::import::grid::{Cell, Grid, column_name};
-use domain::wording;
+use domain::{Message, wording};
 
 /// What a column holds, whatever its header's wording.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -237,7 +237,10 @@ pub(super) fn find_columns(grid: &Grid, known_units: &HashSet<String>) -> Result
             column: None,
             header: None,
             code: ErrorCode::MissingColumn,
-            message: "the header has no 目标任务 column".into(),
+            message: Message::new(
+                "表头中没有“目标任务”列",
+                "the header has no 目标任务 column",
+            ),
         });
     }
     Ok(columns)
@@ -260,9 +263,15 @@ fn no_header_row(grid: &Grid) -> Problem {
         column: None,
         header: None,
         code: ErrorCode::MissingColumn,
-        message: format!(
-            "no header row with 目标任务 in the first {HEADER_SEARCH_ROWS} rows of sheet {:?}; the header needs 目标任务 and columns such as 序号, 目标值, 责任单位, 完成时限",
-            grid.sheet_name
+        message: Message::new(
+            format!(
+                "工作表“{}”的前 {HEADER_SEARCH_ROWS} 行中找不到含“目标任务”的表头；表头需要目标任务，以及序号、目标值、责任单位、完成时限等列",
+                grid.sheet_name
+            ),
+            format!(
+                "no header row with 目标任务 in the first {HEADER_SEARCH_ROWS} rows of sheet {:?}; the header needs 目标任务 and columns such as 序号, 目标值, 责任单位, 完成时限",
+                grid.sheet_name
+            ),
         ),
     }
 }

@@ -95,6 +95,10 @@ impl SheetReader<'_> {
                 at,
                 ErrorCode::UnreadableValue,
                 format!(
+                    "目标值“{}”中没有可读的数字",
+                    raw.text.clone().unwrap_or_default()
+                ),
+                format!(
                     "目标值 {:?} has no number to read as a target",
                     raw.text.clone().unwrap_or_default()
                 ),
@@ -150,6 +154,7 @@ impl SheetReader<'_> {
                 self.problem(
                     at,
                     ErrorCode::InvalidTarget,
+                    "没有目标值：请填写数值、添加节点行，或把类型设为分组",
                     "no 目标值: write a number, add 节点 rows, or set 类型 to 分组",
                 );
                 return None;
@@ -169,9 +174,13 @@ impl SheetReader<'_> {
             return false;
         }
         let at = goal.cells.measure_unit.or(goal.cells.target);
-        let message = format!("目标值 is in {text} but 计量单位 says {column}; make them agree");
         if let Some(at) = at {
-            self.problem(at, ErrorCode::MeasureUnitMismatch, message);
+            self.problem(
+                at,
+                ErrorCode::MeasureUnitMismatch,
+                format!("目标值的单位是“{text}”，计量单位却是“{column}”，请改为一致"),
+                format!("目标值 is in {text} but 计量单位 says {column}; make them agree"),
+            );
         }
         true
     }

@@ -126,6 +126,7 @@ impl SheetReader<'_> {
                         self.problem(
                             at,
                             ErrorCode::MissingTitle,
+                            "这一行的分解或节点上方没有目标任务，请放到所属目标任务之下",
                             "a share or 节点 with no goal above it; put it under its 目标任务",
                         );
                     }
@@ -137,6 +138,7 @@ impl SheetReader<'_> {
                 self.problem(
                     at,
                     ErrorCode::MissingTitle,
+                    "这一行有内容，但没有序号或目标任务；请填写目标任务或清空这一行",
                     "this row has values but no 序号 or 目标任务; give it a 目标任务 or clear it",
                 );
             }

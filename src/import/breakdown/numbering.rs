@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::error::ErrorCode;
-use domain::wording;
+use domain::{Message, wording};
 
 /// The numbering of a 序号, which decides nesting.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -105,7 +105,7 @@ impl Outline {
         code: Option<&str>,
         index: usize,
         row: u32,
-    ) -> (Placement, Vec<(ErrorCode, String)>) {
+    ) -> (Placement, Vec<(ErrorCode, Message)>) {
         let Some(code) = code else {
             // A goal with no 序号 stands at the top and closes every open
             // heading, so numbering below it starts afresh.
@@ -128,10 +128,17 @@ impl Outline {
         if let Some(first) = self.codes_seen.insert((parent, key.clone()), row) {
             problems.push((
                 ErrorCode::DuplicateCode,
-                format!(
-                    "序号 {key} is used twice under the same heading (rows {} and {})",
-                    first + 1,
-                    row + 1
+                Message::new(
+                    format!(
+                        "序号 {key} 在同一标题下用了两次（第 {} 行和第 {} 行）",
+                        first + 1,
+                        row + 1
+                    ),
+                    format!(
+                        "序号 {key} is used twice under the same heading (rows {} and {})",
+                        first + 1,
+                        row + 1
+                    ),
                 ),
             ));
         }
@@ -145,7 +152,7 @@ impl Outline {
 
     /// The parent of a goal numbered `key` in `style`, closing the goals
     /// it ends; the message when a dotted number has no parent above it.
-    fn parent_of(&mut self, style: &Style, key: &str) -> Result<Option<usize>, String> {
+    fn parent_of(&mut self, style: &Style, key: &str) -> Result<Option<usize>, Message> {
         match style {
             // 3.1 sits under the nearest 3 above it, wherever that is.
             Style::Arabic(depth) if *depth >= 2 => {
@@ -155,7 +162,10 @@ impl Outline {
                     .iter()
                     .rposition(|(s, _, k)| *s == Style::Arabic(depth - 1) && k == parent_key)
                     .ok_or_else(|| {
-                        format!("序号 {key} comes after no goal numbered {parent_key}")
+                        Message::new(
+                            format!("序号 {key} 上方没有序号为 {parent_key} 的目标"),
+                            format!("序号 {key} comes after no goal numbered {parent_key}"),
+                        )
                     })?;
                 self.open.truncate(pos + 1);
                 Ok(Some(self.open[pos].1))

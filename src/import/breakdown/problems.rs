@@ -1,6 +1,8 @@
 //! Problems found while reading, each named by its cell and the column's
 //! header as the clerk wrote it. (`Problem` itself belongs to `error`,
 //! which carries it in `AppError::Sheet`.)
+use domain::Message;
+
 use super::SheetReader;
 use super::draft::{At, Draft};
 use crate::error::{ErrorCode, Problem};
@@ -8,21 +10,27 @@ use crate::import::grid::{cell_name, column_name};
 
 impl Draft {
     /// A problem at a cell, with the column's header.
-    pub fn problem_at(&self, at: At, code: ErrorCode, message: impl Into<String>) -> Problem {
+    pub fn problem_at(&self, at: At, code: ErrorCode, message: Message) -> Problem {
         Problem {
             row: at.row + 1,
             column: Some(column_name(at.column)),
             header: self.headers.get(&at.column).cloned(),
             code,
-            message: message.into(),
+            message,
         }
     }
 }
 
 impl SheetReader<'_> {
     /// Notes a problem and reads on, so one pass lists them all.
-    pub(super) fn problem(&mut self, at: At, code: ErrorCode, message: impl Into<String>) {
-        let p = self.draft.problem_at(at, code, message);
+    pub(super) fn problem(
+        &mut self,
+        at: At,
+        code: ErrorCode,
+        zh: impl Into<String>,
+        en: impl Into<String>,
+    ) {
+        let p = self.draft.problem_at(at, code, Message::new(zh, en));
         self.problems.push(p);
     }
 }

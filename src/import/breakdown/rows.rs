@@ -40,6 +40,7 @@ impl<'a> SheetReader<'a> {
             self.problem(
                 at,
                 ErrorCode::MissingTitle,
+                format!("序号 {} 没有目标任务", code.as_deref().unwrap_or_default()),
                 format!(
                     "序号 {} has no 目标任务",
                     code.as_deref().unwrap_or_default()
@@ -52,7 +53,8 @@ impl<'a> SheetReader<'a> {
         let (placement, problems) = outline.place(code.as_deref(), index, row);
         let numbering_at = code_at.unwrap_or(At { row, column: 0 });
         for (code, message) in problems {
-            self.problem(numbering_at, code, message);
+            let p = self.draft.problem_at(numbering_at, code, message);
+            self.problems.push(p);
         }
         let cells = GoalCells {
             code: code_at,
@@ -196,7 +198,11 @@ impl<'a> SheetReader<'a> {
                 at,
                 ErrorCode::UnreadableValue,
                 format!(
-                    "类型 {:?} is not one of 累计, 比率, 节点, 一票否决, 分组",
+                    "类型“{}”不是累计、比率、节点、排名、一票否决、分组之一",
+                    cell.text.trim()
+                ),
+                format!(
+                    "类型 {:?} is not one of 累计, 比率, 节点, 排名, 一票否决, 分组",
                     cell.text.trim()
                 ),
             );
@@ -211,6 +217,7 @@ impl<'a> SheetReader<'a> {
             self.problem(
                 at,
                 ErrorCode::UnreadableValue,
+                format!("方向“{}”应为正向或反向", cell.text.trim()),
                 format!("方向 {:?} is not 正向 or 反向", cell.text.trim()),
             );
         }
@@ -243,7 +250,7 @@ impl<'a> SheetReader<'a> {
                         ..Cell::default()
                     },
                     at,
-                    &format!("the share of {name}"),
+                    &format!("{name}的分解值"),
                 ),
                 (None, Some((assignment_cell, assignment_at))) => {
                     self.number(assignment_cell, assignment_at, "分解值")
@@ -267,7 +274,7 @@ impl<'a> SheetReader<'a> {
             let value = if TICKS.contains(&cell.text.trim()) {
                 None
             } else {
-                self.number(cell, at, &format!("the share of {unit}"))
+                self.number(cell, at, &format!("{unit}的分解值"))
             };
             self.draft.goals[goal].assignments.push(DraftAssignment {
                 unit: UnitName {
@@ -303,6 +310,7 @@ impl<'a> SheetReader<'a> {
             (None, Some((_, at))) => self.problem(
                 at,
                 ErrorCode::MissingTitle,
+                "有节点时限却没有节点内容，请写明节点",
                 "a 节点时限 without a 节点; name the milestone",
             ),
             (None, None) => {}
@@ -324,6 +332,7 @@ impl<'a> SheetReader<'a> {
             self.problem(
                 At { row, column },
                 ErrorCode::InvalidDate,
+                format!("节点“{}”没有节点时限", milestone.text.trim()),
                 format!("节点 {:?} has no 节点时限", milestone.text.trim()),
             );
         }

@@ -110,6 +110,11 @@ impl ByPosition for goal::Model {
             archived_at: r.try_get_by_index(19)?,
             created_at: r.try_get_by_index(20)?,
             updated_at: r.try_get_by_index(21)?,
+            subset: r.try_get_by_index(22)?,
+            previous_year_value: r.try_get_by_index(23)?,
+            remarks: r.try_get_by_index(24)?,
+            supporting_text: r.try_get_by_index(25)?,
+            ongoing: r.try_get_by_index(26)?,
         })
     }
 }
