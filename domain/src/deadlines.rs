@@ -1,4 +1,4 @@
-//! When things are due, and what follows from the date: a share's target and
+//! When things are due, and what follows from the date: an assignment's target and
 //! deadline inherited from its goal, "no deadline" meaning the plan's end,
 //! and a milestone that is done, completed late (逾期完成) or overdue.
 //!
@@ -6,18 +6,18 @@
 //! (the due date itself, the day after) are decided once.
 use chrono::NaiveDate;
 
-/// A share's target: its own, or the goal's when it has none.
+/// An assignment's target: its own, or the goal's when it has none.
 pub fn assignment_target(own: Option<f64>, goal: Option<f64>) -> Option<f64> {
     own.or(goal)
 }
 
-/// A share's deadline as set: its own, or the goal's when it has none
+/// An assignment's deadline as set: its own, or the goal's when it has none
 /// (`None` when neither sets one; see `due_by` for the date that judges).
 pub fn assignment_deadline(own: Option<NaiveDate>, goal: Option<NaiveDate>) -> Option<NaiveDate> {
     own.or(goal)
 }
 
-/// The date a goal or share is judged against: its deadline, or the plan's
+/// The date a goal or assignment is judged against: its deadline, or the plan's
 /// last day when it sets none.
 pub fn due_by(deadline: Option<NaiveDate>, plan_end: NaiveDate) -> NaiveDate {
     deadline.unwrap_or(plan_end)

@@ -55,7 +55,7 @@ pub fn linear_expected(
     if date >= deadline {
         return 100.0;
     }
-    let share = match mode {
+    let elapsed = match mode {
         TimeProgressMode::Monthly => {
             f64::from(whole_months(start, date)) / f64::from(months_through(start, deadline))
         }
@@ -63,7 +63,7 @@ pub fn linear_expected(
             ((date - start).num_days() + 1) as f64 / ((deadline - start).num_days() + 1) as f64
         }
     };
-    share.min(1.0) * 100.0
+    elapsed.min(1.0) * 100.0
 }
 
 /// Time progress along a monthly plan curve: the planned cumulative value

@@ -19,7 +19,7 @@ pub const MAX_MAGNITUDE: f64 = 1e12;
 /// target of 10^-300 would make any report an infinite completion.
 pub const MIN_TARGET: f64 = 1e-6;
 
-/// How many times its share's target a cumulative report may claim: a
+/// How many times its assignment's target a cumulative report may claim: a
 /// typing slip of a few digits, not a record year.
 pub const MAX_TIMES_TARGET: f64 = 1_000.0;
 
@@ -90,8 +90,8 @@ pub fn target_for_kind(kind: GoalKind, target: Option<f64>) -> Result<Option<f64
     }
 }
 
-/// A share's own target follows the goal's rules for its kind; an absent
-/// one means "the goal's target". MILESTONE shares have none.
+/// An assignment's own target follows the goal's rules for its kind; an absent
+/// one means "the goal's target". MILESTONE assignments have none.
 pub fn assignment_target(kind: GoalKind, target: Option<f64>) -> Result<Option<f64>, Refusal> {
     match (kind, target) {
         (_, None) => Ok(None),
@@ -163,7 +163,7 @@ pub fn within_plan(
     }
 }
 
-/// A reported value for a goal of `kind` whose share has `assignment_target`:
+/// A reported value for a goal of `kind` whose assignment has `assignment_target`:
 /// counts and amounts cannot be negative; a RATE level may be (a growth
 /// rate can fall below zero); a cumulative figure of more than
 /// [`MAX_TIMES_TARGET`] times its target is a slip, not progress.
@@ -351,7 +351,7 @@ mod tests {
             )),
             Rule::InvalidValue
         );
-        // A thousand times the share's target, and not a unit more.
+        // A thousand times the assignment's target, and not a unit more.
         assert_eq!(
             report_value(GoalKind::Cumulative, 20_000.0, Some(20.0)).unwrap(),
             20_000.0
@@ -360,7 +360,7 @@ mod tests {
             code(report_value(GoalKind::Cumulative, 20_000.5, Some(20.0))),
             Rule::ImplausibleValue
         );
-        // Rates and shares without a target are bounded by magnitude only.
+        // Rates and assignments without a target are bounded by magnitude only.
         assert_eq!(
             report_value(GoalKind::Rate, 5_000.0, Some(5.0)).unwrap(),
             5_000.0

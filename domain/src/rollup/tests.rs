@@ -257,9 +257,9 @@ fn group_goal_weighs_its_capped_sub_goals() {
             completed_on: None,
         },
     ];
-    let mut share = goal(3, GoalKind::Rate, Some(60.0), 1.0);
-    share.parent_id = Some(1);
-    share.assignments = vec![assignment(
+    let mut rate_goal = goal(3, GoalKind::Rate, Some(60.0), 1.0);
+    rate_goal.parent_id = Some(1);
+    rate_goal.assignments = vec![assignment(
         31,
         FINANCE,
         None,
@@ -268,10 +268,10 @@ fn group_goal_weighs_its_capped_sub_goals() {
     let mut ignored = goal(4, GoalKind::Rate, Some(60.0), 0.0);
     ignored.parent_id = Some(1);
     let e = evaluate(
-        &plan(vec![five_good, building, share, ignored]),
+        &plan(vec![five_good, building, rate_goal, ignored]),
         d("2025-11-30"),
     );
-    // building 50 (w 3), share 120 capped to 100 (w 1), weight-0 goal skipped: (150 + 100) / 4
+    // building 50 (w 3), rate goal 120 capped to 100 (w 1), weight-0 goal skipped: (150 + 100) / 4
     assert_close(e.goal(1).unwrap().completion_percent, 62.5);
     assert_close(e.goal(3).unwrap().completion_percent, 120.0);
     assert_eq!(e.goal(1).unwrap().actual, None);
@@ -301,8 +301,8 @@ fn veto_goal_fails_on_an_incident_and_assignments_judge_their_own_count() {
 
 #[test]
 fn rate_goal_reads_the_latest_report_across_assignments() {
-    let mut share = goal(1, GoalKind::Rate, Some(60.0), 1.0);
-    share.assignments = vec![
+    let mut rate_goal = goal(1, GoalKind::Rate, Some(60.0), 1.0);
+    rate_goal.assignments = vec![
         assignment(
             11,
             FINANCE,
@@ -316,7 +316,7 @@ fn rate_goal_reads_the_latest_report_across_assignments() {
             vec![report(2, "2025-08-31", 54.0)],
         ),
     ];
-    let e = evaluate(&plan(vec![share]), d("2025-08-31"));
+    let e = evaluate(&plan(vec![rate_goal]), d("2025-08-31"));
     assert_eq!(e.goal(1).unwrap().actual, Some(54.0));
     assert_close(e.goal(1).unwrap().completion_percent, 90.0);
     // Each assignment against its own target.
