@@ -294,11 +294,20 @@ fn roll_up(items: &[RollItem], overdue: bool, ctx: &Context) -> Progress {
     .shown()
 }
 
-/// Σ wᵢ eᵢ / Σ wᵢ over the items whose e is defined and weight > 0; all such
-/// weights 0 → the plain average; none defined → `None`.
+/// e of a roll-up: Σ wᵢ eᵢ / Σ wᵢ over the items that count in its c (weight
+/// > 0, or all of them when every weight is 0) whose e is defined; `None`
+/// when none of those has one.
+///
+/// The items are chosen as for c, before asking which have an e: a weight-0
+/// item is not part of c, so its time progress must not stand in for the
+/// counted items' (a weight-0 milestone not yet due gave e = 0 to a unit
+/// whose only counted goal was a failed VETO: 0.0 % read GREEN).
 fn weighted_average_defined(items: impl IntoIterator<Item = (f64, Option<f64>)>) -> Option<f64> {
+    let items: Vec<(f64, Option<f64>)> = items.into_iter().collect();
+    let any_weighted = items.iter().any(|(w, _)| *w > 0.0);
     let defined: Vec<(f64, f64)> = items
         .into_iter()
+        .filter(|(w, _)| !any_weighted || *w > 0.0)
         .filter_map(|(w, e)| e.map(|e| (w, e)))
         .collect();
     if defined.is_empty() {
@@ -569,8 +578,11 @@ fn assignment_raw(goal: &GoalFacts, assignment: &AssignmentFacts, ctx: &Context)
     );
     let actual = latest_value(&assignment.reports, ctx.as_of);
     let (c, e, can_be_late) = match (goal.kind, target) {
-        (GoalKind::Cumulative, Some(t)) => (
-            cumulative_completion(actual, t),
+        // Time progress needs a deadline, not a target: a share whose
+        // target is missing is still due by its deadline (and has done 0 %
+        // of an unknown amount), so it keeps its e like any other.
+        (GoalKind::Cumulative, t) => (
+            t.map_or(0.0, |t| cumulative_completion(actual, t)),
             Some(ctx.expected(goal, deadline)),
             true,
         ),
@@ -580,8 +592,8 @@ fn assignment_raw(goal: &GoalFacts, assignment: &AssignmentFacts, ctx: &Context)
             true,
         ),
         (GoalKind::Veto, t) => (veto_completion(actual, t.unwrap_or(0.0)), None, false),
-        // GROUP goals cannot be assigned and targets are required elsewhere;
-        // should a row slip through, it judges as "nothing done".
+        // GROUP goals cannot be assigned and RATE targets are required
+        // elsewhere; should a row slip through, it judges as "nothing done".
         _ => (0.0, None, false),
     };
     Raw {

@@ -758,3 +758,64 @@ fn the_scorecard_caps_each_line_and_the_veto_voids_only_the_score() {
     assert_eq!(card.score, 0.0);
     assert!((card.score_before_veto - 71.0).abs() < 1e-9);
 }
+
+/// A MILESTONE goal of weight 0 whose only milestone falls due on 06-30:
+/// as of 03-31 nothing of it is due (e = 0).
+fn unweighted_milestone_not_yet_due(id: i64, unit_id: i64) -> GoalFacts {
+    let mut solar = goal(id, GoalKind::Milestone, None, 0.0);
+    solar.milestones = vec![MilestoneFacts {
+        id: id * 10,
+        due: d("2025-06-30"),
+        weight: 1.0,
+        completed_on: None,
+    }];
+    solar.assignments = vec![assignment(id * 100, unit_id, None, vec![])];
+    solar
+}
+
+#[test]
+fn a_unit_at_zero_is_not_green_on_the_time_progress_of_what_does_not_count() {
+    // 安全生产 scored at 10 points with an incident in February (c 0, RED),
+    // and a weight-0 milestone not due before June. The unit's c is the
+    // VETO goal's 0; its e must not come from the weight-0 milestone (which
+    // is not in c), or the gap reads 0 − 0 and the unit shows 0.0 % GREEN.
+    let mut safety = goal(1, GoalKind::Veto, Some(0.0), 10.0);
+    safety.assignments = vec![assignment(
+        11,
+        FINANCE,
+        None,
+        vec![report(1, "2025-02-28", 1.0)],
+    )];
+    let e = evaluate(
+        &plan(vec![safety, unweighted_milestone_not_yet_due(2, FINANCE)]),
+        d("2025-03-31"),
+    );
+    let unit = e.unit(FINANCE).unwrap();
+    assert_eq!(unit.progress.completion_percent, 0.0);
+    assert_eq!(unit.progress.expected_percent, None);
+    assert_eq!(unit.progress.light, Light::Red);
+}
+
+#[test]
+fn an_assignment_without_a_target_still_has_time_progress() {
+    // A CUMULATIVE share whose target is missing (a goal stored before
+    // targets were required) is behind time like any other: e = 3/12.
+    let mut signed = goal(1, GoalKind::Cumulative, None, 10.0);
+    signed.assignments = vec![assignment(
+        11,
+        FINANCE,
+        None,
+        vec![report(1, "2025-02-28", 5.0)],
+    )];
+    let e = evaluate(
+        &plan(vec![signed, unweighted_milestone_not_yet_due(2, FINANCE)]),
+        d("2025-03-31"),
+    );
+    let share = e.assignment(11).unwrap();
+    assert_eq!(share.completion_percent, 0.0);
+    assert_close(share.expected_percent.unwrap(), 25.0);
+    assert_eq!(share.light, Light::Yellow);
+    let unit = e.unit(FINANCE).unwrap();
+    assert_close(unit.progress.expected_percent.unwrap(), 25.0);
+    assert_eq!(unit.progress.light, Light::Yellow);
+}
