@@ -36,6 +36,17 @@ impl GoalKind {
         }
     }
 
+    /// The kind as a 目标办 names it on a sheet (the 类型 column).
+    pub fn zh_name(self) -> &'static str {
+        match self {
+            GoalKind::Cumulative => "累计型",
+            GoalKind::Rate => "比率型",
+            GoalKind::Milestone => "节点型",
+            GoalKind::Veto => "一票否决",
+            GoalKind::Group => "分组",
+        }
+    }
+
     /// Kinds whose units report figures (MILESTONE and GROUP do not).
     pub fn takes_reports(self) -> bool {
         matches!(self, GoalKind::Cumulative | GoalKind::Rate | GoalKind::Veto)

@@ -21,6 +21,8 @@ pub mod facts;
 pub mod judgement;
 /// Goal kinds and directions, and their stored spellings.
 pub mod kinds;
+/// Text a person reads, in Chinese and English, and the reader's language.
+pub mod message;
 /// Why an input breaks a rule: the rule and a message.
 pub mod refusal;
 /// The whole-plan evaluation: goal trees, plan, category and unit roll-ups.
@@ -42,5 +44,6 @@ pub use judgement::Thresholds;
 pub use kinds::{
     Direction, GoalKind, Light, PlanState, ReportingCycle, ReviewState, Status, TimeProgressMode,
 };
+pub use message::{Lang, Message};
 pub use refusal::{Refusal, Rule};
 pub use rollup::{Evaluation, LightCounts, UnitJudgement, evaluate};

@@ -294,9 +294,9 @@ fn roll_up(items: &[RollItem], overdue: bool, ctx: &Context) -> Progress {
     .shown()
 }
 
-/// e of a roll-up: Σ wᵢ eᵢ / Σ wᵢ over the items that count in its c (weight
-/// > 0, or all of them when every weight is 0) whose e is defined; `None`
-/// when none of those has one.
+/// e of a roll-up: Σ wᵢ eᵢ / Σ wᵢ over the items that count in its c
+/// (weight above 0, or all of them when every weight is 0) whose e is
+/// defined; `None` when none of those has one.
 ///
 /// The items are chosen as for c, before asking which have an e: a weight-0
 /// item is not part of c, so its time progress must not stand in for the

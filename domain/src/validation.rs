@@ -4,10 +4,13 @@ use chrono::NaiveDate;
 use super::dates::within;
 use super::judgement::Thresholds;
 use super::kinds::{Direction, GoalKind};
+use crate::message::field_label;
 use crate::refusal::{Refusal, Rule};
 
-fn reject(rule: Rule, message: impl Into<String>) -> Refusal {
-    Refusal::new(rule, message)
+/// A refusal in the clerk's words (`zh`, naming the cells as a sheet or
+/// form shows them) and in English (`en`, naming the API's fields).
+fn reject(rule: Rule, zh: impl Into<String>, en: impl Into<String>) -> Refusal {
+    Refusal::new(rule, zh, en)
 }
 
 /// The largest magnitude of any number we store: a trillion (万亿) is more
@@ -28,12 +31,17 @@ pub fn finite(field: &str, value: f64) -> Result<f64, Refusal> {
     if !value.is_finite() {
         return Err(reject(
             Rule::InvalidValue,
+            format!("{}不是有效的数字", field_label(field)),
             format!("{field} must be a finite number"),
         ));
     }
     if value.abs() > MAX_MAGNITUDE {
         return Err(reject(
             Rule::ImplausibleValue,
+            format!(
+                "{} {value:e} 超出 ±10^12（万亿），请核对数字和计量单位",
+                field_label(field)
+            ),
             format!("{field} {value:e} is beyond ±10^12; check the figure and its unit"),
         ));
     }
@@ -50,21 +58,28 @@ pub fn target_for_kind(kind: GoalKind, target: Option<f64>) -> Result<Option<f64
             let t = target.ok_or_else(|| {
                 reject(
                     Rule::InvalidTarget,
+                    format!("{}目标须填写目标值", kind.zh_name()),
                     format!("a {kind} goal needs a targetValue"),
                 )
             })?;
             if t == 0.0 {
-                return Err(reject(Rule::InvalidTarget, "targetValue cannot be 0"));
+                return Err(reject(
+                    Rule::InvalidTarget,
+                    "目标值不能为 0",
+                    "targetValue cannot be 0",
+                ));
             }
             if t.abs() < MIN_TARGET {
                 return Err(reject(
                     Rule::ImplausibleValue,
+                    format!("目标值 {t:e} 太接近 0（不到 10^-6），请改用更大的计量单位"),
                     format!("targetValue {t:e} is closer to 0 than 10^-6; choose a larger unit"),
                 ));
             }
             if kind == GoalKind::Cumulative && t < 0.0 {
                 return Err(reject(
                     Rule::InvalidValue,
+                    "累计型目标的目标值不能为负数",
                     "a CUMULATIVE targetValue cannot be negative",
                 ));
             }
@@ -75,6 +90,7 @@ pub fn target_for_kind(kind: GoalKind, target: Option<f64>) -> Result<Option<f64
             if t < 0.0 {
                 return Err(reject(
                     Rule::InvalidValue,
+                    "一票否决项的限值（允许的起数）不能为负数",
                     "a VETO limit cannot be negative",
                 ));
             }
@@ -84,6 +100,7 @@ pub fn target_for_kind(kind: GoalKind, target: Option<f64>) -> Result<Option<f64
             None => Ok(None),
             Some(_) => Err(reject(
                 Rule::InvalidTarget,
+                format!("{}目标没有目标值，请留空", kind.zh_name()),
                 format!("a {kind} goal has no targetValue"),
             )),
         },
@@ -97,6 +114,7 @@ pub fn assignment_target(kind: GoalKind, target: Option<f64>) -> Result<Option<f
         (_, None) => Ok(None),
         (GoalKind::Milestone, Some(_)) => Err(reject(
             Rule::InvalidTarget,
+            "节点型目标的分解任务没有目标值，进度按节点完成情况计算",
             "a MILESTONE goal's assignment has no targetValue",
         )),
         (kind, Some(t)) => target_for_kind(kind, Some(t)),
@@ -115,11 +133,13 @@ pub fn baseline_for_kind(
     match kind {
         GoalKind::Rate if target.is_some_and(|t| (t - b).abs() < MIN_TARGET) => Err(reject(
             Rule::InvalidValue,
+            "基数不能等于目标值",
             "baselineValue must differ from targetValue",
         )),
         GoalKind::Cumulative | GoalKind::Rate => Ok(Some(b)),
         _ => Err(reject(
             Rule::InvalidValue,
+            format!("{}目标没有基数，请留空", kind.zh_name()),
             format!("a {kind} goal has no baselineValue"),
         )),
     }
@@ -130,6 +150,10 @@ pub fn direction_for_kind(kind: GoalKind, direction: Direction) -> Result<Direct
     if direction == Direction::Decrease && kind != GoalKind::Rate {
         return Err(reject(
             Rule::DirectionNotAllowed,
+            format!(
+                "只有比率型目标可以设为反向（越低越好），{}目标不能",
+                kind.zh_name()
+            ),
             format!("DECREASE applies to RATE goals only, not {kind}"),
         ));
     }
@@ -140,7 +164,11 @@ pub fn direction_for_kind(kind: GoalKind, direction: Direction) -> Result<Direct
 pub fn weight(value: f64) -> Result<f64, Refusal> {
     let w = finite("weight", value)?;
     if w < 0.0 {
-        return Err(reject(Rule::InvalidValue, "weight cannot be negative"));
+        return Err(reject(
+            Rule::InvalidValue,
+            "分值不能为负数",
+            "weight cannot be negative",
+        ));
     }
     Ok(w)
 }
@@ -158,6 +186,10 @@ pub fn within_plan(
     } else {
         Err(reject(
             rule,
+            format!(
+                "{} {date} 不在年度目标期间（{start} 至 {end}）内",
+                field_label(what)
+            ),
             format!("{what} {date} is outside the plan period {start} to {end}"),
         ))
     }
@@ -178,6 +210,7 @@ pub fn report_value(
         // completion of 10^300 %: a slip, like a target that small.
         return Err(reject(
             Rule::ImplausibleValue,
+            format!("填报值 {v:e} 太接近 0（不到 10^-6），请填 0 或改用更大的计量单位"),
             format!(
                 "value {v:e} is closer to 0 than 10^-6; report 0 or the figure in a larger unit"
             ),
@@ -186,6 +219,7 @@ pub fn report_value(
     if v < 0.0 && kind != GoalKind::Rate {
         return Err(reject(
             Rule::InvalidValue,
+            format!("{}目标的填报值不能为负数", kind.zh_name()),
             format!("a {kind} report cannot be negative"),
         ));
     }
@@ -195,6 +229,9 @@ pub fn report_value(
     {
         return Err(reject(
             Rule::ImplausibleValue,
+            format!(
+                "填报值 {v} 超过分解目标值 {target} 的 {MAX_TIMES_TARGET} 倍，请核对数字和计量单位"
+            ),
             format!(
                 "value {v} is more than {MAX_TIMES_TARGET} times the share's target {target}; check the figure and its unit"
             ),
@@ -230,12 +267,14 @@ pub fn thresholds(t: Thresholds) -> Result<Thresholds, Refusal> {
     if yellow <= 0.0 || red < yellow {
         return Err(reject(
             Rule::InvalidValue,
+            "灯色阈值须满足 0 < 黄灯阈值 ≤ 红灯阈值（低于序时进度的百分点数）",
             "the bands need 0 < yellowGap <= redGap (points below time progress)",
         ));
     }
     if floor <= 0.0 || floor > 100.0 {
         return Err(reject(
             Rule::InvalidValue,
+            "比率类黄灯下限是 0 到 100 之间的百分数",
             "rateYellowFloor is a percent between 0 and 100",
         ));
     }
@@ -253,12 +292,17 @@ pub fn monthly_plan(
     if kind != GoalKind::Cumulative {
         return Err(reject(
             Rule::KindMismatch,
+            format!("只有累计型目标可以设月度计划，{}目标不能", kind.zh_name()),
             format!("a monthly plan curve applies to CUMULATIVE goals, not {kind}"),
         ));
     }
     if curve.len() != months as usize {
         return Err(reject(
             Rule::InvalidValue,
+            format!(
+                "月度计划须有 {months} 个累计值，每月一个；现有 {} 个",
+                curve.len()
+            ),
             format!(
                 "monthlyPlan needs {months} cumulative values, one per month of the plan; got {}",
                 curve.len()
@@ -270,6 +314,7 @@ pub fn monthly_plan(
         if *v < 0.0 || (i > 0 && *v < curve[i - 1]) {
             return Err(reject(
                 Rule::InvalidValue,
+                "月度计划填的是累计值：不能为负数，也不能逐月减少",
                 "monthlyPlan values are cumulative: not negative and never falling",
             ));
         }
@@ -284,6 +329,7 @@ pub fn report_due_day(day: i32) -> Result<i32, Refusal> {
     } else {
         Err(reject(
             Rule::InvalidValue,
+            "报送日是每月 1 日至 28 日中的一天",
             "reportDueDay is a day of the month from 1 to 28",
         ))
     }
@@ -299,6 +345,11 @@ pub fn plan_year(year: i32) -> Result<i32, Refusal> {
     } else {
         Err(reject(
             Rule::InvalidPlanPeriod,
+            format!(
+                "年度 {year} 不在 {} 至 {} 年之间",
+                PLAN_YEARS.start(),
+                PLAN_YEARS.end()
+            ),
             format!(
                 "year {year} is outside {} to {}",
                 PLAN_YEARS.start(),
@@ -316,6 +367,7 @@ pub fn not_in_future(as_of: NaiveDate, today: NaiveDate) -> Result<NaiveDate, Re
     } else {
         Err(reject(
             Rule::ReportInFuture,
+            format!("截至日期 {as_of} 晚于今天（{today}），请填今天或更早的日期"),
             format!("asOf {as_of} is after today ({today}); date the report today or earlier"),
         ))
     }
@@ -500,6 +552,86 @@ mod tests {
         );
         assert_eq!(code(report_due_day(31)), Rule::InvalidValue);
         assert_eq!(report_due_day(5).unwrap(), 5);
+    }
+
+    #[test]
+    fn refusals_read_in_both_languages() {
+        fn message<T: std::fmt::Debug>(r: Result<T, Refusal>) -> (String, String) {
+            let m = r.unwrap_err().message;
+            (m.zh, m.en)
+        }
+        type Row<'a> = ((String, String), (&'a str, &'a str));
+        let rows: [Row; 7] = [
+            (
+                message(target_for_kind(GoalKind::Cumulative, Some(0.0))),
+                ("目标值不能为 0", "targetValue cannot be 0"),
+            ),
+            (
+                message(target_for_kind(GoalKind::Rate, None)),
+                ("比率型目标须填写目标值", "a RATE goal needs a targetValue"),
+            ),
+            (
+                message(weight(-1.0)),
+                ("分值不能为负数", "weight cannot be negative"),
+            ),
+            (
+                message(finite("targetValue", f64::NAN)),
+                (
+                    "目标值不是有效的数字",
+                    "targetValue must be a finite number",
+                ),
+            ),
+            (
+                message(direction_for_kind(GoalKind::Veto, Direction::Decrease)),
+                (
+                    "只有比率型目标可以设为反向（越低越好），一票否决目标不能",
+                    "DECREASE applies to RATE goals only, not VETO",
+                ),
+            ),
+            (
+                message(report_value(GoalKind::Veto, -1.0, None)),
+                (
+                    "一票否决目标的填报值不能为负数",
+                    "a VETO report cannot be negative",
+                ),
+            ),
+            (
+                message(report_due_day(0)),
+                (
+                    "报送日是每月 1 日至 28 日中的一天",
+                    "reportDueDay is a day of the month from 1 to 28",
+                ),
+            ),
+        ];
+        for ((zh, en), (want_zh, want_en)) in rows {
+            assert_eq!((zh.as_str(), en.as_str()), (want_zh, want_en));
+        }
+        let start: NaiveDate = "2025-01-01".parse().unwrap();
+        let end: NaiveDate = "2025-12-31".parse().unwrap();
+        let late: NaiveDate = "2026-01-05".parse().unwrap();
+        let outside = within_plan(Rule::DeadlineOutsidePlan, "deadline", late, start, end)
+            .unwrap_err()
+            .message;
+        assert_eq!(
+            outside.zh,
+            "完成时限 2026-01-05 不在年度目标期间（2025-01-01 至 2025-12-31）内"
+        );
+        assert_eq!(
+            outside.en,
+            "deadline 2026-01-05 is outside the plan period 2025-01-01 to 2025-12-31"
+        );
+        let future = not_in_future(late, end).unwrap_err();
+        assert_eq!(
+            future.to_string(),
+            "截至日期 2026-01-05 晚于今天（2025-12-31），请填今天或更早的日期"
+        );
+        let slip = report_value(GoalKind::Cumulative, 20_001.0, Some(20.0))
+            .unwrap_err()
+            .message;
+        assert_eq!(
+            slip.zh,
+            "填报值 20001 超过分解目标值 20 的 1000 倍，请核对数字和计量单位"
+        );
     }
 
     #[test]

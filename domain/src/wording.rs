@@ -2,9 +2,12 @@
 //! "≥25亿元", "≤65%" and deadlines like "2025年10月底", "10月31日前", "年底前",
 //! "2025-03". Pure functions for the spreadsheet importer; a deadline that
 //! could mean two dates is reported as ambiguous, never guessed.
+use std::fmt;
+
 use chrono::NaiveDate;
 
 use super::schedule::month_end;
+use crate::message::Message;
 
 /// Which side of the number counts as meeting the target.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,9 +31,31 @@ pub struct ParsedTarget {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum WordingError {
     /// Nothing in the text reads as this kind of value.
-    Unreadable(String),
+    Unreadable(Message),
     /// The text could mean more than one date; the clerk must say which.
-    Ambiguous(String),
+    Ambiguous(Message),
+}
+
+impl WordingError {
+    /// What the clerk is told, in both languages.
+    pub fn message(&self) -> &Message {
+        match self {
+            WordingError::Unreadable(m) | WordingError::Ambiguous(m) => m,
+        }
+    }
+}
+
+/// The Chinese message, as the office reads it.
+impl fmt::Display for WordingError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.message().fmt(f)
+    }
+}
+
+impl std::error::Error for WordingError {}
+
+fn unreadable(zh: impl Into<String>, en: impl Into<String>) -> WordingError {
+    WordingError::Unreadable(Message::new(zh, en))
 }
 
 /// Full-width digits and punctuation, as Chinese spreadsheets often have
@@ -106,7 +131,10 @@ pub fn parse_target(text: &str) -> Result<ParsedTarget, WordingError> {
     };
     let number: String = s[..number_len].chars().filter(|c| *c != ',').collect();
     let value: f64 = number.parse().map_err(|_| {
-        WordingError::Unreadable(format!("{original:?} has no number to read as a target"))
+        unreadable(
+            format!("“{original}”里没有可作为目标值的数字"),
+            format!("{original:?} has no number to read as a target"),
+        )
     })?;
     let unit = s[number_len..].trim().to_string();
     Ok(ParsedTarget {
@@ -132,8 +160,19 @@ fn exponent_length(s: &str) -> usize {
 }
 
 fn date(year: i32, month: u32, day: u32, original: &str) -> Result<NaiveDate, WordingError> {
-    NaiveDate::from_ymd_opt(year, month, day)
-        .ok_or_else(|| WordingError::Unreadable(format!("{original:?} is not a real date")))
+    NaiveDate::from_ymd_opt(year, month, day).ok_or_else(|| {
+        unreadable(
+            format!("“{original}”不是一个真实的日期"),
+            format!("{original:?} is not a real date"),
+        )
+    })
+}
+
+fn not_a_date(original: &str) -> WordingError {
+    unreadable(
+        format!("“{original}”不是日期"),
+        format!("{original:?} is not a date"),
+    )
 }
 
 fn month_end_of(year: i32, month: u32, original: &str) -> Result<NaiveDate, WordingError> {
@@ -147,7 +186,7 @@ pub fn parse_deadline(text: &str, plan_year: i32) -> Result<NaiveDate, WordingEr
     let original = text.trim();
     let s = normalise(text);
     if s.is_empty() {
-        return Err(WordingError::Unreadable("an empty deadline".into()));
+        return Err(unreadable("完成时限为空", "an empty deadline"));
     }
     if matches!(s.as_str(), "年底" | "年底前" | "年末" | "年内" | "全年") {
         return date(plan_year, 12, 31, original);
@@ -163,12 +202,8 @@ pub fn parse_deadline(text: &str, plan_year: i32) -> Result<NaiveDate, WordingEr
             .iter()
             .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
     {
-        let year: i32 = parts[0]
-            .parse()
-            .map_err(|_| WordingError::Unreadable(format!("{original:?}")))?;
-        let month: u32 = parts[1]
-            .parse()
-            .map_err(|_| WordingError::Unreadable(format!("{original:?}")))?;
+        let year: i32 = parts[0].parse().map_err(|_| not_a_date(original))?;
+        let month: u32 = parts[1].parse().map_err(|_| not_a_date(original))?;
         return match parts.get(2) {
             Some(day) => date(year, month, day.parse().unwrap_or(0), original),
             None => month_end_of(year, month, original),
@@ -177,20 +212,23 @@ pub fn parse_deadline(text: &str, plan_year: i32) -> Result<NaiveDate, WordingEr
     // Chinese forms: [2025年]10月[31日|底|末|份][前|之前|以前].
     let (year, rest) = match s.split_once('年') {
         Some((y, rest)) if !y.is_empty() && y.bytes().all(|b| b.is_ascii_digit()) => (
-            y.parse()
-                .map_err(|_| WordingError::Unreadable(format!("{original:?}")))?,
+            y.parse().map_err(|_| not_a_date(original))?,
             rest.to_string(),
         ),
         _ => (plan_year, s.clone()),
     };
     let Some((month_text, tail)) = rest.split_once('月') else {
-        return Err(WordingError::Unreadable(format!(
-            "{original:?} is not a date, a month or 年底"
-        )));
+        return Err(unreadable(
+            format!("“{original}”不是日期、月份或“年底”"),
+            format!("{original:?} is not a date, a month or 年底"),
+        ));
     };
-    let month: u32 = month_text
-        .parse()
-        .map_err(|_| WordingError::Unreadable(format!("{original:?} has no month to read")))?;
+    let month: u32 = month_text.parse().map_err(|_| {
+        unreadable(
+            format!("“{original}”里读不出月份"),
+            format!("{original:?} has no month to read"),
+        )
+    })?;
     let tail = tail.trim_end_matches("完成");
     let (day_text, after_day) = match tail.split_once(['日', '号']) {
         Some((d, after)) => (Some(d), after),
@@ -202,7 +240,10 @@ pub fn parse_deadline(text: &str, plan_year: i32) -> Result<NaiveDate, WordingEr
     match day_text {
         Some(d) => {
             let day: u32 = d.parse().map_err(|_| {
-                WordingError::Unreadable(format!("{original:?} has no day to read"))
+                unreadable(
+                    format!("“{original}”里读不出日"),
+                    format!("{original:?} has no day to read"),
+                )
             })?;
             date(year, month, day, original)
         }
@@ -211,14 +252,21 @@ pub fn parse_deadline(text: &str, plan_year: i32) -> Result<NaiveDate, WordingEr
             if tail.is_empty() || tail == "份" || end_words.contains(&tail) {
                 month_end_of(year, month, original)
             } else if before {
-                Err(WordingError::Ambiguous(format!(
-                    "{original:?} could mean the end of month {} or of month {month}; write {year}年{month}月底 or the day",
-                    month.saturating_sub(1).max(1)
+                Err(WordingError::Ambiguous(Message::new(
+                    format!(
+                        "“{original}”可能指 {} 月底，也可能指 {month} 月底；请写明 {year}年{month}月底 或具体日期",
+                        month.saturating_sub(1).max(1)
+                    ),
+                    format!(
+                        "{original:?} could mean the end of month {} or of month {month}; write {year}年{month}月底 or the day",
+                        month.saturating_sub(1).max(1)
+                    ),
                 )))
             } else {
-                Err(WordingError::Unreadable(format!(
-                    "{original:?} is not a date this importer reads"
-                )))
+                Err(unreadable(
+                    format!("读不懂完成时限“{original}”"),
+                    format!("{original:?} is not a date this importer reads"),
+                ))
             }
         }
     }
