@@ -99,6 +99,18 @@ pub fn rate_completion(
     }
 }
 
+/// c of a RANK goal at reported place `actual` against the target place
+/// `target` (lower is better): 100 at or above the target place
+/// (r ≤ R), else 100 × R / r; nothing reported → 0. "稳固全省30强" reported
+/// 36th gives 83.3.
+pub fn rank_completion(actual: Option<f64>, target: f64) -> f64 {
+    match actual {
+        None => 0.0,
+        Some(r) if r <= target => 100.0,
+        Some(r) => 100.0 * target / r,
+    }
+}
+
 /// c of a VETO goal: 100 while the reported count stays at or under the
 /// limit (nothing reported means no incident), else 0.
 pub fn veto_completion(count: Option<f64>, limit: f64) -> f64 {
@@ -256,6 +268,23 @@ mod tests {
                 (c - expected).abs() < 0.001,
                 "{actual:?} vs {target} ({baseline:?}, {direction}) gave {c}, want {expected}"
             );
+        }
+    }
+
+    #[test]
+    fn rank_completion_is_full_at_or_above_the_target_place() {
+        // (reported place, target place, c)
+        let rows = [
+            (Some(30.0), 30.0, 100.0),
+            (Some(12.0), 30.0, 100.0),
+            (Some(1.0), 1.0, 100.0),
+            (Some(36.0), 30.0, 100.0 * 30.0 / 36.0),
+            (Some(40.0), 20.0, 50.0),
+            (Some(2.0), 1.0, 50.0),
+            (None, 30.0, 0.0),
+        ];
+        for (actual, target, c) in rows {
+            assert_eq!(rank_completion(actual, target), c, "{actual:?} vs {target}");
         }
     }
 

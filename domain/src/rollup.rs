@@ -6,8 +6,8 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 
 use super::completion::{
-    Progress, cumulative_completion, latest_report, milestone_completion, rate_completion,
-    veto_completion, weighted_capped_average,
+    Progress, cumulative_completion, latest_report, milestone_completion, rank_completion,
+    rate_completion, veto_completion, weighted_capped_average,
 };
 use super::deadlines;
 use super::facts::{AssignmentFacts, GoalFacts, PlanFacts, ReportFact};
@@ -214,7 +214,8 @@ fn judge(kind: GoalKind, raw: Raw, weight: f64, ctx: &Context) -> Progress {
         GoalKind::Cumulative | GoalKind::Milestone | GoalKind::Group => {
             judgement::progress_light(c, gap, raw.overdue, &ctx.thresholds)
         }
-        GoalKind::Rate => judgement::rate_light(c, &ctx.thresholds),
+        // A rank has no time progress either: the RATE rule.
+        GoalKind::Rate | GoalKind::Rank => judgement::rate_light(c, &ctx.thresholds),
         GoalKind::Veto => judgement::veto_light(is_complete(c)),
     };
     Progress {
@@ -527,6 +528,21 @@ fn evaluate_goal(
                 started: actual.is_some(),
             }
         }
+        GoalKind::Rank => {
+            // The place the goal stands at: the latest report across its
+            // assignments, as for a RATE level.
+            let actual = latest_report(goal.assignments.iter().flat_map(|a| &a.reports), as_of)
+                .map(|r| r.value);
+            let c = target.map_or(0.0, |t| rank_completion(actual, t));
+            Raw {
+                target,
+                actual,
+                completion_percent: c,
+                expected_percent: None,
+                overdue: ctx.past(deadline) && !is_complete(c),
+                started: actual.is_some(),
+            }
+        }
         GoalKind::Veto => {
             let actual = sum_present(
                 goal.assignments
@@ -568,7 +584,7 @@ fn evaluate_goal(
     raw
 }
 
-/// An assignment of a CUMULATIVE, RATE or VETO goal, against its own target
+/// An assignment of a CUMULATIVE, RATE, RANK or VETO goal, against its own target
 /// and deadline (the goal's where it has none).
 fn assignment_raw(goal: &GoalFacts, assignment: &AssignmentFacts, ctx: &Context) -> Raw {
     let target = deadlines::assignment_target(assignment.target, goal.target);
@@ -591,6 +607,7 @@ fn assignment_raw(goal: &GoalFacts, assignment: &AssignmentFacts, ctx: &Context)
             None,
             true,
         ),
+        (GoalKind::Rank, Some(t)) => (rank_completion(actual, t), None, true),
         (GoalKind::Veto, t) => (veto_completion(actual, t.unwrap_or(0.0)), None, false),
         // GROUP goals cannot be assigned and RATE targets are required
         // elsewhere; should a row slip through, it judges as "nothing done".

@@ -85,6 +85,23 @@ pub fn target_for_kind(kind: GoalKind, target: Option<f64>) -> Result<Option<f64
             }
             Ok(Some(t))
         }
+        GoalKind::Rank => {
+            let t = target.ok_or_else(|| {
+                reject(
+                    Rule::InvalidTarget,
+                    "排名型目标须填写目标名次（如“前20位”填 20）",
+                    "a RANK goal needs a targetValue (the place to reach, 20 for top 20)",
+                )
+            })?;
+            if !is_place(t) {
+                return Err(reject(
+                    Rule::InvalidTarget,
+                    format!("目标名次 {t} 须为不小于 1 的整数"),
+                    format!("a RANK targetValue is a place, a whole number from 1; got {t}"),
+                ));
+            }
+            Ok(Some(t))
+        }
         GoalKind::Veto => {
             let t = target.unwrap_or(0.0);
             if t < 0.0 {
@@ -105,6 +122,11 @@ pub fn target_for_kind(kind: GoalKind, target: Option<f64>) -> Result<Option<f64
             )),
         },
     }
+}
+
+/// A place in a ranking: 1st, 2nd, … A 20.5th place or a 0th is a slip.
+fn is_place(value: f64) -> bool {
+    value >= 1.0 && value.fract() == 0.0
 }
 
 /// An assignment's own target follows the goal's rules for its kind; an absent
@@ -221,6 +243,13 @@ pub fn report_value(
             Rule::InvalidValue,
             format!("{}目标的填报值不能为负数", kind.zh_name()),
             format!("a {kind} report cannot be negative"),
+        ));
+    }
+    if kind == GoalKind::Rank && !is_place(v) {
+        return Err(reject(
+            Rule::InvalidValue,
+            format!("名次 {v} 须为不小于 1 的整数"),
+            format!("a RANK report is a place, a whole number from 1; got {v}"),
         ));
     }
     if kind == GoalKind::Cumulative
@@ -469,6 +498,71 @@ mod tests {
             Some(-2.0)
         );
         assert_eq!(target_for_kind(GoalKind::Milestone, None).unwrap(), None);
+    }
+
+    #[test]
+    fn a_rank_is_a_whole_place_from_one() {
+        assert_eq!(
+            target_for_kind(GoalKind::Rank, Some(30.0)).unwrap(),
+            Some(30.0)
+        );
+        assert_eq!(
+            target_for_kind(GoalKind::Rank, Some(1.0)).unwrap(),
+            Some(1.0)
+        );
+        for bad in [0.0, -3.0, 20.5, 0.5] {
+            assert_eq!(
+                code(target_for_kind(GoalKind::Rank, Some(bad))),
+                Rule::InvalidTarget,
+                "{bad}"
+            );
+        }
+        let missing = target_for_kind(GoalKind::Rank, None).unwrap_err();
+        assert_eq!(missing.rule, Rule::InvalidTarget);
+        assert_eq!(
+            missing.message.zh,
+            "排名型目标须填写目标名次（如“前20位”填 20）"
+        );
+        assert_eq!(
+            assignment_target(GoalKind::Rank, Some(12.0)).unwrap(),
+            Some(12.0)
+        );
+        assert_eq!(
+            code(assignment_target(GoalKind::Rank, Some(12.5))),
+            Rule::InvalidTarget
+        );
+        // Reports: the place reached.
+        assert_eq!(
+            report_value(GoalKind::Rank, 36.0, Some(30.0)).unwrap(),
+            36.0
+        );
+        for bad in [0.0, 36.6, -1.0] {
+            assert_eq!(
+                code(report_value(GoalKind::Rank, bad, Some(30.0))),
+                Rule::InvalidValue,
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            report_value(GoalKind::Rank, 0.5, None)
+                .unwrap_err()
+                .message
+                .zh,
+            "名次 0.5 须为不小于 1 的整数"
+        );
+        // A rank has no baseline, curve or DECREASE (lower is better by nature).
+        assert_eq!(
+            code(baseline_for_kind(GoalKind::Rank, Some(40.0), Some(30.0))),
+            Rule::InvalidValue
+        );
+        assert_eq!(
+            code(direction_for_kind(GoalKind::Rank, Direction::Decrease)),
+            Rule::DirectionNotAllowed
+        );
+        assert_eq!(
+            code(monthly_plan(GoalKind::Rank, Some(vec![30.0; 12]), 12)),
+            Rule::KindMismatch
+        );
     }
 
     #[test]

@@ -819,3 +819,54 @@ fn an_assignment_without_a_target_still_has_time_progress() {
     assert_close(unit.progress.expected_percent.unwrap(), 25.0);
     assert_eq!(unit.progress.light, Light::Yellow);
 }
+
+#[test]
+fn a_rank_goal_is_judged_on_the_place_reported() {
+    // 五好园区综合排名 稳固全省30强: 36th in the September assessment.
+    let mut ranking = goal(1, GoalKind::Rank, Some(30.0), 10.0);
+    ranking.assignments = vec![
+        assignment(11, ENERGY, None, vec![report(1, "2025-09-30", 36.0)]),
+        // 招商二局 is held to the top 20 on its own line and stands 40th.
+        assignment(
+            12,
+            ZHAOSHANG_2,
+            Some(20.0),
+            vec![report(2, "2025-06-30", 40.0)],
+        ),
+    ];
+    let facts = plan(vec![ranking]);
+
+    let e = evaluate(&facts, d("2025-10-31"));
+    let p = e.goal(1).unwrap();
+    // The goal stands at the latest place reported across its assignments.
+    assert_eq!((p.target, p.actual), (Some(30.0), Some(36.0)));
+    assert_eq!(p.completion_percent, 100.0 * 30.0 / 36.0);
+    assert_eq!((p.expected_percent, p.gap), (None, None));
+    assert_eq!((p.light, p.status), (Light::Yellow, Status::InProgress));
+    assert_close(p.score.unwrap(), 8.333);
+    // Each assignment on its own latest place against its own target.
+    let own = e.assignment(12).unwrap();
+    assert_eq!((own.actual, own.completion_percent), (Some(40.0), 50.0));
+    assert_eq!(own.light, Light::Red);
+
+    // Nothing reported yet: no place, c 0, RED like a RATE at 0.
+    let before = evaluate(&facts, d("2025-05-31")).goal(1).unwrap();
+    assert_eq!((before.actual, before.completion_percent), (None, 0.0));
+    assert_eq!(
+        (before.light, before.status),
+        (Light::Red, Status::NotStarted)
+    );
+
+    // Reaching the 25th place meets "30强": complete and GREEN.
+    let mut better = facts.clone();
+    better.goals[0].assignments[0]
+        .reports
+        .push(report(3, "2025-11-30", 25.0));
+    let done = evaluate(&better, d("2025-11-30")).goal(1).unwrap();
+    assert_eq!(done.completion_percent, 100.0);
+    assert_eq!((done.light, done.status), (Light::Green, Status::Completed));
+
+    // Past its deadline and short of the place: OVERDUE.
+    let after = evaluate(&facts, d("2026-01-05")).goal(1).unwrap();
+    assert_eq!(after.status, Status::Overdue);
+}
