@@ -46,4 +46,4 @@ pub use kinds::{
 };
 pub use message::{Lang, Message};
 pub use refusal::{Refusal, Rule};
-pub use rollup::{Evaluation, LightCounts, UnitJudgement, evaluate};
+pub use rollup::{Evaluation, LightCounts, UnitJudgement, UnitProgress, evaluate};

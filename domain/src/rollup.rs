@@ -7,12 +7,12 @@ use chrono::NaiveDate;
 
 use super::completion::{
     Progress, cumulative_completion, latest_report, milestone_completion, rank_completion,
-    rate_completion, veto_completion, weighted_capped_average,
+    rate_completion, unsigned_zero, veto_completion, weighted_capped_average,
 };
 use super::deadlines;
 use super::facts::{AssignmentFacts, GoalFacts, PlanFacts, ReportFact};
 use super::judgement::{self, Thresholds, is_complete};
-use super::kinds::{GoalKind, Light};
+use super::kinds::{GoalKind, Light, Status};
 use super::schedule;
 
 /// The category label of top-level goals that have none.
@@ -51,9 +51,30 @@ impl LightCounts {
 #[derive(Clone, Debug, PartialEq)]
 pub struct UnitJudgement {
     pub unit_id: i64,
-    pub progress: Progress,
-    /// The lights of the unit's assignments.
+    pub progress: UnitProgress,
+    /// The lights of the unit's assignments that count for it.
     pub lights: LightCounts,
+}
+
+/// A unit's figures. Unlike a goal's, a unit's completion can be absent:
+/// a unit with nothing counted yet (no weighted assignment with a report,
+/// no completed milestone of a weighted goal) has no figure to rank by,
+/// rather than a 0 % that reads like a unit that reported nothing done,
+/// or the 100 % of the 一票否决 items it alone carries.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct UnitProgress {
+    /// c over the unit's assignments, weighted by their goals' weights and
+    /// each capped; `None` while nothing of the unit counts.
+    pub completion_percent: Option<f64>,
+    /// e over the same assignments where defined.
+    pub expected_percent: Option<f64>,
+    /// c − e; `None` where either is.
+    pub gap: Option<f64>,
+    /// `None` with no completion: there is nothing to colour.
+    pub light: Option<Light>,
+    pub status: Status,
+    /// Σ of the assignments' scores; `None` with no completion.
+    pub score: Option<f64>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -147,7 +168,8 @@ impl Evaluation {
     }
 }
 
-/// Units over the assignments of `goals`, highest completion first.
+/// Units over the assignments of `goals`, highest completion first, then
+/// the units with nothing counted in the order they first appear.
 fn judge_units(
     goals: &[&GoalFacts],
     assignments: &HashMap<i64, Progress>,
@@ -165,6 +187,12 @@ fn judge_units(
                 unit_order.push(a.unit_id);
                 (Vec::new(), LightCounts::default())
             });
+            // A 其中 row without points of its own is shown, but it is no
+            // part of what its units are judged on (its parent already is):
+            // the unit is listed, with nothing from it.
+            if !enters_roll_ups(goal) {
+                continue;
+            }
             entry.0.push((
                 goal.weight,
                 *progress,
@@ -180,19 +208,62 @@ fn judge_units(
             let (items, lights) = &by_unit[&unit_id];
             UnitJudgement {
                 unit_id,
-                progress: roll_up(items, past_plan_end, ctx),
+                progress: unit_roll_up(items, past_plan_end, ctx),
                 lights: *lights,
             }
         })
         .collect();
-    // Highest completion first; ties keep the order units first appear in
-    // the plan (the 分解表 order), which the stable sort preserves.
-    units.sort_by(|a, b| {
-        b.progress
-            .completion_percent
-            .total_cmp(&a.progress.completion_percent)
-    });
+    // Highest completion first, the units with nothing counted last; ties
+    // keep the order units first appear in the plan (the 分解表 order),
+    // which the stable sort preserves.
+    units.sort_by(
+        |a, b| match (a.progress.completion_percent, b.progress.completion_percent) {
+            (Some(a), Some(b)) => b.total_cmp(&a),
+            (a, b) => b.is_some().cmp(&a.is_some()),
+        },
+    );
     units
+}
+
+/// A unit's roll-up: the plan's rules over its assignments, unless
+/// nothing of it counts yet — no assignment of a goal with weight above
+/// 0 has a report or a completed milestone — when it has no completion.
+/// Weight-0 assignments alone (一票否决 items) never make a figure: they
+/// would put a unit that was judged on nothing first, at 100 %.
+fn unit_roll_up(items: &[RollItem], past_plan_end: bool, ctx: &Context) -> UnitProgress {
+    let p = roll_up(items, past_plan_end, ctx);
+    let counted = items.iter().any(|(w, _, started)| *w > 0.0 && *started);
+    if counted {
+        return UnitProgress {
+            completion_percent: Some(p.completion_percent),
+            expected_percent: p.expected_percent,
+            gap: p.gap,
+            light: Some(p.light),
+            status: p.status,
+            score: p.score,
+        };
+    }
+    // It owed a figure by the plan's end only if it carries weighted work.
+    let owed = items.iter().any(|(w, _, _)| *w > 0.0);
+    UnitProgress {
+        completion_percent: None,
+        expected_percent: p.expected_percent,
+        gap: None,
+        light: None,
+        status: if past_plan_end && owed {
+            Status::Overdue
+        } else {
+            Status::NotStarted
+        },
+        score: None,
+    }
+}
+
+/// Whether a goal enters the weighted roll-ups above it (its parent GROUP,
+/// the plan, its category, its units): every goal but a 其中 row without
+/// points of its own.
+fn enters_roll_ups(goal: &GoalFacts) -> bool {
+    !goal.subset || goal.weight > 0.0
 }
 
 /// What a goal or assignment is judged from, before lights and scores.
@@ -351,7 +422,13 @@ pub fn evaluate(plan: &PlanFacts, as_of: NaiveDate) -> Evaluation {
 
     let past_plan_end = ctx.past(plan.end);
     let top = |g: &&GoalFacts| (g.weight, goals[&g.id], raws[&g.id].started);
-    let top_items: Vec<RollItem> = tree.roots.iter().map(top).collect();
+    let roots: Vec<&GoalFacts> = tree
+        .roots
+        .iter()
+        .copied()
+        .filter(|g| enters_roll_ups(g))
+        .collect();
+    let top_items: Vec<RollItem> = roots.iter().map(top).collect();
     let mut plan_progress = roll_up(&top_items, past_plan_end, &ctx);
     let vetoed_by: Vec<i64> = reachable
         .iter()
@@ -363,7 +440,7 @@ pub fn evaluate(plan: &PlanFacts, as_of: NaiveDate) -> Evaluation {
     }
 
     let mut category_order: Vec<String> = Vec::new();
-    for root in &tree.roots {
+    for root in &roots {
         let label = category_label(root);
         if !category_order.contains(&label) {
             category_order.push(label);
@@ -372,8 +449,7 @@ pub fn evaluate(plan: &PlanFacts, as_of: NaiveDate) -> Evaluation {
     let categories = category_order
         .into_iter()
         .map(|label| {
-            let items: Vec<_> = tree
-                .roots
+            let items: Vec<_> = roots
                 .iter()
                 .filter(|g| category_label(g) == label)
                 .map(top)
@@ -467,41 +543,56 @@ fn evaluate_goal(
     };
     // Mark the goal before descending so a corrupt cycle terminates.
     memo.insert(goal.id, nothing);
-    let children = tree.children_of(goal.id);
-    let child_raws: Vec<(f64, Raw)> = children
+    // Every child is evaluated (a 其中 row has figures of its own); which
+    // of them feed this goal depends on its kind.
+    let children: Vec<(&GoalFacts, Raw)> = tree
+        .children_of(goal.id)
         .iter()
-        .map(|c| (c.weight, evaluate_goal(tree, c, ctx, memo)))
+        .map(|c| (*c, evaluate_goal(tree, c, ctx, memo)))
         .collect();
     let deadline = deadlines::due_by(goal.deadline, ctx.plan.end);
     let as_of = ctx.as_of;
     let target = goal.target;
-    let children_started = child_raws.iter().any(|(_, r)| r.started);
 
     let raw = match goal.kind {
         GoalKind::Group => {
+            let counted: Vec<(f64, Raw)> = children
+                .iter()
+                .filter(|(c, _)| enters_roll_ups(c))
+                .map(|(c, r)| (c.weight, *r))
+                .collect();
             let c = weighted_capped_average(
-                child_raws.iter().map(|(w, r)| (*w, r.completion_percent)),
+                counted.iter().map(|(w, r)| (*w, r.completion_percent)),
                 ctx.cap_percent,
             );
             Raw {
                 completion_percent: c,
                 expected_percent: weighted_average_defined(
-                    child_raws.iter().map(|(w, r)| (*w, r.expected_percent)),
+                    counted.iter().map(|(w, r)| (*w, r.expected_percent)),
                 ),
                 overdue: ctx.past(deadline) && !is_complete(c),
-                started: children_started,
+                started: counted.iter().any(|(_, r)| r.started),
                 ..nothing
             }
         }
         GoalKind::Cumulative => {
-            let actual = if children.is_empty() {
+            // The parts that add up to the goal: its sub-goals but the 其中
+            // rows, which are already inside another part's figure. A goal
+            // whose only sub-goals are 其中 rows is measured by its own
+            // assignments.
+            let parts: Vec<&Raw> = children
+                .iter()
+                .filter(|(c, _)| !c.subset)
+                .map(|(_, r)| r)
+                .collect();
+            let actual = if parts.is_empty() {
                 sum_present(
                     goal.assignments
                         .iter()
                         .map(|a| latest_value(&a.reports, as_of)),
                 )
             } else {
-                sum_present(child_raws.iter().map(|(_, r)| r.actual))
+                sum_present(parts.iter().map(|r| r.actual))
             };
             let c = target.map_or(0.0, |t| cumulative_completion(actual, t));
             Raw {
@@ -510,12 +601,12 @@ fn evaluate_goal(
                 completion_percent: c,
                 expected_percent: Some(ctx.expected(goal, deadline)),
                 overdue: ctx.past(deadline) && !is_complete(c),
-                started: actual.is_some() || children_started,
+                started: actual.is_some() || parts.iter().any(|r| r.started),
             }
         }
         GoalKind::Rate => {
             let actual = latest_report(goal.assignments.iter().flat_map(|a| &a.reports), as_of)
-                .map(|r| r.value);
+                .map(|r| unsigned_zero(r.value));
             let c = target.map_or(0.0, |t| {
                 rate_completion(actual, t, goal.baseline, goal.direction)
             });
@@ -532,7 +623,7 @@ fn evaluate_goal(
             // The place the goal stands at: the latest report across its
             // assignments, as for a RATE level.
             let actual = latest_report(goal.assignments.iter().flat_map(|a| &a.reports), as_of)
-                .map(|r| r.value);
+                .map(|r| unsigned_zero(r.value));
             let c = target.map_or(0.0, |t| rank_completion(actual, t));
             Raw {
                 target,
@@ -623,8 +714,10 @@ fn assignment_raw(goal: &GoalFacts, assignment: &AssignmentFacts, ctx: &Context)
     }
 }
 
+/// The value of the latest report as of the date (a report typed as "-0"
+/// stands as 0).
 fn latest_value(reports: &[ReportFact], as_of: NaiveDate) -> Option<f64> {
-    latest_report(reports, as_of).map(|r| r.value)
+    latest_report(reports, as_of).map(|r| unsigned_zero(r.value))
 }
 
 /// Σ of the present values (absent ones count 0); `None` if none is present.
@@ -632,7 +725,7 @@ fn sum_present(values: impl IntoIterator<Item = Option<f64>>) -> Option<f64> {
     values
         .into_iter()
         .flatten()
-        .fold(None, |acc, v| Some(acc.unwrap_or(0.0) + v))
+        .fold(None, |acc, v| Some(unsigned_zero(acc.unwrap_or(0.0) + v)))
 }
 
 #[cfg(test)]

@@ -226,7 +226,8 @@ pub fn report_value(
     value: f64,
     assignment_target: Option<f64>,
 ) -> Result<f64, Refusal> {
-    let v = finite("value", value)?;
+    // "-0" is 0: stored as typed it would show as a fall of nothing.
+    let v = finite("value", value)? + 0.0;
     if v != 0.0 && v.abs() < MIN_TARGET {
         // A level of 10^-300 on a lower-is-better rate reads as a
         // completion of 10^300 %: a slip, like a target that small.
@@ -348,7 +349,7 @@ pub fn monthly_plan(
             ));
         }
     }
-    Ok(Some(curve))
+    Ok(Some(curve.into_iter().map(|v| v + 0.0).collect()))
 }
 
 /// The day of the following month a report is due: 1 to 28, so every month has it.
