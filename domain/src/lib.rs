@@ -35,7 +35,8 @@ pub mod scorecard;
 pub mod text;
 /// Input rules that are pure (targets, weights, dates within the plan, trees).
 pub mod validation;
-/// Reading target and deadline wording of a 目标任务分解表.
+/// Reading the words of a 目标任务分解表: targets, deadlines, points, a
+/// unit's part, 节点 in a cell, supporting units named collectively.
 pub mod wording;
 
 pub use completion::Progress;
