@@ -195,6 +195,26 @@ pub fn weight(value: f64) -> Result<f64, Refusal> {
     Ok(w)
 }
 
+/// A heading's points (经济发展指标（30分）) against its items': on a
+/// 100-point sheet a group's points are the sum of its children's, so a
+/// sheet whose items add up to something else has a slip in it. The
+/// caller leaves out 其中 rows without points of their own.
+pub fn heading_points(heading: f64, items: &[f64]) -> Result<f64, Refusal> {
+    let heading = weight(heading)?;
+    let sum: f64 = items.iter().sum();
+    // Points like 7.5 + 2.5 add up exactly; a tolerance keeps 0.1 + 0.2 whole.
+    if (sum - heading).abs() > 1e-9 {
+        return Err(reject(
+            Rule::InvalidValue,
+            format!("标题分值 {heading} 分与其下各项分值合计 {sum} 分不符"),
+            format!(
+                "the heading's {heading} points differ from the sum of its items' points, {sum}"
+            ),
+        ));
+    }
+    Ok(heading)
+}
+
 /// A date that must fall inside the plan period.
 pub fn within_plan(
     rule: Rule,
@@ -591,6 +611,20 @@ mod tests {
             Rule::InvalidValue
         );
         assert_eq!(report_value(GoalKind::Rate, -1.5, None).unwrap(), -1.5);
+    }
+
+    #[test]
+    fn a_headings_points_are_its_items_points() {
+        assert_eq!(heading_points(30.0, &[10.0, 10.0, 10.0]).unwrap(), 30.0);
+        assert_eq!(heading_points(10.0, &[7.5, 2.5]).unwrap(), 10.0);
+        assert_eq!(heading_points(0.3, &[0.1, 0.2]).unwrap(), 0.3);
+        let slip = heading_points(40.0, &[15.0, 15.0, 5.0]).unwrap_err();
+        assert_eq!(slip.rule, Rule::InvalidValue);
+        assert_eq!(
+            slip.message.zh,
+            "标题分值 40 分与其下各项分值合计 35 分不符"
+        );
+        assert_eq!(code(heading_points(-1.0, &[])), Rule::InvalidValue);
     }
 
     #[test]
