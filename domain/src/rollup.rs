@@ -12,70 +12,16 @@ use super::completion::{
 use super::deadlines;
 use super::facts::{AssignmentFacts, GoalFacts, PlanFacts, ReportFact};
 use super::judgement::{self, Thresholds, is_complete};
-use super::kinds::{GoalKind, Light, Status};
+use super::kinds::GoalKind;
 use super::schedule;
+
+mod units;
+
+use units::judge_units;
+pub use units::{LightCounts, UnitJudgement, UnitProgress};
 
 /// The category label of top-level goals that have none.
 pub const UNCATEGORISED: &str = "未分类";
-
-/// How many of a unit's assignments show each colour.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct LightCounts {
-    pub green: u32,
-    pub blue: u32,
-    pub yellow: u32,
-    pub red: u32,
-}
-
-impl LightCounts {
-    fn add(&mut self, light: Light) {
-        match light {
-            Light::Green => self.green += 1,
-            Light::Blue => self.blue += 1,
-            Light::Yellow => self.yellow += 1,
-            Light::Red => self.red += 1,
-        }
-    }
-
-    pub fn of(&self, light: Light) -> u32 {
-        match light {
-            Light::Green => self.green,
-            Light::Blue => self.blue,
-            Light::Yellow => self.yellow,
-            Light::Red => self.red,
-        }
-    }
-}
-
-/// A unit's figure within a plan.
-#[derive(Clone, Debug, PartialEq)]
-pub struct UnitJudgement {
-    pub unit_id: i64,
-    pub progress: UnitProgress,
-    /// The lights of the unit's assignments that count for it.
-    pub lights: LightCounts,
-}
-
-/// A unit's figures. Unlike a goal's, a unit's completion can be absent:
-/// a unit with nothing counted yet (no weighted assignment with a report,
-/// no completed milestone of a weighted goal) has no figure to rank by,
-/// rather than a 0 % that reads like a unit that reported nothing done,
-/// or the 100 % of the 一票否决 items it alone carries.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct UnitProgress {
-    /// c over the unit's assignments, weighted by their goals' weights and
-    /// each capped; `None` while nothing of the unit counts.
-    pub completion_percent: Option<f64>,
-    /// e over the same assignments where defined.
-    pub expected_percent: Option<f64>,
-    /// c − e; `None` where either is.
-    pub gap: Option<f64>,
-    /// `None` with no completion: there is nothing to colour.
-    pub light: Option<Light>,
-    pub status: Status,
-    /// Σ of the assignments' scores; `None` with no completion.
-    pub score: Option<f64>,
-}
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Evaluation {
@@ -165,97 +111,6 @@ impl Evaluation {
             .filter(|g| include(g))
             .collect();
         judge_units(&goals, &self.assignments, &self.assignment_started, &ctx)
-    }
-}
-
-/// Units over the assignments of `goals`, highest completion first, then
-/// the units with nothing counted in the order they first appear.
-fn judge_units(
-    goals: &[&GoalFacts],
-    assignments: &HashMap<i64, Progress>,
-    started: &HashMap<i64, bool>,
-    ctx: &Context,
-) -> Vec<UnitJudgement> {
-    let mut by_unit: HashMap<i64, (Vec<RollItem>, LightCounts)> = HashMap::new();
-    let mut unit_order: Vec<i64> = Vec::new();
-    for goal in goals {
-        for a in &goal.assignments {
-            let Some(progress) = assignments.get(&a.id) else {
-                continue;
-            };
-            let entry = by_unit.entry(a.unit_id).or_insert_with(|| {
-                unit_order.push(a.unit_id);
-                (Vec::new(), LightCounts::default())
-            });
-            // A 其中 row without points of its own is shown, but it is no
-            // part of what its units are judged on (its parent already is):
-            // the unit is listed, with nothing from it.
-            if !enters_roll_ups(goal) {
-                continue;
-            }
-            entry.0.push((
-                goal.weight,
-                *progress,
-                started.get(&a.id).copied().unwrap_or(false),
-            ));
-            entry.1.add(progress.light);
-        }
-    }
-    let past_plan_end = ctx.past(ctx.plan.end);
-    let mut units: Vec<UnitJudgement> = unit_order
-        .into_iter()
-        .map(|unit_id| {
-            let (items, lights) = &by_unit[&unit_id];
-            UnitJudgement {
-                unit_id,
-                progress: unit_roll_up(items, past_plan_end, ctx),
-                lights: *lights,
-            }
-        })
-        .collect();
-    // Highest completion first, the units with nothing counted last; ties
-    // keep the order units first appear in the plan (the 分解表 order),
-    // which the stable sort preserves.
-    units.sort_by(
-        |a, b| match (a.progress.completion_percent, b.progress.completion_percent) {
-            (Some(a), Some(b)) => b.total_cmp(&a),
-            (a, b) => b.is_some().cmp(&a.is_some()),
-        },
-    );
-    units
-}
-
-/// A unit's roll-up: the plan's rules over its assignments, unless
-/// nothing of it counts yet — no assignment of a goal with weight above
-/// 0 has a report or a completed milestone — when it has no completion.
-/// Weight-0 assignments alone (一票否决 items) never make a figure: they
-/// would put a unit that was judged on nothing first, at 100 %.
-fn unit_roll_up(items: &[RollItem], past_plan_end: bool, ctx: &Context) -> UnitProgress {
-    let p = roll_up(items, past_plan_end, ctx);
-    let counted = items.iter().any(|(w, _, started)| *w > 0.0 && *started);
-    if counted {
-        return UnitProgress {
-            completion_percent: Some(p.completion_percent),
-            expected_percent: p.expected_percent,
-            gap: p.gap,
-            light: Some(p.light),
-            status: p.status,
-            score: p.score,
-        };
-    }
-    // It owed a figure by the plan's end only if it carries weighted work.
-    let owed = items.iter().any(|(w, _, _)| *w > 0.0);
-    UnitProgress {
-        completion_percent: None,
-        expected_percent: p.expected_percent,
-        gap: None,
-        light: None,
-        status: if past_plan_end && owed {
-            Status::Overdue
-        } else {
-            Status::NotStarted
-        },
-        score: None,
     }
 }
 
@@ -533,16 +388,8 @@ fn evaluate_goal(
     if let Some(raw) = memo.get(&goal.id) {
         return *raw;
     }
-    let nothing = Raw {
-        target: None,
-        actual: None,
-        completion_percent: 0.0,
-        expected_percent: None,
-        overdue: false,
-        started: false,
-    };
     // Mark the goal before descending so a corrupt cycle terminates.
-    memo.insert(goal.id, nothing);
+    memo.insert(goal.id, NOTHING);
     // Every child is evaluated (a 其中 row has figures of its own); which
     // of them feed this goal depends on its kind.
     let children: Vec<(&GoalFacts, Raw)> = tree
@@ -555,76 +402,17 @@ fn evaluate_goal(
     let target = goal.target;
 
     let raw = match goal.kind {
-        GoalKind::Group => {
-            let counted: Vec<(f64, Raw)> = children
-                .iter()
-                .filter(|(c, _)| enters_roll_ups(c))
-                .map(|(c, r)| (c.weight, *r))
-                .collect();
-            let c = weighted_capped_average(
-                counted.iter().map(|(w, r)| (*w, r.completion_percent)),
-                ctx.cap_percent,
-            );
-            Raw {
-                completion_percent: c,
-                expected_percent: weighted_average_defined(
-                    counted.iter().map(|(w, r)| (*w, r.expected_percent)),
-                ),
-                overdue: ctx.past(deadline) && !is_complete(c),
-                started: counted.iter().any(|(_, r)| r.started),
-                ..nothing
-            }
-        }
-        GoalKind::Cumulative => {
-            // The parts that add up to the goal: its sub-goals but the 其中
-            // rows, which are already inside another part's figure. A goal
-            // whose only sub-goals are 其中 rows is measured by its own
-            // assignments.
-            let parts: Vec<&Raw> = children
-                .iter()
-                .filter(|(c, _)| !c.subset)
-                .map(|(_, r)| r)
-                .collect();
-            let actual = if parts.is_empty() {
-                sum_present(
-                    goal.assignments
-                        .iter()
-                        .map(|a| latest_value(&a.reports, as_of)),
-                )
-            } else {
-                sum_present(parts.iter().map(|r| r.actual))
-            };
-            let c = target.map_or(0.0, |t| cumulative_completion(actual, t));
-            Raw {
-                target,
-                actual,
-                completion_percent: c,
-                expected_percent: Some(ctx.expected(goal, deadline)),
-                overdue: ctx.past(deadline) && !is_complete(c),
-                started: actual.is_some() || parts.iter().any(|r| r.started),
-            }
-        }
-        GoalKind::Rate => {
+        GoalKind::Group => group_raw(&children, deadline, ctx),
+        GoalKind::Cumulative => cumulative_raw(goal, &children, deadline, ctx),
+        GoalKind::Rate | GoalKind::Rank => {
+            // The level (or place) the goal stands at: the latest report
+            // across its assignments.
             let actual = latest_report(goal.assignments.iter().flat_map(|a| &a.reports), as_of)
                 .map(|r| unsigned_zero(r.value));
-            let c = target.map_or(0.0, |t| {
-                rate_completion(actual, t, goal.baseline, goal.direction)
+            let c = target.map_or(0.0, |t| match goal.kind {
+                GoalKind::Rank => rank_completion(actual, t),
+                _ => rate_completion(actual, t, goal.baseline, goal.direction),
             });
-            Raw {
-                target,
-                actual,
-                completion_percent: c,
-                expected_percent: None,
-                overdue: ctx.past(deadline) && !is_complete(c),
-                started: actual.is_some(),
-            }
-        }
-        GoalKind::Rank => {
-            // The place the goal stands at: the latest report across its
-            // assignments, as for a RATE level.
-            let actual = latest_report(goal.assignments.iter().flat_map(|a| &a.reports), as_of)
-                .map(|r| unsigned_zero(r.value));
-            let c = target.map_or(0.0, |t| rank_completion(actual, t));
             Raw {
                 target,
                 actual,
@@ -647,7 +435,7 @@ fn evaluate_goal(
                 // A VETO goal passes or fails; it is never "late".
                 overdue: false,
                 started: actual.is_some(),
-                ..nothing
+                ..NOTHING
             }
         }
         GoalKind::Milestone => {
@@ -667,12 +455,81 @@ fn evaluate_goal(
                     .milestones
                     .iter()
                     .any(|m| deadlines::done_by(m.completed_on, as_of)),
-                ..nothing
+                ..NOTHING
             }
         }
     };
     memo.insert(goal.id, raw);
     raw
+}
+
+/// What judges nothing yet: no target, no actual, c 0.
+const NOTHING: Raw = Raw {
+    target: None,
+    actual: None,
+    completion_percent: 0.0,
+    expected_percent: None,
+    overdue: false,
+    started: false,
+};
+
+/// A GROUP goal: the weighted capped average of the sub-goals that enter
+/// roll-ups (a 其中 row without points does not).
+fn group_raw(children: &[(&GoalFacts, Raw)], deadline: NaiveDate, ctx: &Context) -> Raw {
+    let counted: Vec<(f64, Raw)> = children
+        .iter()
+        .filter(|(c, _)| enters_roll_ups(c))
+        .map(|(c, r)| (c.weight, *r))
+        .collect();
+    let c = weighted_capped_average(
+        counted.iter().map(|(w, r)| (*w, r.completion_percent)),
+        ctx.cap_percent,
+    );
+    Raw {
+        completion_percent: c,
+        expected_percent: weighted_average_defined(
+            counted.iter().map(|(w, r)| (*w, r.expected_percent)),
+        ),
+        overdue: ctx.past(deadline) && !is_complete(c),
+        started: counted.iter().any(|(_, r)| r.started),
+        ..NOTHING
+    }
+}
+
+/// A CUMULATIVE goal: the sum of the parts that add up to it — its
+/// sub-goals but the 其中 rows, which are already inside another part's
+/// figure — or, without such parts, of its assignments' latest reports.
+fn cumulative_raw(
+    goal: &GoalFacts,
+    children: &[(&GoalFacts, Raw)],
+    deadline: NaiveDate,
+    ctx: &Context,
+) -> Raw {
+    let parts: Vec<&Raw> = children
+        .iter()
+        .filter(|(c, _)| !c.subset)
+        .map(|(_, r)| r)
+        .collect();
+    let actual = if parts.is_empty() {
+        sum_present(
+            goal.assignments
+                .iter()
+                .map(|a| latest_value(&a.reports, ctx.as_of)),
+        )
+    } else {
+        sum_present(parts.iter().map(|r| r.actual))
+    };
+    let c = goal
+        .target
+        .map_or(0.0, |t| cumulative_completion(actual, t));
+    Raw {
+        target: goal.target,
+        actual,
+        completion_percent: c,
+        expected_percent: Some(ctx.expected(goal, deadline)),
+        overdue: ctx.past(deadline) && !is_complete(c),
+        started: actual.is_some() || parts.iter().any(|r| r.started),
+    }
 }
 
 /// An assignment of a CUMULATIVE, RATE, RANK or VETO goal, against its own target
