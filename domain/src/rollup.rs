@@ -87,7 +87,8 @@ impl Evaluation {
         &self.categories
     }
 
-    /// Units with assignments in the plan, highest completion first.
+    /// Units with assignments in the plan, highest completion first, then
+    /// the units with nothing counted (no completion) in plan order.
     pub fn units(&self) -> &[UnitJudgement] {
         &self.units
     }
@@ -97,7 +98,7 @@ impl Evaluation {
     }
 
     /// Units judged over the assignments of the goals `include` keeps (a
-    /// category's, say), highest completion first. `plan` must be the facts
+    /// category's, say), ordered as `units`. `plan` must be the facts
     /// this evaluation was made from.
     pub fn units_where(
         &self,
