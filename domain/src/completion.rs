@@ -43,6 +43,16 @@ pub fn shown(x: f64) -> f64 {
     }
 }
 
+/// `x` with a negative zero made positive, so no figure reads "-0.0" (a
+/// fall, to an office). IEEE 754 gives −0 for 0 / −3 (a RATE at its
+/// baseline with the target below it), 10 × −0 or a report typed as "-0";
+/// every function here that makes a figure returns it through this, so
+/// the callers that use them directly (the server's SQL baseline, say)
+/// never see one either.
+pub fn unsigned_zero(x: f64) -> f64 {
+    x + 0.0
+}
+
 impl Progress {
     /// The progress with every figure made showable (`shown`).
     pub fn shown(self) -> Progress {
@@ -73,7 +83,7 @@ pub fn latest_report<'a, R: Dated>(
 /// c = A / T × 100 for cumulative amounts; no actual yet → 0.
 pub fn cumulative_completion(actual: Option<f64>, target: f64) -> f64 {
     match actual {
-        Some(a) => a / target * 100.0,
+        Some(a) => unsigned_zero(a / target * 100.0),
         None => 0.0,
     }
 }
@@ -90,12 +100,24 @@ pub fn rate_completion(
     direction: Direction,
 ) -> f64 {
     let Some(a) = actual else { return 0.0 };
-    match (direction, baseline) {
+    unsigned_zero(match (direction, baseline) {
         (Direction::Increase, None) => a / target * 100.0,
         (Direction::Increase, Some(b)) => (a - b) / (target - b) * 100.0,
         (Direction::Decrease, Some(b)) => (b - a) / (b - target) * 100.0,
         (Direction::Decrease, None) if a <= 0.0 => 100.0,
         (Direction::Decrease, None) => target / a * 100.0,
+    })
+}
+
+/// c of a RANK goal at reported place `actual` against the target place
+/// `target` (lower is better): 100 at or above the target place
+/// (r ≤ R), else 100 × R / r; nothing reported → 0. "稳固全省30强" reported
+/// 36th gives 83.3.
+pub fn rank_completion(actual: Option<f64>, target: f64) -> f64 {
+    match actual {
+        None => 0.0,
+        Some(r) if r <= target => 100.0,
+        Some(r) => unsigned_zero(100.0 * target / r),
     }
 }
 
@@ -127,7 +149,7 @@ pub fn milestone_completion(milestones: &[MilestoneFacts], date: NaiveDate) -> f
         .filter(|m| crate::deadlines::done_by(m.completed_on, date))
         .map(weight)
         .sum();
-    done / total * 100.0
+    unsigned_zero(done / total * 100.0)
 }
 
 /// Σ wᵢ × min(cᵢ, cap) / Σ wᵢ over the items with weight > 0; when every
@@ -144,11 +166,11 @@ pub fn weighted_capped_average(
     let weighted: Vec<&(f64, f64)> = items.iter().filter(|(w, _)| *w > 0.0).collect();
     if weighted.is_empty() {
         let sum: f64 = items.iter().map(|(_, c)| c.min(cap_percent)).sum();
-        return sum / items.len() as f64;
+        return unsigned_zero(sum / items.len() as f64);
     }
     let total: f64 = weighted.iter().map(|(w, _)| w).sum();
     let sum: f64 = weighted.iter().map(|(w, c)| w * c.min(cap_percent)).sum();
-    sum / total
+    unsigned_zero(sum / total)
 }
 
 #[cfg(test)]
@@ -260,6 +282,23 @@ mod tests {
     }
 
     #[test]
+    fn rank_completion_is_full_at_or_above_the_target_place() {
+        // (reported place, target place, c)
+        let rows = [
+            (Some(30.0), 30.0, 100.0),
+            (Some(12.0), 30.0, 100.0),
+            (Some(1.0), 1.0, 100.0),
+            (Some(36.0), 30.0, 100.0 * 30.0 / 36.0),
+            (Some(40.0), 20.0, 50.0),
+            (Some(2.0), 1.0, 50.0),
+            (None, 30.0, 0.0),
+        ];
+        for (actual, target, c) in rows {
+            assert_eq!(rank_completion(actual, target), c, "{actual:?} vs {target}");
+        }
+    }
+
+    #[test]
     fn veto_passes_until_the_count_exceeds_the_limit() {
         assert_eq!(veto_completion(None, 0.0), 100.0);
         assert_eq!(veto_completion(Some(0.0), 0.0), 100.0);
@@ -310,6 +349,112 @@ mod tests {
         ];
         assert_eq!(milestone_completion(&unweighted, d("2025-12-31")), 50.0);
         assert_eq!(milestone_completion(&[], d("2025-12-31")), 0.0);
+    }
+
+    /// Whether a figure is the −0 that prints as "-0.0".
+    fn negative_zero(x: f64) -> bool {
+        x == 0.0 && x.is_sign_negative()
+    }
+
+    #[test]
+    fn no_figure_is_negative_zero_at_the_edges() {
+        use crate::judgement::{gap, score};
+        use crate::schedule::{curve_expected, linear_expected, milestone_expected};
+        use crate::validation::report_value;
+        use crate::{GoalKind, TimeProgressMode};
+        let start = d("2025-01-01");
+        let end = d("2025-12-31");
+        // Each of these gave −0 before it was normalised where it is made.
+        let figures = [
+            // A report typed as "-0".
+            ("cumulative −0", cumulative_completion(Some(-0.0), 20.0)),
+            // A RATE at its baseline, the target below the baseline: 0 / −3.
+            (
+                "rate at baseline",
+                rate_completion(Some(5.0), 2.0, Some(5.0), Direction::Increase),
+            ),
+            (
+                "decrease at baseline",
+                rate_completion(Some(70.0), 75.0, Some(70.0), Direction::Decrease),
+            ),
+            (
+                "average of −0",
+                weighted_capped_average([(1.0, -0.0), (2.0, -0.0)], 100.0),
+            ),
+            (
+                "plain average of −0",
+                weighted_capped_average([(0.0, -0.0)], 100.0),
+            ),
+            ("gap −0 − 0", gap(-0.0, Some(0.0)).unwrap()),
+            ("gap 0 − 0", gap(0.0, Some(0.0)).unwrap()),
+            ("score of −0", score(10.0, -0.0, 100.0)),
+            ("score of weight −0", score(-0.0, 50.0, 100.0)),
+            (
+                "curve of −0",
+                curve_expected(start, end, d("2025-03-31"), &[-0.0; 12], 12.0),
+            ),
+            (
+                "linear before anything is due",
+                linear_expected(start, end, d("2025-01-15"), TimeProgressMode::Monthly),
+            ),
+            (
+                "milestones not due",
+                milestone_expected(
+                    &[MilestoneFacts {
+                        id: 1,
+                        due: d("2025-06-30"),
+                        weight: 1.0,
+                        completed_on: None,
+                    }],
+                    d("2025-03-31"),
+                )
+                .unwrap(),
+            ),
+            (
+                "report typed −0",
+                report_value(GoalKind::Cumulative, -0.0, Some(5.0)).unwrap(),
+            ),
+            (
+                "RATE report −0",
+                report_value(GoalKind::Rate, -0.0, Some(5.0)).unwrap(),
+            ),
+        ];
+        for (what, x) in figures {
+            assert_eq!(x, 0.0, "{what}");
+            assert!(!negative_zero(x), "{what} gave -0");
+        }
+    }
+
+    proptest::proptest! {
+        /// Over the values at the edges (signed zeros, a baseline equal to the
+        /// level or the target, levels on either side of zero), no completion,
+        /// gap, score or average is ever −0.
+        #[test]
+        fn no_completion_gap_or_score_is_negative_zero(
+            actual in proptest::sample::select(vec![-0.0, 0.0, -5.0, 5.0, 65.0, 67.2, 100.0]),
+            target in proptest::sample::select(vec![-2.0, 2.0, 5.0, 65.0, 30.0]),
+            baseline in proptest::sample::select(vec![None, Some(-0.0), Some(0.0), Some(5.0), Some(70.0)]),
+            decrease in proptest::bool::ANY,
+            weight in proptest::sample::select(vec![-0.0, 0.0, 1.0, 10.0]),
+            expected in proptest::sample::select(vec![None, Some(-0.0), Some(0.0), Some(83.3)]),
+        ) {
+            use crate::judgement::{gap, score};
+            let direction = if decrease { Direction::Decrease } else { Direction::Increase };
+            let mut figures = vec![cumulative_completion(Some(actual), target)];
+            if baseline.is_none_or(|b| b != target) {
+                figures.push(rate_completion(Some(actual), target, baseline, direction));
+            }
+            let c = *figures.last().unwrap();
+            figures.push(rank_completion(Some(actual.abs().max(1.0)), target.abs()));
+            figures.push(weighted_capped_average([(weight, c), (weight, actual)], 100.0));
+            figures.push(score(weight, c, 100.0));
+            figures.push(score(weight, actual, 120.0));
+            figures.extend(gap(actual, expected));
+            figures.extend(gap(c, expected));
+            for x in figures {
+                proptest::prop_assert!(!negative_zero(x), "{x:?}");
+            }
+        }
     }
 
     #[test]

@@ -64,6 +64,11 @@ pub struct GoalFacts {
     /// Planned cumulative values for the plan's months 1..12; replaces
     /// linear time progress when present.
     pub monthly_plan: Option<Vec<f64>>,
+    /// A 其中 row: a part of its parent shown with its own figures (其中：
+    /// 工业投资 under 固定资产投资), never added into the parent's actual,
+    /// and in weighted roll-ups (its parent GROUP, the plan, units) only
+    /// when the sheet gave it points of its own (weight > 0).
+    pub subset: bool,
     pub assignments: Vec<AssignmentFacts>,
     pub milestones: Vec<MilestoneFacts>,
 }

@@ -1,5 +1,6 @@
 //! Gap, light, status and score (rules page, "Gap, light and status" and
 //! "Roll-ups and score").
+use super::completion::unsigned_zero;
 use super::kinds::{Light, Status};
 
 /// The plan settings that judge progress.
@@ -32,7 +33,7 @@ pub fn is_complete(completion_percent: f64) -> bool {
 
 /// gap = c − e in percentage points; `None` where e is.
 pub fn gap(completion_percent: f64, expected_percent: Option<f64>) -> Option<f64> {
-    expected_percent.map(|e| completion_percent - e)
+    expected_percent.map(|e| unsigned_zero(completion_percent - e))
 }
 
 /// Gaps are judged as the office reads them, to one decimal: a gap shown as
@@ -102,7 +103,7 @@ pub fn status(completion_percent: f64, overdue: bool, started: bool) -> Status {
 
 /// weight × min(c, cap) / 100, with the cap in percent.
 pub fn score(weight: f64, completion_percent: f64, cap_percent: f64) -> f64 {
-    weight * completion_percent.min(cap_percent) / 100.0
+    unsigned_zero(weight * completion_percent.min(cap_percent) / 100.0)
 }
 
 #[cfg(test)]

@@ -14,15 +14,18 @@ pub enum GoalKind {
     Veto,
     /// A dimension that only groups sub-goals.
     Group,
+    /// A place in a ranking, lower is better: 五好园区综合排名 稳固全省30强.
+    Rank,
 }
 
 impl GoalKind {
-    pub const ALL: [GoalKind; 5] = [
+    pub const ALL: [GoalKind; 6] = [
         GoalKind::Cumulative,
         GoalKind::Rate,
         GoalKind::Milestone,
         GoalKind::Veto,
         GoalKind::Group,
+        GoalKind::Rank,
     ];
 
     /// The spelling stored in the database and used in the API.
@@ -33,17 +36,34 @@ impl GoalKind {
             GoalKind::Milestone => "MILESTONE",
             GoalKind::Veto => "VETO",
             GoalKind::Group => "GROUP",
+            GoalKind::Rank => "RANK",
+        }
+    }
+
+    /// The kind as a 目标办 names it on a sheet (the 类型 column).
+    pub fn zh_name(self) -> &'static str {
+        match self {
+            GoalKind::Cumulative => "累计型",
+            GoalKind::Rate => "比率型",
+            GoalKind::Milestone => "节点型",
+            GoalKind::Veto => "一票否决",
+            GoalKind::Group => "分组",
+            GoalKind::Rank => "排名型",
         }
     }
 
     /// Kinds whose units report figures (MILESTONE and GROUP do not).
     pub fn takes_reports(self) -> bool {
-        matches!(self, GoalKind::Cumulative | GoalKind::Rate | GoalKind::Veto)
+        matches!(
+            self,
+            GoalKind::Cumulative | GoalKind::Rate | GoalKind::Veto | GoalKind::Rank
+        )
     }
 
-    /// Kinds that carry a target value.
+    /// Kinds that carry a target value: the ones that take reports, whose
+    /// figures are judged against it.
     pub fn has_target(self) -> bool {
-        matches!(self, GoalKind::Cumulative | GoalKind::Rate | GoalKind::Veto)
+        self.takes_reports()
     }
 }
 
@@ -115,6 +135,10 @@ mod tests {
         for kind in GoalKind::ALL {
             assert_eq!(kind.as_str().parse::<GoalKind>(), Ok(kind));
         }
+        assert_eq!("RANK".parse::<GoalKind>(), Ok(GoalKind::Rank));
+        assert!(GoalKind::Rank.takes_reports() && GoalKind::Rank.has_target());
+        assert!(!GoalKind::Group.takes_reports() && !GoalKind::Milestone.has_target());
+        assert_eq!(GoalKind::Rank.zh_name(), "排名型");
         assert!("cumulative".parse::<GoalKind>().is_err());
         assert_eq!("DECREASE".parse::<Direction>(), Ok(Direction::Decrease));
         assert!("DOWN".parse::<Direction>().is_err());

@@ -21,7 +21,7 @@ pub mod facts;
 pub mod judgement;
 /// Goal kinds and directions, and their stored spellings.
 pub mod kinds;
-/// Text a person reads, in Chinese and English.
+/// Text a person reads, in Chinese and English, and the reader's language.
 pub mod message;
 /// Why an input breaks a rule: the rule and a message.
 pub mod refusal;
@@ -35,9 +35,9 @@ pub mod scorecard;
 pub mod text;
 /// Input rules that are pure (targets, weights, dates within the plan, trees).
 pub mod validation;
-/// Reading target and deadline wording of a 目标任务分解表.
+/// Reading the words of a 目标任务分解表: targets, deadlines, points, a
+/// unit's part, 节点 in a cell, supporting units named collectively.
 pub mod wording;
-pub use message::{Lang, Message};
 
 pub use completion::Progress;
 pub use facts::{AssignmentFacts, GoalFacts, MilestoneFacts, PlanFacts, ReportFact};
@@ -45,5 +45,6 @@ pub use judgement::Thresholds;
 pub use kinds::{
     Direction, GoalKind, Light, PlanState, ReportingCycle, ReviewState, Status, TimeProgressMode,
 };
+pub use message::{Lang, Message};
 pub use refusal::{Refusal, Rule};
-pub use rollup::{Evaluation, LightCounts, UnitJudgement, evaluate};
+pub use rollup::{Evaluation, LightCounts, UnitJudgement, UnitProgress, evaluate};

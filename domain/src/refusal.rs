@@ -1,7 +1,10 @@
 //! Why an input breaks a rule. The rules name the rule broken; the server
 //! maps each to its stable client-facing code (`mubiao::error::ErrorCode`),
-//! so this crate needs nothing of the server's error type.
+//! so this crate needs nothing of the server's error type. The message is
+//! in Chinese and English; the server sends the reader's language.
 use std::fmt;
+
+use crate::message::Message;
 
 /// The rule an input breaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -37,21 +40,23 @@ pub enum Rule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Refusal {
     pub rule: Rule,
-    pub message: String,
+    pub message: Message,
 }
 
 impl Refusal {
-    pub fn new(rule: Rule, message: impl Into<String>) -> Self {
+    /// A refusal worded for a 目标办 clerk (`zh`) and in English (`en`).
+    pub fn new(rule: Rule, zh: impl Into<String>, en: impl Into<String>) -> Self {
         Refusal {
             rule,
-            message: message.into(),
+            message: Message::new(zh, en),
         }
     }
 }
 
+/// The Chinese message, as the office reads it.
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        self.message.fmt(f)
     }
 }
 

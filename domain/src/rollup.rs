@@ -6,55 +6,22 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 
 use super::completion::{
-    Progress, cumulative_completion, latest_report, milestone_completion, rate_completion,
-    veto_completion, weighted_capped_average,
+    Progress, cumulative_completion, latest_report, milestone_completion, rank_completion,
+    rate_completion, unsigned_zero, veto_completion, weighted_capped_average,
 };
 use super::deadlines;
 use super::facts::{AssignmentFacts, GoalFacts, PlanFacts, ReportFact};
 use super::judgement::{self, Thresholds, is_complete};
-use super::kinds::{GoalKind, Light};
+use super::kinds::GoalKind;
 use super::schedule;
+
+mod units;
+
+use units::judge_units;
+pub use units::{LightCounts, UnitJudgement, UnitProgress};
 
 /// The category label of top-level goals that have none.
 pub const UNCATEGORISED: &str = "未分类";
-
-/// How many of a unit's assignments show each colour.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct LightCounts {
-    pub green: u32,
-    pub blue: u32,
-    pub yellow: u32,
-    pub red: u32,
-}
-
-impl LightCounts {
-    fn add(&mut self, light: Light) {
-        match light {
-            Light::Green => self.green += 1,
-            Light::Blue => self.blue += 1,
-            Light::Yellow => self.yellow += 1,
-            Light::Red => self.red += 1,
-        }
-    }
-
-    pub fn of(&self, light: Light) -> u32 {
-        match light {
-            Light::Green => self.green,
-            Light::Blue => self.blue,
-            Light::Yellow => self.yellow,
-            Light::Red => self.red,
-        }
-    }
-}
-
-/// A unit's figure within a plan.
-#[derive(Clone, Debug, PartialEq)]
-pub struct UnitJudgement {
-    pub unit_id: i64,
-    pub progress: Progress,
-    /// The lights of the unit's assignments.
-    pub lights: LightCounts,
-}
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Evaluation {
@@ -120,7 +87,8 @@ impl Evaluation {
         &self.categories
     }
 
-    /// Units with assignments in the plan, highest completion first.
+    /// Units with assignments in the plan, highest completion first, then
+    /// the units with nothing counted (no completion) in plan order.
     pub fn units(&self) -> &[UnitJudgement] {
         &self.units
     }
@@ -130,7 +98,7 @@ impl Evaluation {
     }
 
     /// Units judged over the assignments of the goals `include` keeps (a
-    /// category's, say), highest completion first. `plan` must be the facts
+    /// category's, say), ordered as `units`. `plan` must be the facts
     /// this evaluation was made from.
     pub fn units_where(
         &self,
@@ -147,52 +115,11 @@ impl Evaluation {
     }
 }
 
-/// Units over the assignments of `goals`, highest completion first.
-fn judge_units(
-    goals: &[&GoalFacts],
-    assignments: &HashMap<i64, Progress>,
-    started: &HashMap<i64, bool>,
-    ctx: &Context,
-) -> Vec<UnitJudgement> {
-    let mut by_unit: HashMap<i64, (Vec<RollItem>, LightCounts)> = HashMap::new();
-    let mut unit_order: Vec<i64> = Vec::new();
-    for goal in goals {
-        for a in &goal.assignments {
-            let Some(progress) = assignments.get(&a.id) else {
-                continue;
-            };
-            let entry = by_unit.entry(a.unit_id).or_insert_with(|| {
-                unit_order.push(a.unit_id);
-                (Vec::new(), LightCounts::default())
-            });
-            entry.0.push((
-                goal.weight,
-                *progress,
-                started.get(&a.id).copied().unwrap_or(false),
-            ));
-            entry.1.add(progress.light);
-        }
-    }
-    let past_plan_end = ctx.past(ctx.plan.end);
-    let mut units: Vec<UnitJudgement> = unit_order
-        .into_iter()
-        .map(|unit_id| {
-            let (items, lights) = &by_unit[&unit_id];
-            UnitJudgement {
-                unit_id,
-                progress: roll_up(items, past_plan_end, ctx),
-                lights: *lights,
-            }
-        })
-        .collect();
-    // Highest completion first; ties keep the order units first appear in
-    // the plan (the 分解表 order), which the stable sort preserves.
-    units.sort_by(|a, b| {
-        b.progress
-            .completion_percent
-            .total_cmp(&a.progress.completion_percent)
-    });
-    units
+/// Whether a goal enters the weighted roll-ups above it (its parent GROUP,
+/// the plan, its category, its units): every goal but a 其中 row without
+/// points of its own.
+fn enters_roll_ups(goal: &GoalFacts) -> bool {
+    !goal.subset || goal.weight > 0.0
 }
 
 /// What a goal or assignment is judged from, before lights and scores.
@@ -214,7 +141,8 @@ fn judge(kind: GoalKind, raw: Raw, weight: f64, ctx: &Context) -> Progress {
         GoalKind::Cumulative | GoalKind::Milestone | GoalKind::Group => {
             judgement::progress_light(c, gap, raw.overdue, &ctx.thresholds)
         }
-        GoalKind::Rate => judgement::rate_light(c, &ctx.thresholds),
+        // A rank has no time progress either: the RATE rule.
+        GoalKind::Rate | GoalKind::Rank => judgement::rate_light(c, &ctx.thresholds),
         GoalKind::Veto => judgement::veto_light(is_complete(c)),
     };
     Progress {
@@ -294,11 +222,20 @@ fn roll_up(items: &[RollItem], overdue: bool, ctx: &Context) -> Progress {
     .shown()
 }
 
-/// Σ wᵢ eᵢ / Σ wᵢ over the items whose e is defined and weight > 0; all such
-/// weights 0 → the plain average; none defined → `None`.
+/// e of a roll-up: Σ wᵢ eᵢ / Σ wᵢ over the items that count in its c
+/// (weight above 0, or all of them when every weight is 0) whose e is
+/// defined; `None` when none of those has one.
+///
+/// The items are chosen as for c, before asking which have an e: a weight-0
+/// item is not part of c, so its time progress must not stand in for the
+/// counted items' (a weight-0 milestone not yet due gave e = 0 to a unit
+/// whose only counted goal was a failed VETO: 0.0 % read GREEN).
 fn weighted_average_defined(items: impl IntoIterator<Item = (f64, Option<f64>)>) -> Option<f64> {
+    let items: Vec<(f64, Option<f64>)> = items.into_iter().collect();
+    let any_weighted = items.iter().any(|(w, _)| *w > 0.0);
     let defined: Vec<(f64, f64)> = items
         .into_iter()
+        .filter(|(w, _)| !any_weighted || *w > 0.0)
         .filter_map(|(w, e)| e.map(|e| (w, e)))
         .collect();
     if defined.is_empty() {
@@ -341,7 +278,13 @@ pub fn evaluate(plan: &PlanFacts, as_of: NaiveDate) -> Evaluation {
 
     let past_plan_end = ctx.past(plan.end);
     let top = |g: &&GoalFacts| (g.weight, goals[&g.id], raws[&g.id].started);
-    let top_items: Vec<RollItem> = tree.roots.iter().map(top).collect();
+    let roots: Vec<&GoalFacts> = tree
+        .roots
+        .iter()
+        .copied()
+        .filter(|g| enters_roll_ups(g))
+        .collect();
+    let top_items: Vec<RollItem> = roots.iter().map(top).collect();
     let mut plan_progress = roll_up(&top_items, past_plan_end, &ctx);
     let vetoed_by: Vec<i64> = reachable
         .iter()
@@ -353,7 +296,7 @@ pub fn evaluate(plan: &PlanFacts, as_of: NaiveDate) -> Evaluation {
     }
 
     let mut category_order: Vec<String> = Vec::new();
-    for root in &tree.roots {
+    for root in &roots {
         let label = category_label(root);
         if !category_order.contains(&label) {
             category_order.push(label);
@@ -362,8 +305,7 @@ pub fn evaluate(plan: &PlanFacts, as_of: NaiveDate) -> Evaluation {
     let categories = category_order
         .into_iter()
         .map(|label| {
-            let items: Vec<_> = tree
-                .roots
+            let items: Vec<_> = roots
                 .iter()
                 .filter(|g| category_label(g) == label)
                 .map(top)
@@ -447,67 +389,30 @@ fn evaluate_goal(
     if let Some(raw) = memo.get(&goal.id) {
         return *raw;
     }
-    let nothing = Raw {
-        target: None,
-        actual: None,
-        completion_percent: 0.0,
-        expected_percent: None,
-        overdue: false,
-        started: false,
-    };
     // Mark the goal before descending so a corrupt cycle terminates.
-    memo.insert(goal.id, nothing);
-    let children = tree.children_of(goal.id);
-    let child_raws: Vec<(f64, Raw)> = children
+    memo.insert(goal.id, NOTHING);
+    // Every child is evaluated (a 其中 row has figures of its own); which
+    // of them feed this goal depends on its kind.
+    let children: Vec<(&GoalFacts, Raw)> = tree
+        .children_of(goal.id)
         .iter()
-        .map(|c| (c.weight, evaluate_goal(tree, c, ctx, memo)))
+        .map(|c| (*c, evaluate_goal(tree, c, ctx, memo)))
         .collect();
     let deadline = deadlines::due_by(goal.deadline, ctx.plan.end);
     let as_of = ctx.as_of;
     let target = goal.target;
-    let children_started = child_raws.iter().any(|(_, r)| r.started);
 
     let raw = match goal.kind {
-        GoalKind::Group => {
-            let c = weighted_capped_average(
-                child_raws.iter().map(|(w, r)| (*w, r.completion_percent)),
-                ctx.cap_percent,
-            );
-            Raw {
-                completion_percent: c,
-                expected_percent: weighted_average_defined(
-                    child_raws.iter().map(|(w, r)| (*w, r.expected_percent)),
-                ),
-                overdue: ctx.past(deadline) && !is_complete(c),
-                started: children_started,
-                ..nothing
-            }
-        }
-        GoalKind::Cumulative => {
-            let actual = if children.is_empty() {
-                sum_present(
-                    goal.assignments
-                        .iter()
-                        .map(|a| latest_value(&a.reports, as_of)),
-                )
-            } else {
-                sum_present(child_raws.iter().map(|(_, r)| r.actual))
-            };
-            let c = target.map_or(0.0, |t| cumulative_completion(actual, t));
-            Raw {
-                target,
-                actual,
-                completion_percent: c,
-                expected_percent: Some(ctx.expected(goal, deadline)),
-                overdue: ctx.past(deadline) && !is_complete(c),
-                started: actual.is_some() || children_started,
-            }
-        }
-        GoalKind::Rate => {
+        GoalKind::Group => group_raw(&children, deadline, ctx),
+        GoalKind::Cumulative => cumulative_raw(goal, &children, deadline, ctx),
+        GoalKind::Rate | GoalKind::Rank => {
+            // The level (or place) the goal stands at: the latest report
+            // across its assignments.
             let actual = latest_report(goal.assignments.iter().flat_map(|a| &a.reports), as_of)
-                .map(|r| r.value);
-            let c = target.map_or(0.0, |t| {
-                rate_completion(actual, t, goal.baseline, goal.direction)
+                .map(|r| unsigned_zero(r.value));
+            let c = target.map_or(0.0, |t| match goal.kind {
+                GoalKind::Rank => rank_completion(actual, t),
+                _ => rate_completion(actual, t, goal.baseline, goal.direction),
             });
             Raw {
                 target,
@@ -531,7 +436,7 @@ fn evaluate_goal(
                 // A VETO goal passes or fails; it is never "late".
                 overdue: false,
                 started: actual.is_some(),
-                ..nothing
+                ..NOTHING
             }
         }
         GoalKind::Milestone => {
@@ -551,7 +456,7 @@ fn evaluate_goal(
                     .milestones
                     .iter()
                     .any(|m| deadlines::done_by(m.completed_on, as_of)),
-                ..nothing
+                ..NOTHING
             }
         }
     };
@@ -559,7 +464,76 @@ fn evaluate_goal(
     raw
 }
 
-/// An assignment of a CUMULATIVE, RATE or VETO goal, against its own target
+/// What judges nothing yet: no target, no actual, c 0.
+const NOTHING: Raw = Raw {
+    target: None,
+    actual: None,
+    completion_percent: 0.0,
+    expected_percent: None,
+    overdue: false,
+    started: false,
+};
+
+/// A GROUP goal: the weighted capped average of the sub-goals that enter
+/// roll-ups (a 其中 row without points does not).
+fn group_raw(children: &[(&GoalFacts, Raw)], deadline: NaiveDate, ctx: &Context) -> Raw {
+    let counted: Vec<(f64, Raw)> = children
+        .iter()
+        .filter(|(c, _)| enters_roll_ups(c))
+        .map(|(c, r)| (c.weight, *r))
+        .collect();
+    let c = weighted_capped_average(
+        counted.iter().map(|(w, r)| (*w, r.completion_percent)),
+        ctx.cap_percent,
+    );
+    Raw {
+        completion_percent: c,
+        expected_percent: weighted_average_defined(
+            counted.iter().map(|(w, r)| (*w, r.expected_percent)),
+        ),
+        overdue: ctx.past(deadline) && !is_complete(c),
+        started: counted.iter().any(|(_, r)| r.started),
+        ..NOTHING
+    }
+}
+
+/// A CUMULATIVE goal: the sum of the parts that add up to it — its
+/// sub-goals but the 其中 rows, which are already inside another part's
+/// figure — or, without such parts, of its assignments' latest reports.
+fn cumulative_raw(
+    goal: &GoalFacts,
+    children: &[(&GoalFacts, Raw)],
+    deadline: NaiveDate,
+    ctx: &Context,
+) -> Raw {
+    let parts: Vec<&Raw> = children
+        .iter()
+        .filter(|(c, _)| !c.subset)
+        .map(|(_, r)| r)
+        .collect();
+    let actual = if parts.is_empty() {
+        sum_present(
+            goal.assignments
+                .iter()
+                .map(|a| latest_value(&a.reports, ctx.as_of)),
+        )
+    } else {
+        sum_present(parts.iter().map(|r| r.actual))
+    };
+    let c = goal
+        .target
+        .map_or(0.0, |t| cumulative_completion(actual, t));
+    Raw {
+        target: goal.target,
+        actual,
+        completion_percent: c,
+        expected_percent: Some(ctx.expected(goal, deadline)),
+        overdue: ctx.past(deadline) && !is_complete(c),
+        started: actual.is_some() || parts.iter().any(|r| r.started),
+    }
+}
+
+/// An assignment of a CUMULATIVE, RATE, RANK or VETO goal, against its own target
 /// and deadline (the goal's where it has none).
 fn assignment_raw(goal: &GoalFacts, assignment: &AssignmentFacts, ctx: &Context) -> Raw {
     let target = deadlines::assignment_target(assignment.target, goal.target);
@@ -569,8 +543,11 @@ fn assignment_raw(goal: &GoalFacts, assignment: &AssignmentFacts, ctx: &Context)
     );
     let actual = latest_value(&assignment.reports, ctx.as_of);
     let (c, e, can_be_late) = match (goal.kind, target) {
-        (GoalKind::Cumulative, Some(t)) => (
-            cumulative_completion(actual, t),
+        // Time progress needs a deadline, not a target: a share whose
+        // target is missing is still due by its deadline (and has done 0 %
+        // of an unknown amount), so it keeps its e like any other.
+        (GoalKind::Cumulative, t) => (
+            t.map_or(0.0, |t| cumulative_completion(actual, t)),
             Some(ctx.expected(goal, deadline)),
             true,
         ),
@@ -579,9 +556,10 @@ fn assignment_raw(goal: &GoalFacts, assignment: &AssignmentFacts, ctx: &Context)
             None,
             true,
         ),
+        (GoalKind::Rank, Some(t)) => (rank_completion(actual, t), None, true),
         (GoalKind::Veto, t) => (veto_completion(actual, t.unwrap_or(0.0)), None, false),
-        // GROUP goals cannot be assigned and targets are required elsewhere;
-        // should a row slip through, it judges as "nothing done".
+        // GROUP goals cannot be assigned and RATE targets are required
+        // elsewhere; should a row slip through, it judges as "nothing done".
         _ => (0.0, None, false),
     };
     Raw {
@@ -594,8 +572,10 @@ fn assignment_raw(goal: &GoalFacts, assignment: &AssignmentFacts, ctx: &Context)
     }
 }
 
+/// The value of the latest report as of the date (a report typed as "-0"
+/// stands as 0).
 fn latest_value(reports: &[ReportFact], as_of: NaiveDate) -> Option<f64> {
-    latest_report(reports, as_of).map(|r| r.value)
+    latest_report(reports, as_of).map(|r| unsigned_zero(r.value))
 }
 
 /// Σ of the present values (absent ones count 0); `None` if none is present.
@@ -603,7 +583,7 @@ fn sum_present(values: impl IntoIterator<Item = Option<f64>>) -> Option<f64> {
     values
         .into_iter()
         .flatten()
-        .fold(None, |acc, v| Some(acc.unwrap_or(0.0) + v))
+        .fold(None, |acc, v| Some(unsigned_zero(acc.unwrap_or(0.0) + v)))
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! date (rules page, "Expected percent").
 use chrono::{Datelike, NaiveDate};
 
+use super::completion::unsigned_zero;
 use super::facts::MilestoneFacts;
 use super::kinds::TimeProgressMode;
 
@@ -63,7 +64,7 @@ pub fn linear_expected(
             ((date - start).num_days() + 1) as f64 / ((deadline - start).num_days() + 1) as f64
         }
     };
-    elapsed.min(1.0) * 100.0
+    unsigned_zero(elapsed.min(1.0) * 100.0)
 }
 
 /// Time progress along a monthly plan curve: the planned cumulative value
@@ -86,7 +87,8 @@ pub fn curve_expected(
         return 0.0;
     }
     let planned = curve[m.min(curve.len()) - 1];
-    (planned / target * 100.0).clamp(0.0, 100.0)
+    // clamp keeps a −0 (a curve value typed as "-0"), so it is made 0.
+    unsigned_zero((planned / target * 100.0).clamp(0.0, 100.0))
 }
 
 /// MILESTONE goals: the weight of milestones due on or before `date` over
@@ -104,7 +106,7 @@ pub fn milestone_expected(milestones: &[MilestoneFacts], date: NaiveDate) -> Opt
         .filter(|m| m.due <= date)
         .map(weight)
         .sum();
-    Some(due / total * 100.0)
+    Some(unsigned_zero(due / total * 100.0))
 }
 
 /// The month ends of the plan period up to and including `up_to`.

@@ -59,6 +59,28 @@ impl Field {
         }
     }
 
+    /// The field's label on a sheet or form, which Chinese messages quote.
+    pub const fn zh_name(self) -> &'static str {
+        match self {
+            Field::UnitName => "单位名称",
+            Field::PlanName => "年度目标名称",
+            Field::TokenName => "令牌名称",
+            Field::GoalTitle => "目标任务",
+            Field::GoalCode => "序号",
+            Field::Category => "类别",
+            Field::MeasureUnit => "计量单位",
+            Field::ResponsibleLeader => "责任领导",
+            Field::ResponsiblePerson => "责任人",
+            Field::OriginalText => "目标原文",
+            Field::MilestoneTitle => "节点",
+            Field::Note => "进展情况",
+            Field::Problems => "存在问题",
+            Field::NextSteps => "下步打算",
+            Field::Reason => "退回理由",
+            Field::IdempotencyKey => "幂等键",
+        }
+    }
+
     /// The most characters (Unicode scalar values) the field holds.
     pub const fn limit(self) -> usize {
         match self {
@@ -135,6 +157,7 @@ pub fn required(field: Field, value: &str) -> Result<String, Refusal> {
     clean(field, value)?.ok_or_else(|| {
         Refusal::new(
             Rule::InvalidValue,
+            format!("{}不能为空", field.zh_name()),
             format!("{} cannot be empty", field.name()),
         )
     })
@@ -164,6 +187,11 @@ fn clean(field: Field, value: &str) -> Result<Option<String>, Refusal> {
                 return Err(Refusal::new(
                     Rule::InvalidText,
                     format!(
+                        "{}含有看不见的控制字符（U+{:04X}），请重新输入，或以纯文本粘贴",
+                        field.zh_name(),
+                        c as u32
+                    ),
+                    format!(
                         "{} contains an invisible control character (U+{:04X}); retype it or paste it as plain text",
                         field.name(),
                         c as u32
@@ -182,6 +210,11 @@ fn clean(field: Field, value: &str) -> Result<Option<String>, Refusal> {
     if length > field.limit() {
         return Err(Refusal::new(
             Rule::TooLong,
+            format!(
+                "{}超过 {} 个字（现有 {length} 个）",
+                field.zh_name(),
+                field.limit()
+            ),
             format!(
                 "{} is longer than {} characters ({length})",
                 field.name(),
@@ -269,6 +302,11 @@ mod tests {
             code(required(Field::GoalTitle, "\u{200B}")),
             Rule::InvalidValue
         );
+        let empty = required(Field::UnitName, " ").unwrap_err().message;
+        assert_eq!(
+            (empty.zh.as_str(), empty.en.as_str()),
+            ("单位名称不能为空", "name cannot be empty")
+        );
         assert_eq!(
             optional(Field::Note, Some(" \u{3000} ".into())).unwrap(),
             None
@@ -299,6 +337,15 @@ mod tests {
                 "{bad:?}"
             );
         }
+        let bell = required(Field::Problems, "a\u{7}").unwrap_err().message;
+        assert!(
+            bell.zh
+                .starts_with("存在问题含有看不见的控制字符（U+0007）")
+        );
+        assert!(
+            bell.en
+                .starts_with("problems contains an invisible control character")
+        );
     }
 
     #[test]
@@ -320,7 +367,12 @@ mod tests {
         let over = "进".repeat(Field::Note.limit() + 1);
         let err = required(Field::Note, &over).unwrap_err();
         assert_eq!(err.rule, Rule::TooLong);
-        assert!(err.to_string().contains("note"), "{err}");
+        assert!(err.message.en.contains("note"), "{err}");
+        assert_eq!(
+            err.message.zh,
+            format!("进展情况超过 5000 个字（现有 {} 个）", 5001)
+        );
+        assert_eq!(err.to_string(), err.message.zh);
         // Blanks around do not count.
         assert!(required(Field::UnitName, &format!("  {}  ", "局".repeat(100))).is_ok());
     }

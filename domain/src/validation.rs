@@ -4,10 +4,13 @@ use chrono::NaiveDate;
 use super::dates::within;
 use super::judgement::Thresholds;
 use super::kinds::{Direction, GoalKind};
+use crate::message::field_label;
 use crate::refusal::{Refusal, Rule};
 
-fn reject(rule: Rule, message: impl Into<String>) -> Refusal {
-    Refusal::new(rule, message)
+/// A refusal in the clerk's words (`zh`, naming the cells as a sheet or
+/// form shows them) and in English (`en`, naming the API's fields).
+fn reject(rule: Rule, zh: impl Into<String>, en: impl Into<String>) -> Refusal {
+    Refusal::new(rule, zh, en)
 }
 
 /// The largest magnitude of any number we store: a trillion (万亿) is more
@@ -28,12 +31,17 @@ pub fn finite(field: &str, value: f64) -> Result<f64, Refusal> {
     if !value.is_finite() {
         return Err(reject(
             Rule::InvalidValue,
+            format!("{}不是有效的数字", field_label(field)),
             format!("{field} must be a finite number"),
         ));
     }
     if value.abs() > MAX_MAGNITUDE {
         return Err(reject(
             Rule::ImplausibleValue,
+            format!(
+                "{} {value:e} 超出 ±10^12（万亿），请核对数字和计量单位",
+                field_label(field)
+            ),
             format!("{field} {value:e} is beyond ±10^12; check the figure and its unit"),
         ));
     }
@@ -50,22 +58,46 @@ pub fn target_for_kind(kind: GoalKind, target: Option<f64>) -> Result<Option<f64
             let t = target.ok_or_else(|| {
                 reject(
                     Rule::InvalidTarget,
+                    format!("{}目标须填写目标值", kind.zh_name()),
                     format!("a {kind} goal needs a targetValue"),
                 )
             })?;
             if t == 0.0 {
-                return Err(reject(Rule::InvalidTarget, "targetValue cannot be 0"));
+                return Err(reject(
+                    Rule::InvalidTarget,
+                    "目标值不能为 0",
+                    "targetValue cannot be 0",
+                ));
             }
             if t.abs() < MIN_TARGET {
                 return Err(reject(
                     Rule::ImplausibleValue,
+                    format!("目标值 {t:e} 太接近 0（不到 10^-6），请改用更大的计量单位"),
                     format!("targetValue {t:e} is closer to 0 than 10^-6; choose a larger unit"),
                 ));
             }
             if kind == GoalKind::Cumulative && t < 0.0 {
                 return Err(reject(
                     Rule::InvalidValue,
+                    "累计型目标的目标值不能为负数",
                     "a CUMULATIVE targetValue cannot be negative",
+                ));
+            }
+            Ok(Some(t))
+        }
+        GoalKind::Rank => {
+            let t = target.ok_or_else(|| {
+                reject(
+                    Rule::InvalidTarget,
+                    "排名型目标须填写目标名次（如“前20位”填 20）",
+                    "a RANK goal needs a targetValue (the place to reach, 20 for top 20)",
+                )
+            })?;
+            if !is_place(t) {
+                return Err(reject(
+                    Rule::InvalidTarget,
+                    format!("目标名次 {t} 须为不小于 1 的整数"),
+                    format!("a RANK targetValue is a place, a whole number from 1; got {t}"),
                 ));
             }
             Ok(Some(t))
@@ -75,6 +107,7 @@ pub fn target_for_kind(kind: GoalKind, target: Option<f64>) -> Result<Option<f64
             if t < 0.0 {
                 return Err(reject(
                     Rule::InvalidValue,
+                    "一票否决项的限值（允许的起数）不能为负数",
                     "a VETO limit cannot be negative",
                 ));
             }
@@ -84,10 +117,16 @@ pub fn target_for_kind(kind: GoalKind, target: Option<f64>) -> Result<Option<f64
             None => Ok(None),
             Some(_) => Err(reject(
                 Rule::InvalidTarget,
+                format!("{}目标没有目标值，请留空", kind.zh_name()),
                 format!("a {kind} goal has no targetValue"),
             )),
         },
     }
+}
+
+/// A place in a ranking: 1st, 2nd, … A 20.5th place or a 0th is a slip.
+fn is_place(value: f64) -> bool {
+    value >= 1.0 && value.fract() == 0.0
 }
 
 /// An assignment's own target follows the goal's rules for its kind; an absent
@@ -97,6 +136,7 @@ pub fn assignment_target(kind: GoalKind, target: Option<f64>) -> Result<Option<f
         (_, None) => Ok(None),
         (GoalKind::Milestone, Some(_)) => Err(reject(
             Rule::InvalidTarget,
+            "节点型目标的分解任务没有目标值，进度按节点完成情况计算",
             "a MILESTONE goal's assignment has no targetValue",
         )),
         (kind, Some(t)) => target_for_kind(kind, Some(t)),
@@ -115,11 +155,13 @@ pub fn baseline_for_kind(
     match kind {
         GoalKind::Rate if target.is_some_and(|t| (t - b).abs() < MIN_TARGET) => Err(reject(
             Rule::InvalidValue,
+            "基数不能等于目标值",
             "baselineValue must differ from targetValue",
         )),
         GoalKind::Cumulative | GoalKind::Rate => Ok(Some(b)),
         _ => Err(reject(
             Rule::InvalidValue,
+            format!("{}目标没有基数，请留空", kind.zh_name()),
             format!("a {kind} goal has no baselineValue"),
         )),
     }
@@ -130,6 +172,10 @@ pub fn direction_for_kind(kind: GoalKind, direction: Direction) -> Result<Direct
     if direction == Direction::Decrease && kind != GoalKind::Rate {
         return Err(reject(
             Rule::DirectionNotAllowed,
+            format!(
+                "只有比率型目标可以设为反向（越低越好），{}目标不能",
+                kind.zh_name()
+            ),
             format!("DECREASE applies to RATE goals only, not {kind}"),
         ));
     }
@@ -140,9 +186,33 @@ pub fn direction_for_kind(kind: GoalKind, direction: Direction) -> Result<Direct
 pub fn weight(value: f64) -> Result<f64, Refusal> {
     let w = finite("weight", value)?;
     if w < 0.0 {
-        return Err(reject(Rule::InvalidValue, "weight cannot be negative"));
+        return Err(reject(
+            Rule::InvalidValue,
+            "分值不能为负数",
+            "weight cannot be negative",
+        ));
     }
     Ok(w)
+}
+
+/// A heading's points (经济发展指标（30分）) against its items': on a
+/// 100-point sheet a group's points are the sum of its children's, so a
+/// sheet whose items add up to something else has a slip in it. The
+/// caller leaves out 其中 rows without points of their own.
+pub fn heading_points(heading: f64, items: &[f64]) -> Result<f64, Refusal> {
+    let heading = weight(heading)?;
+    let sum: f64 = items.iter().sum();
+    // Points like 7.5 + 2.5 add up exactly; a tolerance keeps 0.1 + 0.2 whole.
+    if (sum - heading).abs() > 1e-9 {
+        return Err(reject(
+            Rule::InvalidValue,
+            format!("标题分值 {heading} 分与其下各项分值合计 {sum} 分不符"),
+            format!(
+                "the heading's {heading} points differ from the sum of its items' points, {sum}"
+            ),
+        ));
+    }
+    Ok(heading)
 }
 
 /// A date that must fall inside the plan period.
@@ -158,6 +228,10 @@ pub fn within_plan(
     } else {
         Err(reject(
             rule,
+            format!(
+                "{} {date} 不在年度目标期间（{start} 至 {end}）内",
+                field_label(what)
+            ),
             format!("{what} {date} is outside the plan period {start} to {end}"),
         ))
     }
@@ -172,12 +246,14 @@ pub fn report_value(
     value: f64,
     assignment_target: Option<f64>,
 ) -> Result<f64, Refusal> {
-    let v = finite("value", value)?;
+    // "-0" is 0: stored as typed it would show as a fall of nothing.
+    let v = finite("value", value)? + 0.0;
     if v != 0.0 && v.abs() < MIN_TARGET {
         // A level of 10^-300 on a lower-is-better rate reads as a
         // completion of 10^300 %: a slip, like a target that small.
         return Err(reject(
             Rule::ImplausibleValue,
+            format!("填报值 {v:e} 太接近 0（不到 10^-6），请填 0 或改用更大的计量单位"),
             format!(
                 "value {v:e} is closer to 0 than 10^-6; report 0 or the figure in a larger unit"
             ),
@@ -186,7 +262,15 @@ pub fn report_value(
     if v < 0.0 && kind != GoalKind::Rate {
         return Err(reject(
             Rule::InvalidValue,
+            format!("{}目标的填报值不能为负数", kind.zh_name()),
             format!("a {kind} report cannot be negative"),
+        ));
+    }
+    if kind == GoalKind::Rank && !is_place(v) {
+        return Err(reject(
+            Rule::InvalidValue,
+            format!("名次 {v} 须为不小于 1 的整数"),
+            format!("a RANK report is a place, a whole number from 1; got {v}"),
         ));
     }
     if kind == GoalKind::Cumulative
@@ -195,6 +279,9 @@ pub fn report_value(
     {
         return Err(reject(
             Rule::ImplausibleValue,
+            format!(
+                "填报值 {v} 超过分解目标值 {target} 的 {MAX_TIMES_TARGET} 倍，请核对数字和计量单位"
+            ),
             format!(
                 "value {v} is more than {MAX_TIMES_TARGET} times the share's target {target}; check the figure and its unit"
             ),
@@ -230,12 +317,14 @@ pub fn thresholds(t: Thresholds) -> Result<Thresholds, Refusal> {
     if yellow <= 0.0 || red < yellow {
         return Err(reject(
             Rule::InvalidValue,
+            "灯色阈值须满足 0 < 黄灯阈值 ≤ 红灯阈值（低于序时进度的百分点数）",
             "the bands need 0 < yellowGap <= redGap (points below time progress)",
         ));
     }
     if floor <= 0.0 || floor > 100.0 {
         return Err(reject(
             Rule::InvalidValue,
+            "比率类黄灯下限是 0 到 100 之间的百分数",
             "rateYellowFloor is a percent between 0 and 100",
         ));
     }
@@ -253,12 +342,17 @@ pub fn monthly_plan(
     if kind != GoalKind::Cumulative {
         return Err(reject(
             Rule::KindMismatch,
+            format!("只有累计型目标可以设月度计划，{}目标不能", kind.zh_name()),
             format!("a monthly plan curve applies to CUMULATIVE goals, not {kind}"),
         ));
     }
     if curve.len() != months as usize {
         return Err(reject(
             Rule::InvalidValue,
+            format!(
+                "月度计划须有 {months} 个累计值，每月一个；现有 {} 个",
+                curve.len()
+            ),
             format!(
                 "monthlyPlan needs {months} cumulative values, one per month of the plan; got {}",
                 curve.len()
@@ -270,11 +364,12 @@ pub fn monthly_plan(
         if *v < 0.0 || (i > 0 && *v < curve[i - 1]) {
             return Err(reject(
                 Rule::InvalidValue,
+                "月度计划填的是累计值：不能为负数，也不能逐月减少",
                 "monthlyPlan values are cumulative: not negative and never falling",
             ));
         }
     }
-    Ok(Some(curve))
+    Ok(Some(curve.into_iter().map(|v| v + 0.0).collect()))
 }
 
 /// The day of the following month a report is due: 1 to 28, so every month has it.
@@ -284,6 +379,7 @@ pub fn report_due_day(day: i32) -> Result<i32, Refusal> {
     } else {
         Err(reject(
             Rule::InvalidValue,
+            "报送日是每月 1 日至 28 日中的一天",
             "reportDueDay is a day of the month from 1 to 28",
         ))
     }
@@ -299,6 +395,11 @@ pub fn plan_year(year: i32) -> Result<i32, Refusal> {
     } else {
         Err(reject(
             Rule::InvalidPlanPeriod,
+            format!(
+                "年度 {year} 不在 {} 至 {} 年之间",
+                PLAN_YEARS.start(),
+                PLAN_YEARS.end()
+            ),
             format!(
                 "year {year} is outside {} to {}",
                 PLAN_YEARS.start(),
@@ -316,200 +417,11 @@ pub fn not_in_future(as_of: NaiveDate, today: NaiveDate) -> Result<NaiveDate, Re
     } else {
         Err(reject(
             Rule::ReportInFuture,
+            format!("截至日期 {as_of} 晚于今天（{today}），请填今天或更早的日期"),
             format!("asOf {as_of} is after today ({today}); date the report today or earlier"),
         ))
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::HashMap;
-
-    fn code<T: std::fmt::Debug>(r: Result<T, Refusal>) -> Rule {
-        r.unwrap_err().rule
-    }
-
-    #[test]
-    fn implausible_numbers() {
-        assert_eq!(code(finite("value", 1.7e308)), Rule::ImplausibleValue);
-        assert_eq!(finite("value", -1e12).unwrap(), -1e12);
-        assert_eq!(code(finite("value", f64::INFINITY)), Rule::InvalidValue);
-        assert_eq!(
-            code(target_for_kind(GoalKind::Rate, Some(1e-9))),
-            Rule::ImplausibleValue
-        );
-        assert_eq!(
-            target_for_kind(GoalKind::Rate, Some(1e-6)).unwrap(),
-            Some(1e-6)
-        );
-        assert_eq!(
-            code(baseline_for_kind(
-                GoalKind::Rate,
-                Some(5.0 + 1e-9),
-                Some(5.0)
-            )),
-            Rule::InvalidValue
-        );
-        // A thousand times the assignment's target, and not a unit more.
-        assert_eq!(
-            report_value(GoalKind::Cumulative, 20_000.0, Some(20.0)).unwrap(),
-            20_000.0
-        );
-        assert_eq!(
-            code(report_value(GoalKind::Cumulative, 20_000.5, Some(20.0))),
-            Rule::ImplausibleValue
-        );
-        // Rates and assignments without a target are bounded by magnitude only.
-        assert_eq!(
-            report_value(GoalKind::Rate, 5_000.0, Some(5.0)).unwrap(),
-            5_000.0
-        );
-        assert_eq!(report_value(GoalKind::Veto, 3.0, Some(0.0)).unwrap(), 3.0);
-        // Zero is a figure; a hair above it is a slip.
-        assert_eq!(report_value(GoalKind::Rate, 0.0, Some(65.0)).unwrap(), 0.0);
-        assert_eq!(
-            code(report_value(GoalKind::Rate, 1e-300, Some(65.0))),
-            Rule::ImplausibleValue
-        );
-    }
-
-    #[test]
-    fn years_and_future_reports() {
-        assert_eq!(plan_year(2000).unwrap(), 2000);
-        assert_eq!(plan_year(2100).unwrap(), 2100);
-        for year in [-1, 0, 1999, 2101] {
-            assert_eq!(code(plan_year(year)), Rule::InvalidPlanPeriod);
-        }
-        let today = NaiveDate::from_ymd_opt(2025, 11, 1).unwrap();
-        assert_eq!(not_in_future(today, today).unwrap(), today);
-        assert_eq!(
-            code(not_in_future(today.succ_opt().unwrap(), today)),
-            Rule::ReportInFuture
-        );
-    }
-
-    #[test]
-    fn targets() {
-        assert_eq!(
-            code(target_for_kind(GoalKind::Cumulative, Some(0.0))),
-            Rule::InvalidTarget
-        );
-        assert_eq!(
-            code(target_for_kind(GoalKind::Rate, None)),
-            Rule::InvalidTarget
-        );
-        assert_eq!(
-            code(target_for_kind(GoalKind::Cumulative, Some(-3.0))),
-            Rule::InvalidValue
-        );
-        assert_eq!(
-            code(target_for_kind(GoalKind::Cumulative, Some(f64::NAN))),
-            Rule::InvalidValue
-        );
-        assert_eq!(
-            code(target_for_kind(GoalKind::Group, Some(5.0))),
-            Rule::InvalidTarget
-        );
-        assert_eq!(target_for_kind(GoalKind::Veto, None).unwrap(), Some(0.0));
-        assert_eq!(
-            target_for_kind(GoalKind::Rate, Some(-2.0)).unwrap(),
-            Some(-2.0)
-        );
-        assert_eq!(target_for_kind(GoalKind::Milestone, None).unwrap(), None);
-    }
-
-    #[test]
-    fn directions_baselines_weights_and_values() {
-        assert_eq!(
-            code(direction_for_kind(
-                GoalKind::Cumulative,
-                Direction::Decrease
-            )),
-            Rule::DirectionNotAllowed
-        );
-        assert!(direction_for_kind(GoalKind::Rate, Direction::Decrease).is_ok());
-        assert_eq!(
-            code(baseline_for_kind(GoalKind::Rate, Some(65.0), Some(65.0))),
-            Rule::InvalidValue
-        );
-        assert_eq!(
-            code(baseline_for_kind(GoalKind::Veto, Some(1.0), Some(0.0))),
-            Rule::InvalidValue
-        );
-        assert_eq!(code(weight(-1.0)), Rule::InvalidValue);
-        assert_eq!(code(weight(f64::INFINITY)), Rule::InvalidValue);
-        assert_eq!(
-            code(report_value(GoalKind::Cumulative, -1.0, None)),
-            Rule::InvalidValue
-        );
-        assert_eq!(report_value(GoalKind::Rate, -1.5, None).unwrap(), -1.5);
-    }
-
-    #[test]
-    fn dates_within_the_plan() {
-        let start: NaiveDate = "2025-01-01".parse().unwrap();
-        let end: NaiveDate = "2025-12-31".parse().unwrap();
-        let late: NaiveDate = "2026-01-01".parse().unwrap();
-        assert_eq!(
-            code(within_plan(
-                Rule::DeadlineOutsidePlan,
-                "deadline",
-                late,
-                start,
-                end
-            )),
-            Rule::DeadlineOutsidePlan
-        );
-        assert_eq!(
-            within_plan(Rule::DeadlineOutsidePlan, "deadline", end, start, end).unwrap(),
-            end
-        );
-    }
-
-    #[test]
-    fn settings_and_curves() {
-        let t = |y, r, f| Thresholds {
-            yellow_gap: y,
-            red_gap: r,
-            rate_yellow_floor: f,
-        };
-        assert!(thresholds(t(10.0, 30.0, 80.0)).is_ok());
-        assert_eq!(code(thresholds(t(0.0, 30.0, 80.0))), Rule::InvalidValue);
-        assert_eq!(code(thresholds(t(20.0, 10.0, 80.0))), Rule::InvalidValue);
-        assert_eq!(code(thresholds(t(10.0, 30.0, 120.0))), Rule::InvalidValue);
-        let rising: Vec<f64> = (1..=12).map(f64::from).collect();
-        assert!(monthly_plan(GoalKind::Cumulative, Some(rising.clone()), 12).is_ok());
-        assert_eq!(
-            code(monthly_plan(GoalKind::Rate, Some(rising.clone()), 12)),
-            Rule::KindMismatch
-        );
-        assert_eq!(
-            code(monthly_plan(
-                GoalKind::Cumulative,
-                Some(rising[..11].to_vec()),
-                12
-            )),
-            Rule::InvalidValue
-        );
-        let mut falling = rising;
-        falling[5] = 0.0;
-        assert_eq!(
-            code(monthly_plan(GoalKind::Cumulative, Some(falling), 12)),
-            Rule::InvalidValue
-        );
-        assert_eq!(code(report_due_day(31)), Rule::InvalidValue);
-        assert_eq!(report_due_day(5).unwrap(), 5);
-    }
-
-    #[test]
-    fn cycles_are_found_through_any_depth() {
-        // 1 ← 2 ← 3 (3's parent is 2, 2's parent is 1)
-        let parents: HashMap<i64, i64> = [(2, 1), (3, 2)].into();
-        let parent_of = |id| parents.get(&id).copied();
-        assert!(creates_cycle(1, 3, parent_of));
-        assert!(creates_cycle(2, 2, parent_of));
-        assert!(!creates_cycle(3, 1, parent_of));
-        assert!(!creates_cycle(1, 4, parent_of));
-    }
-}
+mod tests;

@@ -45,6 +45,7 @@ fn goal(id: i64, kind: GoalKind, target: Option<f64>, weight: f64) -> GoalFacts 
         weight,
         deadline: Some(d("2025-12-31")),
         monthly_plan: None,
+        subset: false,
         assignments: vec![],
         milestones: vec![],
     }
@@ -193,18 +194,26 @@ fn worked_example_roll_ups() {
     let units: Vec<(i64, f64)> = e
         .units()
         .iter()
-        .map(|u| (u.unit_id, u.progress.completion_percent))
+        .map(|u| (u.unit_id, u.progress.completion_percent.unwrap()))
         .collect();
     assert_eq!(
         units.iter().map(|(u, _)| *u).collect::<Vec<_>>(),
         [ENERGY, FINANCE, ZHAOSHANG_1, ZHAOSHANG_2, PLANNING]
     );
     assert_close(
-        e.unit(ZHAOSHANG_1).unwrap().progress.completion_percent,
+        e.unit(ZHAOSHANG_1)
+            .unwrap()
+            .progress
+            .completion_percent
+            .unwrap(),
         95.0,
     );
     assert_close(
-        e.unit(ZHAOSHANG_2).unwrap().progress.completion_percent,
+        e.unit(ZHAOSHANG_2)
+            .unwrap()
+            .progress
+            .completion_percent
+            .unwrap(),
         65.0,
     );
     // The assignment's own c is never capped.
@@ -695,7 +704,11 @@ proptest! {
             prop_assert!(finite(*p));
         }
         for u in e.units() {
-            prop_assert!(finite(u.progress));
+            let p = u.progress;
+            prop_assert!([p.completion_percent, p.expected_percent, p.gap, p.score]
+                .into_iter()
+                .flatten()
+                .all(f64::is_finite));
         }
     }
 }
@@ -757,4 +770,339 @@ fn the_scorecard_caps_each_line_and_the_veto_voids_only_the_score() {
     assert_eq!(card.vetoed_by, vec![3]);
     assert_eq!(card.score, 0.0);
     assert!((card.score_before_veto - 71.0).abs() < 1e-9);
+}
+
+/// A MILESTONE goal of weight 0 whose only milestone falls due on 06-30:
+/// as of 03-31 nothing of it is due (e = 0).
+fn unweighted_milestone_not_yet_due(id: i64, unit_id: i64) -> GoalFacts {
+    let mut solar = goal(id, GoalKind::Milestone, None, 0.0);
+    solar.milestones = vec![MilestoneFacts {
+        id: id * 10,
+        due: d("2025-06-30"),
+        weight: 1.0,
+        completed_on: None,
+    }];
+    solar.assignments = vec![assignment(id * 100, unit_id, None, vec![])];
+    solar
+}
+
+#[test]
+fn a_unit_at_zero_is_not_green_on_the_time_progress_of_what_does_not_count() {
+    // 安全生产 scored at 10 points with an incident in February (c 0, RED),
+    // and a weight-0 milestone not due before June. The unit's c is the
+    // VETO goal's 0; its e must not come from the weight-0 milestone (which
+    // is not in c), or the gap reads 0 − 0 and the unit shows 0.0 % GREEN.
+    let mut safety = goal(1, GoalKind::Veto, Some(0.0), 10.0);
+    safety.assignments = vec![assignment(
+        11,
+        FINANCE,
+        None,
+        vec![report(1, "2025-02-28", 1.0)],
+    )];
+    let e = evaluate(
+        &plan(vec![safety, unweighted_milestone_not_yet_due(2, FINANCE)]),
+        d("2025-03-31"),
+    );
+    let unit = e.unit(FINANCE).unwrap();
+    assert_eq!(unit.progress.completion_percent, Some(0.0));
+    assert_eq!(unit.progress.expected_percent, None);
+    assert_eq!(unit.progress.light, Some(Light::Red));
+}
+
+#[test]
+fn an_assignment_without_a_target_still_has_time_progress() {
+    // A CUMULATIVE share whose target is missing (a goal stored before
+    // targets were required) is behind time like any other: e = 3/12.
+    let mut signed = goal(1, GoalKind::Cumulative, None, 10.0);
+    signed.assignments = vec![assignment(
+        11,
+        FINANCE,
+        None,
+        vec![report(1, "2025-02-28", 5.0)],
+    )];
+    let e = evaluate(
+        &plan(vec![signed, unweighted_milestone_not_yet_due(2, FINANCE)]),
+        d("2025-03-31"),
+    );
+    let share = e.assignment(11).unwrap();
+    assert_eq!(share.completion_percent, 0.0);
+    assert_close(share.expected_percent.unwrap(), 25.0);
+    assert_eq!(share.light, Light::Yellow);
+    let unit = e.unit(FINANCE).unwrap();
+    assert_close(unit.progress.expected_percent.unwrap(), 25.0);
+    assert_eq!(unit.progress.light, Some(Light::Yellow));
+}
+
+#[test]
+fn a_rank_goal_is_judged_on_the_place_reported() {
+    // 五好园区综合排名 稳固全省30强: 36th in the September assessment.
+    let mut ranking = goal(1, GoalKind::Rank, Some(30.0), 10.0);
+    ranking.assignments = vec![
+        assignment(11, ENERGY, None, vec![report(1, "2025-09-30", 36.0)]),
+        // 招商二局 is held to the top 20 on its own line and stands 40th.
+        assignment(
+            12,
+            ZHAOSHANG_2,
+            Some(20.0),
+            vec![report(2, "2025-06-30", 40.0)],
+        ),
+    ];
+    let facts = plan(vec![ranking]);
+
+    let e = evaluate(&facts, d("2025-10-31"));
+    let p = e.goal(1).unwrap();
+    // The goal stands at the latest place reported across its assignments.
+    assert_eq!((p.target, p.actual), (Some(30.0), Some(36.0)));
+    assert_eq!(p.completion_percent, 100.0 * 30.0 / 36.0);
+    assert_eq!((p.expected_percent, p.gap), (None, None));
+    assert_eq!((p.light, p.status), (Light::Yellow, Status::InProgress));
+    assert_close(p.score.unwrap(), 8.333);
+    // Each assignment on its own latest place against its own target.
+    let own = e.assignment(12).unwrap();
+    assert_eq!((own.actual, own.completion_percent), (Some(40.0), 50.0));
+    assert_eq!(own.light, Light::Red);
+
+    // Nothing reported yet: no place, c 0, RED like a RATE at 0.
+    let before = evaluate(&facts, d("2025-05-31")).goal(1).unwrap();
+    assert_eq!((before.actual, before.completion_percent), (None, 0.0));
+    assert_eq!(
+        (before.light, before.status),
+        (Light::Red, Status::NotStarted)
+    );
+
+    // Reaching the 25th place meets "30强": complete and GREEN.
+    let mut better = facts.clone();
+    better.goals[0].assignments[0]
+        .reports
+        .push(report(3, "2025-11-30", 25.0));
+    let done = evaluate(&better, d("2025-11-30")).goal(1).unwrap();
+    assert_eq!(done.completion_percent, 100.0);
+    assert_eq!((done.light, done.status), (Light::Green, Status::Completed));
+
+    // Past its deadline and short of the place: OVERDUE.
+    let after = evaluate(&facts, d("2026-01-05")).goal(1).unwrap();
+    assert_eq!(after.status, Status::Overdue);
+}
+
+/// A 其中 row under `parent`: a CUMULATIVE part shown on its own.
+fn subset(id: i64, parent: i64, target: f64, weight: f64) -> GoalFacts {
+    let mut g = goal(id, GoalKind::Cumulative, Some(target), weight);
+    g.parent_id = Some(parent);
+    g.subset = true;
+    g
+}
+
+#[test]
+fn a_subset_is_shown_but_never_added_into_its_parent() {
+    // 固定资产投资 17亿元, 其中：工业投资 10亿元. 财政局 reports the whole
+    // 13.6, 规划局 the industrial 9 inside it: the goal has done 13.6, not 22.6.
+    let mut investment = goal(1, GoalKind::Cumulative, Some(17.0), 10.0);
+    investment.assignments = vec![assignment(
+        11,
+        FINANCE,
+        None,
+        vec![report(1, "2025-10-31", 13.6)],
+    )];
+    let mut industrial = subset(2, 1, 10.0, 0.0);
+    industrial.assignments = vec![assignment(
+        21,
+        PLANNING,
+        None,
+        vec![report(2, "2025-10-31", 9.0)],
+    )];
+    // 三类低效用地 1200亩 = 批而未供 500 + 闲置 700, 其中：动态清零 300.
+    let land = goal(3, GoalKind::Cumulative, Some(1200.0), 10.0);
+    let part = |id: i64, target: f64, value: f64| {
+        let mut g = goal(id, GoalKind::Cumulative, Some(target), 0.0);
+        g.parent_id = Some(3);
+        g.assignments = vec![assignment(
+            id * 10,
+            PLANNING,
+            None,
+            vec![report(id, "2025-09-30", value)],
+        )];
+        g
+    };
+    let mut cleared = subset(6, 3, 300.0, 0.0);
+    cleared.assignments = vec![assignment(
+        60,
+        PLANNING,
+        None,
+        vec![report(6, "2025-09-30", 300.0)],
+    )];
+    let facts = plan(vec![
+        investment,
+        industrial,
+        land,
+        part(4, 500.0, 400.0),
+        part(5, 700.0, 350.0),
+        cleared,
+    ]);
+    let e = evaluate(&facts, d("2025-10-31"));
+    let p = e.goal(1).unwrap();
+    assert_eq!((p.actual, p.completion_percent), (Some(13.6), 80.0));
+    // The subset has its own completion: 9 of 10.
+    assert_eq!(e.goal(2).unwrap().completion_percent, 90.0);
+    assert_eq!(e.assignment(21).unwrap().completion_percent, 90.0);
+    // The parts add up (400 + 350); the 其中 row does not (not 1050).
+    let land = e.goal(3).unwrap();
+    assert_eq!(land.actual, Some(750.0));
+    assert_eq!(land.completion_percent, 62.5);
+    assert_eq!(e.goal(6).unwrap().completion_percent, 100.0);
+    // Only the two top-level goals make the plan: (80 + 62.5) / 2.
+    assert_eq!(e.plan().completion_percent, 71.25);
+}
+
+#[test]
+fn a_subset_weighs_in_a_group_only_with_points_of_its_own() {
+    let group = goal(1, GoalKind::Group, None, 30.0);
+    let child = |id: i64, value: f64, weight: f64, is_subset: bool| {
+        let mut g = goal(id, GoalKind::Cumulative, Some(10.0), weight);
+        g.parent_id = Some(1);
+        g.subset = is_subset;
+        g.assignments = vec![assignment(
+            id * 10,
+            FINANCE,
+            None,
+            vec![report(id, "2025-10-31", value)],
+        )];
+        g
+    };
+    let c = |goals: Vec<GoalFacts>| {
+        evaluate(&plan(goals), d("2025-10-31"))
+            .goal(1)
+            .unwrap()
+            .completion_percent
+    };
+    // 80 (w 10) and 60 (w 10); the subset at 100 with weight 0 stays out: 70.
+    let base = vec![
+        group.clone(),
+        child(2, 8.0, 10.0, false),
+        child(3, 6.0, 10.0, false),
+    ];
+    let mut with_subset = base.clone();
+    with_subset.push(child(4, 10.0, 0.0, true));
+    assert_eq!(c(base.clone()), 70.0);
+    assert_eq!(c(with_subset), 70.0);
+    // Given 5 points of its own by the sheet it counts: (800 + 600 + 500) / 25.
+    let mut scored = base;
+    scored.push(child(4, 10.0, 5.0, true));
+    assert_eq!(c(scored), 76.0);
+    // Unweighted sub-goals make a plain average, of the sub-goals only.
+    let unweighted = vec![
+        group,
+        child(2, 8.0, 0.0, false),
+        child(3, 6.0, 0.0, false),
+        child(4, 10.0, 0.0, true),
+    ];
+    assert_eq!(c(unweighted), 70.0);
+}
+
+#[test]
+fn units_are_judged_on_what_counts_and_the_rest_come_last() {
+    // 能源办 carries only the 一票否决 safety item (weight 0): nothing of it
+    // counts, so it has no completion, where it used to rank first at 100 %.
+    let mut safety = goal(1, GoalKind::Veto, Some(0.0), 0.0);
+    safety.assignments = vec![
+        assignment(11, ENERGY, None, vec![report(1, "2025-09-30", 0.0)]),
+        assignment(12, FINANCE, None, vec![]),
+    ];
+    // 签约项目: 招商一局 reported 9 of 10; 招商二局 has reported nothing.
+    let mut signed = goal(2, GoalKind::Cumulative, Some(20.0), 10.0);
+    signed.assignments = vec![
+        assignment(21, ZHAOSHANG_2, Some(10.0), vec![]),
+        assignment(
+            22,
+            ZHAOSHANG_1,
+            Some(10.0),
+            vec![report(2, "2025-10-31", 9.0)],
+        ),
+    ];
+    // 五好园区: 规划局's first milestone is done, so it counts at 60 %.
+    let mut five_good = goal(3, GoalKind::Milestone, None, 10.0);
+    five_good.milestones = vec![
+        MilestoneFacts {
+            id: 31,
+            due: d("2025-10-31"),
+            weight: 6.0,
+            completed_on: Some(d("2025-10-20")),
+        },
+        MilestoneFacts {
+            id: 32,
+            due: d("2025-12-31"),
+            weight: 4.0,
+            completed_on: None,
+        },
+    ];
+    five_good.assignments = vec![assignment(33, PLANNING, None, vec![])];
+    // 财政局's 其中 row (weight 0) has a report: still nothing that counts.
+    let mut part = subset(4, 2, 5.0, 0.0);
+    part.assignments = vec![assignment(
+        41,
+        FINANCE,
+        None,
+        vec![report(4, "2025-10-31", 5.0)],
+    )];
+    let facts = plan(vec![safety, signed, five_good, part]);
+
+    let e = evaluate(&facts, d("2025-10-31"));
+    let order: Vec<(i64, Option<f64>)> = e
+        .units()
+        .iter()
+        .map(|u| (u.unit_id, u.progress.completion_percent))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            (ZHAOSHANG_1, Some(90.0)),
+            (PLANNING, Some(60.0)),
+            // Nothing counted: after every ranked unit, in plan order.
+            (ENERGY, None),
+            (FINANCE, None),
+            (ZHAOSHANG_2, None),
+        ]
+    );
+    let energy = e.unit(ENERGY).unwrap();
+    assert_eq!(
+        (
+            energy.progress.light,
+            energy.progress.gap,
+            energy.progress.score
+        ),
+        (None, None, None)
+    );
+    assert_eq!(energy.progress.status, Status::NotStarted);
+    // Its 一票否决 share still shows its own light.
+    assert_eq!(energy.lights.green, 1);
+    // 财政局's 其中 share is no part of its figure, nor of its lights.
+    let finance = e.unit(FINANCE).unwrap();
+    assert_eq!(finance.lights.green + finance.lights.red, 1);
+    // 招商二局 owes 签约项目: time progress shows, and after the plan end it
+    // is overdue although it has no figure.
+    let behind = e.unit(ZHAOSHANG_2).unwrap();
+    assert_close(behind.progress.expected_percent.unwrap(), 83.3);
+    assert_eq!(behind.lights.red, 1);
+    let after = evaluate(&facts, d("2026-01-05"));
+    assert_eq!(
+        after.unit(ZHAOSHANG_2).unwrap().progress.status,
+        Status::Overdue
+    );
+    assert_eq!(
+        after.unit(ENERGY).unwrap().progress.status,
+        Status::NotStarted
+    );
+    // Once 招商二局 reports, even 0, it is ranked (last among the ranked).
+    let mut reported = facts.clone();
+    reported.goals[1].assignments[0].reports = vec![report(9, "2025-10-31", 0.0)];
+    let e = evaluate(&reported, d("2025-10-31"));
+    let ranked: Vec<i64> = e.units().iter().map(|u| u.unit_id).collect();
+    assert_eq!(
+        ranked,
+        [ZHAOSHANG_1, PLANNING, ZHAOSHANG_2, ENERGY, FINANCE]
+    );
+    let zero = e.unit(ZHAOSHANG_2).unwrap().progress;
+    assert_eq!(
+        (zero.completion_percent, zero.light),
+        (Some(0.0), Some(Light::Red))
+    );
 }
