@@ -283,7 +283,7 @@ impl From<domain::Refusal> for AppError {
         };
         AppError::Rejected {
             code,
-            message: Message::new(refusal.message.clone(), refusal.message),
+            message: refusal.message,
         }
     }
 }

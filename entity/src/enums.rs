@@ -20,6 +20,8 @@ pub enum GoalKind {
     Veto,
     #[sea_orm(string_value = "GROUP")]
     Group,
+    #[sea_orm(string_value = "RANK")]
+    Rank,
 }
 
 /// `goal.direction`.
@@ -124,7 +126,7 @@ macro_rules! mirror {
     };
 }
 
-mirror!(GoalKind <=> domain::GoalKind { Cumulative, Rate, Milestone, Veto, Group });
+mirror!(GoalKind <=> domain::GoalKind { Cumulative, Rate, Milestone, Veto, Group, Rank });
 mirror!(Direction <=> domain::Direction { Increase, Decrease });
 mirror!(PlanState <=> domain::PlanState { Draft, Active, Closed });
 mirror!(TimeProgressMode <=> domain::TimeProgressMode { Monthly, Daily });

@@ -10,6 +10,8 @@ pub enum GoalKind {
     Milestone,
     Veto,
     Group,
+    /// A place in a ranking (稳固全省30强): lower is better.
+    Rank,
 }
 
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]

@@ -78,6 +78,7 @@ pub fn kind_label(kind: GoalKind) -> &'static str {
         GoalKind::Milestone => "节点",
         GoalKind::Veto => "一票否决",
         GoalKind::Group => "分组",
+        GoalKind::Rank => "排名",
     }
 }
 
@@ -293,7 +294,11 @@ fn build_xlsx(
     )?;
     for (i, u) in eval.units().iter().enumerate() {
         let r = (i + 1) as u32;
-        sheet.write_number(r, 0, (i + 1) as f64)?;
+        // A unit with nothing counted yet has no rank, completion or score:
+        // blank cells, listed after the ranked units.
+        if u.progress.completion_percent.is_some() {
+            sheet.write_number(r, 0, (i + 1) as f64)?;
+        }
         sheet.write_string(
             r,
             1,
@@ -303,8 +308,14 @@ fn build_xlsx(
                     .unwrap_or_default(),
             ),
         )?;
-        sheet.write_number_with_format(r, 2, u.progress.completion_percent / 100.0, &percent)?;
-        sheet.write_number_with_format(r, 3, u.progress.score.unwrap_or(0.0), &number)?;
+        if let Some(c) = u.progress.completion_percent {
+            sheet.write_number_with_format(r, 2, c / 100.0, &percent)?;
+        } else {
+            sheet.write_string(r, 2, "暂无")?;
+        }
+        if let Some(score) = u.progress.score {
+            sheet.write_number_with_format(r, 3, score, &number)?;
+        }
         for (c, light) in [Light::Green, Light::Blue, Light::Yellow, Light::Red]
             .into_iter()
             .enumerate()

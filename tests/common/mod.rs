@@ -43,6 +43,7 @@ impl OtherServer {
             .client
             .post("/graphql")
             .header("authorization", format!("Bearer {ADMIN_TOKEN}"))
+            .header("accept-language", "en")
             .body_json(&json!({ "query": query, "variables": variables }))
             .send()
             .await;
@@ -214,11 +215,28 @@ impl TestApp {
     }
 
     /// The HTTP status and GraphQL response, under `token` (or none).
+    /// Messages come in English (`Accept-Language: en`), which the tests
+    /// compare; tests/language.rs checks that Chinese is the default.
     pub async fn gql_as(&self, token: Option<&str>, query: &str, variables: Value) -> (u16, Value) {
+        self.gql_in(Some("en"), token, query, variables).await
+    }
+
+    /// The HTTP status and GraphQL response in `lang` (the server's
+    /// default without one), under `token` (or none).
+    pub async fn gql_in(
+        &self,
+        lang: Option<&str>,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> (u16, Value) {
         let mut req = self
             .client
             .post("/graphql")
             .body_json(&json!({ "query": query, "variables": variables }));
+        if let Some(lang) = lang {
+            req = req.header("accept-language", lang);
+        }
         if let Some(token) = token {
             req = req.header("authorization", format!("Bearer {token}"));
         }
@@ -249,6 +267,7 @@ impl TestApp {
             .client
             .post("/graphql")
             .header("authorization", format!("Bearer {token}"))
+            .header("accept-language", "en")
             .multipart(form)
             .send()
             .await;

@@ -55,12 +55,42 @@ impl From<domain::LightCounts> for LightCounts {
     }
 }
 
+/// A unit's figures over its assignments. Nothing is judged until
+/// something of the unit counts (a weighted assignment with a counting
+/// report or a completed 节点): until then completion, light and score are
+/// null, not 0 % and not GREEN.
+#[derive(SimpleObject, Clone, Copy)]
+pub struct UnitFigures {
+    /// c over the unit's weighted assignments, each capped; null while
+    /// nothing of the unit counts.
+    pub completion_percent: Option<f64>,
+    pub expected_percent: Option<f64>,
+    pub gap: Option<f64>,
+    pub light: Option<Light>,
+    pub status: ProgressStatus,
+    pub score: Option<f64>,
+}
+
+impl From<domain::UnitProgress> for UnitFigures {
+    fn from(p: domain::UnitProgress) -> Self {
+        UnitFigures {
+            completion_percent: p.completion_percent,
+            expected_percent: p.expected_percent,
+            gap: p.gap,
+            light: p.light.map(Into::into),
+            status: p.status.into(),
+            score: p.score,
+        }
+    }
+}
+
 #[derive(SimpleObject)]
 pub struct UnitProgress {
-    /// 1 for the highest completion.
-    pub rank: usize,
+    /// 1 for the highest completion; null for a unit with nothing counted
+    /// yet, listed after the ranked ones.
+    pub rank: Option<usize>,
     pub unit: Unit,
-    pub progress: Progress,
+    pub progress: UnitFigures,
     pub lights: LightCounts,
 }
 
@@ -72,7 +102,7 @@ impl UnitProgress {
             .filter_map(|u| Some((data.unit(u.unit_id)?.clone(), u)))
             .enumerate()
             .map(|(i, (unit, u))| UnitProgress {
-                rank: i + 1,
+                rank: u.progress.completion_percent.map(|_| i + 1),
                 unit: Unit(unit),
                 progress: u.progress.into(),
                 lights: u.lights.into(),

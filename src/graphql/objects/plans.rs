@@ -122,7 +122,21 @@ impl Plan {
     ) -> Result<Vec<TrendPoint>> {
         let unit_id = crate::graphql::ids::parse_id("unit", &unit_id)?;
         let data = RequestContext::of(ctx)?.plan_history(self.0.id).await?;
-        trend(ctx, &data, up_to, |e| e.unit(unit_id).map(|u| u.progress)).await
+        // A unit's line starts once something of it counts.
+        trend(ctx, &data, up_to, |e| {
+            let u = e.unit(unit_id)?.progress;
+            Some(domain::Progress {
+                target: None,
+                actual: None,
+                completion_percent: u.completion_percent?,
+                expected_percent: u.expected_percent,
+                gap: u.gap,
+                light: u.light?,
+                status: u.status,
+                score: u.score,
+            })
+        })
+        .await
     }
     async fn owner_unit(&self, ctx: &Context<'_>) -> Result<Option<Unit>> {
         Ok(RequestContext::of(ctx)?

@@ -59,9 +59,9 @@ impl<'a> SheetReader<'a> {
         if let Some(n) = cell.number {
             return Some(n);
         }
-        match wording::parse_target(&cell.text) {
-            Ok(t) => Some(t.value),
-            Err(_) => {
+        match wording::read_target(&cell.text).ok().and_then(|t| t.value) {
+            Some(value) => Some(value),
+            None => {
                 self.problem(
                     at,
                     ErrorCode::UnreadableValue,
@@ -96,15 +96,21 @@ impl<'a> SheetReader<'a> {
         match wording::parse_deadline(&cell.text, self.plan_year) {
             Ok(d) => Some(d),
             Err(WordingError::Ambiguous(message)) => {
-                self.problem(at, ErrorCode::AmbiguousDate, message.clone(), message);
+                self.problem(at, ErrorCode::AmbiguousDate, message.zh, message.en);
                 None
             }
             Err(WordingError::Unreadable(message)) => {
                 self.problem(
                     at,
                     ErrorCode::InvalidDate,
-                    format!("{message}；请写成 2025年10月底、10月31日前 或 2025-10-31 这样的日期"),
-                    format!("{message}; write a date like 2025年10月底, 10月31日前 or 2025-10-31"),
+                    format!(
+                        "{}；请写成 2025年10月底、10月31日前 或 2025-10-31 这样的日期",
+                        message.zh
+                    ),
+                    format!(
+                        "{}; write a date like 2025年10月底, 10月31日前 or 2025-10-31",
+                        message.en
+                    ),
                 );
                 None
             }

@@ -1,7 +1,7 @@
 //! Deciding what a goal is from its wording, once the whole sheet is read
 //! (a goal's sub-goals and 节点 rows come after it): its kind (累计, 比率,
 //! 节点, 一票否决, 分组), target, measure unit and direction.
-use domain::wording::{self, Bound, ParsedTarget, WordingError};
+use domain::wording::{self, Bound, TargetReading, WordedKind, WordingError};
 use domain::{Direction, GoalKind};
 
 use super::SheetReader;
@@ -19,6 +19,7 @@ pub(super) fn parse_kind(text: &str) -> Option<GoalKind> {
         "比率" | "比例" | "比率型" | "水平" | "rate" => GoalKind::Rate,
         "节点" | "节点型" | "里程碑" | "milestone" => GoalKind::Milestone,
         "一票否决" | "否决" | "否决项" | "veto" => GoalKind::Veto,
+        "排名" | "排位" | "名次" | "rank" => GoalKind::Rank,
         "分组" | "分类" | "group" => GoalKind::Group,
         _ => return None,
     };
@@ -47,24 +48,35 @@ pub(super) struct RawTarget {
     pub(super) explicit_kind: Option<GoalKind>,
     pub(super) explicit_direction: Option<Direction>,
     pub(super) has_children: bool,
+    /// 分值 says 一票否决: a VETO goal that weighs 0.
+    pub(super) veto_points: bool,
 }
 
-/// A target cell read: `None` when blank, an error when words hold no number.
-type Parsed = Option<Result<ParsedTarget, WordingError>>;
+/// A target cell read: `None` when blank, an error when it cannot be a
+/// target at all (a number too large to be one).
+type Parsed = Option<Result<TargetReading, WordingError>>;
 
 impl RawTarget {
     /// A number stored as one is taken as it is; words go through the
-    /// wording rules ("20个以上", "≤65%").
+    /// wording rules ("签约项目12个以上", "同比增长10%", "稳固全省30强").
     fn parse(&self) -> Parsed {
         self.text.as_deref().map(|text| match self.number {
-            Some(n) => Ok(ParsedTarget {
-                value: n,
+            Some(n) => Ok(TargetReading {
+                kind: WordedKind::Cumulative,
+                value: Some(n),
                 measure_unit: None,
                 bound: Bound::Exact,
+                direction: None,
+                qualifier: None,
             }),
-            None => wording::parse_target(text),
+            None => wording::read_target(text),
         })
     }
+}
+
+/// Whether a reading is words with no target number (a deliverable).
+fn is_deliverable(parsed: &Parsed) -> bool {
+    matches!(parsed, Some(Ok(t)) if t.kind == WordedKind::Milestone)
 }
 
 impl SheetReader<'_> {
@@ -85,31 +97,34 @@ impl SheetReader<'_> {
         let Some(kind) = self.decide_kind(i, raw, &parsed) else {
             return;
         };
-        if kind.has_target() && matches!(parsed, Some(Err(_))) {
+        let unreadable = match &parsed {
+            Some(Err(e)) => Some(e.message().clone()),
+            // Words with no number where the kind needs one (类型 says 累计).
+            Some(Ok(t)) if kind.has_target() && t.value.is_none() && kind != GoalKind::Veto => {
+                let text = raw.text.clone().unwrap_or_default();
+                Some(domain::Message::new(
+                    format!("目标值“{text}”中没有可读的数字"),
+                    format!("目标值 {text:?} has no number to read as a target"),
+                ))
+            }
+            _ => None,
+        };
+        if let Some(message) = unreadable {
             let goal = &self.draft.goals[i];
             let at = goal.cells.target.unwrap_or(At {
                 row: goal.row,
                 column: 0,
             });
-            self.problem(
-                at,
-                ErrorCode::UnreadableValue,
-                format!(
-                    "目标值“{}”中没有可读的数字",
-                    raw.text.clone().unwrap_or_default()
-                ),
-                format!(
-                    "目标值 {:?} has no number to read as a target",
-                    raw.text.clone().unwrap_or_default()
-                ),
-            );
+            self.problem(at, ErrorCode::UnreadableValue, message.zh, message.en);
             return;
         }
         let target = parsed
             .as_ref()
             .and_then(|p| p.as_ref().ok())
             .filter(|_| kind.has_target());
-        let unit_from_text = target.and_then(|t| t.measure_unit.clone());
+        let unit_from_text = target
+            .and_then(|t| t.measure_unit.clone())
+            .filter(|_| kind != GoalKind::Rank);
         let goal = &mut self.draft.goals[i];
         add_deliverable(goal, kind, raw, &parsed);
         keep_wording(goal, raw, &parsed);
@@ -120,9 +135,18 @@ impl SheetReader<'_> {
         let goal = &mut self.draft.goals[i];
         let measure_unit = goal.measure_unit.clone().or(unit_from_text).or(hint);
         goal.kind = kind;
-        goal.target = target.map(|t| t.value);
-        goal.measure_unit = measure_unit.filter(|_| kind != GoalKind::Group);
-        goal.direction = direction(raw.explicit_direction, target.map(|t| t.bound), kind);
+        // A 一票否决 item with no number ("不发生较大及以上安全生产事故"
+        // worded in its title) allows no incident at all.
+        goal.target = match target.and_then(|t| t.value) {
+            None if kind == GoalKind::Veto => Some(0.0),
+            value => value,
+        };
+        goal.measure_unit = measure_unit.filter(|_| !matches!(kind, GoalKind::Group | GoalKind::Rank));
+        goal.direction = direction(
+            raw.explicit_direction.or(target.and_then(|t| t.direction)),
+            target.map(|t| t.bound),
+            kind,
+        );
         // A top-level grouping row is the category of what it groups.
         if kind == GoalKind::Group && goal.parent.is_none() && goal.category.is_none() {
             goal.category = Some(goal.title.clone());
@@ -139,12 +163,16 @@ impl SheetReader<'_> {
             return Some(kind);
         }
         let goal = &self.draft.goals[i];
+        let percent_column = goal.measure_unit.as_deref() == Some("%");
         let kind = match parsed {
+            // 分值 一票否决: whatever the words, the goal only vetoes.
+            _ if raw.veto_points => GoalKind::Veto,
             _ if !goal.milestones.is_empty() => GoalKind::Milestone,
-            Some(Ok(t)) if t.measure_unit.as_deref() == Some("%") => GoalKind::Rate,
-            Some(Ok(_)) => GoalKind::Cumulative,
-            // Words for a target ("建成投用"): a dated deliverable.
-            Some(Err(_)) => GoalKind::Milestone,
+            Some(Ok(t)) if t.kind == WordedKind::Cumulative && percent_column => GoalKind::Rate,
+            // Words for a target ("建成投用"), a number, a rate, a rank, a
+            // veto: as the wording says.
+            Some(Ok(t)) => t.kind.goal_kind(),
+            Some(Err(_)) => GoalKind::Cumulative,
             None if raw.has_children => GoalKind::Group,
             None => {
                 let at = goal.cells.target.or(goal.cells.title).unwrap_or(At {
@@ -192,7 +220,7 @@ fn add_deliverable(goal: &mut DraftGoal, kind: GoalKind, raw: &RawTarget, parsed
     if kind != GoalKind::Milestone || !goal.milestones.is_empty() {
         return;
     }
-    let deliverable = raw.text.clone().filter(|_| matches!(parsed, Some(Err(_))));
+    let deliverable = raw.text.clone().filter(|_| is_deliverable(parsed));
     if let (Some(text), Some(due), Some(at)) = (deliverable, goal.deadline, goal.cells.target) {
         goal.milestones.push(DraftMilestone {
             at,
@@ -214,8 +242,6 @@ fn keep_wording(goal: &mut DraftGoal, raw: &RawTarget, parsed: &Parsed) {
         if text.parse::<f64>().is_err() {
             goal.original_text = Some(text);
         }
-    } else if matches!(parsed, Some(Err(_))) {
-        goal.original_text = raw.text.clone();
     }
 }
 

@@ -2,7 +2,7 @@
 //! its assignments (a 责任单位 list, one unit with its 分解值, or one column per
 //! unit) and 节点 are read from its row and from the rows under it that
 //! carry nothing else.
-use domain::wording;
+use domain::wording::{self, Points};
 use domain::{Direction, GoalKind};
 
 use super::SheetReader;
@@ -113,6 +113,7 @@ impl<'a> SheetReader<'a> {
             explicit_kind,
             explicit_direction,
             has_children: false,
+            veto_points: false,
         }
     }
 
@@ -127,7 +128,7 @@ impl<'a> SheetReader<'a> {
         mut cells: GoalCells,
         pending_category: Option<&String>,
     ) -> (DraftGoal, RawTarget) {
-        let raw_target = self.read_stated_target(row, &mut cells);
+        let mut raw_target = self.read_stated_target(row, &mut cells);
         let measure_unit = self.read_field(
             row,
             Field::MeasureUnit,
@@ -137,8 +138,11 @@ impl<'a> SheetReader<'a> {
         let baseline = self.read_field(row, Field::Baseline, &mut cells.baseline, |r, cell, at| {
             r.number(cell, at, "基数")
         });
-        let weight = self.read_field(row, Field::Weight, &mut cells.weight, |r, cell, at| {
-            r.number(cell, at, "分值")
+        let points = self.read_field(row, Field::Weight, &mut cells.weight, Self::points);
+        raw_target.veto_points = points == Some(Points::Veto);
+        let weight = points.map(|p| match p {
+            Points::Score(n) => n,
+            Points::Veto => 0.0,
         });
         let deadline = self.read_field(row, Field::Deadline, &mut cells.deadline, Self::date);
         let lead_unit = self
@@ -188,6 +192,21 @@ impl<'a> SheetReader<'a> {
         let (cell, at) = self.value(row, field)?;
         *cell_at = Some(at);
         read(self, cell, at)
+    }
+
+    /// A 分值 cell: points, or 一票否决; anything else is a problem.
+    fn points(&mut self, cell: &Cell, at: At) -> Option<Points> {
+        if let Some(n) = cell.number {
+            return Some(Points::Score(n));
+        }
+        match wording::read_points(&cell.text) {
+            Ok(points) => Some(points),
+            Err(e) => {
+                let m = e.message().clone();
+                self.problem(at, ErrorCode::UnreadableValue, m.zh, m.en);
+                None
+            }
+        }
     }
 
     /// A 类型 cell; one that names no kind is a problem.

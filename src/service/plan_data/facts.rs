@@ -76,6 +76,7 @@ pub(super) fn assemble(
             Ok(GoalFacts {
                 id: g.id,
                 parent_id: g.parent_id,
+                subset: g.subset,
                 category: g.category.clone(),
                 kind: g.kind.into(),
                 direction: g.direction.into(),
