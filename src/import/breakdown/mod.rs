@@ -185,7 +185,7 @@ impl SheetReader<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::{ErrorCode, Problem};
+    use crate::error::ErrorCode;
     use crate::import::grid::Cell;
     use domain::{Direction, GoalKind};
 
@@ -313,7 +313,7 @@ mod tests {
         ]);
         let (_, mut problems) = read(&g, 2025, &HashSet::new());
         sort_problems(&mut problems);
-        let lines: Vec<String> = problems.iter().map(Problem::describe).collect();
+        let lines: Vec<String> = problems.iter().map(|p| p.describe(domain::Lang::En)).collect();
         assert_eq!(lines.len(), 4, "{lines:#?}");
         assert!(lines[0].starts_with("D2 (完成时限):"), "{lines:#?}");
         assert_eq!(problems[0].code, ErrorCode::AmbiguousDate);
