@@ -186,9 +186,18 @@ fn plan_target(
 /// problem with its cell.
 pub async fn import(db: &DatabaseConnection, args: ImportArgs, lang: Lang) -> AppResult<()> {
     let now = Utc::now();
-    let owner = match &args.owner {
-        Some(o) => Some(resolve_unit(db, o).await?),
-        None => None,
+    // On an empty database `--owner` names the park to create.
+    let (owner, owner_name) = match &args.owner {
+        Some(o) => match resolve_unit(db, o).await {
+            Ok(id) => (Some(id), None),
+            Err(AppError::NotFound { .. })
+                if args.create_units && units::list(db).await?.is_empty() =>
+            {
+                (None, Some(o.clone()))
+            }
+            Err(err) => return Err(err),
+        },
+        None => (None, None),
     };
     let target = plan_target(&args.plan, args.name.clone(), owner)?;
     let file = std::fs::read(&args.file).map_err(|e| {
@@ -219,6 +228,7 @@ pub async fn import(db: &DatabaseConnection, args: ImportArgs, lang: Lang) -> Ap
         timing: Default::default(),
         author,
         via: crate::service::import::Interface::Cli,
+        owner_name,
     };
     let outcome = match crate::service::import::import(db, request).await {
         Ok(outcome) => outcome,
@@ -227,14 +237,111 @@ pub async fn import(db: &DatabaseConnection, args: ImportArgs, lang: Lang) -> Ap
                 eprintln!("{}  [{}]", p.describe(lang), p.code);
             }
             if more > 0 {
-                eprintln!("… and {more} more problems");
+                eprintln!(
+                    "{}",
+                    say(
+                        lang,
+                        format!("……另有 {more} 处问题"),
+                        format!("… and {more} more problems")
+                    )
+                );
             }
             return Err(AppError::Sheet { problems, more });
         }
         Err(other) => return Err(other),
     };
+    print_import_tree(&outcome, lang);
+    for column in &outcome.used_columns {
+        eprintln!(
+            "{}",
+            say(
+                lang,
+                format!("读取列 {column}"),
+                format!("column {column} read")
+            )
+        );
+    }
+    for column in &outcome.ignored_columns {
+        eprintln!(
+            "{}",
+            say(
+                lang,
+                format!("未读取列 {column}"),
+                format!("column {column} was not read")
+            )
+        );
+    }
+    for unit in &outcome.created_units {
+        eprintln!(
+            "{}",
+            say(
+                lang,
+                format!("新建单位 {unit}"),
+                format!("unit {unit} created")
+            )
+        );
+    }
+    if let Some(remarks) = &outcome.plan_remarks {
+        eprintln!(
+            "{}",
+            say(
+                lang,
+                format!("注：{remarks}"),
+                format!("remarks: {remarks}")
+            )
+        );
+    }
+    let plan = match (outcome.plan_id, outcome.plan_created, lang) {
+        (Some(id), true, Lang::Zh) => format!("新建年度目标 {id}「{}」", outcome.plan_name),
+        (Some(id), false, Lang::Zh) => format!("年度目标 {id}「{}」", outcome.plan_name),
+        (None, _, Lang::Zh) => format!("新的年度目标「{}」", outcome.plan_name),
+        (Some(id), true, Lang::En) => format!("new plan {id} {}", outcome.plan_name),
+        (Some(id), false, Lang::En) => format!("plan {id} {}", outcome.plan_name),
+        (None, _, Lang::En) => format!("a new plan {}", outcome.plan_name),
+    };
+    let (goals, assignments, milestones) = (
+        outcome.goals.len(),
+        outcome.assignment_count(),
+        outcome.milestone_count(),
+    );
+    eprintln!(
+        "{}",
+        match (outcome.dry_run, lang) {
+            (true, Lang::Zh) => format!(
+                "试导入，未写入任何内容；将导入{plan}：工作表「{}」中 {goals} 项目标、{assignments} 项分解、{milestones} 个节点",
+                outcome.sheet_name
+            ),
+            (false, Lang::Zh) => format!(
+                "已导入{plan}：工作表「{}」中 {goals} 项目标、{assignments} 项分解、{milestones} 个节点",
+                outcome.sheet_name
+            ),
+            (true, Lang::En) => format!(
+                "dry run, nothing written; would import into {plan}: {goals} goals, {assignments} shares, {milestones} milestones from sheet {}",
+                outcome.sheet_name
+            ),
+            (false, Lang::En) => format!(
+                "imported into {plan}: {goals} goals, {assignments} shares, {milestones} milestones from sheet {}",
+                outcome.sheet_name
+            ),
+        }
+    );
+    Ok(())
+}
+
+/// The text in the reader's language.
+fn say(lang: Lang, zh: String, en: String) -> String {
+    match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    }
+}
+
+/// The goal tree as it will be stored, one goal a line: indent, 序号,
+/// title, kind, target and unit, points, responsible units (and the
+/// defaults taken), 节点.
+fn print_import_tree(outcome: &crate::service::import::ImportOutcome, lang: Lang) {
     for g in &outcome.goals {
-        let assignments: Vec<String> = g
+        let units: Vec<String> = g
             .assignments
             .iter()
             .map(|s| match s.target_value {
@@ -246,46 +353,52 @@ pub async fn import(db: &DatabaseConnection, args: ImportArgs, lang: Lang) -> Ap
             .target_value
             .map(|t| format!("{t}{}", g.measure_unit.as_deref().unwrap_or("")))
             .unwrap_or_default();
-        println!(
-            "row {:>3}  {:<6} {}  {}  {}  {}{}",
-            g.row,
-            g.code.as_deref().unwrap_or("-"),
+        let kind = match lang {
+            Lang::Zh => crate::service::export::kind_label(g.kind).to_string(),
+            Lang::En => g.kind.as_str().to_string(),
+        };
+        let mut line = format!(
+            "{}{} {}  [{kind}{}] {target}  {}",
+            "  ".repeat(g.depth),
+            g.code.as_deref().unwrap_or("·"),
             g.title,
-            g.kind,
-            target,
-            assignments.join("、"),
-            if g.milestones.is_empty() {
-                String::new()
+            if g.subset {
+                say(lang, "·其中".into(), " subset".into())
             } else {
-                format!("  {} 个节点", g.milestones.len())
-            }
+                String::new()
+            },
+            say(lang, format!("{}分", g.weight), format!("{} pts", g.weight)),
         );
+        if !units.is_empty() {
+            line.push_str(&say(
+                lang,
+                format!("  责任单位 {}", units.join("、")),
+                format!("  units {}", units.join(", ")),
+            ));
+        }
+        if g.lead_by_default {
+            line.push_str(&say(
+                lang,
+                "（未分解，由牵头单位承担）".into(),
+                " (not broken down: the lead unit carries it)".into(),
+            ));
+        }
+        if let Some(words) = &g.supporting_text {
+            line.push_str(&say(
+                lang,
+                format!("  配合 {words}"),
+                format!("  with {words}"),
+            ));
+        }
+        if !g.milestones.is_empty() {
+            line.push_str(&say(
+                lang,
+                format!("  {} 个节点", g.milestones.len()),
+                format!("  {} milestones", g.milestones.len()),
+            ));
+        }
+        println!("{line}");
     }
-    for column in &outcome.ignored_columns {
-        eprintln!("column {column} was not read");
-    }
-    for unit in &outcome.created_units {
-        eprintln!("unit {unit} created");
-    }
-    let plan = match (outcome.plan_id, outcome.plan_created) {
-        (Some(id), true) => format!("new plan {id} {}", outcome.plan_name),
-        (Some(id), false) => format!("plan {id} {}", outcome.plan_name),
-        (None, _) => format!("a new plan {}", outcome.plan_name),
-    };
-    eprintln!(
-        "{} {}: {} goals, {} shares, {} milestones from sheet {}",
-        if outcome.dry_run {
-            "dry run, nothing written; would import into"
-        } else {
-            "imported into"
-        },
-        plan,
-        outcome.goals.len(),
-        outcome.assignment_count(),
-        outcome.milestone_count(),
-        outcome.sheet_name
-    );
-    Ok(())
 }
 
 /// Generates a synthetic province and prints what it wrote.

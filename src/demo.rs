@@ -184,6 +184,7 @@ async fn load_demo(db: &DatabaseConnection, author: &Audit) -> AppResult<i64> {
             timing: Default::default(),
             author: author.clone(),
             via: import::Interface::Api,
+            owner_name: None,
         },
     )
     .await?;

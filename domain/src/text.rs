@@ -37,6 +37,10 @@ pub enum Field {
     NextSteps,
     Reason,
     IdempotencyKey,
+    /// 备注 of a goal, or the 注 of a plan.
+    Remarks,
+    /// 配合单位 written as words that name no unit.
+    SupportingText,
 }
 
 impl Field {
@@ -56,6 +60,8 @@ impl Field {
             Field::NextSteps => "nextSteps",
             Field::Reason => "reason",
             Field::IdempotencyKey => "idempotencyKey",
+            Field::Remarks => "remarks",
+            Field::SupportingText => "supportingText",
         }
     }
 
@@ -78,6 +84,8 @@ impl Field {
             Field::NextSteps => "下步打算",
             Field::Reason => "退回理由",
             Field::IdempotencyKey => "幂等键",
+            Field::Remarks => "备注",
+            Field::SupportingText => "配合单位",
         }
     }
 
@@ -94,8 +102,8 @@ impl Field {
             Field::PlanName => 200,
             Field::GoalTitle | Field::MilestoneTitle => 300,
             Field::Reason => 1_000,
-            Field::OriginalText => 2_000,
-            Field::Note | Field::Problems | Field::NextSteps => 5_000,
+            Field::OriginalText | Field::SupportingText => 2_000,
+            Field::Note | Field::Problems | Field::NextSteps | Field::Remarks => 5_000,
         }
     }
 
@@ -104,12 +112,17 @@ impl Field {
     const fn multiline(self) -> bool {
         matches!(
             self,
-            Field::OriginalText | Field::Note | Field::Problems | Field::NextSteps | Field::Reason
+            Field::OriginalText
+                | Field::Note
+                | Field::Problems
+                | Field::NextSteps
+                | Field::Reason
+                | Field::Remarks
         )
     }
 
     /// Every field, for documentation and tests.
-    pub const ALL: [Field; 16] = [
+    pub const ALL: [Field; 18] = [
         Field::UnitName,
         Field::PlanName,
         Field::TokenName,
@@ -126,6 +139,8 @@ impl Field {
         Field::NextSteps,
         Field::Reason,
         Field::IdempotencyKey,
+        Field::Remarks,
+        Field::SupportingText,
     ];
 }
 

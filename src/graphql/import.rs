@@ -69,6 +69,18 @@ pub struct ImportedGoal {
     #[graphql(name = "shares")]
     pub assignments: Vec<ImportedAssignment>,
     pub milestones: Vec<ImportedMilestone>,
+    /// Depth in the tree as it will be stored: 0 for a top-level goal.
+    pub depth: i32,
+    /// Points (分值): the goal's weight.
+    pub weight: f64,
+    /// A 其中 row: shown under its parent, never added into it.
+    pub subset: bool,
+    /// 上年完成.
+    pub previous_year_value: Option<f64>,
+    /// No unit was given a part, so the 牵头单位 carries the whole target.
+    pub lead_by_default: bool,
+    /// 配合单位 written as words that name no unit.
+    pub supporting_text: Option<String>,
 }
 
 /// What an import created, or in a dry run would create.
@@ -88,6 +100,10 @@ pub struct ImportResult {
     pub created_units: Vec<String>,
     /// Columns that were not read, as "K 备注".
     pub ignored_columns: Vec<String>,
+    /// Columns that were read, as "C 目标值".
+    pub used_columns: Vec<String>,
+    /// The 注 rows under the table, kept as the plan's remarks.
+    pub plan_remarks: Option<String>,
     pub goals: Vec<ImportedGoal>,
     /// The plan as it now stands (null in a dry run).
     pub plan: Option<Plan>,
@@ -110,6 +126,8 @@ impl ImportResult {
             sheet_name: outcome.sheet_name,
             created_units: outcome.created_units,
             ignored_columns: outcome.ignored_columns,
+            used_columns: outcome.used_columns,
+            plan_remarks: outcome.plan_remarks,
             goals: outcome
                 .goals
                 .into_iter()
@@ -124,6 +142,12 @@ impl ImportResult {
                     measure_unit: g.measure_unit,
                     deadline: g.deadline.map(Date),
                     lead_unit: g.lead_unit,
+                    depth: count(g.depth),
+                    weight: g.weight,
+                    subset: g.subset,
+                    previous_year_value: g.previous_year_value,
+                    lead_by_default: g.lead_by_default,
+                    supporting_text: g.supporting_text,
                     assignments: g
                         .assignments
                         .into_iter()
@@ -203,6 +227,7 @@ impl ImportMutation {
                 timing: *ctx.data::<ImportTiming>()?,
                 author: super::audit::author(ctx)?,
                 via: import::Interface::Api,
+                owner_name: None,
             },
         )
         .await?;

@@ -253,6 +253,11 @@ impl CoreMutation {
                 responsible_leader: input.responsible_leader,
                 responsible_person: input.responsible_person,
                 original_text: input.original_text,
+                subset: false,
+                previous_year_value: None,
+                remarks: None,
+                supporting_text: None,
+                ongoing: false,
             },
         )
         .await?;

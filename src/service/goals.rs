@@ -34,6 +34,17 @@ pub struct NewGoal {
     pub responsible_leader: Option<String>,
     pub responsible_person: Option<String>,
     pub original_text: Option<String>,
+    /// A 其中 row: shown under its parent, never added into it; it may sit
+    /// under a goal of any kind, in any measure unit, beside assignments.
+    pub subset: bool,
+    /// 上年完成.
+    pub previous_year_value: Option<f64>,
+    /// 备注.
+    pub remarks: Option<String>,
+    /// 配合单位 that name no unit ("各局办").
+    pub supporting_text: Option<String>,
+    /// The deadline is the plan's end because the work goes on all year.
+    pub ongoing: bool,
 }
 
 /// Changes to a goal; `None` keeps a field, `Some(None)` clears a nullable one.
@@ -102,6 +113,23 @@ fn check_shape(shape: Shape, plan: &plan::Model) -> AppResult<Shape> {
         )?,
         ..shape
     })
+}
+
+/// The parent of a 其中 row: any goal of the same plan.
+async fn check_same_plan<C: ConnectionTrait>(
+    db: &C,
+    plan_id: i64,
+    parent_id: i64,
+) -> AppResult<goal::Model> {
+    let parent = find(db, parent_id).await?;
+    if parent.plan_id != plan_id {
+        return Err(AppError::refused(
+            ErrorCode::ParentInOtherPlan,
+            format!("上级目标 {parent_id} 属于另一个年度目标"),
+            format!("parent goal {parent_id} belongs to another plan"),
+        ));
+    }
+    Ok(parent)
 }
 
 /// A sub-goal hangs under a GROUP (any kind) or under a CUMULATIVE goal
@@ -239,14 +267,20 @@ pub async fn create_in<C: ConnectionTrait>(txn: &C, input: NewGoal) -> AppResult
     )?;
     let mut category = text::optional(Field::Category, input.category)?;
     if let Some(parent_id) = input.parent_id {
-        let parent = check_parent(
-            txn,
-            plan.id,
-            parent_id,
-            shape.kind,
-            shape.measure_unit.as_deref(),
-        )
-        .await?;
+        let parent = if input.subset {
+            // A 其中 row is part of its parent, never summed into it: any
+            // kind, any measure unit, beside the parent's assignments.
+            check_same_plan(txn, plan.id, parent_id).await?
+        } else {
+            check_parent(
+                txn,
+                plan.id,
+                parent_id,
+                shape.kind,
+                shape.measure_unit.as_deref(),
+            )
+            .await?
+        };
         // Sub-goals belong to their parent's category unless told otherwise.
         category = category.or(parent.category);
     }
@@ -288,6 +322,17 @@ pub async fn create_in<C: ConnectionTrait>(txn: &C, input: NewGoal) -> AppResult
         archived_at: Set(None),
         created_at: Set(stamp),
         updated_at: Set(stamp),
+        subset: Set(input.subset),
+        previous_year_value: Set(input
+            .previous_year_value
+            .map(|v| validation::finite("previousYearValue", v))
+            .transpose()?),
+        remarks: Set(text::optional(Field::Remarks, input.remarks)?),
+        supporting_text: Set(text::optional(
+            Field::SupportingText,
+            input.supporting_text,
+        )?),
+        ongoing: Set(input.ongoing),
         ..Default::default()
     }
     .insert(txn)

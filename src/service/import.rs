@@ -12,8 +12,8 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{goal, plan, unit};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    PaginatorTrait, QueryFilter,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, PaginatorTrait, QueryFilter, Set,
 };
 
 use super::{assignments, goals, milestones, plans, units};
@@ -22,6 +22,7 @@ use crate::error::{AppError, AppResult, ErrorCode, Problem};
 use crate::import::breakdown::{self, At, Draft, DraftGoal, UnitName, unit_key};
 use crate::import::grid::{self, ReadError};
 use crate::import::limits::{Budget, ImportTiming, MAX_PROBLEMS, Turn, off_the_workers, take_turn};
+use domain::text::{self, Field};
 use domain::{GoalKind, Lang, Message};
 
 /// Which plan the sheet goes into.
@@ -56,6 +57,10 @@ pub struct ImportRequest {
     pub author: crate::db::audit::Audit,
     /// Where the request came from, so a hint names that interface's option.
     pub via: Interface,
+    /// The park to create as the new plan's owner when the database has no
+    /// units at all (with `create_unknown_units`); by default the name in
+    /// the sheet's title before its year ("洞庭产业开发区2025年…").
+    pub owner_name: Option<String>,
 }
 
 /// The interface an import came through: its hints name its own options.
@@ -107,6 +112,16 @@ pub struct ImportedGoal {
     pub lead_unit: Option<String>,
     pub assignments: Vec<ImportedAssignment>,
     pub milestones: Vec<ImportedMilestone>,
+    /// Depth in the tree: 0 for a top-level goal.
+    pub depth: usize,
+    /// Points (分值): the goal's weight.
+    pub weight: f64,
+    pub subset: bool,
+    pub previous_year_value: Option<f64>,
+    /// No unit was given a part, so the 牵头单位 carries the whole target.
+    pub lead_by_default: bool,
+    /// 配合单位 that are words, not units.
+    pub supporting_text: Option<String>,
 }
 
 pub struct ImportOutcome {
@@ -119,6 +134,10 @@ pub struct ImportOutcome {
     pub goals: Vec<ImportedGoal>,
     pub created_units: Vec<String>,
     pub ignored_columns: Vec<String>,
+    /// Columns read, as "C 目标值".
+    pub used_columns: Vec<String>,
+    /// The 注 rows, kept as the plan's remarks.
+    pub plan_remarks: Option<String>,
 }
 
 impl ImportOutcome {
@@ -187,15 +206,17 @@ enum Destination {
     New {
         year: i32,
         name: Option<String>,
-        owner_unit_id: i64,
+        /// `None`: no unit exists yet; the park is created from the sheet.
+        owner_unit_id: Option<i64>,
     },
 }
 
 async fn destination<C: ConnectionTrait>(
     txn: &C,
-    target: &PlanTarget,
+    request: &ImportRequest,
     all_units: &HashMap<i64, unit::Model>,
 ) -> AppResult<Destination> {
+    let target = &request.target;
     let plan = match target {
         PlanTarget::Id(id) => plans::find_open(txn, *id).await?,
         PlanTarget::Year {
@@ -217,8 +238,14 @@ async fn destination<C: ConnectionTrait>(
                 [one] => one.clone(),
                 [] => {
                     let owner = match owner_unit_id {
-                        Some(id) => *id,
-                        None => only_top_level_unit(all_units)?,
+                        Some(id) => Some(*id),
+                        // An empty database: the park comes from the sheet.
+                        None if request.create_unknown_units
+                            && all_units.values().all(|u| u.archived_at.is_some()) =>
+                        {
+                            None
+                        }
+                        None => Some(only_top_level_unit(all_units, request.via)?),
                     };
                     return Ok(Destination::New {
                         year: *year,
@@ -257,7 +284,7 @@ async fn destination<C: ConnectionTrait>(
     Ok(Destination::Existing(plan))
 }
 
-fn only_top_level_unit(all_units: &HashMap<i64, unit::Model>) -> AppResult<i64> {
+fn only_top_level_unit(all_units: &HashMap<i64, unit::Model>, via: Interface) -> AppResult<i64> {
     let tops: Vec<i64> = all_units
         .values()
         .filter(|u| u.parent_id.is_none() && u.archived_at.is_none())
@@ -265,8 +292,23 @@ fn only_top_level_unit(all_units: &HashMap<i64, unit::Model>) -> AppResult<i64> 
         .collect();
     match tops.as_slice() {
         [one] => Ok(*one),
-        _ => Err(AppError::rejected(
+        [] => Err(AppError::refused(
             ErrorCode::InvalidValue,
+            format!(
+                "新的年度目标需要所属园区，但还没有任何单位；请先添加园区，或导入时加上 {}（园区名取自表格标题）",
+                via.create_units_option()
+            ),
+            format!(
+                "a new plan needs its owner unit (the park) and no unit exists yet; add the park first, or import with {} (the park is named after the sheet's title)",
+                via.create_units_option()
+            ),
+        )),
+        _ => Err(AppError::refused(
+            ErrorCode::InvalidValue,
+            format!(
+                "新的年度目标需要指定所属园区：现有 {} 个顶级单位，请指明其中一个",
+                tops.len()
+            ),
             format!(
                 "a new plan needs its owner unit (the park): {} top-level units exist; name one",
                 tops.len()
@@ -309,7 +351,7 @@ async fn import_in(
     turn: &Turn,
 ) -> AppResult<(ImportOutcome, plan::Model)> {
     let all_units = units::all(txn).await?;
-    let destination = destination(txn, &request.target, &all_units).await?;
+    let destination = destination(txn, request, &all_units).await?;
     let year = match &destination {
         Destination::Existing(plan) => plan.year,
         Destination::New { year, .. } => *year,
@@ -323,6 +365,7 @@ async fn import_in(
     let create_unknown_units = request.create_unknown_units && problems.is_empty();
     let via = request.via;
 
+    let mut park_created = None;
     let (plan, plan_created) = match destination {
         Destination::Existing(plan) => (plan, false),
         Destination::New {
@@ -331,8 +374,21 @@ async fn import_in(
             owner_unit_id,
         } => {
             let name = name
-                .or_else(|| draft.title.as_deref().map(plan_name_from_title))
+                .or_else(|| {
+                    draft
+                        .title
+                        .as_deref()
+                        .map(|t| plan_name_from_title(t, year))
+                })
                 .unwrap_or_else(|| format!("{year}年度目标任务"));
+            let owner_unit_id = match owner_unit_id {
+                Some(id) => id,
+                None => {
+                    let park = create_park(txn, request, &draft).await?;
+                    park_created = Some(park.name);
+                    park.id
+                }
+            };
             let plan = plans::create_in(
                 txn,
                 plans::NewPlan {
@@ -353,7 +409,7 @@ async fn import_in(
 
     // Resolve every unit the sheet names, creating the unknown ones if asked.
     let mut unit_ids: HashMap<String, i64> = HashMap::new();
-    let mut created_units = Vec::new();
+    let mut created_units: Vec<String> = park_created.into_iter().collect();
     for name in draft.goals.iter().flat_map(unit_names) {
         if unit_ids.contains_key(&name.name) {
             continue;
@@ -443,6 +499,7 @@ async fn import_in(
             },
             None => None,
         };
+        let (supporting_unit_ids, supporting_text) = supporting(g, &unit_ids, &by_key);
         let new_goal = goals::NewGoal {
             plan_id: plan.id,
             parent_id,
@@ -458,14 +515,15 @@ async fn import_in(
             deadline: g.deadline,
             monthly_plan: None,
             lead_unit_id: g.lead_unit.as_ref().map(|u| unit_ids[&u.name]),
-            supporting_unit_ids: g
-                .supporting_units
-                .iter()
-                .map(|u| unit_ids[&u.name])
-                .collect(),
+            supporting_unit_ids,
             responsible_leader: g.leader.clone(),
             responsible_person: g.person.clone(),
             original_text: g.original_text.clone(),
+            subset: g.subset,
+            previous_year_value: g.previous_year,
+            remarks: g.remarks.clone(),
+            supporting_text,
+            ongoing: g.ongoing,
         };
         let goal = match goals::create_in(txn, new_goal).await {
             Ok(goal) => goal,
@@ -524,12 +582,31 @@ async fn import_in(
             lead_unit: g.lead_unit.as_ref().map(|u| u.name.clone()),
             assignments,
             milestones: milestone_rows,
+            depth: depth_of(&draft, g),
+            weight: goal.weight,
+            subset: goal.subset,
+            previous_year_value: goal.previous_year_value,
+            lead_by_default: g.lead_by_default,
+            supporting_text: goal.supporting_text.clone(),
         });
         created.push(Some(goal));
     }
     if !problems.is_empty() {
         return Err(sheet_invalid(problems));
     }
+    let plan = if draft.remarks.is_empty() {
+        plan
+    } else {
+        plan::ActiveModel {
+            id: sea_orm::ActiveValue::Unchanged(plan.id),
+            remarks: Set(Some(
+                text::optional(Field::Remarks, Some(draft.remarks.join("\n")))?.unwrap_or_default(),
+            )),
+            ..Default::default()
+        }
+        .update(txn)
+        .await?
+    };
     let outcome = ImportOutcome {
         dry_run: request.dry_run,
         plan_id: (!(request.dry_run && plan_created)).then_some(plan.id),
@@ -539,26 +616,121 @@ async fn import_in(
         goals: imported,
         created_units,
         ignored_columns: draft.ignored_columns,
+        used_columns: draft.used_columns,
+        plan_remarks: plan.remarks.clone(),
     };
     Ok((outcome, plan))
 }
 
-/// "洞庭产业开发区2026年度目标任务分解表" names the plan "洞庭产业开发区2026年度目标任务".
-fn plan_name_from_title(title: &str) -> String {
+/// The plan's name from the sheet's title, in the plan's year: a 分解表
+/// exported last year and imported as next year's says next year
+/// ("洞庭产业开发区2025年目标任务分解表" as 2026 → "洞庭产业开发区2026年目标任务").
+fn plan_name_from_title(title: &str, year: i32) -> String {
     let t = title.trim();
-    t.strip_suffix("分解表")
+    let name = t
+        .strip_suffix("分解表")
         .or_else(|| t.strip_suffix("责任分解表"))
         .or_else(|| t.strip_suffix("一览表"))
         .unwrap_or(t)
-        .trim_end_matches("责任")
-        .to_string()
+        .trim_end_matches("责任");
+    match year_in(name) {
+        Some((start, end)) => format!("{}{year}{}", &name[..start], &name[end..]),
+        None => name.to_string(),
+    }
+}
+
+/// Where a four-digit year followed by 年 sits in `text` (byte range of
+/// the digits).
+fn year_in(text: &str) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    (0..bytes.len().saturating_sub(3)).find_map(|i| {
+        let digits = &bytes[i..i + 4];
+        let before_ok = i == 0 || !bytes[i - 1].is_ascii_digit();
+        (before_ok && digits.iter().all(u8::is_ascii_digit) && text[i + 4..].starts_with('年'))
+            .then_some((i, i + 4))
+    })
+}
+
+/// The park a sheet belongs to, named in its title before the year
+/// ("洞庭产业开发区2025年目标任务分解表" → "洞庭产业开发区").
+fn park_from_title(title: &str) -> Option<String> {
+    let name = match year_in(title) {
+        Some((start, _)) => &title[..start],
+        None => title.split("目标").next().unwrap_or_default(),
+    };
+    let name = name.trim();
+    (!name.is_empty()).then(|| name.to_string())
+}
+
+/// Creates the park that owns a plan imported into an empty database:
+/// named by `owner_name`, else after the sheet's title.
+async fn create_park(
+    txn: &DatabaseTransaction,
+    request: &ImportRequest,
+    draft: &Draft,
+) -> AppResult<unit::Model> {
+    let name = request
+        .owner_name
+        .clone()
+        .or_else(|| draft.title.as_deref().and_then(park_from_title))
+        .ok_or_else(|| {
+            AppError::refused(
+                ErrorCode::InvalidValue,
+                "表格没有标题可以确定园区名称，请指明所属园区（--owner）",
+                "the sheet has no title to name the park after; name the owner unit (--owner)",
+            )
+        })?;
+    let park = units::create_in(
+        txn,
+        units::NewUnit {
+            name,
+            parent_id: None,
+        },
+    )
+    .await?;
+    Ok(park)
+}
+
+/// The units a goal must name: its lead and the units carrying its parts.
+/// Supporting (配合) names are not among them: a name that is no unit
+/// ("各局办", "潇湘科技要素大市场") stays words on the goal.
+/// How deep a draft goal sits: 0 at the top.
+fn depth_of(draft: &Draft, g: &DraftGoal) -> usize {
+    std::iter::successors(g.parent, |p| draft.goals[*p].parent).count()
 }
 
 fn unit_names(g: &DraftGoal) -> impl Iterator<Item = &UnitName> {
     g.lead_unit
         .iter()
-        .chain(g.supporting_units.iter())
         .chain(g.assignments.iter().map(|s| &s.unit))
+}
+
+/// A goal's 配合单位: the ids of those that are units, and the rest as
+/// words ("各局办" as the office means it: every department).
+fn supporting(
+    g: &DraftGoal,
+    unit_ids: &HashMap<String, i64>,
+    by_key: &HashMap<String, Vec<i64>>,
+) -> (Vec<i64>, Option<String>) {
+    let mut ids = Vec::new();
+    let mut words = Vec::new();
+    for u in &g.supporting_units {
+        let known = unit_ids
+            .get(&u.name)
+            .copied()
+            .or_else(|| match by_key.get(&u.name) {
+                Some(ids) if ids.len() == 1 => Some(ids[0]),
+                _ => None,
+            });
+        match (known, domain::wording::collective_units(&u.name)) {
+            (Some(id), _) => ids.push(id),
+            (None, Some(collective)) => words.push(collective.display().zh),
+            (None, None) => words.push(u.name.clone()),
+        }
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    (ids, (!words.is_empty()).then(|| words.join("、")))
 }
 
 /// Which of a goal's cells a refusal of the goal is about.

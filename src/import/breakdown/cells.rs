@@ -10,17 +10,11 @@ use super::headers::Field;
 use super::unit_key;
 use crate::error::ErrorCode;
 use crate::import::grid::Cell;
-use domain::wording::{self, WordingError};
+use domain::wording::{self, DeadlineReading, WordingError};
 
 impl<'a> SheetReader<'a> {
     pub(super) fn column(&self, field: Field) -> Option<u32> {
         self.columns.fields.get(&field).copied()
-    }
-
-    pub(super) fn has_assignment_columns(&self) -> bool {
-        self.column(Field::Units).is_some()
-            || self.column(Field::AssignmentContext).is_some()
-            || !self.columns.unit_columns.is_empty()
     }
 
     /// The cell of `field` in `row` when it holds a value for that column:
@@ -76,8 +70,17 @@ impl<'a> SheetReader<'a> {
     /// A date, stored as one or worded the way deadlines are ("10月底");
     /// a date that could mean two days is a problem, not a guess.
     pub(super) fn date(&mut self, cell: &Cell, at: At) -> Option<NaiveDate> {
-        if let Some(d) = cell.date {
-            return Some(d);
+        self.deadline(cell, at).map(|d| d.date)
+    }
+
+    /// A deadline: a date, or words for one ("春节前", "三季度末"), or for
+    /// the whole year ("持续推进": the plan's end, marked ongoing).
+    pub(super) fn deadline(&mut self, cell: &Cell, at: At) -> Option<DeadlineReading> {
+        if let Some(date) = cell.date {
+            return Some(DeadlineReading {
+                date,
+                ongoing: false,
+            });
         }
         if let Some(n) = cell.number.filter(|n| n.fract() != 0.0) {
             // 2025.10 typed into a number cell shows as 2025.1.
@@ -93,7 +96,7 @@ impl<'a> SheetReader<'a> {
             );
             return None;
         }
-        match wording::parse_deadline(&cell.text, self.plan_year) {
+        match wording::read_deadline(&cell.text, self.plan_year) {
             Ok(d) => Some(d),
             Err(WordingError::Ambiguous(message)) => {
                 self.problem(at, ErrorCode::AmbiguousDate, message.zh, message.en);

@@ -75,6 +75,20 @@ pub struct DraftGoal {
     pub assignments: Vec<DraftAssignment>,
     pub milestones: Vec<DraftMilestone>,
     pub cells: GoalCells,
+    /// A 其中 row: part of the goal above, never added into it.
+    pub subset: bool,
+    /// Points from the heading ("经济发展指标（30分）"), which its items'
+    /// points must add up to.
+    pub heading_points: Option<f64>,
+    /// 上年完成.
+    pub previous_year: Option<f64>,
+    /// 备注.
+    pub remarks: Option<String>,
+    /// The deadline means "all year" (持续推进, 常态化).
+    pub ongoing: bool,
+    /// No unit carries a part of it, so its 牵头单位 carries the whole
+    /// target: the dry run says so.
+    pub lead_by_default: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -86,4 +100,8 @@ pub struct Draft {
     pub ignored_columns: Vec<String>,
     /// The headers by column, for messages about cells found later.
     pub headers: HashMap<u32, String>,
+    /// Columns read, as "C 目标值 → 目标值".
+    pub used_columns: Vec<String>,
+    /// 注 rows under the table (how it is scored, who checks), in order.
+    pub remarks: Vec<String>,
 }

@@ -32,6 +32,8 @@ pub(super) enum Field {
     MilestoneDue,
     MilestoneWeight,
     OriginalText,
+    PreviousYear,
+    Remarks,
 }
 
 /// Headers as park offices write them, normalised (no spaces, half-width,
@@ -74,6 +76,9 @@ const ALIASES: &[(Field, &[&str])] = &[
             "目标值",
             "年度目标",
             "年度目标值",
+            "目标任务值",
+            "年度任务",
+            "年度任务目标",
             "目标",
             "target",
             "targetvalue",
@@ -133,7 +138,15 @@ const ALIASES: &[(Field, &[&str])] = &[
     ),
     (
         Field::Milestone,
-        &["节点", "节点目标", "节点任务", "节点名称", "milestone"],
+        &[
+            "节点",
+            "节点目标",
+            "节点任务",
+            "节点名称",
+            "节点内容",
+            "节点安排",
+            "milestone",
+        ],
     ),
     (
         Field::MilestoneDue,
@@ -150,7 +163,38 @@ const ALIASES: &[(Field, &[&str])] = &[
         Field::OriginalText,
         &["目标原文", "原文", "责任书原文", "originaltext"],
     ),
+    (
+        Field::PreviousYear,
+        &[
+            "上年完成",
+            "上年完成值",
+            "上年完成情况",
+            "上年实际",
+            "上年度完成",
+            "previousyear",
+            "previousyearvalue",
+        ],
+    ),
+    (Field::Remarks, &["备注", "说明", "remarks", "note"]),
 ];
+
+/// Headers that carry a year: "2025年目标" / "2025年度目标值" is the year's
+/// target, "2024年完成" / "2024年实际完成" last year's result.
+fn recognise_dated(key: &str) -> Option<Field> {
+    let digits = key.bytes().take_while(u8::is_ascii_digit).count();
+    if digits != 4 {
+        return None;
+    }
+    let rest = key[digits..].strip_prefix('年')?;
+    let rest = rest.strip_prefix('度').unwrap_or(rest);
+    match rest {
+        "目标" | "目标值" | "目标任务" | "计划" | "任务目标" => Some(Field::Target),
+        "完成" | "完成值" | "完成情况" | "实际完成" | "实际" => {
+            Some(Field::PreviousYear)
+        }
+        _ => None,
+    }
+}
 
 /// How many rows from the top are searched for the header.
 const HEADER_SEARCH_ROWS: u32 = 15;
@@ -172,12 +216,14 @@ fn recognise(text: &str) -> Option<(Field, Option<String>)> {
             .find(|(_, names)| names.contains(&k))
             .map(|(f, _)| *f)
     };
-    if let Some(f) = find(&key) {
+    if let Some(f) = find(&key).or_else(|| recognise_dated(&key)) {
         return Some((f, None));
     }
     let (base, rest) = key.split_once('(')?;
     let hint = rest.strip_suffix(')')?;
-    find(base).map(|f| (f, (!hint.is_empty()).then(|| hint.to_string())))
+    find(base)
+        .or_else(|| recognise_dated(base))
+        .map(|f| (f, (!hint.is_empty()).then(|| hint.to_string())))
 }
 
 /// The columns of a sheet, found from its header.
@@ -332,6 +378,24 @@ impl Columns {
             }
             _ => self.ignored.push(format!("{} {text}", column_name(c))),
         }
+    }
+
+    /// The columns read, in sheet order: "C 目标值", "H 招商局（单位）".
+    pub(super) fn used(&self) -> Vec<String> {
+        let mut used: Vec<(u32, String)> = self
+            .fields
+            .values()
+            .map(|c| (*c, self.headers.get(c).cloned().unwrap_or_default()))
+            .chain(
+                self.unit_columns
+                    .iter()
+                    .map(|(c, unit)| (*c, format!("{unit}（单位）"))),
+            )
+            .collect();
+        used.sort();
+        used.into_iter()
+            .map(|(c, text)| format!("{} {text}", column_name(c)))
+            .collect()
     }
 
     /// The first column of a field counts; a second is ignored, and said so.

@@ -83,16 +83,15 @@ impl SheetReader<'_> {
     /// Decides each goal's kind, target, measure unit and direction once its
     /// sub-goals and milestones are known.
     pub(super) fn settle_kinds(&mut self) {
-        let has_assignment_columns = self.has_assignment_columns();
         for i in 0..self.draft.goals.len() {
             let raw = self.raw_targets[i].clone();
-            self.settle_goal(i, &raw, has_assignment_columns);
+            self.settle_goal(i, &raw);
         }
     }
 
     /// Settles goal `i`. A problem found on the way leaves the rest of the
     /// goal as read: the sheet will not be imported anyway.
-    fn settle_goal(&mut self, i: usize, raw: &RawTarget, has_assignment_columns: bool) {
+    fn settle_goal(&mut self, i: usize, raw: &RawTarget) {
         let parsed = raw.parse();
         let Some(kind) = self.decide_kind(i, raw, &parsed) else {
             return;
@@ -141,7 +140,8 @@ impl SheetReader<'_> {
             None if kind == GoalKind::Veto => Some(0.0),
             value => value,
         };
-        goal.measure_unit = measure_unit.filter(|_| !matches!(kind, GoalKind::Group | GoalKind::Rank));
+        goal.measure_unit =
+            measure_unit.filter(|_| !matches!(kind, GoalKind::Group | GoalKind::Rank));
         goal.direction = direction(
             raw.explicit_direction.or(target.and_then(|t| t.direction)),
             target.map(|t| t.bound),
@@ -151,8 +151,75 @@ impl SheetReader<'_> {
         if kind == GoalKind::Group && goal.parent.is_none() && goal.category.is_none() {
             goal.category = Some(goal.title.clone());
         }
-        if !has_assignment_columns {
-            lead_carries(goal, kind, raw);
+    }
+
+    /// Once kinds are known: a 其中 row weighs 0 unless the sheet scores it;
+    /// every goal someone must report on or complete has a unit — with no
+    /// part given to any unit, its 牵头单位 (a 其中 row's: its parent's)
+    /// carries the whole target, and the dry run says so; a heading's
+    /// points must be its items' sum.
+    pub(super) fn settle_responsibility_and_points(&mut self) {
+        for i in 0..self.draft.goals.len() {
+            let has_own_children = self
+                .draft
+                .goals
+                .iter()
+                .any(|g| g.parent == Some(i) && !g.subset);
+            let goal = &self.draft.goals[i];
+            let parent_lead = goal
+                .parent
+                .filter(|_| goal.subset)
+                .and_then(|p| self.draft.goals[p].lead_unit.clone());
+            let goal = &mut self.draft.goals[i];
+            if goal.subset && goal.cells.weight.is_none() {
+                goal.weight = Some(0.0);
+            }
+            if goal.kind == GoalKind::Group || has_own_children || !goal.assignments.is_empty() {
+                continue;
+            }
+            if let Some(lead) = goal.lead_unit.clone().or(parent_lead) {
+                goal.assignments.push(DraftAssignment {
+                    unit: lead,
+                    value: None,
+                });
+                goal.lead_by_default = true;
+            }
+        }
+        self.check_heading_points();
+    }
+
+    /// "经济发展指标（30分）" over items scored 10 + 10 + 8: a slip the clerk
+    /// must see, named at the heading with both figures.
+    fn check_heading_points(&mut self) {
+        for i in 0..self.draft.goals.len() {
+            let Some(heading) = self.draft.goals[i].heading_points else {
+                continue;
+            };
+            let items: Vec<&DraftGoal> = self
+                .draft
+                .goals
+                .iter()
+                .filter(|g| g.parent == Some(i) && !(g.subset && g.cells.weight.is_none()))
+                .collect();
+            // Items without points of their own say nothing about the sum.
+            if items.is_empty() || items.iter().all(|g| g.weight.is_none()) {
+                continue;
+            }
+            let points: Vec<f64> = items.iter().map(|g| g.weight.unwrap_or(0.0)).collect();
+            if let Err(refusal) = domain::validation::heading_points(heading, &points) {
+                let goal = &self.draft.goals[i];
+                let at = goal.cells.title.or(goal.cells.code).unwrap_or(At {
+                    row: goal.row,
+                    column: 0,
+                });
+                let m = refusal.message;
+                self.problem(
+                    at,
+                    ErrorCode::InvalidValue,
+                    format!("“{}”{}", goal.title, m.zh),
+                    format!("{:?}: {}", goal.title, m.en),
+                );
+            }
         }
     }
 
@@ -253,19 +320,5 @@ fn direction(explicit: Option<Direction>, bound: Option<Bound>, kind: GoalKind) 
         Some(d) => d,
         None if bound == Some(Bound::AtMost) && kind != GoalKind::Veto => Direction::Decrease,
         None => Direction::Increase,
-    }
-}
-
-/// A sheet with no 责任单位 or 分解值 at all: the lead unit carries each
-/// goal that is not broken down, or nobody could report on it.
-fn lead_carries(goal: &mut DraftGoal, kind: GoalKind, raw: &RawTarget) {
-    if kind != GoalKind::Group
-        && !raw.has_children
-        && let Some(lead) = goal.lead_unit.clone()
-    {
-        goal.assignments.push(DraftAssignment {
-            unit: lead,
-            value: None,
-        });
     }
 }

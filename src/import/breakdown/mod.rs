@@ -70,6 +70,8 @@ pub fn read(grid: &Grid, plan_year: i32, known_units: &HashSet<String>) -> (Draf
             goals: Vec::new(),
             ignored_columns: columns.ignored.clone(),
             headers: columns.headers.clone(),
+            used_columns: columns.used(),
+            remarks: Vec::new(),
         },
         columns,
         problems: Vec::new(),
@@ -77,6 +79,7 @@ pub fn read(grid: &Grid, plan_year: i32, known_units: &HashSet<String>) -> (Draf
     };
     reader.read_rows();
     reader.settle_kinds();
+    reader.settle_responsibility_and_points();
     (reader.draft, reader.problems)
 }
 
@@ -109,6 +112,14 @@ impl SheetReader<'_> {
         let mut current: Option<usize> = None;
         let mut pending_category: Option<String> = None;
         for row in self.columns.data_start..self.grid.row_count() {
+            // 注 rows close the table: they and every row after them are the
+            // plan's remarks (how it is scored, who checks), never goals.
+            if !self.draft.remarks.is_empty() || self.remark(row).is_some() {
+                if let Some(text) = self.row_text(row) {
+                    self.draft.remarks.push(text);
+                }
+                continue;
+            }
             if self.starts_goal(row) {
                 let section = self.is_section(row);
                 current = self.read_goal(row, section, &mut outline, pending_category.as_ref());
@@ -147,6 +158,27 @@ impl SheetReader<'_> {
 
     fn starts_goal(&self, row: u32) -> bool {
         self.fresh(row, Field::Code).is_some() || self.fresh(row, Field::Title).is_some()
+    }
+
+    /// The text of a 注 row ("注：1.本表分值合计100分…", "说明：…").
+    fn remark(&self, row: u32) -> Option<String> {
+        let text = self.row_text(row)?;
+        let rest = text
+            .strip_prefix("注")
+            .or_else(|| text.strip_prefix("备注"))
+            .or_else(|| text.strip_prefix("说明"))?;
+        rest.starts_with([':', '：', '1', '１', '一', '(', '（', '、', ' '])
+            .then_some(text)
+    }
+
+    /// A row's words, its cells joined (copies of a merge once).
+    fn row_text(&self, row: u32) -> Option<String> {
+        let parts: Vec<String> = (0..self.grid.column_count())
+            .map(|c| self.grid.cell(row, c))
+            .filter(|cell| cell.merged_from.is_none() && !cell.is_blank())
+            .map(|cell| cell.text.trim().to_string())
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(" "))
     }
 
     /// A row merged across the sheet from its 序号: "一、招商引资".
@@ -313,7 +345,10 @@ mod tests {
         ]);
         let (_, mut problems) = read(&g, 2025, &HashSet::new());
         sort_problems(&mut problems);
-        let lines: Vec<String> = problems.iter().map(|p| p.describe(domain::Lang::En)).collect();
+        let lines: Vec<String> = problems
+            .iter()
+            .map(|p| p.describe(domain::Lang::En))
+            .collect();
         assert_eq!(lines.len(), 4, "{lines:#?}");
         assert!(lines[0].starts_with("D2 (完成时限):"), "{lines:#?}");
         assert_eq!(problems[0].code, ErrorCode::AmbiguousDate);

@@ -1,6 +1,9 @@
 //! The outline numbering of a 序号 (一、/ (一) / 1 / 1.1 / (1) / ①) and the
-//! nesting it decides: a goal sits under the nearest goal above it in an
-//! outer style, and 3.1 under the goal numbered 3.
+//! nesting it decides. Offices nest by style, outermost first: 一、 >
+//! （一） > 1 / 1、 / 1. > （1） > ①. A goal sits under the nearest goal above
+//! it in an outer style, whatever came in between: an item "10" written
+//! straight under 二、 before （一） does not make （一） its child. 3.1 sits
+//! under the goal numbered 3.
 use std::collections::HashMap;
 
 use crate::error::ErrorCode;
@@ -21,6 +24,21 @@ pub(super) enum Style {
     Circled,
     /// Anything else: a flat label.
     Label,
+}
+
+impl Style {
+    /// The style's place in the outline, outermost first; `None` for the
+    /// styles that nest by their own rule (dotted numbers, labels).
+    fn rank(&self) -> Option<u8> {
+        match self {
+            Style::Chinese => Some(0),
+            Style::ChineseParen => Some(1),
+            Style::Arabic(1) => Some(2),
+            Style::ArabicParen => Some(3),
+            Style::Circled => Some(4),
+            Style::Arabic(_) | Style::Label => None,
+        }
+    }
 }
 
 const CHINESE_DIGITS: &str = "一二三四五六七八九十百零〇";
@@ -88,6 +106,14 @@ pub(super) struct Outline {
     open: Vec<(Style, usize, String)>,
     /// (parent, code) → the 0-based row that first used the code there.
     codes_seen: HashMap<(Option<usize>, String), u32>,
+}
+
+impl Outline {
+    /// The goal a 其中 row belongs to: the innermost goal open above it.
+    /// A 其中 row opens nothing: the next numbered row continues the outline.
+    pub(super) fn subset_parent(&self) -> Option<usize> {
+        self.open.last().map(|(_, i, _)| *i)
+    }
 }
 
 /// Where a goal sits in the outline.
@@ -170,7 +196,18 @@ impl Outline {
                 self.open.truncate(pos + 1);
                 Ok(Some(self.open[pos].1))
             }
-            // A style already open makes this goal a sibling of that one:
+            // A ranked style closes every open goal of its rank or an inner
+            // one, and sits under the innermost goal left open.
+            _ if let Some(rank) = style.rank() => {
+                let keep = self
+                    .open
+                    .iter()
+                    .position(|(s, _, _)| s.rank().is_none_or(|r| r >= rank))
+                    .unwrap_or(self.open.len());
+                self.open.truncate(keep);
+                Ok(self.open.last().map(|(_, i, _)| *i))
+            }
+            // A label already open makes this goal a sibling of that one:
             // it closes that goal and everything under it. Either way the
             // goal sits under the innermost goal still open.
             _ => {

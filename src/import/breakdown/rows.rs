@@ -15,6 +15,16 @@ use super::unit_key;
 use crate::error::ErrorCode;
 use crate::import::grid::Cell;
 
+/// The name of a 其中 row ("其中：2亿元以上重大项目" → "2亿元以上重大项目"),
+/// or `None` for a row that is not one.
+fn subset_title(title: &str) -> Option<String> {
+    let rest = title.trim().strip_prefix("其中")?;
+    let name = rest
+        .trim_start_matches([':', '：', ',', '，', ' ', '　'])
+        .trim();
+    (!name.is_empty()).then(|| name.to_string())
+}
+
 /// Marks that put a unit in a per-unit column without a value of its own.
 const TICKS: [&str; 5] = ["√", "✓", "✔", "是", "●"];
 
@@ -35,6 +45,21 @@ impl<'a> SheetReader<'a> {
             .map(|(_, at)| at)
             .or_else(|| self.column(Field::Title).map(|column| At { row, column }));
         let (code, title) = self.code_and_title(row, section);
+        // "经济发展指标（30分）": the points are the heading's, not its name.
+        let (title, heading_points) = match title {
+            Some(t) => {
+                let (name, points) = wording::split_heading_points(&t);
+                (Some(name), points)
+            }
+            None => (None, None),
+        };
+        // "其中：2亿元以上重大项目" with a blank 序号: part of the goal above.
+        let subset_title = title
+            .as_deref()
+            .filter(|_| code.is_none())
+            .and_then(subset_title);
+        let subset = subset_title.is_some();
+        let title = subset_title.or(title);
         let Some(title) = title.filter(|t| !t.is_empty()) else {
             let at = title_at.unwrap_or(At { row, column: 0 });
             self.problem(
@@ -50,7 +75,22 @@ impl<'a> SheetReader<'a> {
         };
 
         let index = self.draft.goals.len();
-        let (placement, problems) = outline.place(code.as_deref(), index, row);
+        let (placement, problems) = if subset {
+            let parent = outline.subset_parent();
+            if parent.is_none() {
+                let at = title_at.unwrap_or(At { row, column: 0 });
+                self.problem(
+                    at,
+                    ErrorCode::BadNumbering,
+                    "“其中”行上方没有它所属的目标任务",
+                    "a 其中 row with no goal above it to belong to",
+                );
+            }
+            let placement = Placement { code: None, parent };
+            (placement, Vec::new())
+        } else {
+            outline.place(code.as_deref(), index, row)
+        };
         let numbering_at = code_at.unwrap_or(At { row, column: 0 });
         for (code, message) in problems {
             let p = self.draft.problem_at(numbering_at, code, message);
@@ -61,8 +101,14 @@ impl<'a> SheetReader<'a> {
             title: title_at,
             ..GoalCells::default()
         };
-        let (goal, raw_target) =
+        let (mut goal, raw_target) =
             self.read_goal_fields(row, placement, title, cells, pending_category);
+        goal.subset = subset;
+        goal.heading_points = heading_points;
+        // A heading's points are its weight unless a 分值 cell says otherwise.
+        if goal.weight.is_none() {
+            goal.weight = heading_points;
+        }
         if let Some(p) = goal.parent {
             self.raw_targets[p].has_children = true;
         }
@@ -144,7 +190,13 @@ impl<'a> SheetReader<'a> {
             Points::Score(n) => n,
             Points::Veto => 0.0,
         });
-        let deadline = self.read_field(row, Field::Deadline, &mut cells.deadline, Self::date);
+        let deadline = self.read_field(row, Field::Deadline, &mut cells.deadline, Self::deadline);
+        let ongoing = deadline.is_some_and(|d| d.ongoing);
+        let deadline = deadline.map(|d| d.date);
+        let previous_year = self
+            .value(row, Field::PreviousYear)
+            .and_then(|(cell, at)| self.number(cell, at, "上年完成"));
+        let remarks = self.text(row, Field::Remarks).filter(|r| !r.is_empty());
         let lead_unit = self
             .value(row, Field::Lead)
             .and_then(|(cell, at)| self.unit_names(cell, at).into_iter().next());
@@ -154,6 +206,7 @@ impl<'a> SheetReader<'a> {
             .unwrap_or_default();
         let category = self
             .text(row, Field::Category)
+            .map(|c| wording::split_heading_points(&c).0)
             .or_else(|| pending_category.cloned());
         let goal = DraftGoal {
             row,
@@ -176,6 +229,12 @@ impl<'a> SheetReader<'a> {
             assignments: Vec::new(),
             milestones: Vec::new(),
             cells,
+            subset: false,
+            heading_points: None,
+            previous_year,
+            remarks,
+            ongoing,
+            lead_by_default: false,
         };
         (goal, raw_target)
     }
