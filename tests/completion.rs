@@ -180,25 +180,30 @@ async fn plan_category_and_unit_roll_ups() {
         "all weights 0: plain average"
     );
 
-    let units: Vec<(&str, f64)> = plan["unitProgress"]
+    let units: Vec<(&str, Option<f64>)> = plan["unitProgress"]
         .as_array()
         .unwrap()
         .iter()
         .map(|u| {
             (
                 u["unit"]["name"].as_str().unwrap(),
-                u["progress"]["completionPercent"].as_f64().unwrap(),
+                u["progress"]["completionPercent"].as_f64(),
             )
         })
         .collect();
     // Highest first; 招商一局: 9/10 = 90 and 19.6/15 capped at 100 → 95; 招商二局: 80 and 50 → 65.
+    // 安全环保局 carries only the 一票否决 item, which weighs nothing: nothing
+    // of it counts, so it has no completion and comes last, unranked.
     let names: Vec<&str> = units.iter().map(|u| u.0).collect();
-    assert_eq!(names[0], "安全环保局");
-    let of = |n: &str| units.iter().find(|u| u.0 == n).unwrap().1;
+    assert_eq!(names.last(), Some(&"安全环保局"), "{units:?}");
+    assert_eq!(units.last().unwrap().1, None);
+    let of = |n: &str| units.iter().find(|u| u.0 == n).unwrap().1.unwrap();
     assert!((of("招商一局") - 95.0).abs() < 0.01);
     assert!((of("招商二局") - 65.0).abs() < 0.01);
+    let ranked: Vec<f64> = units.iter().filter_map(|u| u.1).collect();
+    assert_eq!(ranked.len(), units.len() - 1);
     assert!(
-        units.windows(2).all(|w| w[0].1 >= w[1].1),
+        ranked.windows(2).all(|w| w[0] >= w[1]),
         "ranking is highest first: {units:?}"
     );
     assert_eq!(

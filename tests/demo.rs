@@ -24,6 +24,7 @@ query($id: ID!) {
     }
     unitProgress(asOf: "2025-10-31") {
       rank unit { name parent { name } } lights { green blue yellow red }
+      progress { completionPercent }
     }
   }
   reportingCalendar(planId: $id, month: "2025-10") {
@@ -151,18 +152,23 @@ async fn the_demo_dashboard_shows_its_pinned_figures() {
     assert_eq!(
         names,
         [
-            "安全环保局",
             "财政金融局",
             "招商一局",
             "规划建设局",
             "招商二局",
             "经济发展局",
             "企业服务中心",
-            "自然资源分局"
+            "自然资源分局",
+            // Only 一票否决 items, which weigh nothing: nothing of it counts,
+            // so it has no completion and comes after the ranked units.
+            "安全环保局",
         ]
     );
+    assert_eq!(ranking[7]["rank"], Value::Null);
+    assert_eq!(ranking[7]["progress"]["completionPercent"], Value::Null);
+    assert_eq!(ranking[6]["rank"], 7);
     assert_eq!(
-        ranking[7]["lights"],
+        ranking[6]["lights"],
         json!({ "green": 0, "blue": 0, "yellow": 1, "red": 2 })
     );
 

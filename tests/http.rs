@@ -267,6 +267,8 @@ fn the_cli_imports_a_breakdown_sheet_or_lists_its_problems() {
     let dry = db
         .command()
         .args([
+            "--lang",
+            "en",
             "import",
             "--plan",
             "2026",
@@ -285,11 +287,13 @@ fn the_cli_imports_a_breakdown_sheet_or_lists_its_problems() {
         "{stderr}"
     );
     let stdout = String::from_utf8_lossy(&dry.stdout);
-    assert!(stdout.contains("签约项目  CUMULATIVE  20个"), "{stdout}");
+    assert!(stdout.contains("签约项目  [CUMULATIVE] 20个"), "{stdout}");
 
     let imported = db
         .command()
         .args([
+            "--lang",
+            "en",
             "import",
             "--plan",
             "2026年",
@@ -321,7 +325,7 @@ fn the_cli_imports_a_breakdown_sheet_or_lists_its_problems() {
     // problems lists each with its cell and exits non-zero.
     let again = db
         .command()
-        .args(["import", "--plan", &plan_id, sheet])
+        .args(["--lang", "en", "import", "--plan", &plan_id, sheet])
         .output()
         .unwrap();
     assert!(!again.status.success());

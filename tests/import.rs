@@ -168,7 +168,7 @@ async fn an_office_sheet_imports_with_its_nesting_shares_and_milestones() {
     assert_eq!(out["planName"], "临港经济开发区2026年度重点目标任务");
     assert_eq!(out["planCreated"], true);
     assert_eq!(out["sheetName"], "2026年目标分解");
-    assert_eq!(out["ignoredColumns"], json!(["L 备注"]));
+    assert_eq!(out["ignoredColumns"], json!([]));
     assert_eq!(
         (
             &out["goalCount"],
@@ -314,11 +314,11 @@ async fn every_problem_is_reported_with_its_cell_and_nothing_is_imported() {
         [
             "E2 责任单位 UNKNOWN_UNIT: no unit is named 招商一局; did you mean 招商局?",
             "A3 序号 DUPLICATE_CODE: 序号 1 is used twice under the same heading (rows 2 and 3)",
-            "D3 完成时限 INVALID_DATE: \"尽快\" is not a date, a month or 年底; write a date like 2025年10月底, 10月31日前 or 2025-10-31",
+            "D3 完成时限 INVALID_DATE: \"尽快\" is not a date this importer reads; write a date like 2025年10月底, 10月31日前 or 2025-10-31",
             "D4 完成时限 AMBIGUOUS_DATE: \"10月之前\" could mean the end of month 9 or of month 10; write 2026年10月底 or the day",
             "A5 序号 BAD_NUMBERING: 序号 3.1 comes after no goal numbered 3",
             "D5 完成时限 INVALID_DATE: \"2026年13月\" is not a real date; write a date like 2025年10月底, 10月31日前 or 2025-10-31",
-            "E5 责任单位 UNREADABLE_VALUE: the share of 招商局 \"abc\" is not a number",
+            "E5 责任单位 UNREADABLE_VALUE: 招商局的分解值 \"abc\" is not a number",
         ]
     );
     assert_eq!(counts(&app).await, before, "nothing was imported");

@@ -169,13 +169,14 @@ mod tests {
     }
 
     /// Every domain variant has a stored one: the domain's `FromStr` reads
-    /// back what is stored, and the spellings migration 10 allows are these.
+    /// back what is stored, and the spellings migrations 10 and 11 allow are
+    /// these.
     #[test]
     fn the_spellings_are_the_ones_the_database_checks() {
         let spellings = |values: Vec<String>| values.join(",");
         assert_eq!(
             spellings(GoalKind::values()),
-            "CUMULATIVE,RATE,MILESTONE,VETO,GROUP"
+            "CUMULATIVE,RATE,MILESTONE,VETO,GROUP,RANK"
         );
         assert_eq!(spellings(Direction::values()), "INCREASE,DECREASE");
         assert_eq!(spellings(PlanState::values()), "DRAFT,ACTIVE,CLOSED");

@@ -434,6 +434,13 @@ mod tests {
             Some((Field::Target, Some("亿元".into())))
         );
         assert_eq!(recognise("Lead Unit"), Some((Field::Lead, None)));
-        assert_eq!(recognise("备注"), None);
+        assert_eq!(recognise("备注"), Some((Field::Remarks, None)));
+        assert_eq!(recognise("2025年目标"), Some((Field::Target, None)));
+        assert_eq!(recognise("2025年度目标值"), Some((Field::Target, None)));
+        assert_eq!(recognise("目标任务值"), Some((Field::Target, None)));
+        assert_eq!(recognise("2024年完成"), Some((Field::PreviousYear, None)));
+        assert_eq!(recognise("上年完成"), Some((Field::PreviousYear, None)));
+        assert_eq!(recognise("节点内容"), Some((Field::Milestone, None)));
+        assert_eq!(recognise("联络员"), None);
     }
 }

@@ -159,6 +159,17 @@ impl SheetReader<'_> {
     /// carries the whole target, and the dry run says so; a heading's
     /// points must be its items' sum.
     pub(super) fn settle_responsibility_and_points(&mut self) {
+        // A heading without points over items that all weigh 0 (一票否决事项)
+        // weighs 0 too; children come after their parents, so walk back.
+        for i in (0..self.draft.goals.len()).rev() {
+            let goals = &self.draft.goals;
+            let mut items = goals.iter().filter(|g| g.parent == Some(i)).peekable();
+            let all_zero = items.peek().is_some() && items.all(|g| g.weight == Some(0.0));
+            let goal = &mut self.draft.goals[i];
+            if goal.kind == GoalKind::Group && goal.weight.is_none() && all_zero {
+                goal.weight = Some(0.0);
+            }
+        }
         for i in 0..self.draft.goals.len() {
             let has_own_children = self
                 .draft
@@ -313,12 +324,18 @@ fn keep_wording(goal: &mut DraftGoal, raw: &RawTarget, parsed: &Parsed) {
 }
 
 /// The direction the sheet states; otherwise an upper bound ("≤65%")
-/// means lower is better. Not for VETO: its limit is an upper bound by
-/// nature, and DECREASE is refused on any kind but RATE.
+/// means lower is better. Not for VETO or RANK: their limit is an upper
+/// bound by nature, and DECREASE is refused on any kind but RATE.
 fn direction(explicit: Option<Direction>, bound: Option<Bound>, kind: GoalKind) -> Direction {
     match explicit {
         Some(d) => d,
-        None if bound == Some(Bound::AtMost) && kind != GoalKind::Veto => Direction::Decrease,
+        // A RANK target ("前20位") is an upper bound by nature too: its
+        // completion rule already reads lower as better.
+        None if bound == Some(Bound::AtMost)
+            && !matches!(kind, GoalKind::Veto | GoalKind::Rank) =>
+        {
+            Direction::Decrease
+        }
         None => Direction::Increase,
     }
 }
