@@ -556,3 +556,128 @@ async fn the_score_is_the_offices_100_point_sheet() {
         100.0
     );
 }
+
+/// The other layout offices use: one row per responsible unit under goal
+/// cells merged down over them, the unit's part in words in a 分解任务 cell
+/// (a figure, a deliverable, or 节点 with their dates), "（牵头）" after the
+/// unit that leads.
+const UNIT_ROWS: [[&str; 7]; 5] = [
+    [
+        "序号",
+        "目标任务",
+        "目标值",
+        "分值",
+        "责任单位",
+        "分解任务",
+        "完成时限",
+    ],
+    [
+        "1",
+        "签约项目",
+        "20个以上",
+        "20",
+        "招商合作局（牵头）",
+        "签约项目12个",
+        "年底前",
+    ],
+    ["", "", "", "", "经济发展局", "签约项目8个", ""],
+    [
+        "2",
+        "五好园区建设",
+        "建成投用",
+        "10",
+        "规划建设局（牵头）",
+        "3月底前完成方案编制；10月底前主体厂房完工",
+        "年底前",
+    ],
+    ["", "", "", "", "经济发展局", "完成配套道路建设", ""],
+];
+
+fn unit_rows_sheet() -> Vec<u8> {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let plain = Format::new();
+    sheet
+        .merge_range(0, 0, 0, 6, "鹤城高新区2025年招商任务分解表", &plain)
+        .unwrap();
+    for (r, row) in UNIT_ROWS.iter().enumerate() {
+        let r = r as u32 + 1;
+        for (c, text) in row.iter().enumerate() {
+            let c = c as u16;
+            let goal_cell = c <= 3 || c == 6;
+            match (r, goal_cell) {
+                // The goal's cells merged down over its two unit rows.
+                (2 | 4, true) => {
+                    sheet.merge_range(r, c, r + 1, c, text, &plain).unwrap();
+                }
+                (3 | 5, true) => {}
+                _ => {
+                    sheet.write_string(r, c, *text).unwrap();
+                }
+            }
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+/// The same sheet saved as CSV by Chinese Excel: GBK, merged cells blank.
+fn unit_rows_csv() -> Vec<u8> {
+    let mut text = String::from("鹤城高新区2025年招商任务分解表,,,,,,\r\n");
+    for row in UNIT_ROWS {
+        text.push_str(&row.join(","));
+        text.push_str("\r\n");
+    }
+    encoding_rs::GB18030.encode(&text).0.to_vec()
+}
+
+#[tokio::test]
+async fn one_row_per_unit_with_words_reads_the_same_from_xlsx_and_gbk_csv() {
+    for (file, name) in [
+        (unit_rows_sheet(), "breakdown.xlsx"),
+        (unit_rows_csv(), "breakdown.csv"),
+    ] {
+        let app = TestApp::spawn().await;
+        let body = app
+            .upload(
+                ADMIN_TOKEN,
+                IMPORT,
+                json!({ "year": 2025, "createUnknownUnits": true, "dryRun": true }),
+                file,
+                name,
+            )
+            .await;
+        assert!(body["errors"].is_null(), "{name}: {body:#}");
+        let goals = body["data"]["importPlan"]["goals"]
+            .as_array()
+            .unwrap()
+            .clone();
+        assert_eq!(goals.len(), 2, "{name}: {goals:#?}");
+        let signing = goal(&goals, "签约项目");
+        assert_eq!(signing["kind"], "CUMULATIVE", "{name}");
+        assert_eq!(signing["leadUnit"], "招商合作局", "{name}");
+        assert_eq!(
+            shares(signing),
+            vec![
+                ("招商合作局".into(), Some(12.0)),
+                ("经济发展局".into(), Some(8.0))
+            ],
+            "{name}"
+        );
+        let building = goal(&goals, "五好园区建设");
+        assert_eq!(building["kind"], "MILESTONE", "{name}");
+        assert_eq!(building["leadUnit"], "规划建设局", "{name}");
+        assert_eq!(
+            shares(building),
+            vec![("规划建设局".into(), None), ("经济发展局".into(), None)],
+            "{name}"
+        );
+        assert_eq!(
+            building["milestones"],
+            json!([
+                { "title": "完成方案编制", "dueDate": "2025-03-31", "weight": 1.0 },
+                { "title": "主体厂房完工", "dueDate": "2025-10-31", "weight": 1.0 },
+            ]),
+            "{name}"
+        );
+    }
+}

@@ -2,7 +2,7 @@
 //! its assignments (a 责任单位 list, one unit with its 分解值, or one column per
 //! unit) and 节点 are read from its row and from the rows under it that
 //! carry nothing else.
-use domain::wording::{self, Points};
+use domain::wording::{self, AssignmentWords, Points};
 use domain::{Direction, GoalKind};
 
 use super::SheetReader;
@@ -23,6 +23,17 @@ fn subset_title(title: &str) -> Option<String> {
         .trim_start_matches([':', '：', ',', '，', ' ', '　'])
         .trim();
     (!name.is_empty()).then(|| name.to_string())
+}
+
+/// A unit's name without a "（牵头）" mark, and whether it had one.
+fn lead_mark(name: &str) -> (String, bool) {
+    let normal = wording::normalise(name);
+    for mark in ["(牵头)", "(牵头单位)", "牵头"] {
+        if let Some(rest) = normal.strip_suffix(mark).filter(|r| !r.is_empty()) {
+            return (rest.to_string(), true);
+        }
+    }
+    (name.trim().to_string(), false)
 }
 
 /// Marks that put a unit in a per-unit column without a value of its own.
@@ -321,6 +332,14 @@ impl<'a> SheetReader<'a> {
                 Some((n, v)) => (n.to_string(), Some(v.to_string())),
                 None => (item.clone(), None),
             };
+            // "招商合作局（牵头）": the unit leads the goal as well.
+            let (name, leads) = lead_mark(&name);
+            if leads && self.draft.goals[goal].lead_unit.is_none() {
+                self.draft.goals[goal].lead_unit = Some(UnitName {
+                    name: name.clone(),
+                    at,
+                });
+            }
             let value = match (value_text, assignment_beside) {
                 (Some(v), _) => self.number(
                     &Cell {
@@ -331,7 +350,7 @@ impl<'a> SheetReader<'a> {
                     &format!("{name}的分解值"),
                 ),
                 (None, Some((assignment_cell, assignment_at))) => {
-                    self.number(assignment_cell, assignment_at, "分解值")
+                    self.assignment_words(goal, assignment_cell, assignment_at)
                 }
                 (None, None) => None,
             };
@@ -339,6 +358,39 @@ impl<'a> SheetReader<'a> {
                 unit: UnitName { name, at },
                 value,
             });
+        }
+    }
+
+    /// A unit's part in a 分解任务 cell: a number, or words — a figure
+    /// ("签约项目5个", "12亿元"), a deliverable ("完成方案编制": the unit
+    /// carries the goal without a figure of its own), or dated 节点 ("3月底前
+    /// 完成方案编制；6月底前通过验收"), which become the goal's milestones.
+    fn assignment_words(&mut self, goal: usize, cell: &'a Cell, at: At) -> Option<f64> {
+        if let Some(n) = cell.number {
+            return Some(n);
+        }
+        match wording::read_assignment_cell(&cell.text, self.plan_year) {
+            Ok(AssignmentWords::Amount { value, .. }) => Some(value),
+            Ok(AssignmentWords::Deliverable(_)) => None,
+            Ok(AssignmentWords::Milestones(dated)) => {
+                let milestones = &mut self.draft.goals[goal].milestones;
+                for (due, title) in dated {
+                    if !milestones.iter().any(|m| m.title == title && m.due == due) {
+                        milestones.push(DraftMilestone {
+                            at,
+                            title,
+                            due,
+                            weight: None,
+                        });
+                    }
+                }
+                None
+            }
+            Err(e) => {
+                let m = e.message().clone();
+                self.problem(at, ErrorCode::UnreadableValue, m.zh, m.en);
+                None
+            }
         }
     }
 
