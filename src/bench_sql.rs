@@ -176,7 +176,8 @@ fn goal_ctes(backend: DbBackend) -> String {
       CASE WHEN MAX(m.weight) > 0
         THEN SUM(CASE WHEN m.completed_on <= dt.d THEN m.weight ELSE {ZERO} END) / SUM(m.weight) * {HUNDRED}
         ELSE SUM(CASE WHEN m.completed_on <= dt.d THEN {ONE} ELSE {ZERO} END) / COUNT(*) * {HUNDRED}
-      END AS c
+      END AS c,
+      MAX(CASE WHEN m.completed_on <= dt.d THEN 1 ELSE 0 END) AS any_done
     FROM dates dt CROSS JOIN milestone m
       JOIN goal g ON g.id = m.goal_id
       JOIN plan p ON p.id = g.plan_id
@@ -188,7 +189,7 @@ fn goal_ctes(backend: DbBackend) -> String {
       g.direction, g.baseline_value AS baseline, p.score_cap * {HUNDRED} AS cap,
       CASE WHEN g.kind IN ('MILESTONE', 'GROUP') THEN NULL ELSE g.target_value END AS target,
       CASE g.kind WHEN 'RATE' THEN rl.value WHEN 'CUMULATIVE' THEN su.total WHEN 'VETO' THEN su.total END AS actual,
-      md.c AS milestone_c
+      md.c AS milestone_c, COALESCE(md.any_done, 0) AS milestone_started
     FROM dates dt CROSS JOIN goal g
       JOIN plan p ON p.id = g.plan_id
       LEFT JOIN sums su ON su.d = dt.d AND su.goal_id = g.id
@@ -198,7 +199,8 @@ fn goal_ctes(backend: DbBackend) -> String {
   ),
   goals_done AS (
     SELECT ga.d, ga.goal_id, ga.plan_id, ga.parent_id, ga.kind, ga.category, ga.weight,
-      ga.direction, ga.baseline, ga.cap, ga.target, ga.actual, {goal_c} AS c
+      ga.direction, ga.baseline, ga.cap, ga.target, ga.actual, ga.milestone_started,
+      {goal_c} AS c
     FROM goal_actual ga
   )",
         standing = standing_cte(backend)
@@ -222,7 +224,9 @@ fn assignment_ctes(backend: DbBackend) -> String {
     SELECT s.d, s.assignment_id, s.plan_id, s.goal_id, s.unit_id, gd.kind, gd.weight, gd.cap,
       CASE WHEN gd.kind IN ('MILESTONE', 'GROUP') THEN NULL ELSE {target} END AS target,
       CASE WHEN gd.kind IN ('MILESTONE', 'GROUP') THEN NULL ELSE s.value END AS actual,
-      {assignment_c} AS c
+      {assignment_c} AS c,
+      CASE WHEN gd.kind = 'MILESTONE' THEN gd.milestone_started
+        WHEN s.report_id IS NOT NULL THEN 1 ELSE 0 END AS started
     FROM standing s JOIN goals_done gd ON gd.goal_id = s.goal_id AND gd.d = s.d
   )",
         goals = goal_ctes(backend)
@@ -317,12 +321,16 @@ impl RawSql {
     }
 
     /// Rows (date, plan, unit, c) over each unit's assignments weighted by
-    /// their goals' weights, highest first.
+    /// their goals' weights, highest first; a unit with nothing counted (no
+    /// weighted assignment with a report or a completed 节点) has no figure
+    /// and no row.
     pub fn units(&self, scope: Scope, dates: &[NaiveDate]) -> Statement {
         let c = f(&weighted_capped("weight", "c", "cap"));
         let select = format!(
             "SELECT d, plan_id, unit_id, {c} AS done FROM assignments_done
-             GROUP BY d, plan_id, unit_id ORDER BY plan_id, d, done DESC"
+             GROUP BY d, plan_id, unit_id
+             HAVING SUM(CASE WHEN weight > 0 AND started = 1 THEN 1 ELSE 0 END) > 0
+             ORDER BY plan_id, d, done DESC"
         );
         self.statement(scope, dates, &assignment_ctes(self.backend), &select)
     }
@@ -360,6 +368,7 @@ pub struct Figure {
 pub struct PlanFigures {
     pub completion: f64,
     pub categories: BTreeMap<String, f64>,
+    /// Units with a completion (a unit with nothing counted has none).
     pub units: BTreeMap<i64, f64>,
     /// By goal id: its kind and figures.
     pub goals: BTreeMap<i64, (String, Figure)>,
@@ -480,7 +489,11 @@ pub fn server_figures(plan: &Json) -> Result<PlanFigures, String> {
             num(&c["progress"]["completionPercent"], "category")?,
         );
     }
+    // Units with nothing counted have no completion (and no raw row).
     for u in list(&plan["unitProgress"], "unitProgress")? {
+        if u["progress"]["completionPercent"].is_null() {
+            continue;
+        }
         out.units.insert(
             id(&u["unit"]["id"], "unit")?,
             num(&u["progress"]["completionPercent"], "unit")?,

@@ -338,7 +338,7 @@ fn the_cli_imports_a_breakdown_sheet_or_lists_its_problems() {
     .unwrap();
     let refused = db
         .command()
-        .args(["import", "--plan", "2027", "--name", "测试"])
+        .args(["--lang", "en", "import", "--plan", "2027", "--name", "测试"])
         .arg(&bad)
         .output()
         .unwrap();
