@@ -770,6 +770,37 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_plan_is_named_in_its_own_year_and_a_park_after_its_title() {
+        // Last year's exported 分解表 imported as next year's plan.
+        assert_eq!(
+            plan_name_from_title("洞庭产业开发区2025年度目标任务分解表", 2026),
+            "洞庭产业开发区2026年度目标任务"
+        );
+        assert_eq!(
+            plan_name_from_title("鹤城高新区2025年目标任务责任分解表", 2025),
+            "鹤城高新区2025年目标任务"
+        );
+        // A number that is no year stays as it is.
+        assert_eq!(
+            plan_name_from_title("12025年度目标任务", 2026),
+            "12025年度目标任务"
+        );
+        assert_eq!(
+            plan_name_from_title("年度目标任务分解表", 2026),
+            "年度目标任务"
+        );
+        assert_eq!(
+            park_from_title("鹤城高新区2025年目标任务分解表").as_deref(),
+            Some("鹤城高新区")
+        );
+        assert_eq!(
+            park_from_title("临港经济开发区目标任务分解表").as_deref(),
+            Some("临港经济开发区")
+        );
+        assert_eq!(park_from_title("2025年目标任务分解表"), None);
+    }
+
+    #[test]
     fn only_the_first_problems_are_listed_and_the_rest_counted() {
         let problem = |row: u32| Problem {
             row,

@@ -242,6 +242,31 @@ mod tests {
     }
 
     #[test]
+    fn a_headings_points_must_be_its_items_sum() {
+        let g = grid(&[
+            &["序号", "目标任务", "目标值", "分值", "牵头单位"],
+            &["一、", "经济发展指标（30分）", "", "", ""],
+            &["1", "技工贸总收入", "160亿元", "10", "经发局"],
+            &["2", "固定资产投资", "17亿元", "8", "经发局"],
+            &["二、", "园区建设（20分）", "", "", ""],
+            &["1", "处置低效用地", "250亩", "20", "规划局"],
+        ]);
+        let (draft, problems) = read(&g, 2025, &HashSet::new());
+        let lines: Vec<String> = problems
+            .iter()
+            .map(|p| p.describe(domain::Lang::Zh))
+            .collect();
+        assert_eq!(
+            lines,
+            ["B2（目标任务）：“经济发展指标”标题分值 30 分与其下各项分值合计 18 分不符"],
+            "{lines:#?}"
+        );
+        assert_eq!(draft.goals[0].title, "经济发展指标");
+        assert_eq!(draft.goals[0].weight, Some(30.0));
+        assert_eq!(draft.goals[3].weight, Some(20.0));
+    }
+
+    #[test]
     fn nesting_follows_the_numbering() {
         let g = grid(&[
             &["序号", "目标任务", "目标值", "责任单位"],
