@@ -31,6 +31,10 @@ pub enum Field {
     ResponsibleLeader,
     ResponsiblePerson,
     OriginalText,
+    /// 备注: a goal's remark column, or the 注 rows under a plan's 分解表.
+    Remarks,
+    /// 配合单位 written as words that name no unit ("各局办").
+    SupportingText,
     MilestoneTitle,
     Note,
     Problems,
@@ -51,6 +55,8 @@ impl Field {
             Field::ResponsibleLeader => "responsibleLeader",
             Field::ResponsiblePerson => "responsiblePerson",
             Field::OriginalText => "originalText",
+            Field::Remarks => "remarks",
+            Field::SupportingText => "supportingText",
             Field::Note => "note",
             Field::Problems => "problems",
             Field::NextSteps => "nextSteps",
@@ -72,6 +78,8 @@ impl Field {
             Field::ResponsibleLeader => "责任领导",
             Field::ResponsiblePerson => "责任人",
             Field::OriginalText => "目标原文",
+            Field::Remarks => "备注",
+            Field::SupportingText => "配合单位",
             Field::MilestoneTitle => "节点",
             Field::Note => "进展情况",
             Field::Problems => "存在问题",
@@ -92,10 +100,10 @@ impl Field {
             | Field::ResponsiblePerson
             | Field::IdempotencyKey => 100,
             Field::PlanName => 200,
-            Field::GoalTitle | Field::MilestoneTitle => 300,
+            Field::GoalTitle | Field::MilestoneTitle | Field::SupportingText => 300,
             Field::Reason => 1_000,
             Field::OriginalText => 2_000,
-            Field::Note | Field::Problems | Field::NextSteps => 5_000,
+            Field::Note | Field::Problems | Field::NextSteps | Field::Remarks => 5_000,
         }
     }
 
@@ -104,12 +112,17 @@ impl Field {
     const fn multiline(self) -> bool {
         matches!(
             self,
-            Field::OriginalText | Field::Note | Field::Problems | Field::NextSteps | Field::Reason
+            Field::OriginalText
+                | Field::Remarks
+                | Field::Note
+                | Field::Problems
+                | Field::NextSteps
+                | Field::Reason
         )
     }
 
     /// Every field, for documentation and tests.
-    pub const ALL: [Field; 16] = [
+    pub const ALL: [Field; 18] = [
         Field::UnitName,
         Field::PlanName,
         Field::TokenName,
@@ -120,6 +133,8 @@ impl Field {
         Field::ResponsibleLeader,
         Field::ResponsiblePerson,
         Field::OriginalText,
+        Field::Remarks,
+        Field::SupportingText,
         Field::MilestoneTitle,
         Field::Note,
         Field::Problems,

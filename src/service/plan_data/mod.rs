@@ -288,6 +288,7 @@ pub(crate) mod fixtures {
                 archived_at: None,
                 created_at: at,
                 updated_at: at,
+                remarks: None,
             },
             goals: Vec::new(),
             assignments: Vec::new(),
