@@ -2,11 +2,11 @@
 use chrono::{Duration, Utc};
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 
-use crate::config::{ImportArgs, TokenCommand};
+use crate::config::{ImportArgs, PlanCommand, TokenCommand, UnitCommand};
 use crate::db::audit::Audit;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::service::import::{ImportRequest, PlanTarget};
-use crate::service::{tokens, units};
+use crate::service::{copy, tokens, units};
 use domain::Lang;
 use domain::access::Role;
 
@@ -111,6 +111,185 @@ async fn run_token(
         TokenCommand::Revoke { id } => {
             let row = tokens::revoke(db, author, id, now).await?;
             println!("token {} ({}) revoked", row.id, row.name);
+        }
+    }
+    Ok(())
+}
+
+/// The operator at the console, as the author of a change the CLI makes.
+fn console(operation: &str, input: serde_json::Value) -> Audit {
+    Audit {
+        actor_name: "cli".into(),
+        actor_role: "ADMIN".into(),
+        operation: operation.into(),
+        input,
+        at: Utc::now(),
+    }
+}
+
+/// `unit create`, `unit list`, `unit rename`: what they did, on stdout, in
+/// the operator's language.
+pub async fn unit(db: &DatabaseConnection, command: UnitCommand, lang: Lang) -> AppResult<()> {
+    match command {
+        UnitCommand::Create { name, parent } => {
+            let author = console(
+                "unit create",
+                serde_json::json!({ "name": name, "parent": parent }),
+            );
+            let parent = match parent {
+                Some(p) => Some(units::find(db, resolve_unit(db, &p).await?).await?),
+                None => None,
+            };
+            let input = units::NewUnit {
+                name,
+                parent_id: parent.as_ref().map(|p| p.id),
+            };
+            let created = units::create(db, &author, input).await?;
+            println!(
+                "{}",
+                match (lang, &parent) {
+                    (Lang::Zh, Some(p)) => format!(
+                        "已创建单位“{}”（ID {}），上级单位：{}",
+                        created.name, created.id, p.name
+                    ),
+                    (Lang::Zh, None) => {
+                        format!("已创建顶级单位“{}”（ID {}）", created.name, created.id)
+                    }
+                    (Lang::En, Some(p)) => format!(
+                        "unit {} created (ID {}) under {}",
+                        created.name, created.id, p.name
+                    ),
+                    (Lang::En, None) => format!(
+                        "unit {} created (ID {}) at the top of the tree",
+                        created.name, created.id
+                    ),
+                }
+            );
+        }
+        UnitCommand::List => {
+            let all = units::list(db).await?;
+            for line in unit_tree(&all, lang) {
+                println!("{line}");
+            }
+            eprintln!(
+                "{}",
+                match lang {
+                    Lang::Zh if all.is_empty() => {
+                        "还没有单位；用 mubiao unit create --name … 添加".to_string()
+                    }
+                    Lang::Zh => format!("共 {} 个单位", all.len()),
+                    Lang::En if all.is_empty() => {
+                        "no units yet; add one with mubiao unit create --name …".to_string()
+                    }
+                    Lang::En => format!("{} units", all.len()),
+                }
+            );
+        }
+        UnitCommand::Rename { unit, name } => {
+            let author = console(
+                "unit rename",
+                serde_json::json!({ "unit": unit, "name": name }),
+            );
+            let before = units::find(db, resolve_unit(db, &unit).await?).await?;
+            let changes = units::UnitChanges {
+                name: Some(name),
+                parent_id: None,
+            };
+            let after = units::update(db, &author, before.id, changes).await?;
+            println!(
+                "{}",
+                match lang {
+                    Lang::Zh => format!(
+                        "单位 {} 已由“{}”改名为“{}”",
+                        after.id, before.name, after.name
+                    ),
+                    Lang::En => format!(
+                        "unit {} renamed from {} to {}",
+                        after.id, before.name, after.name
+                    ),
+                }
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The units as an indented tree, each with its ID: parents before their
+/// sub-units, siblings by ID (the order they were added).
+fn unit_tree(all: &[entity::unit::Model], lang: Lang) -> Vec<String> {
+    let known: std::collections::HashSet<i64> = all.iter().map(|u| u.id).collect();
+    let children = |parent: Option<i64>| {
+        let mut kids: Vec<&entity::unit::Model> = all
+            .iter()
+            // A unit whose parent is not listed stands at the top.
+            .filter(|u| u.parent_id.filter(|p| known.contains(p)) == parent)
+            .collect();
+        kids.sort_by_key(|u| u.id);
+        kids
+    };
+    let mut lines = Vec::with_capacity(all.len());
+    let mut stack: Vec<(usize, &entity::unit::Model)> =
+        children(None).into_iter().rev().map(|u| (0, u)).collect();
+    while let Some((depth, u)) = stack.pop() {
+        let indent = "  ".repeat(depth);
+        lines.push(match lang {
+            Lang::Zh => format!("{indent}{}（ID {}）", u.name, u.id),
+            Lang::En => format!("{indent}{} (ID {})", u.name, u.id),
+        });
+        stack.extend(
+            children(Some(u.id))
+                .into_iter()
+                .rev()
+                .map(|c| (depth + 1, c)),
+        );
+    }
+    lines
+}
+
+/// `plan copy`: next year's plan from this one, as `copyPlan` makes it.
+pub async fn plan(db: &DatabaseConnection, command: PlanCommand, lang: Lang) -> AppResult<()> {
+    match command {
+        PlanCommand::Copy { plan, year, name } => {
+            let author = console(
+                "plan copy",
+                serde_json::json!({ "plan": plan, "year": year, "name": name }),
+            );
+            let old = crate::service::plans::find(db, plan).await?;
+            let input = copy::CopyPlan {
+                plan_id: plan,
+                year,
+                name,
+                now: Utc::now(),
+            };
+            let copied = copy::copy_plan(db, &author, input).await?;
+            let new = &copied.plan;
+            println!(
+                "{}",
+                match lang {
+                    Lang::Zh => format!(
+                        "已将“{}”（ID {}）复制为 {} 年草稿计划“{}”（ID {}）：{} 项目标、{} 项分解、{} 个节点",
+                        old.name,
+                        old.id,
+                        new.year,
+                        new.name,
+                        new.id,
+                        copied.goals,
+                        copied.assignments,
+                        copied.milestones
+                    ),
+                    Lang::En => format!(
+                        "copied {} (ID {}) into {} as the DRAFT plan {} (ID {}): {} goals, {} assignments, {} milestones",
+                        old.name,
+                        old.id,
+                        new.year,
+                        new.name,
+                        new.id,
+                        copied.goals,
+                        copied.assignments,
+                        copied.milestones
+                    ),
+                }
+            );
         }
     }
     Ok(())

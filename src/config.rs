@@ -32,6 +32,12 @@ pub enum Command {
     /// Issue, list and revoke bearer tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Create, list and rename units (责任单位).
+    #[command(subcommand)]
+    Unit(UnitCommand),
+    /// Work on plans: copy one into another year.
+    #[command(subcommand)]
+    Plan(PlanCommand),
     /// Fill the database with a synthetic province for benchmarks: one ACTIVE
     /// plan per park with goals of every kind, assignments, milestones and monthly
     /// reports (corrections, late and returned ones), the same for the same seed.
@@ -124,6 +130,48 @@ pub enum TokenCommand {
     List,
     /// Revoke a token by its ID.
     Revoke { id: i64 },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UnitCommand {
+    /// Add a unit, at the top of the tree or under a parent.
+    Create {
+        /// The unit's name, e.g. 招商合作局.
+        #[arg(long)]
+        name: String,
+        /// The parent unit: its ID or its name.
+        #[arg(long)]
+        parent: Option<String>,
+    },
+    /// Print the units as a tree, with their IDs.
+    List,
+    /// Give a unit a new name.
+    Rename {
+        /// The unit: its ID or its name.
+        #[arg(long)]
+        unit: String,
+        /// The new name.
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PlanCommand {
+    /// Copy a plan into another year as a DRAFT: the same goals, units,
+    /// assignments and milestones, dates moved, last year's actuals as
+    /// 上年完成; no reports.
+    Copy {
+        /// The plan to copy, by ID.
+        #[arg(long)]
+        plan: i64,
+        /// The new plan's year (2000–2100).
+        #[arg(long)]
+        year: i32,
+        /// The new plan's name (default: the old one with its year replaced).
+        #[arg(long)]
+        name: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Args)]

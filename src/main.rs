@@ -27,11 +27,24 @@ fn main() -> ExitCode {
 async fn start() -> ExitCode {
     let cli = Cli::parse();
     let json = matches!(&cli.command, Command::Serve(s) if s.log_json);
+    let lang = cli.lang;
     telemetry::init(json);
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            tracing::error!(error = %err, "mubiao stopped");
+            // A refusal in the operator's language (--lang), with its code.
+            match err.downcast_ref::<mubiao::error::AppError>() {
+                // The operator is the one person who sees our details.
+                Some(mubiao::error::AppError::Internal(detail)) => {
+                    tracing::error!(error = %detail, "mubiao stopped")
+                }
+                Some(app) => tracing::error!(
+                    error = %app.message(lang),
+                    code = %app.code(),
+                    "mubiao stopped"
+                ),
+                None => tracing::error!(error = %err, "mubiao stopped"),
+            }
             ExitCode::FAILURE
         }
     }
@@ -50,6 +63,8 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             tracing::info!(plan_id, "demo plan loaded");
         }
         Command::Token(command) => cli::token(&db, command).await?,
+        Command::Unit(command) => cli::unit(&db, command, cli.lang).await?,
+        Command::Plan(command) => cli::plan(&db, command, cli.lang).await?,
         Command::Export {
             plan,
             breakdown,

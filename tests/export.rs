@@ -34,19 +34,22 @@ async fn csv_is_the_first_sheet_with_a_bom() {
     assert_eq!(lines[0], mubiao::service::export::HEADERS.join(","));
     let signed = lines.iter().find(|l| l.contains(",签约项目,")).unwrap();
     let cells: Vec<&str> = signed.split(',').collect();
-    // 类型, 计量单位, 目标值, 完成值, 完成率, 序时进度, 差距, 亮灯, 状态
+    // 类型, 计量单位, 分值, 目标值, 上年完成, 完成值, 完成率, 序时进度, 差距, 亮灯, 状态, 得分
     assert_eq!(
-        &cells[3..12],
+        &cells[3..15],
         [
             "累计",
             "个",
+            "10",
             "20",
+            "",
             "17",
             "85.0",
             "83.3",
             "1.7",
             "绿灯",
-            "推进中"
+            "推进中",
+            "8.50"
         ]
     );
     let fdi = lines.iter().find(|l| l.contains(",实际利用外资,")).unwrap();
@@ -106,14 +109,17 @@ async fn xlsx_has_four_sheets_of_numbers_and_the_breakdown() {
         .find(|r| r[2] == Data::String("签约项目".into()))
         .unwrap();
     // Numbers are numbers: targets and actuals as they are, percentages as fractions.
-    assert_eq!(signed[5], Data::Float(20.0));
-    assert_eq!(signed[6], Data::Float(17.0));
+    assert_eq!(signed[5], Data::Float(10.0), "分值");
+    assert_eq!(signed[6], Data::Float(20.0));
+    assert_eq!(signed[7], Data::Empty, "上年完成 not given");
+    assert_eq!(signed[8], Data::Float(17.0));
     assert!(
-        matches!(signed[7], Data::Float(c) if (c - 0.85).abs() < 1e-9),
+        matches!(signed[9], Data::Float(c) if (c - 0.85).abs() < 1e-9),
         "{:?}",
-        signed[7]
+        signed[9]
     );
-    assert_eq!(signed[10], Data::String("绿灯".into()));
+    assert_eq!(signed[12], Data::String("绿灯".into()));
+    assert_eq!(signed[14], Data::Float(8.5), "得分");
     let units = book.worksheet_range("单位排名").unwrap();
     let bureau2 = units
         .rows()
@@ -204,5 +210,225 @@ async fn libreoffice_renders_the_workbook() {
         pdf.starts_with(b"%PDF") && pdf.len() > 1000,
         "a real PDF: {} bytes",
         pdf.len()
+    );
+}
+
+/// The rows of a sheet as text (numbers as calamine prints them).
+fn sheet_rows(book: &mut Xlsx<Cursor<Vec<u8>>>, name: &str) -> Vec<Vec<Data>> {
+    book.worksheet_range(name)
+        .unwrap()
+        .rows()
+        .map(|r| r.to_vec())
+        .collect()
+}
+
+async fn workbook(app: &TestApp, plan: &str, as_of: &str) -> Xlsx<Cursor<Vec<u8>>> {
+    let (status, body) = download(
+        app,
+        &format!("/export/plans/{plan}?asOf={as_of}"),
+        Some(ADMIN_TOKEN),
+    )
+    .await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    Xlsx::new(Cursor::new(body)).unwrap()
+}
+
+#[tokio::test]
+async fn the_goal_sheet_shows_points_score_leader_last_year_and_remarks() {
+    let app = TestApp::spawn().await;
+    let ex = worked_example(&app).await;
+    app.data(
+        "mutation($i: UpdateGoalInput!) { updateGoal(input: $i) { id } }",
+        serde_json::json!({ "i": { "id": ex.signed, "responsibleLeader": "李明",
+            "previousYearValue": 16, "remarks": "含续建项目" } }),
+    )
+    .await;
+    app.data(
+        "mutation($i: UpdateGoalInput!) { updateGoal(input: $i) { id } }",
+        serde_json::json!({ "i": { "id": ex.debt, "previousYearValue": 70.5 } }),
+    )
+    .await;
+    let mut book = workbook(&app, &ex.plan, "2025-10-31").await;
+    let rows = sheet_rows(&mut book, "完成情况");
+    let header: Vec<String> = rows[0].iter().map(|c| c.to_string()).collect();
+    assert_eq!(
+        header[5..],
+        [
+            "分值",
+            "目标值",
+            "上年完成",
+            "完成值",
+            "完成率",
+            "序时进度",
+            "差距(百分点)",
+            "亮灯",
+            "状态",
+            "得分",
+            "牵头单位",
+            "责任领导",
+            "完成时限",
+            "最新进展",
+            "存在问题",
+            "备注"
+        ]
+    );
+    let row = |title: &str| {
+        rows.iter()
+            .find(|r| r[2] == Data::String(title.into()))
+            .unwrap_or_else(|| panic!("no row {title}"))
+            .clone()
+    };
+    let signed = row("签约项目");
+    assert_eq!(
+        (
+            signed[5].clone(),
+            signed[7].clone(),
+            signed[14].clone(),
+            signed[16].clone(),
+            signed[20].clone()
+        ),
+        (
+            Data::Float(10.0),
+            Data::Float(16.0),
+            Data::Float(8.5),
+            Data::String("李明".into()),
+            Data::String("含续建项目".into())
+        )
+    );
+    // 资产负债率 67.2 % against ≤65 %: 96.73 % of its 10 points.
+    let debt = row("资产负债率");
+    assert_eq!(debt[7], Data::Float(70.5));
+    assert!(
+        matches!(debt[14], Data::Float(s) if (s - 9.673).abs() < 0.001),
+        "{:?}",
+        debt[14]
+    );
+    // The VETO item weighs 0 and scores 0; the GROUP heading scores its items.
+    let safety = row("较大及以上安全生产事故");
+    assert_eq!(
+        (safety[5].clone(), safety[14].clone()),
+        (Data::Float(0.0), Data::Float(0.0))
+    );
+
+    // The CSV has the same columns.
+    let (_, body) = download(
+        &app,
+        &format!("/export/plans/{}?asOf=2025-10-31&format=csv", ex.plan),
+        Some(ADMIN_TOKEN),
+    )
+    .await;
+    let text = String::from_utf8(body[3..].to_vec()).unwrap();
+    let line = text.lines().find(|l| l.contains(",签约项目,")).unwrap();
+    let cells: Vec<&str> = line.split(',').collect();
+    assert_eq!(cells.len(), mubiao::service::export::HEADERS.len());
+    assert_eq!(
+        [cells[5], cells[7], cells[14], cells[16], cells[20]],
+        ["10", "16", "8.50", "李明", "含续建项目"]
+    );
+}
+
+/// The reporting sheet's rows under its header, as text.
+fn reporting(book: &mut Xlsx<Cursor<Vec<u8>>>, month: &str) -> Vec<String> {
+    sheet_rows(book, &format!("填报情况{month}"))
+        .into_iter()
+        .skip(1)
+        .map(|r| {
+            r.iter()
+                .map(|c| c.to_string())
+                .filter(|c| !c.is_empty())
+                .collect::<Vec<_>>()
+                .join("|")
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_plan_filled_in_after_the_fact_says_why_its_months_cannot_be_judged() {
+    let app = TestApp::spawn().await;
+    // The worked example is entered on 1 November, reports of June to
+    // October included: its assignments did not exist by September's due
+    // day (5 October), so nobody owed September on time.
+    let ex = worked_example(&app).await;
+    let mut book = workbook(&app, &ex.plan, "2025-09-30").await;
+    assert_eq!(
+        reporting(&mut book, "2025-09"),
+        [
+            "说明：2025年9月的填报截止日为 2025-10-05，本计划的分解任务最早于 2025-11-01 才录入，当时已过截止日，无法判断当月是否按时填报；当月 6 份填报均于 2025-11-01 补录"
+        ]
+    );
+    // October was due on 5 November, after they were made: judged as usual.
+    let mut book = workbook(&app, &ex.plan, "2025-10-31").await;
+    let october = reporting(&mut book, "2025-10");
+    assert!(
+        october.iter().all(|r| !r.starts_with("说明")),
+        "{october:?}"
+    );
+    assert!(
+        october.contains(&"招商一局|2|0|0|0|2025-11-05".to_string()),
+        "{october:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_plan_whose_reports_all_came_late_says_so_under_its_counts() {
+    let app = TestApp::spawn().await;
+    // Assigned in January, activated and first reported on 3 November.
+    app.set_now("2025-01-10T01:00:00Z");
+    let owner = app.create_unit("管委会", None).await;
+    let bureau = app.create_unit("招商局", Some(&owner)).await;
+    let d = app
+        .data(
+            "mutation($i: CreatePlanInput!) { createPlan(input: $i) { id } }",
+            serde_json::json!({ "i": { "name": "2025年度目标任务", "year": 2025, "ownerUnitId": owner } }),
+        )
+        .await;
+    let plan = d["createPlan"]["id"].as_str().unwrap().to_string();
+    let goal = app
+        .create_goal(
+            serde_json::json!({ "planId": plan, "title": "签约项目", "kind": "CUMULATIVE",
+            "measureUnit": "个", "targetValue": 12 }),
+        )
+        .await;
+    let share = app.assign(&goal, &bureau, None).await;
+    // A draft takes no reports: its months cannot be judged.
+    app.set_now("2025-03-20T01:00:00Z");
+    let mut book = workbook(&app, &plan, "2025-02-28").await;
+    let february = reporting(&mut book, "2025-02");
+    assert_eq!(
+        february.last().unwrap(),
+        "说明：计划尚为草稿，启用后才接受填报；2025年2月无法判断是否按时填报"
+    );
+    app.set_now("2025-11-03T01:00:00Z");
+    app.data(
+        "mutation($id: ID!) { activatePlan(id: $id) { state } }",
+        serde_json::json!({ "id": plan }),
+    )
+    .await;
+    app.report(&share, "2025-09-30", 8.0).await;
+    app.report(&share, "2025-10-31", 9.0).await;
+    let mut book = workbook(&app, &plan, "2025-09-30").await;
+    assert_eq!(
+        reporting(&mut book, "2025-09"),
+        [
+            "招商局|0|1|0|0|2025-10-05",
+            "说明：2025年9月的填报截止日（2025-10-05）前本计划尚无任何填报，首份填报于 2025-11-03 报送：如计划是事后补录或在此之后才启用的，当月的迟报、未报不能说明谁未按时填报"
+        ]
+    );
+    // October's reports came in by its due day: nothing to explain.
+    let mut book = workbook(&app, &plan, "2025-10-31").await;
+    assert_eq!(
+        reporting(&mut book, "2025-10"),
+        ["招商局|1|0|0|0|2025-11-05"]
+    );
+    // A quarterly plan asks nothing in August.
+    app.data(
+        "mutation($i: UpdatePlanInput!) { updatePlan(input: $i) { id } }",
+        serde_json::json!({ "i": { "id": plan, "reportingCycle": "QUARTERLY" } }),
+    )
+    .await;
+    let mut book = workbook(&app, &plan, "2025-08-31").await;
+    assert_eq!(
+        reporting(&mut book, "2025-08"),
+        ["说明：本计划按季度填报，2025年8月不需填报"]
     );
 }

@@ -247,7 +247,11 @@ fn the_cli_exports_a_plan() {
     let text = std::fs::read_to_string(&csv).unwrap();
     assert!(text.starts_with('\u{FEFF}'));
     let signed = text.lines().find(|l| l.contains(",签约项目,")).unwrap();
-    assert!(signed.contains(",20,17,85.0,83.3,1.7,绿灯,"), "{signed}");
+    // 分值, 目标值, 上年完成 (none), 完成值, 完成率, 序时进度, 差距, 亮灯.
+    assert!(
+        signed.contains(",10,20,,17,85.0,83.3,1.7,绿灯,"),
+        "{signed}"
+    );
     assert!(
         std::fs::read(&xlsx).unwrap().starts_with(b"PK"),
         "an .xlsx is a zip"

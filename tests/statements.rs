@@ -208,11 +208,6 @@ fn goal_input(
         responsible_leader: None,
         responsible_person: None,
         original_text: None,
-        subset: false,
-        previous_year_value: None,
-        remarks: None,
-        supporting_text: None,
-        ongoing: false,
     }
 }
 

@@ -31,16 +31,16 @@ pub enum Field {
     ResponsibleLeader,
     ResponsiblePerson,
     OriginalText,
+    /// 备注: a goal's remark column, or the 注 rows under a plan's 分解表.
+    Remarks,
+    /// 配合单位 written as words that name no unit ("各局办").
+    SupportingText,
     MilestoneTitle,
     Note,
     Problems,
     NextSteps,
     Reason,
     IdempotencyKey,
-    /// 备注 of a goal, or the 注 of a plan.
-    Remarks,
-    /// 配合单位 written as words that name no unit.
-    SupportingText,
 }
 
 impl Field {
@@ -55,13 +55,13 @@ impl Field {
             Field::ResponsibleLeader => "responsibleLeader",
             Field::ResponsiblePerson => "responsiblePerson",
             Field::OriginalText => "originalText",
+            Field::Remarks => "remarks",
+            Field::SupportingText => "supportingText",
             Field::Note => "note",
             Field::Problems => "problems",
             Field::NextSteps => "nextSteps",
             Field::Reason => "reason",
             Field::IdempotencyKey => "idempotencyKey",
-            Field::Remarks => "remarks",
-            Field::SupportingText => "supportingText",
         }
     }
 
@@ -78,14 +78,14 @@ impl Field {
             Field::ResponsibleLeader => "责任领导",
             Field::ResponsiblePerson => "责任人",
             Field::OriginalText => "目标原文",
+            Field::Remarks => "备注",
+            Field::SupportingText => "配合单位",
             Field::MilestoneTitle => "节点",
             Field::Note => "进展情况",
             Field::Problems => "存在问题",
             Field::NextSteps => "下步打算",
             Field::Reason => "退回理由",
             Field::IdempotencyKey => "幂等键",
-            Field::Remarks => "备注",
-            Field::SupportingText => "配合单位",
         }
     }
 
@@ -100,9 +100,9 @@ impl Field {
             | Field::ResponsiblePerson
             | Field::IdempotencyKey => 100,
             Field::PlanName => 200,
-            Field::GoalTitle | Field::MilestoneTitle => 300,
+            Field::GoalTitle | Field::MilestoneTitle | Field::SupportingText => 300,
             Field::Reason => 1_000,
-            Field::OriginalText | Field::SupportingText => 2_000,
+            Field::OriginalText => 2_000,
             Field::Note | Field::Problems | Field::NextSteps | Field::Remarks => 5_000,
         }
     }
@@ -113,11 +113,11 @@ impl Field {
         matches!(
             self,
             Field::OriginalText
+                | Field::Remarks
                 | Field::Note
                 | Field::Problems
                 | Field::NextSteps
                 | Field::Reason
-                | Field::Remarks
         )
     }
 
@@ -133,14 +133,14 @@ impl Field {
         Field::ResponsibleLeader,
         Field::ResponsiblePerson,
         Field::OriginalText,
+        Field::Remarks,
+        Field::SupportingText,
         Field::MilestoneTitle,
         Field::Note,
         Field::Problems,
         Field::NextSteps,
         Field::Reason,
         Field::IdempotencyKey,
-        Field::Remarks,
-        Field::SupportingText,
     ];
 }
 

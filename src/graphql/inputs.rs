@@ -54,6 +54,8 @@ pub struct CreatePlanInput {
     /// The judgement settings, as fields of this input.
     #[graphql(flatten)]
     pub settings: PlanSettingsInput,
+    /// The 注 rows under the plan's 分解表 (how it is scored, who checks).
+    pub remarks: Option<String>,
 }
 
 #[derive(InputObject)]
@@ -67,6 +69,21 @@ pub struct UpdatePlanInput {
     /// The judgement settings, as fields of this input.
     #[graphql(flatten)]
     pub settings: PlanSettingsInput,
+    /// null clears them.
+    pub remarks: MaybeUndefined<String>,
+}
+
+/// Next year's plan from this one (`copyPlan`).
+#[derive(InputObject)]
+pub struct CopyPlanInput {
+    /// The plan to copy (any state; its reports stay behind).
+    pub plan_id: ID,
+    /// The new plan's year, 2000–2100.
+    pub year: i32,
+    /// Defaults to the plan's name with its year replaced
+    /// (洞庭产业开发区2025年目标任务 → 洞庭产业开发区2026年目标任务), or the year
+    /// put in front of a name without one.
+    pub name: Option<String>,
 }
 
 /// The settings that judge a plan's progress and set its reporting calendar.
@@ -130,6 +147,18 @@ pub struct CreateGoalInput {
     pub responsible_person: Option<String>,
     /// The target as worded in the 责任书.
     pub original_text: Option<String>,
+    /// A 其中 row of its parent (default false): shown on its own, never
+    /// added into the parent; its weight defaults to 0.
+    pub subset: Option<bool>,
+    /// Last year's result (上年完成).
+    pub previous_year_value: Option<f64>,
+    /// 备注.
+    pub remarks: Option<String>,
+    /// 配合单位 written as words that name no unit ("各局办").
+    pub supporting_text: Option<String>,
+    /// The work goes on all year (持续推进; default false): due at the
+    /// plan's end, so no other deadline.
+    pub ongoing: Option<bool>,
 }
 
 #[derive(InputObject)]
@@ -152,6 +181,11 @@ pub struct UpdateGoalInput {
     pub responsible_leader: MaybeUndefined<String>,
     pub responsible_person: MaybeUndefined<String>,
     pub original_text: MaybeUndefined<String>,
+    pub subset: Option<bool>,
+    pub previous_year_value: MaybeUndefined<f64>,
+    pub remarks: MaybeUndefined<String>,
+    pub supporting_text: MaybeUndefined<String>,
+    pub ongoing: Option<bool>,
 }
 
 #[derive(InputObject)]

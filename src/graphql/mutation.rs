@@ -5,7 +5,7 @@ use super::context::RequestContext;
 use super::inputs::*;
 use super::objects::{ApiToken, Assignment, Goal, IssuedToken, Milestone, Plan, Report, Unit};
 use crate::error::AppError;
-use crate::service::{assignments, goals, milestones, plans, reports, tokens, units};
+use crate::service::{assignments, copy, goals, milestones, plans, reports, tokens, units};
 use domain::PlanState;
 
 /// Every mutation but the spreadsheet import.
@@ -130,7 +130,7 @@ impl CoreMutation {
     async fn create_plan(&self, ctx: &Context<'_>, input: CreatePlanInput) -> Result<Plan> {
         let rc = RequestContext::of(ctx)?;
         rc.admin()?;
-        let plan = plans::create(
+        let plan = plans::create_with(
             &rc.db,
             &author(ctx)?,
             plans::NewPlan {
@@ -143,9 +143,31 @@ impl CoreMutation {
                 score_cap: input.score_cap,
                 settings: input.settings.into(),
             },
+            input.remarks,
         )
         .await?;
         Ok(Plan(plan))
+    }
+
+    /// Next year's plan from this one, as a DRAFT: the same goal tree,
+    /// units, assignments and milestones, deadlines and due dates moved to
+    /// the new year, last year's actual of each goal as its
+    /// `previousYearValue`. Reports and completions stay behind.
+    async fn copy_plan(&self, ctx: &Context<'_>, input: CopyPlanInput) -> Result<Plan> {
+        let rc = RequestContext::of(ctx)?;
+        rc.admin()?;
+        let copied = copy::copy_plan(
+            &rc.db,
+            &author(ctx)?,
+            copy::CopyPlan {
+                plan_id: parse_id("plan", &input.plan_id)?,
+                year: input.year,
+                name: input.name,
+                now: rc.now,
+            },
+        )
+        .await?;
+        Ok(Plan(copied.plan))
     }
 
     async fn update_plan(&self, ctx: &Context<'_>, input: UpdatePlanInput) -> Result<Plan> {
@@ -162,6 +184,7 @@ impl CoreMutation {
                 time_zone: input.time_zone,
                 score_cap: input.score_cap,
                 settings: input.settings.into(),
+                remarks: change(input.remarks),
             },
         )
         .await?;
@@ -231,7 +254,7 @@ impl CoreMutation {
     async fn create_goal(&self, ctx: &Context<'_>, input: CreateGoalInput) -> Result<Goal> {
         let rc = RequestContext::of(ctx)?;
         rc.admin()?;
-        let goal = goals::create(
+        let goal = goals::create_with(
             &rc.db,
             &author(ctx)?,
             goals::NewGoal {
@@ -253,11 +276,13 @@ impl CoreMutation {
                 responsible_leader: input.responsible_leader,
                 responsible_person: input.responsible_person,
                 original_text: input.original_text,
-                subset: false,
-                previous_year_value: None,
-                remarks: None,
-                supporting_text: None,
-                ongoing: false,
+            },
+            goals::GoalDetails {
+                subset: input.subset.unwrap_or(false),
+                previous_year_value: input.previous_year_value,
+                remarks: input.remarks,
+                supporting_text: input.supporting_text,
+                ongoing: input.ongoing.unwrap_or(false),
             },
         )
         .await?;
@@ -291,6 +316,11 @@ impl CoreMutation {
                 responsible_leader: change(input.responsible_leader),
                 responsible_person: change(input.responsible_person),
                 original_text: change(input.original_text),
+                subset: input.subset,
+                previous_year_value: change(input.previous_year_value),
+                remarks: change(input.remarks),
+                supporting_text: change(input.supporting_text),
+                ongoing: input.ongoing,
             },
         )
         .await?;

@@ -46,8 +46,9 @@ pub async fn find<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<assignment::
     find_active::<assignment::Entity, _>(db, "assignment", id, |a| a.archived_at).await
 }
 
+/// The unit's target for the goal's kind, stored without a negative zero.
 fn check_target(kind: GoalKind, target: Option<f64>) -> AppResult<Option<f64>> {
-    Ok(validation::assignment_target(kind, target)?)
+    Ok(validation::assignment_target(kind, target)?.map(domain::completion::unsigned_zero))
 }
 
 fn check_goal(goal: &goal::Model) -> AppResult<GoalKind> {
@@ -83,9 +84,12 @@ pub async fn create_in<C: ConnectionTrait>(
     let target = check_target(kind, input.target_value)?;
     let deadline = plans::deadline_within(&plan, input.deadline)?;
     units::find(txn, input.unit_id).await?;
+    // 其中 rows are no break-up: a goal with only those under it is
+    // measured by its own assignments.
     let has_children = goal::Entity::find()
         .filter(goal::Column::ParentId.eq(goal.id))
         .filter(goal::Column::ArchivedAt.is_null())
+        .filter(goal::Column::Subset.eq(false))
         .count(txn)
         .await?;
     if has_children > 0 {

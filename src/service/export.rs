@@ -1,5 +1,5 @@
 //! The 完成情况表: a plan's judgement as of a date, as an .xlsx workbook for
-//! the 调度会 papers (four sheets) or as CSV (the first sheet, UTF-8 with a
+//! the 调度会 papers (five sheets) or as CSV (the first sheet, UTF-8 with a
 //! BOM so Excel shows the Chinese). Figures come from the same evaluation
 //! as the API; this module only lays them out.
 use std::borrow::Cow;
@@ -10,6 +10,7 @@ use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, Worksh
 use super::PlanData;
 use super::watch::{self, WatchFilter};
 use crate::error::{AppError, AppResult};
+use domain::completion::unsigned_zero;
 use domain::{Direction, Evaluation, GoalKind, Light, Status, text};
 
 /// One line of the first sheet: a goal and its judgement.
@@ -19,37 +20,52 @@ pub struct GoalLine {
     pub title: String,
     pub kind: String,
     pub measure_unit: String,
+    /// 分值: the goal's weight (its points on a 100-point sheet).
+    pub weight: f64,
     pub target: Option<f64>,
+    /// 上年完成: last year's result.
+    pub previous_year: Option<f64>,
     pub actual: Option<f64>,
     pub completion_percent: f64,
     pub expected_percent: Option<f64>,
     pub gap: Option<f64>,
     pub light: Light,
     pub status: Status,
+    /// 得分: weight × capped completion / 100.
+    pub score: Option<f64>,
     pub lead_unit: String,
+    /// 责任领导.
+    pub leader: String,
     pub deadline: String,
     /// 进展 and 问题 of the latest counting report among the goal's assignments.
     pub note: String,
     pub problems: String,
+    /// 备注.
+    pub remarks: String,
 }
 
-pub const HEADERS: [&str; 16] = [
+pub const HEADERS: [&str; 21] = [
     "序号",
     "类别",
     "目标任务",
     "类型",
     "计量单位",
+    "分值",
     "目标值",
+    "上年完成",
     "完成值",
     "完成率",
     "序时进度",
     "差距(百分点)",
     "亮灯",
     "状态",
+    "得分",
     "牵头单位",
+    "责任领导",
     "完成时限",
     "最新进展",
     "存在问题",
+    "备注",
 ];
 
 fn light_label(light: Light) -> &'static str {
@@ -101,21 +117,26 @@ pub fn goal_lines(data: &PlanData, eval: &Evaluation) -> AppResult<Vec<GoalLine>
                 title: g.title.clone(),
                 kind: kind_label(g.kind.into()).to_string(),
                 measure_unit: g.measure_unit.clone().unwrap_or_default(),
+                weight: g.weight,
                 target: p.target,
+                previous_year: g.previous_year_value,
                 actual: p.actual,
                 completion_percent: p.completion_percent,
                 expected_percent: p.expected_percent,
                 gap: p.gap,
                 light: p.light,
                 status: p.status,
+                score: p.score,
                 lead_unit: g
                     .lead_unit_id
                     .and_then(|u| data.unit(u))
                     .map(|u| u.name.clone())
                     .unwrap_or_default(),
+                leader: g.responsible_leader.clone().unwrap_or_default(),
                 deadline: domain::deadlines::due_by(g.deadline, data.plan.end_date).to_string(),
                 note: latest.and_then(|r| r.note.clone()).unwrap_or_default(),
                 problems: latest.and_then(|r| r.problems.clone()).unwrap_or_default(),
+                remarks: g.remarks.clone().unwrap_or_default(),
             }))
         })
         .collect()
@@ -126,7 +147,8 @@ pub fn goal_lines(data: &PlanData, eval: &Evaluation) -> AppResult<Vec<GoalLine>
 /// `csv` crate's; what a spreadsheet would run is neutralised first.
 pub fn csv(data: &PlanData, eval: &Evaluation) -> AppResult<String> {
     let field = |s: &str| neutralised(&cell(s)).into_owned();
-    let num = |v: Option<f64>| v.map(|v| format!("{v:.1}")).unwrap_or_default();
+    let num = |v: Option<f64>| v.map(|v| rounded(v, 1)).unwrap_or_default();
+    let exact = |v: Option<f64>| v.map(|v| unsigned_zero(v).to_string()).unwrap_or_default();
     let mut out = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer("\u{FEFF}".as_bytes().to_vec());
@@ -142,22 +164,48 @@ pub fn csv(data: &PlanData, eval: &Evaluation) -> AppResult<String> {
             field(&l.title),
             field(&l.kind),
             field(&l.measure_unit),
-            l.target.map(|v| v.to_string()).unwrap_or_default(),
-            l.actual.map(|v| v.to_string()).unwrap_or_default(),
+            exact(Some(l.weight)),
+            exact(l.target),
+            exact(l.previous_year),
+            exact(l.actual),
             num(Some(l.completion_percent)),
             num(l.expected_percent),
             num(l.gap),
             light_label(l.light).to_string(),
             status_label(l.status).to_string(),
+            l.score.map(|v| rounded(v, 2)).unwrap_or_default(),
             field(&l.lead_unit),
+            field(&l.leader),
             l.deadline.clone(),
             field(&l.note),
             field(&l.problems),
+            field(&l.remarks),
         ]);
     }
     let bytes = out.into_inner().expect("a CSV written to memory");
     // Every field came from a &str.
     Ok(String::from_utf8(bytes).expect("CSV of UTF-8 text is UTF-8"))
+}
+
+/// `v` with `places` decimals, as the office reads it: a figure that
+/// rounds to zero reads 0.0, never "-0.0" (a gap of −0.04 points).
+fn rounded(v: f64, places: usize) -> String {
+    let text = format!("{v:.places$}");
+    match text.strip_prefix('-') {
+        Some(digits) if digits.bytes().all(|b| b == b'0' || b == b'.') => digits.to_string(),
+        _ => text,
+    }
+}
+
+/// `v` for a cell whose format shows `places` decimals: a figure the
+/// format would show as "-0.0" (Excel keeps the sign of −0.04) is written
+/// as 0; any other is written as it is, every digit kept.
+fn cell_number(v: f64, places: i32) -> f64 {
+    if (v * 10f64.powi(places)).round() == 0.0 {
+        0.0
+    } else {
+        v
+    }
 }
 
 /// The most characters Excel keeps in a cell.
@@ -242,7 +290,8 @@ fn build_xlsx(
         sheet,
         &HEADERS,
         &[
-            6.0, 10.0, 28.0, 8.0, 9.0, 10.0, 10.0, 9.0, 9.0, 11.0, 7.0, 8.0, 14.0, 12.0, 36.0, 28.0,
+            6.0, 10.0, 28.0, 8.0, 9.0, 6.0, 10.0, 10.0, 10.0, 9.0, 9.0, 11.0, 7.0, 8.0, 8.0, 14.0,
+            10.0, 12.0, 36.0, 28.0, 20.0,
         ],
     )?;
     for (i, l) in lines.iter().enumerate() {
@@ -252,28 +301,42 @@ fn build_xlsx(
         sheet.write_string(r, 2, cell(&l.title))?;
         sheet.write_string(r, 3, &l.kind)?;
         sheet.write_string(r, 4, cell(&l.measure_unit))?;
+        sheet.write_number_with_format(r, 5, cell_number(l.weight, 2), &number)?;
         if let Some(t) = l.target {
-            sheet.write_number_with_format(r, 5, t, &number)?;
+            sheet.write_number_with_format(r, 6, cell_number(t, 2), &number)?;
+        }
+        if let Some(p) = l.previous_year {
+            sheet.write_number_with_format(r, 7, cell_number(p, 2), &number)?;
         }
         if let Some(a) = l.actual {
-            sheet.write_number_with_format(r, 6, a, &number)?;
+            sheet.write_number_with_format(r, 8, cell_number(a, 2), &number)?;
         }
-        sheet.write_number_with_format(r, 7, l.completion_percent / 100.0, &percent)?;
+        sheet.write_number_with_format(
+            r,
+            9,
+            cell_number(l.completion_percent / 100.0, 3),
+            &percent,
+        )?;
         if let Some(e) = l.expected_percent {
-            sheet.write_number_with_format(r, 8, e / 100.0, &percent)?;
+            sheet.write_number_with_format(r, 10, cell_number(e / 100.0, 3), &percent)?;
         }
         if let Some(g) = l.gap {
-            sheet.write_number_with_format(r, 9, g, &points)?;
+            sheet.write_number_with_format(r, 11, cell_number(g, 1), &points)?;
         }
         let fill = Format::new()
             .set_background_color(light_fill(l.light))
             .set_align(FormatAlign::Center);
-        sheet.write_string_with_format(r, 10, light_label(l.light), &fill)?;
-        sheet.write_string(r, 11, status_label(l.status))?;
-        sheet.write_string(r, 12, cell(&l.lead_unit))?;
-        sheet.write_string(r, 13, &l.deadline)?;
-        sheet.write_string(r, 14, cell(&l.note))?;
-        sheet.write_string(r, 15, cell(&l.problems))?;
+        sheet.write_string_with_format(r, 12, light_label(l.light), &fill)?;
+        sheet.write_string(r, 13, status_label(l.status))?;
+        if let Some(score) = l.score {
+            sheet.write_number_with_format(r, 14, cell_number(score, 2), &number)?;
+        }
+        sheet.write_string(r, 15, cell(&l.lead_unit))?;
+        sheet.write_string(r, 16, cell(&l.leader))?;
+        sheet.write_string(r, 17, &l.deadline)?;
+        sheet.write_string(r, 18, cell(&l.note))?;
+        sheet.write_string(r, 19, cell(&l.problems))?;
+        sheet.write_string(r, 20, cell(&l.remarks))?;
     }
 
     let sheet = book.add_worksheet();
@@ -309,12 +372,12 @@ fn build_xlsx(
             ),
         )?;
         if let Some(c) = u.progress.completion_percent {
-            sheet.write_number_with_format(r, 2, c / 100.0, &percent)?;
+            sheet.write_number_with_format(r, 2, cell_number(c / 100.0, 3), &percent)?;
         } else {
             sheet.write_string(r, 2, "暂无")?;
         }
         if let Some(score) = u.progress.score {
-            sheet.write_number_with_format(r, 3, score, &number)?;
+            sheet.write_number_with_format(r, 3, cell_number(score, 2), &number)?;
         }
         for (c, light) in [Light::Green, Light::Blue, Light::Yellow, Light::Red]
             .into_iter()
@@ -343,7 +406,7 @@ fn build_xlsx(
         for m in data.milestones_of(g.id) {
             sheet.write_string(r, 0, cell(&g.title))?;
             sheet.write_string(r, 1, cell(&m.title))?;
-            sheet.write_number(r, 2, m.weight)?;
+            sheet.write_number(r, 2, unsigned_zero(m.weight))?;
             sheet.write_string(r, 3, m.due_date.to_string())?;
             let done = m.completed_on.filter(|d| *d <= eval.as_of);
             sheet.write_string(r, 4, done.map(|d| d.to_string()).unwrap_or_default())?;
@@ -388,6 +451,22 @@ fn build_xlsx(
             sheet.write_number(r, 1 + c as u16, f64::from(n))?;
         }
         sheet.write_string(r, 5, calendar.due_date.to_string())?;
+    }
+    // A month the calendar cannot judge says why in a row of its own
+    // (a plan filled in after the fact would otherwise show an empty sheet,
+    // or every report late).
+    if let Some(why) = &calendar.unjudged {
+        let r = (calendar.units.len() + 1) as u32;
+        let note = Format::new()
+            .set_text_wrap()
+            .set_align(FormatAlign::Top)
+            .set_background_color(Color::RGB(0xFFF2CC));
+        let text = format!(
+            "说明：{}",
+            why.message(calendar.month, calendar.due_date).zh
+        );
+        sheet.merge_range(r, 0, r, 5, &cell(text), &note)?;
+        sheet.set_row_height(r, 60)?;
     }
     breakdown_sheet(&mut book, data)?;
     Ok(Ok(book.save_to_buffer()?))
@@ -515,18 +594,18 @@ fn breakdown_sheet(book: &mut Workbook, data: &PlanData) -> Result<(), XlsxError
         sheet.write_string(r, 2, cell(&g.title))?;
         sheet.write_string(r, 3, kind_label(g.kind.into()))?;
         if let Some(t) = g.target_value {
-            sheet.write_number_with_format(r, 4, t, &number)?;
+            sheet.write_number_with_format(r, 4, unsigned_zero(t), &number)?;
         }
         sheet.write_string(r, 5, cell(g.measure_unit.clone().unwrap_or_default()))?;
         if let Some(b) = g.baseline_value {
-            sheet.write_number_with_format(r, 6, b, &number)?;
+            sheet.write_number_with_format(r, 6, unsigned_zero(b), &number)?;
         }
         let direction = match Direction::from(g.direction) {
             Direction::Decrease => "反向",
             Direction::Increase => "正向",
         };
         sheet.write_string(r, 7, direction)?;
-        sheet.write_number_with_format(r, 8, g.weight, &number)?;
+        sheet.write_number_with_format(r, 8, unsigned_zero(g.weight), &number)?;
         sheet.write_string(
             r,
             9,
@@ -541,7 +620,7 @@ fn breakdown_sheet(book: &mut Workbook, data: &PlanData) -> Result<(), XlsxError
         let assignments: Vec<String> = data
             .assignments_of(g.id)
             .map(|a| match a.target_value {
-                Some(v) => format!("{}:{}", unit_name(a.unit_id), v),
+                Some(v) => format!("{}:{}", unit_name(a.unit_id), unsigned_zero(v)),
                 None => unit_name(a.unit_id),
             })
             .collect();
@@ -566,7 +645,7 @@ fn breakdown_sheet(book: &mut Workbook, data: &PlanData) -> Result<(), XlsxError
         for m in milestones {
             sheet.write_string(r, 15, cell(&m.title))?;
             sheet.write_string(r, 16, deadline_text(&data.plan, m.due_date))?;
-            sheet.write_number_with_format(r, 17, m.weight, &number)?;
+            sheet.write_number_with_format(r, 17, unsigned_zero(m.weight), &number)?;
             r += 1;
         }
     }
@@ -602,6 +681,20 @@ mod tests {
         );
         assert_eq!(csv_field("签约项目"), "签约项目");
         assert_eq!(csv_field("a,b"), "\"a,b\"");
+    }
+
+    #[test]
+    fn figures_that_round_to_zero_never_read_minus_zero() {
+        assert_eq!(rounded(-0.04, 1), "0.0");
+        assert_eq!(rounded(-0.0, 1), "0.0");
+        assert_eq!(rounded(-0.004, 2), "0.00");
+        assert_eq!(rounded(-0.05, 1), "-0.1");
+        assert_eq!(rounded(-33.33, 1), "-33.3");
+        assert_eq!(rounded(85.0, 1), "85.0");
+        assert!(cell_number(-0.04, 1).is_sign_positive());
+        assert!(cell_number(-0.0004, 3).is_sign_positive());
+        assert_eq!(cell_number(-0.06, 1), -0.06);
+        assert_eq!(cell_number(0.851234, 3), 0.851234);
     }
 
     #[test]

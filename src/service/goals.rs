@@ -11,8 +11,9 @@ use super::{find_active, now, plans, units};
 use crate::db::audit::Audit;
 use crate::db::{begin_write, finish};
 use crate::error::{AppError, AppResult, ErrorCode};
+use domain::completion::unsigned_zero;
 use domain::text::{self, Field};
-use domain::{Direction, GoalKind, schedule, validation};
+use domain::{Direction, GoalKind, Refusal, schedule, validation};
 
 pub struct NewGoal {
     pub plan_id: i64,
@@ -34,16 +35,23 @@ pub struct NewGoal {
     pub responsible_leader: Option<String>,
     pub responsible_person: Option<String>,
     pub original_text: Option<String>,
-    /// A 其中 row: shown under its parent, never added into it; it may sit
-    /// under a goal of any kind, in any measure unit, beside assignments.
+}
+
+/// What a real office's 分解表 says of a goal beyond its target (migration
+/// 11), given beside a [`NewGoal`] to [`create_with`] / [`create_full_in`]
+/// (the default: none of it, as `create_in` makes a goal).
+#[derive(Clone, Debug, Default)]
+pub struct GoalDetails {
+    /// A 其中 row: shown under its parent with its own figures, never added
+    /// into it; weighs 0 unless given points of its own.
     pub subset: bool,
-    /// 上年完成.
+    /// Last year's result (上年完成).
     pub previous_year_value: Option<f64>,
     /// 备注.
     pub remarks: Option<String>,
-    /// 配合单位 that name no unit ("各局办").
+    /// 配合单位 written as words that name no unit ("各局办").
     pub supporting_text: Option<String>,
-    /// The deadline is the plan's end because the work goes on all year.
+    /// The work goes on all year (持续推进): due at the plan's end.
     pub ongoing: bool,
 }
 
@@ -67,6 +75,11 @@ pub struct GoalChanges {
     pub responsible_leader: Option<Option<String>>,
     pub responsible_person: Option<Option<String>>,
     pub original_text: Option<Option<String>>,
+    pub subset: Option<bool>,
+    pub previous_year_value: Option<Option<f64>>,
+    pub remarks: Option<Option<String>>,
+    pub supporting_text: Option<Option<String>>,
+    pub ongoing: Option<bool>,
 }
 
 pub async fn find<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<goal::Model> {
@@ -98,48 +111,91 @@ struct Shape {
     monthly_plan: Option<Vec<f64>>,
 }
 
+/// Numbers are stored without a negative zero: a client may send -0.0
+/// (a VETO limit, a weight), and every page would then print "-0".
 fn check_shape(shape: Shape, plan: &plan::Model) -> AppResult<Shape> {
-    let target = validation::target_for_kind(shape.kind, shape.target)?;
+    let target = validation::target_for_kind(shape.kind, shape.target)?.map(unsigned_zero);
     Ok(Shape {
-        baseline: validation::baseline_for_kind(shape.kind, shape.baseline, target)?,
+        baseline: validation::baseline_for_kind(shape.kind, shape.baseline, target)?
+            .map(unsigned_zero),
         target,
         direction: validation::direction_for_kind(shape.kind, shape.direction)?,
-        weight: validation::weight(shape.weight)?,
+        weight: unsigned_zero(validation::weight(shape.weight)?),
         deadline: plans::deadline_within(plan, shape.deadline)?,
         monthly_plan: validation::monthly_plan(
             shape.kind,
             shape.monthly_plan,
             schedule::months_through(plan.start_date, plan.end_date),
-        )?,
+        )?
+        .map(|curve| curve.into_iter().map(unsigned_zero).collect()),
         ..shape
     })
 }
 
-/// The parent of a 其中 row: any goal of the same plan.
-async fn check_same_plan<C: ConnectionTrait>(
-    db: &C,
-    plan_id: i64,
-    parent_id: i64,
-) -> AppResult<goal::Model> {
-    let parent = find(db, parent_id).await?;
-    if parent.plan_id != plan_id {
+/// Last year's result: any finite figure of a plausible size (a growth
+/// rate may have been negative).
+fn previous_year_value(value: Option<f64>) -> AppResult<Option<f64>> {
+    value
+        .map(|v| {
+            validation::finite("previousYearValue", v)
+                .map(unsigned_zero)
+                .map_err(|mut refusal: Refusal| {
+                    // The domain names the API's field; a clerk reads 上年完成.
+                    refusal.message.zh =
+                        refusal
+                            .message
+                            .zh
+                            .replacen("previousYearValue", "上年完成", 1);
+                    AppError::from(refusal)
+                })
+        })
+        .transpose()
+}
+
+/// A 其中 row is part of the goal above it, so it needs one.
+fn check_subset(subset: bool, parent_id: Option<i64>) -> AppResult<()> {
+    if subset && parent_id.is_none() {
         return Err(AppError::refused(
-            ErrorCode::ParentInOtherPlan,
-            format!("上级目标 {parent_id} 属于另一个年度目标"),
-            format!("parent goal {parent_id} belongs to another plan"),
+            ErrorCode::InvalidValue,
+            "“其中”项是上级目标的一部分，须填写所属的上级目标",
+            "a subset (其中) row is part of the goal above it; give its parentId",
         ));
     }
-    Ok(parent)
+    Ok(())
+}
+
+/// Ongoing work (持续推进) is due at the plan's end: a goal marked ongoing
+/// takes no other deadline.
+fn check_ongoing(ongoing: bool, deadline: Option<NaiveDate>, plan: &plan::Model) -> AppResult<()> {
+    match deadline {
+        Some(d) if ongoing && d != plan.end_date => Err(AppError::refused(
+            ErrorCode::InvalidValue,
+            format!(
+                "持续推进的工作以计划截止日（{}）为完成时限，不能另设完成时限 {d}",
+                plan.end_date
+            ),
+            format!(
+                "ongoing work is due at the plan's end ({}); it takes no other deadline than that ({d})",
+                plan.end_date
+            ),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// A sub-goal hangs under a GROUP (any kind) or under a CUMULATIVE goal
 /// (CUMULATIVE sub-goals of the same measure unit, summed into it).
+///
+/// A 其中 row (`subset`) is never added into its parent, so under a
+/// CUMULATIVE goal it may be of any kind and measure unit, and the parent
+/// may be assigned to units (it is measured by its own assignments).
 async fn check_parent<C: ConnectionTrait>(
     db: &C,
     plan_id: i64,
     parent_id: i64,
     child_kind: GoalKind,
     child_measure_unit: Option<&str>,
+    subset: bool,
 ) -> AppResult<goal::Model> {
     let parent = find(db, parent_id).await?;
     if parent.plan_id != plan_id {
@@ -150,6 +206,7 @@ async fn check_parent<C: ConnectionTrait>(
     }
     match GoalKind::from(parent.kind) {
         GoalKind::Group => {}
+        GoalKind::Cumulative if subset => {}
         GoalKind::Cumulative => {
             if child_kind != GoalKind::Cumulative {
                 return Err(AppError::rejected(
@@ -241,46 +298,69 @@ pub async fn create(
     author: &Audit,
     input: NewGoal,
 ) -> AppResult<goal::Model> {
+    create_with(db, author, input, GoalDetails::default()).await
+}
+
+/// `create` with what the 分解表 says beyond the target.
+pub async fn create_with(
+    db: &DatabaseConnection,
+    author: &Audit,
+    input: NewGoal,
+    details: GoalDetails,
+) -> AppResult<goal::Model> {
     let txn = begin_write(db).await?;
-    let result = create_in(&txn, input).await;
+    let result = create_full_in(&txn, input, details).await;
     finish(txn, author, result).await
 }
 
 /// `create` inside the caller's transaction (the spreadsheet import
 /// creates a whole plan in one).
 pub async fn create_in<C: ConnectionTrait>(txn: &C, input: NewGoal) -> AppResult<goal::Model> {
+    create_full_in(txn, input, GoalDetails::default()).await
+}
+
+/// `create_with` inside the caller's transaction (copying a plan to
+/// another year creates its whole tree in one).
+pub async fn create_full_in<C: ConnectionTrait>(
+    txn: &C,
+    input: NewGoal,
+    details: GoalDetails,
+) -> AppResult<goal::Model> {
     let title = text::required(Field::GoalTitle, &input.title)?;
     let plan = plans::find_open(txn, input.plan_id).await?;
     let measure_unit = text::optional(Field::MeasureUnit, input.measure_unit)?;
+    check_subset(details.subset, input.parent_id)?;
     let shape = check_shape(
         Shape {
             kind: input.kind,
             target: input.target_value,
             baseline: input.baseline_value,
             direction: input.direction.unwrap_or_default(),
-            weight: input.weight.unwrap_or(1.0),
+            // A 其中 row weighs nothing unless it has points of its own.
+            weight: input
+                .weight
+                .unwrap_or(if details.subset { 0.0 } else { 1.0 }),
             deadline: input.deadline,
             measure_unit,
             monthly_plan: input.monthly_plan,
         },
         &plan,
     )?;
+    check_ongoing(details.ongoing, shape.deadline, &plan)?;
+    let previous_year_value = previous_year_value(details.previous_year_value)?;
+    let remarks = text::optional(Field::Remarks, details.remarks)?;
+    let supporting_text = text::optional(Field::SupportingText, details.supporting_text)?;
     let mut category = text::optional(Field::Category, input.category)?;
     if let Some(parent_id) = input.parent_id {
-        let parent = if input.subset {
-            // A 其中 row is part of its parent, never summed into it: any
-            // kind, any measure unit, beside the parent's assignments.
-            check_same_plan(txn, plan.id, parent_id).await?
-        } else {
-            check_parent(
-                txn,
-                plan.id,
-                parent_id,
-                shape.kind,
-                shape.measure_unit.as_deref(),
-            )
-            .await?
-        };
+        let parent = check_parent(
+            txn,
+            plan.id,
+            parent_id,
+            shape.kind,
+            shape.measure_unit.as_deref(),
+            details.subset,
+        )
+        .await?;
         // Sub-goals belong to their parent's category unless told otherwise.
         category = category.or(parent.category);
     }
@@ -322,17 +402,11 @@ pub async fn create_in<C: ConnectionTrait>(txn: &C, input: NewGoal) -> AppResult
         archived_at: Set(None),
         created_at: Set(stamp),
         updated_at: Set(stamp),
-        subset: Set(input.subset),
-        previous_year_value: Set(input
-            .previous_year_value
-            .map(|v| validation::finite("previousYearValue", v))
-            .transpose()?),
-        remarks: Set(text::optional(Field::Remarks, input.remarks)?),
-        supporting_text: Set(text::optional(
-            Field::SupportingText,
-            input.supporting_text,
-        )?),
-        ongoing: Set(input.ongoing),
+        subset: Set(details.subset),
+        previous_year_value: Set(previous_year_value),
+        remarks: Set(remarks),
+        supporting_text: Set(supporting_text),
+        ongoing: Set(details.ongoing),
         ..Default::default()
     }
     .insert(txn)
@@ -375,8 +449,20 @@ pub async fn update(
             &plan,
         )?;
         let parent_id = changes.parent_id.unwrap_or(current.parent_id);
+        let subset = changes.subset.unwrap_or(current.subset);
+        check_subset(subset, parent_id)?;
+        let ongoing = changes.ongoing.unwrap_or(current.ongoing);
+        check_ongoing(ongoing, shape.deadline, &plan)?;
         if let Some(parent) = parent_id {
-            check_parent(&txn, plan.id, parent, kind, shape.measure_unit.as_deref()).await?;
+            check_parent(
+                &txn,
+                plan.id,
+                parent,
+                kind,
+                shape.measure_unit.as_deref(),
+                subset,
+            )
+            .await?;
             let parents: HashMap<i64, Option<i64>> = goal::Entity::find()
                 .filter(goal::Column::PlanId.eq(plan.id))
                 .all(&txn)
@@ -419,6 +505,17 @@ pub async fn update(
         if let Some(v) = changes.original_text {
             active.original_text = Set(text::optional(Field::OriginalText, v)?);
         }
+        if let Some(v) = changes.previous_year_value {
+            active.previous_year_value = Set(previous_year_value(v)?);
+        }
+        if let Some(v) = changes.remarks {
+            active.remarks = Set(text::optional(Field::Remarks, v)?);
+        }
+        if let Some(v) = changes.supporting_text {
+            active.supporting_text = Set(text::optional(Field::SupportingText, v)?);
+        }
+        active.subset = Set(subset);
+        active.ongoing = Set(ongoing);
         active.measure_unit = Set(shape.measure_unit);
         active.target_value = Set(shape.target);
         active.baseline_value = Set(shape.baseline);

@@ -519,13 +519,15 @@ async fn import_in(
             responsible_leader: g.leader.clone(),
             responsible_person: g.person.clone(),
             original_text: g.original_text.clone(),
+        };
+        let details = goals::GoalDetails {
             subset: g.subset,
             previous_year_value: g.previous_year,
             remarks: g.remarks.clone(),
             supporting_text,
             ongoing: g.ongoing,
         };
-        let goal = match goals::create_in(txn, new_goal).await {
+        let goal = match goals::create_full_in(txn, new_goal, details).await {
             Ok(goal) => goal,
             Err(err) => {
                 let at = goal_cell(g, &err);

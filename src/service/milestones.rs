@@ -9,6 +9,7 @@ use super::{find_active, goals, now, plans};
 use crate::db::audit::Audit;
 use crate::db::{begin_write, finish};
 use crate::error::{AppError, AppResult, ErrorCode};
+use domain::completion::unsigned_zero;
 use domain::text::{self, Field};
 use domain::{GoalKind, validation};
 
@@ -74,7 +75,7 @@ pub async fn create_in<C: ConnectionTrait>(
     input: NewMilestone,
 ) -> AppResult<milestone::Model> {
     let title = text::required(Field::MilestoneTitle, &input.title)?;
-    let weight = validation::weight(input.weight.unwrap_or(1.0))?;
+    let weight = unsigned_zero(validation::weight(input.weight.unwrap_or(1.0))?);
     let goal = goals::find(txn, input.goal_id).await?;
     if GoalKind::from(goal.kind) != GoalKind::Milestone {
         return Err(AppError::rejected(
@@ -135,7 +136,7 @@ pub async fn update(
             active.due_date = Set(due_within(&plan, due)?);
         }
         if let Some(weight) = changes.weight {
-            active.weight = Set(validation::weight(weight)?);
+            active.weight = Set(unsigned_zero(validation::weight(weight)?));
         }
         if let Some(done) = changes.completed_on {
             active.completed_on = Set(done.map(|d| completion_date(&plan, d)).transpose()?);

@@ -4,6 +4,8 @@
 
 /// Assignments (分解) of goals to units.
 pub mod assignments;
+/// Next year's plan from this year's: the goal tree, units and dates moved.
+pub mod copy;
 /// The 完成情况表 as .xlsx and CSV.
 pub mod export;
 /// Goals (目标任务): create, update, archive.

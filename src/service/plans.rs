@@ -49,6 +49,8 @@ pub struct PlanChanges {
     pub time_zone: Option<String>,
     pub score_cap: Option<f64>,
     pub settings: JudgementSettings,
+    /// The 注 rows of the plan's 分解表; `Some(None)` clears them.
+    pub remarks: Option<Option<String>>,
 }
 
 /// The plan's light bands as stored.
@@ -237,15 +239,36 @@ pub async fn create(
     author: &Audit,
     input: NewPlan,
 ) -> AppResult<plan::Model> {
+    create_with(db, author, input, None).await
+}
+
+/// `create` with the 注 rows of the plan's 分解表 (`remarks`).
+pub async fn create_with(
+    db: &DatabaseConnection,
+    author: &Audit,
+    input: NewPlan,
+    remarks: Option<String>,
+) -> AppResult<plan::Model> {
     let txn = begin_write(db).await?;
-    let result = create_in(&txn, input).await;
+    let result = create_full_in(&txn, input, remarks).await;
     finish(txn, author, result).await
 }
 
 /// `create` inside the caller's transaction (the spreadsheet import
 /// creates a whole plan in one).
 pub async fn create_in<C: ConnectionTrait>(txn: &C, input: NewPlan) -> AppResult<plan::Model> {
+    create_full_in(txn, input, None).await
+}
+
+/// `create_with` inside the caller's transaction (copying a plan to
+/// another year).
+pub async fn create_full_in<C: ConnectionTrait>(
+    txn: &C,
+    input: NewPlan,
+    remarks: Option<String>,
+) -> AppResult<plan::Model> {
     let name = text::required(Field::PlanName, &input.name)?;
+    let remarks = text::optional(Field::Remarks, remarks)?;
     validation::plan_year(input.year)?;
     let (year_start, year_end) = dates::calendar_year(input.year).ok_or_else(|| {
         AppError::rejected(
@@ -281,6 +304,7 @@ pub async fn create_in<C: ConnectionTrait>(txn: &C, input: NewPlan) -> AppResult
         archived_at: Set(None),
         created_at: Set(stamp),
         updated_at: Set(stamp),
+        remarks: Set(remarks),
         ..Default::default()
     };
     apply_settings(&mut new_plan, Thresholds::default(), input.settings)?;
@@ -331,6 +355,9 @@ pub async fn update(
     }
     if let Some(cap) = changes.score_cap {
         active.score_cap = Set(check_score_cap(cap)?);
+    }
+    if let Some(remarks) = changes.remarks {
+        active.remarks = Set(text::optional(Field::Remarks, remarks)?);
     }
     active.start_date = Set(start);
     active.end_date = Set(end);

@@ -554,7 +554,12 @@ fn check_report(assignment: &AssignmentContext, input: &NewReport) -> AppResult<
         ));
     }
     let assignment_target = assignment.target_value.or(goal.target_value);
-    let value = validation::report_value(kind, input.value, assignment_target)?;
+    // Stored without a negative zero: a clerk's "-0" is a 0.
+    let value = domain::completion::unsigned_zero(validation::report_value(
+        kind,
+        input.value,
+        assignment_target,
+    )?);
     if plan.archived_at.is_some() {
         return Err(AppError::not_found("plan", plan.id));
     }

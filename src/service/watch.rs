@@ -1,14 +1,15 @@
 //! The lists a target office opens every week, read from plan snapshots and
 //! their evaluations: overdue goals and milestones, yellow and red lights,
 //! what falls due soon, the unit ranking, and the reporting calendar.
-use chrono::{Days, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate};
 use entity::{goal, milestone};
 
 use super::PlanData;
 use crate::error::AppResult;
 use domain::calendar::{self, ReportState, Submission};
 use domain::{
-    Evaluation, GoalKind, Light, Progress, ReportingCycle, Status, UnitJudgement, dates, deadlines,
+    Evaluation, GoalKind, Light, Message, PlanState, Progress, ReportingCycle, Status,
+    UnitJudgement, dates, deadlines,
 };
 
 /// Narrows a list; every field is optional and they combine with AND.
@@ -55,13 +56,31 @@ pub struct JudgedGoal<'a> {
     pub progress: Progress,
 }
 
+/// Whether a watch list follows a goal: only one with something to reach,
+/// a target value (CUMULATIVE, RATE, RANK, a VETO limit) or, for a
+/// MILESTONE goal, its dated milestones. A GROUP only groups (its sub-goals
+/// are listed on their own), and a goal with nothing to reach has a light
+/// that says nothing (a MILESTONE goal without milestones is judged on
+/// time alone and turns red as the year goes by).
+fn has_target(data: &PlanData, goal: &goal::Model) -> bool {
+    match GoalKind::from(goal.kind) {
+        GoalKind::Group => false,
+        GoalKind::Milestone => data.milestones_of(goal.id).next().is_some(),
+        _ => goal.target_value.is_some(),
+    }
+}
+
+/// The goals a watch list may hold, with their judgement.
 fn judged<'a>(data: &'a PlanData, eval: &Evaluation) -> impl Iterator<Item = JudgedGoal<'a>> {
-    data.goals().iter().filter_map(move |g| {
-        Some(JudgedGoal {
-            goal: g,
-            progress: eval.goal(g.id)?,
+    data.goals()
+        .iter()
+        .filter(|g| has_target(data, g))
+        .filter_map(move |g| {
+            Some(JudgedGoal {
+                goal: g,
+                progress: eval.goal(g.id)?,
+            })
         })
-    })
 }
 
 /// Goals that are OVERDUE as of the evaluation's date.
@@ -200,6 +219,108 @@ pub struct Calendar {
     pub lines: Vec<CalendarLine>,
     /// Units in order of first appearance, the worst (most missing, then late) first.
     pub units: Vec<CalendarCounts>,
+    /// Why the month cannot tell who reported on time, if it cannot.
+    pub unjudged: Option<Unjudged>,
+}
+
+/// Why a month's calendar cannot say who reported on time. A plan filled
+/// in after the fact owes no report for the months before its assignments
+/// were made (so the calendar of those months is empty), and a plan whose
+/// first report came after a month's due day (filled in later, or
+/// activated after the month) shows that month's reports all late: the
+/// reporting sheet says which, in a row, instead.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Unjudged {
+    /// The plan reports quarterly and asks nothing this month.
+    NoReportsDue,
+    /// The plan is a DRAFT: it takes no reports yet.
+    Draft,
+    /// No assignment of a goal that takes reports (MILESTONE goals report
+    /// by completing milestones; GROUP goals only group).
+    NothingReports,
+    /// Every assignment was made after the month's due day: none owed it.
+    AssignedAfterDue {
+        /// The day the first assignment was made.
+        first_assigned: NaiveDate,
+        /// The month's reports, all entered afterwards.
+        backfilled: Option<Backfill>,
+    },
+    /// No report of the plan had come in by the month's due day; the first
+    /// came on this day, so the month's late and missing reports may say how
+    /// the plan was filled in rather than who was late.
+    NoReportByDue { first_report: NaiveDate },
+}
+
+/// Reports entered for a month after the fact: how many, and when.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Backfill {
+    pub reports: usize,
+    pub first: NaiveDate,
+    pub last: NaiveDate,
+}
+
+impl Unjudged {
+    /// The reason, as the reporting sheet writes it.
+    pub fn message(&self, month: NaiveDate, due: NaiveDate) -> Message {
+        let (y, m) = (month.year(), month.month());
+        match self {
+            Unjudged::NoReportsDue => Message::new(
+                format!("本计划按季度填报，{y}年{m}月不需填报"),
+                format!("the plan reports quarterly; {y}-{m:02} asks no report"),
+            ),
+            Unjudged::Draft => Message::new(
+                format!("计划尚为草稿，启用后才接受填报；{y}年{m}月无法判断是否按时填报"),
+                format!(
+                    "the plan is still a draft and takes reports once activated; {y}-{m:02} cannot be judged"
+                ),
+            ),
+            Unjudged::NothingReports => Message::new(
+                "本计划没有需要按月填报的分解任务（节点类目标以完成节点计，分组目标不填报）",
+                "no assignment of the plan takes monthly reports (MILESTONE goals complete milestones, GROUP goals group)",
+            ),
+            Unjudged::AssignedAfterDue {
+                first_assigned,
+                backfilled,
+            } => {
+                let (zh, en) = match backfilled {
+                    Some(b) if b.first == b.last => (
+                        format!("；当月 {} 份填报均于 {} 补录", b.reports, b.first),
+                        format!(
+                            "; its {} reports were all entered on {}",
+                            b.reports, b.first
+                        ),
+                    ),
+                    Some(b) => (
+                        format!(
+                            "；当月 {} 份填报于 {} 至 {} 补录",
+                            b.reports, b.first, b.last
+                        ),
+                        format!(
+                            "; its {} reports were entered from {} to {}",
+                            b.reports, b.first, b.last
+                        ),
+                    ),
+                    None => (String::new(), String::new()),
+                };
+                Message::new(
+                    format!(
+                        "{y}年{m}月的填报截止日为 {due}，本计划的分解任务最早于 {first_assigned} 才录入，当时已过截止日，无法判断当月是否按时填报{zh}"
+                    ),
+                    format!(
+                        "{y}-{m:02} was due on {due}, but the plan's assignments were first made on {first_assigned}: nobody owed it on time, so it cannot be judged{en}"
+                    ),
+                )
+            }
+            Unjudged::NoReportByDue { first_report } => Message::new(
+                format!(
+                    "{y}年{m}月的填报截止日（{due}）前本计划尚无任何填报，首份填报于 {first_report} 报送：如计划是事后补录或在此之后才启用的，当月的迟报、未报不能说明谁未按时填报"
+                ),
+                format!(
+                    "no report of the plan had come in by {y}-{m:02}'s due day ({due}); the first came on {first_report}: if the plan was filled in after the fact or activated later, the month's late and missing reports say nothing of who was late"
+                ),
+            ),
+        }
+    }
 }
 
 /// The reporting calendar of `month` (its first day) as seen on `today`.
@@ -216,6 +337,11 @@ pub fn calendar(
     let due = calendar::due_date(month, data.plan.report_due_day);
     let reports_due = calendar::reports_due_in(cycle, month);
     let mut lines = Vec::new();
+    // What says why the month cannot be judged, if it cannot.
+    let mut assigned = false;
+    let mut first_assigned: Option<NaiveDate> = None;
+    let mut first_report: Option<NaiveDate> = None;
+    let mut backfilled: Vec<NaiveDate> = Vec::new();
     if reports_due {
         for goal in data.goals() {
             let takes_reports = GoalKind::from(goal.kind).takes_reports();
@@ -223,9 +349,7 @@ pub fn calendar(
                 continue;
             }
             for a in data.assignments_of(goal.id) {
-                if f.unit_id.is_some_and(|u| u != a.unit_id)
-                    || !calendar::owes_report(dates::today_in(zone, a.created_at), due)
-                {
+                if f.unit_id.is_some_and(|u| u != a.unit_id) {
                     continue;
                 }
                 let submissions: Vec<Submission> = data
@@ -235,7 +359,28 @@ pub fn calendar(
                         as_of: r.as_of,
                         submitted_on: dates::today_in(zone, r.submitted_at),
                     })
+                    // Seen on `today`, later submissions do not exist yet.
+                    .filter(|s| s.submitted_on <= today)
                     .collect();
+                let assigned_on = dates::today_in(zone, a.created_at);
+                assigned = true;
+                first_assigned = Some(first_assigned.map_or(assigned_on, |d| d.min(assigned_on)));
+                first_report = submissions
+                    .iter()
+                    .map(|s| s.submitted_on)
+                    .chain(first_report)
+                    .min();
+                if !calendar::owes_report(assigned_on, due) {
+                    backfilled.extend(
+                        submissions
+                            .iter()
+                            .filter(|s| {
+                                s.as_of.year() == month.year() && s.as_of.month() == month.month()
+                            })
+                            .map(|s| s.submitted_on),
+                    );
+                    continue;
+                }
                 let (state, first) = calendar::report_state(&submissions, month, due, today);
                 lines.push(CalendarLine {
                     assignment_id: a.id,
@@ -248,11 +393,37 @@ pub fn calendar(
         }
     }
     let units = calendar::unit_counts(lines.iter().map(|l| (l.unit_id, l.state)));
+    let unjudged = if !reports_due {
+        Some(Unjudged::NoReportsDue)
+    } else if PlanState::from(data.plan.state) == PlanState::Draft {
+        Some(Unjudged::Draft)
+    } else if !assigned {
+        Some(Unjudged::NothingReports)
+    } else if lines.is_empty() {
+        first_assigned.map(|first_assigned| Unjudged::AssignedAfterDue {
+            first_assigned,
+            backfilled: backfill(&backfilled),
+        })
+    } else {
+        // Past the due day, with reports, none of them by it.
+        first_report
+            .filter(|first| today > due && *first > due)
+            .map(|first_report| Unjudged::NoReportByDue { first_report })
+    };
     Ok(Calendar {
         month,
         reports_due,
         due_date: due,
         lines,
         units,
+        unjudged,
+    })
+}
+
+fn backfill(days: &[NaiveDate]) -> Option<Backfill> {
+    Some(Backfill {
+        reports: days.len(),
+        first: *days.iter().min()?,
+        last: *days.iter().max()?,
     })
 }

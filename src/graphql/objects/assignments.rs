@@ -49,7 +49,8 @@ impl Assignment {
         Ok(domain::deadlines::assignment_target(
             self.model()?.target_value,
             self.goal_model()?.target_value,
-        ))
+        )
+        .map(domain::completion::unsigned_zero))
     }
     /// The unit's deadline: its own, or the goal's.
     async fn deadline(&self) -> Result<Option<Date>> {

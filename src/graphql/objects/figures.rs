@@ -21,7 +21,10 @@ pub struct Progress {
 }
 
 impl From<domain::Progress> for Progress {
+    /// Every figure as the API shows it (`Progress::shown`): finite, no −0
+    /// (a target or report stored as −0 before inputs were normalised).
     fn from(p: domain::Progress) -> Self {
+        let p = p.shown();
         Progress {
             target: p.target,
             actual: p.actual,
@@ -73,13 +76,14 @@ pub struct UnitFigures {
 
 impl From<domain::UnitProgress> for UnitFigures {
     fn from(p: domain::UnitProgress) -> Self {
+        let shown = domain::completion::shown;
         UnitFigures {
-            completion_percent: p.completion_percent,
-            expected_percent: p.expected_percent,
-            gap: p.gap,
+            completion_percent: p.completion_percent.map(shown),
+            expected_percent: p.expected_percent.map(shown),
+            gap: p.gap.map(shown),
             light: p.light.map(Into::into),
             status: p.status.into(),
-            score: p.score,
+            score: p.score.map(shown),
         }
     }
 }
@@ -123,6 +127,7 @@ pub struct TrendPoint {
 
 impl TrendPoint {
     fn new(date: NaiveDate, p: domain::Progress) -> Self {
+        let p = p.shown();
         TrendPoint {
             date: Date(date),
             completion_percent: p.completion_percent,

@@ -1,5 +1,6 @@
 //! A goal (目标任务) with its figures, assignments and milestones.
 use super::*;
+use domain::completion::unsigned_zero;
 
 pub struct Goal {
     pub(super) data: Arc<PlanData>,
@@ -44,23 +45,26 @@ impl Goal {
         self.model.measure_unit.as_deref()
     }
     async fn target_value(&self) -> Option<f64> {
-        self.model.target_value
+        self.model.target_value.map(unsigned_zero)
     }
     async fn baseline_value(&self) -> Option<f64> {
-        self.model.baseline_value
+        self.model.baseline_value.map(unsigned_zero)
     }
     async fn direction(&self) -> Direction {
         domain::Direction::from(self.model.direction).into()
     }
+    /// Points out of the plan total (分值); 0 for a 一票否决 item and for a
+    /// 其中 row without points of its own.
     async fn weight(&self) -> f64 {
-        self.model.weight
+        unsigned_zero(self.model.weight)
     }
     async fn deadline(&self) -> Option<Date> {
         self.model.deadline.map(Date)
     }
     /// Planned cumulative values per month of the plan, if the goal follows a curve.
     async fn monthly_plan(&self) -> Result<Option<Vec<f64>>> {
-        Ok(crate::service::goals::monthly_plan_of(&self.model)?)
+        Ok(crate::service::goals::monthly_plan_of(&self.model)?
+            .map(|curve| curve.into_iter().map(unsigned_zero).collect()))
     }
     /// Completion and time progress at each month end up to `upTo`.
     async fn trend(&self, ctx: &Context<'_>, up_to: Option<Date>) -> Result<Vec<TrendPoint>> {
@@ -89,6 +93,28 @@ impl Goal {
     /// The target as worded in the 责任书.
     async fn original_text(&self) -> Option<&str> {
         self.model.original_text.as_deref()
+    }
+    /// A 其中 row: shown under its parent with its own figures, never added
+    /// into the parent's actual; it weighs 0 unless given points.
+    async fn subset(&self) -> bool {
+        self.model.subset
+    }
+    /// Last year's result (上年完成), in the goal's measure unit.
+    async fn previous_year_value(&self) -> Option<f64> {
+        self.model.previous_year_value.map(unsigned_zero)
+    }
+    /// 备注.
+    async fn remarks(&self) -> Option<&str> {
+        self.model.remarks.as_deref()
+    }
+    /// 配合单位 written as words that name no unit ("各局办").
+    async fn supporting_text(&self) -> Option<&str> {
+        self.model.supporting_text.as_deref()
+    }
+    /// The work goes on all year (持续推进, 常态化): it is due at the
+    /// plan's end and judged there like any goal.
+    async fn ongoing(&self) -> bool {
+        self.model.ongoing
     }
     async fn children(&self) -> Vec<Goal> {
         self.data

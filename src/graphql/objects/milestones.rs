@@ -15,7 +15,7 @@ impl Milestone {
         Date(self.0.due_date)
     }
     async fn weight(&self) -> f64 {
-        self.0.weight
+        domain::completion::unsigned_zero(self.0.weight)
     }
     async fn completed_on(&self) -> Option<Date> {
         self.0.completed_on.map(Date)

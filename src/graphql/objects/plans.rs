@@ -74,6 +74,10 @@ impl Plan {
     async fn require_approval(&self) -> bool {
         self.0.require_approval
     }
+    /// The 注 rows under the plan's 分解表 (how it is scored, who checks).
+    async fn remarks(&self) -> Option<&str> {
+        self.0.remarks.as_deref()
+    }
     /// Whether a failed VETO goal voids the plan's score as of the date.
     async fn vetoed(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<bool> {
         let data = RequestContext::of(ctx)?.plan_data(self.0.id).await?;
@@ -85,11 +89,14 @@ impl Plan {
         let eval = evaluation(ctx, &data, as_of).await?;
         let card = domain::scorecard::scorecard(data.facts(), &eval);
         let goal = |id: i64| data.goal(id).map(|g| Goal::new(&data, g));
+        // Sums of nothing are −0 in Rust (`Iterator::sum` of f64 starts
+        // there): a plan without top-level goals scored "-0" of "-0".
+        let shown = domain::completion::shown;
         Ok(Scorecard {
             as_of: Date(eval.as_of),
-            score: card.score,
-            score_before_veto: card.score_before_veto,
-            max_score: card.max_score,
+            score: shown(card.score),
+            score_before_veto: shown(card.score_before_veto),
+            max_score: shown(card.max_score),
             score_cap: data.plan.score_cap,
             vetoed: card.vetoed,
             vetoed_by: card.vetoed_by.iter().filter_map(|id| goal(*id)).collect(),
@@ -99,10 +106,10 @@ impl Plan {
                 .map(|l| {
                     Ok(GoalScore {
                         goal: goal(l.goal_id).ok_or_else(|| not_judged("goal", l.goal_id))?,
-                        weight: l.weight,
-                        completion_percent: l.completion_percent,
-                        counted_percent: l.counted_percent,
-                        score: l.score,
+                        weight: shown(l.weight),
+                        completion_percent: shown(l.completion_percent),
+                        counted_percent: shown(l.counted_percent),
+                        score: shown(l.score),
                     })
                 })
                 .collect::<Result<_>>()?,

@@ -13,7 +13,7 @@ impl Report {
     }
     /// The cumulative value (or current level) as of `asOf`.
     async fn value(&self) -> f64 {
-        self.0.value
+        domain::completion::unsigned_zero(self.0.value)
     }
     /// 进展: progress notes.
     async fn note(&self) -> Option<&str> {

@@ -44,7 +44,7 @@ fn json(value: &Option<serde_json::Value>) -> usize {
 }
 
 fn plan_bytes(p: &plan::Model) -> usize {
-    size_of::<plan::Model>() + text(&p.name) + text(&p.time_zone)
+    size_of::<plan::Model>() + text(&p.name) + text(&p.time_zone) + opt(&p.remarks)
 }
 
 /// The heap a goal row holds beyond its slot.
@@ -57,6 +57,8 @@ fn goal_bytes(g: &goal::Model) -> usize {
         + opt(&g.responsible_leader)
         + opt(&g.responsible_person)
         + opt(&g.original_text)
+        + opt(&g.remarks)
+        + opt(&g.supporting_text)
 }
 
 fn assignment_bytes(a: &assignment::Model) -> usize {
