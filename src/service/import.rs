@@ -143,8 +143,8 @@ fn sheet_invalid(mut problems: Vec<Problem>) -> AppError {
 
 fn read_refused(err: ReadError) -> AppError {
     match err {
-        ReadError::Unreadable(message) => AppError::rejected(ErrorCode::UnreadableFile, message),
-        ReadError::TooLarge(message) => AppError::rejected(ErrorCode::SheetTooLarge, message),
+        ReadError::Unreadable(m) => AppError::refused(ErrorCode::UnreadableFile, m.zh, m.en),
+        ReadError::TooLarge(m) => AppError::refused(ErrorCode::SheetTooLarge, m.zh, m.en),
     }
 }
 
@@ -228,8 +228,13 @@ async fn destination<C: ConnectionTrait>(
                 }
                 several => {
                     let ids: Vec<String> = several.iter().map(|p| p.id.to_string()).collect();
-                    return Err(AppError::rejected(
+                    return Err(AppError::refused(
                         ErrorCode::AmbiguousPlan,
+                        format!(
+                            "{year} 年度有 {} 个未关闭的计划（编号 {}），请按计划编号导入",
+                            several.len(),
+                            ids.join("、")
+                        ),
                         format!(
                             "{} open plans are for {year} (ids {}); import by plan id",
                             several.len(),
@@ -246,8 +251,12 @@ async fn destination<C: ConnectionTrait>(
         .count(txn)
         .await?;
     if goals > 0 {
-        return Err(AppError::rejected(
+        return Err(AppError::refused(
             ErrorCode::PlanNotEmpty,
+            format!(
+                "“{}”中已有 {goals} 项目标任务；请导入到新的计划，或先将原有目标归档",
+                plan.name
+            ),
             format!(
                 "{} already has {goals} goals; import into a new plan, or archive its goals first",
                 plan.name
@@ -265,8 +274,12 @@ fn only_top_level_unit(all_units: &HashMap<i64, unit::Model>) -> AppResult<i64> 
         .collect();
     match tops.as_slice() {
         [one] => Ok(*one),
-        _ => Err(AppError::rejected(
+        _ => Err(AppError::refused(
             ErrorCode::InvalidValue,
+            format!(
+                "新计划须指定所属单位（园区）：现有 {} 个顶级单位，请指定其中一个",
+                tops.len()
+            ),
             format!(
                 "a new plan needs its owner unit (the park): {} top-level units exist; name one",
                 tops.len()
