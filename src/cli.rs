@@ -1,4 +1,6 @@
-//! The operator's subcommands: print plainly to stdout, errors to the log.
+//! The operator's subcommands: print plainly to stdout, notes and problems
+//! to stderr, in the language the office reads (`--lang`, Chinese unless
+//! English is asked for); `main` prints a refusal in the same language.
 use chrono::{Duration, Utc};
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 
@@ -9,6 +11,14 @@ use crate::service::import::{ImportRequest, PlanTarget};
 use crate::service::{copy, tokens, units};
 use domain::Lang;
 use domain::access::Role;
+
+/// The line for the reader: `zh`, or `en` when English was asked for.
+fn pick(lang: Lang, zh: String, en: String) -> String {
+    match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    }
+}
 
 /// A unit named by ID or by name; a name shared by several units (every
 /// park has a 招商合作局) must be given as an ID.
@@ -25,14 +35,22 @@ async fn resolve_unit(db: &DatabaseConnection, unit: &str) -> AppResult<i64> {
     match matches.as_slice() {
         [id] => Ok(*id),
         [] => Err(AppError::not_found("unit", unit)),
-        ids => Err(AppError::rejected(
+        ids => Err(AppError::refused(
             ErrorCode::Duplicate,
+            format!(
+                "名为“{unit}”的单位有 {} 个（编号 {}），请改填单位编号",
+                ids.len(),
+                ids.iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join("、")
+            ),
             format!("{unit} names units {ids:?}; pass the ID instead"),
         )),
     }
 }
 
-pub async fn token(db: &DatabaseConnection, command: TokenCommand) -> AppResult<()> {
+pub async fn token(db: &DatabaseConnection, command: TokenCommand, lang: Lang) -> AppResult<()> {
     let now = Utc::now();
     let (operation, input) = match &command {
         TokenCommand::Create {
@@ -55,7 +73,7 @@ pub async fn token(db: &DatabaseConnection, command: TokenCommand) -> AppResult<
         input,
         at: now,
     };
-    run_token(db, &author, command, now).await
+    run_token(db, &author, command, now, lang).await
 }
 
 async fn run_token(
@@ -63,6 +81,7 @@ async fn run_token(
     author: &Audit,
     command: TokenCommand,
     now: chrono::DateTime<Utc>,
+    lang: Lang,
 ) -> AppResult<()> {
     match command {
         TokenCommand::Create {
@@ -71,18 +90,23 @@ async fn run_token(
             unit,
             expires_in_days,
         } => {
-            let role: Role = role
-                .to_uppercase()
-                .parse()
-                .map_err(|e: String| AppError::rejected(ErrorCode::InvalidValue, e))?;
+            let role: Role = role.to_uppercase().parse().map_err(|e: String| {
+                AppError::refused(
+                    ErrorCode::InvalidValue,
+                    format!("角色只能是 admin、reporter 或 viewer，不能是“{role}”"),
+                    e,
+                )
+            })?;
             let unit_id = match unit {
                 Some(u) => Some(resolve_unit(db, &u).await?),
                 None => None,
             };
+            // By default the holder is named as the office reads it.
+            let role_name = tokens::role_label(role, lang);
             let name = match (name, unit_id) {
                 (Some(name), _) => name,
-                (None, Some(id)) => format!("{} {}", units::find(db, id).await?.name, role),
-                (None, None) => role.to_string(),
+                (None, Some(id)) => format!("{} {role_name}", units::find(db, id).await?.name),
+                (None, None) => role_name.to_string(),
             };
             let input = tokens::NewToken {
                 name,
@@ -92,25 +116,55 @@ async fn run_token(
             };
             let (token, row) = tokens::create(db, author, input, now).await?;
             println!("{token}");
+            let role = tokens::role_label(row.role.into(), lang);
             eprintln!(
-                "token {} issued to {} ({}); it is shown only this once",
-                row.id, row.name, row.role
+                "{}",
+                pick(
+                    lang,
+                    format!(
+                        "已签发令牌 {}，持有人：{}（{role}）；令牌只显示这一次，请立即妥善保存",
+                        row.id, row.name
+                    ),
+                    format!(
+                        "token {} issued to {} ({role}); it is shown only this once",
+                        row.id, row.name
+                    ),
+                )
             );
         }
         TokenCommand::List => {
             for t in tokens::list(db).await? {
                 let state = match (t.revoked_at, t.expires_at) {
-                    (Some(at), _) => format!("revoked {}", at.to_rfc3339()),
-                    (None, Some(at)) if at <= now => format!("expired {}", at.to_rfc3339()),
-                    _ => "active".to_string(),
+                    (Some(at), _) => pick(
+                        lang,
+                        format!("已于 {} 吊销", at.to_rfc3339()),
+                        format!("revoked {}", at.to_rfc3339()),
+                    ),
+                    (None, Some(at)) if at <= now => pick(
+                        lang,
+                        format!("已于 {} 过期", at.to_rfc3339()),
+                        format!("expired {}", at.to_rfc3339()),
+                    ),
+                    _ => pick(lang, "有效".into(), "active".into()),
                 };
-                let unit = t.unit_id.map(|u| format!(" unit {u}")).unwrap_or_default();
-                println!("{}\t{}\t{}{}\t{}", t.id, t.name, t.role, unit, state);
+                let unit = t
+                    .unit_id
+                    .map(|u| pick(lang, format!(" 单位 {u}"), format!(" unit {u}")))
+                    .unwrap_or_default();
+                let role = tokens::role_label(t.role.into(), lang);
+                println!("{}\t{}\t{role}{unit}\t{state}", t.id, t.name);
             }
         }
         TokenCommand::Revoke { id } => {
             let row = tokens::revoke(db, author, id, now).await?;
-            println!("token {} ({}) revoked", row.id, row.name);
+            println!(
+                "{}",
+                pick(
+                    lang,
+                    format!("令牌 {}（{}）已吊销", row.id, row.name),
+                    format!("token {} ({}) revoked", row.id, row.name),
+                )
+            );
         }
     }
     Ok(())
@@ -303,6 +357,7 @@ pub async fn export(
     as_of: Option<chrono::NaiveDate>,
     breakdown: bool,
     out: &std::path::Path,
+    lang: Lang,
 ) -> AppResult<()> {
     let loaded = crate::service::load_plans(db, &[plan_id]).await?;
     let data = loaded
@@ -320,12 +375,27 @@ pub async fn export(
         crate::service::export::xlsx(data, &eval, today)?
     };
     std::fs::write(out, bytes).map_err(AppError::internal)?;
-    eprintln!(
+    let zh = if breakdown {
+        format!(
+            "“{}”的目标任务分解表已写入 {}",
+            data.plan.name,
+            out.display()
+        )
+    } else {
+        format!(
+            "“{}”截至 {} 的完成情况表已写入 {}",
+            data.plan.name,
+            eval.as_of,
+            out.display()
+        )
+    };
+    let en = format!(
         "{} as of {} written to {}",
         data.plan.name,
         eval.as_of,
         out.display()
     );
+    eprintln!("{}", pick(lang, zh, en));
     Ok(())
 }
 
@@ -337,8 +407,9 @@ fn plan_target(
 ) -> AppResult<PlanTarget> {
     let text = text.trim();
     let bad = || {
-        AppError::rejected(
+        AppError::refused(
             ErrorCode::InvalidValue,
+            format!("无法识别 --plan “{text}”：请填计划编号、年度（如 2026）或 id:编号"),
             format!("--plan {text:?}: give a plan ID, a year (2026), or id:N"),
         )
     };
@@ -380,8 +451,9 @@ pub async fn import(db: &DatabaseConnection, args: ImportArgs, lang: Lang) -> Ap
     };
     let target = plan_target(&args.plan, args.name.clone(), owner)?;
     let file = std::fs::read(&args.file).map_err(|e| {
-        AppError::rejected(
+        AppError::refused(
             ErrorCode::UnreadableFile,
+            format!("无法读取文件 {}：{e}", args.file.display()),
             format!("{} cannot be read: {e}", args.file.display()),
         )
     })?;
@@ -418,7 +490,7 @@ pub async fn import(db: &DatabaseConnection, args: ImportArgs, lang: Lang) -> Ap
             if more > 0 {
                 eprintln!(
                     "{}",
-                    say(
+                    pick(
                         lang,
                         format!("……另有 {more} 处问题"),
                         format!("… and {more} more problems")
@@ -433,7 +505,7 @@ pub async fn import(db: &DatabaseConnection, args: ImportArgs, lang: Lang) -> Ap
     for column in &outcome.used_columns {
         eprintln!(
             "{}",
-            say(
+            pick(
                 lang,
                 format!("读取列 {column}"),
                 format!("column {column} read")
@@ -443,7 +515,7 @@ pub async fn import(db: &DatabaseConnection, args: ImportArgs, lang: Lang) -> Ap
     for column in &outcome.ignored_columns {
         eprintln!(
             "{}",
-            say(
+            pick(
                 lang,
                 format!("未读取列 {column}"),
                 format!("column {column} was not read")
@@ -453,7 +525,7 @@ pub async fn import(db: &DatabaseConnection, args: ImportArgs, lang: Lang) -> Ap
     for unit in &outcome.created_units {
         eprintln!(
             "{}",
-            say(
+            pick(
                 lang,
                 format!("新建单位 {unit}"),
                 format!("unit {unit} created")
@@ -463,7 +535,7 @@ pub async fn import(db: &DatabaseConnection, args: ImportArgs, lang: Lang) -> Ap
     if let Some(remarks) = &outcome.plan_remarks {
         eprintln!(
             "{}",
-            say(
+            pick(
                 lang,
                 format!("注：{remarks}"),
                 format!("remarks: {remarks}")
@@ -507,14 +579,6 @@ pub async fn import(db: &DatabaseConnection, args: ImportArgs, lang: Lang) -> Ap
     Ok(())
 }
 
-/// The text in the reader's language.
-fn say(lang: Lang, zh: String, en: String) -> String {
-    match lang {
-        Lang::Zh => zh,
-        Lang::En => en,
-    }
-}
-
 /// The goal tree as it will be stored, one goal a line: indent, 序号,
 /// title, kind, target and unit, points, responsible units (and the
 /// defaults taken), 节点.
@@ -542,35 +606,35 @@ fn print_import_tree(outcome: &crate::service::import::ImportOutcome, lang: Lang
             g.code.as_deref().unwrap_or("·"),
             g.title,
             if g.subset {
-                say(lang, "·其中".into(), " subset".into())
+                pick(lang, "·其中".into(), " subset".into())
             } else {
                 String::new()
             },
-            say(lang, format!("{}分", g.weight), format!("{} pts", g.weight)),
+            pick(lang, format!("{}分", g.weight), format!("{} pts", g.weight)),
         );
         if !units.is_empty() {
-            line.push_str(&say(
+            line.push_str(&pick(
                 lang,
                 format!("  责任单位 {}", units.join("、")),
                 format!("  units {}", units.join(", ")),
             ));
         }
         if g.lead_by_default {
-            line.push_str(&say(
+            line.push_str(&pick(
                 lang,
                 "（未分解，由牵头单位承担）".into(),
                 " (not broken down: the lead unit carries it)".into(),
             ));
         }
         if let Some(words) = &g.supporting_text {
-            line.push_str(&say(
+            line.push_str(&pick(
                 lang,
                 format!("  配合 {words}"),
                 format!("  with {words}"),
             ));
         }
         if !g.milestones.is_empty() {
-            line.push_str(&say(
+            line.push_str(&pick(
                 lang,
                 format!("  {} 个节点", g.milestones.len()),
                 format!("  {} milestones", g.milestones.len()),
@@ -585,20 +649,37 @@ pub async fn generate(
     db: &DatabaseConnection,
     parks: usize,
     spec: crate::synthetic::Spec,
+    lang: Lang,
 ) -> AppResult<()> {
     let started = std::time::Instant::now();
     let plans = crate::synthetic::generate_province(db, parks, spec, |i, id| {
         if (i + 1) % 10 == 0 || i + 1 == parks {
-            eprintln!("{} of {parks} parks (plan {id})", i + 1);
+            let done = i + 1;
+            eprintln!(
+                "{}",
+                pick(
+                    lang,
+                    format!("已生成 {done} / {parks} 个园区（计划 {id}）"),
+                    format!("{done} of {parks} parks (plan {id})"),
+                )
+            );
         }
     })
     .await?;
     let reports = entity::report::Entity::find().count(db).await?;
     let assignments = entity::assignment::Entity::find().count(db).await?;
+    let (plans, seconds) = (plans.len(), started.elapsed().as_secs_f64());
     println!(
-        "{} plans, {assignments} assignments, {reports} reports in {:.1} s",
-        plans.len(),
-        started.elapsed().as_secs_f64()
+        "{}",
+        pick(
+            lang,
+            format!(
+                "共 {plans} 个计划、{assignments} 项分解任务、{reports} 条填报记录，用时 {seconds:.1} 秒"
+            ),
+            format!(
+                "{plans} plans, {assignments} assignments, {reports} reports in {seconds:.1} s"
+            ),
+        )
     );
     Ok(())
 }

@@ -150,8 +150,9 @@ async fn load_demo(db: &DatabaseConnection, author: &Audit) -> AppResult<i64> {
         .await;
         let created = match created {
             Err(e) if e.code() == ErrorCode::Duplicate && unit_ids.is_empty() => {
-                return Err(AppError::rejected(
+                return Err(AppError::refused(
                     ErrorCode::Duplicate,
+                    "此数据库中已载入演示计划，无需再次载入",
                     "the demo plan is already loaded in this database",
                 ));
             }

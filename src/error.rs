@@ -219,14 +219,6 @@ impl AppError {
         }
     }
 
-    pub fn rejected(code: ErrorCode, message: impl Into<String>) -> Self {
-        let message = message.into();
-        AppError::Rejected {
-            code,
-            message: Message::new(message.clone(), message),
-        }
-    }
-
     pub fn not_found(entity: &'static str, id: impl fmt::Display) -> Self {
         AppError::NotFound {
             entity,

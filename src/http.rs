@@ -52,26 +52,38 @@ pub const MIN_ADMIN_KEY_DISTINCT: usize = 8;
 
 /// Why an operator key cannot be used, if it cannot: too short, or not a
 /// token a client can send (`Bearer <visible ASCII>`).
-pub fn admin_key_problem(key: &str) -> Option<String> {
-    if key.chars().count() < MIN_ADMIN_KEY_CHARS {
-        return Some(format!(
-            "MUBIAO_ADMIN_TOKEN must be at least {MIN_ADMIN_KEY_CHARS} characters (it has {}); \
-             make one with `openssl rand -hex 32`",
-            key.chars().count()
+pub fn admin_key_problem(key: &str) -> Option<Message> {
+    let chars = key.chars().count();
+    if chars < MIN_ADMIN_KEY_CHARS {
+        return Some(Message::new(
+            format!(
+                "MUBIAO_ADMIN_TOKEN 至少要有 {MIN_ADMIN_KEY_CHARS} 个字符（现有 {chars} 个），\
+                 请用 `openssl rand -hex 32` 生成"
+            ),
+            format!(
+                "MUBIAO_ADMIN_TOKEN must be at least {MIN_ADMIN_KEY_CHARS} characters (it has {chars}); \
+                 make one with `openssl rand -hex 32`"
+            ),
         ));
     }
     let distinct: std::collections::HashSet<char> = key.chars().collect();
     if distinct.len() < MIN_ADMIN_KEY_DISTINCT {
-        return Some(format!(
-            "MUBIAO_ADMIN_TOKEN repeats too few characters ({} different); make one with `openssl rand -hex 32`",
-            distinct.len()
+        return Some(Message::new(
+            format!(
+                "MUBIAO_ADMIN_TOKEN 中不同的字符太少（只有 {} 种），请用 `openssl rand -hex 32` 生成",
+                distinct.len()
+            ),
+            format!(
+                "MUBIAO_ADMIN_TOKEN repeats too few characters ({} different); make one with `openssl rand -hex 32`",
+                distinct.len()
+            ),
         ));
     }
     if !key.bytes().all(|b| b.is_ascii_graphic()) {
-        return Some(
-            "MUBIAO_ADMIN_TOKEN must be visible ASCII without spaces (it is sent as `Bearer <key>`)"
-                .into(),
-        );
+        return Some(Message::new(
+            "MUBIAO_ADMIN_TOKEN 只能由可见的 ASCII 字符组成，不能有空格（它以 `Bearer <令牌>` 发送）",
+            "MUBIAO_ADMIN_TOKEN must be visible ASCII without spaces (it is sent as `Bearer <key>`)",
+        ));
     }
     None
 }
@@ -625,8 +637,9 @@ async fn export_file(
     let data = rc.readable_history(plan_id).await?;
     let as_of = match params.get("asOf") {
         Some(text) => crate::graphql::scalars::parse_date(text).ok_or_else(|| {
-            AppError::rejected(
+            AppError::refused(
                 ErrorCode::InvalidDate,
+                format!("截至日期“{text}”的格式不对，请按 YYYY-MM-DD 填写（如 2025-10-31）"),
                 format!("{text:?} is not a date in YYYY-MM-DD form"),
             )
         })?,
@@ -651,8 +664,9 @@ async fn export_file(
             XLSX,
             format!("plan-{plan_id}-breakdown.xlsx"),
         )),
-        other => Err(AppError::rejected(
+        other => Err(AppError::refused(
             ErrorCode::InvalidValue,
+            format!("不支持导出格式“{other}”，请用 xlsx、csv 或 breakdown（分解表）"),
             format!("format {other:?}: use xlsx, csv or breakdown"),
         )),
     }

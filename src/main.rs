@@ -6,7 +6,9 @@ use std::process::ExitCode;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use clap::Parser;
+use domain::Lang;
 use mubiao::config::{Cli, Command};
+use mubiao::error::AppError;
 use mubiao::{cli, db, demo, http, server, telemetry};
 
 fn main() -> ExitCode {
@@ -27,26 +29,27 @@ fn main() -> ExitCode {
 async fn start() -> ExitCode {
     let cli = Cli::parse();
     let json = matches!(&cli.command, Command::Serve(s) if s.log_json);
-    let lang = cli.lang;
     telemetry::init(json);
+    let lang = cli.lang;
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            // A refusal in the operator's language (--lang), with its code.
-            match err.downcast_ref::<mubiao::error::AppError>() {
-                // The operator is the one person who sees our details.
-                Some(mubiao::error::AppError::Internal(detail)) => {
-                    tracing::error!(error = %detail, "mubiao stopped")
-                }
-                Some(app) => tracing::error!(
-                    error = %app.message(lang),
-                    code = %app.code(),
-                    "mubiao stopped"
-                ),
-                None => tracing::error!(error = %err, "mubiao stopped"),
-            }
+            stopped(err.as_ref(), lang);
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Says why a subcommand stopped: a refusal in the reader's language with
+/// its code, as the API gives it; anything else (a failure of ours, a
+/// database that cannot be reached) to the log with its detail.
+fn stopped(err: &(dyn std::error::Error + 'static), lang: Lang) {
+    match err.downcast_ref::<AppError>() {
+        Some(AppError::Internal(detail)) => {
+            tracing::error!(error = %detail, "mubiao stopped");
+        }
+        Some(refusal) => eprintln!("{}  [{}]", refusal.message(lang), refusal.code()),
+        None => tracing::error!(error = %err, "mubiao stopped"),
     }
 }
 
@@ -60,9 +63,15 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Command::Migrate => tracing::info!("migrations applied"),
         Command::Demo => {
             let plan_id = demo::load(&db).await?;
-            tracing::info!(plan_id, "demo plan loaded");
+            println!(
+                "{}",
+                match cli.lang {
+                    Lang::Zh => format!("已载入演示计划（计划编号 {plan_id}）"),
+                    Lang::En => format!("demo plan loaded (plan {plan_id})"),
+                }
+            );
         }
-        Command::Token(command) => cli::token(&db, command).await?,
+        Command::Token(command) => cli::token(&db, command, cli.lang).await?,
         Command::Unit(command) => cli::unit(&db, command, cli.lang).await?,
         Command::Plan(command) => cli::plan(&db, command, cli.lang).await?,
         Command::Export {
@@ -70,7 +79,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             breakdown,
             as_of,
             out,
-        } => cli::export(&db, plan, as_of, breakdown, &out).await?,
+        } => cli::export(&db, plan, as_of, breakdown, &out, cli.lang).await?,
         Command::Import(args) => cli::import(&db, args, cli.lang).await?,
         Command::Generate {
             parks,
@@ -89,7 +98,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 units_per_goal: units_per_goal.unwrap_or(units),
                 seed,
             };
-            cli::generate(&db, parks, spec).await?
+            cli::generate(&db, parks, spec, cli.lang).await?
         }
         Command::Serve(config) => {
             // Refused before anything else happens: a short operator key
@@ -97,7 +106,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             if let Some(key) = config.admin_token.as_deref().filter(|k| !k.is_empty())
                 && let Some(problem) = http::admin_key_problem(key)
             {
-                return Err(problem.into());
+                return Err(problem.get(cli.lang).into());
             }
             if config.demo
                 && let Some(plan_id) = demo::load_if_empty(&db).await?

@@ -443,6 +443,7 @@ async fn internal_failures_are_reported_without_details() {
         .post("/graphql")
         .header("x-request-id", "req-7f3a")
         .header("authorization", format!("Bearer {}", common::ADMIN_TOKEN))
+        .header("accept-language", "en")
         .body_json(&json!({ "query": REPORT, "variables": { "i": { "assignmentId": f.signed_assignment, "asOf": "2025-06-30", "value": 1.0 } } }))
         .send()
         .await;

@@ -19,6 +19,7 @@ async fn post(app: &TestApp, body: &Value) -> (StatusCode, Value) {
         .client
         .post("/graphql")
         .header("authorization", format!("Bearer {}", common::ADMIN_TOKEN))
+        .header("accept-language", "en")
         .body_json(body)
         .send()
         .await;

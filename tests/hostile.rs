@@ -737,6 +737,7 @@ async fn every_response_carries_a_request_id() {
         .get(format!("/export/plans/{}?format=csv", p.plan))
         .header("authorization", format!("Bearer {ADMIN_TOKEN}"))
         .header("x-request-id", "req-export-9")
+        .header("accept-language", "en")
         .send()
         .await;
     assert_eq!(resp.0.status().as_u16(), 500);

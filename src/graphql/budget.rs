@@ -54,8 +54,12 @@ impl RequestBudget {
     pub fn ask_date(&self, date: NaiveDate) -> AppResult<()> {
         let mut dates = self.dates.lock().unwrap_or_else(|e| e.into_inner());
         if dates.insert(date) && dates.len() > self.max_dates {
-            return Err(AppError::rejected(
+            return Err(AppError::refused(
                 ErrorCode::TooManyDates,
+                format!(
+                    "一次请求最多查询 {} 个不同的日期，请分几次查询",
+                    self.max_dates
+                ),
                 format!(
                     "a request may ask about at most {} distinct dates; split it",
                     self.max_dates
@@ -70,8 +74,13 @@ impl RequestBudget {
     pub fn hold_rows(&self, rows: usize) -> AppResult<()> {
         let held = self.rows.fetch_add(rows, Ordering::Relaxed) + rows;
         if held > self.max_rows {
-            return Err(AppError::rejected(
+            return Err(AppError::refused(
                 ErrorCode::QueryTooExpensive,
+                format!(
+                    "这次请求要读取和计算的计划及填报数据超过 {} 行，\
+                     请一次少查一些计划、目标、趋势或日期",
+                    self.max_rows
+                ),
                 format!(
                     "this request would load and judge more than {} rows of plans and reports; \
                      ask about fewer plans, goals, trends or dates at once",
@@ -99,8 +108,12 @@ impl RequestBudget {
 
     /// The error that replaces an answer grown past its limit.
     pub fn too_large_error(&self) -> AppError {
-        AppError::rejected(
+        AppError::refused(
             ErrorCode::ResponseTooLarge,
+            format!(
+                "结果将超过 {} 个数值，请一次少查一些字段、别名或计划",
+                self.max_values
+            ),
             format!(
                 "the answer would hold more than {} values; ask for fewer fields, aliases or plans at once",
                 self.max_values

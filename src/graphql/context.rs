@@ -13,10 +13,10 @@ use crate::error::{AppError, AppResult, ErrorCode};
 use crate::service::plan_data::{self, PlanStructure, ReportScope};
 use crate::service::reports::Filer;
 use crate::service::snapshot_cache::SnapshotCache;
-use crate::service::{self, PlanData};
-use domain::Evaluation;
+use crate::service::{self, PlanData, tokens};
 use domain::access::{Actor, Role};
 use domain::dates;
+use domain::{Evaluation, Lang};
 
 /// What every resolver of one request shares. Built per request, so its
 /// caches never serve one request's data to another (servers are stateless).
@@ -309,7 +309,11 @@ impl RequestContext {
     /// The caller; every query and mutation needs one.
     pub fn actor(&self) -> AppResult<&Actor> {
         self.actor.as_ref().ok_or_else(|| {
-            AppError::rejected(ErrorCode::Unauthenticated, "a bearer token is required")
+            AppError::refused(
+                ErrorCode::Unauthenticated,
+                "需要令牌：请在 Authorization 请求头中填写 Bearer <令牌>",
+                "a bearer token is required",
+            )
         })
     }
 
@@ -329,6 +333,7 @@ impl RequestContext {
         } else {
             Err(forbidden(
                 actor,
+                "只有目标办（管理员令牌）可以进行此操作",
                 "only the target office (ADMIN) may do this",
             ))
         }
@@ -351,7 +356,11 @@ impl RequestContext {
         if unit_ids.iter().any(|u| actor.reports_for(*u, &parents)) {
             Ok(actor)
         } else {
-            Err(forbidden(actor, "this token does not report for that unit"))
+            Err(forbidden(
+                actor,
+                "此令牌不能为该单位填报，请使用该单位（或其上级单位）的填报令牌",
+                "this token does not report for that unit",
+            ))
         }
     }
 
@@ -429,9 +438,15 @@ impl RequestContext {
     }
 }
 
-fn forbidden(actor: &Actor, why: &str) -> AppError {
-    AppError::rejected(
+/// A refusal naming the caller: `zh` and `en` say why.
+fn forbidden(actor: &Actor, zh: &str, en: &str) -> AppError {
+    AppError::refused(
         ErrorCode::Forbidden,
-        format!("{} ({}): {why}", actor.name, actor.role),
+        format!(
+            "{}（{}）：{zh}",
+            actor.name,
+            tokens::role_label(actor.role, Lang::Zh)
+        ),
+        format!("{} ({}): {en}", actor.name, actor.role),
     )
 }

@@ -2,6 +2,7 @@ use async_graphql::ServerError;
 
 use domain::Lang;
 
+use super::scalars;
 use crate::error::{AppError, ErrorCode};
 
 /// Gives every error of a response its `extensions.code`. Resolvers return
@@ -12,8 +13,18 @@ use crate::error::{AppError, ErrorCode};
 /// number literal out of range (`1e400`), which only the parser's message
 /// tells apart. Internal details go to the log, never to the client.
 /// Messages are in the caller's language: ours from `AppError`,
-/// async-graphql's own (always English) introduced in Chinese.
+/// async-graphql's own (always English) introduced in Chinese, by the
+/// sentence a scalar gave ([`scalars::CHINESE`]) or by 请求有误.
 pub fn finish(error: &mut ServerError, lang: Lang, request_id: &str) {
+    // A scalar's Chinese sentence: read, and never sent as an extension.
+    let scalar_zh = error.extensions.as_mut().and_then(|e| {
+        let zh = e.get(scalars::CHINESE).and_then(|v| match v {
+            async_graphql::Value::String(s) => Some(s.clone()),
+            _ => None,
+        });
+        e.unset(scalars::CHINESE);
+        zh
+    });
     let app_code = error.source::<AppError>().map(|app| {
         if let AppError::Internal(detail) = app {
             tracing::error!(request_id, error = %detail, path = ?error.path, "internal error while serving a request");
@@ -63,7 +74,12 @@ pub fn finish(error: &mut ServerError, lang: Lang, request_id: &str) {
     let code = match app_code {
         Some(code) => code,
         // Raised by one of our input types with its code (the Date scalar).
-        None if tagged => return,
+        None if tagged => {
+            if let (Some(zh), Lang::Zh) = (scalar_zh, lang) {
+                error.message = format!("{zh}（{}）", error.message);
+            }
+            return;
+        }
         // A literal like 1e400 cannot be a finite number. The parser says so
         // in a syntax error's text only (it is not the error's source).
         None if error.message.contains("number out of range") => ErrorCode::InvalidValue,

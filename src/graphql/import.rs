@@ -195,8 +195,9 @@ impl ImportMutation {
                 owner_unit_id: parse_opt_id("unit", &input.owner_unit_id)?,
             },
             _ => {
-                return Err(AppError::rejected(
+                return Err(AppError::refused(
                     ErrorCode::InvalidValue,
+                    "请指定导入的计划：填写计划编号（planId）或年度（year），二者选其一",
                     "give either planId or year",
                 )
                 .into());
@@ -207,8 +208,9 @@ impl ImportMutation {
             .file
             .value(ctx)
             .map_err(|_| {
-                AppError::rejected(
+                AppError::refused(
                     ErrorCode::BadRequest,
+                    "没有收到表格文件（file），请以 multipart/form-data 方式上传",
                     "no file arrived for `file`; send the request as multipart/form-data",
                 )
             })?

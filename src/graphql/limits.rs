@@ -35,12 +35,14 @@ impl Extension for QueryLimits {
         if measured.complexity > self.max_complexity {
             return Err(vec![refusal(
                 ErrorCode::QueryTooComplex,
+                "查询过于复杂，请减少一次请求的字段",
                 "Query is too complex.",
             )]);
         }
         if measured.depth > self.max_depth {
             return Err(vec![refusal(
                 ErrorCode::QueryTooDeep,
+                "查询嵌套层数过多，请减少嵌套",
                 "Query is nested too deep.",
             )]);
         }
@@ -48,9 +50,10 @@ impl Extension for QueryLimits {
     }
 }
 
-/// A request-wide error (no location, no path) whose source is the refusal.
-fn refusal(code: ErrorCode, message: &str) -> ServerError {
-    let mut error = ServerError::new(message, None);
-    error.source = Some(Arc::new(AppError::rejected(code, message)));
+/// A request-wide error (no location, no path) whose source is the
+/// refusal; `errors::finish` gives it the caller's language.
+fn refusal(code: ErrorCode, zh: &str, en: &str) -> ServerError {
+    let mut error = ServerError::new(en, None);
+    error.source = Some(Arc::new(AppError::refused(code, zh, en)));
     error
 }

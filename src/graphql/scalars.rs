@@ -24,20 +24,35 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
 }
 
+/// The extension a scalar's parse error carries its Chinese sentence in:
+/// a scalar cannot see the request, so it gives both languages, and
+/// `errors::finish` keeps the one the caller reads and removes this.
+pub const CHINESE: &str = "messageZh";
+
 /// Every error parsing a `Date` carries its code (`INVALID_DATE`) with it,
 /// through the input objects and lists that hold the date, so
-/// `errors::finish` need not read async-graphql's message.
+/// `errors::finish` need not read async-graphql's message; and the
+/// sentence a clerk reads ([`CHINESE`]), which `finish` puts before
+/// async-graphql's English (which names the field).
 #[Scalar(name = "Date")]
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
-        let refused = match &value {
+        let (refused, zh) = match &value {
             Value::String(s) => match parse_date(s) {
                 Some(date) => return Ok(Date(date)),
-                None => InputValueError::custom(format!("{s:?} is not a date in YYYY-MM-DD form")),
+                None => (
+                    InputValueError::custom(format!("{s:?} is not a date in YYYY-MM-DD form")),
+                    format!("日期“{s}”的格式不对，请按 YYYY-MM-DD 填写（如 2025-10-31）"),
+                ),
             },
-            _ => InputValueError::expected_type(value),
+            _ => (
+                InputValueError::expected_type(value),
+                "日期须按 YYYY-MM-DD 写成文字（如 \"2025-10-31\"）".to_string(),
+            ),
         };
-        Err(refused.with_extension("code", ErrorCode::InvalidDate.as_str()))
+        Err(refused
+            .with_extension("code", ErrorCode::InvalidDate.as_str())
+            .with_extension(CHINESE, zh))
     }
 
     fn to_value(&self) -> Value {

@@ -302,8 +302,9 @@ impl WatchQuery {
         rc.actor()?;
         let f = filter.unwrap_or_default().to_service()?;
         let first = parse_month(&month).ok_or_else(|| {
-            AppError::rejected(
+            AppError::refused(
                 ErrorCode::InvalidDate,
+                format!("月份“{month}”的格式不对，请按 YYYY-MM 填写（如 2025-10）"),
                 format!("{month:?} is not a month in YYYY-MM form"),
             )
         })?;
@@ -312,8 +313,12 @@ impl WatchQuery {
         // Who reported when in the month: the calendar reads the history.
         let data = rc.plan_history(plan_id).await?;
         if domain::schedule::month_end(first) < data.plan.start_date || first > data.plan.end_date {
-            return Err(AppError::rejected(
+            return Err(AppError::refused(
                 ErrorCode::InvalidValue,
+                format!(
+                    "{month} 不在计划期（{} 至 {}）内，请选择计划期内的月份",
+                    data.plan.start_date, data.plan.end_date
+                ),
                 format!(
                     "{month} is outside the plan period {} to {}",
                     data.plan.start_date, data.plan.end_date

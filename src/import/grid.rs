@@ -10,6 +10,7 @@ use std::collections::HashMap;
 
 use calamine::DataRef;
 use chrono::NaiveDate;
+use domain::Message;
 
 use super::limits::{
     Budget, MAX_CELLS, MAX_COLUMNS, MAX_MERGED_CELLS, MAX_MERGES, MAX_ROWS, MAX_TEXT_BYTES, mib,
@@ -70,14 +71,15 @@ pub fn column_name(column: u32) -> String {
 /// A merged region: its top-left and bottom-right `(row, column)`.
 pub(super) type Region = ((u32, u32), (u32, u32));
 
-/// Why a file could not be read as a sheet.
+/// Why a file could not be read as a sheet, in the clerk's words and in
+/// English.
 #[derive(Debug, PartialEq, Eq)]
 pub enum ReadError {
     /// Not a workbook or CSV text, or a damaged one.
-    Unreadable(String),
+    Unreadable(Message),
     /// Over one of the limits in [`super::limits`]: what was exceeded and
     /// the limit.
-    TooLarge(String),
+    TooLarge(Message),
 }
 
 impl Grid {
@@ -149,8 +151,8 @@ pub(super) struct GridBuilder {
     text_bytes: usize,
 }
 
-fn too_large(message: String) -> ReadError {
-    ReadError::TooLarge(message)
+fn too_large(zh: String, en: String) -> ReadError {
+    ReadError::TooLarge(Message::new(zh, en))
 }
 
 impl GridBuilder {
@@ -168,7 +170,7 @@ impl GridBuilder {
 
     /// Stops the read once its time is up.
     pub(super) fn check_time(&self) -> Result<(), ReadError> {
-        self.budget.check().map_err(too_large)
+        self.budget.check().map_err(ReadError::TooLarge)
     }
 
     /// Puts a cell read from the file. A blank one (a styled empty cell)
@@ -179,22 +181,35 @@ impl GridBuilder {
         }
         let at = || cell_name(row, column);
         if row >= MAX_ROWS {
-            return Err(too_large(format!(
-                "the sheet uses more than {MAX_ROWS} rows (a value at {})",
-                at()
-            )));
+            return Err(too_large(
+                format!(
+                    "表格超过 {MAX_ROWS} 行（{} 有内容）；请删去多余的行，或分成几张表导入",
+                    at()
+                ),
+                format!(
+                    "the sheet uses more than {MAX_ROWS} rows (a value at {})",
+                    at()
+                ),
+            ));
         }
         if column >= MAX_COLUMNS {
-            return Err(too_large(format!(
-                "the sheet uses more than {MAX_COLUMNS} columns (a value at {})",
-                at()
-            )));
+            return Err(too_large(
+                format!(
+                    "表格超过 {MAX_COLUMNS} 列（{} 有内容）；请删去多余的列",
+                    at()
+                ),
+                format!(
+                    "the sheet uses more than {MAX_COLUMNS} columns (a value at {})",
+                    at()
+                ),
+            ));
         }
         self.cells += 1;
         if self.cells > MAX_CELLS {
-            return Err(too_large(format!(
-                "the sheet has more than {MAX_CELLS} cells with a value"
-            )));
+            return Err(too_large(
+                format!("表格中有内容的单元格超过 {MAX_CELLS} 个"),
+                format!("the sheet has more than {MAX_CELLS} cells with a value"),
+            ));
         }
         self.add_text(cell.text.len(), 1)?;
         self.grid.set(row, column, cell);
@@ -207,10 +222,16 @@ impl GridBuilder {
             .saturating_mul(times);
         let total = (self.text_bytes as u64).saturating_add(added);
         if total > MAX_TEXT_BYTES as u64 {
-            return Err(too_large(format!(
-                "the sheet's cells hold more than {} of text (a shared string or a merged cell counts once per cell that shows it)",
-                mib(MAX_TEXT_BYTES as u64)
-            )));
+            return Err(too_large(
+                format!(
+                    "表格中的文字超过 {}（合并单元格或重复使用的文字，按显示它的每个单元格计算）",
+                    mib(MAX_TEXT_BYTES as u64)
+                ),
+                format!(
+                    "the sheet's cells hold more than {} of text (a shared string or a merged cell counts once per cell that shows it)",
+                    mib(MAX_TEXT_BYTES as u64)
+                ),
+            ));
         }
         self.text_bytes = total as usize;
         Ok(())
@@ -221,28 +242,37 @@ impl GridBuilder {
     /// they copy), and only then fills them in.
     pub(super) fn merge(&mut self, regions: &[Region]) -> Result<(), ReadError> {
         if regions.len() > MAX_MERGES {
-            return Err(too_large(format!(
-                "the sheet has more than {MAX_MERGES} merged regions"
-            )));
+            return Err(too_large(
+                format!("表格中的合并单元格超过 {MAX_MERGES} 处"),
+                format!("the sheet has more than {MAX_MERGES} merged regions"),
+            ));
         }
         let mut covered: u64 = 0;
         for &((r0, c0), (r1, c1)) in regions {
             self.check_time()?;
             if r1 >= MAX_ROWS || c1 >= MAX_COLUMNS {
-                return Err(too_large(format!(
-                    "the merged region {}:{} reaches past the {MAX_ROWS} rows and {MAX_COLUMNS} columns a sheet may use",
-                    cell_name(r0, c0),
-                    cell_name(r1, c1)
-                )));
+                return Err(too_large(
+                    format!(
+                        "合并单元格 {}:{} 超出了表格可用的 {MAX_ROWS} 行、{MAX_COLUMNS} 列",
+                        cell_name(r0, c0),
+                        cell_name(r1, c1)
+                    ),
+                    format!(
+                        "the merged region {}:{} reaches past the {MAX_ROWS} rows and {MAX_COLUMNS} columns a sheet may use",
+                        cell_name(r0, c0),
+                        cell_name(r1, c1)
+                    ),
+                ));
             }
             // A reversed region covers nothing (nor did it when filled).
             let area = u64::from(r1.saturating_sub(r0) + 1) * u64::from(c1.saturating_sub(c0) + 1);
             let area = if r1 < r0 || c1 < c0 { 0 } else { area };
             covered += area;
             if covered > MAX_MERGED_CELLS {
-                return Err(too_large(format!(
-                    "the sheet's merged regions cover more than {MAX_MERGED_CELLS} cells"
-                )));
+                return Err(too_large(
+                    format!("表格中的合并单元格共覆盖超过 {MAX_MERGED_CELLS} 个单元格"),
+                    format!("the sheet's merged regions cover more than {MAX_MERGED_CELLS} cells"),
+                ));
             }
             let origin = self.grid.cell(r0, c0).text.len();
             self.add_text(origin, area.saturating_sub(1))?;
@@ -318,9 +348,10 @@ pub(super) fn read_csv(bytes: &[u8], budget: Budget) -> Result<Grid, ReadError> 
         Err(_) => {
             let (text, _, had_errors) = encoding_rs::GB18030.decode(bytes);
             if had_errors {
-                return Err(ReadError::Unreadable(
-                    "the file is neither an .xlsx workbook nor CSV text in UTF-8 or GBK".into(),
-                ));
+                return Err(ReadError::Unreadable(Message::new(
+                    "文件既不是 .xlsx 工作簿，也不是 UTF-8 或 GBK 编码的 CSV 文本；请在 Excel 中另存为 .xlsx 再导入",
+                    "the file is neither an .xlsx workbook nor CSV text in UTF-8 or GBK",
+                )));
             }
             text
         }
@@ -334,9 +365,12 @@ pub(super) fn read_csv(bytes: &[u8], budget: Budget) -> Result<Grid, ReadError> 
     let mut row: u32 = 0;
     loop {
         grid.check_time()?;
-        let more = reader
-            .read_record(&mut record)
-            .map_err(|e| ReadError::Unreadable(format!("the CSV text cannot be read: {e}")))?;
+        let more = reader.read_record(&mut record).map_err(|e| {
+            ReadError::Unreadable(Message::new(
+                format!("无法读取 CSV 文本：{e}"),
+                format!("the CSV text cannot be read: {e}"),
+            ))
+        })?;
         if !more {
             break;
         }
@@ -373,7 +407,7 @@ mod tests {
 
     fn too_large(result: Result<(), ReadError>) -> String {
         match result {
-            Err(ReadError::TooLarge(message)) => message,
+            Err(ReadError::TooLarge(message)) => message.en,
             other => panic!("expected TooLarge, got {other:?}"),
         }
     }
@@ -479,7 +513,10 @@ mod tests {
         std::thread::sleep(Duration::from_millis(2));
         assert_eq!(
             read(csv.as_bytes(), None, spent).unwrap_err(),
-            ReadError::TooLarge("reading the sheet took longer than 0 s".into())
+            ReadError::TooLarge(Message::new(
+                "读取表格超过了 0 秒的时限；请删去表格中多余的内容后再导入",
+                "reading the sheet took longer than 0 s"
+            ))
         );
     }
 
@@ -495,7 +532,10 @@ mod tests {
         );
         assert_eq!(
             read(rows(10_001).as_bytes(), None, budget).unwrap_err(),
-            ReadError::TooLarge("the sheet uses more than 10000 rows (a value at A10001)".into())
+            ReadError::TooLarge(Message::new(
+                "表格超过 10000 行（A10001 有内容）；请删去多余的行，或分成几张表导入",
+                "the sheet uses more than 10000 rows (a value at A10001)"
+            ))
         );
         // Empty fields and empty rows cost nothing.
         let sparse = format!("1{}\n{}", ",".repeat(1_000), "\n".repeat(20_000));
@@ -504,7 +544,10 @@ mod tests {
         let wide = format!("{}1\n", ",".repeat(256));
         assert_eq!(
             read(wide.as_bytes(), None, budget).unwrap_err(),
-            ReadError::TooLarge("the sheet uses more than 256 columns (a value at IW1)".into())
+            ReadError::TooLarge(Message::new(
+                "表格超过 256 列（IW1 有内容）；请删去多余的列",
+                "the sheet uses more than 256 columns (a value at IW1)"
+            ))
         );
     }
 

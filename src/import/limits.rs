@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::{Semaphore, SemaphorePermit};
 
 use crate::error::{AppError, AppResult, ErrorCode};
+use domain::Message;
 
 const MIB: u64 = 1 << 20;
 
@@ -142,11 +143,17 @@ impl Budget {
     }
 
     /// `Err(message)` once the deadline has passed.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), Message> {
         if Instant::now() > self.deadline {
-            Err(format!(
-                "reading the sheet took longer than {} s",
-                self.allowed.as_secs()
+            Err(Message::new(
+                format!(
+                    "读取表格超过了 {} 秒的时限；请删去表格中多余的内容后再导入",
+                    self.allowed.as_secs()
+                ),
+                format!(
+                    "reading the sheet took longer than {} s",
+                    self.allowed.as_secs()
+                ),
             ))
         } else {
             Ok(())
@@ -172,8 +179,12 @@ pub async fn take_turn(wait: Duration) -> AppResult<Turn> {
     match tokio::time::timeout(wait, IMPORTS.acquire()).await {
         Ok(Ok(permit)) => Ok(Arc::new(permit)),
         Ok(Err(closed)) => Err(AppError::internal(closed)),
-        Err(_) => Err(AppError::rejected(
+        Err(_) => Err(AppError::refused(
             ErrorCode::ImportBusy,
+            format!(
+                "服务器上正有另一个导入在进行，{} 秒内未完成；请稍后再试",
+                wait.as_secs()
+            ),
             format!(
                 "another import is running on this server and did not finish within {} s; try again",
                 wait.as_secs()
@@ -228,8 +239,12 @@ mod tests {
         let refused = take_turn(Duration::from_millis(50)).await.unwrap_err();
         assert_eq!(refused.code(), ErrorCode::ImportBusy);
         assert_eq!(
-            refused.to_string(),
+            refused.message(domain::Lang::En),
             "another import is running on this server and did not finish within 0 s; try again"
+        );
+        assert_eq!(
+            refused.message(domain::Lang::Zh),
+            "服务器上正有另一个导入在进行，0 秒内未完成；请稍后再试"
         );
         tokio::task::spawn_blocking(move || release.wait())
             .await

@@ -26,10 +26,10 @@ pub fn read(bytes: &[u8], sheet: Option<&str>, budget: Budget) -> Result<Grid, R
     if bytes.starts_with(b"PK\x03\x04") {
         xlsx::read(bytes, sheet, budget)
     } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        Err(ReadError::Unreadable(
-            "this is an old .xls workbook; save it as .xlsx (Excel 2007 or later) and import that"
-                .into(),
-        ))
+        Err(ReadError::Unreadable(domain::Message::new(
+            "这是旧版的 .xls 工作簿；请在 Excel 中另存为 .xlsx（Excel 2007 及以后的格式）再导入",
+            "this is an old .xls workbook; save it as .xlsx (Excel 2007 or later) and import that",
+        )))
     } else {
         grid::read_csv(bytes, budget)
     }

@@ -14,27 +14,39 @@ use flate2::read::DeflateDecoder;
 use quick_xml::events::Event;
 use zip::{CompressionMethod, ZipArchive};
 
+use domain::Message;
+
 use super::grid::ReadError;
 use super::limits::{
     Budget, MAX_ATTRIBUTE_BYTES, MAX_PART_BYTES, MAX_PARTS, MAX_RATIO, MAX_SHARED_STRINGS,
     MAX_SHARED_STRINGS_BYTES, MAX_STRUCTURE_ELEMENTS, MAX_UNPACKED_BYTES, RATIO_FLOOR, mib,
 };
 
-fn unreadable(detail: impl std::fmt::Display) -> ReadError {
-    ReadError::Unreadable(format!("the workbook cannot be read: {detail}"))
+/// A workbook that cannot be read, and why (`zh`, `en`).
+fn unreadable(zh: impl std::fmt::Display, en: impl std::fmt::Display) -> ReadError {
+    ReadError::Unreadable(Message::new(
+        format!("无法读取工作簿：{zh}"),
+        format!("the workbook cannot be read: {en}"),
+    ))
+}
+
+/// A workbook the zip reader refuses, in its own (English) words.
+fn damaged(detail: impl std::fmt::Display) -> ReadError {
+    unreadable(&detail, &detail)
 }
 
 /// Unpacks and measures every part of the workbook in `bytes`.
 pub(super) fn measure(bytes: &[u8], budget: Budget) -> Result<(), ReadError> {
-    let mut zip = ZipArchive::new(Cursor::new(bytes)).map_err(unreadable)?;
+    let mut zip = ZipArchive::new(Cursor::new(bytes)).map_err(damaged)?;
     if zip.len() > MAX_PARTS {
-        return Err(ReadError::TooLarge(format!(
-            "the workbook has more than {MAX_PARTS} parts"
+        return Err(ReadError::TooLarge(Message::new(
+            format!("工作簿的组成部件超过 {MAX_PARTS} 个"),
+            format!("the workbook has more than {MAX_PARTS} parts"),
         )));
     }
     let mut total = 0;
     for index in 0..zip.len() {
-        let part = zip.by_index_raw(index).map_err(unreadable)?;
+        let part = zip.by_index_raw(index).map_err(damaged)?;
         let name = part
             .name()
             .map(|n| n.into_owned())
@@ -49,9 +61,10 @@ pub(super) fn measure(bytes: &[u8], budget: Budget) -> Result<(), ReadError> {
             CompressionMethod::Stored => Box::new(part),
             CompressionMethod::Deflated => Box::new(DeflateDecoder::new(part)),
             other => {
-                return Err(unreadable(format!(
-                    "the part {name} is packed with {other}, which .xlsx does not use"
-                )));
+                return Err(unreadable(
+                    format!("部件 {name} 采用了 .xlsx 不使用的压缩方式 {other}"),
+                    format!("the part {name} is packed with {other}, which .xlsx does not use"),
+                ));
             }
         };
         let mut counted = Counted {
@@ -87,39 +100,57 @@ struct Counted<'a, R> {
     read: u64,
     total: &'a mut u64,
     budget: Budget,
-    stop: Option<String>,
+    stop: Option<Message>,
 }
 
 impl<R> Counted<'_, R> {
-    fn over(&self) -> Result<(), String> {
+    fn over(&self) -> Result<(), Message> {
         let name = self.name;
         if self.read > self.declared {
-            return Err(format!(
-                "the workbook part {name} holds more than the {} bytes it declares",
-                self.declared
+            return Err(Message::new(
+                format!(
+                    "工作簿部件 {name} 的内容超过它声明的 {} 字节",
+                    self.declared
+                ),
+                format!(
+                    "the workbook part {name} holds more than the {} bytes it declares",
+                    self.declared
+                ),
             ));
         }
         if self.shared && self.read > MAX_SHARED_STRINGS_BYTES {
-            return Err(format!(
-                "the workbook's shared strings take more than {}",
-                mib(MAX_SHARED_STRINGS_BYTES)
+            return Err(Message::new(
+                format!("工作簿的共享文字超过 {}", mib(MAX_SHARED_STRINGS_BYTES)),
+                format!(
+                    "the workbook's shared strings take more than {}",
+                    mib(MAX_SHARED_STRINGS_BYTES)
+                ),
             ));
         }
         if self.read > MAX_PART_BYTES {
-            return Err(format!(
-                "the workbook part {name} unpacks to more than {}",
-                mib(MAX_PART_BYTES)
+            return Err(Message::new(
+                format!("工作簿部件 {name} 解压后超过 {}", mib(MAX_PART_BYTES)),
+                format!(
+                    "the workbook part {name} unpacks to more than {}",
+                    mib(MAX_PART_BYTES)
+                ),
             ));
         }
         if *self.total > MAX_UNPACKED_BYTES {
-            return Err(format!(
-                "the workbook unpacks to more than {} in all",
-                mib(MAX_UNPACKED_BYTES)
+            return Err(Message::new(
+                format!("工作簿解压后总计超过 {}", mib(MAX_UNPACKED_BYTES)),
+                format!(
+                    "the workbook unpacks to more than {} in all",
+                    mib(MAX_UNPACKED_BYTES)
+                ),
             ));
         }
         if self.read > RATIO_FLOOR && self.read > self.packed.saturating_mul(MAX_RATIO) {
-            return Err(format!(
-                "the workbook part {name} unpacks to more than {MAX_RATIO} times its packed size"
+            return Err(Message::new(
+                format!("工作簿部件 {name} 解压后超过压缩大小的 {MAX_RATIO} 倍"),
+                format!(
+                    "the workbook part {name} unpacks to more than {MAX_RATIO} times its packed size"
+                ),
             ));
         }
         self.budget.check()
@@ -129,10 +160,10 @@ impl<R> Counted<'_, R> {
     fn failure(&mut self, error: impl std::fmt::Display) -> ReadError {
         match self.stop.take() {
             Some(limit) => ReadError::TooLarge(limit),
-            None => unreadable(format!(
-                "the part {} cannot be unpacked: {error}",
-                self.name
-            )),
+            None => unreadable(
+                format!("部件 {} 无法解压：{error}", self.name),
+                format!("the part {} cannot be unpacked: {error}", self.name),
+            ),
         }
     }
 }
@@ -184,16 +215,24 @@ fn scan_shared_strings<R: Read>(counted: &mut Counted<'_, R>) -> Result<(), Read
                         .flatten()
                         .and_then(|a| a.value.trim().parse::<u64>().ok());
                     if let Some(n) = declared.filter(|&n| n > MAX_SHARED_STRINGS) {
-                        return Err(ReadError::TooLarge(format!(
-                            "the workbook declares {n} shared strings, more than {MAX_SHARED_STRINGS}"
+                        return Err(ReadError::TooLarge(Message::new(
+                            format!(
+                                "工作簿声明了 {n} 条共享文字，超过上限 {MAX_SHARED_STRINGS} 条"
+                            ),
+                            format!(
+                                "the workbook declares {n} shared strings, more than {MAX_SHARED_STRINGS}"
+                            ),
                         )));
                     }
                 }
                 "si" => {
                     strings += 1;
                     if strings > MAX_SHARED_STRINGS {
-                        return Err(ReadError::TooLarge(format!(
-                            "the workbook has more than {MAX_SHARED_STRINGS} shared strings"
+                        return Err(ReadError::TooLarge(Message::new(
+                            format!("工作簿的共享文字超过 {MAX_SHARED_STRINGS} 条"),
+                            format!(
+                                "the workbook has more than {MAX_SHARED_STRINGS} shared strings"
+                            ),
                         )));
                     }
                 }
@@ -232,14 +271,20 @@ fn scan_structure<R: Read>(counted: &mut Counted<'_, R>) -> Result<(), ReadError
             Ok(Event::Start(e) | Event::Empty(e)) => {
                 elements += 1;
                 if elements > MAX_STRUCTURE_ELEMENTS {
-                    return Err(ReadError::TooLarge(format!(
-                        "the workbook part {name} has more than {MAX_STRUCTURE_ELEMENTS} elements"
+                    return Err(ReadError::TooLarge(Message::new(
+                        format!("工作簿部件 {name} 的元素超过 {MAX_STRUCTURE_ELEMENTS} 个"),
+                        format!(
+                            "the workbook part {name} has more than {MAX_STRUCTURE_ELEMENTS} elements"
+                        ),
                     )));
                 }
                 for attribute in e.attributes().flatten() {
                     if attribute.value.len() > MAX_ATTRIBUTE_BYTES {
-                        return Err(ReadError::TooLarge(format!(
-                            "the workbook part {name} has an attribute longer than {MAX_ATTRIBUTE_BYTES} bytes"
+                        return Err(ReadError::TooLarge(Message::new(
+                            format!("工作簿部件 {name} 中有长于 {MAX_ATTRIBUTE_BYTES} 字节的属性"),
+                            format!(
+                                "the workbook part {name} has an attribute longer than {MAX_ATTRIBUTE_BYTES} bytes"
+                            ),
                         )));
                     }
                 }
@@ -268,7 +313,7 @@ mod tests {
 
     fn too_large(bytes: &[u8]) -> String {
         match measured(bytes) {
-            Err(ReadError::TooLarge(message)) => message,
+            Err(ReadError::TooLarge(message)) => message.en,
             other => panic!("expected TooLarge, got {other:?}"),
         }
     }

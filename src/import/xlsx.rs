@@ -6,13 +6,17 @@
 use std::io::Cursor;
 
 use calamine::{Reader, Xlsx, XlsxError};
+use domain::Message;
 
 use super::grid::{Grid, GridBuilder, ReadError, Region, cell_of};
 use super::limits::Budget;
 use super::unzip;
 
 fn unreadable(e: XlsxError) -> ReadError {
-    ReadError::Unreadable(format!("the workbook cannot be read: {e}"))
+    ReadError::Unreadable(Message::new(
+        format!("无法读取工作簿：{e}"),
+        format!("the workbook cannot be read: {e}"),
+    ))
 }
 
 /// Reads the sheet `sheet` (default: the one named …分解…, else the first).
@@ -50,9 +54,15 @@ fn choose_sheet(names: &[String], wanted: Option<&str>) -> Result<String, ReadEr
             .find(|n| n.as_str() == wanted)
             .cloned()
             .ok_or_else(|| {
-                ReadError::Unreadable(format!(
-                    "the workbook has no sheet {wanted:?}; it has {}",
-                    names.join(", ")
+                ReadError::Unreadable(Message::new(
+                    format!(
+                        "工作簿中没有名为“{wanted}”的工作表；现有工作表：{}",
+                        names.join("、")
+                    ),
+                    format!(
+                        "the workbook has no sheet {wanted:?}; it has {}",
+                        names.join(", ")
+                    ),
                 ))
             }),
         None => names
@@ -60,7 +70,12 @@ fn choose_sheet(names: &[String], wanted: Option<&str>) -> Result<String, ReadEr
             .find(|n| n.contains("分解"))
             .or(names.first())
             .cloned()
-            .ok_or_else(|| ReadError::Unreadable("the workbook has no sheets".into())),
+            .ok_or_else(|| {
+                ReadError::Unreadable(Message::new(
+                    "工作簿中没有工作表",
+                    "the workbook has no sheets",
+                ))
+            }),
     }
 }
 
@@ -126,16 +141,22 @@ mod tests {
         read(bytes, None, Budget::new(READ_BUDGET))
     }
 
+    /// The English text of a read refused as too large.
+    fn too_large(result: Result<Grid, ReadError>) -> String {
+        match result {
+            Err(ReadError::TooLarge(message)) => message.en,
+            other => panic!("expected TooLarge, got {other:?}"),
+        }
+    }
+
     const A1: &str = r#"<row r="1"><c r="A1" t="inlineStr"><is><t>序号</t></is></c></row>"#;
 
     #[test]
     fn a_value_at_xfd1048576_is_refused_as_it_is_read() {
         let far = format!(r#"{A1}<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>"#);
         assert_eq!(
-            read_sheet(&workbook(&far, "", &[])).unwrap_err(),
-            ReadError::TooLarge(
-                "the sheet uses more than 10000 rows (a value at XFD1048576)".into()
-            )
+            too_large(read_sheet(&workbook(&far, "", &[]))),
+            "the sheet uses more than 10000 rows (a value at XFD1048576)"
         );
     }
 
@@ -155,11 +176,8 @@ mod tests {
     fn a_merge_over_the_sheet_is_refused_before_it_is_filled() {
         let merge = r#"<mergeCells count="2"><mergeCell ref="A1:D1"/><mergeCell ref="A2:XFD1048576"/></mergeCells>"#;
         assert_eq!(
-            read_sheet(&workbook(A1, merge, &[])).unwrap_err(),
-            ReadError::TooLarge(
-                "the merged region A2:XFD1048576 reaches past the 10000 rows and 256 columns a sheet may use"
-                    .into()
-            )
+            too_large(read_sheet(&workbook(A1, merge, &[]))),
+            "the merged region A2:XFD1048576 reaches past the 10000 rows and 256 columns a sheet may use"
         );
         let fine = r#"<mergeCells count="1"><mergeCell ref="A1:D1"/></mergeCells>"#;
         let grid = read_sheet(&workbook(A1, fine, &[])).unwrap();

@@ -54,8 +54,12 @@ fn check_target(kind: GoalKind, target: Option<f64>) -> AppResult<Option<f64>> {
 fn check_goal(goal: &goal::Model) -> AppResult<GoalKind> {
     let kind = GoalKind::from(goal.kind);
     if kind == GoalKind::Group {
-        return Err(AppError::rejected(
+        return Err(AppError::refused(
             ErrorCode::GroupNotAssignable,
+            format!(
+                "“{}”是分组，只用来归并子目标，不能分解到责任单位；请分解它的子目标",
+                goal.title
+            ),
             "a GROUP goal only groups sub-goals; assign its sub-goals instead",
         ));
     }
@@ -93,8 +97,12 @@ pub async fn create_in<C: ConnectionTrait>(
         .count(txn)
         .await?;
     if has_children > 0 {
-        return Err(AppError::rejected(
+        return Err(AppError::refused(
             ErrorCode::StructureConflict,
+            format!(
+                "“{}”已分解为子目标，不能再直接分解到责任单位；请分解它的子目标",
+                goal.title
+            ),
             "this goal is broken into sub-goals; assign the sub-goals instead",
         ));
     }
@@ -105,8 +113,9 @@ pub async fn create_in<C: ConnectionTrait>(
         .count(txn)
         .await?;
     if duplicate > 0 {
-        return Err(AppError::rejected(
+        return Err(AppError::refused(
             ErrorCode::Duplicate,
+            "该单位已承担这项目标的分解任务，请修改原有分解",
             "this unit already carries a share of the goal; update that assignment instead",
         ));
     }

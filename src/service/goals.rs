@@ -199,8 +199,12 @@ async fn check_parent<C: ConnectionTrait>(
 ) -> AppResult<goal::Model> {
     let parent = find(db, parent_id).await?;
     if parent.plan_id != plan_id {
-        return Err(AppError::rejected(
+        return Err(AppError::refused(
             ErrorCode::ParentInOtherPlan,
+            format!(
+                "上级目标“{}”属于另一个年度计划，请选择本计划中的上级目标",
+                parent.title
+            ),
             format!("parent goal {parent_id} belongs to another plan"),
         ));
     }
@@ -209,14 +213,27 @@ async fn check_parent<C: ConnectionTrait>(
         GoalKind::Cumulative if subset => {}
         GoalKind::Cumulative => {
             if child_kind != GoalKind::Cumulative {
-                return Err(AppError::rejected(
+                return Err(AppError::refused(
                     ErrorCode::KindMismatch,
+                    format!(
+                        "累计型目标的子目标也须是累计型（这个是{}）；不同类型的目标请放在同一个分组下",
+                        child_kind.zh_name()
+                    ),
                     "sub-goals of a CUMULATIVE goal are CUMULATIVE; group mixed kinds under a GROUP goal",
                 ));
             }
             if parent.measure_unit.as_deref() != child_measure_unit {
-                return Err(AppError::rejected(
+                return Err(AppError::refused(
                     ErrorCode::MeasureUnitMismatch,
+                    match parent.measure_unit.as_deref() {
+                        Some(unit) => format!(
+                            "“{}”的子目标计量单位须为“{unit}”，与上级目标一致",
+                            parent.title
+                        ),
+                        None => {
+                            format!("“{}”没有计量单位，其子目标也不能填写计量单位", parent.title)
+                        }
+                    },
                     format!(
                         "sub-goals of {} are measured in {}",
                         parent.title,
@@ -230,15 +247,24 @@ async fn check_parent<C: ConnectionTrait>(
                 .count(db)
                 .await?;
             if assigned > 0 {
-                return Err(AppError::rejected(
+                return Err(AppError::refused(
                     ErrorCode::StructureConflict,
+                    format!(
+                        "“{}”已分解到责任单位；一项目标要么分解为子目标，要么分解到责任单位，不能两者兼有",
+                        parent.title
+                    ),
                     "this goal is already assigned to units; a goal is either broken into sub-goals or assigned",
                 ));
             }
         }
         other => {
-            return Err(AppError::rejected(
+            return Err(AppError::refused(
                 ErrorCode::KindMismatch,
+                format!(
+                    "{}目标“{}”不能有子目标；子目标只能放在分组或累计型目标下",
+                    other.zh_name(),
+                    parent.title
+                ),
                 format!("a {other} goal cannot have sub-goals"),
             ));
         }
@@ -471,8 +497,9 @@ pub async fn update(
                 .map(|g| (g.id, g.parent_id))
                 .collect();
             if validation::creates_cycle(id, parent, |g| parents.get(&g).copied().flatten()) {
-                return Err(AppError::rejected(
+                return Err(AppError::refused(
                     ErrorCode::Cycle,
+                    "目标不能放在它自己或它的子目标之下，请另选上级目标",
                     "a goal cannot be placed under itself or one of its sub-goals",
                 ));
             }

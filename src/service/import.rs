@@ -162,8 +162,8 @@ fn sheet_invalid(mut problems: Vec<Problem>) -> AppError {
 
 fn read_refused(err: ReadError) -> AppError {
     match err {
-        ReadError::Unreadable(message) => AppError::rejected(ErrorCode::UnreadableFile, message),
-        ReadError::TooLarge(message) => AppError::rejected(ErrorCode::SheetTooLarge, message),
+        ReadError::Unreadable(m) => AppError::refused(ErrorCode::UnreadableFile, m.zh, m.en),
+        ReadError::TooLarge(m) => AppError::refused(ErrorCode::SheetTooLarge, m.zh, m.en),
     }
 }
 
@@ -255,8 +255,13 @@ async fn destination<C: ConnectionTrait>(
                 }
                 several => {
                     let ids: Vec<String> = several.iter().map(|p| p.id.to_string()).collect();
-                    return Err(AppError::rejected(
+                    return Err(AppError::refused(
                         ErrorCode::AmbiguousPlan,
+                        format!(
+                            "{year} 年度有 {} 个未关闭的计划（编号 {}），请按计划编号导入",
+                            several.len(),
+                            ids.join("、")
+                        ),
                         format!(
                             "{} open plans are for {year} (ids {}); import by plan id",
                             several.len(),
@@ -273,8 +278,12 @@ async fn destination<C: ConnectionTrait>(
         .count(txn)
         .await?;
     if goals > 0 {
-        return Err(AppError::rejected(
+        return Err(AppError::refused(
             ErrorCode::PlanNotEmpty,
+            format!(
+                "“{}”中已有 {goals} 项目标任务；请导入到新的计划，或先将原有目标归档",
+                plan.name
+            ),
             format!(
                 "{} already has {goals} goals; import into a new plan, or archive its goals first",
                 plan.name

@@ -47,8 +47,12 @@ fn due_within(plan: &entity::plan::Model, date: NaiveDate) -> AppResult<NaiveDat
 /// completed after the plan ends (a deliverable due 12-31 can land in January).
 fn completion_date(plan: &entity::plan::Model, date: NaiveDate) -> AppResult<NaiveDate> {
     if date < plan.start_date {
-        return Err(AppError::rejected(
+        return Err(AppError::refused(
             ErrorCode::InvalidValue,
+            format!(
+                "完成日期 {date} 早于计划开始日期 {}，请核对",
+                plan.start_date
+            ),
             format!(
                 "completedOn {date} is before the plan starts {}",
                 plan.start_date
@@ -78,8 +82,13 @@ pub async fn create_in<C: ConnectionTrait>(
     let weight = unsigned_zero(validation::weight(input.weight.unwrap_or(1.0))?);
     let goal = goals::find(txn, input.goal_id).await?;
     if GoalKind::from(goal.kind) != GoalKind::Milestone {
-        return Err(AppError::rejected(
+        return Err(AppError::refused(
             ErrorCode::KindMismatch,
+            format!(
+                "只有节点型目标才能设节点；“{}”是{}目标",
+                goal.title,
+                GoalKind::from(goal.kind).zh_name()
+            ),
             format!(
                 "milestones belong to MILESTONE goals; {} is {}",
                 goal.title, goal.kind
@@ -186,5 +195,9 @@ pub async fn archive(
 }
 
 fn archived_goal() -> AppError {
-    AppError::rejected(ErrorCode::Archived, "the milestone's goal is archived")
+    AppError::refused(
+        ErrorCode::Archived,
+        "该节点所属的目标任务已归档，节点不能再登记完成或修改",
+        "the milestone's goal is archived",
+    )
 }

@@ -112,8 +112,12 @@ pub async fn find_taking_reports<C: ConnectionTrait>(db: &C, id: i64) -> AppResu
 /// [`find_open`]'s rule for a plan already loaded (and not archived).
 fn require_open(plan: &plan::Model) -> AppResult<()> {
     if PlanState::from(plan.state) == PlanState::Closed {
-        return Err(AppError::rejected(
+        return Err(AppError::refused(
             ErrorCode::PlanClosed,
+            format!(
+                "“{}”已关闭，不能再修改或填报；如确需修改，请目标办（管理员）先重新开启",
+                plan.name
+            ),
             format!("{} is closed; an ADMIN must reopen it first", plan.name),
         ));
     }
@@ -125,8 +129,9 @@ fn require_open(plan: &plan::Model) -> AppResult<()> {
 pub fn require_taking_reports(plan: &plan::Model) -> AppResult<()> {
     require_open(plan)?;
     if PlanState::from(plan.state) == PlanState::Draft {
-        return Err(AppError::rejected(
+        return Err(AppError::refused(
             ErrorCode::PlanNotActive,
+            format!("“{}”还是草稿，尚未启用；启用后才能填报", plan.name),
             format!(
                 "{} is still a draft; it takes reports once activated",
                 plan.name
@@ -151,8 +156,15 @@ pub async fn transition(
         let current = find(&txn, id).await?;
         let state = PlanState::from(current.state);
         if state != from {
-            return Err(AppError::rejected(
+            return Err(AppError::refused(
                 ErrorCode::InvalidTransition,
+                format!(
+                    "“{}”目前是{}状态；只有{}状态的计划才能改为{}状态",
+                    current.name,
+                    state_in_chinese(state),
+                    state_in_chinese(from),
+                    state_in_chinese(to)
+                ),
                 format!(
                     "{} is {state}; only a {from} plan can become {to}",
                     current.name
@@ -166,6 +178,15 @@ pub async fn transition(
     }
     .await;
     finish(txn, author, result).await
+}
+
+/// A plan's state as the office says it.
+fn state_in_chinese(state: PlanState) -> &'static str {
+    match state {
+        PlanState::Draft => "草稿",
+        PlanState::Active => "执行中",
+        PlanState::Closed => "已关闭",
+    }
 }
 
 pub async fn list(db: &DatabaseConnection) -> AppResult<Vec<plan::Model>> {
@@ -198,14 +219,16 @@ pub fn deadline_within(
 
 fn check_period(year: i32, start: NaiveDate, end: NaiveDate) -> AppResult<()> {
     if start > end {
-        return Err(AppError::rejected(
+        return Err(AppError::refused(
             ErrorCode::InvalidPlanPeriod,
+            format!("计划开始日期 {start} 晚于结束日期 {end}，请核对"),
             format!("the plan starts {start}, after it ends {end}"),
         ));
     }
     if dates::year_of(start) != year || (end - start).num_days() > 365 {
-        return Err(AppError::rejected(
+        return Err(AppError::refused(
             ErrorCode::InvalidPlanPeriod,
+            format!("{year} 年度的计划须在 {year} 年内开始，计划期不超过一年"),
             format!("a {year} plan must start in {year} and last at most a year"),
         ));
     }
@@ -216,8 +239,9 @@ fn check_time_zone(zone: &str) -> AppResult<String> {
     dates::parse_time_zone(zone)
         .map(|_| zone.to_string())
         .ok_or_else(|| {
-            AppError::rejected(
+            AppError::refused(
                 ErrorCode::InvalidTimeZone,
+                format!("无法识别时区“{zone}”，请填写 IANA 时区名，如 Asia/Shanghai"),
                 format!("unknown time zone {zone:?}; use an IANA name like Asia/Shanghai"),
             )
         })
@@ -226,8 +250,9 @@ fn check_time_zone(zone: &str) -> AppResult<String> {
 fn check_score_cap(cap: f64) -> AppResult<f64> {
     let cap = validation::finite("scoreCap", cap)?;
     if !(1.0..=2.0).contains(&cap) {
-        return Err(AppError::rejected(
+        return Err(AppError::refused(
             ErrorCode::InvalidValue,
+            "得分上限须在 1.0（即 100%）到 2.0 之间",
             "scoreCap is a fraction between 1.0 (100 %) and 2.0",
         ));
     }
@@ -271,8 +296,9 @@ pub async fn create_full_in<C: ConnectionTrait>(
     let remarks = text::optional(Field::Remarks, remarks)?;
     validation::plan_year(input.year)?;
     let (year_start, year_end) = dates::calendar_year(input.year).ok_or_else(|| {
-        AppError::rejected(
+        AppError::refused(
             ErrorCode::InvalidPlanPeriod,
+            format!("{} 不是可用的年度", input.year),
             format!("{} is not a usable year", input.year),
         )
     })?;
@@ -336,8 +362,11 @@ pub async fn update(
             .count(&txn)
             .await?;
         if months_changed && curves > 0 {
-            return Err(AppError::rejected(
+            return Err(AppError::refused(
                 ErrorCode::InvalidPlanPeriod,
+                format!(
+                    "有 {curves} 项目标按现在的月份设了月度计划，请先修改这些月度计划，再调整计划期"
+                ),
                 format!(
                     "{curves} goals carry a monthly plan curve for the current months; change them first"
                 ),
@@ -417,8 +446,11 @@ async fn ensure_dates_fit<C: ConnectionTrait>(
         .await?;
     let outside = outside_goals + outside_assignments + outside_milestones + outside_reports;
     if outside > 0 {
-        return Err(AppError::rejected(
+        return Err(AppError::refused(
             ErrorCode::InvalidPlanPeriod,
+            format!(
+                "有 {outside} 个完成时限、节点或填报记录将落在 {start} 至 {end} 之外，请先调整它们"
+            ),
             format!(
                 "{outside} deadlines, milestones or reports would fall outside {start} to {end}"
             ),

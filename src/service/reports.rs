@@ -176,8 +176,9 @@ fn replay(input: &NewReport, checked: &Checked, first: report::Model) -> AppResu
     if filed_as(input, checked, &first) {
         Ok(first)
     } else {
-        Err(AppError::rejected(
+        Err(AppError::refused(
             ErrorCode::IdempotencyKeyReused,
+            "这个幂等键已用于另一条填报记录；新的填报请使用新的幂等键",
             "this idempotency key was sent with another report; use a new key for a new report",
         ))
     }
@@ -367,8 +368,9 @@ async fn file_in_one_transaction(
                 {
                     Err(AppError::Internal(err)) => return Err(AppError::Internal(err)),
                     Err(refused) => Err(refused),
-                    Ok(_) => Err(AppError::rejected(
+                    Ok(_) => Err(AppError::refused(
                         ErrorCode::InvalidTransition,
+                        "提交时计划恰好有变动，这条填报未保存，请重新提交",
                         "the plan changed while the report was filed; submit it again",
                     )),
                 },
@@ -541,15 +543,22 @@ fn check_report(assignment: &AssignmentContext, input: &NewReport) -> AppResult<
         ));
     }
     if goal.archived_at.is_some() {
-        return Err(AppError::rejected(
+        return Err(AppError::refused(
             ErrorCode::Archived,
+            format!("目标任务“{}”已归档，不再接受填报", goal.title),
             format!("goal {} is archived and takes no reports", goal.title),
         ));
     }
     let kind = GoalKind::from(goal.kind);
     if !kind.takes_reports() {
-        return Err(AppError::rejected(
+        return Err(AppError::refused(
             ErrorCode::KindMismatch,
+            match kind {
+                GoalKind::Milestone => {
+                    "节点型目标不填报数值，请在节点完成时登记完成日期".to_string()
+                }
+                other => format!("{}目标不填报数值，请填报它的子目标", other.zh_name()),
+            },
             format!("a {kind} goal takes no reports; complete its milestones instead"),
         ));
     }
@@ -740,8 +749,16 @@ pub async fn review(
         plans::find_open(&txn, current.plan_id).await?;
         let now_state = ReviewState::from(current.status);
         if now_state != ReviewState::Submitted {
-            return Err(AppError::rejected(
+            return Err(AppError::refused(
                 ErrorCode::InvalidTransition,
+                format!(
+                    "填报记录 {id} {}，不能再审核；如需更正，请重新填报一条",
+                    match now_state {
+                        ReviewState::Approved => "已审核通过",
+                        ReviewState::Returned => "已退回",
+                        ReviewState::Submitted => "待审核",
+                    }
+                ),
                 format!("report {id} is already {now_state}; a correction is a new report"),
             ));
         }

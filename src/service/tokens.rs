@@ -11,6 +11,7 @@ use super::units;
 use crate::db::audit::Audit;
 use crate::db::{begin_write, finish};
 use crate::error::{AppError, AppResult, ErrorCode};
+use domain::Lang;
 use domain::access::{Actor, Role};
 use domain::text::{self, Field};
 
@@ -22,6 +23,17 @@ pub struct NewToken {
     pub role: Role,
     pub unit_id: Option<i64>,
     pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// A role as the person who holds or issues a token reads it: the API's
+/// spelling in English, the office's word in Chinese.
+pub fn role_label(role: Role, lang: Lang) -> &'static str {
+    match (role, lang) {
+        (Role::Admin, Lang::Zh) => "管理员",
+        (Role::Reporter, Lang::Zh) => "填报员",
+        (Role::Viewer, Lang::Zh) => "只读",
+        (role, Lang::En) => role.as_str(),
+    }
 }
 
 /// SHA-256 of a token, lower-case hex: what is stored and looked up.
@@ -52,8 +64,9 @@ fn same(a: &str, b: &str) -> bool {
 }
 
 fn unauthenticated() -> AppError {
-    AppError::rejected(
+    AppError::refused(
         ErrorCode::Unauthenticated,
+        "令牌无效、已过期或已被吊销，请向目标办索取有效的令牌",
         "a valid bearer token is required",
     )
 }
@@ -115,22 +128,25 @@ pub async fn create(
     let name = text::required(Field::TokenName, &input.name)?;
     match (input.role, input.unit_id) {
         (Role::Reporter, None) => {
-            return Err(AppError::rejected(
+            return Err(AppError::refused(
                 ErrorCode::InvalidValue,
+                "填报员令牌须绑定所填报的单位，请指定单位",
                 "a REPORTER token reports for a unit: give unitId",
             ));
         }
         (Role::Admin | Role::Viewer, Some(_)) => {
-            return Err(AppError::rejected(
+            return Err(AppError::refused(
                 ErrorCode::InvalidValue,
+                "只有填报员令牌绑定单位，管理员和只读令牌请不要选择单位",
                 "only REPORTER tokens are bound to a unit",
             ));
         }
         _ => {}
     }
     if input.expires_at.is_some_and(|at| at <= now) {
-        return Err(AppError::rejected(
+        return Err(AppError::refused(
             ErrorCode::InvalidValue,
+            "有效期截止时间须晚于现在",
             "expiresAt must lie in the future",
         ));
     }

@@ -83,8 +83,9 @@ async fn ensure_name_free<C: ConnectionTrait>(
         q = q.filter(unit::Column::Id.ne(id));
     }
     if let Some(same) = q.one(db).await? {
-        return Err(AppError::rejected(
+        return Err(AppError::refused(
             ErrorCode::Duplicate,
+            format!("同一上级单位下已有名为“{}”的单位", same.name),
             format!(
                 "a unit named {} already exists under the same parent",
                 same.name
@@ -147,8 +148,9 @@ pub async fn update(
                 .map(|u| (u.id, u.parent_id))
                 .collect();
             if validation::creates_cycle(id, parent, |u| parents.get(&u).copied().flatten()) {
-                return Err(AppError::rejected(
+                return Err(AppError::refused(
                     ErrorCode::Cycle,
+                    "单位不能放在它自己或它的下级单位之下，请另选上级单位",
                     "a unit cannot be placed under itself or one of its sub-units",
                 ));
             }
@@ -186,8 +188,12 @@ pub async fn archive(db: &DatabaseConnection, author: &Audit, id: i64) -> AppRes
         .count(&txn)
         .await?;
     if children + plans + assignments > 0 {
-        return Err(AppError::rejected(
+        return Err(AppError::refused(
             ErrorCode::StructureConflict,
+            format!(
+                "单位“{}”仍在使用中（有 {children} 个下级单位、{plans} 个年度计划、{assignments} 项分解任务），不能归档",
+                current.name
+            ),
             format!(
                 "unit {} is in use ({children} sub-units, {plans} plans, {assignments} assignments)",
                 current.name

@@ -32,13 +32,20 @@ pub fn http(
 
 /// One HTTP/1.1 exchange over a connection of its own: `head` is the
 /// request line and any headers (each ending in CRLF); Host, the length
-/// and `Connection: close` are added. Answers the status and the body.
+/// and `Connection: close` are added, and `Accept-Language: en` unless
+/// `head` names a language (messages come in English, which the tests
+/// compare). Answers the status and the body.
 pub fn exchange(port: u16, head: &str, body: &[u8]) -> std::io::Result<(u16, String)> {
     let mut stream = TcpStream::connect(("127.0.0.1", port))?;
     stream.set_read_timeout(Some(Duration::from_secs(120)))?;
+    let lang = if head.to_ascii_lowercase().contains("\naccept-language:") {
+        ""
+    } else {
+        "Accept-Language: en\r\n"
+    };
     write!(
         stream,
-        "{head}Host: localhost\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        "{head}{lang}Host: localhost\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     )?;
     stream.write_all(body)?;
@@ -162,10 +169,15 @@ impl BinaryDb {
         config
     }
 
+    /// The binary on this database. What it prints for the office comes
+    /// in English (`MUBIAO_LANG=en`), which the tests compare, as
+    /// `TestApp::gql_as` asks the server for English; tests/language.rs
+    /// removes it to check that Chinese is the default.
     pub fn command(&self) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_mubiao"));
         cmd.envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .env("RUST_LOG", "warn");
+            .env("RUST_LOG", "warn")
+            .env("MUBIAO_LANG", "en");
         cmd
     }
 
