@@ -247,9 +247,10 @@ fn the_cli_exports_a_plan() {
     let text = std::fs::read_to_string(&csv).unwrap();
     assert!(text.starts_with('\u{FEFF}'));
     let signed = text.lines().find(|l| l.contains(",签约项目,")).unwrap();
-    // 分值, 目标值, 上年完成 (none), 完成值, 完成率, 序时进度, 差距, 亮灯.
+    // 分值, 目标值, 上年完成 (none), 完成值, 完成率, 序时进度, 差距, 亮灯,
+    // 状态, 得分 (15 × 85 %), 牵头单位, 责任领导.
     assert!(
-        signed.contains(",10,20,,17,85.0,83.3,1.7,绿灯,"),
+        signed.contains(",15,20,,17,85.0,83.3,1.7,绿灯,推进中,12.75,招商合作局,李建华,"),
         "{signed}"
     );
     assert!(
