@@ -745,7 +745,7 @@ async fn every_response_carries_a_request_id() {
     let body = resp.json().await.value().deserialize::<Value>();
     assert_eq!(
         body["errors"][0]["message"],
-        json!("服务器内部错误（请求编号 req-export-9）")
+        json!("internal error (request req-export-9)")
     );
     assert!(
         !body.to_string().to_lowercase().contains("report"),

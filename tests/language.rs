@@ -465,11 +465,10 @@ fn the_cli_speaks_chinese_unless_told_otherwise() {
     ]);
     assert!(ok, "{stderr}");
     assert!(
-        stderr.contains("试导入，未写入任何内容：工作表“目标任务分解表”中的 14 项目标任务、14 项分解任务、3 个节点将导入一个新计划“洞庭产业开发区2026年度目标任务”"),
+        stderr.contains("试导入，未写入任何内容；将导入新的年度目标「洞庭产业开发区2026年度目标任务」：工作表「目标任务分解表」中 14 项目标、14 项分解、3 个节点"),
         "{stderr}"
     );
-    assert!(stdout.contains("签约项目  累计型  20个"), "{stdout}");
-    assert!(stdout.contains("第   "), "{stdout}");
+    assert!(stdout.contains("签约项目  [累计] 20个"), "{stdout}");
 }
 
 /// The ID of the token named `name` in a `token list`.
