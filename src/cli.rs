@@ -535,11 +535,7 @@ pub async fn import(db: &DatabaseConnection, args: ImportArgs, lang: Lang) -> Ap
     if let Some(remarks) = &outcome.plan_remarks {
         eprintln!(
             "{}",
-            pick(
-                lang,
-                format!("注：{remarks}"),
-                format!("remarks: {remarks}")
-            )
+            pick(lang, remarks.clone(), format!("remarks: {remarks}"))
         );
     }
     let plan = match (outcome.plan_id, outcome.plan_created, lang) {

@@ -681,3 +681,85 @@ async fn one_row_per_unit_with_words_reads_the_same_from_xlsx_and_gbk_csv() {
         );
     }
 }
+
+/// From an outside probe: marks in the unit columns (★ leads, 配合 helps),
+/// a heading without points weighing its items' sum, and a sheet with a
+/// problem not burying it under the units `createUnknownUnits` would make.
+#[tokio::test]
+async fn unit_marks_heading_sums_and_problems_not_buried_under_units() {
+    let sheet = |deadline: &str| {
+        let mut book = Workbook::new();
+        let s = book.add_worksheet();
+        let plain = Format::new();
+        s.merge_range(0, 0, 0, 4, "鹤城高新区2025年目标任务分解表", &plain)
+            .unwrap();
+        s.merge_range(1, 0, 2, 0, "序号", &plain).unwrap();
+        s.merge_range(1, 1, 2, 1, "目标任务", &plain).unwrap();
+        s.merge_range(1, 2, 2, 2, "目标值", &plain).unwrap();
+        s.merge_range(1, 3, 2, 3, "分值", &plain).unwrap();
+        s.merge_range(1, 4, 2, 4, "完成时限", &plain).unwrap();
+        s.merge_range(1, 5, 1, 6, "责任单位", &plain).unwrap();
+        s.write_string(2, 5, "招商一局").unwrap();
+        s.write_string(2, 6, "经济发展局").unwrap();
+        let rows: [[&str; 7]; 3] = [
+            ["（一）", "招商引资", "", "", "", "", ""],
+            ["1", "签约项目", "20个以上", "10", deadline, "★", "配合"],
+            ["2", "合同引资", "25亿元", "15", "年底前", "15", "10"],
+        ];
+        for (r, row) in rows.iter().enumerate() {
+            for (c, text) in row.iter().enumerate() {
+                if !text.is_empty() {
+                    s.write_string(r as u32 + 3, c as u16, *text).unwrap();
+                }
+            }
+        }
+        book.save_to_buffer().unwrap()
+    };
+    let app = TestApp::spawn().await;
+    let input = json!({ "year": 2025, "createUnknownUnits": true, "dryRun": true });
+    // One real problem, and nothing about the units that would be made.
+    let body = app
+        .upload(
+            ADMIN_TOKEN,
+            IMPORT,
+            input.clone(),
+            sheet("尽快"),
+            "breakdown.xlsx",
+        )
+        .await;
+    let problems = body["errors"][0]["extensions"]["problems"]
+        .as_array()
+        .unwrap();
+    let codes: Vec<&str> = problems
+        .iter()
+        .map(|p| p["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["INVALID_DATE"], "{problems:#?}");
+    assert_eq!(problems[0]["cell"], "E5");
+
+    let body = app
+        .upload(
+            ADMIN_TOKEN,
+            IMPORT,
+            input,
+            sheet("年底前"),
+            "breakdown.xlsx",
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body:#}");
+    let goals = body["data"]["importPlan"]["goals"].as_array().unwrap();
+    // （一） has no points of its own: it weighs its items' 10 + 15.
+    assert_eq!(goal(goals, "招商引资")["weight"], 25.0);
+    let signing = goal(goals, "签约项目");
+    assert_eq!(signing["leadUnit"], "招商一局");
+    // ★ carries the whole target; 配合 helps and carries no part.
+    assert_eq!(shares(signing), vec![("招商一局".into(), None)]);
+    assert_eq!(signing["supportingText"], Value::Null);
+    assert_eq!(
+        shares(goal(goals, "合同引资")),
+        vec![
+            ("招商一局".into(), Some(15.0)),
+            ("经济发展局".into(), Some(10.0))
+        ]
+    );
+}

@@ -445,6 +445,10 @@ async fn import_in(
                     ),
                 ),
             )),
+            // Asked to create units, but the sheet has problems: the units
+            // would be made once it is fixed, so they are no problem of it
+            // (listing them would bury the real ones).
+            None if request.create_unknown_units && !create_unknown_units => {}
             None if create_unknown_units => {
                 let created = units::create_in(
                     txn,

@@ -106,10 +106,8 @@ impl<'a> SheetReader<'a> {
                 self.problem(
                     at,
                     ErrorCode::InvalidDate,
-                    format!(
-                        "{}；请写成 2025年10月底、10月31日前 或 2025-10-31 这样的日期",
-                        message.zh
-                    ),
+                    // The Chinese already says how to write one.
+                    message.zh,
                     format!(
                         "{}; write a date like 2025年10月底, 10月31日前 or 2025-10-31",
                         message.en

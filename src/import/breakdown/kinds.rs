@@ -159,15 +159,23 @@ impl SheetReader<'_> {
     /// carries the whole target, and the dry run says so; a heading's
     /// points must be its items' sum.
     pub(super) fn settle_responsibility_and_points(&mut self) {
-        // A heading without points over items that all weigh 0 (一票否决事项)
-        // weighs 0 too; children come after their parents, so walk back.
+        // A heading without points weighs what its items do when each has
+        // points of its own ("（一）主要经济指标" over items of 10 + 10 + 10,
+        // 一票否决事项 over items of 0); children come after their parents,
+        // so walk back and inner headings are settled first.
         for i in (0..self.draft.goals.len()).rev() {
-            let goals = &self.draft.goals;
-            let mut items = goals.iter().filter(|g| g.parent == Some(i)).peekable();
-            let all_zero = items.peek().is_some() && items.all(|g| g.weight == Some(0.0));
+            let items: Vec<Option<f64>> = self
+                .draft
+                .goals
+                .iter()
+                .filter(|g| g.parent == Some(i) && !(g.subset && g.cells.weight.is_none()))
+                .map(|g| g.weight)
+                .collect();
+            let sum = (!items.is_empty() && items.iter().all(Option::is_some))
+                .then(|| items.iter().flatten().sum::<f64>());
             let goal = &mut self.draft.goals[i];
-            if goal.kind == GoalKind::Group && goal.weight.is_none() && all_zero {
-                goal.weight = Some(0.0);
+            if goal.kind == GoalKind::Group && goal.weight.is_none() {
+                goal.weight = sum;
             }
         }
         for i in 0..self.draft.goals.len() {

@@ -39,6 +39,12 @@ fn lead_mark(name: &str) -> (String, bool) {
 /// Marks that put a unit in a per-unit column without a value of its own.
 const TICKS: [&str; 5] = ["√", "✓", "✔", "是", "●"];
 
+/// Marks in a per-unit column for the unit that leads (and carries) a goal.
+const LEAD_MARKS: [&str; 4] = ["★", "牵头", "主责", "▲"];
+
+/// Marks in a per-unit column for a unit that only helps (配合).
+const SUPPORT_MARKS: [&str; 4] = ["☆", "配合", "协办", "△"];
+
 impl<'a> SheetReader<'a> {
     /// Reads the goal that starts on `row` (`section`: a row merged across
     /// the sheet), with the assignments and 节点 on its row: its index in the
@@ -401,18 +407,30 @@ impl<'a> SheetReader<'a> {
             let Some((cell, at)) = self.fresh_at(row, column) else {
                 continue;
             };
-            let value = if TICKS.contains(&cell.text.trim()) {
+            let mark = cell.text.trim();
+            let name = UnitName {
+                name: unit_key(&unit),
+                at,
+            };
+            // ★ / 牵头: the unit leads the goal and carries it; ☆ / 配合:
+            // it helps (a supporting unit), carrying no part.
+            if LEAD_MARKS.contains(&mark) {
+                let goal = &mut self.draft.goals[goal];
+                if goal.lead_unit.is_none() {
+                    goal.lead_unit = Some(name.clone());
+                }
+            } else if SUPPORT_MARKS.contains(&mark) {
+                self.draft.goals[goal].supporting_units.push(name);
+                continue;
+            }
+            let value = if TICKS.contains(&mark) || LEAD_MARKS.contains(&mark) {
                 None
             } else {
                 self.number(cell, at, &format!("{unit}的分解值"))
             };
-            self.draft.goals[goal].assignments.push(DraftAssignment {
-                unit: UnitName {
-                    name: unit_key(&unit),
-                    at,
-                },
-                value,
-            });
+            self.draft.goals[goal]
+                .assignments
+                .push(DraftAssignment { unit: name, value });
         }
     }
 
