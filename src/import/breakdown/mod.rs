@@ -242,6 +242,36 @@ mod tests {
     }
 
     #[test]
+    fn dated_parts_in_one_milestone_cell_are_one_milestone_each() {
+        let g = grid(&[
+            &["序号", "目标任务", "目标值", "牵头单位", "完成时限", "节点"],
+            &[
+                "1",
+                "五好园区建设",
+                "建成投用",
+                "规划局",
+                "年底前",
+                "3月底前完成方案编制；6月底前开工；年底前通过验收",
+            ],
+        ]);
+        let (draft, problems) = read(&g, 2025, &HashSet::new());
+        assert_eq!(problems, vec![]);
+        let milestones: Vec<(String, String)> = draft.goals[0]
+            .milestones
+            .iter()
+            .map(|m| (m.due.to_string(), m.title.clone()))
+            .collect();
+        assert_eq!(
+            milestones,
+            [
+                ("2025-03-31".to_string(), "完成方案编制".to_string()),
+                ("2025-06-30".to_string(), "开工".to_string()),
+                ("2025-12-31".to_string(), "通过验收".to_string()),
+            ]
+        );
+    }
+
+    #[test]
     fn a_headings_points_must_be_its_items_sum() {
         let g = grid(&[
             &["序号", "目标任务", "目标值", "分值", "牵头单位"],

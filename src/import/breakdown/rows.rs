@@ -440,6 +440,21 @@ impl<'a> SheetReader<'a> {
         let due = self.fresh(row, Field::MilestoneDue);
         let weight = self.fresh(row, Field::MilestoneWeight);
         match (milestone, due) {
+            // "3月底前完成方案编制；6月底前开工；年底前通过验收" in one 节点 cell
+            // with no 节点时限 of its own: one 节点 per dated part.
+            (Some((cell, at)), None)
+                if let Ok(dated) = wording::read_inline_milestones(&cell.text, self.plan_year)
+                    && dated.len() > 1 =>
+            {
+                for (due, title) in dated {
+                    self.draft.goals[goal].milestones.push(DraftMilestone {
+                        at,
+                        title,
+                        due,
+                        weight: None,
+                    });
+                }
+            }
             (Some((cell, at)), due) => {
                 let due = match due {
                     Some((due_cell, due_at)) => self.date(due_cell, due_at),
