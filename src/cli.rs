@@ -359,6 +359,17 @@ pub async fn export(
     out: &std::path::Path,
     lang: Lang,
 ) -> AppResult<()> {
+    let csv = out
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    if breakdown && csv {
+        // An .xlsx under a .csv name would open as garbage in Excel.
+        return Err(AppError::refused(
+            ErrorCode::InvalidValue,
+            "目标任务分解表只导出为 .xlsx（CSV 存不下合并单元格和两行表头），请把文件名改为 .xlsx",
+            "the 目标任务分解表 is written as .xlsx only (CSV cannot hold its merged cells and two-row header); name the file .xlsx",
+        ));
+    }
     let loaded = crate::service::load_plans(db, &[plan_id]).await?;
     let data = loaded
         .get(&plan_id)
@@ -369,7 +380,7 @@ pub async fn export(
     let eval = data.evaluation(as_of.unwrap_or(today))?;
     let bytes = if breakdown {
         crate::service::export::breakdown_xlsx(data)?
-    } else if out.extension().is_some_and(|e| e == "csv") {
+    } else if csv {
         crate::service::export::csv(data, &eval)?.into_bytes()
     } else {
         crate::service::export::xlsx(data, &eval, today)?

@@ -71,7 +71,7 @@ pub enum Command {
         /// The plan's ID.
         #[arg(long)]
         plan: i64,
-        /// Write only the plan's 目标任务分解表 (what `import` reads).
+        /// Write only the plan's 目标任务分解表 (what `import` reads), as .xlsx.
         #[arg(long)]
         breakdown: bool,
         /// The date the figures stand at (YYYY-MM-DD); default today in the plan's zone.

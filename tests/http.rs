@@ -257,6 +257,22 @@ fn the_cli_exports_a_plan() {
         std::fs::read(&xlsx).unwrap().starts_with(b"PK"),
         "an .xlsx is a zip"
     );
+    // The 分解表 is .xlsx only: asked for as .csv it is refused, not
+    // written as a zip under a .csv name (an outside probe got one).
+    let breakdown = dir.path().join("分解表.csv");
+    let refused = db
+        .command()
+        .args(["export", "--plan", "1", "--breakdown"])
+        .arg(&breakdown)
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("is written as .xlsx only"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    assert!(!breakdown.exists());
 }
 
 #[test]
