@@ -68,14 +68,7 @@ pub fn moved(date: NaiveDate, years: i32) -> NaiveDate {
 /// the name gives (a slip: a 2025 plan named 2024年…). A name without a
 /// year gets the new one in front (年度目标任务 → 2026年年度目标任务).
 pub fn next_name(name: &str, from_year: i32, to_year: i32) -> String {
-    // Every run of four ASCII digits that is a number of its own.
-    let bytes = name.as_bytes();
-    let years: Vec<(usize, i32)> = (0..bytes.len().saturating_sub(3))
-        .filter(|&i| bytes[i..i + 4].iter().all(u8::is_ascii_digit))
-        .filter(|&i| i == 0 || !bytes[i - 1].is_ascii_digit())
-        .filter(|&i| bytes.get(i + 4).is_none_or(|b| !b.is_ascii_digit()))
-        .filter_map(|i| Some((i, name[i..i + 4].parse().ok()?)))
-        .collect();
+    let years = domain::wording::years_in(name);
     let own: Vec<usize> = years
         .iter()
         .filter(|(_, y)| *y == from_year)

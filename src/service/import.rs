@@ -654,16 +654,13 @@ fn plan_name_from_title(title: &str, year: i32) -> String {
     }
 }
 
-/// Where a four-digit year followed by 年 sits in `text` (byte range of
-/// the digits).
+/// Where the first year written as one ("2025年") sits in `text` (byte
+/// range of its digits).
 fn year_in(text: &str) -> Option<(usize, usize)> {
-    let bytes = text.as_bytes();
-    (0..bytes.len().saturating_sub(3)).find_map(|i| {
-        let digits = &bytes[i..i + 4];
-        let before_ok = i == 0 || !bytes[i - 1].is_ascii_digit();
-        (before_ok && digits.iter().all(u8::is_ascii_digit) && text[i + 4..].starts_with('年'))
-            .then_some((i, i + 4))
-    })
+    domain::wording::years_in(text)
+        .into_iter()
+        .find(|(i, _)| text[i + 4..].starts_with('年'))
+        .map(|(i, _)| (i, i + 4))
 }
 
 /// The park a sheet belongs to, named in its title before the year

@@ -89,6 +89,19 @@ fn half_width(c: char) -> char {
     }
 }
 
+/// The four-digit numbers standing on their own in a name or title (not
+/// inside a longer number), with their byte offsets: the years a plan's
+/// name or a 分解表's title gives ("洞庭产业开发区2025年目标任务" → [(21, 2025)]).
+pub fn years_in(text: &str) -> Vec<(usize, i32)> {
+    let bytes = text.as_bytes();
+    (0..bytes.len().saturating_sub(3))
+        .filter(|&i| bytes[i..i + 4].iter().all(u8::is_ascii_digit))
+        .filter(|&i| i == 0 || !bytes[i - 1].is_ascii_digit())
+        .filter(|&i| bytes.get(i + 4).is_none_or(|b| !b.is_ascii_digit()))
+        .filter_map(|i| Some((i, text[i..i + 4].parse().ok()?)))
+        .collect()
+}
+
 /// Full-width digits and punctuation, as Chinese spreadsheets often have
 /// them, made half-width, and blanks removed: "２０个" → "20个", "６５％" →
 /// "65%", "不低于 3000 万美元" → "不低于3000万美元".
@@ -120,6 +133,18 @@ fn after_normalised(original: &str, n: usize) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn years_are_four_digits_standing_on_their_own() {
+        assert_eq!(years_in("洞庭产业开发区2025年目标任务"), vec![(21, 2025)]);
+        assert_eq!(
+            years_in("2025年度目标任务（2025版）"),
+            vec![(0, 2025), (25, 2025)]
+        );
+        assert_eq!(years_in("20251项任务"), vec![]);
+        assert_eq!(years_in("12025年"), vec![]);
+        assert_eq!(years_in("年度目标任务"), vec![]);
+    }
 
     #[test]
     fn normalising_keeps_one_character_for_one() {
