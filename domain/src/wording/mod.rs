@@ -23,7 +23,7 @@ pub use deadline::{
 };
 pub use points::{Points, read_points, split_heading_points};
 pub use target::{TargetReading, WordedKind, read_target};
-pub use units::{Collective, collective_units};
+pub use units::{Collective, collective_units, outside_park};
 
 /// Which side of the number counts as meeting the target.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

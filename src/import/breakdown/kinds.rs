@@ -200,6 +200,7 @@ impl SheetReader<'_> {
                 goal.assignments.push(DraftAssignment {
                     unit: lead,
                     value: None,
+                    deadline: None,
                 });
                 goal.lead_by_default = true;
             }
