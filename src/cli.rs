@@ -594,9 +594,16 @@ fn print_import_tree(outcome: &crate::service::import::ImportOutcome, lang: Lang
         let units: Vec<String> = g
             .assignments
             .iter()
-            .map(|s| match s.target_value {
-                Some(v) => format!("{}:{v}", s.unit),
-                None => s.unit.clone(),
+            .map(|s| {
+                let part = match s.target_value {
+                    Some(v) => format!("{}:{v}", s.unit),
+                    None => s.unit.clone(),
+                };
+                // A unit's own 完成时限, where it differs from the goal's.
+                match s.deadline {
+                    Some(d) => format!("{part}({})", d.format("%m-%d")),
+                    None => part,
+                }
             })
             .collect();
         let target = g

@@ -410,6 +410,20 @@ mod tests {
     }
 
     #[test]
+    fn a_veto_item_weighs_nothing_without_points() {
+        let g = grid(&[
+            &["序号", "目标任务", "目标值", "牵头单位"],
+            &["1", "安全生产", "不发生较大及以上安全生产事故", "应急局"],
+            &["2", "签约项目", "20个", "招商局"],
+        ]);
+        let (draft, problems) = read(&g, 2025, &HashSet::new());
+        assert_eq!(problems, vec![]);
+        assert_eq!(draft.goals[0].kind, GoalKind::Veto);
+        assert_eq!(draft.goals[0].weight, Some(0.0));
+        assert_eq!(draft.goals[1].weight, None, "the service's default");
+    }
+
+    #[test]
     fn a_headings_points_must_be_its_items_sum() {
         let g = grid(&[
             &["序号", "目标任务", "目标值", "分值", "牵头单位"],
