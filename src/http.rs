@@ -441,7 +441,8 @@ async fn graphql(state: Data<&AppState>, req: &Request, body: Body) -> Response 
                 now,
                 actor.clone(),
             )
-            .with_budget(budget.clone()),
+            .with_budget(budget.clone())
+            .with_lang(lang),
         );
         let mut response = state.schema.execute(request).await;
         if budget.answer_too_large() {
