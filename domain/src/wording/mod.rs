@@ -19,7 +19,8 @@ mod units;
 
 pub use cells::{AssignmentWords, read_assignment_cell, read_inline_milestones};
 pub use deadline::{
-    DeadlineReading, SPRING_FESTIVAL_YEARS, parse_deadline, read_deadline, spring_festival,
+    DeadlineReading, SPRING_FESTIVAL_YEARS, parse_deadline, read_deadline, same_deadline_in,
+    spring_festival,
 };
 pub use points::{Points, read_points, split_heading_points};
 pub use target::{TargetReading, WordedKind, read_target};
