@@ -79,7 +79,8 @@ impl MigrationTrait for Migration {
                     .col(string_len(Account::Username, 64))
                     // `domain::text::key(username)`: how names are
                     // compared (case and width folded), kept by the
-                    // entity's `before_save`.
+                    // entity's `before_save`. Longer than the username:
+                    // compatibility decomposition can lengthen a name.
                     .col(string_len_uniq(Account::UsernameKey, 256))
                     .col(string_len(Account::DisplayName, 100))
                     .col(string_len(Account::Role, 16))
@@ -161,6 +162,7 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(LoginThrottle::Table)
+                    // Any name typed at sign-in, as `text::key` makes it.
                     .col(string_len(LoginThrottle::UsernameKey, 256).primary_key())
                     .col(integer(LoginThrottle::Failures))
                     .col(timestamp_with_time_zone(LoginThrottle::LastFailureAt))
