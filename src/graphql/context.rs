@@ -53,6 +53,9 @@ pub struct RequestContext {
     /// What the request may cost (dates, rows held, values answered),
     /// shared by the operations of a batch.
     budget: Arc<RequestBudget>,
+    /// The language the caller reads (Accept-Language), for text a field
+    /// answers; errors are put in it by `errors::finish`.
+    lang: Lang,
 }
 
 /// What a request has loaded: each plan's structure once (`None` for a plan
@@ -85,6 +88,7 @@ impl RequestContext {
             db,
             now,
             budget: Arc::new(RequestBudget::new(&crate::config::LimitsConfig::default())),
+            lang: Lang::default(),
         }
     }
 
@@ -94,6 +98,17 @@ impl RequestContext {
         self.signed_in = signed_in;
         self.sessions = sessions;
         self
+    }
+
+    /// Answers text in `lang` (Chinese unless told).
+    pub fn with_lang(mut self, lang: Lang) -> Self {
+        self.lang = lang;
+        self
+    }
+
+    /// The language the caller reads.
+    pub fn lang(&self) -> Lang {
+        self.lang
     }
 
     /// Assignments `budget` with the other operations of the request.
