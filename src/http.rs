@@ -1,12 +1,12 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use async_graphql::http::{GraphiQLSource, MultipartOptions, receive_batch_body};
+use async_graphql::http::{MultipartOptions, receive_batch_body};
 use async_graphql::{BatchRequest, BatchResponse};
 use chrono::{DateTime, Utc};
 use poem::error::ReadBodyError;
 use poem::http::{HeaderValue, StatusCode};
-use poem::web::{Data, Html};
+use poem::web::Data;
 use poem::{Body, Endpoint, EndpointExt, IntoResponse, Request, Response, Route, get, handler};
 use sea_orm::DatabaseConnection;
 use serde_json::json;
@@ -143,7 +143,8 @@ pub fn app_and_filer(
         graphiql_header: options.graphiql_token.map(|t| format!("Bearer {t}")),
         snapshots: Arc::new(SnapshotCache::default()),
     };
-    let app = Route::new()
+    let app = crate::web::routes(Route::new())
+        .at("/login", get(crate::web::login_page))
         .at("/graphql", get(graphiql).post(graphql))
         .at("/healthz", get(healthz))
         .at("/export/plans/:id", get(export_plan))
@@ -198,12 +199,7 @@ async fn graphiql(state: Data<&AppState>) -> Response {
     if state.limits.production {
         return StatusCode::NOT_FOUND.into_response();
     }
-    let page = GraphiQLSource::build().endpoint("/graphql");
-    let page = match &state.graphiql_header {
-        Some(value) => page.header("Authorization", value),
-        None => page,
-    };
-    Html(page.finish()).into_response()
+    crate::web::graphiql_response(state.graphiql_header.as_deref())
 }
 
 /// A request ID the client sent, if it is a sane one; else a new one.
