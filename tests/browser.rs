@@ -173,7 +173,7 @@ fn the_dashboard_shows_the_apis_figures_from_this_server_only() {
     // Everything the page loaded came from this server.
     let loaded = resources(&s);
     assert!(
-        loaded.iter().any(|r| r.contains("echarts.min.js")),
+        loaded.iter().any(|r| r.contains("echarts.common.min.js")),
         "{loaded:?}"
     );
     for r in &loaded {
@@ -182,6 +182,25 @@ fn the_dashboard_shows_the_apis_figures_from_this_server_only() {
     s.screenshot(&shots.join("dashboard-1366.png"));
     s.run("window.scrollTo(0, document.body.scrollHeight)", json!([]));
     s.screenshot(&shots.join("dashboard-1366-bottom.png"));
+
+    // Printed on A4 landscape: the print sheet hides the navigation and
+    // the controls; the page as print media at the printable part of A4
+    // landscape (277 × 190 mm inside 10 mm margins: 1047 × 718 CSS pixels).
+    s.print_a4_landscape(&shots.join("dashboard-a4.pdf"));
+    s.viewport(1047, 718);
+    s.cdp("Emulation.setEmulatedMedia", json!({ "media": "print" }));
+    s.run(
+        "window.dispatchEvent(new Event('beforeprint')); window.scrollTo(0, 0)",
+        json!([]),
+    );
+    let hidden = s.run(
+        "return ['.topbar', '.toolbar'].map(q => getComputedStyle(document.querySelector(q)).display)",
+        json!([]),
+    );
+    assert_eq!(hidden, json!(["none", "none"]));
+    s.screenshot(&shots.join("dashboard-print-a4.png"));
+    s.cdp("Emulation.setEmulatedMedia", json!({ "media": "" }));
+    s.viewport(1366, 768);
 
     // A goal from the red list: its page, and its figures.
     let goal = s

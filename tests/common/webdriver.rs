@@ -238,6 +238,28 @@ impl Session<'_> {
         }
     }
 
+    /// A Chrome DevTools Protocol command (chromedriver's own endpoint).
+    pub fn cdp(&self, cmd: &str, params: Value) -> Value {
+        self.cmd(
+            "POST",
+            "goog/cdp/execute",
+            Some(json!({ "cmd": cmd, "params": params })),
+        )
+    }
+
+    /// The page printed to PDF on A4 landscape (WebDriver's print),
+    /// written to `path`.
+    pub fn print_a4_landscape(&self, path: &std::path::Path) {
+        let pdf = self.cmd(
+            "POST",
+            "print",
+            Some(json!({ "orientation": "landscape", "background": true,
+                         "page": { "width": 29.7, "height": 21.0 } })),
+        );
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, base64_png::decode(pdf.as_str().unwrap())).unwrap();
+    }
+
     /// A PNG of the viewport, written to `path`.
     pub fn screenshot(&self, path: &std::path::Path) {
         use base64_png::decode;

@@ -1,9 +1,31 @@
-// ECharts (vendored UMD, the global `echarts`, loaded by the page shell
-// with `defer` before the page's module) for the trend and the light
-// distribution. SVG renderer: crisp on a 大屏 and in print.
+// ECharts (the vendored UMD bundle, the global `echarts`) for the trend and
+// the light distribution. SVG renderer: crisp on a 大屏 and in print.
 import { LIGHTS, LIGHT_ORDER, monthWords, fixed1 } from './format.js';
 
+/**
+ * Resolves once ECharts is loaded. The script is added from here, not by a
+ * `defer` tag in the shell: a deferred script runs before any module, so
+ * the page's GraphQL request would wait for 660 KB of ECharts to be
+ * parsed; this way the request is on its way while ECharts parses (the
+ * shell preloads the file, so its download starts at once).
+ */
+export const echartsReady = new Promise((resolve, reject) => {
+  if (window.echarts) return resolve();
+  const script = document.createElement('script');
+  script.src = new URL('../vendor/echarts/echarts.common.min.js', import.meta.url).pathname;
+  script.onload = () => resolve();
+  script.onerror = () => reject(new Error('图表组件加载失败，请刷新页面重试。'));
+  document.head.append(script);
+});
+echartsReady.catch(() => {});
+
 const charts = new Set();
+
+/** Resolves after the next frame: ECharts (no animation) draws within
+ * setOption; this waits for the browser to paint it. */
+export function nextFrame() {
+  return new Promise((resolve) => requestAnimationFrame(() => resolve()));
+}
 
 function chartOn(el, dark) {
   const existing = echarts.getInstanceByDom(el);

@@ -8,7 +8,7 @@ import {
   h, fill, pct, gapWords, gapCell, score, dateWords, lightBadge, table,
   showError, LIGHTS, LIGHT_ORDER, STATUS_WORDS, instant,
 } from '../format.js';
-import { trendChart, lightsChart } from '../charts.js';
+import { trendChart, lightsChart, nextFrame, echartsReady } from '../charts.js';
 
 const REFRESH_MS = 5 * 60 * 1000;
 const main = document.getElementById('main');
@@ -56,19 +56,26 @@ function validDate(d) {
 const planId = param('plan');
 const asOf = validDate(param('asOf'));
 
+// The figures are asked for while the session is checked, not after:
+// one round trip less before the charts (a request without a session is
+// refused and sends the browser to /login either way).
+const fetchFigures = () => (planId ? gql(PLAN_QUERY, { id: planId, asOf }) : gql(PROVINCE_QUERY, { asOf }));
+const first = fetchFigures();
+first.catch(() => {});
+
 startPage({ title: '领导驾驶舱' }).then(async () => {
-  await load();
-  if (screen) setInterval(load, REFRESH_MS);
+  await load(first);
+  if (screen) setInterval(() => load(fetchFigures()), REFRESH_MS);
 });
 
-async function load() {
+async function load(figures) {
   try {
+    const data = await figures;
     if (planId) {
-      const data = await gql(PLAN_QUERY, { id: planId, asOf });
       if (!data.plan) throw new Error('找不到这个年度目标，或您无权查看。');
       await renderPlan(data);
     } else {
-      renderProvince(await gql(PROVINCE_QUERY, { asOf }));
+      renderProvince(data);
     }
     document.body.dataset.ready = '1';
     performance.mark('mubiao-drawn');
@@ -174,19 +181,10 @@ async function renderPlan(d) {
         h('h2', { id: 'h-due' }, '逾期事项'), overdueList(d.overdue),
         h('h2', {}, '30天内到期'), upcomingList(d.upcoming))));
 
-  const drawn = [
-    finished(trendChart(trendEl, plan.trend, { dark: screen, big: screen })),
-    finished(lightsChart(lightsEl, L, { dark: screen, big: screen })),
-  ];
-  await Promise.all(drawn);
-}
-
-/** Resolves once ECharts says the chart is rendered. */
-function finished(chart) {
-  return new Promise((resolve) => {
-    chart.on('finished', resolve);
-    setTimeout(resolve, 2000);
-  });
+  await echartsReady;
+  trendChart(trendEl, plan.trend, { dark: screen, big: screen });
+  lightsChart(lightsEl, L, { dark: screen, big: screen });
+  await nextFrame();
 }
 
 function categoryBars(categories) {

@@ -6,7 +6,7 @@ import {
   h, fill, pct, gapCell, gapWords, amount, dateWords, lightBadge, table, showError, instant,
   STATUS_WORDS, KIND_WORDS, REVIEW_WORDS, LIGHTS,
 } from '../format.js';
-import { trendChart } from '../charts.js';
+import { trendChart, nextFrame, echartsReady } from '../charts.js';
 
 const PROGRESS = 'target actual completionPercent expectedPercent gap light status score';
 
@@ -37,11 +37,14 @@ const id = decodeURIComponent(location.pathname.split('/')[2] || '');
 const asOfParam = param('asOf');
 const asOf = asOfParam && /^\d{4}-\d{2}-\d{2}$/.test(asOfParam) ? asOfParam : null;
 
+// Asked for while the session is checked (see dashboard.js).
+const figures = gql(GOAL_QUERY, { id, asOf });
+figures.catch(() => {});
 startPage({ title: '目标任务' }).then(load);
 
 async function load() {
   try {
-    const { goal } = await gql(GOAL_QUERY, { id, asOf });
+    const { goal } = await figures;
     if (!goal) throw new Error('找不到这项目标任务，或您无权查看。');
     document.title = `${goal.title} · 目标责任制管理`;
     await render(goal);
@@ -145,8 +148,9 @@ async function render(g) {
           { head: '提交', cell: (r) => h('span', { class: 'muted' }, instant(r.submittedAt), r.submittedBy ? ' ' + r.submittedBy : '') },
         ], reports, { empty: '尚无填报记录' }))));
 
-  const chart = trendChart(trendEl, g.trend);
-  await new Promise((resolve) => { chart.on('finished', resolve); setTimeout(resolve, 2000); });
+  await echartsReady;
+  trendChart(trendEl, g.trend);
+  await nextFrame();
 }
 
 function fig(label, value, sub, testid) {
