@@ -379,11 +379,11 @@ pub async fn export(
     let today = domain::dates::today_in(zone, Utc::now());
     let eval = data.evaluation(as_of.unwrap_or(today))?;
     let bytes = if breakdown {
-        crate::service::export::breakdown_xlsx(data)?
+        crate::service::export::breakdown_xlsx(data, lang)?
     } else if csv {
-        crate::service::export::csv(data, &eval)?.into_bytes()
+        crate::service::export::csv(data, &eval, lang)?.into_bytes()
     } else {
-        crate::service::export::xlsx(data, &eval, today)?
+        crate::service::export::xlsx(data, &eval, today, lang)?
     };
     std::fs::write(out, bytes).map_err(AppError::internal)?;
     let zh = if breakdown {
@@ -594,9 +594,16 @@ fn print_import_tree(outcome: &crate::service::import::ImportOutcome, lang: Lang
         let units: Vec<String> = g
             .assignments
             .iter()
-            .map(|s| match s.target_value {
-                Some(v) => format!("{}:{v}", s.unit),
-                None => s.unit.clone(),
+            .map(|s| {
+                let part = match s.target_value {
+                    Some(v) => format!("{}:{v}", s.unit),
+                    None => s.unit.clone(),
+                };
+                // A unit's own 完成时限, where it differs from the goal's.
+                match s.deadline {
+                    Some(d) => format!("{part}({})", d.format("%m-%d")),
+                    None => part,
+                }
             })
             .collect();
         let target = g
@@ -604,7 +611,7 @@ fn print_import_tree(outcome: &crate::service::import::ImportOutcome, lang: Lang
             .map(|t| format!("{t}{}", g.measure_unit.as_deref().unwrap_or("")))
             .unwrap_or_default();
         let kind = match lang {
-            Lang::Zh => crate::service::export::kind_label(g.kind).to_string(),
+            Lang::Zh => crate::service::export::labels::kind(g.kind).zh.to_string(),
             Lang::En => g.kind.as_str().to_string(),
         };
         let mut line = format!(

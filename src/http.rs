@@ -437,7 +437,8 @@ async fn graphql(state: Data<&AppState>, req: &Request, body: Body) -> Response 
                 now,
                 actor.clone(),
             )
-            .with_budget(budget.clone()),
+            .with_budget(budget.clone())
+            .with_lang(lang),
         );
         let mut response = state.schema.execute(request).await;
         if budget.answer_too_large() {
@@ -562,8 +563,9 @@ async fn healthz(state: Data<&AppState>) -> StatusCode {
 
 /// `GET /export/plans/{id}?asOf=YYYY-MM-DD&format=xlsx|csv|breakdown` with a
 /// bearer token: the 完成情况表 (or, with `breakdown`, the plan's 目标任务分解表)
-/// as a download, for any caller who may read the plan; a plan the caller
-/// may not read is as missing as one that does not exist.
+/// as a download, for any caller who may read the plan, in the language of
+/// its Accept-Language; a plan the caller may not read is as missing as one
+/// that does not exist.
 #[handler]
 async fn export_plan(
     state: Data<&AppState>,
@@ -597,7 +599,7 @@ async fn export_plan(
         now,
         Some(actor),
     );
-    match export_file(&rc, &id, &params).await {
+    match export_file(&rc, &id, &params, lang).await {
         Ok((bytes, content_type, file)) => Response::builder()
             .header(REQUEST_ID, request_id.as_str())
             .header(
@@ -626,6 +628,7 @@ async fn export_file(
     rc: &RequestContext,
     id: &str,
     params: &std::collections::HashMap<String, String>,
+    lang: Lang,
 ) -> Result<(Vec<u8>, &'static str, String), AppError> {
     const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
     let format = params.get("format").map(String::as_str).unwrap_or("xlsx");
@@ -645,18 +648,18 @@ async fn export_file(
     let name = format!("plan-{plan_id}-{as_of}");
     match format {
         "csv" => Ok((
-            export::csv(&data, &eval)?.into_bytes(),
+            export::csv(&data, &eval, lang)?.into_bytes(),
             "text/csv; charset=utf-8",
             format!("{name}.csv"),
         )),
         "xlsx" => Ok((
-            export::xlsx(&data, &eval, rc.today_for(&data.plan))?,
+            export::xlsx(&data, &eval, rc.today_for(&data.plan), lang)?,
             XLSX,
             format!("{name}.xlsx"),
         )),
         // The targets alone, as the 分解表 that `importPlan` reads.
         "breakdown" => Ok((
-            export::breakdown_xlsx(&data)?,
+            export::breakdown_xlsx(&data, lang)?,
             XLSX,
             format!("plan-{plan_id}-breakdown.xlsx"),
         )),

@@ -359,3 +359,62 @@ async fn dates_move_to_the_new_year_and_29_february_to_the_28th() {
     let missing = copy(&app, json!({ "planId": "999999", "year": 2026 })).await;
     assert_eq!(code_of(&missing), "NOT_FOUND");
 }
+
+/// A goal or 节点 due 春节前 is due on the eve of the new year's Spring
+/// Festival, not on last year's date: 2025-01-28 (the eve of 29 January
+/// 2025) becomes 2026-02-16 (the eve of 17 February 2026), 2027-02-05 two
+/// years on. Any other date keeps its day.
+#[tokio::test]
+async fn a_deadline_on_the_spring_festival_eve_moves_to_the_new_years_eve() {
+    let app = TestApp::spawn().await;
+    let owner = app.create_unit("管委会", None).await;
+    let bureau = app.create_unit("招商局", Some(&owner)).await;
+    let plan = app
+        .create_plan("洞庭产业开发区2025年度目标任务", 2025, &owner)
+        .await;
+    let goal = app
+        .create_goal(
+            json!({ "planId": plan, "title": "春节前兑现企业奖补", "kind": "CUMULATIVE",
+                             "measureUnit": "家", "targetValue": 30, "deadline": "2025-01-28",
+                             "originalText": "春节前兑现到位" }),
+        )
+        .await;
+    app.data(
+        "mutation($i: AssignGoalInput!) { assignGoal(input: $i) { id } }",
+        json!({ "i": { "goalId": goal, "unitId": bureau, "targetValue": 30, "deadline": "2025-01-28" } }),
+    )
+    .await;
+    let works = app
+        .create_goal(
+            json!({ "planId": plan, "title": "标准厂房", "kind": "MILESTONE",
+                             "leadUnitId": bureau }),
+        )
+        .await;
+    app.add_milestone(&works, "春节前完成招标", "2025-01-28", 1.0)
+        .await;
+    app.add_milestone(&works, "完成立项", "2025-01-27", 1.0)
+        .await;
+
+    for (year, eve, other) in [
+        (2026, "2026-02-16", "2026-01-27"),
+        (2027, "2027-02-05", "2027-01-27"),
+    ] {
+        let copied = copy(&app, json!({ "planId": plan, "year": year })).await;
+        let new = copied["data"]["copyPlan"]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{copied:#}"))
+            .to_string();
+        let t = tree(&app, &new, &format!("{year}-12-31")).await;
+        let goals = t["allGoals"].as_array().unwrap();
+        assert_eq!(goals[0]["deadline"], eve, "{year}");
+        assert_eq!(goals[0]["assignments"][0]["deadline"], eve, "{year}");
+        assert_eq!(
+            goals[1]["milestones"],
+            json!([
+                { "title": "完成立项", "dueDate": other, "weight": 1.0, "completedOn": null },
+                { "title": "春节前完成招标", "dueDate": eve, "weight": 1.0, "completedOn": null }
+            ]),
+            "{year}"
+        );
+    }
+}

@@ -6,6 +6,8 @@ use std::io::Cursor;
 use calamine::{Data, Reader, Xlsx};
 use common::example::worked_example;
 use common::{ADMIN_TOKEN, TestApp};
+use domain::Lang;
+use mubiao::service::export;
 
 async fn download(app: &TestApp, path: &str, token: Option<&str>) -> (u16, Vec<u8>) {
     let mut req = app.client.get(path);
@@ -31,7 +33,7 @@ async fn csv_is_the_first_sheet_with_a_bom() {
     assert_eq!(&body[..3], b"\xEF\xBB\xBF", "UTF-8 BOM for Excel");
     let text = String::from_utf8(body[3..].to_vec()).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[0], mubiao::service::export::HEADERS.join(","));
+    assert_eq!(lines[0], export::headers(Lang::Zh).join(","));
     let signed = lines.iter().find(|l| l.contains(",签约项目,")).unwrap();
     let cells: Vec<&str> = signed.split(',').collect();
     // 类型, 计量单位, 分值, 目标值, 上年完成, 完成值, 完成率, 序时进度, 差距, 亮灯, 状态, 得分
@@ -91,7 +93,7 @@ async fn xlsx_has_four_sheets_of_numbers_and_the_breakdown() {
         .map(|r| r.iter().map(|c| c.to_string()).collect())
         .collect();
     assert!(rows[0][0].ends_with("分解表"), "{:?}", rows[0]);
-    assert_eq!(rows[1], mubiao::service::export::BREAKDOWN_HEADERS);
+    assert_eq!(rows[1], export::breakdown_headers(Lang::Zh));
     let signing = rows.iter().find(|r| r[2] == "签约项目").unwrap();
     assert_eq!(signing[3], "累计");
     assert_eq!(signing[4], "20");
@@ -103,7 +105,7 @@ async fn xlsx_has_four_sheets_of_numbers_and_the_breakdown() {
         .iter()
         .map(|c| c.to_string())
         .collect();
-    assert_eq!(header, mubiao::service::export::HEADERS);
+    assert_eq!(header, export::headers(Lang::Zh));
     let signed = goals
         .rows()
         .find(|r| r[2] == Data::String("签约项目".into()))
@@ -320,7 +322,7 @@ async fn the_goal_sheet_shows_points_score_leader_last_year_and_remarks() {
     let text = String::from_utf8(body[3..].to_vec()).unwrap();
     let line = text.lines().find(|l| l.contains(",签约项目,")).unwrap();
     let cells: Vec<&str> = line.split(',').collect();
-    assert_eq!(cells.len(), mubiao::service::export::HEADERS.len());
+    assert_eq!(cells.len(), export::headers(Lang::Zh).len());
     assert_eq!(
         [cells[5], cells[7], cells[14], cells[16], cells[20]],
         ["10", "16", "8.50", "李明", "含续建项目"]
@@ -431,4 +433,299 @@ async fn a_plan_whose_reports_all_came_late_says_so_under_its_counts() {
         reporting(&mut book, "2025-08"),
         ["说明：本计划按季度填报，2025年8月不需填报"]
     );
+}
+
+/// A download as a reader of `lang` asks for it (`Accept-Language`).
+async fn download_in(app: &TestApp, path: &str, lang: &str) -> Vec<u8> {
+    let resp = app
+        .client
+        .get(path)
+        .header("authorization", format!("Bearer {ADMIN_TOKEN}"))
+        .header("accept-language", lang)
+        .send()
+        .await;
+    let status = resp.0.status().as_u16();
+    let body = resp.0.into_body().into_vec().await.unwrap();
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    body
+}
+
+fn texts(row: &[Data]) -> Vec<String> {
+    row.iter().map(|c| c.to_string()).collect()
+}
+
+#[tokio::test]
+async fn an_english_reader_gets_english_sheets_headers_and_words() {
+    let app = TestApp::spawn().await;
+    let ex = worked_example(&app).await;
+    let body = download_in(
+        &app,
+        &format!("/export/plans/{}?asOf=2025-10-31", ex.plan),
+        "en-US,en;q=0.9",
+    )
+    .await;
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(body)).unwrap();
+    assert_eq!(
+        book.sheet_names(),
+        [
+            "Completion",
+            "Unit ranking",
+            "Milestones",
+            "Reporting 2025-10",
+            "Breakdown (分解表)"
+        ]
+    );
+    let goals = sheet_rows(&mut book, "Completion");
+    assert_eq!(
+        texts(&goals[0]),
+        [
+            "No.",
+            "Category",
+            "Goal",
+            "Kind",
+            "Measure unit",
+            "Weight",
+            "Target",
+            "Last year",
+            "Actual",
+            "Completion %",
+            "Expected %",
+            "Gap (points)",
+            "Light",
+            "Status",
+            "Score",
+            "Lead unit",
+            "Responsible leader",
+            "Deadline",
+            "Latest progress",
+            "Problems",
+            "Remarks"
+        ]
+    );
+    // The plan's own words stay as the office wrote them.
+    let fdi = goals
+        .iter()
+        .find(|r| r[2] == Data::String("实际利用外资".into()))
+        .unwrap();
+    assert_eq!(
+        texts(&fdi[3..5]),
+        ["Cumulative", "万美元"],
+        "kind in English, measure unit as written"
+    );
+    assert_eq!(
+        (fdi[12].clone(), fdi[13].clone()),
+        (
+            Data::String("Red".into()),
+            Data::String("In progress".into())
+        )
+    );
+    let signed = goals
+        .iter()
+        .find(|r| r[2] == Data::String("签约项目".into()))
+        .unwrap();
+    assert_eq!(signed[12], Data::String("Green".into()));
+    let contract = goals
+        .iter()
+        .find(|r| r[2] == Data::String("合同引资额".into()))
+        .unwrap();
+    assert_eq!(contract[12], Data::String("Blue".into()));
+    let debt = goals
+        .iter()
+        .find(|r| r[2] == Data::String("资产负债率".into()))
+        .unwrap();
+    assert_eq!(
+        (debt[3].clone(), debt[12].clone()),
+        (Data::String("Rate".into()), Data::String("Yellow".into()))
+    );
+    let solar = goals
+        .iter()
+        .find(|r| r[2] == Data::String("光伏二期并网".into()))
+        .unwrap();
+    assert_eq!(solar[13], Data::String("Completed".into()));
+
+    let units = sheet_rows(&mut book, "Unit ranking");
+    assert_eq!(
+        texts(&units[0]),
+        [
+            "Rank",
+            "Unit",
+            "Completion %",
+            "Score",
+            "Green",
+            "Blue",
+            "Yellow",
+            "Red"
+        ]
+    );
+    let milestones = sheet_rows(&mut book, "Milestones");
+    assert_eq!(
+        texts(&milestones[0]),
+        [
+            "Goal",
+            "Milestone",
+            "Weight",
+            "Due",
+            "Completed on",
+            "State"
+        ]
+    );
+    let grid = milestones
+        .iter()
+        .find(|r| r[1] == Data::String("完成项目建设和并网运行".into()))
+        .unwrap();
+    assert_eq!(grid[5], Data::String("Completed late".into()));
+    let reporting = sheet_rows(&mut book, "Reporting 2025-10");
+    assert_eq!(
+        texts(&reporting[0]),
+        ["Unit", "Reported", "Late", "Missing", "Pending", "Due date"]
+    );
+    let breakdown = sheet_rows(&mut book, "Breakdown (分解表)");
+    assert_eq!(
+        texts(&breakdown[1]),
+        [
+            "No.",
+            "Category",
+            "Goal",
+            "Kind",
+            "Target",
+            "Measure unit",
+            "Baseline",
+            "Direction",
+            "Weight",
+            "Lead unit",
+            "Supporting units",
+            "Responsible units",
+            "Responsible leader",
+            "Responsible person",
+            "Deadline",
+            "Milestone",
+            "Milestone due",
+            "Milestone weight",
+            "Original text"
+        ]
+    );
+    let debt = breakdown
+        .iter()
+        .find(|r| r[2] == Data::String("资产负债率".into()))
+        .unwrap();
+    assert_eq!(texts(&debt[3..8]), ["Rate", "65", "%", "", "Decrease"]);
+
+    // The CSV: the same header and words.
+    let body = download_in(
+        &app,
+        &format!("/export/plans/{}?asOf=2025-10-31&format=csv", ex.plan),
+        "en",
+    )
+    .await;
+    let text = String::from_utf8(body[3..].to_vec()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "No.,Category,Goal,Kind,Measure unit,Weight,Target,Last year,Actual,Completion %,\
+         Expected %,Gap (points),Light,Status,Score,Lead unit,Responsible leader,Deadline,\
+         Latest progress,Problems,Remarks"
+    );
+    let fdi = lines.iter().find(|l| l.contains(",实际利用外资,")).unwrap();
+    assert!(
+        fdi.contains(",Cumulative,万美元,10,3000,,1500,50.0,83.3,-33.3,Red,In progress,5.00,"),
+        "{fdi}"
+    );
+}
+
+#[tokio::test]
+async fn an_english_reporting_sheet_explains_in_english() {
+    let app = TestApp::spawn().await;
+    // Entered on 1 November: September cannot be judged (see above).
+    let ex = worked_example(&app).await;
+    let body = download_in(
+        &app,
+        &format!("/export/plans/{}?asOf=2025-09-30", ex.plan),
+        "en",
+    )
+    .await;
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(body)).unwrap();
+    let rows: Vec<String> = sheet_rows(&mut book, "Reporting 2025-09")
+        .into_iter()
+        .skip(1)
+        .map(|r| texts(&r).into_iter().filter(|c| !c.is_empty()).collect())
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            "Note: 2025-09 was due on 2025-10-05, but the plan's assignments were first made on 2025-11-01: nobody owed it on time, so it cannot be judged; its 6 reports were all entered on 2025-11-01"
+        ]
+    );
+}
+
+const IMPORT: &str = r#"
+mutation($input: ImportPlanInput!) {
+  importPlan(input: $input) { planName sheetName goalCount assignmentCount milestoneCount }
+}"#;
+
+const PLAN_SHAPE: &str = r#"
+query($id: ID!) {
+  plan(id: $id) {
+    allGoals {
+      code title category kind measureUnit targetValue baselineValue direction weight deadline
+      responsibleLeader responsiblePerson originalText
+      parent { code }
+      leadUnit { name }
+      supportingUnits { name }
+      assignments { unit { name } targetValue }
+      milestones { title dueDate weight }
+    }
+  }
+}"#;
+
+/// The 分解表 is read back by `importPlan`: in English its headers are
+/// ones the importer knows, its kind and direction words too, and its
+/// sheet is still the one the importer picks from the whole workbook.
+#[tokio::test]
+async fn an_english_breakdown_reimports_as_the_same_plan() {
+    let app = TestApp::spawn().await;
+    let demo = mubiao::demo::load(&app.db).await.unwrap().to_string();
+    let owner = app
+        .data(
+            "query($id: ID!) { plan(id: $id) { ownerUnit { id } } }",
+            serde_json::json!({ "id": demo }),
+        )
+        .await["plan"]["ownerUnit"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let original = app
+        .data(PLAN_SHAPE, serde_json::json!({ "id": demo }))
+        .await;
+    assert_eq!(original["plan"]["allGoals"].as_array().unwrap().len(), 14);
+    for (format, name) in [
+        ("format=breakdown", "（分解表）"),
+        ("asOf=2025-10-31", "（完成情况表）"),
+    ] {
+        let workbook = download_in(&app, &format!("/export/plans/{demo}?{format}"), "en").await;
+        let copy = app
+            .create_plan(
+                &format!("洞庭产业开发区2025年度目标任务{name}"),
+                2025,
+                &owner,
+            )
+            .await;
+        let r = app
+            .upload(
+                ADMIN_TOKEN,
+                IMPORT,
+                serde_json::json!({ "planId": copy }),
+                workbook,
+                "breakdown.xlsx",
+            )
+            .await;
+        assert_eq!(r["errors"], serde_json::Value::Null, "{format}: {r:#}");
+        assert_eq!(
+            r["data"]["importPlan"]["sheetName"], "Breakdown (分解表)",
+            "{format}"
+        );
+        let copied = app
+            .data(PLAN_SHAPE, serde_json::json!({ "id": copy }))
+            .await;
+        assert_eq!(copied, original, "{format}");
+    }
 }

@@ -235,10 +235,19 @@ fn the_cli_exports_a_plan() {
     assert!(db.command().arg("demo").status().unwrap().success());
     let csv = dir.path().join("完成情况表.csv");
     let xlsx = dir.path().join("完成情况表.xlsx");
+    // The office reads Chinese (the harness asks for English).
     for out in [&csv, &xlsx] {
         let status = db
             .command()
-            .args(["export", "--plan", "1", "--as-of", "2025-10-31"])
+            .args([
+                "--lang",
+                "zh",
+                "export",
+                "--plan",
+                "1",
+                "--as-of",
+                "2025-10-31",
+            ])
             .arg(out)
             .status()
             .unwrap();
@@ -246,11 +255,37 @@ fn the_cli_exports_a_plan() {
     }
     let text = std::fs::read_to_string(&csv).unwrap();
     assert!(text.starts_with('\u{FEFF}'));
+    assert!(
+        text.starts_with("\u{FEFF}序号,类别,目标任务,类型,"),
+        "{text}"
+    );
     let signed = text.lines().find(|l| l.contains(",签约项目,")).unwrap();
     // 分值, 目标值, 上年完成 (none), 完成值, 完成率, 序时进度, 差距, 亮灯,
     // 状态, 得分 (15 × 85 %), 牵头单位, 责任领导.
     assert!(
         signed.contains(",15,20,,17,85.0,83.3,1.7,绿灯,推进中,12.75,招商合作局,李建华,"),
+        "{signed}"
+    );
+    // In English (`MUBIAO_LANG=en`) the columns and words are English, the
+    // plan's own words as the office wrote them.
+    let english = dir.path().join("completion.csv");
+    let status = db
+        .command()
+        .args(["export", "--plan", "1", "--as-of", "2025-10-31"])
+        .arg(&english)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let text = std::fs::read_to_string(&english).unwrap();
+    assert!(
+        text.starts_with("\u{FEFF}No.,Category,Goal,Kind,Measure unit,Weight,"),
+        "{text}"
+    );
+    let signed = text.lines().find(|l| l.contains(",签约项目,")).unwrap();
+    assert!(
+        signed.contains(
+            ",Cumulative,个,15,20,,17,85.0,83.3,1.7,Green,In progress,12.75,招商合作局,李建华,"
+        ),
         "{signed}"
     );
     assert!(

@@ -318,7 +318,7 @@ async fn every_problem_is_reported_with_its_cell_and_nothing_is_imported() {
             "D4 完成时限 AMBIGUOUS_DATE: \"10月之前\" could mean the end of month 9 or of month 10; write 2026年10月底 or the day",
             "A5 序号 BAD_NUMBERING: 序号 3.1 comes after no goal numbered 3",
             "D5 完成时限 INVALID_DATE: \"2026年13月\" is not a real date; write a date like 2025年10月底, 10月31日前 or 2025-10-31",
-            "E5 责任单位 UNREADABLE_VALUE: 招商局的分解值 \"abc\" is not a number",
+            "E5 责任单位 UNREADABLE_VALUE: the share of 招商局 \"abc\" is not a number",
         ]
     );
     assert_eq!(counts(&app).await, before, "nothing was imported");

@@ -763,3 +763,151 @@ async fn unit_marks_heading_sums_and_problems_not_buried_under_units() {
         ]
     );
 }
+
+/// A list-layout sheet (责任单位 as a column of names) from the outside
+/// probe: "区发改局" is the district's bureau, not a department of the park,
+/// and "各局办" means every department. Neither may become a unit.
+fn list_sheet(outside_lead: &str) -> Vec<u8> {
+    let mut book = Workbook::new();
+    let s = book.add_worksheet();
+    let rows: [[&str; 7]; 7] = [
+        [
+            "序号",
+            "目标任务",
+            "目标值",
+            "分值",
+            "牵头单位",
+            "责任单位",
+            "完成时限",
+        ],
+        [
+            "1",
+            "签约项目",
+            "20个",
+            "10",
+            "招商局",
+            "招商局:12;经发局:8",
+            "年底前",
+        ],
+        [
+            "2",
+            "安全生产",
+            "不发生较大及以上安全生产事故",
+            "一票否决",
+            "各局办",
+            "",
+            "年底前",
+        ],
+        [
+            "3",
+            "争取上级资金",
+            "5000万元",
+            "5",
+            outside_lead,
+            "",
+            "年底前",
+        ],
+        [
+            "4",
+            "标准厂房建设",
+            "建成投用",
+            "5",
+            "",
+            "规划局（牵头）",
+            "6月底前",
+        ],
+        ["", "", "", "", "", "经发局", "9月底前"],
+        ["", "节点：主体工程完工", "", "", "", "", "5月底前"],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, text) in row.iter().enumerate() {
+            if !text.is_empty() {
+                s.write_string(r as u32, c as u16, *text).unwrap();
+            }
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+#[tokio::test]
+async fn bodies_outside_the_park_and_every_department_are_never_made_units() {
+    const IMPORT_WITH_DATES: &str = r#"
+mutation($input: ImportPlanInput!) {
+  importPlan(input: $input) {
+    createdUnits
+    goals { title deadline leadUnit leadByDefault shares { unit targetValue deadline } milestones { title dueDate } }
+  }
+}"#;
+    let app = TestApp::spawn().await;
+    let input = json!({
+        "year": 2025, "createUnknownUnits": true, "ownerName": "鹤城高新区"
+    });
+    let body = app
+        .upload(
+            ADMIN_TOKEN,
+            IMPORT_WITH_DATES,
+            input.clone(),
+            list_sheet("区发改局"),
+            "breakdown.xlsx",
+        )
+        .await;
+    let problems = body["errors"][0]["extensions"]["problems"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body:#}"));
+    let found: Vec<(&str, &str)> = problems
+        .iter()
+        .map(|p| (p["code"].as_str().unwrap(), p["cell"].as_str().unwrap()))
+        .collect();
+    assert_eq!(found, [("UNKNOWN_UNIT", "E4")], "{problems:#?}");
+    let message = problems[0]["message"].as_str().unwrap();
+    assert!(message.contains("区发改局"), "{message}");
+    assert!(message.contains("createUnknownUnits"), "{message}");
+    let units = app.gql("{ units { name } }", json!({})).await;
+    assert_eq!(units["data"]["units"], json!([]), "nothing was made");
+
+    // Named as a 配合 body instead, the sheet comes in.
+    let body = app
+        .upload(
+            ADMIN_TOKEN,
+            IMPORT_WITH_DATES,
+            input,
+            list_sheet("经发局"),
+            "breakdown.xlsx",
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body:#}");
+    let result = &body["data"]["importPlan"];
+    assert_eq!(
+        result["createdUnits"],
+        json!(["鹤城高新区", "招商局", "经发局", "规划局"])
+    );
+    let goals = result["goals"].as_array().unwrap();
+    let safety = goal(goals, "安全生产");
+    assert_eq!(safety["leadUnit"], Value::Null);
+    assert_eq!(
+        shares(safety),
+        vec![
+            ("招商局".into(), None),
+            ("经发局".into(), None),
+            ("规划局".into(), None)
+        ],
+        "各局办: every department of the park carries it"
+    );
+    let building = goal(goals, "标准厂房建设");
+    assert_eq!(
+        building["deadline"], "2025-09-30",
+        "done when its last unit is"
+    );
+    assert_eq!(building["leadUnit"], "规划局");
+    assert_eq!(
+        building["shares"],
+        json!([
+            { "unit": "规划局", "targetValue": null, "deadline": "2025-06-30" },
+            { "unit": "经发局", "targetValue": null, "deadline": null },
+        ])
+    );
+    assert_eq!(
+        building["milestones"],
+        json!([{ "title": "主体工程完工", "dueDate": "2025-05-31" }])
+    );
+}

@@ -116,3 +116,75 @@ async fn headings_and_goals_without_a_target_are_never_watched() {
     );
     assert_eq!(titles(&lists["upcoming"]["goals"]), ["新建标准厂房"]);
 }
+
+/// Why a month's calendar cannot say who reported on time: a code that
+/// never changes and the reason in the reader's language, the same words
+/// as the 填报情况 sheet of the export.
+#[tokio::test]
+async fn the_reporting_calendar_says_why_a_month_cannot_be_judged() {
+    let app = TestApp::spawn().await;
+    // Entered on 1 November, reports of June to October included.
+    let ex = common::example::worked_example(&app).await;
+    let q = r#"query($p: ID!, $m: String!) { reportingCalendar(planId: $p, month: $m) {
+        month unjudgeable unjudgeableReason units { unit { name } }
+    } }"#;
+    let september = json!({ "p": ex.plan, "m": "2025-09" });
+    let d = app.data(q, september.clone()).await;
+    assert_eq!(
+        d["reportingCalendar"],
+        json!({
+            "month": "2025-09",
+            "unjudgeable": "ASSIGNED_AFTER_DUE",
+            "unjudgeableReason": "2025-09 was due on 2025-10-05, but the plan's assignments were first made on 2025-11-01: nobody owed it on time, so it cannot be judged; its 6 reports were all entered on 2025-11-01",
+            "units": []
+        })
+    );
+    // Chinese unless English is asked for; the code is the same.
+    let (_, zh) = app
+        .gql_in(None, Some(common::ADMIN_TOKEN), q, september)
+        .await;
+    assert_eq!(
+        (
+            zh["data"]["reportingCalendar"]["unjudgeable"].clone(),
+            zh["data"]["reportingCalendar"]["unjudgeableReason"].clone()
+        ),
+        (
+            json!("ASSIGNED_AFTER_DUE"),
+            json!(
+                "2025年9月的填报截止日为 2025-10-05，本计划的分解任务最早于 2025-11-01 才录入，当时已过截止日，无法判断当月是否按时填报；当月 6 份填报均于 2025-11-01 补录"
+            )
+        )
+    );
+    // October was due on 5 November, after the assignments were made.
+    let d = app.data(q, json!({ "p": ex.plan, "m": "2025-10" })).await;
+    assert_eq!(
+        (
+            d["reportingCalendar"]["unjudgeable"].clone(),
+            d["reportingCalendar"]["unjudgeableReason"].clone()
+        ),
+        (Value::Null, Value::Null)
+    );
+    assert!(
+        !d["reportingCalendar"]["units"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    // A quarterly plan asks nothing in August.
+    app.data(
+        "mutation($i: UpdatePlanInput!) { updatePlan(input: $i) { id } }",
+        json!({ "i": { "id": ex.plan, "reportingCycle": "QUARTERLY" } }),
+    )
+    .await;
+    let d = app.data(q, json!({ "p": ex.plan, "m": "2025-08" })).await;
+    assert_eq!(
+        (
+            d["reportingCalendar"]["unjudgeable"].clone(),
+            d["reportingCalendar"]["unjudgeableReason"].clone()
+        ),
+        (
+            json!("NO_REPORTS_DUE"),
+            json!("the plan reports quarterly; 2025-08 asks no report")
+        )
+    );
+}

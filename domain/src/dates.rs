@@ -42,6 +42,16 @@ pub fn year_of(date: NaiveDate) -> i32 {
     date.year()
 }
 
+/// The same day `years` years on (or back); 29 February becomes 28
+/// February in a year without one. A deadline written in words moves by
+/// `wording::same_deadline_in`, which knows the days that move.
+pub fn same_day_in(date: NaiveDate, years: i32) -> NaiveDate {
+    let year = date.year() + years;
+    NaiveDate::from_ymd_opt(year, date.month(), date.day())
+        .or_else(|| NaiveDate::from_ymd_opt(year, date.month(), 28))
+        .unwrap_or(date)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,5 +82,15 @@ mod tests {
         assert!(within(start, start, end) && within(end, start, end));
         assert!(!within(end.succ_opt().unwrap(), start, end));
         assert_eq!(year_of(end), 2025);
+    }
+
+    #[test]
+    fn a_day_moves_by_whole_years_and_29_february_becomes_the_28th() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        assert_eq!(same_day_in(d("2025-10-31"), 1), d("2026-10-31"));
+        assert_eq!(same_day_in(d("2024-02-29"), 1), d("2025-02-28"));
+        assert_eq!(same_day_in(d("2024-02-29"), 4), d("2028-02-29"));
+        assert_eq!(same_day_in(d("2025-02-28"), -1), d("2024-02-28"));
+        assert_eq!(same_day_in(d("2025-12-31"), 0), d("2025-12-31"));
     }
 }

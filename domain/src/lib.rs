@@ -45,6 +45,6 @@ pub use judgement::Thresholds;
 pub use kinds::{
     Direction, GoalKind, Light, PlanState, ReportingCycle, ReviewState, Status, TimeProgressMode,
 };
-pub use message::{Lang, Message};
+pub use message::{Label, Lang, Message};
 pub use refusal::{Refusal, Rule};
 pub use rollup::{Evaluation, LightCounts, UnitJudgement, UnitProgress, evaluate};

@@ -108,6 +108,28 @@ impl Message {
     }
 }
 
+/// A fixed word or phrase in both languages, known when the program is
+/// built: a column header, a sheet's name, a light's word. A [`Message`]
+/// is made at run time (it names values); a table of labels is a `const`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Label {
+    pub zh: &'static str,
+    pub en: &'static str,
+}
+
+impl Label {
+    pub const fn new(zh: &'static str, en: &'static str) -> Self {
+        Label { zh, en }
+    }
+
+    pub fn get(self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Zh => self.zh,
+            Lang::En => self.en,
+        }
+    }
+}
+
 /// Shows the Chinese text: logs and sheets are read by the office.
 impl fmt::Display for Message {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -194,5 +216,12 @@ mod tests {
         assert_eq!(Lang::default(), Lang::Zh);
         assert_eq!(field_label("weight"), "分值");
         assert_eq!(field_label("somethingElse"), "somethingElse");
+    }
+
+    #[test]
+    fn a_label_in_each_language() {
+        const RED: Label = Label::new("红灯", "Red");
+        assert_eq!(RED.get(Lang::Zh), "红灯");
+        assert_eq!(RED.get(Lang::En), "Red");
     }
 }

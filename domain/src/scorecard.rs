@@ -52,7 +52,9 @@ pub fn scorecard(plan: &PlanFacts, eval: &Evaluation) -> Scorecard {
     Scorecard {
         score: eval.plan().score.unwrap_or(0.0),
         score_before_veto: lines.iter().map(|l| l.score).sum(),
-        max_score: lines.iter().map(|l| l.weight).sum::<f64>() * plan.score_cap,
+        // The sheet's own total (100 on a 100-point sheet): a score above it
+        // is over-performance allowed by the cap, not a bigger scale.
+        max_score: lines.iter().map(|l| l.weight).sum::<f64>(),
         vetoed: eval.vetoed(),
         vetoed_by: eval.vetoed_by().to_vec(),
         lines,

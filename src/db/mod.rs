@@ -62,7 +62,23 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbEr
     if let Some(schema) = &config.schema {
         options.set_schema_search_path(schema.clone());
     }
-    Database::connect(options).await
+    // Servers starting together on a new SQLite file race to switch it to
+    // WAL; SQLite may answer "database is locked" at once instead of
+    // waiting (the busy handler is skipped where waiting could deadlock).
+    // The race only lasts while another server migrates: try again.
+    let started = std::time::Instant::now();
+    loop {
+        match Database::connect(options.clone()).await {
+            Err(err)
+                if url.starts_with("sqlite:")
+                    && err.to_string().contains("database is locked")
+                    && started.elapsed() < Duration::from_secs(30) =>
+            {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            result => return result,
+        }
+    }
 }
 
 /// Applies the pending migrations, one migrator at a time however many

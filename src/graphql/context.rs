@@ -46,6 +46,9 @@ pub struct RequestContext {
     /// What the request may cost (dates, rows held, values answered),
     /// shared by the operations of a batch.
     budget: Arc<RequestBudget>,
+    /// The language the caller reads (Accept-Language), for text a field
+    /// answers; errors are put in it by `errors::finish`.
+    lang: Lang,
 }
 
 /// What a request has loaded: each plan's structure once (`None` for a plan
@@ -76,7 +79,19 @@ impl RequestContext {
             db,
             now,
             budget: Arc::new(RequestBudget::new(&crate::config::LimitsConfig::default())),
+            lang: Lang::default(),
         }
+    }
+
+    /// Answers text in `lang` (Chinese unless told).
+    pub fn with_lang(mut self, lang: Lang) -> Self {
+        self.lang = lang;
+        self
+    }
+
+    /// The language the caller reads.
+    pub fn lang(&self) -> Lang {
+        self.lang
     }
 
     /// Assignments `budget` with the other operations of the request.

@@ -25,6 +25,10 @@ pub struct ImportPlanInput {
     pub plan_name: Option<String>,
     /// The new plan's owner unit (default: the one top-level unit).
     pub owner_unit_id: Option<ID>,
+    /// On an empty database with `createUnknownUnits`: the park to create
+    /// as the plan's owner (default: the name before the year in the
+    /// sheet's title).
+    pub owner_name: Option<String>,
     /// The sheet to read (default: the one named …分解…, else the first).
     pub sheet: Option<String>,
     /// Check and report what would be created, without creating it.
@@ -42,6 +46,8 @@ pub struct ImportPlanInput {
 pub struct ImportedAssignment {
     pub unit: String,
     pub target_value: Option<f64>,
+    /// The unit's own 完成时限, when it differs from the goal's.
+    pub deadline: Option<Date>,
 }
 
 #[derive(SimpleObject)]
@@ -154,6 +160,7 @@ impl ImportResult {
                         .map(|s| ImportedAssignment {
                             unit: s.unit,
                             target_value: s.target_value,
+                            deadline: s.deadline.map(Date),
                         })
                         .collect(),
                     milestones: g
@@ -229,7 +236,7 @@ impl ImportMutation {
                 timing: *ctx.data::<ImportTiming>()?,
                 author: super::audit::author(ctx)?,
                 via: import::Interface::Api,
-                owner_name: None,
+                owner_name: input.owner_name,
             },
         )
         .await?;

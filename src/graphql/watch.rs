@@ -74,6 +74,38 @@ pub enum ReportState {
     Pending,
 }
 
+/// Why a month's calendar cannot say who reported on time (the 填报情况
+/// sheet of the export gives the same reasons).
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+pub enum Unjudgeable {
+    /// The plan reports quarterly and asks nothing this month.
+    NoReportsDue,
+    /// The plan is a DRAFT: it takes no reports yet.
+    Draft,
+    /// No assignment of a goal that takes reports (MILESTONE goals report
+    /// by completing milestones; GROUP goals only group).
+    NothingReports,
+    /// Every assignment was made after the month's due day (a plan filled
+    /// in after the fact): none owed the month on time.
+    AssignedAfterDue,
+    /// No report of the plan had come in by the month's due day: its late
+    /// and missing reports may say how the plan was filled in rather than
+    /// who was late.
+    NoReportByDue,
+}
+
+impl From<&watch::Unjudged> for Unjudgeable {
+    fn from(why: &watch::Unjudged) -> Self {
+        match why {
+            watch::Unjudged::NoReportsDue => Unjudgeable::NoReportsDue,
+            watch::Unjudged::Draft => Unjudgeable::Draft,
+            watch::Unjudged::NothingReports => Unjudgeable::NothingReports,
+            watch::Unjudged::AssignedAfterDue { .. } => Unjudgeable::AssignedAfterDue,
+            watch::Unjudged::NoReportByDue { .. } => Unjudgeable::NoReportByDue,
+        }
+    }
+}
+
 #[derive(SimpleObject)]
 pub struct CalendarEntry {
     pub assignment: Assignment,
@@ -104,6 +136,12 @@ pub struct ReportingCalendar {
     pub assignments: Vec<CalendarEntry>,
     /// One row per unit, the most missing and late first.
     pub units: Vec<UnitReporting>,
+    /// Why the month cannot say who reported on time; null when it can.
+    pub unjudgeable: Option<Unjudgeable>,
+    /// The same, explained in the caller's language (with the dates that
+    /// tell it: the due day, when the first assignment was made or the
+    /// first report came in).
+    pub unjudgeable_reason: Option<String>,
 }
 
 fn goal_watch(data: &Arc<PlanData>, j: JudgedGoal<'_>) -> GoalWatch {
@@ -362,6 +400,12 @@ impl WatchQuery {
             due_date: Date(cal.due_date),
             assignments,
             units,
+            unjudgeable: cal.unjudged.as_ref().map(Unjudgeable::from),
+            unjudgeable_reason: cal.unjudged.as_ref().map(|why| {
+                why.message(cal.month, cal.due_date)
+                    .get(rc.lang())
+                    .to_string()
+            }),
         })
     }
 }

@@ -123,6 +123,12 @@ impl Grid {
         self.cells.insert((row, column), cell);
     }
 
+    /// Merges `row`'s cells `first..=last`, as a merge the file lost (a
+    /// CSV keeps none) would have been.
+    pub fn merge_across(&mut self, row: u32, first: u32, last: u32) {
+        self.fill_merges(&[((row, first), (row, last))]);
+    }
+
     /// Copies each merged region's top-left cell into the rest of it.
     fn fill_merges(&mut self, regions: &[Region]) {
         for &((r0, c0), (r1, c1)) in regions {

@@ -1,13 +1,15 @@
 //! Next year's plan from this year's (`copyPlan`, `mubiao plan copy`): a
 //! target office starts a year from the last one's 分解表, not from a blank
 //! sheet. The copy is a DRAFT with the same goal tree, units, assignments
-//! and milestones, every date moved to the new year, and last year's actual
-//! of each goal as its 上年完成; reports and completions stay behind. One
-//! transaction through the same `create_*_in` functions as the API's single
-//! writes, so the copy obeys every rule a new plan does; one audit row.
+//! and milestones, every date moved to the new year (a deadline on the eve
+//! of the Spring Festival to the new year's eve:
+//! `domain::wording::same_deadline_in`), and last year's actual of each goal
+//! as its 上年完成; reports and completions stay behind. One transaction
+//! through the same `create_*_in` functions as the API's single writes, so
+//! the copy obeys every rule a new plan does; one audit row.
 use std::collections::HashMap;
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use entity::plan;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
@@ -19,8 +21,10 @@ use super::{assignments, goals, milestones, plans};
 use crate::db::audit::{Audit, Audited, Touches};
 use crate::db::{begin_write, finish};
 use crate::error::{AppError, AppResult, ErrorCode};
+use domain::dates::same_day_in;
 use domain::text::{self, Field};
 use domain::validation;
+use domain::wording::same_deadline_in;
 
 /// What to copy, and into which year.
 pub struct CopyPlan {
@@ -50,15 +54,6 @@ impl Audited for Copied {
     fn touches(&self) -> Touches {
         Touches::Plan(self.plan.id)
     }
-}
-
-/// The same day `years` years on; 29 February becomes 28 February in a
-/// year without one.
-pub fn moved(date: NaiveDate, years: i32) -> NaiveDate {
-    let year = date.year() + years;
-    NaiveDate::from_ymd_opt(year, date.month(), date.day())
-        .or_else(|| NaiveDate::from_ymd_opt(year, date.month(), 28))
-        .unwrap_or(date)
 }
 
 /// The default name of the copy: the old name with its year replaced by
@@ -141,8 +136,8 @@ where
             name,
             year,
             owner_unit_id: old.owner_unit_id,
-            start_date: Some(moved(old.start_date, years)),
-            end_date: Some(moved(old.end_date, years)),
+            start_date: Some(same_day_in(old.start_date, years)),
+            end_date: Some(same_day_in(old.end_date, years)),
             time_zone: Some(old.time_zone.clone()),
             score_cap: Some(old.score_cap),
             settings: plans::JudgementSettings {
@@ -192,7 +187,7 @@ where
                 baseline_value: g.baseline_value,
                 direction: Some(g.direction.into()),
                 weight: Some(g.weight),
-                deadline: g.deadline.map(|d| moved(d, years)),
+                deadline: g.deadline.map(|d| same_deadline_in(d, years)),
                 monthly_plan: goals::monthly_plan_of(g)?,
                 lead_unit_id: g.lead_unit_id.filter(|u| active_unit(*u)),
                 supporting_unit_ids: data
@@ -225,7 +220,7 @@ where
                 goal_id: new_ids[&a.goal_id],
                 unit_id: a.unit_id,
                 target_value: a.target_value,
-                deadline: a.deadline.map(|d| moved(d, years)),
+                deadline: a.deadline.map(|d| same_deadline_in(d, years)),
                 responsible_person: a.responsible_person.clone(),
                 created_at: input.now,
             },
@@ -240,7 +235,7 @@ where
                 milestones::NewMilestone {
                     goal_id: new_ids[&g.id],
                     title: m.title.clone(),
-                    due_date: moved(m.due_date, years),
+                    due_date: same_deadline_in(m.due_date, years),
                     weight: Some(m.weight),
                 },
             )
@@ -292,19 +287,6 @@ async fn refuse_taken_name<C: ConnectionTrait>(txn: &C, year: i32, name: &str) -
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(s: &str) -> NaiveDate {
-        s.parse().unwrap()
-    }
-
-    #[test]
-    fn dates_move_by_whole_years_and_29_february_becomes_the_28th() {
-        assert_eq!(moved(d("2025-10-31"), 1), d("2026-10-31"));
-        assert_eq!(moved(d("2024-02-29"), 1), d("2025-02-28"));
-        assert_eq!(moved(d("2024-02-29"), 4), d("2028-02-29"));
-        assert_eq!(moved(d("2025-02-28"), -1), d("2024-02-28"));
-        assert_eq!(moved(d("2025-12-31"), 0), d("2025-12-31"));
-    }
 
     #[test]
     fn the_name_takes_the_new_year() {

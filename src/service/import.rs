@@ -23,6 +23,7 @@ use crate::import::breakdown::{self, At, Draft, DraftGoal, UnitName, unit_key};
 use crate::import::grid::{self, ReadError};
 use crate::import::limits::{Budget, ImportTiming, MAX_PROBLEMS, Turn, off_the_workers, take_turn};
 use domain::text::{self, Field};
+use domain::wording::Collective;
 use domain::{GoalKind, Lang, Message};
 
 /// Which plan the sheet goes into.
@@ -87,6 +88,8 @@ impl Interface {
 pub struct ImportedAssignment {
     pub unit: String,
     pub target_value: Option<f64>,
+    /// The unit's own 完成时限, when it differs from the goal's.
+    pub deadline: Option<NaiveDate>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -419,10 +422,12 @@ async fn import_in(
     // Resolve every unit the sheet names, creating the unknown ones if asked.
     let mut unit_ids: HashMap<String, i64> = HashMap::new();
     let mut created_units: Vec<String> = park_created.into_iter().collect();
+    let mut seen: HashSet<&str> = HashSet::new();
     for name in draft.goals.iter().flat_map(unit_names) {
-        if unit_ids.contains_key(&name.name) {
+        if !seen.insert(&name.name) {
             continue;
         }
+        let collective = domain::wording::collective_units(&name.name);
         match by_key.get(&name.name).map(Vec::as_slice) {
             Some([id]) => {
                 unit_ids.insert(name.name.clone(), *id);
@@ -445,6 +450,43 @@ async fn import_in(
                     ),
                 ),
             )),
+            // "各局办": every department of the park, found once all are.
+            None if collective == Some(Collective::AllDepartments) => {}
+            None if let Some(group) = collective => problems.push(draft.problem_at(
+                name.at,
+                ErrorCode::UnknownUnit,
+                Message::new(
+                    format!(
+                        "“{}”（{}）不是具体单位：请写明负责的单位，协助的单位写在“配合单位”列",
+                        name.name,
+                        group.display().zh
+                    ),
+                    format!(
+                        "{} ({}) names no unit: write the responsible units, and those who help under 配合单位",
+                        name.name,
+                        group.display().en
+                    ),
+                ),
+            )),
+            // "区发改局": the district's bureau, never made a department of
+            // the park, whatever the sheet's other problems.
+            None if domain::wording::outside_park(&name.name) => {
+                let option = via.create_units_option();
+                problems.push(draft.problem_at(
+                    name.at,
+                    ErrorCode::UnknownUnit,
+                    Message::new(
+                        format!(
+                            "“{}”是区（县、市）级单位，不是园区的部门，{option} 不会建立它；如由它填报，请先添加该单位，否则写在“配合单位”列",
+                            name.name
+                        ),
+                        format!(
+                            "{} is a district (county, city) body, not a department of the park, so {option} does not create it; add the unit first if it reports here, or write it under 配合单位",
+                            name.name
+                        ),
+                    ),
+                ));
+            }
             // Asked to create units, but the sheet has problems: the units
             // would be made once it is fixed, so they are no problem of it
             // (listing them would bury the real ones).
@@ -497,6 +539,16 @@ async fn import_in(
     if !problems.is_empty() {
         return Err(sheet_invalid(problems));
     }
+    let every_department = draft
+        .goals
+        .iter()
+        .flat_map(unit_names)
+        .any(|u| !unit_ids.contains_key(&u.name));
+    let departments = if every_department {
+        departments(txn, plan.owner_unit_id).await?
+    } else {
+        Vec::new()
+    };
 
     let mut created: Vec<Option<goal::Model>> = Vec::with_capacity(draft.goals.len());
     let mut imported = Vec::with_capacity(draft.goals.len());
@@ -527,7 +579,10 @@ async fn import_in(
             weight: g.weight,
             deadline: g.deadline,
             monthly_plan: None,
-            lead_unit_id: g.lead_unit.as_ref().map(|u| unit_ids[&u.name]),
+            lead_unit_id: g
+                .lead_unit
+                .as_ref()
+                .and_then(|u| unit_ids.get(&u.name).copied()),
             supporting_unit_ids,
             responsible_leader: g.leader.clone(),
             responsible_person: g.person.clone(),
@@ -551,20 +606,44 @@ async fn import_in(
         };
         let mut assignments = Vec::new();
         for assignment in &g.assignments {
-            let new_assignment = assignments::NewAssignment {
-                goal_id: goal.id,
-                unit_id: unit_ids[&assignment.unit.name],
-                target_value: assignment.value,
-                deadline: None,
-                responsible_person: None,
-                created_at: request.now,
+            // A unit, or "各局办": each department of the park.
+            let carriers: Vec<(String, i64)> = match unit_ids.get(&assignment.unit.name) {
+                Some(id) => vec![(assignment.unit.name.clone(), *id)],
+                None => departments.clone(),
             };
-            match assignments::create_in(txn, new_assignment).await {
-                Ok(a) => assignments.push(ImportedAssignment {
-                    unit: assignment.unit.name.clone(),
-                    target_value: a.target_value,
-                }),
-                Err(err) => problems.push(refusal(&draft, err, assignment.unit.at)?),
+            if carriers.is_empty() {
+                problems.push(draft.problem_at(
+                    assignment.unit.at,
+                    ErrorCode::UnknownUnit,
+                    Message::new(
+                        format!(
+                            "“{}”指园区各部门，但园区还没有任何部门；请先添加部门",
+                            assignment.unit.name
+                        ),
+                        format!(
+                            "{} means every department of the park, and the park has none yet; add them first",
+                            assignment.unit.name
+                        ),
+                    ),
+                ));
+            }
+            for (unit, unit_id) in carriers {
+                let new_assignment = assignments::NewAssignment {
+                    goal_id: goal.id,
+                    unit_id,
+                    target_value: assignment.value,
+                    deadline: assignment.deadline,
+                    responsible_person: None,
+                    created_at: request.now,
+                };
+                match assignments::create_in(txn, new_assignment).await {
+                    Ok(a) => assignments.push(ImportedAssignment {
+                        unit,
+                        target_value: a.target_value,
+                        deadline: a.deadline,
+                    }),
+                    Err(err) => problems.push(refusal(&draft, err, assignment.unit.at)?),
+                }
             }
         }
         let mut milestone_rows = Vec::new();
@@ -594,7 +673,11 @@ async fn import_in(
             target_value: goal.target_value,
             measure_unit: goal.measure_unit.clone(),
             deadline: goal.deadline,
-            lead_unit: g.lead_unit.as_ref().map(|u| u.name.clone()),
+            lead_unit: g
+                .lead_unit
+                .as_ref()
+                .filter(|u| unit_ids.contains_key(&u.name))
+                .map(|u| u.name.clone()),
             assignments,
             milestones: milestone_rows,
             depth: depth_of(&draft, g),
@@ -701,6 +784,18 @@ async fn create_park(
     )
     .await?;
     Ok(park)
+}
+
+/// The park's departments (its live child units), by name, oldest first:
+/// who "各局办" in a 责任单位 cell means.
+async fn departments(txn: &DatabaseTransaction, park_id: i64) -> AppResult<Vec<(String, i64)>> {
+    let mut children: Vec<unit::Model> = units::all(txn)
+        .await?
+        .into_values()
+        .filter(|u| u.parent_id == Some(park_id) && u.archived_at.is_none())
+        .collect();
+    children.sort_by_key(|u| u.id);
+    Ok(children.into_iter().map(|u| (u.name, u.id)).collect())
 }
 
 /// The units a goal must name: its lead and the units carrying its parts.

@@ -4,7 +4,7 @@
 //! ("持续推进", "常态化"), which is due at the plan's end and marked ongoing.
 //! "10月前" could mean the end of September or of October: it is ambiguous,
 //! never guessed.
-use chrono::{Duration, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate};
 
 use super::{WordingError, normalise, unreadable};
 use crate::message::Message;
@@ -58,6 +58,26 @@ pub fn spring_festival(year: i32) -> Option<NaiveDate> {
         .iter()
         .find(|(y, _, _)| *y == year)
         .and_then(|(y, m, d)| NaiveDate::from_ymd_opt(*y, *m, *d))
+}
+
+/// The eve of `year`'s Spring Festival: the day "春节前" means.
+fn spring_festival_eve(year: i32) -> Option<NaiveDate> {
+    spring_festival(year).map(|day| day - Duration::days(1))
+}
+
+/// A deadline `years` years on, as a plan copied into another year means
+/// it: the eve of its year's Spring Festival (春节前: 2025-01-28) is the eve
+/// of the new year's (2026-02-16), as the festival moves with the lunar
+/// calendar; every other date keeps its day and month
+/// ([`dates::same_day_in`](crate::dates::same_day_in)), as do dates in years
+/// the Spring Festival table does not cover. The stored date is all there
+/// is: a deadline typed as that very day ("1月28日") moves as 春节前 does.
+pub fn same_deadline_in(date: NaiveDate, years: i32) -> NaiveDate {
+    let year = date.year() + years;
+    match (spring_festival_eve(date.year()), spring_festival_eve(year)) {
+        (Some(eve), Some(new_eve)) if eve == date => new_eve,
+        _ => crate::dates::same_day_in(date, years),
+    }
 }
 
 /// Words for work that goes on all year and beyond.
@@ -250,8 +270,8 @@ fn holiday(
         return None;
     }
     let result = match *name {
-        "春节" => match spring_festival(year) {
-            Some(day) => Ok(day - Duration::days(1)),
+        "春节" => match spring_festival_eve(year) {
+            Some(eve) => Ok(eve),
             None => Err(WordingError::Unreadable(Message::new(
                 format!(
                     "“{original}”：春节日期表只有 {} 至 {} 年，{year} 年的春节请写具体日期",
@@ -394,6 +414,45 @@ mod tests {
                 "{text}"
             );
             assert_eq!(parse_deadline(text, 2025), Ok(d(expected)), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_copied_deadline_on_the_spring_festival_eve_is_the_new_years_eve() {
+        let rows = [
+            // 春节前 of 2025 (the festival is on 29 January).
+            ("2025-01-28", 1, "2026-02-16"),
+            ("2025-01-28", 2, "2027-02-05"),
+            ("2026-02-16", -1, "2025-01-28"),
+            ("2025-01-28", 0, "2025-01-28"),
+            ("2039-01-23", 1, "2040-02-11"),
+            // Any other day keeps its date, the festival's own day included.
+            ("2025-01-27", 1, "2026-01-27"),
+            ("2025-01-29", 1, "2026-01-29"),
+            ("2025-10-31", 1, "2026-10-31"),
+            ("2024-02-29", 1, "2025-02-28"),
+            // 2026's eve is 16 February; last year's date is no eve now.
+            ("2026-01-28", -1, "2025-01-28"),
+            // Beyond the table the date keeps its day.
+            ("2040-02-11", 1, "2041-02-11"),
+            ("2020-01-24", -1, "2019-01-24"),
+        ];
+        for (date, years, expected) in rows {
+            assert_eq!(
+                same_deadline_in(d(date), years),
+                d(expected),
+                "{date} {years:+}"
+            );
+        }
+        // The eve is what 春节前 reads in each year.
+        for year in SPRING_FESTIVAL_YEARS {
+            let eve = parse_deadline("春节前", year).unwrap();
+            assert_eq!(
+                same_deadline_in(eve, 1),
+                parse_deadline("春节前", year + 1)
+                    .unwrap_or_else(|_| crate::dates::same_day_in(eve, 1)),
+                "{year}"
+            );
         }
     }
 

@@ -19,11 +19,12 @@ mod units;
 
 pub use cells::{AssignmentWords, read_assignment_cell, read_inline_milestones};
 pub use deadline::{
-    DeadlineReading, SPRING_FESTIVAL_YEARS, parse_deadline, read_deadline, spring_festival,
+    DeadlineReading, SPRING_FESTIVAL_YEARS, parse_deadline, read_deadline, same_deadline_in,
+    spring_festival,
 };
 pub use points::{Points, read_points, split_heading_points};
 pub use target::{TargetReading, WordedKind, read_target};
-pub use units::{Collective, collective_units};
+pub use units::{Collective, collective_units, outside_park};
 
 /// Which side of the number counts as meeting the target.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

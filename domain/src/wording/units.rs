@@ -69,9 +69,55 @@ pub fn collective_units(name: &str) -> Option<Collective> {
     }
 }
 
+/// Whether a 责任单位 name reads as a body of the district, county, city or
+/// province ("区发改局", "市商务局", "县应急管理局", "省科技厅"): it is no
+/// department of the park, so an import must not create it as one.
+/// "市场监管局" and "区域发展中心" are words, not levels, and stay the park's.
+pub fn outside_park(name: &str) -> bool {
+    let key = normalise(name);
+    let Some(rest) = ["区", "县", "市", "省", "州"]
+        .iter()
+        .find_map(|level| key.strip_prefix(level))
+    else {
+        return false;
+    };
+    let words = ["场", "域", "块"];
+    if words.iter().any(|w| rest.starts_with(w)) {
+        return false;
+    }
+    let bodies = [
+        "局", "委", "办", "厅", "院", "所", "中心", "公司", "队", "站", "部", "处", "会",
+    ];
+    rest.chars().count() >= 2 && bodies.iter().any(|b| rest.ends_with(b))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bodies_outside_the_park() {
+        let rows = [
+            ("区发改局", true),
+            ("区统计局", true),
+            ("市商务局", true),
+            ("县应急管理局", true),
+            ("省科技厅", true),
+            ("区 自然资源局", true),
+            ("区住建委", true),
+            ("市场监管局", false),
+            ("区域发展中心", false),
+            ("区政府办", true),
+            ("招商合作局", false),
+            ("经济发展局", false),
+            ("区", false),
+            ("区局", false),
+            ("潇湘科技要素大市场", false),
+        ];
+        for (name, outside) in rows {
+            assert_eq!(outside_park(name), outside, "{name:?}");
+        }
+    }
 
     #[test]
     fn collective_names() {

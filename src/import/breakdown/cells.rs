@@ -10,6 +10,7 @@ use super::headers::Field;
 use super::unit_key;
 use crate::error::ErrorCode;
 use crate::import::grid::Cell;
+use domain::Message;
 use domain::wording::{self, DeadlineReading, WordingError};
 
 impl<'a> SheetReader<'a> {
@@ -49,7 +50,7 @@ impl<'a> SheetReader<'a> {
 
     /// A number, stored as one or written as words ("20个以上"); `what`
     /// names it in the problem when it is neither.
-    pub(super) fn number(&mut self, cell: &Cell, at: At, what: &str) -> Option<f64> {
+    pub(super) fn number(&mut self, cell: &Cell, at: At, what: Message) -> Option<f64> {
         if let Some(n) = cell.number {
             return Some(n);
         }
@@ -59,8 +60,8 @@ impl<'a> SheetReader<'a> {
                 self.problem(
                     at,
                     ErrorCode::UnreadableValue,
-                    format!("{what}“{}”不是数字", cell.text.trim()),
-                    format!("{what} {:?} is not a number", cell.text.trim()),
+                    format!("{}“{}”不是数字", what.zh, cell.text.trim()),
+                    format!("{} {:?} is not a number", what.en, cell.text.trim()),
                 );
                 None
             }

@@ -24,6 +24,9 @@ pub struct UnitName {
 pub struct DraftAssignment {
     pub unit: UnitName,
     pub value: Option<f64>,
+    /// The unit's own 完成时限, when it differs from the goal's (one row
+    /// per unit, each with its date).
+    pub deadline: Option<NaiveDate>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

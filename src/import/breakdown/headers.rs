@@ -343,6 +343,53 @@ fn title_above(grid: &Grid, header_row: u32) -> Option<String> {
         .map(|cell| cell.text.trim().to_string())
 }
 
+/// A two-row header saved as CSV by Excel has lost its merges: 责任单位
+/// over three unit columns became "责任单位", "", "" with the units named in
+/// the row below. Returns the grid with those header merges put back, or
+/// `None` when there is nothing to restore. The row below must be a
+/// header row (a blank 目标任务) whose every value sits under such a span,
+/// so a first data row is never taken for one.
+pub(super) fn restore_flattened_header(grid: &Grid) -> Option<Grid> {
+    let h = find_header_row(grid)?;
+    let below = h + 1;
+    let width = grid.column_count();
+    let merged = |r: u32| (0..width).any(|c| grid.cell(r, c).merged_from.is_some());
+    if merged(h) || merged(below) {
+        return None;
+    }
+    let title = (0..width)
+        .find(|&c| recognise(&grid.cell(h, c).text).is_some_and(|(f, _)| f == Field::Title))?;
+    if !grid.cell(below, title).is_blank() {
+        return None;
+    }
+    let mut spans = Vec::new();
+    let mut c = 0;
+    while c < width {
+        let mut last = c;
+        if !grid.cell(h, c).is_blank() && !grid.cell(below, c).is_blank() {
+            while last + 1 < width
+                && grid.cell(h, last + 1).is_blank()
+                && !grid.cell(below, last + 1).is_blank()
+            {
+                last += 1;
+            }
+            if last > c {
+                spans.push((c, last));
+            }
+        }
+        c = last + 1;
+    }
+    let inside = |c: u32| spans.iter().any(|&(a, b)| a <= c && c <= b);
+    if spans.is_empty() || (0..width).any(|c| !grid.cell(below, c).is_blank() && !inside(c)) {
+        return None;
+    }
+    let mut restored = grid.clone();
+    for (first, last) in spans {
+        restored.merge_across(h, first, last);
+    }
+    Some(restored)
+}
+
 /// A second header row sits under headers merged across columns.
 fn has_second_header_row(grid: &Grid, header_row: u32) -> bool {
     (0..grid.column_count())

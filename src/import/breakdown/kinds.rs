@@ -190,7 +190,10 @@ impl SheetReader<'_> {
                 .filter(|_| goal.subset)
                 .and_then(|p| self.draft.goals[p].lead_unit.clone());
             let goal = &mut self.draft.goals[i];
-            if goal.subset && goal.cells.weight.is_none() {
+            // A 其中 row without points of its own, and a 一票否决 item
+            // however it was recognised, weigh nothing: the veto is its force.
+            let weightless = goal.subset || goal.kind == GoalKind::Veto;
+            if weightless && goal.weight.is_none() {
                 goal.weight = Some(0.0);
             }
             if goal.kind == GoalKind::Group || has_own_children || !goal.assignments.is_empty() {
@@ -200,6 +203,7 @@ impl SheetReader<'_> {
                 goal.assignments.push(DraftAssignment {
                     unit: lead,
                     value: None,
+                    deadline: None,
                 });
                 goal.lead_by_default = true;
             }

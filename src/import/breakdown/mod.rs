@@ -58,6 +58,8 @@ pub fn unit_key(name: &str) -> String {
 /// them all at once). `known_units` (normalised with [`unit_key`]) lets
 /// per-unit columns be told from columns to ignore.
 pub fn read(grid: &Grid, plan_year: i32, known_units: &HashSet<String>) -> (Draft, Vec<Problem>) {
+    let restored = headers::restore_flattened_header(grid);
+    let grid = restored.as_ref().unwrap_or(grid);
     let columns = match find_columns(grid, known_units) {
         Ok(columns) => columns,
         Err(problem) => return (Draft::default(), vec![problem]),
@@ -78,6 +80,7 @@ pub fn read(grid: &Grid, plan_year: i32, known_units: &HashSet<String>) -> (Draf
         raw_targets: Vec::new(),
     };
     reader.read_rows();
+    reader.settle_assignment_deadlines();
     reader.settle_kinds();
     reader.settle_responsibility_and_points();
     (reader.draft, reader.problems)
@@ -120,6 +123,18 @@ impl SheetReader<'_> {
                 }
                 continue;
             }
+            if let Some((title, at)) = self.milestone_row(row) {
+                match current {
+                    Some(goal) => self.read_titled_milestone(row, goal, title, at),
+                    None => self.problem(
+                        at,
+                        ErrorCode::MissingTitle,
+                        "这一行的节点上方没有目标任务，请放到所属目标任务之下",
+                        "a 节点 with no goal above it; put it under its 目标任务",
+                    ),
+                }
+                continue;
+            }
             if self.starts_goal(row) {
                 let section = self.is_section(row);
                 current = self.read_goal(row, section, &mut outline, pending_category.as_ref());
@@ -154,6 +169,15 @@ impl SheetReader<'_> {
                 );
             }
         }
+    }
+
+    /// A row with no 序号 whose 目标任务 reads "节点：…": a 节点, not a goal.
+    fn milestone_row(&self, row: u32) -> Option<(String, At)> {
+        if self.fresh(row, Field::Code).is_some() {
+            return None;
+        }
+        let (cell, at) = self.fresh(row, Field::Title)?;
+        rows::titled_milestone(&cell.text).map(|title| (title, at))
     }
 
     fn starts_goal(&self, row: u32) -> bool {
@@ -269,6 +293,134 @@ mod tests {
                 ("2025-12-31".to_string(), "通过验收".to_string()),
             ]
         );
+    }
+
+    #[test]
+    fn a_milestone_written_as_a_titled_row_belongs_to_the_goal_above() {
+        let g = grid(&[
+            &["序号", "目标任务", "目标值", "牵头单位", "完成时限"],
+            &["1", "五好园区建设", "建成投用", "规划局", "12月底前"],
+            &["", "节点：主体工程完工", "", "", "10月底前"],
+            &["", "节点:投入运营", "", "", ""],
+            &["2", "签约项目", "20个", "招商局", "年底前"],
+        ]);
+        let (draft, problems) = read(&g, 2025, &HashSet::new());
+        assert_eq!(problems, vec![]);
+        assert_eq!(draft.goals.len(), 2, "{:#?}", draft.goals);
+        let milestones: Vec<(String, String)> = draft.goals[0]
+            .milestones
+            .iter()
+            .map(|m| (m.due.to_string(), m.title.clone()))
+            .collect();
+        assert_eq!(
+            milestones,
+            [
+                ("2025-10-31".to_string(), "主体工程完工".to_string()),
+                ("2025-12-31".to_string(), "投入运营".to_string()),
+            ]
+        );
+        assert_eq!(draft.goals[1].parent, None);
+    }
+
+    #[test]
+    fn a_two_row_header_saved_as_csv_reads_as_when_merged() {
+        // Chinese Excel's CSV: the title and the merges are gone, their
+        // cells blank; 责任单位 spans three unit columns named one row below.
+        let g = grid(&[
+            &["鹤城高新区2025年目标任务分解表", "", "", "", "", "", ""],
+            &["序号", "目标任务", "2025年目标", "责任单位", "", "", "分值"],
+            &["", "", "", "招商局", "经发局", "规划局", ""],
+            &["1", "签约项目", "20个", "12", "8", "", "10"],
+            &["2", "处置低效用地", "250亩", "", "", "250", "5"],
+        ]);
+        let (draft, problems) = read(&g, 2025, &HashSet::new());
+        assert_eq!(problems, vec![]);
+        assert_eq!(draft.goals.len(), 2);
+        let parts: Vec<(&str, Option<f64>)> = draft.goals[0]
+            .assignments
+            .iter()
+            .map(|a| (a.unit.name.as_str(), a.value))
+            .collect();
+        assert_eq!(parts, [("招商局", Some(12.0)), ("经发局", Some(8.0))]);
+        assert_eq!(draft.goals[1].assignments[0].unit.name, "规划局");
+        assert_eq!(draft.goals[1].weight, Some(5.0));
+        assert_eq!(draft.ignored_columns, Vec::<String>::new());
+    }
+
+    #[test]
+    fn each_unit_row_keeps_its_own_deadline() {
+        let g = grid(&[
+            &[
+                "序号",
+                "目标任务",
+                "目标值",
+                "责任单位",
+                "分解任务",
+                "完成时限",
+            ],
+            &[
+                "1",
+                "标准厂房建设",
+                "建成投用",
+                "规划局（牵头）",
+                "完成方案编制",
+                "6月底前",
+            ],
+            &["", "", "", "经发局", "完成资金筹措", "9月底前"],
+            &["", "", "", "招商局", "完成招租", "年底前"],
+        ]);
+        let (draft, problems) = read(&g, 2025, &HashSet::new());
+        assert_eq!(problems, vec![]);
+        let goal = &draft.goals[0];
+        // The goal is done when its last unit is.
+        assert_eq!(
+            goal.deadline.map(|d| d.to_string()).as_deref(),
+            Some("2025-12-31")
+        );
+        let parts: Vec<(&str, Option<String>)> = goal
+            .assignments
+            .iter()
+            .map(|a| (a.unit.name.as_str(), a.deadline.map(|d| d.to_string())))
+            .collect();
+        assert_eq!(
+            parts,
+            [
+                ("规划局", Some("2025-06-30".to_string())),
+                ("经发局", Some("2025-09-30".to_string())),
+                ("招商局", None),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_english_problem_names_a_units_share_in_english() {
+        let g = grid(&[
+            &["序号", "目标任务", "目标值", "责任单位"],
+            &["1", "签约项目", "20个", "招商局:很多"],
+        ]);
+        let (_, problems) = read(&g, 2025, &HashSet::new());
+        let lines: Vec<String> = problems
+            .iter()
+            .map(|p| p.describe(domain::Lang::En))
+            .collect();
+        assert_eq!(
+            lines,
+            ["D2 (责任单位): the share of 招商局 \"很多\" is not a number"]
+        );
+    }
+
+    #[test]
+    fn a_veto_item_weighs_nothing_without_points() {
+        let g = grid(&[
+            &["序号", "目标任务", "目标值", "牵头单位"],
+            &["1", "安全生产", "不发生较大及以上安全生产事故", "应急局"],
+            &["2", "签约项目", "20个", "招商局"],
+        ]);
+        let (draft, problems) = read(&g, 2025, &HashSet::new());
+        assert_eq!(problems, vec![]);
+        assert_eq!(draft.goals[0].kind, GoalKind::Veto);
+        assert_eq!(draft.goals[0].weight, Some(0.0));
+        assert_eq!(draft.goals[1].weight, None, "the service's default");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! unit) and 节点 are read from its row and from the rows under it that
 //! carry nothing else.
 use domain::wording::{self, AssignmentWords, Points};
-use domain::{Direction, GoalKind};
+use domain::{Direction, GoalKind, Message};
 
 use super::SheetReader;
 use super::cells::split_list;
@@ -34,6 +34,25 @@ fn lead_mark(name: &str) -> (String, bool) {
         }
     }
     (name.trim().to_string(), false)
+}
+
+/// How a problem names a unit's part of a goal.
+fn share_of(unit: &str) -> Message {
+    Message::new(format!("{unit}的分解值"), format!("the share of {unit}"))
+}
+
+fn milestone_weight() -> Message {
+    Message::new("节点权重", "节点权重 (milestone weight)")
+}
+
+/// The 节点 of a row written "节点：主体工程完工" in the 目标任务 column.
+pub(super) fn titled_milestone(title: &str) -> Option<String> {
+    let title = title.trim();
+    let rest = ["节点", "节点目标", "时间节点", "节点任务"]
+        .iter()
+        .find_map(|p| title.strip_prefix(p))?;
+    let rest = rest.strip_prefix([':', '：'])?.trim();
+    (!rest.is_empty()).then(|| rest.to_string())
 }
 
 /// Marks that put a unit in a per-unit column without a value of its own.
@@ -199,7 +218,7 @@ impl<'a> SheetReader<'a> {
             |_, cell, _| Some(wording::normalise(&cell.text)),
         );
         let baseline = self.read_field(row, Field::Baseline, &mut cells.baseline, |r, cell, at| {
-            r.number(cell, at, "基数")
+            r.number(cell, at, Message::new("基数", "基数 (baseline)"))
         });
         let points = self.read_field(row, Field::Weight, &mut cells.weight, Self::points);
         raw_target.veto_points = points == Some(Points::Veto);
@@ -210,9 +229,13 @@ impl<'a> SheetReader<'a> {
         let deadline = self.read_field(row, Field::Deadline, &mut cells.deadline, Self::deadline);
         let ongoing = deadline.is_some_and(|d| d.ongoing);
         let deadline = deadline.map(|d| d.date);
-        let previous_year = self
-            .value(row, Field::PreviousYear)
-            .and_then(|(cell, at)| self.number(cell, at, "上年完成"));
+        let previous_year = self.value(row, Field::PreviousYear).and_then(|(cell, at)| {
+            self.number(
+                cell,
+                at,
+                Message::new("上年完成", "上年完成 (last year's result)"),
+            )
+        });
         let remarks = self.text(row, Field::Remarks).filter(|r| !r.is_empty());
         let lead_unit = self
             .value(row, Field::Lead)
@@ -333,6 +356,13 @@ impl<'a> SheetReader<'a> {
             return;
         };
         let assignment_beside = self.fresh(row, Field::AssignmentContext);
+        // One row per unit: the unit's own 完成时限 on its row (on the
+        // goal's row, the goal's); the goal's is settled from them.
+        let row_deadline = match self.fresh(row, Field::Deadline) {
+            Some(_) if self.draft.goals[goal].row == row => self.draft.goals[goal].deadline,
+            Some((cell, at)) => self.deadline(cell, at).map(|d| d.date),
+            None => None,
+        };
         for item in split_list(&cell.text) {
             let (name, value_text) = match item.split_once(':') {
                 Some((n, v)) => (n.to_string(), Some(v.to_string())),
@@ -353,7 +383,7 @@ impl<'a> SheetReader<'a> {
                         ..Cell::default()
                     },
                     at,
-                    &format!("{name}的分解值"),
+                    share_of(&name),
                 ),
                 (None, Some((assignment_cell, assignment_at))) => {
                     self.assignment_words(goal, assignment_cell, assignment_at)
@@ -363,6 +393,7 @@ impl<'a> SheetReader<'a> {
             self.draft.goals[goal].assignments.push(DraftAssignment {
                 unit: UnitName { name, at },
                 value,
+                deadline: row_deadline,
             });
         }
     }
@@ -426,11 +457,13 @@ impl<'a> SheetReader<'a> {
             let value = if TICKS.contains(&mark) || LEAD_MARKS.contains(&mark) {
                 None
             } else {
-                self.number(cell, at, &format!("{unit}的分解值"))
+                self.number(cell, at, share_of(&unit))
             };
-            self.draft.goals[goal]
-                .assignments
-                .push(DraftAssignment { unit: name, value });
+            self.draft.goals[goal].assignments.push(DraftAssignment {
+                unit: name,
+                value,
+                deadline: None,
+            });
         }
     }
 
@@ -456,11 +489,12 @@ impl<'a> SheetReader<'a> {
                 }
             }
             (Some((cell, at)), due) => {
-                let due = match due {
-                    Some((due_cell, due_at)) => self.date(due_cell, due_at),
-                    None => self.due_by_deadline(row, goal, cell, at),
+                let due = match (due, self.own_deadline(row, goal)) {
+                    (Some((due_cell, due_at)), _) => self.date(due_cell, due_at),
+                    (None, Some((due_cell, due_at))) => self.date(due_cell, due_at),
+                    (None, None) => self.due_by_deadline(row, goal, cell, at),
                 };
-                let weight = weight.and_then(|(w, w_at)| self.number(w, w_at, "节点权重"));
+                let weight = weight.and_then(|(w, w_at)| self.number(w, w_at, milestone_weight()));
                 if let Some(due) = due {
                     self.draft.goals[goal].milestones.push(DraftMilestone {
                         at,
@@ -477,6 +511,75 @@ impl<'a> SheetReader<'a> {
                 "a 节点时限 without a 节点; name the milestone",
             ),
             (None, None) => {}
+        }
+    }
+
+    /// A 完成时限 written on a row under its goal (not the goal's own).
+    fn own_deadline(&self, row: u32, goal: usize) -> Option<(&'a Cell, At)> {
+        (self.draft.goals[goal].row != row)
+            .then(|| self.fresh(row, Field::Deadline))
+            .flatten()
+    }
+
+    /// "节点：主体工程完工" written in the 目标任务 column with no 序号: a
+    /// 节点 of the goal above, due on its row's 节点时限 or 完成时限, on a
+    /// date in its words ("节点：10月底前主体完工"), or on the goal's.
+    pub(super) fn read_titled_milestone(&mut self, row: u32, goal: usize, title: String, at: At) {
+        let weight = self
+            .fresh(row, Field::MilestoneWeight)
+            .and_then(|(w, w_at)| self.number(w, w_at, milestone_weight()));
+        let stated = self
+            .fresh(row, Field::MilestoneDue)
+            .or_else(|| self.own_deadline(row, goal));
+        let due = match stated {
+            Some((due_cell, due_at)) => self.date(due_cell, due_at),
+            None => match wording::read_inline_milestones(&title, self.plan_year) {
+                Ok(dated) if !dated.is_empty() => {
+                    for (due, title) in dated {
+                        self.draft.goals[goal].milestones.push(DraftMilestone {
+                            at,
+                            title,
+                            due,
+                            weight,
+                        });
+                    }
+                    return;
+                }
+                _ => {
+                    let words = Cell {
+                        text: title.clone(),
+                        ..Cell::default()
+                    };
+                    self.due_by_deadline(row, goal, &words, at)
+                }
+            },
+        };
+        if let Some(due) = due {
+            self.draft.goals[goal].milestones.push(DraftMilestone {
+                at,
+                title,
+                due,
+                weight,
+            });
+        }
+    }
+
+    /// One row per unit, each with its 完成时限: the goal is done when its
+    /// last unit is, and a unit keeps its own date only where it differs.
+    pub(super) fn settle_assignment_deadlines(&mut self) {
+        for goal in &mut self.draft.goals {
+            let latest = goal
+                .assignments
+                .iter()
+                .filter_map(|a| a.deadline)
+                .chain(goal.deadline)
+                .max();
+            goal.deadline = latest;
+            for a in &mut goal.assignments {
+                if a.deadline == latest {
+                    a.deadline = None;
+                }
+            }
         }
     }
 

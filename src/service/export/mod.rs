@@ -1,7 +1,9 @@
 //! The 完成情况表: a plan's judgement as of a date, as an .xlsx workbook for
 //! the 调度会 papers (five sheets) or as CSV (the first sheet, UTF-8 with a
 //! BOM so Excel shows the Chinese). Figures come from the same evaluation
-//! as the API; this module only lays them out.
+//! as the API; this module only lays them out. Sheet names, headers and
+//! words are in the reader's language (`labels`, Chinese by default); the
+//! plan's own words are written as the office typed them.
 use std::borrow::Cow;
 
 use chrono::{Datelike, NaiveDate};
@@ -11,14 +13,22 @@ use super::PlanData;
 use super::watch::{self, WatchFilter};
 use crate::error::{AppError, AppResult};
 use domain::completion::unsigned_zero;
-use domain::{Direction, Evaluation, GoalKind, Light, Status, text};
+use domain::{Evaluation, GoalKind, Label, Lang, Light, Status, text};
+use labels::MilestoneState;
+
+/// The 目标任务分解表 sheet (and file).
+mod breakdown;
+/// Every word an export writes, in both languages.
+pub mod labels;
+
+pub use breakdown::{breakdown_headers, breakdown_xlsx};
 
 /// One line of the first sheet: a goal and its judgement.
 pub struct GoalLine {
     pub code: String,
     pub category: String,
     pub title: String,
-    pub kind: String,
+    pub kind: GoalKind,
     pub measure_unit: String,
     /// 分值: the goal's weight (its points on a 100-point sheet).
     pub weight: f64,
@@ -44,58 +54,9 @@ pub struct GoalLine {
     pub remarks: String,
 }
 
-pub const HEADERS: [&str; 21] = [
-    "序号",
-    "类别",
-    "目标任务",
-    "类型",
-    "计量单位",
-    "分值",
-    "目标值",
-    "上年完成",
-    "完成值",
-    "完成率",
-    "序时进度",
-    "差距(百分点)",
-    "亮灯",
-    "状态",
-    "得分",
-    "牵头单位",
-    "责任领导",
-    "完成时限",
-    "最新进展",
-    "存在问题",
-    "备注",
-];
-
-fn light_label(light: Light) -> &'static str {
-    match light {
-        Light::Green => "绿灯",
-        Light::Blue => "蓝灯",
-        Light::Yellow => "黄灯",
-        Light::Red => "红灯",
-    }
-}
-
-fn status_label(status: Status) -> &'static str {
-    match status {
-        Status::NotStarted => "未启动",
-        Status::InProgress => "推进中",
-        Status::Completed => "已完成",
-        Status::Overdue => "逾期",
-    }
-}
-
-/// The 类型 column's words; the importer reads them back.
-pub fn kind_label(kind: GoalKind) -> &'static str {
-    match kind {
-        GoalKind::Cumulative => "累计",
-        GoalKind::Rate => "比率",
-        GoalKind::Milestone => "节点",
-        GoalKind::Veto => "一票否决",
-        GoalKind::Group => "分组",
-        GoalKind::Rank => "排名",
-    }
+/// The 完成情况 sheet's (and the CSV's) header row in `lang`.
+pub fn headers(lang: Lang) -> [&'static str; 21] {
+    labels::row(&labels::GOAL_HEADERS, lang)
 }
 
 /// One line per goal of the first sheet, in 分解表 order.
@@ -115,7 +76,7 @@ pub fn goal_lines(data: &PlanData, eval: &Evaluation) -> AppResult<Vec<GoalLine>
                 code: g.code.clone().unwrap_or_default(),
                 category: g.category.clone().unwrap_or_default(),
                 title: g.title.clone(),
-                kind: kind_label(g.kind.into()).to_string(),
+                kind: g.kind.into(),
                 measure_unit: g.measure_unit.clone().unwrap_or_default(),
                 weight: g.weight,
                 target: p.target,
@@ -145,7 +106,7 @@ pub fn goal_lines(data: &PlanData, eval: &Evaluation) -> AppResult<Vec<GoalLine>
 /// CSV of the first sheet: UTF-8 with a BOM, percentages as numbers in
 /// percent (85.0), one decimal as the office reads them. Quoting is the
 /// `csv` crate's; what a spreadsheet would run is neutralised first.
-pub fn csv(data: &PlanData, eval: &Evaluation) -> AppResult<String> {
+pub fn csv(data: &PlanData, eval: &Evaluation, lang: Lang) -> AppResult<String> {
     let field = |s: &str| neutralised(&cell(s)).into_owned();
     let num = |v: Option<f64>| v.map(|v| rounded(v, 1)).unwrap_or_default();
     let exact = |v: Option<f64>| v.map(|v| unsigned_zero(v).to_string()).unwrap_or_default();
@@ -156,13 +117,13 @@ pub fn csv(data: &PlanData, eval: &Evaluation) -> AppResult<String> {
         // Writing to memory cannot fail.
         out.write_record(record).expect("a CSV record in memory");
     };
-    write(&HEADERS.map(String::from));
+    write(&headers(lang).map(String::from));
     for l in goal_lines(data, eval)? {
         write(&[
             field(&l.code),
             field(&l.category),
             field(&l.title),
-            field(&l.kind),
+            labels::kind(l.kind).get(lang).to_string(),
             field(&l.measure_unit),
             exact(Some(l.weight)),
             exact(l.target),
@@ -171,8 +132,8 @@ pub fn csv(data: &PlanData, eval: &Evaluation) -> AppResult<String> {
             num(Some(l.completion_percent)),
             num(l.expected_percent),
             num(l.gap),
-            light_label(l.light).to_string(),
-            status_label(l.status).to_string(),
+            labels::light(l.light).get(lang).to_string(),
+            labels::status(l.status).get(lang).to_string(),
             l.score.map(|v| rounded(v, 2)).unwrap_or_default(),
             field(&l.lead_unit),
             field(&l.leader),
@@ -243,14 +204,19 @@ fn light_fill(light: Light) -> Color {
     }
 }
 
-fn header_row(sheet: &mut Worksheet, headers: &[&str], widths: &[f64]) -> Result<(), XlsxError> {
+fn header_row<const N: usize>(
+    sheet: &mut Worksheet,
+    headers: &[Label; N],
+    lang: Lang,
+    widths: &[f64; N],
+) -> Result<(), XlsxError> {
     let bold = Format::new()
         .set_bold()
         .set_border(FormatBorder::Thin)
         .set_align(FormatAlign::Center)
         .set_background_color(Color::RGB(0xD9E1F2));
     for (col, (h, w)) in headers.iter().zip(widths).enumerate() {
-        sheet.write_string_with_format(0, col as u16, *h, &bold)?;
+        sheet.write_string_with_format(0, col as u16, h.get(lang), &bold)?;
         sheet.set_column_width(col as u16, *w)?;
     }
     sheet.set_freeze_panes(1, 0)?;
@@ -267,10 +233,15 @@ fn print_wide(sheet: &mut Worksheet) {
 
 /// The workbook: 完成情况 (goals), 单位排名 (units), 节点目标 (milestones),
 /// the reporting calendar of `as_of`'s month, and the plan's 目标任务分解表
-/// (which `mubiao import` reads back).
-pub fn xlsx(data: &PlanData, eval: &Evaluation, today: NaiveDate) -> AppResult<Vec<u8>> {
+/// (which `mubiao import` reads back), in `lang`.
+pub fn xlsx(
+    data: &PlanData,
+    eval: &Evaluation,
+    today: NaiveDate,
+    lang: Lang,
+) -> AppResult<Vec<u8>> {
     let lines = goal_lines(data, eval)?;
-    build_xlsx(data, eval, &lines, today).map_err(xlsx_error)?
+    build_xlsx(data, eval, &lines, today, lang).map_err(xlsx_error)?
 }
 
 fn build_xlsx(
@@ -278,6 +249,7 @@ fn build_xlsx(
     eval: &Evaluation,
     lines: &[GoalLine],
     today: NaiveDate,
+    lang: Lang,
 ) -> Result<AppResult<Vec<u8>>, XlsxError> {
     let mut book = Workbook::new();
     let percent = Format::new().set_num_format("0.0%");
@@ -285,10 +257,11 @@ fn build_xlsx(
     let points = Format::new().set_num_format("+0.0;-0.0;0.0");
 
     let sheet = book.add_worksheet();
-    sheet.set_name("完成情况")?;
+    sheet.set_name(labels::GOALS_SHEET.get(lang))?;
     header_row(
         sheet,
-        &HEADERS,
+        &labels::GOAL_HEADERS,
+        lang,
         &[
             6.0, 10.0, 28.0, 8.0, 9.0, 6.0, 10.0, 10.0, 10.0, 9.0, 9.0, 11.0, 7.0, 8.0, 8.0, 14.0,
             10.0, 12.0, 36.0, 28.0, 20.0,
@@ -299,7 +272,7 @@ fn build_xlsx(
         sheet.write_string(r, 0, cell(&l.code))?;
         sheet.write_string(r, 1, cell(&l.category))?;
         sheet.write_string(r, 2, cell(&l.title))?;
-        sheet.write_string(r, 3, &l.kind)?;
+        sheet.write_string(r, 3, labels::kind(l.kind).get(lang))?;
         sheet.write_string(r, 4, cell(&l.measure_unit))?;
         sheet.write_number_with_format(r, 5, cell_number(l.weight, 2), &number)?;
         if let Some(t) = l.target {
@@ -326,8 +299,8 @@ fn build_xlsx(
         let fill = Format::new()
             .set_background_color(light_fill(l.light))
             .set_align(FormatAlign::Center);
-        sheet.write_string_with_format(r, 12, light_label(l.light), &fill)?;
-        sheet.write_string(r, 13, status_label(l.status))?;
+        sheet.write_string_with_format(r, 12, labels::light(l.light).get(lang), &fill)?;
+        sheet.write_string(r, 13, labels::status(l.status).get(lang))?;
         if let Some(score) = l.score {
             sheet.write_number_with_format(r, 14, cell_number(score, 2), &number)?;
         }
@@ -340,19 +313,11 @@ fn build_xlsx(
     }
 
     let sheet = book.add_worksheet();
-    sheet.set_name("单位排名")?;
+    sheet.set_name(labels::UNITS_SHEET.get(lang))?;
     header_row(
         sheet,
-        &[
-            "排名",
-            "单位",
-            "完成率",
-            "得分",
-            "绿灯",
-            "蓝灯",
-            "黄灯",
-            "红灯",
-        ],
+        &labels::UNIT_HEADERS,
+        lang,
         &[6.0, 16.0, 9.0, 8.0, 6.0, 6.0, 6.0, 6.0],
     )?;
     for (i, u) in eval.units().iter().enumerate() {
@@ -374,7 +339,7 @@ fn build_xlsx(
         if let Some(c) = u.progress.completion_percent {
             sheet.write_number_with_format(r, 2, cell_number(c / 100.0, 3), &percent)?;
         } else {
-            sheet.write_string(r, 2, "暂无")?;
+            sheet.write_string(r, 2, labels::NOTHING_COUNTED.get(lang))?;
         }
         if let Some(score) = u.progress.score {
             sheet.write_number_with_format(r, 3, cell_number(score, 2), &number)?;
@@ -388,17 +353,11 @@ fn build_xlsx(
     }
 
     let sheet = book.add_worksheet();
-    sheet.set_name("节点目标")?;
+    sheet.set_name(labels::MILESTONES_SHEET.get(lang))?;
     header_row(
         sheet,
-        &[
-            "目标任务",
-            "节点",
-            "权重",
-            "计划完成",
-            "实际完成",
-            "完成情况",
-        ],
+        &labels::MILESTONE_HEADERS,
+        lang,
         &[28.0, 24.0, 6.0, 12.0, 12.0, 10.0],
     )?;
     let mut r = 1;
@@ -411,12 +370,12 @@ fn build_xlsx(
             let done = m.completed_on.filter(|d| *d <= eval.as_of);
             sheet.write_string(r, 4, done.map(|d| d.to_string()).unwrap_or_default())?;
             let state = match done {
-                Some(d) if d > m.due_date => "逾期完成",
-                Some(_) => "按期完成",
-                None if eval.as_of > m.due_date => "逾期未完成",
-                None => "未到期",
+                Some(d) if d > m.due_date => MilestoneState::CompletedLate,
+                Some(_) => MilestoneState::CompletedOnTime,
+                None if eval.as_of > m.due_date => MilestoneState::Overdue,
+                None => MilestoneState::NotYetDue,
             };
-            sheet.write_string(r, 5, state)?;
+            sheet.write_string(r, 5, labels::milestone_state(state).get(lang))?;
             r += 1;
         }
     }
@@ -427,10 +386,11 @@ fn build_xlsx(
         Err(e) => return Ok(Err(e)),
     };
     let sheet = book.add_worksheet();
-    sheet.set_name(format!("填报情况{}", month.format("%Y-%m")))?;
+    sheet.set_name(labels::reporting_sheet(month, lang))?;
     header_row(
         sheet,
-        &["单位", "已报", "迟报", "未报", "待报", "截止日期"],
+        &labels::REPORTING_HEADERS,
+        lang,
         &[16.0, 6.0, 6.0, 6.0, 6.0, 12.0],
     )?;
     for (i, u) in calendar.units.iter().enumerate() {
@@ -462,195 +422,15 @@ fn build_xlsx(
             .set_align(FormatAlign::Top)
             .set_background_color(Color::RGB(0xFFF2CC));
         let text = format!(
-            "说明：{}",
-            why.message(calendar.month, calendar.due_date).zh
+            "{}{}",
+            labels::NOTE.get(lang),
+            why.message(calendar.month, calendar.due_date).get(lang)
         );
         sheet.merge_range(r, 0, r, 5, &cell(text), &note)?;
         sheet.set_row_height(r, 60)?;
     }
-    breakdown_sheet(&mut book, data)?;
+    breakdown::breakdown_sheet(&mut book, data, lang)?;
     Ok(Ok(book.save_to_buffer()?))
-}
-
-/// The plan's targets alone, as the one-sheet 目标任务分解表 a target office
-/// hands out and `mubiao import` reads.
-pub fn breakdown_xlsx(data: &PlanData) -> AppResult<Vec<u8>> {
-    let mut book = Workbook::new();
-    breakdown_sheet(&mut book, data).map_err(xlsx_error)?;
-    book.save_to_buffer().map_err(xlsx_error)
-}
-
-/// The 分解表 columns, in the order the sheet has them.
-pub const BREAKDOWN_HEADERS: [&str; 19] = [
-    "序号",
-    "类别",
-    "目标任务",
-    "类型",
-    "目标值",
-    "计量单位",
-    "基数",
-    "方向",
-    "分值",
-    "牵头单位",
-    "配合单位",
-    "责任单位",
-    "责任领导",
-    "责任人",
-    "完成时限",
-    "节点",
-    "节点时限",
-    "节点权重",
-    "目标原文",
-];
-
-/// The 序号 a goal is written with: its own, or for a goal without one a
-/// dotted number under its parent's, so the nesting survives a re-import.
-fn written_codes(data: &PlanData) -> std::collections::HashMap<i64, String> {
-    let mut codes = std::collections::HashMap::new();
-    let mut counters: std::collections::HashMap<Option<i64>, usize> =
-        std::collections::HashMap::new();
-    for g in data.goals_in_order() {
-        let n = counters.entry(g.parent_id).or_default();
-        *n += 1;
-        let code = match (&g.code, g.parent_id.and_then(|p| codes.get(&p))) {
-            (Some(code), _) => code.clone(),
-            (None, Some(parent)) => format!("{parent}.{n}"),
-            (None, None) => n.to_string(),
-        };
-        codes.insert(g.id, code);
-    }
-    codes
-}
-
-/// A date as offices write deadlines, "10月31日", when the plan lies in one
-/// calendar year (so the sheet can seed next year's plan); else 2025-10-31.
-fn deadline_text(plan: &entity::plan::Model, date: NaiveDate) -> String {
-    let one_year = plan.start_date.year() == plan.end_date.year();
-    if one_year && date.year() == plan.start_date.year() {
-        format!("{}月{}日", date.month(), date.day())
-    } else {
-        date.to_string()
-    }
-}
-
-fn breakdown_sheet(book: &mut Workbook, data: &PlanData) -> Result<(), XlsxError> {
-    let number = Format::new().set_num_format("0.##");
-    let title = Format::new()
-        .set_bold()
-        .set_font_size(14)
-        .set_align(FormatAlign::Center);
-    let wrap = Format::new()
-        .set_text_wrap()
-        .set_align(FormatAlign::VerticalCenter);
-    let sheet = book.add_worksheet();
-    sheet.set_name("目标任务分解表")?;
-    let last = (BREAKDOWN_HEADERS.len() - 1) as u16;
-    sheet.merge_range(
-        0,
-        0,
-        0,
-        last,
-        &cell(format!("{}分解表", data.plan.name)),
-        &title,
-    )?;
-    let bold = Format::new()
-        .set_bold()
-        .set_border(FormatBorder::Thin)
-        .set_align(FormatAlign::Center)
-        .set_background_color(Color::RGB(0xD9E1F2));
-    let widths = [
-        6.0, 10.0, 28.0, 8.0, 9.0, 9.0, 8.0, 6.0, 6.0, 14.0, 16.0, 24.0, 10.0, 10.0, 12.0, 18.0,
-        12.0, 8.0, 24.0,
-    ];
-    for (col, (h, w)) in BREAKDOWN_HEADERS.iter().zip(widths).enumerate() {
-        sheet.write_string_with_format(1, col as u16, *h, &bold)?;
-        sheet.set_column_width(col as u16, w)?;
-    }
-    sheet.set_freeze_panes(2, 0)?;
-    print_wide(sheet);
-    sheet.set_repeat_rows(1, 1)?;
-
-    let codes = written_codes(data);
-    let unit_name = |id: i64| data.unit(id).map(|u| u.name.clone()).unwrap_or_default();
-    let mut r: u32 = 2;
-    // 类别 runs are merged down the sheet, as offices lay them out.
-    let mut category_run: Option<(u32, String)> = None;
-    let close_run = |sheet: &mut Worksheet, run: Option<(u32, String)>, end: u32| match run {
-        Some((start, text)) if end > start + 1 => sheet
-            .merge_range(start, 1, end - 1, 1, &cell(&text), &wrap)
-            .map(|_| ()),
-        Some((start, text)) => sheet.write_string(start, 1, cell(&text)).map(|_| ()),
-        None => Ok(()),
-    };
-    for g in data.goals_in_order() {
-        let category = g.category.clone().unwrap_or_default();
-        if category_run.as_ref().map(|(_, c)| c) != Some(&category) {
-            close_run(sheet, category_run.take(), r)?;
-            if !category.is_empty() {
-                category_run = Some((r, category));
-            }
-        }
-        sheet.write_string(r, 0, cell(codes.get(&g.id).cloned().unwrap_or_default()))?;
-        sheet.write_string(r, 2, cell(&g.title))?;
-        sheet.write_string(r, 3, kind_label(g.kind.into()))?;
-        if let Some(t) = g.target_value {
-            sheet.write_number_with_format(r, 4, unsigned_zero(t), &number)?;
-        }
-        sheet.write_string(r, 5, cell(g.measure_unit.clone().unwrap_or_default()))?;
-        if let Some(b) = g.baseline_value {
-            sheet.write_number_with_format(r, 6, unsigned_zero(b), &number)?;
-        }
-        let direction = match Direction::from(g.direction) {
-            Direction::Decrease => "反向",
-            Direction::Increase => "正向",
-        };
-        sheet.write_string(r, 7, direction)?;
-        sheet.write_number_with_format(r, 8, unsigned_zero(g.weight), &number)?;
-        sheet.write_string(
-            r,
-            9,
-            cell(g.lead_unit_id.map(unit_name).unwrap_or_default()),
-        )?;
-        let supporting: Vec<String> = data
-            .supporting_unit_ids(g.id)
-            .into_iter()
-            .map(unit_name)
-            .collect();
-        sheet.write_string(r, 10, cell(supporting.join("、")))?;
-        let assignments: Vec<String> = data
-            .assignments_of(g.id)
-            .map(|a| match a.target_value {
-                Some(v) => format!("{}:{}", unit_name(a.unit_id), unsigned_zero(v)),
-                None => unit_name(a.unit_id),
-            })
-            .collect();
-        sheet.write_string_with_format(r, 11, cell(assignments.join("；")), &wrap)?;
-        sheet.write_string(
-            r,
-            12,
-            cell(g.responsible_leader.clone().unwrap_or_default()),
-        )?;
-        sheet.write_string(
-            r,
-            13,
-            cell(g.responsible_person.clone().unwrap_or_default()),
-        )?;
-        let deadline = g.deadline.map(|d| deadline_text(&data.plan, d));
-        sheet.write_string(r, 14, deadline.unwrap_or_default())?;
-        sheet.write_string(r, 18, cell(g.original_text.clone().unwrap_or_default()))?;
-        let mut milestones = data.milestones_of(g.id).peekable();
-        if milestones.peek().is_none() {
-            r += 1;
-        }
-        for m in milestones {
-            sheet.write_string(r, 15, cell(&m.title))?;
-            sheet.write_string(r, 16, deadline_text(&data.plan, m.due_date))?;
-            sheet.write_number_with_format(r, 17, unsigned_zero(m.weight), &number)?;
-            r += 1;
-        }
-    }
-    close_run(sheet, category_run.take(), r)?;
-    Ok(())
 }
 
 #[cfg(test)]
