@@ -19,5 +19,4 @@ if (error) {
   const box = document.getElementById('login-error');
   box.textContent = MESSAGES[error] || '登录没有成功，请重试';
   box.classList.remove('hidden');
-  if (error === 'invalid') document.getElementById('password').focus();
 }

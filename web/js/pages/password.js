@@ -32,7 +32,7 @@ startPage({ title: '修改密码', passwordPage: true }).then((me) => {
     if (next.value !== again.value) return say('两次输入的新密码不一致');
     if (next.value === current.value) return say('新密码不能与当前密码相同');
     try {
-      await gql('mutation Change($current: String!, $new: String!) { changePassword(current: $current, new: $new) }',
+      await gql('mutation Change($current: String!, $new: String!) { changePassword(current: $current, new: $new) { username mustChangePassword } }',
         { current: current.value, new: next.value });
       location.assign(safeNext(param('next')));
     } catch (e) {
