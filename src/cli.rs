@@ -4,11 +4,11 @@
 use chrono::{Duration, Utc};
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 
-use crate::config::{ImportArgs, PlanCommand, TokenCommand, UnitCommand};
+use crate::config::{ImportArgs, PlanCommand, TokenCommand, UnitCommand, UserCommand};
 use crate::db::audit::Audit;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::service::import::{ImportRequest, PlanTarget};
-use crate::service::{copy, tokens, units};
+use crate::service::{accounts, copy, tokens, units};
 use domain::Lang;
 use domain::access::Role;
 
@@ -262,6 +262,169 @@ pub async fn unit(db: &DatabaseConnection, command: UnitCommand, lang: Lang) -> 
                         after.id, before.name, after.name
                     ),
                 }
+            );
+        }
+    }
+    Ok(())
+}
+
+/// A password from standard input: its first line, without the line end.
+/// (On the command line it would sit in the shell's history and in `ps`.)
+fn password_from_stdin() -> AppResult<String> {
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).map_err(|e| {
+        AppError::refused(
+            ErrorCode::InvalidValue,
+            format!("无法从标准输入读取密码：{e}"),
+            format!("the password could not be read from standard input: {e}"),
+        )
+    })?;
+    let line = line.strip_suffix('\n').unwrap_or(&line);
+    Ok(line.strip_suffix('\r').unwrap_or(line).to_string())
+}
+
+/// `user create`, `user list`, `user disable`, `user reset-password`: what
+/// they did, on stdout, in the operator's language. Passwords come from
+/// standard input and are never printed or audited.
+pub async fn user(db: &DatabaseConnection, command: UserCommand, lang: Lang) -> AppResult<()> {
+    let now = Utc::now();
+    match command {
+        UserCommand::Create {
+            username,
+            name,
+            role,
+            unit,
+            password_stdin: _,
+        } => {
+            let author = console(
+                "user create",
+                serde_json::json!({ "username": username, "name": name, "role": role, "unit": unit }),
+            );
+            let role: Role = role.to_uppercase().parse().map_err(|e: String| {
+                AppError::refused(
+                    ErrorCode::InvalidValue,
+                    format!("角色只能是 admin、reporter 或 viewer，不能是“{role}”"),
+                    e,
+                )
+            })?;
+            let unit = match unit {
+                Some(u) => Some(units::find(db, resolve_unit(db, &u).await?).await?),
+                None => None,
+            };
+            let password = password_from_stdin()?;
+            let input = accounts::NewAccount {
+                username,
+                display_name: name,
+                role,
+                unit_id: unit.as_ref().map(|u| u.id),
+                password,
+                must_change_password: true,
+            };
+            let created = accounts::create(db, &author, input, now).await?;
+            let role_name = tokens::role_label(role, lang);
+            println!(
+                "{}",
+                match (lang, &unit) {
+                    (Lang::Zh, Some(u)) => format!(
+                        "已创建用户 {}（{}，{role_name}，单位：{}），首次登录时须修改密码",
+                        created.username, created.display_name, u.name
+                    ),
+                    (Lang::Zh, None) => format!(
+                        "已创建用户 {}（{}，{role_name}），首次登录时须修改密码",
+                        created.username, created.display_name
+                    ),
+                    (Lang::En, Some(u)) => format!(
+                        "user {} created ({}, {role_name} of {}); the password must be changed at first sign-in",
+                        created.username, created.display_name, u.name
+                    ),
+                    (Lang::En, None) => format!(
+                        "user {} created ({}, {role_name}); the password must be changed at first sign-in",
+                        created.username, created.display_name
+                    ),
+                }
+            );
+        }
+        UserCommand::List => {
+            let all = accounts::list(db).await?;
+            let unit_names = units::all(db).await?;
+            for a in &all {
+                let role = tokens::role_label(a.role.into(), lang);
+                let unit = a
+                    .unit_id
+                    .map(|u| {
+                        let name = unit_names.get(&u).map_or("?", |x| x.name.as_str());
+                        pick(lang, format!(" 单位 {name}"), format!(" unit {name}"))
+                    })
+                    .unwrap_or_default();
+                let state = match (a.disabled_at, a.must_change_password, lang) {
+                    (Some(_), _, Lang::Zh) => "已停用",
+                    (Some(_), _, Lang::En) => "disabled",
+                    (None, true, Lang::Zh) => "须修改密码",
+                    (None, true, Lang::En) => "must change password",
+                    (None, false, Lang::Zh) => "有效",
+                    (None, false, Lang::En) => "active",
+                };
+                println!(
+                    "{}\t{}\t{}\t{role}{unit}\t{state}",
+                    a.id, a.username, a.display_name
+                );
+            }
+            eprintln!(
+                "{}",
+                match lang {
+                    Lang::Zh if all.is_empty() => {
+                        "还没有用户；用 mubiao user create --username … --password-stdin 添加"
+                            .to_string()
+                    }
+                    Lang::Zh => format!("共 {} 个用户", all.len()),
+                    Lang::En if all.is_empty() => {
+                        "no users yet; add one with mubiao user create --username … --password-stdin"
+                            .to_string()
+                    }
+                    Lang::En => format!("{} users", all.len()),
+                }
+            );
+        }
+        UserCommand::Disable { username } => {
+            let author = console("user disable", serde_json::json!({ "username": username }));
+            let account = accounts::find_by_username(db, &username).await?;
+            let disabled = accounts::disable(db, &author, account.id, now).await?;
+            println!(
+                "{}",
+                pick(
+                    lang,
+                    format!("用户 {} 已停用，其登录会话已全部结束", disabled.username),
+                    format!(
+                        "user {} disabled; its sessions have ended",
+                        disabled.username
+                    ),
+                )
+            );
+        }
+        UserCommand::ResetPassword {
+            username,
+            password_stdin: _,
+        } => {
+            let author = console(
+                "user reset-password",
+                serde_json::json!({ "username": username }),
+            );
+            let account = accounts::find_by_username(db, &username).await?;
+            let password = password_from_stdin()?;
+            let reset = accounts::reset_password(db, &author, account.id, &password, now).await?;
+            println!(
+                "{}",
+                pick(
+                    lang,
+                    format!(
+                        "用户 {} 的密码已重置，下次登录时须修改密码；其登录会话已全部结束",
+                        reset.username
+                    ),
+                    format!(
+                        "password of user {} reset; it must be changed at the next sign-in, and its sessions have ended",
+                        reset.username
+                    ),
+                )
             );
         }
     }

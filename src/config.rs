@@ -35,6 +35,9 @@ pub enum Command {
     /// Create, list and rename units (责任单位).
     #[command(subcommand)]
     Unit(UnitCommand),
+    /// Accounts that sign in with a password: create, list, disable, reset.
+    #[command(subcommand)]
+    User(UserCommand),
     /// Work on plans: copy one into another year.
     #[command(subcommand)]
     Plan(PlanCommand),
@@ -157,6 +160,46 @@ pub enum UnitCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account; its first password is read from standard input
+    /// (one line), and must be changed at first sign-in.
+    Create {
+        /// What the person signs in with: letters, digits and . _ - @.
+        #[arg(long)]
+        username: String,
+        /// How pages and the audit log name the person, e.g. 招商合作局填报员.
+        #[arg(long)]
+        name: String,
+        /// admin, reporter or viewer.
+        #[arg(long, value_parser = ["admin", "reporter", "viewer"])]
+        role: String,
+        /// The unit a reporter reports for: its ID or its name.
+        #[arg(long)]
+        unit: Option<String>,
+        /// Read the password from standard input (required: a password on
+        /// the command line would sit in the shell's history).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// List every account (never a password).
+    List,
+    /// Disable an account: it can no longer sign in, and its sessions end.
+    Disable {
+        #[arg(long)]
+        username: String,
+    },
+    /// Set a new password (read from standard input) that the person must
+    /// change at the next sign-in; the account's sessions end.
+    ResetPassword {
+        #[arg(long)]
+        username: String,
+        /// Read the password from standard input (required).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum PlanCommand {
     /// Copy a plan into another year as a DRAFT: the same goals, units,
     /// assignments and milestones, dates moved, last year's actuals as
@@ -222,6 +265,60 @@ pub struct ServeConfig {
     pub limits: LimitsConfig,
     #[command(flatten)]
     pub connections: ConnectionConfig,
+    #[command(flatten)]
+    pub sessions: SessionConfig,
+}
+
+/// Signing in with a password (`POST /login`) and the sessions it opens.
+/// Sessions live in the database, so every server of a deployment must be
+/// given the same values.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct SessionConfig {
+    /// Hours a session lasts from sign-in, however busy.
+    #[arg(long, env = "MUBIAO_SESSION_HOURS", default_value_t = 12)]
+    pub session_hours: u32,
+    /// Minutes without a request after which a session ends.
+    #[arg(long, env = "MUBIAO_SESSION_IDLE_MINUTES", default_value_t = 120)]
+    pub session_idle_minutes: u32,
+    /// Wrong passwords in a row under one username that lock it.
+    #[arg(long, env = "MUBIAO_LOGIN_MAX_FAILURES", default_value_t = 5)]
+    pub login_max_failures: u32,
+    /// Minutes a locked username stays locked (and a quiet spell after
+    /// which earlier failures are forgotten).
+    #[arg(long, env = "MUBIAO_LOGIN_LOCK_MINUTES", default_value_t = 15)]
+    pub login_lock_minutes: u32,
+    /// Mark the session cookie `Secure` (sent over HTTPS only). Set it
+    /// whenever people reach the server over HTTPS, which is usually a
+    /// proxy in front of it: the server never sees TLS itself, and a flag
+    /// cannot be forged by a client the way `X-Forwarded-Proto` can.
+    #[arg(long, env = "MUBIAO_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+}
+
+impl SessionConfig {
+    pub fn lifetime(&self) -> chrono::Duration {
+        chrono::Duration::hours(i64::from(self.session_hours))
+    }
+
+    pub fn idle(&self) -> chrono::Duration {
+        chrono::Duration::minutes(i64::from(self.session_idle_minutes))
+    }
+
+    pub fn lock(&self) -> chrono::Duration {
+        chrono::Duration::minutes(i64::from(self.login_lock_minutes))
+    }
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        SessionConfig {
+            session_hours: 12,
+            session_idle_minutes: 120,
+            login_max_failures: 5,
+            login_lock_minutes: 15,
+            secure_cookies: false,
+        }
+    }
 }
 
 /// What one connection may hold of the server: a client that sends its

@@ -24,7 +24,7 @@ use serde::Deserialize;
 use crate::db::audit::Audit;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::service::import::{self, ImportRequest, PlanTarget};
-use crate::service::{assignments, milestones, plans, reports, tokens, units};
+use crate::service::{accounts, assignments, milestones, plans, reports, tokens, units};
 use domain::PlanState;
 use domain::access::Role;
 
@@ -43,6 +43,111 @@ const ISSUED: &str = "2025-01-10T01:00:00Z";
 /// server runs with `--demo`. Never load the demo into a real database.
 pub const VIEWER_TOKEN: &str = "demo-viewer";
 const VIEWER_TOKEN_NAME: &str = "演示大屏（只读）";
+
+/// The demo's accounts, one per role, which `serve --demo` creates (and
+/// only it; never in a real database). They do not have to change their
+/// passwords:
+///
+/// | username | password | role | display name |
+/// |---|---|---|---|
+/// | `admin` | `mubiao-admin` | ADMIN | 目标办管理员 |
+/// | `zhaoshang` | `mubiao-zhaoshang` | REPORTER of 招商合作局 (and 招商一局, 招商二局 below it) | 招商合作局填报员 |
+/// | `leader` | `mubiao-leader` | VIEWER | 园区领导 |
+pub const ACCOUNTS: [DemoAccount; 3] = [
+    DemoAccount {
+        username: "admin",
+        password: "mubiao-admin",
+        display_name: "目标办管理员",
+        role: Role::Admin,
+        unit: None,
+    },
+    DemoAccount {
+        username: "zhaoshang",
+        password: "mubiao-zhaoshang",
+        display_name: "招商合作局填报员",
+        role: Role::Reporter,
+        unit: Some("招商合作局"),
+    },
+    DemoAccount {
+        username: "leader",
+        password: "mubiao-leader",
+        display_name: "园区领导",
+        role: Role::Viewer,
+        unit: None,
+    },
+];
+
+/// The accounts as the start-up log line lists them.
+pub const ACCOUNTS_LINE: &str = "admin / mubiao-admin (ADMIN, 目标办管理员); \
+     zhaoshang / mubiao-zhaoshang (REPORTER, 招商合作局填报员); \
+     leader / mubiao-leader (VIEWER, 园区领导)";
+
+/// One of the demo's accounts.
+pub struct DemoAccount {
+    pub username: &'static str,
+    pub password: &'static str,
+    pub display_name: &'static str,
+    pub role: Role,
+    /// The unit a REPORTER reports for, by name (in `demo/dongting-2025-units.csv`).
+    pub unit: Option<&'static str>,
+}
+
+/// Creates the demo's accounts that do not exist yet (`serve --demo`, on
+/// every start: an account someone changed or disabled is left as it is),
+/// in a database the demo was loaded into (it holds the demo's read-only
+/// token) and nowhere else: accounts with published passwords must never
+/// reach a real database started with `--demo` by mistake. Whether they
+/// are there.
+pub async fn ensure_accounts(db: &DatabaseConnection) -> AppResult<bool> {
+    let demo_token = entity::api_token::Entity::find()
+        .filter(entity::api_token::Column::TokenHash.eq(tokens::hash(VIEWER_TOKEN)))
+        .one(db)
+        .await?;
+    if demo_token.is_none() {
+        return Ok(false);
+    }
+    let author = Audit {
+        actor_name: "demo".into(),
+        actor_role: "ADMIN".into(),
+        operation: "demo accounts".into(),
+        input: serde_json::Value::Null,
+        at: Utc::now(),
+    };
+    let all_units = units::list(db).await?;
+    for demo in &ACCOUNTS {
+        if accounts::find_by_key(db, &domain::text::key(demo.username))
+            .await?
+            .is_some()
+        {
+            continue;
+        }
+        let unit_id = match demo.unit {
+            Some(name) => Some(
+                all_units
+                    .iter()
+                    .find(|u| u.name == name)
+                    .map(|u| u.id)
+                    .ok_or_else(|| bad(format!("the demo account's unit {name} is missing")))?,
+            ),
+            None => None,
+        };
+        accounts::create(
+            db,
+            &author,
+            accounts::NewAccount {
+                username: demo.username.into(),
+                display_name: demo.display_name.into(),
+                role: demo.role,
+                unit_id,
+                password: demo.password.into(),
+                must_change_password: false,
+            },
+            Utc::now(),
+        )
+        .await?;
+    }
+    Ok(true)
+}
 
 /// Loads the demo unless some plan already exists; returns the new plan's id.
 pub async fn load_if_empty(db: &DatabaseConnection) -> AppResult<Option<i64>> {

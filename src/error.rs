@@ -124,6 +124,20 @@ pub enum ErrorCode {
     RequestTimeout,
     /// The server is at its connection limit; try again in a moment.
     ServerBusy,
+    /// A write carried by the session cookie without the header
+    /// `X-Requested-With: mubiao` (what a page of ours sends and a form on
+    /// another site cannot): 403, nothing done.
+    CsrfRefused,
+    /// The signed-in account must choose a new password first: until then
+    /// its session may only ask `me` and `changePassword`.
+    PasswordChangeRequired,
+    /// A new password shorter than 8 characters.
+    PasswordTooShort,
+    /// `changePassword` with a current password that is not the account's.
+    WrongPassword,
+    /// Too many wrong passwords under this username: refused until the
+    /// lock ends, right password or not.
+    AccountLocked,
     /// Something failed on our side; details are in the server log.
     Internal,
 }
@@ -182,6 +196,11 @@ impl ErrorCode {
             ErrorCode::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
             ErrorCode::RequestTimeout => "REQUEST_TIMEOUT",
             ErrorCode::ServerBusy => "SERVER_BUSY",
+            ErrorCode::CsrfRefused => "CSRF_REFUSED",
+            ErrorCode::PasswordChangeRequired => "PASSWORD_CHANGE_REQUIRED",
+            ErrorCode::PasswordTooShort => "PASSWORD_TOO_SHORT",
+            ErrorCode::WrongPassword => "WRONG_PASSWORD",
+            ErrorCode::AccountLocked => "ACCOUNT_LOCKED",
             ErrorCode::Internal => "INTERNAL",
         }
     }
@@ -305,6 +324,11 @@ fn duplicate_message(detail: &str) -> Option<Message> {
             "同一上级单位下已有同名单位",
             "a unit of that name already exists under the same parent",
         ))
+    } else if detail.contains("account.username_key") || detail.contains("account_username_key") {
+        Some(Message::new(
+            "已有同名用户（用户名不区分大小写）",
+            "an account of that username already exists (usernames ignore case)",
+        ))
     } else if detail.contains("assignment_unit_of_goal") {
         Some(Message::new(
             "该单位已承担这项目标的分解任务，请修改原有分解",
@@ -325,6 +349,7 @@ fn entity_in_chinese(entity: &str) -> &'static str {
         "report" => "填报记录",
         "milestone" => "节点",
         "token" => "令牌",
+        "user" => "用户",
         _ => "对象",
     }
 }

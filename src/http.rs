@@ -7,20 +7,26 @@ use chrono::{DateTime, Utc};
 use poem::error::ReadBodyError;
 use poem::http::{HeaderValue, StatusCode};
 use poem::web::Data;
-use poem::{Body, Endpoint, EndpointExt, IntoResponse, Request, Response, Route, get, handler};
+use poem::{
+    Body, Endpoint, EndpointExt, IntoResponse, Request, Response, Route, get, handler, post,
+};
 use sea_orm::DatabaseConnection;
 use serde_json::json;
 use tracing::Instrument;
 
-use crate::config::LimitsConfig;
+use crate::config::{LimitsConfig, SessionConfig};
 use crate::error::{AppError, ErrorCode};
 use crate::graphql::budget::RequestBudget;
 use crate::graphql::{AppSchema, RequestContext, build_schema, errors};
 use crate::service::reports::Filer;
+use crate::service::sessions::SignedIn;
 use crate::service::snapshot_cache::SnapshotCache;
-use crate::service::{export, tokens};
+use crate::service::{export, passwords, sessions, tokens};
 use domain::access::Actor;
 use domain::{Lang, Message};
+
+/// `POST /login` and `POST /logout`: the session cookie, the CSRF check.
+mod signin;
 
 /// Where "now" comes from; tests pin it to make "today" deterministic.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
@@ -40,6 +46,8 @@ pub struct ServeOptions {
     pub admin_token: Option<String>,
     /// A token GraphiQL sends by default (the demo's read-only token).
     pub graphiql_token: Option<String>,
+    /// Sessions of accounts that sign in with a password.
+    pub sessions: SessionConfig,
 }
 
 /// The shortest operator key the server accepts: 32 characters is 128
@@ -102,6 +110,8 @@ struct AppState {
     snapshots: Arc<SnapshotCache>,
     /// Files concurrent reports in shared transactions (`reports::Filer`).
     filer: Filer,
+    /// How long sessions last, when sign-ins lock, whether cookies are Secure.
+    sessions: SessionConfig,
 }
 
 /// The whole HTTP application with default options (no operator token).
@@ -142,10 +152,14 @@ pub fn app_and_filer(
         admin_token_hash: admin_key.map(tokens::hash),
         graphiql_header: options.graphiql_token.map(|t| format!("Bearer {t}")),
         snapshots: Arc::new(SnapshotCache::default()),
+        sessions: options.sessions,
     };
+    // The first sign-in under an unknown name should not be the slow one.
+    passwords::warm_up();
     let app = crate::web::routes(Route::new())
-        .at("/login", get(crate::web::login_page))
         .at("/graphql", get(graphiql).post(graphql))
+        .at("/login", get(crate::web::login_page).post(signin::login))
+        .at("/logout", post(signin::logout))
         .at("/healthz", get(healthz))
         .at("/export/plans/:id", get(export_plan))
         .data(state)
@@ -214,11 +228,15 @@ fn request_id(req: &Request) -> String {
         .unwrap_or_else(|| uuid::Uuid::now_v7().to_string())
 }
 
-/// What an `Authorization` header says.
+/// What a request's credentials say: the `Authorization` header, else
+/// the session cookie.
 #[derive(Debug, PartialEq, Eq)]
 enum Credentials<'a> {
-    /// No header: only the schema can be read.
+    /// Neither: only the schema can be read.
     Absent,
+    /// No `Authorization` header, and the session cookie's value (a bearer
+    /// token wins when both come).
+    Session(&'a str),
     /// `Bearer <token>`: the scheme in any case, one space, a token of
     /// visible ASCII.
     Bearer(&'a str),
@@ -233,7 +251,10 @@ fn credentials(req: &Request) -> Credentials<'_> {
         .get_all(poem::http::header::AUTHORIZATION)
         .iter();
     let Some(value) = values.next() else {
-        return Credentials::Absent;
+        return match signin::session_cookie(req) {
+            Some(token) => Credentials::Session(token),
+            None => Credentials::Absent,
+        };
     };
     if values.next().is_some() {
         // Two credentials: a proxy reading the other one would disagree
@@ -255,19 +276,44 @@ fn credentials(req: &Request) -> Credentials<'_> {
     }
 }
 
-/// The caller behind the request's bearer token: `None` without a header;
-/// a 401 response for a malformed header or an unknown, revoked or
-/// expired token; a 500 with the request ID (and the detail in the log) if
-/// the check itself fails.
+/// Who is asking, and the session they signed in with (`None` for a
+/// bearer token).
+struct Caller {
+    actor: Actor,
+    signed_in: Option<SignedIn>,
+}
+
+/// The caller behind the request's bearer token or session cookie: `None`
+/// without either, or for a cookie whose session is unknown, has ended or
+/// belongs to a disabled account (the page then asks the person to sign
+/// in); a 401 response for a malformed header or an unknown, revoked or
+/// expired token; a 403 for a write carried by the cookie without
+/// `X-Requested-With: mubiao` (`signin::csrf_refusal`); a 500 with the
+/// request ID (and the detail in the log) if the check itself fails.
 async fn caller(
     state: &AppState,
     req: &Request,
     now: DateTime<Utc>,
     request_id: &str,
-) -> Result<Option<Actor>, Response> {
+) -> Result<Option<Caller>, Response> {
     let lang = lang_of(req);
     let token = match credentials(req) {
         Credentials::Absent => return Ok(None),
+        Credentials::Session(token) => {
+            if let Some(refusal) = signin::csrf_refusal(req, lang, request_id) {
+                return Err(refusal);
+            }
+            return match sessions::authenticate(&state.db, &state.sessions, token, now).await {
+                Ok(signed_in) => Ok(signed_in.map(|s| Caller {
+                    actor: s.actor(),
+                    signed_in: Some(s),
+                })),
+                Err(err) => {
+                    tracing::error!(request_id, error = %err, "a session check failed");
+                    Err(internal(lang, request_id))
+                }
+            };
+        }
         Credentials::Bearer(token) => token,
         Credentials::Malformed => {
             return Err(refuse(
@@ -283,7 +329,10 @@ async fn caller(
         }
     };
     match tokens::authenticate(&state.db, token, now, state.admin_token_hash.as_deref()).await {
-        Ok(actor) => Ok(Some(actor)),
+        Ok(actor) => Ok(Some(Caller {
+            actor,
+            signed_in: None,
+        })),
         Err(err) if err.code() == ErrorCode::Unauthenticated => Err(refuse_with(
             StatusCode::UNAUTHORIZED,
             &err,
@@ -377,8 +426,9 @@ async fn graphql(state: Data<&AppState>, req: &Request, body: Body) -> Response 
     let lang = lang_of(req);
     let limits = state.limits;
     let now = (state.clock)();
-    let actor = match caller(&state, req, now, &request_id).await {
-        Ok(actor) => actor,
+    let (actor, signed_in) = match caller(&state, req, now, &request_id).await {
+        Ok(Some(caller)) => (Some(caller.actor), caller.signed_in),
+        Ok(None) => (None, None),
         Err(refusal) => return refusal,
     };
     let bytes = match read_body(body, &limits, lang, &request_id).await {
@@ -437,6 +487,7 @@ async fn graphql(state: Data<&AppState>, req: &Request, body: Body) -> Response 
                 now,
                 actor.clone(),
             )
+            .with_session(signed_in.clone(), state.sessions)
             .with_budget(budget.clone())
             .with_lang(lang),
         );
@@ -562,9 +613,11 @@ async fn healthz(state: Data<&AppState>) -> StatusCode {
 }
 
 /// `GET /export/plans/{id}?asOf=YYYY-MM-DD&format=xlsx|csv|breakdown` with a
-/// bearer token: the 完成情况表 (or, with `breakdown`, the plan's 目标任务分解表)
-/// as a download, for any caller who may read the plan, in the language of
-/// its Accept-Language; a plan the caller may not read is as missing as one
+/// bearer token or the session cookie (a GET changes nothing, and the
+/// cookie's SameSite=Strict keeps other sites from sending it): the
+/// 完成情况表 (or, with `breakdown`, the plan's 目标任务分解表) as a download,
+/// for any caller who may read the plan, in the language of its
+/// Accept-Language; a plan the caller may not read is as missing as one
 /// that does not exist.
 #[handler]
 async fn export_plan(
@@ -575,8 +628,8 @@ async fn export_plan(
     let request_id = id_of(req);
     let lang = lang_of(req);
     let now = (state.clock)();
-    let actor = match caller(&state, req, now, &request_id).await {
-        Ok(Some(actor)) => actor,
+    let caller = match caller(&state, req, now, &request_id).await {
+        Ok(Some(caller)) => caller,
         Ok(None) => {
             return refuse(
                 StatusCode::UNAUTHORIZED,
@@ -597,8 +650,14 @@ async fn export_plan(
         state.snapshots.clone(),
         state.filer.clone(),
         now,
-        Some(actor),
-    );
+        Some(caller.actor),
+    )
+    .with_session(caller.signed_in, state.sessions);
+    // An account that must change its password first learns nothing, not
+    // even which plans exist.
+    if let Err(err) = rc.actor() {
+        return refuse_with(StatusCode::FORBIDDEN, &err, lang, &request_id);
+    }
     match export_file(&rc, &id, &params, lang).await {
         Ok((bytes, content_type, file)) => Response::builder()
             .header(REQUEST_ID, request_id.as_str())

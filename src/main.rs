@@ -73,6 +73,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         }
         Command::Token(command) => cli::token(&db, command, cli.lang).await?,
         Command::Unit(command) => cli::unit(&db, command, cli.lang).await?,
+        Command::User(command) => cli::user(&db, command, cli.lang).await?,
         Command::Plan(command) => cli::plan(&db, command, cli.lang).await?,
         Command::Export {
             plan,
@@ -108,10 +109,20 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             {
                 return Err(problem.get(cli.lang).into());
             }
-            if config.demo
-                && let Some(plan_id) = demo::load_if_empty(&db).await?
-            {
-                tracing::info!(plan_id, "empty database: demo plan loaded");
+            if config.demo {
+                if let Some(plan_id) = demo::load_if_empty(&db).await? {
+                    tracing::info!(plan_id, "empty database: demo plan loaded");
+                }
+                if demo::ensure_accounts(&db).await? {
+                    tracing::info!(
+                        accounts = demo::ACCOUNTS_LINE,
+                        "demo accounts (username / password): sign in at /login"
+                    );
+                } else {
+                    tracing::warn!(
+                        "the database holds plans that are not the demo's: no demo accounts created"
+                    );
+                }
             }
             let options = http::ServeOptions {
                 limits: config.limits,
@@ -119,6 +130,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 // The demo's read-only token, so GraphiQL shows the demo at once.
                 graphiql_token: (config.demo && !config.limits.production)
                     .then(|| demo::VIEWER_TOKEN.to_string()),
+                sessions: config.sessions,
             };
             let listener = tokio::net::TcpListener::bind(config.listen).await?;
             let bound = listener.local_addr()?;

@@ -13,20 +13,10 @@ use serde_json::{Value, json};
 
 const AS_OF: &str = "2025-10-31";
 
-/// Whether the server signs people in (the accounts work: `POST /login`,
-/// cookie sessions, `me { mustChangePassword }`).
-fn has_accounts(port: u16) -> bool {
-    let body = json!({ "query": r#"{ __type(name: "Me") { fields { name } } }"# }).to_string();
-    let (_, text) = http(port, "POST", "/graphql", Some(&body), None).unwrap();
-    text.contains("mustChangePassword")
-}
-
-/// Signs the browser in through the login page, after checking that it
-/// shows a failed attempt's reason. With the accounts work, as the demo's
-/// VIEWER (`leader`); before it, the pages take a bearer token from
-/// sessionStorage (web/js/api.js, DEV_TOKEN_KEY) and this puts the demo's
-/// viewer token there.
-fn sign_in(s: &Session<'_>, base: &str, port: u16, shots: &std::path::Path) {
+/// Signs the browser in through the login page as the demo's VIEWER
+/// (`leader`, created by `serve --demo`), after checking that the page
+/// shows a failed attempt's reason.
+fn sign_in(s: &Session<'_>, base: &str, shots: &std::path::Path) {
     s.goto(&format!("{base}/login?error=invalid&next=/dashboard"));
     let message = s.wait_for(
         "const e = document.getElementById('login-error'); return e && !e.classList.contains('hidden') && e.textContent",
@@ -38,24 +28,17 @@ fn sign_in(s: &Session<'_>, base: &str, port: u16, shots: &std::path::Path) {
         json!("/dashboard")
     );
     s.screenshot(&shots.join("login-error-1366.png"));
-    if has_accounts(port) {
-        s.run(
-            "document.getElementById('username').value = 'leader';
-             document.getElementById('password').value = 'mubiao-leader';
-             document.querySelector('form').submit()",
-            json!([]),
-        );
-        let landed = s.wait_for(
-            "return location.pathname === '/dashboard' && document.body.dataset.ready",
-            Duration::from_secs(30),
-        );
-        assert_eq!(landed, json!("1"));
-    } else {
-        s.run(
-            "sessionStorage.setItem('mubiao.devToken', arguments[0])",
-            json!([mubiao::demo::VIEWER_TOKEN]),
-        );
-    }
+    s.run(
+        "document.getElementById('username').value = 'leader';
+         document.getElementById('password').value = 'mubiao-leader';
+         document.querySelector('form').submit()",
+        json!([]),
+    );
+    let landed = s.wait_for(
+        "return location.pathname === '/dashboard' && document.body.dataset.ready",
+        Duration::from_secs(30),
+    );
+    assert_eq!(landed, json!("1"));
 }
 
 fn gql(port: u16, query: &str, variables: Value) -> Value {
@@ -133,7 +116,7 @@ fn the_dashboard_shows_the_apis_figures_from_this_server_only() {
         Duration::from_secs(10),
     );
     s.screenshot(&shots.join("login-1366.png"));
-    sign_in(&s, &base, port, &shots);
+    sign_in(&s, &base, &shots);
 
     // `/` sends a VIEWER to the dashboard.
     s.goto(&format!("{base}/"));

@@ -911,3 +911,89 @@ mutation($input: ImportPlanInput!) {
         json!([{ "title": "主体工程完工", "dueDate": "2025-05-31" }])
     );
 }
+
+/// From the second outside probe: the office's own exported 分解表, 其中 row
+/// included, comes back in as next year's plan.
+#[tokio::test]
+async fn an_exported_breakdown_with_a_subset_reimports_as_next_year() {
+    let app = TestApp::spawn().await;
+    let body = app
+        .upload(
+            ADMIN_TOKEN,
+            IMPORT,
+            json!({ "year": 2025, "createUnknownUnits": true }),
+            office_sheet(),
+            "breakdown.xlsx",
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body:#}");
+    let plan = body["data"]["importPlan"]["planId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let resp = app
+        .client
+        .get(format!("/export/plans/{plan}?format=breakdown"))
+        .header("authorization", format!("Bearer {ADMIN_TOKEN}"))
+        .send()
+        .await;
+    assert_eq!(resp.0.status().as_u16(), 200);
+    let sheet = resp.0.into_body().into_vec().await.unwrap();
+    let body = app
+        .upload(
+            ADMIN_TOKEN,
+            IMPORT,
+            json!({ "year": 2026, "dryRun": true }),
+            sheet,
+            "breakdown.xlsx",
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body:#}");
+    let goals = body["data"]["importPlan"]["goals"].as_array().unwrap();
+    let subsets: Vec<&str> = goals
+        .iter()
+        .filter(|g| g["subset"] == true)
+        .map(|g| g["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(subsets, ["2亿元以上重大项目"], "{goals:#?}");
+}
+
+/// A 各局办 column (or 牵头单位) on a figure target would hand every
+/// department the whole figure: refused, with the units asked for.
+#[tokio::test]
+async fn every_department_cannot_carry_a_figure_target() {
+    let app = TestApp::spawn().await;
+    let mut book = Workbook::new();
+    let s = book.add_worksheet();
+    let rows: [[&str; 5]; 3] = [
+        ["序号", "目标任务", "目标值", "牵头单位", "完成时限"],
+        ["1", "技工贸总收入", "160亿元", "各局办", "年底前"],
+        ["2", "经济运行", "160亿元", "经发局", "年底前"],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, text) in row.iter().enumerate() {
+            s.write_string(r as u32, c as u16, *text).unwrap();
+        }
+    }
+    let body = app
+        .upload(
+            ADMIN_TOKEN,
+            IMPORT,
+            json!({ "year": 2025, "createUnknownUnits": true, "ownerName": "鹤城高新区", "dryRun": true }),
+            book.save_to_buffer().unwrap(),
+            "breakdown.xlsx",
+        )
+        .await;
+    let problems = body["errors"][0]["extensions"]["problems"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body:#}"));
+    let found: Vec<(&str, &str)> = problems
+        .iter()
+        .map(|p| (p["code"].as_str().unwrap(), p["cell"].as_str().unwrap()))
+        .collect();
+    assert_eq!(found, [("UNKNOWN_UNIT", "D2")], "{problems:#?}");
+    assert!(
+        problems[0]["message"].as_str().unwrap().contains("各局办"),
+        "{problems:#?}"
+    );
+}

@@ -3,6 +3,7 @@
 use chrono::{Datelike, NaiveDate};
 
 use super::kinds::{ReportingCycle, ReviewState};
+use super::message::Message;
 use super::schedule::month_end;
 
 /// Where an assignment stands for one month's report.
@@ -121,6 +122,158 @@ pub fn unit_counts(lines: impl IntoIterator<Item = (i64, ReportState)>) -> Vec<U
     units
 }
 
+/// Why a month's calendar cannot say who reported on time. A plan filled
+/// in after the fact owes no report for the months before its assignments
+/// were made (so the calendar of those months is empty), and a plan whose
+/// first report came after a month's due day (filled in later, or
+/// activated after the month) shows that month's reports all late: the
+/// reporting sheet says which, in a row, instead.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Unjudged {
+    /// The plan reports quarterly and asks nothing this month.
+    NoReportsDue,
+    /// The plan is a DRAFT: it takes no reports yet.
+    Draft,
+    /// No assignment of a goal that takes reports (MILESTONE goals report
+    /// by completing milestones; GROUP goals only group).
+    NothingReports,
+    /// Every assignment was made after the month's due day: none owed it.
+    AssignedAfterDue {
+        /// The day the first assignment was made.
+        first_assigned: NaiveDate,
+        /// The month's reports, all entered afterwards.
+        backfilled: Option<Backfill>,
+    },
+    /// No report of the plan had come in by the month's due day; the first
+    /// came on this day, so the month's late and missing reports may say how
+    /// the plan was filled in rather than who was late.
+    NoReportByDue { first_report: NaiveDate },
+}
+
+/// Reports entered for a month after the fact: how many, and when.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Backfill {
+    pub reports: usize,
+    pub first: NaiveDate,
+    pub last: NaiveDate,
+}
+
+impl Unjudged {
+    /// The reason, as the reporting sheet writes it.
+    pub fn message(&self, month: NaiveDate, due: NaiveDate) -> Message {
+        let (y, m) = (month.year(), month.month());
+        match self {
+            Unjudged::NoReportsDue => Message::new(
+                format!("本计划按季度填报，{y}年{m}月不需填报"),
+                format!("the plan reports quarterly; {y}-{m:02} asks no report"),
+            ),
+            Unjudged::Draft => Message::new(
+                format!("计划尚为草稿，启用后才接受填报；{y}年{m}月无法判断是否按时填报"),
+                format!(
+                    "the plan is still a draft and takes reports once activated; {y}-{m:02} cannot be judged"
+                ),
+            ),
+            Unjudged::NothingReports => Message::new(
+                "本计划没有需要按月填报的分解任务（节点类目标以完成节点计，分组目标不填报）",
+                "no assignment of the plan takes monthly reports (MILESTONE goals complete milestones, GROUP goals group)",
+            ),
+            Unjudged::AssignedAfterDue {
+                first_assigned,
+                backfilled,
+            } => {
+                let (zh, en) = match backfilled {
+                    Some(b) if b.first == b.last => (
+                        format!("；当月 {} 份填报均于 {} 补录", b.reports, b.first),
+                        format!(
+                            "; its {} reports were all entered on {}",
+                            b.reports, b.first
+                        ),
+                    ),
+                    Some(b) => (
+                        format!(
+                            "；当月 {} 份填报于 {} 至 {} 补录",
+                            b.reports, b.first, b.last
+                        ),
+                        format!(
+                            "; its {} reports were entered from {} to {}",
+                            b.reports, b.first, b.last
+                        ),
+                    ),
+                    None => (String::new(), String::new()),
+                };
+                Message::new(
+                    format!(
+                        "{y}年{m}月的填报截止日为 {due}，本计划的分解任务最早于 {first_assigned} 才录入，当时已过截止日，无法判断当月是否按时填报{zh}"
+                    ),
+                    format!(
+                        "{y}-{m:02} was due on {due}, but the plan's assignments were first made on {first_assigned}: nobody owed it on time, so it cannot be judged{en}"
+                    ),
+                )
+            }
+            Unjudged::NoReportByDue { first_report } => Message::new(
+                format!(
+                    "{y}年{m}月的填报截止日（{due}）前本计划尚无任何填报，首份填报于 {first_report} 报送：如计划是事后补录或在此之后才启用的，当月的迟报、未报不能说明谁未按时填报"
+                ),
+                format!(
+                    "no report of the plan had come in by {y}-{m:02}'s due day ({due}); the first came on {first_report}: if the plan was filled in after the fact or activated later, the month's late and missing reports say nothing of who was late"
+                ),
+            ),
+        }
+    }
+}
+
+/// What a month's calendar knows beyond its lines, to say whether it can
+/// be judged at all.
+pub struct MonthFacts<'a> {
+    /// The reporting cycle asks for reports this month.
+    pub reports_due: bool,
+    /// The plan is a DRAFT.
+    pub draft: bool,
+    /// Some assignment of a goal that takes reports is in view.
+    pub assigned: bool,
+    /// Some of those assignments owed the month's report (made by its due day).
+    pub owed: bool,
+    /// The day the first of them was made.
+    pub first_assigned: Option<NaiveDate>,
+    /// The days the month's reports of assignments that did not owe it
+    /// were entered.
+    pub backfilled: &'a [NaiveDate],
+    /// The day the plan's first report came in.
+    pub first_report: Option<NaiveDate>,
+    pub due: NaiveDate,
+    pub today: NaiveDate,
+}
+
+/// Why the month cannot be judged, if it cannot.
+pub fn why_unjudged(m: &MonthFacts<'_>) -> Option<Unjudged> {
+    if !m.reports_due {
+        Some(Unjudged::NoReportsDue)
+    } else if m.draft {
+        Some(Unjudged::Draft)
+    } else if !m.assigned {
+        Some(Unjudged::NothingReports)
+    } else if !m.owed {
+        m.first_assigned
+            .map(|first_assigned| Unjudged::AssignedAfterDue {
+                first_assigned,
+                backfilled: backfill(m.backfilled),
+            })
+    } else {
+        // Past the due day, with reports, none of them by it.
+        m.first_report
+            .filter(|first| m.today > m.due && *first > m.due)
+            .map(|first_report| Unjudged::NoReportByDue { first_report })
+    }
+}
+
+fn backfill(days: &[NaiveDate]) -> Option<Backfill> {
+    Some(Backfill {
+        reports: days.len(),
+        first: *days.iter().min()?,
+        last: *days.iter().max()?,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,5 +386,70 @@ mod tests {
             }
         );
         assert_eq!(counts[1].reported + counts[1].late, 2);
+    }
+
+    fn month(reports_due: bool, draft: bool, assigned: bool, owed: bool) -> MonthFacts<'static> {
+        MonthFacts {
+            reports_due,
+            draft,
+            assigned,
+            owed,
+            first_assigned: Some(d("2025-11-20")),
+            backfilled: &[],
+            first_report: Some(d("2025-11-21")),
+            due: d("2025-11-05"),
+            today: d("2025-11-30"),
+        }
+    }
+
+    #[test]
+    fn why_a_month_cannot_be_judged_in_order() {
+        assert_eq!(
+            why_unjudged(&month(false, true, false, false)),
+            Some(Unjudged::NoReportsDue)
+        );
+        assert_eq!(
+            why_unjudged(&month(true, true, true, true)),
+            Some(Unjudged::Draft)
+        );
+        assert_eq!(
+            why_unjudged(&month(true, false, false, false)),
+            Some(Unjudged::NothingReports)
+        );
+        let days = [d("2025-11-21"), d("2025-11-25")];
+        let after = MonthFacts {
+            backfilled: &days,
+            ..month(true, false, true, false)
+        };
+        assert_eq!(
+            why_unjudged(&after),
+            Some(Unjudged::AssignedAfterDue {
+                first_assigned: d("2025-11-20"),
+                backfilled: Some(Backfill {
+                    reports: 2,
+                    first: d("2025-11-21"),
+                    last: d("2025-11-25"),
+                }),
+            })
+        );
+        // Owed, and the first report came after the due day.
+        assert_eq!(
+            why_unjudged(&month(true, false, true, true)),
+            Some(Unjudged::NoReportByDue {
+                first_report: d("2025-11-21")
+            })
+        );
+        // A report by the due day: the month can be judged.
+        let on_time = MonthFacts {
+            first_report: Some(d("2025-11-05")),
+            ..month(true, false, true, true)
+        };
+        assert_eq!(why_unjudged(&on_time), None);
+        // On the due day itself nobody is late yet.
+        let due_day = MonthFacts {
+            today: d("2025-11-05"),
+            ..month(true, false, true, true)
+        };
+        assert_eq!(why_unjudged(&due_day), None);
     }
 }

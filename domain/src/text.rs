@@ -24,6 +24,10 @@ pub enum Field {
     UnitName,
     PlanName,
     TokenName,
+    /// What a person signs in with.
+    Username,
+    /// How pages and the audit trail name a person who signs in.
+    DisplayName,
     GoalTitle,
     GoalCode,
     Category,
@@ -48,6 +52,8 @@ impl Field {
     pub const fn name(self) -> &'static str {
         match self {
             Field::UnitName | Field::PlanName | Field::TokenName => "name",
+            Field::Username => "username",
+            Field::DisplayName => "displayName",
             Field::GoalTitle | Field::MilestoneTitle => "title",
             Field::GoalCode => "code",
             Field::Category => "category",
@@ -71,6 +77,8 @@ impl Field {
             Field::UnitName => "单位名称",
             Field::PlanName => "年度目标名称",
             Field::TokenName => "令牌名称",
+            Field::Username => "用户名",
+            Field::DisplayName => "姓名",
             Field::GoalTitle => "目标任务",
             Field::GoalCode => "序号",
             Field::Category => "类别",
@@ -93,8 +101,10 @@ impl Field {
     pub const fn limit(self) -> usize {
         match self {
             Field::GoalCode | Field::MeasureUnit => 32,
+            Field::Username => 64,
             Field::UnitName
             | Field::TokenName
+            | Field::DisplayName
             | Field::Category
             | Field::ResponsibleLeader
             | Field::ResponsiblePerson
@@ -122,10 +132,12 @@ impl Field {
     }
 
     /// Every field, for documentation and tests.
-    pub const ALL: [Field; 18] = [
+    pub const ALL: [Field; 20] = [
         Field::UnitName,
         Field::PlanName,
         Field::TokenName,
+        Field::Username,
+        Field::DisplayName,
         Field::GoalTitle,
         Field::GoalCode,
         Field::Category,
@@ -283,6 +295,24 @@ pub fn key(text: &str) -> String {
         .collect()
 }
 
+/// A username as an administrator sets it: cleaned as a one-line field,
+/// then letters, digits and `. _ - @` only, without blanks, so what a
+/// person types at sign-in is what was stored. Sign-in compares usernames
+/// by `key` (case and width folded: `ZhaoShang`, `zhaoshang` and the
+/// full-width `ｚｈａｏｓｈａｎｇ` an input method may type are one name).
+pub fn username(value: &str) -> Result<String, Refusal> {
+    let name = required(Field::Username, value)?;
+    let allowed = |c: char| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@');
+    match name.chars().find(|c| !allowed(*c)) {
+        None => Ok(name),
+        Some(c) => Err(Refusal::new(
+            Rule::InvalidText,
+            format!("用户名只能由字母、数字和 . _ - @ 组成，不能含“{c}”"),
+            format!("a username holds letters, digits and . _ - @ only, not {c:?}"),
+        )),
+    }
+}
+
 /// What marks a text cut to fit where it is written.
 pub const TRUNCATION_MARK: &str = "（已截断）";
 
@@ -397,6 +427,19 @@ mod tests {
         for field in Field::ALL {
             assert!(field.limit() < 32_767 - TRUNCATION_MARK.chars().count());
         }
+    }
+
+    #[test]
+    fn usernames_are_one_word_compared_by_key() {
+        assert_eq!(username("  zhaoshang ").unwrap(), "zhaoshang");
+        assert_eq!(username("王立").unwrap(), "王立");
+        assert_eq!(username("li.wang@zb-1").unwrap(), "li.wang@zb-1");
+        for bad in ["zhao shang", "zhao/shang", "a'b", "x\u{202E}y"] {
+            assert!(username(bad).is_err(), "{bad}");
+        }
+        assert_eq!(username(" ").unwrap_err().rule, Rule::InvalidValue);
+        assert_eq!(username(&"a".repeat(65)).unwrap_err().rule, Rule::TooLong);
+        assert_eq!(key("ZhaoShang"), key("ｚｈａｏｓｈａｎｇ"));
     }
 
     #[test]

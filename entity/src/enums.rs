@@ -78,7 +78,7 @@ pub enum ReviewState {
     Returned,
 }
 
-/// `api_token.role`.
+/// `api_token.role` and `account.role`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
 pub enum Role {

@@ -2,6 +2,10 @@
 //! directions, states, roles) are typed by `enums`, stored as the short
 //! strings the `domain` crate spells them with; `domain` owns their meaning.
 
+/// People who sign in with a password (users), with a token's roles.
+pub mod account;
+/// Signed-in browsers: the hash of each session cookie's token.
+pub mod account_session;
 /// Bearer tokens, stored as hashes.
 pub mod api_token;
 /// A unit's share of a goal (分解).
@@ -16,6 +20,8 @@ pub mod goal;
 pub mod goal_supporting_unit;
 /// Idempotency keys of submitted reports (a retry files nothing new).
 pub mod idempotency_key;
+/// Failed sign-ins per username and the lock they set.
+pub mod login_throttle;
 /// Dated deliverables (节点目标) of a MILESTONE goal.
 pub mod milestone;
 /// A year's targets (年度目标) owned by a unit, usually a park's root unit.

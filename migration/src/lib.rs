@@ -23,6 +23,8 @@ mod m20261127_000009_idempotency_keys;
 mod m20261127_000010_integrity;
 /// What an office's 分解表 carries: subsets, last year's result, remarks, RANK goals.
 mod m20261128_000011_office_sheet;
+/// Accounts that sign in with a password, their sessions, and locks after failed sign-ins.
+mod m20261129_000012_accounts;
 
 pub struct Migrator;
 
@@ -41,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000009_idempotency_keys::Migration),
             Box::new(m20261127_000010_integrity::Migration),
             Box::new(m20261128_000011_office_sheet::Migration),
+            Box::new(m20261129_000012_accounts::Migration),
         ]
     }
 }

@@ -9,7 +9,7 @@
 //! themselves. Only the benchmark generator writes without an author, and
 //! it says so by settling its transaction without `finish`.
 use chrono::{DateTime, Utc};
-use entity::{api_token, assignment, audit_log, goal, milestone, plan, report, unit};
+use entity::{account, api_token, assignment, audit_log, goal, milestone, plan, report, unit};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
@@ -87,6 +87,7 @@ audited! {
     milestone::Model => "milestone", |m| Touches::Plan(m.plan_id);
     report::Model => "report", |r| Touches::Plan(r.plan_id);
     api_token::Model => "token", |_t| Touches::Nothing;
+    account::Model => "user", |_a| Touches::Nothing;
 }
 
 /// Writes one row per change that has an author, in one statement.

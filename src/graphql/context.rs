@@ -9,9 +9,11 @@ use entity::{plan, unit};
 use sea_orm::DatabaseConnection;
 
 use super::budget::RequestBudget;
+use crate::config::SessionConfig;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::service::plan_data::{self, PlanStructure, ReportScope};
 use crate::service::reports::Filer;
+use crate::service::sessions::SignedIn;
 use crate::service::snapshot_cache::SnapshotCache;
 use crate::service::{self, PlanData, tokens};
 use domain::access::{Actor, Role};
@@ -41,8 +43,13 @@ pub struct RequestContext {
     units: Mutex<Option<Arc<HashMap<i64, unit::Model>>>>,
     /// The instant the request is served at; "today" derives from it.
     pub now: DateTime<Utc>,
-    /// Who is asking; `None` without a bearer token.
+    /// Who is asking; `None` without a bearer token or a session.
     actor: Option<Actor>,
+    /// The account and session behind `actor`, when it came with the
+    /// session cookie.
+    signed_in: Option<SignedIn>,
+    /// How sessions and failed passwords are counted (`changePassword`).
+    pub sessions: SessionConfig,
     /// What the request may cost (dates, rows held, values answered),
     /// shared by the operations of a batch.
     budget: Arc<RequestBudget>,
@@ -74,6 +81,8 @@ impl RequestContext {
             shared,
             filer,
             actor,
+            signed_in: None,
+            sessions: SessionConfig::default(),
             plans: Mutex::new(Snapshots::default()),
             units: Mutex::new(None),
             db,
@@ -81,6 +90,14 @@ impl RequestContext {
             budget: Arc::new(RequestBudget::new(&crate::config::LimitsConfig::default())),
             lang: Lang::default(),
         }
+    }
+
+    /// The account and session the caller signed in with (`None` for a
+    /// bearer token), and the server's session settings.
+    pub fn with_session(mut self, signed_in: Option<SignedIn>, sessions: SessionConfig) -> Self {
+        self.signed_in = signed_in;
+        self.sessions = sessions;
+        self
     }
 
     /// Answers text in `lang` (Chinese unless told).
@@ -321,19 +338,49 @@ impl RequestContext {
         *self.units.lock().await = None;
     }
 
-    /// The caller; every query and mutation needs one.
+    /// The caller; every query and mutation needs one. A signed-in account
+    /// that must change its password gets PASSWORD_CHANGE_REQUIRED here, so
+    /// every field but `me` and `changePassword` (which ask `caller`)
+    /// refuses it.
     pub fn actor(&self) -> AppResult<&Actor> {
-        self.actor.as_ref().ok_or_else(|| {
+        let actor = self.actor.as_ref().ok_or_else(|| {
             AppError::refused(
                 ErrorCode::Unauthenticated,
                 "需要令牌：请在 Authorization 请求头中填写 Bearer <令牌>",
                 "a bearer token is required",
             )
-        })
+        })?;
+        if self
+            .signed_in
+            .as_ref()
+            .is_some_and(|s| s.account.must_change_password)
+        {
+            return Err(AppError::refused(
+                ErrorCode::PasswordChangeRequired,
+                "请先修改密码：管理员设置的初始密码须改为您自己的密码后才能继续使用",
+                "change your password first: the password an administrator set must be replaced by one of your own",
+            ));
+        }
+        Ok(actor)
     }
 
-    /// Who the caller is for idempotency keys: its token, or the operator.
+    /// The caller, if any, whether or not it must change its password
+    /// first: for `me` and `changePassword` only.
+    pub fn caller(&self) -> Option<&Actor> {
+        self.actor.as_ref()
+    }
+
+    /// The account and session the caller signed in with, if it did.
+    pub fn signed_in(&self) -> Option<&SignedIn> {
+        self.signed_in.as_ref()
+    }
+
+    /// Who the caller is for idempotency keys: its account, its token, or
+    /// the operator.
     pub fn caller_key(&self) -> String {
+        if let Some(signed_in) = &self.signed_in {
+            return format!("user:{}", signed_in.account.id);
+        }
         match self.actor.as_ref().and_then(|a| a.token_id) {
             Some(id) => format!("token:{id}"),
             None => "operator".into(),

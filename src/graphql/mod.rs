@@ -1,6 +1,8 @@
 //! The GraphQL API: schema, objects, inputs and loaders. Resolvers stay thin:
 //! they parse IDs, call `service`, and read figures from the plan snapshot.
 
+/// Accounts: `me`, `users` and the mutations that manage them.
+pub mod accounts;
 /// The author of each mutation, for the audit log.
 pub mod audit;
 /// What one request may cost: dates, rows held, values answered.
@@ -35,9 +37,13 @@ use crate::config::LimitsConfig;
 pub use context::RequestContext;
 pub use query::QueryRoot;
 
-/// Every mutation: the core ones and the spreadsheet import.
+/// Every mutation: the core ones, the spreadsheet import and accounts.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(mutation::CoreMutation, import::ImportMutation);
+pub struct MutationRoot(
+    mutation::CoreMutation,
+    import::ImportMutation,
+    accounts::AccountMutation,
+);
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 

@@ -6,7 +6,7 @@ use sea_orm::EntityTrait;
 use super::context::RequestContext;
 use super::inputs::parse_id;
 use super::objects::{
-    ApiToken, Assignment, AuditEntry, Goal, Me, Milestone, Plan, Report, ReviewItem, Unit,
+    ApiToken, Assignment, AuditEntry, Goal, Milestone, Plan, Report, ReviewItem, Unit,
 };
 use super::scalars::parse_date;
 use crate::db::audit;
@@ -91,21 +91,6 @@ pub struct CoreQuery;
 
 #[Object]
 impl CoreQuery {
-    /// Who the caller is.
-    async fn me(&self, ctx: &Context<'_>) -> Result<Me> {
-        let rc = RequestContext::of(ctx)?;
-        let actor = rc.actor()?;
-        let unit = match actor.unit_id {
-            Some(id) => rc.unit(id).await?.map(Unit),
-            None => None,
-        };
-        Ok(Me {
-            name: actor.name.clone(),
-            role: actor.role.into(),
-            unit,
-        })
-    }
-
     /// Every token ever issued, revoked ones included (ADMIN only).
     async fn tokens(&self, ctx: &Context<'_>) -> Result<Vec<ApiToken>> {
         let rc = RequestContext::of(ctx)?;
@@ -282,4 +267,8 @@ impl CoreQuery {
 
 /// The query root: the core queries and the watch lists.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(CoreQuery, super::watch::WatchQuery);
+pub struct QueryRoot(
+    CoreQuery,
+    super::watch::WatchQuery,
+    super::accounts::AccountQuery,
+);

@@ -611,6 +611,31 @@ async fn import_in(
                 Some(id) => vec![(assignment.unit.name.clone(), *id)],
                 None => departments.clone(),
             };
+            let every_department = !unit_ids.contains_key(&assignment.unit.name);
+            // Every department carrying the whole figure would count it
+            // many times over: a figure is shared out by name.
+            if every_department
+                && matches!(
+                    g.kind,
+                    GoalKind::Cumulative | GoalKind::Rate | GoalKind::Rank
+                )
+            {
+                problems.push(draft.problem_at(
+                    assignment.unit.at,
+                    ErrorCode::UnknownUnit,
+                    Message::new(
+                        format!(
+                            "“{}”指园区各部门，不能各自承担同一个数值目标；请写明承担的单位及各自的分解值",
+                            assignment.unit.name
+                        ),
+                        format!(
+                            "{} means every department, and they cannot each carry the same figure; name the units and their shares",
+                            assignment.unit.name
+                        ),
+                    ),
+                ));
+                continue;
+            }
             if carriers.is_empty() {
                 problems.push(draft.problem_at(
                     assignment.unit.at,

@@ -2,6 +2,8 @@
 //! in `domain::validation`, lookups here) before it writes anything, and
 //! writes inside one transaction; each read loads a plan's inputs set-wise.
 
+/// Accounts (users) that sign in with a password: create, list, disable, reset.
+pub mod accounts;
 /// Assignments (分解) of goals to units.
 pub mod assignments;
 /// Next year's plan from this year's: the goal tree, units and dates moved.
@@ -14,12 +16,16 @@ pub mod goals;
 pub mod import;
 /// Milestones (节点目标) and their completion.
 pub mod milestones;
+/// Argon2id password hashes and the rules for a new password.
+pub mod passwords;
 /// Loads everything that judges a plan in a fixed number of queries.
 pub mod plan_data;
 /// Plans (年度目标): create, update, archive.
 pub mod plans;
 /// Reports (月报): cumulative values with notes.
 pub mod reports;
+/// Signing in, the sessions it opens (in the database), signing out.
+pub mod sessions;
 /// Plan snapshots kept between requests, checked against `data_version`.
 pub mod snapshot_cache;
 /// Bearer tokens: issue, revoke, authenticate.

@@ -7,9 +7,10 @@ use entity::{goal, milestone};
 use super::PlanData;
 use crate::error::AppResult;
 use domain::calendar::{self, ReportState, Submission};
+pub use domain::calendar::{Backfill, Unjudged};
 use domain::{
-    Evaluation, GoalKind, Light, Message, PlanState, Progress, ReportingCycle, Status,
-    UnitJudgement, dates, deadlines,
+    Evaluation, GoalKind, Light, PlanState, Progress, ReportingCycle, Status, UnitJudgement, dates,
+    deadlines,
 };
 
 /// Narrows a list; every field is optional and they combine with AND.
@@ -233,106 +234,6 @@ pub struct Calendar {
     pub unjudged: Option<Unjudged>,
 }
 
-/// Why a month's calendar cannot say who reported on time. A plan filled
-/// in after the fact owes no report for the months before its assignments
-/// were made (so the calendar of those months is empty), and a plan whose
-/// first report came after a month's due day (filled in later, or
-/// activated after the month) shows that month's reports all late: the
-/// reporting sheet says which, in a row, instead.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Unjudged {
-    /// The plan reports quarterly and asks nothing this month.
-    NoReportsDue,
-    /// The plan is a DRAFT: it takes no reports yet.
-    Draft,
-    /// No assignment of a goal that takes reports (MILESTONE goals report
-    /// by completing milestones; GROUP goals only group).
-    NothingReports,
-    /// Every assignment was made after the month's due day: none owed it.
-    AssignedAfterDue {
-        /// The day the first assignment was made.
-        first_assigned: NaiveDate,
-        /// The month's reports, all entered afterwards.
-        backfilled: Option<Backfill>,
-    },
-    /// No report of the plan had come in by the month's due day; the first
-    /// came on this day, so the month's late and missing reports may say how
-    /// the plan was filled in rather than who was late.
-    NoReportByDue { first_report: NaiveDate },
-}
-
-/// Reports entered for a month after the fact: how many, and when.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Backfill {
-    pub reports: usize,
-    pub first: NaiveDate,
-    pub last: NaiveDate,
-}
-
-impl Unjudged {
-    /// The reason, as the reporting sheet writes it.
-    pub fn message(&self, month: NaiveDate, due: NaiveDate) -> Message {
-        let (y, m) = (month.year(), month.month());
-        match self {
-            Unjudged::NoReportsDue => Message::new(
-                format!("本计划按季度填报，{y}年{m}月不需填报"),
-                format!("the plan reports quarterly; {y}-{m:02} asks no report"),
-            ),
-            Unjudged::Draft => Message::new(
-                format!("计划尚为草稿，启用后才接受填报；{y}年{m}月无法判断是否按时填报"),
-                format!(
-                    "the plan is still a draft and takes reports once activated; {y}-{m:02} cannot be judged"
-                ),
-            ),
-            Unjudged::NothingReports => Message::new(
-                "本计划没有需要按月填报的分解任务（节点类目标以完成节点计，分组目标不填报）",
-                "no assignment of the plan takes monthly reports (MILESTONE goals complete milestones, GROUP goals group)",
-            ),
-            Unjudged::AssignedAfterDue {
-                first_assigned,
-                backfilled,
-            } => {
-                let (zh, en) = match backfilled {
-                    Some(b) if b.first == b.last => (
-                        format!("；当月 {} 份填报均于 {} 补录", b.reports, b.first),
-                        format!(
-                            "; its {} reports were all entered on {}",
-                            b.reports, b.first
-                        ),
-                    ),
-                    Some(b) => (
-                        format!(
-                            "；当月 {} 份填报于 {} 至 {} 补录",
-                            b.reports, b.first, b.last
-                        ),
-                        format!(
-                            "; its {} reports were entered from {} to {}",
-                            b.reports, b.first, b.last
-                        ),
-                    ),
-                    None => (String::new(), String::new()),
-                };
-                Message::new(
-                    format!(
-                        "{y}年{m}月的填报截止日为 {due}，本计划的分解任务最早于 {first_assigned} 才录入，当时已过截止日，无法判断当月是否按时填报{zh}"
-                    ),
-                    format!(
-                        "{y}-{m:02} was due on {due}, but the plan's assignments were first made on {first_assigned}: nobody owed it on time, so it cannot be judged{en}"
-                    ),
-                )
-            }
-            Unjudged::NoReportByDue { first_report } => Message::new(
-                format!(
-                    "{y}年{m}月的填报截止日（{due}）前本计划尚无任何填报，首份填报于 {first_report} 报送：如计划是事后补录或在此之后才启用的，当月的迟报、未报不能说明谁未按时填报"
-                ),
-                format!(
-                    "no report of the plan had come in by {y}-{m:02}'s due day ({due}); the first came on {first_report}: if the plan was filled in after the fact or activated later, the month's late and missing reports say nothing of who was late"
-                ),
-            ),
-        }
-    }
-}
-
 /// The reporting calendar of `month` (its first day) as seen on `today`.
 /// Assignments of goals that take reports count, from the month their
 /// assignment was made by the due day.
@@ -403,23 +304,17 @@ pub fn calendar(
         }
     }
     let units = calendar::unit_counts(lines.iter().map(|l| (l.unit_id, l.state)));
-    let unjudged = if !reports_due {
-        Some(Unjudged::NoReportsDue)
-    } else if PlanState::from(data.plan.state) == PlanState::Draft {
-        Some(Unjudged::Draft)
-    } else if !assigned {
-        Some(Unjudged::NothingReports)
-    } else if lines.is_empty() {
-        first_assigned.map(|first_assigned| Unjudged::AssignedAfterDue {
-            first_assigned,
-            backfilled: backfill(&backfilled),
-        })
-    } else {
-        // Past the due day, with reports, none of them by it.
-        first_report
-            .filter(|first| today > due && *first > due)
-            .map(|first_report| Unjudged::NoReportByDue { first_report })
-    };
+    let unjudged = calendar::why_unjudged(&calendar::MonthFacts {
+        reports_due,
+        draft: PlanState::from(data.plan.state) == PlanState::Draft,
+        assigned,
+        owed: !lines.is_empty(),
+        first_assigned,
+        backfilled: &backfilled,
+        first_report,
+        due,
+        today,
+    });
     Ok(Calendar {
         month,
         reports_due,
@@ -427,13 +322,5 @@ pub fn calendar(
         lines,
         units,
         unjudged,
-    })
-}
-
-fn backfill(days: &[NaiveDate]) -> Option<Backfill> {
-    Some(Backfill {
-        reports: days.len(),
-        first: *days.iter().min()?,
-        last: *days.iter().max()?,
     })
 }

@@ -35,7 +35,7 @@ pub struct TestApp {
 
 /// Another server on a test's database (`TestApp::another_server`).
 pub struct OtherServer {
-    client: TestClient<BoxEndpoint<'static, Response>>,
+    pub client: TestClient<BoxEndpoint<'static, Response>>,
 }
 
 impl OtherServer {
@@ -145,6 +145,7 @@ impl TestApp {
             limits,
             admin_token: Some(ADMIN_TOKEN.to_string()),
             graphiql_token: None,
+            sessions: Default::default(),
         };
         Self::spawn_with_options(options).await
     }
@@ -179,6 +180,7 @@ impl TestApp {
             limits: mubiao::config::LimitsConfig::default(),
             admin_token: Some(ADMIN_TOKEN.to_string()),
             graphiql_token: None,
+            sessions: Default::default(),
         };
         OtherServer {
             client: TestClient::new(http::app_with(self.db.clone(), clock, options).boxed()),

@@ -30,6 +30,10 @@ const SENTENCES = {
   PLAN_CLOSED: '该年度目标已结束，不能再修改。',
   PLAN_NOT_ACTIVE: '该年度目标尚未启用。',
   ARCHIVED: '该内容已归档。',
+  WRONG_PASSWORD: '当前密码不正确。',
+  PASSWORD_TOO_SHORT: '新密码至少需要 8 个字符。',
+  ACCOUNT_LOCKED: '登录失败次数过多，账号已锁定15分钟。',
+  PASSWORD_CHANGE_REQUIRED: '请先修改密码。',
 };
 
 /** Codes whose own message (already in Chinese, it names the field or the
@@ -37,7 +41,7 @@ const SENTENCES = {
 const SERVER_WORDS = new Set([
   'INVALID_DATE', 'INVALID_VALUE', 'INVALID_TARGET', 'TOO_LONG', 'INVALID_TEXT',
   'IMPLAUSIBLE_VALUE', 'REPORT_IN_FUTURE', 'REPORT_OUTSIDE_PLAN', 'DUPLICATE',
-  'BAD_REQUEST', 'SHEET_INVALID', 'UNKNOWN_UNIT', 'INVALID_PASSWORD', 'WEAK_PASSWORD',
+  'BAD_REQUEST', 'SHEET_INVALID', 'UNKNOWN_UNIT',
 ]);
 
 /** A Chinese sentence for a GraphQL error object. */
@@ -62,18 +66,6 @@ export function toLogin() {
   location.replace('/login?next=' + encodeURIComponent(here()));
 }
 
-// UNTIL THE ACCOUNTS WORK LANDS (branch `accounts`: cookie sessions and the
-// new `me`): a bearer token put in sessionStorage by hand or by a test
-// stands in for the session, and the old `me { name role unit }` for the
-// new one. Both go when that branch is merged.
-const DEV_TOKEN_KEY = 'mubiao.devToken';
-function headers() {
-  const h = { 'Content-Type': 'application/json', 'X-Requested-With': 'mubiao' };
-  const token = sessionStorage.getItem(DEV_TOKEN_KEY);
-  if (token) h.Authorization = 'Bearer ' + token;
-  return h;
-}
-
 /** Runs a GraphQL document; resolves with `data`, rejects with ApiError.
  * A session that has ended sends the person to /login (and rejects). */
 export async function gql(query, variables = {}) {
@@ -82,7 +74,7 @@ export async function gql(query, variables = {}) {
     resp = await fetch('/graphql', {
       method: 'POST',
       credentials: 'same-origin',
-      headers: headers(),
+      headers: { 'Content-Type': 'application/json', 'X-Requested-With': 'mubiao' },
       body: JSON.stringify({ query, variables }),
     });
   } catch (e) {
@@ -99,6 +91,11 @@ export async function gql(query, variables = {}) {
     toLogin();
     throw new ApiError(SENTENCES.UNAUTHENTICATED, 'UNAUTHENTICATED', errors);
   }
+  if (errors.some((e) => e.extensions && e.extensions.code === 'PASSWORD_CHANGE_REQUIRED')
+      && location.pathname !== '/password') {
+    location.replace('/password?next=' + encodeURIComponent(here()));
+    throw new ApiError(SENTENCES.PASSWORD_CHANGE_REQUIRED, 'PASSWORD_CHANGE_REQUIRED', errors);
+  }
   if (errors.length) {
     throw new ApiError(sentenceFor(errors[0]), errors[0].extensions && errors[0].extensions.code, errors);
   }
@@ -108,16 +105,8 @@ export async function gql(query, variables = {}) {
 /** The signed-in person: `{ username, displayName, role, unit, mustChangePassword }`,
  * or null when no one is signed in. */
 export async function getMe() {
-  try {
-    const data = await gql('query Me { me { username displayName role unit { id name } mustChangePassword } }');
-    return data.me;
-  } catch (e) {
-    // Until the accounts work lands (see DEV_TOKEN_KEY): the old `me`.
-    if (!String(e.message).includes('username')) throw e;
-    const data = await gql('query Me { me { name role unit { id name } } }');
-    const m = data.me;
-    return m && { username: m.name, displayName: m.name, role: m.role, unit: m.unit, mustChangePassword: false };
-  }
+  const data = await gql('query Me { me { username displayName role unit { id name } mustChangePassword } }');
+  return data.me;
 }
 
 /** The signed-in person, or a trip to /login (null is never returned:

@@ -22,6 +22,7 @@ mod plans;
 mod reports;
 mod tokens;
 mod units;
+mod users;
 
 pub use assignments::Assignment;
 pub use audit_entry::AuditEntry;
@@ -30,8 +31,9 @@ pub use goals::Goal;
 pub use milestones::Milestone;
 pub use plans::Plan;
 pub use reports::{Report, ReviewItem};
-pub use tokens::{ApiToken, IssuedToken, Me};
+pub use tokens::{ApiToken, IssuedToken};
 pub use units::Unit;
+pub use users::{Me, User};
 
 /// A goal list whose goals ask their trends reads the plan's history once,
 /// before the goals resolve, instead of one query per goal.

@@ -1,15 +1,5 @@
-//! The caller, and tokens issued to callers.
+//! Tokens issued to callers.
 use super::*;
-
-/// The caller of a request.
-#[derive(SimpleObject)]
-pub struct Me {
-    /// The token's name ("operator" for MUBIAO_ADMIN_TOKEN).
-    pub name: String,
-    pub role: Role,
-    /// The unit a REPORTER reports for.
-    pub unit: Option<Unit>,
-}
 
 /// An issued token; the token itself is shown only once, at creation.
 pub struct ApiToken(pub entity::api_token::Model);

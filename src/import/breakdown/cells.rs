@@ -107,8 +107,16 @@ impl<'a> SheetReader<'a> {
                 self.problem(
                     at,
                     ErrorCode::InvalidDate,
-                    // The Chinese already says how to write one.
-                    message.zh,
+                    // The unreadable-words message already says how to
+                    // write one; a date that does not exist ("6月31日") not.
+                    if message.zh.contains("请写成") {
+                        message.zh
+                    } else {
+                        format!(
+                            "{}，请写成 2025年10月底、10月31日前 或 2025-10-31",
+                            message.zh
+                        )
+                    },
                     format!(
                         "{}; write a date like 2025年10月底, 10月31日前 or 2025-10-31",
                         message.en

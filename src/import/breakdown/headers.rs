@@ -248,6 +248,9 @@ pub(super) struct Columns {
     pub(super) title: Option<String>,
     /// The first row under the header.
     pub(super) data_start: u32,
+    /// A second 目标任务-like column ("指标名称" then "目标任务"): the
+    /// target's, when no other column is.
+    spare_title: Option<(u32, String)>,
 }
 
 /// The first column of a horizontal merge that holds `(row, column)`.
@@ -283,9 +286,20 @@ pub(super) fn find_columns(grid: &Grid, known_units: &HashSet<String>) -> Result
         ignored: Vec::new(),
         title: title_above(grid, h),
         data_start: if two_rows { h + 2 } else { h + 1 },
+        spare_title: None,
     };
     for c in 0..grid.column_count() {
         columns.read_header(grid, h, two_rows, c, known_units);
+    }
+    if let Some((c, text)) = columns.spare_title.take() {
+        if columns.fields.contains_key(&Field::Target) {
+            columns.ignored.push(format!(
+                "{} {text} (a second {text} column)",
+                column_name(c)
+            ));
+        } else {
+            columns.add_field(c, Field::Target, None, text);
+        }
     }
     if !columns.fields.contains_key(&Field::Title) {
         return Err(Problem {
@@ -457,6 +471,10 @@ impl Columns {
 
     /// The first column of a field counts; a second is ignored, and said so.
     fn add_field(&mut self, c: u32, field: Field, hint: Option<String>, text: String) {
+        if field == Field::Title && self.fields.contains_key(&field) && self.spare_title.is_none() {
+            self.spare_title = Some((c, text));
+            return;
+        }
         if self.fields.contains_key(&field) {
             self.ignored.push(format!(
                 "{} {text} (a second {text} column)",

@@ -424,6 +424,67 @@ mod tests {
     }
 
     #[test]
+    fn headings_saved_as_csv_read_as_when_merged() {
+        // The heading "一、经济发展指标（30分）" was merged across the sheet;
+        // in the CSV it sits alone in the 序号 cell.
+        let g = grid(&[
+            &["序号", "目标任务", "目标值", "分值", "牵头单位"],
+            &["一、经济发展指标（30分）", "", "", "", ""],
+            &["1", "技工贸总收入", "160亿元", "30", "经发局"],
+            &["（一）招商引资", "", "", "", ""],
+            &["1", "签约项目", "20个", "", "招商局"],
+        ]);
+        let (draft, problems) = read(&g, 2025, &HashSet::new());
+        assert_eq!(problems, vec![]);
+        let shape: Vec<(Option<&str>, &str, Option<usize>)> = draft
+            .goals
+            .iter()
+            .map(|g| (g.code.as_deref(), g.title.as_str(), g.parent))
+            .collect();
+        assert_eq!(
+            shape,
+            [
+                (Some("一"), "经济发展指标", None),
+                (Some("1"), "技工贸总收入", Some(0)),
+                (Some("(一)"), "招商引资", Some(0)),
+                (Some("1"), "签约项目", Some(2)),
+            ]
+        );
+        assert_eq!(draft.goals[0].weight, Some(30.0));
+    }
+
+    #[test]
+    fn a_second_title_column_named_target_is_the_target() {
+        let g = grid(&[
+            &["序号", "指标名称", "目标任务", "牵头单位"],
+            &["1", "签约项目", "12个以上", "招商局"],
+        ]);
+        let (draft, problems) = read(&g, 2025, &HashSet::new());
+        assert_eq!(problems, vec![]);
+        assert_eq!(draft.goals[0].title, "签约项目");
+        assert_eq!(draft.goals[0].target, Some(12.0));
+    }
+
+    #[test]
+    fn a_date_that_does_not_exist_says_how_to_write_one() {
+        let g = grid(&[
+            &["序号", "目标任务", "目标值", "牵头单位", "完成时限"],
+            &["1", "签约项目", "20个", "招商局", "6月31日"],
+        ]);
+        let (_, problems) = read(&g, 2025, &HashSet::new());
+        let lines: Vec<String> = problems
+            .iter()
+            .map(|p| p.describe(domain::Lang::Zh))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "E2（完成时限）：“6月31日”不是一个真实的日期，请写成 2025年10月底、10月31日前 或 2025-10-31"
+            ]
+        );
+    }
+
+    #[test]
     fn a_headings_points_must_be_its_items_sum() {
         let g = grid(&[
             &["序号", "目标任务", "目标值", "分值", "牵头单位"],

@@ -167,6 +167,13 @@ impl<'a> SheetReader<'a> {
             };
         }
         let title = self.text(row, Field::Title);
+        // "一、经济发展指标（30分）" alone in the 序号 cell: a heading that was
+        // merged across the sheet before it was saved as CSV.
+        if title.as_deref().is_none_or(str::is_empty)
+            && let Some((code, title)) = code.as_deref().and_then(split_numbering)
+        {
+            return (Some(code), Some(title));
+        }
         if code.is_none()
             && let Some((code, title)) = title.as_deref().and_then(split_numbering)
         {

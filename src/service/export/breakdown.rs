@@ -29,6 +29,10 @@ fn written_codes(data: &PlanData) -> std::collections::HashMap<i64, String> {
     let mut counters: std::collections::HashMap<Option<i64>, usize> =
         std::collections::HashMap::new();
     for g in data.goals_in_order() {
+        // A 其中 row is written without a 序号 ("其中：…" says what it is).
+        if g.subset {
+            continue;
+        }
         let n = counters.entry(g.parent_id).or_default();
         *n += 1;
         let code = match (&g.code, g.parent_id.and_then(|p| codes.get(&p))) {
@@ -120,7 +124,13 @@ pub(super) fn breakdown_sheet(
             }
         }
         sheet.write_string(r, 0, cell(codes.get(&g.id).cloned().unwrap_or_default()))?;
-        sheet.write_string(r, 2, cell(&g.title))?;
+        // "其中：…" with a blank 序号 is how the importer knows a subset.
+        let title = if g.subset {
+            format!("其中：{}", g.title)
+        } else {
+            g.title.clone()
+        };
+        sheet.write_string(r, 2, cell(&title))?;
         sheet.write_string(r, 3, labels::kind(g.kind.into()).get(lang))?;
         if let Some(t) = g.target_value {
             sheet.write_number_with_format(r, 4, unsigned_zero(t), &number)?;
