@@ -1,12 +1,12 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use async_graphql::http::{GraphiQLSource, MultipartOptions, receive_batch_body};
+use async_graphql::http::{MultipartOptions, receive_batch_body};
 use async_graphql::{BatchRequest, BatchResponse};
 use chrono::{DateTime, Utc};
 use poem::error::ReadBodyError;
 use poem::http::{HeaderValue, StatusCode};
-use poem::web::{Data, Html};
+use poem::web::Data;
 use poem::{
     Body, Endpoint, EndpointExt, IntoResponse, Request, Response, Route, get, handler, post,
 };
@@ -156,9 +156,9 @@ pub fn app_and_filer(
     };
     // The first sign-in under an unknown name should not be the slow one.
     passwords::warm_up();
-    let app = Route::new()
+    let app = crate::web::routes(Route::new())
         .at("/graphql", get(graphiql).post(graphql))
-        .at("/login", post(signin::login))
+        .at("/login", get(crate::web::login_page).post(signin::login))
         .at("/logout", post(signin::logout))
         .at("/healthz", get(healthz))
         .at("/export/plans/:id", get(export_plan))
@@ -213,12 +213,7 @@ async fn graphiql(state: Data<&AppState>) -> Response {
     if state.limits.production {
         return StatusCode::NOT_FOUND.into_response();
     }
-    let page = GraphiQLSource::build().endpoint("/graphql");
-    let page = match &state.graphiql_header {
-        Some(value) => page.header("Authorization", value),
-        None => page,
-    };
-    Html(page.finish()).into_response()
+    crate::web::graphiql_response(state.graphiql_header.as_deref())
 }
 
 /// A request ID the client sent, if it is a sane one; else a new one.

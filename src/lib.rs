@@ -34,3 +34,5 @@ pub mod service;
 pub mod synthetic;
 /// Logging set-up.
 pub mod telemetry;
+/// The web app's pages and embedded assets, and the offline GraphiQL page.
+pub mod web;

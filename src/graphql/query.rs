@@ -25,8 +25,9 @@ fn found<T>(result: AppResult<T>) -> Result<Option<T>> {
 }
 
 /// Fields whose figures are judged at an `asOf` date (today by default).
-const JUDGED_FIELDS: [&str; 5] = [
+const JUDGED_FIELDS: [&str; 6] = [
     "progress",
+    "goalLights",
     "unitProgress",
     "categoryProgress",
     "vetoed",

@@ -84,6 +84,16 @@ fn judged<'a>(data: &'a PlanData, eval: &Evaluation) -> impl Iterator<Item = Jud
         })
 }
 
+/// How many of the goals the watch lists follow (those with something to
+/// reach) show each light: the plan's light distribution.
+pub fn goal_lights(data: &PlanData, eval: &Evaluation) -> domain::LightCounts {
+    let mut counts = domain::LightCounts::default();
+    for j in judged(data, eval) {
+        counts.add(j.progress.light);
+    }
+    counts
+}
+
 /// Goals that are OVERDUE as of the evaluation's date.
 pub fn overdue_goals<'a>(
     data: &'a PlanData,

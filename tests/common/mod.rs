@@ -7,6 +7,8 @@
 pub mod binary;
 /// The rules page's worked example, built through the API.
 pub mod example;
+/// Headless Chromium through chromedriver, for the browser tests.
+pub mod webdriver;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

@@ -17,7 +17,7 @@ pub struct LightCounts {
 }
 
 impl LightCounts {
-    fn add(&mut self, light: Light) {
+    pub fn add(&mut self, light: Light) {
         match light {
             Light::Green => self.green += 1,
             Light::Blue => self.blue += 1,

@@ -5,7 +5,7 @@ pub struct Plan(pub plan::Model);
 
 impl Plan {
     /// Fields that read the plan snapshot (everything but the plan's own row).
-    pub const SNAPSHOT_FIELDS: [&'static str; 10] = [
+    pub const SNAPSHOT_FIELDS: [&'static str; 11] = [
         "ownerUnit",
         "goals",
         "allGoals",
@@ -14,6 +14,7 @@ impl Plan {
         "categoryProgress",
         "vetoed",
         "scorecard",
+        "goalLights",
         "trend",
         "unitTrend",
     ];
@@ -82,6 +83,14 @@ impl Plan {
     async fn vetoed(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<bool> {
         let data = RequestContext::of(ctx)?.plan_data(self.0.id).await?;
         Ok(evaluation(ctx, &data, as_of).await?.vetoed())
+    }
+    /// How many goals show each light as of the date: the goals the watch
+    /// lists follow (`warnings`, `overdue`), i.e. every goal with something
+    /// to reach (a target, or dated 节点): sub-goals included, GROUPs not.
+    async fn goal_lights(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<LightCounts> {
+        let data = RequestContext::of(ctx)?.plan_data(self.0.id).await?;
+        let eval = evaluation(ctx, &data, as_of).await?;
+        Ok(crate::service::watch::goal_lights(&data, &eval).into())
     }
     /// The year-end view: the score, each top-level goal's part, the cap and the veto.
     async fn scorecard(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Scorecard> {

@@ -1,0 +1,54 @@
+// The shared frame of every signed-in page: the top bar (the app's name,
+// the navigation the person's role may use, who is signed in, 退出).
+import { requireMe, logout } from './api.js';
+import { h, ROLE_WORDS } from './format.js';
+
+export const APP_NAME = '目标责任制管理';
+
+/** The navigation, by role. A page built later adds its line here. */
+export const NAV = [
+  { href: '/report', label: '进度填报', roles: ['REPORTER'], ready: false },
+  { href: '/dashboard', label: '领导驾驶舱', roles: ['ADMIN', 'VIEWER', 'REPORTER'], ready: true },
+  { href: '/calendar', label: '填报情况', roles: ['ADMIN', 'VIEWER', 'REPORTER'], ready: true },
+  { href: '/review', label: '审核', roles: ['ADMIN'], ready: false },
+  { href: '/import', label: '导入分解表', roles: ['ADMIN'], ready: false },
+  { href: '/admin', label: '系统管理', roles: ['ADMIN'], ready: false },
+];
+
+/** Where a role starts: REPORTER at /report, everyone else at /dashboard. */
+export function homeOf(role) {
+  return role === 'REPORTER' ? '/report' : '/dashboard';
+}
+
+/**
+ * Starts a signed-in page: checks the session (to /login if none, to
+ * /password if the password must change), draws the top bar into
+ * `#topbar`, and resolves with the person (`me`).
+ */
+export async function startPage({ title, passwordPage = false } = {}) {
+  const me = await requireMe({ passwordPage });
+  if (title) document.title = `${title} · ${APP_NAME}`;
+  const bar = document.getElementById('topbar');
+  if (bar) bar.replaceWith(topBar(me));
+  return me;
+}
+
+function topBar(me) {
+  const path = location.pathname;
+  const links = NAV.filter((n) => n.ready && n.roles.includes(me.role)).map((n) =>
+    h('a', { href: n.href, 'aria-current': path === n.href || path.startsWith(n.href + '/') ? 'page' : null }, n.label));
+  const who = [me.displayName || me.username, ROLE_WORDS[me.role] || me.role, me.unit && me.unit.name]
+    .filter(Boolean).join(' · ');
+  return h('header', { class: 'topbar', id: 'topbar' },
+    h('a', { class: 'app', href: '/' }, APP_NAME),
+    h('nav', { 'aria-label': '主导航' }, links),
+    h('div', { class: 'who' },
+      h('span', { 'data-testid': 'who' }, who),
+      h('a', { href: '/password?next=' + encodeURIComponent(path + location.search) }, '修改密码'),
+      h('button', { type: 'button', onclick: () => logout(false) }, '退出')));
+}
+
+/** A query-string parameter, or null. */
+export function param(name) {
+  return new URLSearchParams(location.search).get(name);
+}
