@@ -300,23 +300,35 @@ fn gql_ok(port: u16, token: &str, query: &str, variables: Value) -> Value {
     v["data"].clone()
 }
 
-/// Signs the browser in through the login form as one of the demo's
-/// accounts (`serve --demo`: admin, zhaoshang, leader).
-fn sign_in_as(s: &Session<'_>, base: &str, username: &str, password: &str) {
+/// Fills and sends the login form, and waits for the page it leads to
+/// (the old document is marked, so its state is never taken for the new).
+fn submit_login(s: &Session<'_>, base: &str, username: &str, password: &str) {
     s.goto(&format!("{base}/login"));
     s.wait_for(
         "return document.readyState === 'complete' && !!document.getElementById('username')",
         Duration::from_secs(10),
     );
     s.run(
-        "document.getElementById('username').value = arguments[0];
+        "window.__leaving = true;
+         document.getElementById('username').value = arguments[0];
          document.getElementById('password').value = arguments[1];
          document.querySelector('form').submit()",
         json!([username, password]),
     );
     s.wait_for(
-        "return location.pathname !== '/login' && document.readyState === 'complete'",
+        "return !window.__leaving && document.readyState === 'complete'",
         Duration::from_secs(30),
+    );
+}
+
+/// Signs the browser in through the login form as one of the demo's
+/// accounts (`serve --demo`: admin, zhaoshang, leader).
+fn sign_in_as(s: &Session<'_>, base: &str, username: &str, password: &str) {
+    submit_login(s, base, username, password);
+    assert_ne!(
+        s.run("return location.pathname", json!([])),
+        json!("/login"),
+        "{username} could not sign in"
     );
 }
 
@@ -866,4 +878,66 @@ fn the_import_page_shows_a_sheets_problems_and_viewers_see_no_writes() {
     let said = text_of(&viewer, "main .alert");
     assert_eq!(said, json!("您没有权限查看或执行此操作。"));
     viewer.screenshot(&shots.join("review-viewer-1366.png"));
+}
+
+/// In the browser: five wrong passwords lock the account (the page says so,
+/// and the right password is then refused too), and a signed-in page's
+/// POST without the `X-Requested-With` header (what a forged cross-site
+/// request would lack) is refused with CSRF_REFUSED and changes nothing.
+#[test]
+fn a_locked_account_and_the_csrf_refusal() {
+    if !webdriver::wanted() {
+        eprintln!("browser tests skipped: set MUBIAO_BROWSER_TESTS=1 to run them");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = BinaryDb::new(dir.path(), "browser_lock");
+    let (_server, port) = db.serve(&["--demo", "--admin-token", OPERATOR]);
+    let base = format!("http://127.0.0.1:{port}");
+    let driver = Driver::start();
+    let shots = webdriver::screenshot_dir();
+    let s = driver.session(1366, 768);
+
+    let shown_error = |s: &Session<'_>| {
+        s.wait_for(
+            "const e = document.getElementById('login-error'); return location.pathname === '/login' && e && !e.classList.contains('hidden') && e.textContent",
+            Duration::from_secs(10),
+        )
+    };
+    for _ in 0..5 {
+        submit_login(&s, &base, "zhaoshang", "not-the-password");
+        assert_eq!(shown_error(&s), json!("用户名或密码不正确"));
+    }
+    submit_login(&s, &base, "zhaoshang", "mubiao-zhaoshang");
+    assert_eq!(shown_error(&s), json!("登录失败次数过多，账号已锁定15分钟"));
+    s.screenshot(&shots.join("login-locked-1366.png"));
+
+    // Another account signs in; its page's own requests work, a POST
+    // without the header does not.
+    sign_in_as(&s, &base, "admin", "mubiao-admin");
+    wait_ready(&s);
+    s.run(
+        "window.__csrf = null;
+         fetch('/graphql', { method: 'POST', credentials: 'same-origin',
+             headers: { 'Content-Type': 'application/json' },
+             body: JSON.stringify({ query: 'mutation { createUnit(input: { name: \"伪造单位\" }) { id } }' }) })
+           .then(async (r) => { window.__csrf = { status: r.status, body: await r.json() }; });",
+        json!([]),
+    );
+    let refused = s.wait_for("return window.__csrf", Duration::from_secs(10));
+    assert_eq!(refused["status"], 403, "{refused}");
+    assert_eq!(
+        refused["body"]["errors"][0]["extensions"]["code"], "CSRF_REFUSED",
+        "{refused}"
+    );
+    let units = gql_ok(port, OPERATOR, "{ units { name } }", json!({}));
+    assert!(
+        !units["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["name"] == "伪造单位"),
+        "nothing was created"
+    );
+    only_this_server(&s, &base);
 }
