@@ -279,3 +279,591 @@ fn the_dashboard_shows_the_apis_figures_from_this_server_only() {
     s.screenshot(&shots.join("dashboard-screen-1920.png"));
     eprintln!("screenshots in {}", shots.display());
 }
+
+// ---- The work pages: 填报, 审核, 导入, 系统管理 ----
+
+/// The operator's key the work-page tests start the server with (an ADMIN).
+const OPERATOR: &str = "browser-operator-key-5d1c0e7a9b3f4e21";
+
+/// A GraphQL request with a bearer token; answers the whole body.
+fn gql_with(port: u16, token: &str, query: &str, variables: Value) -> Value {
+    let body = json!({ "query": query, "variables": variables }).to_string();
+    let (status, text) = http(port, "POST", "/graphql", Some(&body), Some(token)).unwrap();
+    assert_eq!(status, 200, "{text}");
+    serde_json::from_str(&text).unwrap()
+}
+
+/// `gql_with`, expecting no error; answers `data`.
+fn gql_ok(port: u16, token: &str, query: &str, variables: Value) -> Value {
+    let v = gql_with(port, token, query, variables);
+    assert!(v.get("errors").is_none(), "{v}");
+    v["data"].clone()
+}
+
+/// Signs the browser in through the login form as one of the demo's
+/// accounts (`serve --demo`: admin, zhaoshang, leader).
+fn sign_in_as(s: &Session<'_>, base: &str, username: &str, password: &str) {
+    s.goto(&format!("{base}/login"));
+    s.wait_for(
+        "return document.readyState === 'complete' && !!document.getElementById('username')",
+        Duration::from_secs(10),
+    );
+    s.run(
+        "document.getElementById('username').value = arguments[0];
+         document.getElementById('password').value = arguments[1];
+         document.querySelector('form').submit()",
+        json!([username, password]),
+    );
+    s.wait_for(
+        "return location.pathname !== '/login' && document.readyState === 'complete'",
+        Duration::from_secs(30),
+    );
+}
+
+/// A REPORTER token (for the API checks; the browser signs in as the
+/// account `zhaoshang`) of the demo's 招商合作局 (which reports for 招商一局
+/// and 招商二局 below it), issued by the operator.
+fn clerk_token(port: u16) -> String {
+    let units = gql_ok(port, OPERATOR, "{ units { id name } }", json!({}));
+    let unit = units["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["name"] == "招商合作局")
+        .unwrap()["id"]
+        .clone();
+    let issued = gql_ok(
+        port,
+        OPERATOR,
+        "mutation($unit: ID!) { createToken(input: { name: \"招商合作局查询接口\", role: REPORTER, unitId: $unit }) { token } }",
+        json!({ "unit": unit }),
+    );
+    issued["createToken"]["token"].as_str().unwrap().to_string()
+}
+
+/// The demo's share of `goal` carried by `unit`: its ID.
+fn share_of(port: u16, goal: &str, unit: &str) -> String {
+    let data = gql_ok(
+        port,
+        OPERATOR,
+        "{ plans { allGoals { title assignments { id unit { name } } } } }",
+        json!({}),
+    );
+    let plans = data["plans"].as_array().unwrap();
+    for g in plans.iter().flat_map(|p| p["allGoals"].as_array().unwrap()) {
+        if g["title"] == goal {
+            for a in g["assignments"].as_array().unwrap() {
+                if a["unit"]["name"] == unit {
+                    return a["id"].as_str().unwrap().to_string();
+                }
+            }
+        }
+    }
+    panic!("no share of {goal} for {unit}");
+}
+
+/// Sets a form field of the page as typing would (with an `input` event).
+fn type_into(s: &Session<'_>, selector: &str, value: &str) {
+    let found = s.run(
+        "const e = document.querySelector(arguments[0]); if (!e) return false; e.focus(); e.value = arguments[1]; e.dispatchEvent(new Event('input', { bubbles: true })); return true",
+        json!([selector, value]),
+    );
+    assert_eq!(found, json!(true), "no {selector} on the page");
+}
+
+fn click(s: &Session<'_>, selector: &str) {
+    let found = s.run(
+        "const e = document.querySelector(arguments[0]); if (!e) return false; e.click(); return true",
+        json!([selector]),
+    );
+    assert_eq!(found, json!(true), "no {selector} on the page");
+}
+
+/// Text of the first element matching `selector`, or null.
+fn text_of(s: &Session<'_>, selector: &str) -> Value {
+    s.run(
+        "const e = document.querySelector(arguments[0]); return e && e.textContent",
+        json!([selector]),
+    )
+}
+
+fn wait_text(s: &Session<'_>, selector: &str) -> String {
+    let script = format!(
+        "const e = document.querySelector({}); return e && e.textContent",
+        json!(selector)
+    );
+    s.wait_for(&script, Duration::from_secs(20))
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Waits until the first element matching `selector` says `expected`.
+fn wait_until_text(s: &Session<'_>, selector: &str, expected: &str) {
+    let script = format!(
+        "const e = document.querySelector({}); return !!e && e.textContent === {}",
+        json!(selector),
+        json!(expected)
+    );
+    s.wait_for(&script, Duration::from_secs(20));
+}
+
+/// Every resource the page loaded is this server's.
+fn only_this_server(s: &Session<'_>, base: &str) {
+    for r in resources(s) {
+        assert!(r.starts_with(&format!("{base}/")), "{r} is not this server");
+    }
+}
+
+/// Whether the page's content overflows the viewport sideways.
+fn scrolls_sideways(s: &Session<'_>) -> bool {
+    s.run(
+        "return document.documentElement.scrollWidth > window.innerWidth",
+        json!([]),
+    ) == json!(true)
+}
+
+#[test]
+fn a_clerk_files_on_the_phone_and_the_office_reviews() {
+    if !webdriver::wanted() {
+        eprintln!("browser tests skipped: set MUBIAO_BROWSER_TESTS=1 to run them");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = BinaryDb::new(dir.path(), "browser_report");
+    let (_server, port) = db.serve(&["--demo", "--admin-token", OPERATOR]);
+    let base = format!("http://127.0.0.1:{port}");
+    let clerk = clerk_token(port);
+    let signed = share_of(port, "签约项目", "招商一局");
+    let invest = share_of(port, "合同引资额", "招商一局");
+
+    let driver = Driver::start();
+    let shots = webdriver::screenshot_dir();
+    let s = driver.session(390, 844);
+    sign_in_as(&s, &base, "zhaoshang", "mubiao-zhaoshang");
+
+    // The clerk's page on a phone: the shares of 招商合作局 and the units below.
+    s.goto(&format!("{base}/report?month=2025-10"));
+    wait_ready(&s);
+    assert!(!scrolls_sideways(&s), "the phone page scrolls sideways");
+    let cards = s.run(
+        "return [...document.querySelectorAll('article[data-assignment]')].map(a => a.dataset.assignment)",
+        json!([]),
+    );
+    let cards: Vec<String> = serde_json::from_value(cards).unwrap();
+    assert!(
+        cards.contains(&signed) && cards.contains(&invest),
+        "{cards:?}"
+    );
+    let nav = text_of(&s, ".topbar nav").as_str().unwrap().to_string();
+    assert!(nav.contains("进度填报"), "{nav}");
+    assert!(!nav.contains("审核") && !nav.contains("系统管理"), "{nav}");
+    s.screenshot(&shots.join("report-390.png"));
+
+    // The share's target, last month's figure and 序时 are the API's.
+    let api = gql_ok(
+        port,
+        &clerk,
+        "query($id: ID!) { assignment(id: $id) { targetValue last: latestReport(asOf: \"2025-09-30\") { value } progress(asOf: \"2025-10-31\") { expectedPercent } } }",
+        json!({ "id": signed }),
+    );
+    let card = format!("article[data-assignment=\"{signed}\"]");
+    let expected = text_of(&s, &format!("{card} [data-testid=expected]"));
+    assert_eq!(
+        expected,
+        json!(pct(&api["assignment"]["progress"]["expectedPercent"]))
+    );
+    let last = text_of(&s, &format!("{card} [data-testid=last]"))
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        last.starts_with(&format!(
+            "{} ",
+            api["assignment"]["last"]["value"].as_f64().unwrap()
+        )),
+        "{last}"
+    );
+
+    // Filing 签约项目: the figure and the three notes are stored.
+    type_into(&s, &format!("{card} input[name=value]"), "9");
+    type_into(
+        &s,
+        &format!("{card} textarea[name=note]"),
+        "新签约项目1个：智能装备产业园",
+    );
+    type_into(
+        &s,
+        &format!("{card} textarea[name=problems]"),
+        "土地指标尚未落实",
+    );
+    type_into(
+        &s,
+        &format!("{card} textarea[name=nextSteps]"),
+        "11月推动项目供地",
+    );
+    s.run(
+        "document.querySelector(arguments[0]).scrollIntoView()",
+        json!([format!("{card} form")]),
+    );
+    s.screenshot(&shots.join("report-390-form.png"));
+    click(&s, &format!("{card} button[type=submit]"));
+    let done = wait_text(&s, &format!("{card} [data-testid=submitted]"));
+    assert!(done.contains("已提交"), "{done}");
+    let stored = gql_ok(
+        port,
+        OPERATOR,
+        "query($id: ID!) { assignment(id: $id) { reports { id asOf value note problems nextSteps status submittedBy } } }",
+        json!({ "id": signed }),
+    );
+    let reports = stored["assignment"]["reports"].as_array().unwrap();
+    let filed = reports.last().unwrap();
+    assert_eq!(filed["asOf"], "2025-10-31");
+    assert_eq!(filed["value"], json!(9.0));
+    assert_eq!(filed["note"], "新签约项目1个：智能装备产业园");
+    assert_eq!(filed["problems"], "土地指标尚未落实");
+    assert_eq!(filed["nextSteps"], "11月推动项目供地");
+    assert_eq!(filed["status"], "SUBMITTED");
+    // Filed through the account's session, not a token.
+    assert_eq!(filed["submittedBy"], "zhaoshang");
+    s.screenshot(&shots.join("report-390-submitted.png"));
+
+    // A cumulative figure below last month's is asked about before it goes.
+    let card2 = format!("article[data-assignment=\"{invest}\"]");
+    let before = gql_ok(
+        port,
+        OPERATOR,
+        "query($id: ID!) { assignment(id: $id) { reports { id } } }",
+        json!({ "id": invest }),
+    )["assignment"]["reports"]
+        .as_array()
+        .unwrap()
+        .len();
+    type_into(&s, &format!("{card2} input[name=value]"), "5");
+    type_into(
+        &s,
+        &format!("{card2} textarea[name=note]"),
+        "核减一个重复统计的项目",
+    );
+    click(&s, &format!("{card2} button[type=submit]"));
+    let ask = wait_text(&s, &format!("{card2} .confirm:not(.hidden) p"));
+    assert!(ask.contains("低于上月"), "{ask}");
+    s.run(
+        "document.querySelector(arguments[0]).scrollIntoView({ block: 'center' })",
+        json!([format!("{card2} .confirm")]),
+    );
+    s.screenshot(&shots.join("report-390-confirm.png"));
+    let after_ask = gql_ok(
+        port,
+        OPERATOR,
+        "query($id: ID!) { assignment(id: $id) { reports { id } } }",
+        json!({ "id": invest }),
+    );
+    assert_eq!(
+        after_ask["assignment"]["reports"].as_array().unwrap().len(),
+        before,
+        "sent before it was confirmed"
+    );
+    click(&s, &format!("{card2} [data-action=confirm]"));
+    wait_text(&s, &format!("{card2} [data-testid=submitted]"));
+
+    // The office returns the 签约项目 report with a reason (on /review, as
+    // an ADMIN, ticking it and one more; the other is approved first).
+    let office = driver.session(1366, 768);
+    sign_in_as(&office, &base, "admin", "mubiao-admin");
+    office.goto(&format!("{base}/review"));
+    wait_ready(&office);
+    let filed_id = filed["id"].as_str().unwrap().to_string();
+    let rows = office.run(
+        "return [...document.querySelectorAll('tr[data-report]')].map(r => r.dataset.report)",
+        json!([]),
+    );
+    let rows: Vec<String> = serde_json::from_value(rows).unwrap();
+    assert!(rows.contains(&filed_id), "{rows:?}");
+    let queue = gql_ok(
+        port,
+        OPERATOR,
+        "{ reviewQueue { report { id } } }",
+        json!({}),
+    );
+    assert_eq!(
+        rows.len(),
+        queue["reviewQueue"].as_array().unwrap().len(),
+        "the page lists the API's queue"
+    );
+    office.screenshot(&shots.join("review-1366.png"));
+    // Approve the two oldest at once.
+    let (first, second) = (rows[0].clone(), rows[1].clone());
+    click(&office, &format!("#r-{first}"));
+    click(&office, &format!("#r-{second}"));
+    assert_eq!(text_of(&office, "#selected-count"), json!("已选 2 项"));
+    click(&office, "#approve");
+    let done = wait_text(&office, "[data-testid=review-done]");
+    assert_eq!(done, "已通过 2 份填报。");
+    for id in [&first, &second] {
+        assert!(
+            office
+                .run(
+                    "return !document.querySelector(`tr[data-report=\"${arguments[0]}\"]`)",
+                    json!([id])
+                )
+                .as_bool()
+                .unwrap(),
+            "{id} is still in the queue"
+        );
+    }
+    // Returning without a reason is refused by the page; with one it goes.
+    click(&office, &format!("#r-{filed_id}"));
+    click(&office, "#return");
+    let refused = wait_text(&office, ".form-message .alert");
+    assert!(refused.contains("原因"), "{refused}");
+    type_into(
+        &office,
+        "#reason",
+        "签约项目数与招商台账不一致，请核实后重报",
+    );
+    click(&office, "#return");
+    wait_until_text(&office, "[data-testid=review-done]", "已退回 1 份填报。");
+    office.screenshot(&shots.join("review-1366-done.png"));
+    only_this_server(&office, &base);
+    let statuses = gql_ok(
+        port,
+        OPERATOR,
+        "query($a: ID!) { assignment(id: $a) { reports { id status reviewReason } } }",
+        json!({ "a": signed }),
+    );
+    let returned = statuses["assignment"]["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == json!(filed_id))
+        .unwrap()
+        .clone();
+    assert_eq!(returned["status"], "RETURNED");
+
+    // The clerk sees the return and its reason, and files again.
+    s.goto(&format!("{base}/report?month=2025-10"));
+    wait_ready(&s);
+    let reason = text_of(&s, &format!("{card} [data-testid=return-reason]"));
+    assert_eq!(reason, json!("签约项目数与招商台账不一致，请核实后重报"));
+    let shown_value = s.run(
+        "return document.querySelector(arguments[0]).value",
+        json!([format!("{card} input[name=value]")]),
+    );
+    assert_eq!(
+        shown_value,
+        json!("9"),
+        "the returned figure is there to correct"
+    );
+    s.run(
+        "document.querySelector(arguments[0]).scrollIntoView()",
+        json!([card.clone()]),
+    );
+    s.screenshot(&shots.join("report-390-returned.png"));
+    type_into(&s, &format!("{card} input[name=value]"), "8");
+    click(&s, &format!("{card} button[type=submit]"));
+    wait_text(&s, &format!("{card} [data-testid=submitted]"));
+    let again = gql_ok(
+        port,
+        OPERATOR,
+        "query($a: ID!) { assignment(id: $a) { reports { value status } } }",
+        json!({ "a": signed }),
+    );
+    let last = again["assignment"]["reports"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last, json!({ "value": 8.0, "status": "SUBMITTED" }));
+    only_this_server(&s, &base);
+
+    // The same page on a desktop.
+    s.viewport(1366, 768);
+    s.goto(&format!("{base}/report?month=2025-10"));
+    wait_ready(&s);
+    s.screenshot(&shots.join("report-1366.png"));
+    eprintln!("screenshots in {}", shots.display());
+}
+
+#[test]
+fn the_import_page_shows_a_sheets_problems_and_viewers_see_no_writes() {
+    if !webdriver::wanted() {
+        eprintln!("browser tests skipped: set MUBIAO_BROWSER_TESTS=1 to run them");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = BinaryDb::new(dir.path(), "browser_import");
+    let (_server, port) = db.serve(&["--demo", "--admin-token", OPERATOR]);
+    let base = format!("http://127.0.0.1:{port}");
+    let driver = Driver::start();
+    let shots = webdriver::screenshot_dir();
+    let s = driver.session(1366, 768);
+    sign_in_as(&s, &base, "admin", "mubiao-admin");
+
+    // A bad sheet: a unit that does not exist and a target that is no number.
+    s.goto(&format!("{base}/import"));
+    wait_ready(&s);
+    let bad = "序号,目标任务,目标值,计量单位,牵头单位,完成时限\n\
+               1,签约项目,十个,个,不存在的局,2026-12-31\n\
+               2,固定资产投资,30,亿元,经济发展局,2026-12-31\n";
+    let put = s.run(
+        "const dt = new DataTransfer(); dt.items.add(new File([arguments[0]], 'bad.csv', { type: 'text/csv' })); \
+         const input = document.getElementById('sheet-file'); input.files = dt.files; \
+         input.dispatchEvent(new Event('input', { bubbles: true })); return input.files.length",
+        json!([bad]),
+    );
+    assert_eq!(put, json!(1));
+    type_into(&s, "#year", "2026");
+    click(&s, "#dry-run");
+    s.wait_for(
+        "return document.querySelector('[data-testid=problems]') || (document.querySelector('#import-result .alert') || {}).textContent",
+        Duration::from_secs(30),
+    );
+    let problems = s.run(
+        "return [...document.querySelectorAll('[data-testid=problems] li')].map(li => li.textContent)",
+        json!([]),
+    );
+    let problems: Vec<String> = serde_json::from_value(problems).unwrap();
+    assert!(!problems.is_empty(), "no problems shown");
+    // Each problem names its cell, as the API does.
+    let api = {
+        let ops = json!({
+            "query": "mutation($input: ImportPlanInput!) { importPlan(input: $input) { goalCount } }",
+            "variables": { "input": { "file": null, "year": 2026, "dryRun": true, "createUnknownUnits": false } }
+        });
+        let boundary = "----mubiaoBoundary";
+        let body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"operations\"\r\n\r\n{ops}\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"map\"\r\n\r\n{{\"0\":[\"variables.input.file\"]}}\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"0\"; filename=\"bad.csv\"\r\nContent-Type: text/csv\r\n\r\n{bad}\r\n\
+             --{boundary}--\r\n"
+        );
+        let head = format!(
+            "POST /graphql HTTP/1.1\r\nAuthorization: Bearer {OPERATOR}\r\nAccept-Language: zh-CN\r\nContent-Type: multipart/form-data; boundary={boundary}\r\n"
+        );
+        let (status, text) = common::binary::exchange(port, &head, body.as_bytes()).unwrap();
+        assert_eq!(status, 200, "{text}");
+        serde_json::from_str::<Value>(&text).unwrap()
+    };
+    let listed = api["errors"][0]["extensions"]["problems"]
+        .as_array()
+        .unwrap();
+    assert_eq!(listed.len(), problems.len(), "{problems:?} / {listed:?}");
+    for (p, shown) in listed.iter().zip(&problems) {
+        let cell = match (p["cell"].as_str(), p["column"].as_str()) {
+            (Some(cell), _) => cell.to_string(),
+            (None, Some(c)) => format!("{c}{}", p["row"]),
+            (None, None) => format!("第 {} 行", p["row"]),
+        };
+        assert!(shown.starts_with(&cell), "{shown} does not name {cell}");
+        assert!(
+            shown.contains(p["message"].as_str().unwrap()),
+            "{shown} / {p}"
+        );
+    }
+    assert_eq!(
+        s.run(
+            "return document.getElementById('import-now').disabled",
+            json!([])
+        ),
+        json!(true),
+        "a sheet with problems cannot be imported"
+    );
+    s.screenshot(&shots.join("import-problems-1366.png"));
+
+    // A good sheet: the dry run shows the tree, then it is imported.
+    let good = "序号,目标任务,目标值,计量单位,牵头单位,完成时限,分值\n\
+                一,经济发展,,,,,30\n\
+                1,固定资产投资,30,亿元,经济发展局,2026-12-31,20\n\
+                2,新增规模工业企业,6,家,经济发展局,2026-12-31,10\n";
+    s.run(
+        "const dt = new DataTransfer(); dt.items.add(new File([arguments[0]], 'good.csv', { type: 'text/csv' })); \
+         const input = document.getElementById('sheet-file'); input.files = dt.files; \
+         input.dispatchEvent(new Event('input', { bubbles: true }));",
+        json!([good]),
+    );
+    click(&s, "#dry-run");
+    s.wait_for(
+        "return document.querySelector('[data-testid=import-result]') || (document.querySelector('#import-result .alert') || {}).textContent",
+        Duration::from_secs(30),
+    );
+    let tree = s.run(
+        "return [...document.querySelectorAll('#import-tree tbody tr')].length",
+        json!([]),
+    );
+    assert_eq!(tree, json!(3), "{}", text_of(&s, "#import-result"));
+    s.screenshot(&shots.join("import-dry-run-1366.png"));
+    click(&s, "#import-now");
+    let done = wait_text(&s, "[data-testid=import-result] h2");
+    assert_eq!(done, "导入完成");
+    let plans = gql_ok(port, OPERATOR, "{ plans { name year state } }", json!({}));
+    assert!(
+        plans["plans"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["year"] == 2026 && p["state"] == "DRAFT"),
+        "{plans}"
+    );
+    s.screenshot(&shots.join("import-done-1366.png"));
+    only_this_server(&s, &base);
+
+    // 系统管理: a token's secret is shown once.
+    s.goto(&format!("{base}/admin"));
+    wait_ready(&s);
+    type_into(&s, "#t-name", "大屏展示二");
+    click(&s, "#tokens-section button[type=submit]");
+    let secret = wait_text(&s, "[data-testid=secret]");
+    let me = gql_with(port, &secret, "{ me { role } }", json!({}));
+    assert_eq!(me["data"]["me"]["role"], "VIEWER", "{me}");
+    s.screenshot(&shots.join("admin-1366.png"));
+    only_this_server(&s, &base);
+
+    // A VIEWER: no write actions on any page, and a write tried anyway is
+    // refused by the server and told in Chinese.
+    let viewer = driver.session(1366, 768);
+    sign_in_as(&viewer, &base, "leader", "mubiao-leader");
+    viewer.goto(&format!("{base}/dashboard"));
+    wait_ready(&viewer);
+    let nav = text_of(&viewer, ".topbar nav")
+        .as_str()
+        .unwrap()
+        .to_string();
+    for page in ["进度填报", "审核", "导入分解表", "系统管理"] {
+        assert!(!nav.contains(page), "a VIEWER is offered {page}: {nav}");
+    }
+    let writes = "return document.querySelectorAll('form.report-form, #approve, #return, #import-form, .milestone-form, [data-action], #tokens-section form, #units-section form, #users-section form').length";
+    for page in [
+        "/report?unit=2&month=2025-10",
+        "/review",
+        "/import",
+        "/admin",
+    ] {
+        viewer.goto(&format!("{base}{page}"));
+        wait_ready(&viewer);
+        assert_eq!(
+            viewer.run(writes, json!([])),
+            json!(0),
+            "{page} offers a write"
+        );
+        only_this_server(&viewer, &base);
+    }
+    viewer.goto(&format!("{base}/report?unit=2&month=2025-10"));
+    wait_ready(&viewer);
+    viewer.screenshot(&shots.join("report-viewer-1366.png"));
+    let signed = share_of(port, "签约项目", "招商一局");
+    viewer.run(
+        "const src = document.querySelector('script[type=module]').src.replace(/pages\\/[^/]+$/, 'api.js'); \
+         import(src).then(api => api.gql('mutation($id: ID!) { submitReport(input: { assignmentId: $id, asOf: \"2025-10-31\", value: 1 }) { id } }', { id: arguments[0] })) \
+           .then(() => { window.__refused = 'accepted'; }, e => { window.__refused = e.code + ' ' + e.message; });",
+        json!([signed]),
+    );
+    let refused = viewer.wait_for("return window.__refused", Duration::from_secs(10));
+    assert_eq!(refused, json!("FORBIDDEN 您没有权限查看或执行此操作。"));
+    viewer.goto(&format!("{base}/review"));
+    wait_ready(&viewer);
+    let said = text_of(&viewer, "main .alert");
+    assert_eq!(said, json!("您没有权限查看或执行此操作。"));
+    viewer.screenshot(&shots.join("review-viewer-1366.png"));
+}

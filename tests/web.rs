@@ -12,7 +12,7 @@ use mubiao::web::{FINGERPRINT, IMMUTABLE, NO_CACHE};
 use serde_json::json;
 
 /// Every page the server serves.
-const PAGES: [&str; 7] = [
+const PAGES: [&str; 11] = [
     "/",
     "/login",
     "/dashboard",
@@ -20,6 +20,10 @@ const PAGES: [&str; 7] = [
     "/goals/1",
     "/calendar",
     "/password",
+    "/report",
+    "/review",
+    "/import",
+    "/admin",
 ];
 
 struct Got {

@@ -167,8 +167,9 @@ pub async fn login(
 
 /// Counts a wrong password under `key` (one statement, atomic on either
 /// database, so servers racing on one name count every failure) and locks
-/// the name when the count reaches the limit. Failures older than the
-/// lock's length are forgotten, and so are other names' that are.
+/// the name when the count reaches the limit. After a quiet spell as long
+/// as the lock, a name's failures are forgotten (its row deleted, and so
+/// are other names' rows that have been quiet as long).
 async fn record_failure(
     db: &DatabaseConnection,
     config: &SessionConfig,

@@ -1,4 +1,5 @@
-//! The web app people use (领导驾驶舱, the login page, goal pages) and the
+//! The web app people use (领导驾驶舱, the login page, goal pages, 填报,
+//! 审核, 导入 and 系统管理) and the
 //! offline GraphiQL page: static shells and ES modules from `web/`,
 //! embedded in the binary by `build.rs`, served under one fingerprint with
 //! long cache lifetimes, gzip when the client takes it. The pages are
@@ -39,6 +40,10 @@ pub fn routes(route: Route) -> Route {
         .at("/goals/:id", get(page("goal.html")))
         .at("/calendar", get(page("calendar.html")))
         .at("/password", get(page("password.html")))
+        .at("/report", get(page("report.html")))
+        .at("/review", get(page("review.html")))
+        .at("/import", get(page("import.html")))
+        .at("/admin", get(page("admin.html")))
         .at("/assets/:fingerprint/*path", get(asset))
 }
 

@@ -7,12 +7,12 @@ export const APP_NAME = '目标责任制管理';
 
 /** The navigation, by role. A page built later adds its line here. */
 export const NAV = [
-  { href: '/report', label: '进度填报', roles: ['REPORTER'], ready: false },
+  { href: '/report', label: '进度填报', roles: ['REPORTER'], ready: true },
   { href: '/dashboard', label: '领导驾驶舱', roles: ['ADMIN', 'VIEWER', 'REPORTER'], ready: true },
   { href: '/calendar', label: '填报情况', roles: ['ADMIN', 'VIEWER', 'REPORTER'], ready: true },
-  { href: '/review', label: '审核', roles: ['ADMIN'], ready: false },
-  { href: '/import', label: '导入分解表', roles: ['ADMIN'], ready: false },
-  { href: '/admin', label: '系统管理', roles: ['ADMIN'], ready: false },
+  { href: '/review', label: '审核', roles: ['ADMIN'], ready: true },
+  { href: '/import', label: '导入分解表', roles: ['ADMIN'], ready: true },
+  { href: '/admin', label: '系统管理', roles: ['ADMIN'], ready: true },
 ];
 
 /** Where a role starts: REPORTER at /report, everyone else at /dashboard. */
