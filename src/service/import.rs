@@ -422,6 +422,7 @@ async fn import_in(
     // Resolve every unit the sheet names, creating the unknown ones if asked.
     let mut unit_ids: HashMap<String, i64> = HashMap::new();
     let mut created_units: Vec<String> = park_created.into_iter().collect();
+    let mut created_under_owner: Vec<unit::Model> = Vec::new();
     let mut seen: HashSet<&str> = HashSet::new();
     for name in draft.goals.iter().flat_map(unit_names) {
         if !seen.insert(&name.name) {
@@ -502,6 +503,7 @@ async fn import_in(
                 .await?;
                 created_units.push(created.name.clone());
                 unit_ids.insert(name.name.clone(), created.id);
+                created_under_owner.push(created);
             }
             None => {
                 let similar = similar(&name.name, by_key.keys());
@@ -545,7 +547,10 @@ async fn import_in(
         .flat_map(unit_names)
         .any(|u| !unit_ids.contains_key(&u.name));
     let departments = if every_department {
-        departments(txn, plan.owner_unit_id).await?
+        departments(
+            all_units.values().chain(&created_under_owner),
+            plan.owner_unit_id,
+        )
     } else {
         Vec::new()
     };
@@ -812,15 +817,20 @@ async fn create_park(
 }
 
 /// The park's departments (its live child units), by name, oldest first:
-/// who "各局办" in a 责任单位 cell means.
-async fn departments(txn: &DatabaseTransaction, park_id: i64) -> AppResult<Vec<(String, i64)>> {
-    let mut children: Vec<unit::Model> = units::all(txn)
-        .await?
-        .into_values()
+/// who "各局办" in a 责任单位 cell means. `units`: those loaded before the
+/// import and those it created, so no second query.
+fn departments<'a>(
+    units: impl Iterator<Item = &'a unit::Model>,
+    park_id: i64,
+) -> Vec<(String, i64)> {
+    let mut children: Vec<&unit::Model> = units
         .filter(|u| u.parent_id == Some(park_id) && u.archived_at.is_none())
         .collect();
     children.sort_by_key(|u| u.id);
-    Ok(children.into_iter().map(|u| (u.name, u.id)).collect())
+    children
+        .into_iter()
+        .map(|u| (u.name.clone(), u.id))
+        .collect()
 }
 
 /// The units a goal must name: its lead and the units carrying its parts.

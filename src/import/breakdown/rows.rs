@@ -486,14 +486,7 @@ impl<'a> SheetReader<'a> {
                 if let Ok(dated) = wording::read_inline_milestones(&cell.text, self.plan_year)
                     && dated.len() > 1 =>
             {
-                for (due, title) in dated {
-                    self.draft.goals[goal].milestones.push(DraftMilestone {
-                        at,
-                        title,
-                        due,
-                        weight: None,
-                    });
-                }
+                self.add_dated_milestones(goal, at, dated, None);
             }
             (Some((cell, at)), due) => {
                 let due = match (due, self.own_deadline(row, goal)) {
@@ -521,6 +514,24 @@ impl<'a> SheetReader<'a> {
         }
     }
 
+    /// 节点 read from words ("3月底前完成方案编制；6月底前开工"), each due on
+    /// its own date, all named at the cell they came from.
+    fn add_dated_milestones(
+        &mut self,
+        goal: usize,
+        at: At,
+        dated: Vec<(chrono::NaiveDate, String)>,
+        weight: Option<f64>,
+    ) {
+        let milestones = &mut self.draft.goals[goal].milestones;
+        milestones.extend(dated.into_iter().map(|(due, title)| DraftMilestone {
+            at,
+            title,
+            due,
+            weight,
+        }));
+    }
+
     /// A 完成时限 written on a row under its goal (not the goal's own).
     fn own_deadline(&self, row: u32, goal: usize) -> Option<(&'a Cell, At)> {
         (self.draft.goals[goal].row != row)
@@ -542,14 +553,7 @@ impl<'a> SheetReader<'a> {
             Some((due_cell, due_at)) => self.date(due_cell, due_at),
             None => match wording::read_inline_milestones(&title, self.plan_year) {
                 Ok(dated) if !dated.is_empty() => {
-                    for (due, title) in dated {
-                        self.draft.goals[goal].milestones.push(DraftMilestone {
-                            at,
-                            title,
-                            due,
-                            weight,
-                        });
-                    }
+                    self.add_dated_milestones(goal, at, dated, weight);
                     return;
                 }
                 _ => {
