@@ -167,6 +167,97 @@ pub fn app_and_filer(
     (app, filer)
 }
 
+/// Whether a GraphQL document asks for the schema: `__schema` or `__type`
+/// anywhere in it. One that does not parse asks nothing (its execution
+/// reports the syntax error).
+fn asks_for_schema(query: &str) -> bool {
+    use async_graphql::parser::types::{Selection, SelectionSet};
+    fn asks(set: &SelectionSet) -> bool {
+        set.items.iter().any(|item| match &item.node {
+            Selection::Field(field) => {
+                matches!(field.node.name.node.as_str(), "__schema" | "__type")
+                    || asks(&field.node.selection_set.node)
+            }
+            Selection::InlineFragment(inline) => asks(&inline.node.selection_set.node),
+            Selection::FragmentSpread(_) => false,
+        })
+    }
+    let Ok(document) = async_graphql::parser::parse_query(query) else {
+        return false;
+    };
+    document
+        .operations
+        .iter()
+        .any(|(_, op)| asks(&op.node.selection_set.node))
+        || document
+            .fragments
+            .values()
+            .any(|fragment| asks(&fragment.node.selection_set.node))
+}
+
+/// Whether the client is a browser navigating (it asks for HTML).
+fn wants_html(req: &Request) -> bool {
+    req.headers()
+        .get(poem::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"))
+}
+
+/// The answer to an address no route serves.
+fn no_such_address(path: &str, page: bool, lang: Lang, request_id: &str) -> Response {
+    if !page {
+        let message = Message::new(
+            format!("没有“{path}”这个地址"),
+            format!("there is nothing at {path}"),
+        );
+        return refuse(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            &message,
+            lang,
+            request_id,
+        );
+    }
+    let shown = crate::web::escape_html(path);
+    let (title, said, home) = match lang {
+        Lang::Zh => (
+            "页面不存在",
+            format!("没有“{shown}”这个页面，可能是地址输错了，或页面已调整。"),
+            "返回首页",
+        ),
+        Lang::En => (
+            "Page not found",
+            format!(
+                "There is no page at {shown}: the address may be mistyped, or the page has moved."
+            ),
+            "Back to the start page",
+        ),
+    };
+    let html_lang = match lang {
+        Lang::Zh => "zh-CN",
+        Lang::En => "en",
+    };
+    let body = format!(
+        "<!doctype html>\n<html lang=\"{html_lang}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title} · {app}</title>\
+         <link rel=\"stylesheet\" href=\"{prefix}/css/app.css\"></head>\
+         <body><main class=\"center\"><section class=\"form-card\"><h1>{title}</h1><p>{said}</p>\
+         <p><a class=\"btn primary\" href=\"/\">{home}</a></p></section></main></body></html>\n",
+        app = crate::web::APP_NAME,
+        prefix = crate::web::asset_prefix(),
+    );
+    Response::builder()
+        .status(StatusCode::NOT_FOUND)
+        .header(poem::http::header::CACHE_CONTROL, crate::web::NO_CACHE)
+        .header(
+            poem::http::header::CONTENT_SECURITY_POLICY,
+            crate::web::PAGE_CSP,
+        )
+        .content_type("text/html; charset=utf-8")
+        .body(body)
+}
+
 /// A request's ID: the client's, if it sent a sane one, else a new one.
 /// Set on the request before any route runs and on every response, 404s
 /// and 405s included.
@@ -184,7 +275,17 @@ async fn with_request_id<E: Endpoint>(next: Arc<E>, mut req: Request) -> poem::R
     // Everything logged while the request is served (a refused write, a
     // slow query, a batch filed) carries its ID, so one grep finds it all.
     let span = tracing::info_span!("request", request_id = %id);
-    let mut resp = next.get_response(req).instrument(span).await;
+    let lang = lang_of(&req);
+    let wants_page = wants_html(&req);
+    let mut resp = match next.call(req).instrument(span).await {
+        Ok(resp) => resp.into_response(),
+        // No route: a page in the reader's language for a browser, a
+        // refusal with its code for a program; not poem's "not found".
+        Err(err) if err.is::<poem::error::NotFoundError>() => {
+            no_such_address(&path, wants_page, lang, &id)
+        }
+        Err(err) => err.into_response(),
+    };
     if let Ok(value) = HeaderValue::from_str(&id) {
         resp.headers_mut().insert(REQUEST_ID, value);
     }
@@ -491,7 +592,23 @@ async fn graphql(state: Data<&AppState>, req: &Request, body: Body) -> Response 
             .with_budget(budget.clone())
             .with_lang(lang),
         );
-        let mut response = state.schema.execute(request).await;
+        // The schema is for callers who signed in. Without one, a query
+        // asking for it is refused whole, and introspection is off besides
+        // (`me` still answers null: the pages ask it to learn they must
+        // sign in).
+        let anonymous_schema = actor.is_none() && asks_for_schema(&request.query);
+        let request = match actor {
+            Some(_) => request,
+            None => request.disable_introspection(),
+        };
+        let mut response = if anonymous_schema {
+            async_graphql::Response::from_errors(vec![
+                async_graphql::Error::from(crate::graphql::context::no_caller())
+                    .into_server_error(async_graphql::Pos::default()),
+            ])
+        } else {
+            state.schema.execute(request).await
+        };
         if budget.answer_too_large() {
             // What was resolved before the limit is dropped, not sent cut.
             response = async_graphql::Response::from_errors(vec![

@@ -366,7 +366,7 @@ async fn a_reporter_cannot_reach_another_units_objects_by_id() {
 async fn tokens_that_do_not_authenticate() {
     let app = TestApp::spawn().await;
     let p = park(&app).await;
-    // No token: nothing but the schema.
+    // No token: nothing at all.
     let (status, body) = app.gql_as(None, "{ plans { id } }", json!({})).await;
     assert_eq!((status, code(&body)), (200, "UNAUTHENTICATED"), "{body}");
     let (_, body) = app
@@ -377,8 +377,26 @@ async fn tokens_that_do_not_authenticate() {
         )
         .await;
     assert_eq!(code(&body), "UNAUTHENTICATED");
+    // Not even the schema: what the API offers is for those who sign in
+    // (a reader with a token or a session still introspects).
+    for query in [
+        "{ __schema { queryType { name } } }",
+        "{ __type(name: \"Plan\") { name } }",
+        "query Q { ...S } fragment S on QueryRoot { __schema { types { name } } }",
+    ] {
+        let (status, body) = app.gql_as(None, query, json!({})).await;
+        assert_eq!((status, code(&body)), (200, "UNAUTHENTICATED"), "{body}");
+        assert!(body["data"].is_null(), "{body}");
+    }
+    // `me` answers null: how a page learns it must sign in.
+    let (_, body) = app.gql_as(None, "{ me { name } }", json!({})).await;
+    assert_eq!(body, json!({ "data": { "me": null } }));
     let (_, body) = app
-        .gql_as(None, "{ __schema { queryType { name } } }", json!({}))
+        .gql_as(
+            Some(ADMIN_TOKEN),
+            "{ __schema { queryType { name } } }",
+            json!({}),
+        )
         .await;
     assert_eq!(
         body["data"]["__schema"]["queryType"]["name"],

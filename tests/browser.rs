@@ -180,6 +180,19 @@ fn the_dashboard_shows_the_apis_figures_from_this_server_only() {
             api["plan"]["goalLights"][light].to_string()
         );
     }
+    // Figures resting on reports nobody reviewed say so, with the count.
+    let unreviewed = gql(
+        port,
+        r#"query($id: ID!, $asOf: Date) { plan(id: $id) { unreviewedFigures(asOf: $asOf) } }"#,
+        json!({ "id": plan, "asOf": AS_OF }),
+    )["plan"]["unreviewedFigures"]
+        .as_u64()
+        .unwrap();
+    assert!(unreviewed > 0, "the demo has unreviewed reports");
+    assert_eq!(
+        shown(&s, "unreviewed"),
+        format!("以上数字含 {unreviewed} 项尚待目标办审核的填报（已计入）。")
+    );
     // Both charts drew (ECharts' SVG renderer).
     let drawn = s.run(
         "return ['trend-chart', 'lights-chart'].map(id => document.querySelectorAll(`#${id} svg path`).length)",
@@ -248,6 +261,39 @@ fn the_dashboard_shows_the_apis_figures_from_this_server_only() {
     assert_eq!(g["goal"]["progress"]["light"], "RED");
     assert_eq!(shown(&s, "light"), "红灯");
     s.screenshot(&shots.join("goal-1366.png"));
+    // Without a date, the box shows the day the figures stand on (today in
+    // the plan); a date that is none is said, not silently dropped.
+    s.goto(&format!("{base}/goals/{id}"));
+    wait_ready(&s);
+    let today = gql(
+        port,
+        r#"query($id: ID!) { plan(id: $id) { today } }"#,
+        json!({ "id": plan }),
+    )["plan"]["today"]
+        .clone();
+    assert_eq!(
+        s.run("return document.getElementById('asOf').value", json!([])),
+        today
+    );
+    for (page, said) in [
+        (format!("/goals/{id}?asOf=abc"), "地址中的日期“abc”无效"),
+        (
+            format!("/dashboard?plan={plan}&asOf=2025-02-30"),
+            "地址中的日期“2025-02-30”无效",
+        ),
+        (
+            format!("/calendar?plan={plan}&month=2025-13"),
+            "地址中的月份“2025-13”无效",
+        ),
+    ] {
+        s.goto(&format!("{base}{page}"));
+        wait_ready(&s);
+        let notice = text_of(&s, "[data-testid=bad-param]");
+        assert!(
+            notice.as_str().unwrap().starts_with(said),
+            "{page}: {notice}"
+        );
+    }
 
     // The reporting calendar of October.
     s.goto(&format!("{base}/calendar?plan={plan}&month=2025-10"));
@@ -258,6 +304,18 @@ fn the_dashboard_shows_the_apis_figures_from_this_server_only() {
     );
     assert!(rows.as_u64().unwrap() > 5, "{rows}");
     s.screenshot(&shots.join("calendar-1366.png"));
+
+    // An address that is no page: said in Chinese, with the way home.
+    s.goto(&format!("{base}/dashbaord"));
+    s.wait_for(
+        "return document.readyState === 'complete'",
+        Duration::from_secs(10),
+    );
+    assert_eq!(
+        s.run("return document.querySelector('h1').textContent", json!([])),
+        json!("页面不存在")
+    );
+    s.screenshot(&shots.join("not-found-1366.png"));
 
     // The province view: every plan, ranked.
     s.goto(&format!("{base}/dashboard?asOf={AS_OF}"));
@@ -275,8 +333,28 @@ fn the_dashboard_shows_the_apis_figures_from_this_server_only() {
         "return [document.documentElement.scrollWidth, document.documentElement.scrollHeight]",
         json!([]),
     );
-    assert_eq!(fits, json!([1920, 1080]), "the 大屏 scrolls");
     s.screenshot(&shots.join("dashboard-screen-1920.png"));
+    assert_eq!(fits, json!([1920, 1080]), "the 大屏 scrolls");
+    // Nothing cut off inside its card: every row and list item shows whole.
+    let cut = s.run(
+        "const cut = []; for (const card of document.querySelectorAll('main .card')) {            const box = card.getBoundingClientRect();            for (const e of card.querySelectorAll('tr, li, p')) {              const r = e.getBoundingClientRect();              if (r.height && r.bottom > box.bottom + 0.5) cut.push(e.textContent.slice(0, 30)); } }          return cut",
+        json!([]),
+    );
+    assert_eq!(cut, json!([]), "cut off on the 大屏");
+    // The trend's point labels ("43.3%") never print over one another.
+    let overlapping = s.run(
+        "const rs = [...document.querySelectorAll('#trend-chart svg text')]            .filter(t => /^\\d+\\.\\d%$/.test(t.textContent) && getComputedStyle(t).display !== 'none' && t.getAttribute('opacity') !== '0')            .map(t => t.getBoundingClientRect());          let n = 0; for (let i = 0; i < rs.length; i++) for (let j = i + 1; j < rs.length; j++) {            const a = rs[i], b = rs[j];            if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) n++; }          return [rs.length, n]",
+        json!([]),
+    );
+    assert!(
+        overlapping[0].as_u64().unwrap() > 0,
+        "no point labels: {overlapping}"
+    );
+    assert_eq!(
+        overlapping[1],
+        json!(0),
+        "point labels overlap: {overlapping}"
+    );
     eprintln!("screenshots in {}", shots.display());
 }
 
@@ -497,8 +575,16 @@ fn a_clerk_files_on_the_phone_and_the_office_reviews() {
         "{last}"
     );
 
-    // Filing 签约项目: the figure and the three notes are stored.
-    type_into(&s, &format!("{card} input[name=value]"), "9");
+    // "1,2" is no figure (a comma inside a number separates thousands):
+    // refused on the page, nothing sent.
+    type_into(&s, &format!("{card} input[name=value]"), "1,2");
+    click(&s, &format!("{card} button[type=submit]"));
+    let refused = wait_text(&s, &format!("{card} .form-message .alert"));
+    assert!(refused.contains("“1,2”不是数字"), "{refused}");
+
+    // Filing 签约项目: the figure (typed full-width, as Chinese input
+    // methods give it) and the three notes are stored.
+    type_into(&s, &format!("{card} input[name=value]"), "９");
     type_into(
         &s,
         &format!("{card} textarea[name=note]"),
@@ -551,6 +637,19 @@ fn a_clerk_files_on_the_phone_and_the_office_reviews() {
         .as_array()
         .unwrap()
         .len();
+    // A negative figure is not asked about: the server's refusal shows.
+    type_into(&s, &format!("{card2} input[name=value]"), "-3");
+    click(&s, &format!("{card2} button[type=submit]"));
+    let refused = wait_text(&s, &format!("{card2} .form-message .alert"));
+    assert!(refused.contains("不能为负数"), "{refused}");
+    assert_eq!(
+        s.run(
+            "return document.querySelector(arguments[0]).classList.contains('hidden')",
+            json!([format!("{card2} .confirm")])
+        ),
+        json!(true),
+        "a negative figure was asked about"
+    );
     type_into(&s, &format!("{card2} input[name=value]"), "5");
     type_into(
         &s,
@@ -559,7 +658,7 @@ fn a_clerk_files_on_the_phone_and_the_office_reviews() {
     );
     click(&s, &format!("{card2} button[type=submit]"));
     let ask = wait_text(&s, &format!("{card2} .confirm:not(.hidden) p"));
-    assert!(ask.contains("低于上月"), "{ask}");
+    assert!(ask.contains("低于上次填报"), "{ask}");
     s.run(
         "document.querySelector(arguments[0]).scrollIntoView({ block: 'center' })",
         json!([format!("{card2} .confirm")]),
@@ -769,11 +868,33 @@ fn the_import_page_shows_a_sheets_problems_and_viewers_see_no_writes() {
             (None, None) => format!("第 {} 行", p["row"]),
         };
         assert!(shown.starts_with(&cell), "{shown} does not name {cell}");
-        assert!(
-            shown.contains(p["message"].as_str().unwrap()),
-            "{shown} / {p}"
-        );
+        if p["code"] == "UNKNOWN_UNIT" {
+            // The API names its argument; the page names its checkbox.
+            assert!(shown.contains("没有名为“不存在的局”的单位"), "{shown}");
+            assert!(
+                shown.contains("勾选“表中有系统里没有的责任单位时，自动新建”"),
+                "{shown}"
+            );
+            assert!(!shown.contains("createUnknownUnits"), "{shown}");
+        } else {
+            assert!(
+                shown.contains(p["message"].as_str().unwrap()),
+                "{shown} / {p}"
+            );
+        }
     }
+    // One headline, the server's sentence, not two near-identical ones.
+    assert_eq!(
+        s.run(
+            "return [document.getElementById('h-problems').textContent, document.querySelectorAll('#import-result .alert').length]",
+            json!([])
+        ),
+        json!([format!("表格中有 {} 处需要修改，未导入任何内容", problems.len()), 0])
+    );
+    assert!(
+        problems.iter().any(|p| p.contains("“十”不是数字")),
+        "{problems:?}"
+    );
     assert_eq!(
         s.run(
             "return document.getElementById('import-now').disabled",
@@ -830,6 +951,19 @@ fn the_import_page_shows_a_sheets_problems_and_viewers_see_no_writes() {
     let me = gql_with(port, &secret, "{ me { role } }", json!({}));
     assert_eq!(me["data"]["me"]["role"], "VIEWER", "{me}");
     s.screenshot(&shots.join("admin-1366.png"));
+    // A unit made here can at once be chosen for an account, no reload.
+    type_into(&s, "#unit-name", "科技创新局");
+    click(&s, "#units-section form button[type=submit]");
+    let made = wait_text(&s, "#units-section .form-message .notice");
+    assert!(made.contains("科技创新局"), "{made}");
+    assert_eq!(
+        s.run(
+            "return [...document.querySelectorAll('#u-unit option')].some(o => o.textContent === '科技创新局')",
+            json!([])
+        ),
+        json!(true),
+        "the account form does not offer the new unit"
+    );
     only_this_server(&s, &base);
 
     // A VIEWER: no write actions on any page, and a write tried anyway is
@@ -861,6 +995,17 @@ fn the_import_page_shows_a_sheets_problems_and_viewers_see_no_writes() {
         );
         only_this_server(&viewer, &base);
     }
+    // 系统管理 is the target office's: a VIEWER is told so, and shown
+    // neither units nor accounts nor tokens.
+    viewer.goto(&format!("{base}/admin"));
+    wait_ready(&viewer);
+    assert_eq!(
+        viewer.run(
+            "return [document.querySelector('main [data-testid=admin-only]').textContent, document.querySelectorAll('main table').length]",
+            json!([])
+        ),
+        json!(["系统管理仅供目标办（管理员）使用。", 0])
+    );
     viewer.goto(&format!("{base}/report?unit=2&month=2025-10"));
     wait_ready(&viewer);
     viewer.screenshot(&shots.join("report-viewer-1366.png"));

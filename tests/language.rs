@@ -158,9 +158,9 @@ async fn requests_that_go_wrong_before_a_resolver_are_told_in_chinese_too() {
     assert!(zh.1.starts_with("需要令牌"), "{}", zh.1);
     assert_eq!(en.1, "a bearer token is required");
 
-    // A malformed date: the scalar's sentence in Chinese, then
-    // async-graphql's English, which names the field; its Chinese never
-    // shows as an extension.
+    // A malformed date: the scalar's sentence alone in Chinese (no
+    // English after it), async-graphql's English, which names the field,
+    // in English; the Chinese never shows as an extension.
     let bad_date = r#"mutation { createPlan(input: { name: "x", year: 2025, ownerUnitId: "1", startDate: "2025/01/01" }) { id } }"#;
     let (zh_status, zh) = app
         .gql_in(None, Some(ADMIN_TOKEN), bad_date, json!({}))
@@ -183,9 +183,26 @@ async fn requests_that_go_wrong_before_a_resolver_are_told_in_chinese_too() {
     );
     assert_eq!(
         zh["errors"][0]["message"],
-        format!(
-            "日期“2025/01/01”的格式不对，请按 YYYY-MM-DD 填写（如 2025-10-31）（{en_message}）"
-        )
+        "日期“2025/01/01”的格式不对，请按 YYYY-MM-DD 填写（如 2025-10-31）"
+    );
+
+    // A date written right that does not exist is not a format error.
+    let no_such_day = r#"mutation { createPlan(input: { name: "x", year: 2025, ownerUnitId: "1", startDate: "2025-02-30" }) { id } }"#;
+    let (_, zh) = app
+        .gql_in(None, Some(ADMIN_TOKEN), no_such_day, json!({}))
+        .await;
+    let (_, en) = app
+        .gql_in(Some("en"), Some(ADMIN_TOKEN), no_such_day, json!({}))
+        .await;
+    assert_eq!(zh["errors"][0]["extensions"]["code"], "INVALID_DATE");
+    assert_eq!(
+        zh["errors"][0]["message"],
+        "没有 2025-02-30 这一天（2025年2月只有28天）"
+    );
+    let en_message = en["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        en_message.contains("there is no day 2025-02-30 (February 2025 has 28 days)"),
+        "{en_message}"
     );
 }
 

@@ -196,3 +196,45 @@ async fn a_returned_report_is_missing_in_the_calendar() {
         (json!(0), json!(1))
     );
 }
+
+const UNREVIEWED: &str =
+    r#"query($id: ID!, $d: Date) { plan(id: $id) { unreviewedFigures(asOf: $d) } }"#;
+
+async fn unreviewed(app: &TestApp, plan: &str, as_of: &str) -> Value {
+    app.data(UNREVIEWED, json!({ "id": plan, "d": as_of }))
+        .await["plan"]["unreviewedFigures"]
+        .clone()
+}
+
+/// A leader's figure that rests on reports nobody reviewed says so: the
+/// count of units whose standing figure is 待审核, as of the date.
+#[tokio::test]
+async fn the_plan_says_how_many_figures_are_unreviewed() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    assert_eq!(unreviewed(&app, &s.plan, "2025-12-31").await, json!(0));
+    let june = app.report(&s.share1, "2025-06-30", 4.0).await;
+    app.report(&s.share2, "2025-06-30", 3.0).await;
+    assert_eq!(unreviewed(&app, &s.plan, "2025-06-30").await, json!(2));
+    // Before any report stands there is nothing to review.
+    assert_eq!(unreviewed(&app, &s.plan, "2025-05-31").await, json!(0));
+    app.data(APPROVE, json!({ "id": june })).await;
+    assert_eq!(unreviewed(&app, &s.plan, "2025-06-30").await, json!(1));
+    // A later unreviewed report stands over the approved one…
+    let september = app.report(&s.share1, "2025-09-30", 8.0).await;
+    assert_eq!(unreviewed(&app, &s.plan, "2025-09-30").await, json!(2));
+    // …until it is returned: the approved June figure stands again.
+    app.data(
+        RETURN,
+        json!({ "i": { "reportId": september, "reason": "请附佐证" } }),
+    )
+    .await;
+    assert_eq!(unreviewed(&app, &s.plan, "2025-09-30").await, json!(1));
+    // With approval required, unreviewed reports do not count at all.
+    app.data(
+        "mutation($i: UpdatePlanInput!) { updatePlan(input: $i) { requireApproval } }",
+        json!({ "i": { "id": s.plan, "requireApproval": true } }),
+    )
+    .await;
+    assert_eq!(unreviewed(&app, &s.plan, "2025-09-30").await, json!(0));
+}

@@ -373,3 +373,33 @@ async fn the_light_distribution_counts_the_goals_the_lists_show() {
         &json!({ "green": 4, "blue": 1, "yellow": 4, "red": 4 })
     );
 }
+
+/// An address that is no page: a browser gets a page in the reader's
+/// language with a way home, a program a JSON refusal with its code;
+/// never poem's bare English "not found".
+#[tokio::test]
+async fn an_unknown_address_is_told_in_the_readers_language() {
+    let app = TestApp::spawn().await;
+    let browser = [("accept", "text/html,application/xhtml+xml,*/*;q=0.8")];
+    let got = get(&app, "/dashbaord", &browser).await;
+    assert_eq!(got.status, 404);
+    assert!(header(&got, "content-type").starts_with("text/html"));
+    let page = String::from_utf8(got.body).unwrap();
+    assert!(page.contains("<title>页面不存在"), "{page}");
+    assert!(page.contains("没有“/dashbaord”这个页面"), "{page}");
+    assert!(page.contains("href=\"/\""), "{page}");
+    assert!(!page.contains("not found"), "{page}");
+    let got = get(&app, "/dashbaord", &[browser[0], ("accept-language", "en")]).await;
+    let page = String::from_utf8(got.body).unwrap();
+    assert!(page.contains("<title>Page not found"), "{page}");
+
+    let got = get(&app, "/api/v1/plans", &[("accept", "application/json")]).await;
+    assert_eq!(got.status, 404);
+    let body: serde_json::Value = serde_json::from_slice(&got.body).unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "NOT_FOUND");
+    assert_eq!(body["errors"][0]["message"], "没有“/api/v1/plans”这个地址");
+    // The markup names the address as text, never as markup.
+    let got = get(&app, "/%3Cscript%3Ealert(1)%3C/script%3E", &browser).await;
+    let page = String::from_utf8(got.body).unwrap();
+    assert!(!page.contains("<script>alert"), "{page}");
+}

@@ -22,6 +22,15 @@ use domain::{Evaluation, Lang};
 
 /// What every resolver of one request shares. Built per request, so its
 /// caches never serve one request's data to another (servers are stateless).
+/// The refusal of a request that came with neither a token nor a session.
+pub fn no_caller() -> AppError {
+    AppError::refused(
+        ErrorCode::Unauthenticated,
+        "需要令牌：请在 Authorization 请求头中填写 Bearer <令牌>",
+        "a bearer token is required",
+    )
+}
+
 pub struct RequestContext {
     pub db: DatabaseConnection,
     /// Snapshots kept between requests; used only at the version this
@@ -168,6 +177,15 @@ impl RequestContext {
             .plan_in(plan_id, ReportScope::StandingOn(date))
             .await?
             .evaluation(date)?)
+    }
+
+    /// A plan with the reports standing on `date` (what its figures read).
+    pub async fn plan_standing_on(
+        &self,
+        plan_id: i64,
+        date: NaiveDate,
+    ) -> async_graphql::Result<Arc<PlanData>> {
+        self.plan_in(plan_id, ReportScope::StandingOn(date)).await
     }
 
     async fn plan_in(
@@ -343,13 +361,7 @@ impl RequestContext {
     /// every field but `me` and `changePassword` (which ask `caller`)
     /// refuses it.
     pub fn actor(&self) -> AppResult<&Actor> {
-        let actor = self.actor.as_ref().ok_or_else(|| {
-            AppError::refused(
-                ErrorCode::Unauthenticated,
-                "需要令牌：请在 Authorization 请求头中填写 Bearer <令牌>",
-                "a bearer token is required",
-            )
-        })?;
+        let actor = self.actor.as_ref().ok_or_else(no_caller)?;
         if self
             .signed_in
             .as_ref()

@@ -75,8 +75,10 @@ pub fn finish(error: &mut ServerError, lang: Lang, request_id: &str) {
         Some(code) => code,
         // Raised by one of our input types with its code (the Date scalar).
         None if tagged => {
+            // The Chinese sentence alone: async-graphql's English after
+            // it ("Failed to parse \"Date\" …") is noise to a clerk.
             if let (Some(zh), Lang::Zh) = (scalar_zh, lang) {
-                error.message = format!("{zh}（{}）", error.message);
+                error.message = zh;
             }
             return;
         }

@@ -235,7 +235,12 @@ impl ImportMutation {
                 now: rc.now,
                 timing: *ctx.data::<ImportTiming>()?,
                 author: super::audit::author(ctx)?,
-                via: import::Interface::Api,
+                // A session is the /import page: hints name its checkbox.
+                via: if rc.signed_in().is_some() {
+                    import::Interface::Web
+                } else {
+                    import::Interface::Api
+                },
                 owner_name: input.owner_name,
             },
         )

@@ -67,18 +67,26 @@ pub struct ImportRequest {
 /// The interface an import came through: its hints name its own options.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Interface {
-    /// GraphQL (`importPlan`) and the upload endpoint.
+    /// GraphQL (`importPlan`) and the upload endpoint, with a token.
     Api,
+    /// The /import page (GraphQL with a session): its checkbox, not the
+    /// API's argument.
+    Web,
     /// `mubiao import`.
     Cli,
 }
 
 impl Interface {
-    /// The option that creates units a sheet names and the database lacks.
-    fn create_units_option(self) -> &'static str {
+    /// How to ask for the units a sheet names and the database lacks to
+    /// be created, in Chinese and in English: "导入时{zh}" / "import {en}".
+    fn create_units_option(self) -> (&'static str, &'static str) {
         match self {
-            Interface::Api => "createUnknownUnits",
-            Interface::Cli => "--create-units",
+            Interface::Api => ("加上 createUnknownUnits", "with createUnknownUnits"),
+            Interface::Web => (
+                "勾选“表中有系统里没有的责任单位时，自动新建”",
+                "ticking “create the units the sheet names”",
+            ),
+            Interface::Cli => ("加上 --create-units", "with --create-units"),
         }
     }
 }
@@ -307,12 +315,12 @@ fn only_top_level_unit(all_units: &HashMap<i64, unit::Model>, via: Interface) ->
         [] => Err(AppError::refused(
             ErrorCode::InvalidValue,
             format!(
-                "新的年度目标需要所属园区，但还没有任何单位；请先添加园区，或导入时加上 {}（园区名取自表格标题）",
-                via.create_units_option()
+                "新的年度目标需要所属园区，但还没有任何单位；请先添加园区，或导入时{}（园区名取自表格标题）",
+                via.create_units_option().0
             ),
             format!(
-                "a new plan needs its owner unit (the park) and no unit exists yet; add the park first, or import with {} (the park is named after the sheet's title)",
-                via.create_units_option()
+                "a new plan needs its owner unit (the park) and no unit exists yet; add the park first, or import {} (the park is named after the sheet's title)",
+                via.create_units_option().1
             ),
         )),
         _ => Err(AppError::refused(
@@ -472,17 +480,16 @@ async fn import_in(
             // "区发改局": the district's bureau, never made a department of
             // the park, whatever the sheet's other problems.
             None if domain::wording::outside_park(&name.name) => {
-                let option = via.create_units_option();
                 problems.push(draft.problem_at(
                     name.at,
                     ErrorCode::UnknownUnit,
                     Message::new(
                         format!(
-                            "“{}”是区（县、市）级单位，不是园区的部门，{option} 不会建立它；如由它填报，请先添加该单位，否则写在“配合单位”列",
+                            "“{}”是区（县、市）级单位，不是园区的部门，导入时不会自动新建它；如由它填报，请先添加该单位，否则写在“配合单位”列",
                             name.name
                         ),
                         format!(
-                            "{} is a district (county, city) body, not a department of the park, so {option} does not create it; add the unit first if it reports here, or write it under 配合单位",
+                            "{} is a district (county, city) body, not a department of the park, so an import never creates it; add the unit first if it reports here, or write it under 配合单位",
                             name.name
                         ),
                     ),
@@ -507,15 +514,15 @@ async fn import_in(
             }
             None => {
                 let similar = similar(&name.name, by_key.keys());
-                let option = via.create_units_option();
+                let (option_zh, option_en) = via.create_units_option();
                 let message = if similar.is_empty() {
                     Message::new(
                         format!(
-                            "没有名为“{}”的单位；请先添加该单位，或导入时加上 {option}",
+                            "没有名为“{}”的单位；请先添加该单位，或导入时{option_zh}",
                             name.name
                         ),
                         format!(
-                            "no unit is named {}; add the unit first, or import with {option}",
+                            "no unit is named {}; add the unit first, or import {option_en}",
                             name.name
                         ),
                     )

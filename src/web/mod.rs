@@ -22,9 +22,28 @@ pub const NO_CACHE: &str = "no-cache";
 /// images, fonts and `fetch`; no framing (the login form), no `<base>`,
 /// forms posting only here. ECharts sets inline styles on its elements,
 /// hence `'unsafe-inline'` for styles (not for scripts).
-const PAGE_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+pub const PAGE_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
      img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; \
      base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// The app's name, as the pages' titles end.
+pub const APP_NAME: &str = "目标责任制管理";
+
+/// Text made safe to put inside HTML (an address someone typed).
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            other => out.push(other),
+        }
+    }
+    out
+}
 
 /// The URL prefix of every embedded file: `/assets/<fingerprint>`.
 pub fn asset_prefix() -> String {

@@ -140,6 +140,9 @@ impl Driver {
                 "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
                          "--disable-dev-shm-usage", "--hide-scrollbars", "--lang=zh-CN",
                          format!("--window-size={width},{height}")],
+                // A park office's browser asks for Chinese (headless
+                // Chromium sends en-US whatever --lang says).
+                "prefs": { "intl.accept_languages": "zh-CN,zh" },
             }
         }}});
         let value = self

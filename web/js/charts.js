@@ -76,11 +76,19 @@ export function trendChart(el, points, { dark = false, big = false } = {}) {
         symbolSize: big ? 12 : 8,
         lineStyle: { width: big ? 4 : 3, color: '#b71c1c' },
         itemStyle: { color: '#b71c1c' },
+        // A month that repeats the month before says nothing new: its
+        // label is left off (flat months printed "43.3%43.3%" on the 大屏),
+        // and labels that would still touch are hidden by ECharts.
         label: {
           show: true,
           fontSize: font,
-          formatter: (p) => fixed1(p.value) + '%',
+          formatter: (p) => {
+            const text = fixed1(p.value) + '%';
+            const before = p.dataIndex > 0 ? points[p.dataIndex - 1].completionPercent : null;
+            return before !== null && fixed1(before) + '%' === text ? '' : text;
+          },
         },
+        labelLayout: { hideOverlap: true },
       },
       {
         name: '序时进度',

@@ -32,6 +32,26 @@ export const REPORT_STATE_WORDS = { REPORTED: '已报', LATE: '迟报', MISSING:
 const DASH = '—';
 const MINUS = '−';
 
+/**
+ * A number as a clerk types it: full-width digits and point (１３．５),
+ * thousands separators in their places (1,234.5 or 1，234), a leading
+ * minus (− or －). Returns the number, or null when it is not one: "1,2"
+ * is not twelve (a comma inside a number must separate thousands), and
+ * "12.5万" is not a number here (the unit is the form's).
+ */
+export function readNumber(text) {
+  const halfWidth = String(text)
+    .replace(/[０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
+    .replace(/[．。]/g, '.')
+    .replace(/，/g, ',')
+    .replace(/[−－—]/g, '-')
+    .replace(/＋/g, '+')
+    .replace(/[\s\u3000]/g, '');
+  if (!/^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$/.test(halfWidth)) return null;
+  const n = Number(halfWidth.replace(/,/g, ''));
+  return Number.isFinite(n) ? n : null;
+}
+
 /** 85.04 → "85.0%"; null → "—". */
 export function pct(v) {
   if (v === null || v === undefined) return DASH;

@@ -37,8 +37,11 @@ function topBar(me) {
   const path = location.pathname;
   const links = NAV.filter((n) => n.ready && n.roles.includes(me.role)).map((n) =>
     h('a', { href: n.href, 'aria-current': path === n.href || path.startsWith(n.href + '/') ? 'page' : null }, n.label));
-  const who = [me.displayName || me.username, ROLE_WORDS[me.role] || me.role, me.unit && me.unit.name]
-    .filter(Boolean).join(' · ');
+  // "招商合作局填报员 · 填报员 · 招商合作局" says the unit twice: a name
+  // that holds the unit's name already tells it.
+  const name = me.displayName || me.username;
+  const unit = me.unit && !name.includes(me.unit.name) ? me.unit.name : null;
+  const who = [name, ROLE_WORDS[me.role] || me.role, unit].filter(Boolean).join(' · ');
   return h('header', { class: 'topbar', id: 'topbar' },
     h('a', { class: 'app', href: '/' }, APP_NAME),
     h('nav', { 'aria-label': '主导航' }, links),
@@ -51,4 +54,32 @@ function topBar(me) {
 /** A query-string parameter, or null. */
 export function param(name) {
   return new URLSearchParams(location.search).get(name);
+}
+
+/**
+ * A date (YYYY-MM-DD) or, with `month`, a month (YYYY-MM) from the query
+ * string: `{ value, bad }`. `value` is null when absent or not a real date
+ * (2025-02-30, 2025-13); `bad` is then what the address said, so the page
+ * can tell the person it showed something else instead of silently
+ * ignoring it.
+ */
+export function dateParam(name, { month = false } = {}) {
+  const raw = param(name);
+  if (raw === null || raw === '') return { value: null, bad: null };
+  const m = (month ? /^(\d{4})-(\d{2})$/ : /^(\d{4})-(\d{2})-(\d{2})$/).exec(raw);
+  if (m) {
+    const [y, mo, d] = [Number(m[1]), Number(m[2]), month ? 1 : Number(m[3])];
+    const day = new Date(Date.UTC(y, mo - 1, d));
+    if (day.getUTCFullYear() === y && day.getUTCMonth() === mo - 1 && day.getUTCDate() === d) {
+      return { value: raw, bad: null };
+    }
+  }
+  return { value: null, bad: raw };
+}
+
+/** The notice for a date the address gave that is none: what was shown instead. */
+export function badDateNotice(bad, { month = false, instead }) {
+  if (!bad) return null;
+  return h('div', { class: 'notice', role: 'status', 'data-testid': 'bad-param' },
+    `地址中的${month ? '月份' : '日期'}“${bad}”无效（应为 ${month ? 'YYYY-MM，如 2025-10' : 'YYYY-MM-DD，如 2025-10-31'}），已显示${instead}。`);
 }

@@ -93,7 +93,7 @@ fn exponent_length(s: &str) -> usize {
 
 /// Measure units as offices write them, longest first where one starts
 /// another ("万平方米" before "万", "个百分点" before "个").
-const UNITS: [&str; 79] = [
+pub(super) const UNITS: [&str; 79] = [
     "万千瓦时",
     "万吨标煤",
     "万平方米",

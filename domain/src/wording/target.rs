@@ -7,7 +7,7 @@
 //! are the qualifier; words before the number are its label ("完成固定资产
 //! 投资" in "完成固定资产投资17亿元"), which the goal's title already says.
 //! Dates are never the target ("2025年10月底前完成主体厂房建设" has none).
-use super::figure::{find_number, prefix_bound, read_unit, suffix_bound, thousands_group};
+use super::figure::{UNITS, find_number, prefix_bound, read_unit, suffix_bound, thousands_group};
 use super::{Bound, WordingError, normalise, unreadable};
 use crate::kinds::{Direction, GoalKind};
 
@@ -200,6 +200,36 @@ fn forbids_incidents(clause: &str) -> bool {
     NONE_OF.iter().any(|w| clause.contains(w)) && INCIDENTS.iter().any(|w| clause.contains(w))
 }
 
+/// Words a clause may end with after its unit ("20个以上").
+const TRAILING_BOUNDS: [&str; 6] = ["及以上", "以上", "以内", "以下", "左右", "内"];
+
+/// What stands where a clause's number should be: letters, a question mark
+/// or Chinese numerals right before the measure unit the clause ends with
+/// ("abc亿元" → "abc", "签约项目XX个以上" → "XX", "二十五亿元" → "二十五").
+/// Only at the end: "建成B栋厂房", "打造一个平台" are deliverables.
+fn placeholder_figure(text: &str) -> Option<String> {
+    let mut body = text;
+    for word in TRAILING_BOUNDS {
+        if let Some(stripped) = body.strip_suffix(word) {
+            body = stripped;
+            break;
+        }
+    }
+    let unit = UNITS
+        .iter()
+        .chain(["%", "‰"].iter())
+        .filter(|u| body.ends_with(*u))
+        .max_by_key(|u| u.len())?;
+    let before = &body[..body.len() - unit.len()];
+    let stand_in = |c: char| {
+        c.is_ascii_alphabetic()
+            || "ＸｘＹｙ×*＊?？".contains(c)
+            || "零〇一二两三四五六七八九十百千万亿".contains(c)
+    };
+    let run: Vec<char> = before.chars().rev().take_while(|&c| stand_in(c)).collect();
+    (!run.is_empty()).then(|| run.into_iter().rev().collect())
+}
+
 /// One clause read; `None` when it holds no target (words only).
 fn read_clause(clause: &str) -> Result<Option<TargetReading>, WordingError> {
     let text = without_dates(clause);
@@ -228,7 +258,16 @@ fn read_clause(clause: &str) -> Result<Option<TargetReading>, WordingError> {
         }));
     }
     let Some(number) = number else {
-        return Ok(None);
+        // "abc亿元", "XX个以上": a number's place held by something else.
+        return match placeholder_figure(&text) {
+            Some(what) => Err(unreadable(
+                format!("目标值“{clause}”中的“{what}”不是数字；请写阿拉伯数字，如 25亿元"),
+                format!(
+                    "in the target {clause:?}, {what:?} is not a number; write digits, as in 25亿元"
+                ),
+            )),
+            None => Ok(None),
+        };
     };
     let rest = &text[number.end..];
     let unit = read_unit(rest);

@@ -84,6 +84,25 @@ impl Plan {
         let data = RequestContext::of(ctx)?.plan_data(self.0.id).await?;
         Ok(evaluation(ctx, &data, as_of).await?.vetoed())
     }
+    /// Today in the plan's time zone: the date its figures stand on when a
+    /// query gives no `asOf`.
+    async fn today(&self, ctx: &Context<'_>) -> Result<Date> {
+        Ok(Date(RequestContext::of(ctx)?.today_for(&self.0)))
+    }
+    /// How many shares' (assignments') figures standing on the date come
+    /// from a report the target office has not reviewed yet (待审核). They count, since the
+    /// plan does not require approval, so the plan's figures rest on them;
+    /// 0 when the plan requires approval (unreviewed reports then do not
+    /// count).
+    async fn unreviewed_figures(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<i32> {
+        let rc = RequestContext::of(ctx)?;
+        let date = match as_of {
+            Some(Date(d)) => d,
+            None => rc.today_for(&self.0),
+        };
+        let data = rc.plan_standing_on(self.0.id, date).await?;
+        Ok(i32::try_from(data.unreviewed_standing(date)?).unwrap_or(i32::MAX))
+    }
     /// How many goals show each light as of the date: the goals the watch
     /// lists follow (`warnings`, `overdue`), i.e. every goal with something
     /// to reach (a target, or dated 节点): sub-goals included, GROUPs not.

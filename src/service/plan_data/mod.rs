@@ -23,6 +23,7 @@ use entity::{assignment, goal, goal_supporting_unit, milestone, plan, report, un
 
 use crate::error::{AppError, AppResult};
 use domain::completion::latest_report;
+use domain::facts::Dated;
 use domain::{Evaluation, PlanFacts, ReviewState, evaluate};
 use facts::Stored;
 
@@ -195,6 +196,32 @@ impl PlanData {
             .map(Stored)
             .collect();
         Ok(latest_report(&reports, date).map(|r| r.0))
+    }
+
+    /// How many assignments' figures standing on `date` come from a report
+    /// the target office has not reviewed yet. They count (the plan does
+    /// not require approval), so a leader's figure rests on them; with
+    /// approval required none does, and this is 0.
+    pub fn unreviewed_standing(&self, date: NaiveDate) -> AppResult<usize> {
+        self.check_date(date)?;
+        let require_approval = self.plan.require_approval;
+        let mut standing: HashMap<i64, Stored> = HashMap::new();
+        for r in &self.reports {
+            if r.as_of > date || !ReviewState::from(r.status).counts(require_approval) {
+                continue;
+            }
+            let candidate = Stored(r);
+            match standing.get(&r.assignment_id) {
+                Some(current) if current.order_key() >= candidate.order_key() => {}
+                _ => {
+                    standing.insert(r.assignment_id, candidate);
+                }
+            }
+        }
+        Ok(standing
+            .values()
+            .filter(|s| ReviewState::from(s.0.status) == ReviewState::Submitted)
+            .count())
     }
 
     /// The reports of an assignment that count, oldest first.

@@ -1,7 +1,7 @@
 // /calendar?plan=ID&month=YYYY-MM — 填报情况: per unit, how many of the
 // month's reports came in on time (已报), late (迟报) or not at all (未报).
 import { gql } from '../api.js';
-import { startPage, param } from '../layout.js';
+import { startPage, param, dateParam, badDateNotice } from '../layout.js';
 import { h, fill, table, showError, dateWords, REPORT_STATE_WORDS } from '../format.js';
 
 const main = document.getElementById('main');
@@ -37,8 +37,8 @@ async function load() {
     const { plans } = await gql('query Plans { plans { id name startDate endDate } }');
     if (!plans.length) return fill(main, h('p', { class: 'empty' }, '暂无可查看的年度目标'));
     const plan = plans.find((p) => p.id === param('plan')) || plans[0];
-    const asked = param('month');
-    const month = asked && /^\d{4}-\d{2}$/.test(asked) ? asked : defaultMonth(plan);
+    const asked = dateParam('month', { month: true });
+    const month = asked.value || defaultMonth(plan);
     const picker = h('form', { class: 'toolbar', method: 'get', action: '/calendar' },
       h('label', { for: 'plan' }, '年度目标'),
       h('select', { id: 'plan', name: 'plan' }, plans.map((p) => h('option', { value: p.id, selected: p.id === plan.id }, p.name))),
@@ -47,7 +47,8 @@ async function load() {
       h('button', { type: 'submit', class: 'btn' }, '查看'));
     const head = h('div', { class: 'pagehead' }, h('h1', {}, '填报情况'), picker);
     const body = h('div', {}, h('p', { class: 'muted' }, '加载中…'));
-    fill(main, head, body);
+    const [y, m] = month.split('-').map(Number);
+    fill(main, head, badDateNotice(asked.bad, { month: true, instead: `${y}年${m}月` }), body);
     try {
       const data = await gql(CALENDAR_QUERY, { id: plan.id, month });
       render(body, data);

@@ -3,7 +3,7 @@
 // &screen=1 — the 1920×1080 大屏 layout, refreshing itself.
 // Every figure is the API's; this page only lays them out.
 import { gql } from '../api.js';
-import { startPage, param } from '../layout.js';
+import { startPage, param, dateParam, badDateNotice } from '../layout.js';
 import {
   h, fill, pct, gapWords, gapCell, score, dateWords, lightBadge, table,
   showError, LIGHTS, LIGHT_ORDER, STATUS_WORDS, instant,
@@ -26,6 +26,7 @@ query Dashboard($id: ID!, $asOf: Date) {
     id name year startDate endDate
     progress(asOf: $asOf) { ${PROGRESS} }
     scorecard(asOf: $asOf) { asOf score maxScore vetoed vetoedBy { id code title } }
+    requireApproval unreviewedFigures(asOf: $asOf)
     categoryProgress(asOf: $asOf) { category progress { ${PROGRESS} } }
     goalLights(asOf: $asOf) { green blue yellow red }
     trend(upTo: $asOf) { date completionPercent expectedPercent gap light }
@@ -49,12 +50,8 @@ query Province($asOf: Date) {
   }
 }`;
 
-function validDate(d) {
-  return d && /^\d{4}-\d{2}-\d{2}$/.test(d) ? d : null;
-}
-
 const planId = param('plan');
-const asOf = validDate(param('asOf'));
+const { value: asOf, bad: badAsOf } = dateParam('asOf');
 
 // The figures are asked for while the session is checked, not after:
 // one round trip less before the charts (a request without a session is
@@ -63,7 +60,9 @@ const fetchFigures = () => (planId ? gql(PLAN_QUERY, { id: planId, asOf }) : gql
 const first = fetchFigures();
 first.catch(() => {});
 
-startPage({ title: '领导驾驶舱' }).then(async () => {
+let me = null;
+startPage({ title: '领导驾驶舱' }).then(async (who) => {
+  me = who;
   await load(first);
   if (screen) setInterval(() => load(fetchFigures()), REFRESH_MS);
 });
@@ -116,12 +115,35 @@ function goalLink(goal) {
   return h('a', { href: `/goals/${goal.id}` + (asOf ? `?asOf=${asOf}` : '') }, [goal.code, goal.title].filter(Boolean).join(' '));
 }
 
-function limit(rows, n) {
-  return screen ? rows.slice(0, n) : rows;
-}
-
-function more(rows, n) {
-  return screen && rows.length > n ? h('p', { class: 'muted' }, `另有 ${rows.length - n} 项`) : null;
+/**
+ * On the 大屏 every card shows the rows that fit whole, never a row cut in
+ * half: while a card overflows, the list with the most rows shown gives up
+ * its last one (the later list on a tie: red stays before yellow), and a
+ * line under it says how many more there are. Run after drawing.
+ */
+function fitCards() {
+  for (const card of main.querySelectorAll('.card')) {
+    const overflowing = () => card.scrollHeight > card.clientHeight + 1;
+    if (!overflowing()) continue;
+    const groups = [...card.querySelectorAll('tbody, ul')].map((el, index) => {
+      const rows = [...el.children].filter((r) => !r.querySelector('.empty') && !r.classList.contains('empty'));
+      return { el, index, rows, shown: rows.length, note: null };
+    });
+    const hideOne = () => {
+      const g = groups.filter((x) => x.shown > 1)
+        .sort((a, b) => b.shown - a.shown || b.index - a.index)[0];
+      if (!g) return false;
+      g.shown -= 1;
+      g.rows[g.shown].hidden = true;
+      if (!g.note) {
+        g.note = h('p', { class: 'muted more-rows' });
+        (g.el.closest('.table-scroll') || g.el.closest('table') || g.el).after(g.note);
+      }
+      g.note.textContent = `另有 ${g.rows.length - g.shown} 项`;
+      return true;
+    };
+    while (overflowing() && hideOne()) { /* one row at a time */ }
+  }
 }
 
 async function renderPlan(d) {
@@ -152,7 +174,6 @@ async function renderPlan(d) {
 
   const red = d.warnings.filter((w) => w.progress.light === 'RED');
   const yellow = d.warnings.filter((w) => w.progress.light === 'YELLOW');
-  const n = screen ? 3 : 6;
   const warnColumns = [
     { head: '目标任务', cell: (w) => goalLink(w.goal) },
     { head: '完成率', num: true, cell: (w) => pct(w.progress.completionPercent) },
@@ -161,22 +182,30 @@ async function renderPlan(d) {
     { head: '牵头单位', cell: (w) => (w.goal.leadUnit ? w.goal.leadUnit.name : '—') },
   ];
   const ranking = d.unitRanking;
-  const rankN = 8;
 
+  // Unreviewed reports count (the plan does not require approval): a
+  // leader reads how much of the figure rests on them.
+  const unreviewed = plan.unreviewedFigures
+    ? h('p', { class: 'notice', 'data-testid': 'unreviewed' },
+      `以上数字含 ${plan.unreviewedFigures} 项尚待目标办审核的填报（已计入）。`,
+      me && me.role === 'ADMIN' ? [' ', h('a', { href: `/review?plan=${plan.id}` }, '去审核')] : null)
+    : null;
   fill(main,
     head,
+    badDateNotice(badAsOf, { instead: `截至今天（${dateWords(card.asOf)}）的数据` }),
     headline,
+    unreviewed,
     h('div', { class: 'grid' },
       h('section', { class: 'card span-5', 'aria-labelledby': 'h-trend' }, h('h2', { id: 'h-trend' }, '完成率与序时进度'), trendEl),
       h('section', { class: 'card span-4', 'aria-labelledby': 'h-cat' }, h('h2', { id: 'h-cat' }, '分类完成情况'), categoryBars(plan.categoryProgress)),
       h('section', { class: 'card span-3', 'aria-labelledby': 'h-lights' }, h('h2', { id: 'h-lights' }, '预警灯分布（目标任务）'), lightsEl, lightsText),
       h('section', { class: 'card span-5', 'aria-labelledby': 'h-rank' }, h('h2', { id: 'h-rank' }, '责任单位排名'),
-        unitTable(limit(ranking, rankN)), more(ranking, rankN)),
+        unitTable(ranking)),
       h('section', { class: 'card span-4', 'aria-labelledby': 'h-red' },
         h('h2', { id: 'h-red' }, lightBadge('RED'), ' 红灯任务（', String(red.length), ' 项）'),
-        table(warnColumns, limit(red, n), { empty: '没有红灯任务' }), more(red, n),
+        table(warnColumns, red, { empty: '没有红灯任务' }),
         h('h2', { id: 'h-yellow' }, lightBadge('YELLOW'), ' 黄灯任务（', String(yellow.length), ' 项）'),
-        table(warnColumns, limit(yellow, n), { empty: '没有黄灯任务' }), more(yellow, n)),
+        table(warnColumns, yellow, { empty: '没有黄灯任务' })),
       h('section', { class: 'card span-3', 'aria-labelledby': 'h-due' },
         h('h2', { id: 'h-due' }, '逾期事项'), overdueList(d.overdue),
         h('h2', {}, '30天内到期'), upcomingList(d.upcoming))));
@@ -184,6 +213,7 @@ async function renderPlan(d) {
   await echartsReady;
   trendChart(trendEl, plan.trend, { dark: screen, big: screen });
   lightsChart(lightsEl, L, { dark: screen, big: screen });
+  if (screen) fitCards();
   await nextFrame();
 }
 
@@ -224,7 +254,7 @@ function overdueList(list) {
     ...list.milestones.map((m) => h('li', {}, goalLink(m.goal), '：', m.milestone.title, ' ',
       h('span', { class: 'tag bad' }, `节点逾期 ${m.daysOverdue} 天`))),
   ];
-  return items.length ? h('ul', {}, limit(items, 5), screen && items.length > 5 ? h('li', { class: 'muted' }, `另有 ${items.length - 5} 项`) : null)
+  return items.length ? h('ul', {}, items)
     : h('p', { class: 'empty' }, '没有逾期事项');
 }
 
@@ -233,7 +263,7 @@ function upcomingList(list) {
     ...list.goals.map((g) => h('li', {}, goalLink(g.goal), h('span', { class: 'muted' }, ` ${g.deadline} 到期，完成 ${pct(g.progress.completionPercent)}`))),
     ...list.milestones.map((m) => h('li', {}, goalLink(m.goal), '：', m.milestone.title, h('span', { class: 'muted' }, ` ${m.milestone.dueDate} 到期`))),
   ];
-  return items.length ? h('ul', {}, limit(items, 5), screen && items.length > 5 ? h('li', { class: 'muted' }, `另有 ${items.length - 5} 项`) : null)
+  return items.length ? h('ul', {}, items)
     : h('p', { class: 'empty' }, '30天内没有到期事项');
 }
 
@@ -246,6 +276,7 @@ function renderProvince(d) {
       h('h1', {}, '各园区年度目标完成情况'),
       h('span', { class: 'muted' }, shownAsOf ? '截至 ' + dateWords(shownAsOf) : ''),
       toolbar(asOf || shownAsOf, null)),
+    badDateNotice(badAsOf, { instead: '截至今天的数据' }),
     h('section', { class: 'card' }, table([
       { head: '序号', num: true, cell: (p) => String(plans.indexOf(p) + 1) },
       { head: '年度目标', cell: (p) => h('a', { href: `/dashboard?plan=${p.id}` + (asOf ? `&asOf=${asOf}` : '') }, p.name) },

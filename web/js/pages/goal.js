@@ -1,7 +1,7 @@
 // /goals/ID?asOf=YYYY-MM-DD — one goal: its figures, its shares (分解) with
 // their progress, the report history (进展/问题/下一步), the trend and 节点.
 import { gql } from '../api.js';
-import { startPage, param } from '../layout.js';
+import { startPage, dateParam, badDateNotice } from '../layout.js';
 import {
   h, fill, pct, gapCell, gapWords, amount, dateWords, lightBadge, table, showError, instant,
   STATUS_WORDS, KIND_WORDS, REVIEW_WORDS, LIGHTS,
@@ -15,7 +15,7 @@ query Goal($id: ID!, $asOf: Date) {
   goal(id: $id) {
     id code title category kind measureUnit targetValue baselineValue direction weight deadline
     originalText remarks supportingText ongoing subset previousYearValue responsibleLeader responsiblePerson
-    plan { id name }
+    plan { id name today }
     parent { id code title }
     leadUnit { name }
     supportingUnits { name }
@@ -34,8 +34,7 @@ query Goal($id: ID!, $asOf: Date) {
 
 const main = document.getElementById('main');
 const id = decodeURIComponent(location.pathname.split('/')[2] || '');
-const asOfParam = param('asOf');
-const asOf = asOfParam && /^\d{4}-\d{2}-\d{2}$/.test(asOfParam) ? asOfParam : null;
+const { value: asOf, bad: badAsOf } = dateParam('asOf');
 
 // Asked for while the session is checked (see dashboard.js).
 const figures = gql(GOAL_QUERY, { id, asOf });
@@ -91,9 +90,11 @@ async function render(g) {
       lightBadge(p.light, { long: true }),
       h('form', { class: 'toolbar', method: 'get', action: location.pathname },
         h('label', { for: 'asOf' }, '截至日期'),
-        h('input', { type: 'date', id: 'asOf', name: 'asOf', value: asOf }),
+        // The date the figures stand on, asked or today's in the plan.
+        h('input', { type: 'date', id: 'asOf', name: 'asOf', value: asOf || g.plan.today }),
         h('button', { type: 'submit', class: 'btn' }, '查看'),
         h('button', { type: 'button', class: 'btn', onclick: () => window.print() }, '打印'))),
+    badDateNotice(badAsOf, { instead: `截至今天（${dateWords(g.plan.today)}）的数据` }),
     h('section', { class: 'headline', 'aria-label': '完成情况' },
       fig('完成率', pct(p.completionPercent), STATUS_WORDS[p.status], 'completion'),
       fig('实际完成', amount(p.actual, mu), '目标 ' + amount(p.target, mu), 'actual'),

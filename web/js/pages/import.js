@@ -114,9 +114,11 @@ function importSection(plans) {
 /** A refusal: the sentence, then each problem with its cell. */
 function problems(e) {
   const list = e.problems || [];
+  // With problems listed, the server's sentence ("表格中有 N 处需要修改，
+  // 未导入任何内容") is the headline; otherwise it is the reason below one.
   return h('section', { class: 'card', 'aria-labelledby': 'h-problems', style: 'margin-top:14px' },
-    h('h2', { id: 'h-problems' }, list.length ? `表格中有 ${list.length + (e.moreProblems || 0)} 处需要修改，什么都没有导入` : '没有导入'),
-    h('div', { class: 'alert', role: 'alert' }, e.message),
+    h('h2', { id: 'h-problems', role: list.length ? 'alert' : null }, list.length ? e.message : '没有导入'),
+    list.length ? null : h('div', { class: 'alert', role: 'alert' }, e.message),
     list.length ? h('ol', { class: 'problems', 'data-testid': 'problems' }, list.map((p) => h('li', {},
       h('span', { class: 'cell' }, p.cell || (p.column ? `${p.column}${p.row}` : `第 ${p.row} 行`)),
       p.header ? h('span', { class: 'muted' }, `（${p.header}）`) : null,

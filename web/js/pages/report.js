@@ -6,7 +6,7 @@
 import { gql } from '../api.js';
 import { startPage, param } from '../layout.js';
 import {
-  h, fill, pct, amount, dateWords, lightBadge, showError, instant,
+  h, fill, pct, amount, dateWords, lightBadge, showError, instant, readNumber,
   KIND_WORDS, REVIEW_WORDS, REPORT_STATE_WORDS, STATUS_WORDS,
 } from '../format.js';
 
@@ -196,7 +196,8 @@ function shareCard({ goal: g, a, cal }, notice = null) {
   const facts = h('dl', { class: 'facts share-facts' },
     h('dt', {}, g.kind === 'RANK' ? '目标名次' : g.kind === 'VETO' ? '上限' : '目标'),
     h('dd', { 'data-testid': 'target' }, target !== null ? amount(target, mu) : '—'),
-    h('dt', {}, '上月'),
+    // The last figure on file (which may be older than last month).
+    h('dt', {}, '上次填报'),
     h('dd', { 'data-testid': 'last' }, a.last ? [amount(a.last.value, mu), h('span', { class: 'muted' }, `（截至 ${dateWords(a.last.asOf)}）`)] : '尚无填报'),
     h('dt', {}, '序时进度'),
     h('dd', { 'data-testid': 'expected' }, p.expectedPercent !== null ? pct(p.expectedPercent) : '无序时要求'),
@@ -237,7 +238,7 @@ function reportForm(g, a, current) {
   const value = h('input', {
     id: id('value'), name: 'value', type: 'text', inputmode: g.kind === 'RATE' ? 'decimal' : 'decimal',
     autocomplete: 'off', required: true, value: current ? String(current.value) : null,
-    placeholder: a.last ? `上月 ${a.last.value}` : null, 'aria-describedby': id('msg'),
+    placeholder: a.last ? `上次 ${a.last.value}` : null, 'aria-describedby': id('msg'),
   });
   const area = (name, text, words) => h('div', { class: 'field' },
     h('label', { for: id(name) }, words),
@@ -253,7 +254,8 @@ function reportForm(g, a, current) {
     confirmBox, message,
     h('div', { class: 'form-actions' }, submit));
   // Anything changed is another report: it gets a key of its own.
-  form.addEventListener('input', () => { key = newKey(); });
+  // …and what was said about the figure before is no longer news.
+  form.addEventListener('input', () => { key = newKey(); fill(message); });
   const say = (text, kind = 'alert') => fill(message, h('div', { class: kind, role: kind === 'alert' ? 'alert' : 'status' }, text));
 
   async function send(number) {
@@ -283,15 +285,16 @@ function reportForm(g, a, current) {
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     confirmBox.classList.add('hidden');
-    const raw = value.value.trim().replace(/,/g, '').replace(/，/g, '');
-    if (raw === '') { say('请填写数值。'); value.focus(); return; }
-    const number = Number(raw);
-    if (!Number.isFinite(number)) { say(`“${value.value}”不是数字，请只填写数字（如 12.5）。`); value.focus(); return; }
-    // Cumulative figures rarely fall: a lower one is asked about first.
-    if (g.kind === 'CUMULATIVE' && a.last && number < a.last.value) {
+    if (value.value.trim() === '') { say('请填写数值。'); value.focus(); return; }
+    const number = readNumber(value.value);
+    if (number === null) { say(`“${value.value.trim()}”不是数字，请只填写数字（如 12.5 或 1,250）。`); value.focus(); return; }
+    // Cumulative figures rarely fall: a lower one is asked about first. A
+    // negative one goes straight to the server, which refuses it with its
+    // reason: confirming a figure that cannot be filed helps nobody.
+    if (g.kind === 'CUMULATIVE' && a.last && number >= 0 && number < a.last.value) {
       fill(message);
       fill(confirmBox,
-        h('p', { id: id('confirm-text') }, `本月累计值 ${amount(number, mu)} 低于上月的 ${amount(a.last.value, mu)}。累计数一般不会减少，确认无误吗？`),
+        h('p', { id: id('confirm-text') }, `本月累计值 ${amount(number, mu)} 低于上次填报的 ${amount(a.last.value, mu)}（截至 ${dateWords(a.last.asOf)}）。累计数一般不会减少，确认无误吗？`),
         h('div', { class: 'form-actions' },
           h('button', { type: 'button', class: 'btn primary', 'data-action': 'confirm', onclick: () => { confirmBox.classList.add('hidden'); send(number); } }, '确认无误，提交'),
           h('button', { type: 'button', class: 'btn', onclick: () => { confirmBox.classList.add('hidden'); value.focus(); } }, '返回修改')));

@@ -97,7 +97,12 @@ function render(plans, planId, queue, flash) {
   const giveBack = h('button', { type: 'button', class: 'btn danger', id: 'return' }, '退回所选');
   const say = h('div', { class: 'form-message', 'aria-live': 'polite' });
   const chosen = () => boxes.filter((b) => b.checked).map((b) => b.value);
+  // What the last action did is news only until the next one starts.
+  const clearDone = () => fill(result);
+  boxes.forEach((b) => b.addEventListener('change', clearDone));
+  all.addEventListener('change', clearDone);
   async function act(kind) {
+    clearDone();
     const ids = chosen();
     if (!ids.length) return fill(say, h('div', { class: 'alert', role: 'alert' }, '请先勾选要审核的填报。'));
     const why = reason.value.trim();

@@ -295,3 +295,36 @@ fn chinese_numerals_for_places() {
     }
     assert_eq!(chinese_number("三三"), None);
 }
+
+/// A measure unit with letters or words where its number should be is a
+/// template's placeholder or a slip ("XX亿元", "abc亿元"), never a
+/// deliverable: read as words, it became a 节点类 goal with a score.
+#[test]
+fn a_unit_without_its_number_is_unreadable() {
+    for (text, what) in [
+        ("abc亿元", "abc"),
+        ("XX亿元", "XX"),
+        ("签约项目xx个以上", "xx"),
+        ("腾出厂房面积Ｘ万平方米", "Ｘ"),
+        ("合同引资二十五亿元", "二十五"),
+        ("增长？%", "？"),
+    ] {
+        let err = read_target(text).unwrap_err();
+        assert!(matches!(err, WordingError::Unreadable(_)), "{text:?}");
+        assert!(
+            err.message().zh.contains(&format!("“{what}”不是数字")),
+            "{text}: {}",
+            err.message().zh
+        );
+        assert!(err.message().en.contains("not a number"), "{text}");
+    }
+    // Words that merely end like a unit stay a deliverable.
+    for text in [
+        "建成标准化厂房单元",
+        "建成投用",
+        "完成ERP系统上线",
+        "全省前列",
+    ] {
+        assert_eq!(read_target(text).unwrap().kind, Milestone, "{text}");
+    }
+}
