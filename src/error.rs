@@ -291,6 +291,7 @@ impl From<domain::Refusal> for AppError {
             Rule::DeadlineOutsidePlan => ErrorCode::DeadlineOutsidePlan,
             Rule::MilestoneOutsidePlan => ErrorCode::MilestoneOutsidePlan,
             Rule::ReportOutsidePlan => ErrorCode::ReportOutsidePlan,
+            Rule::InvalidTransition => ErrorCode::InvalidTransition,
         };
         AppError::Rejected {
             code,

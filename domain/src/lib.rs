@@ -31,6 +31,9 @@ pub mod rollup;
 pub mod schedule;
 /// The year-end view: score lines, cap, veto, maximum.
 pub mod scorecard;
+/// 督查督办 and 问题台账: states and transitions, the three-colour light
+/// of an item, closure on time, per-unit figures.
+pub mod supervision;
 /// Free text cleaned at the boundary: limits, NFC, no controls, name keys.
 pub mod text;
 /// Input rules that are pure (targets, weights, dates within the plan, trees).

@@ -34,6 +34,9 @@ pub enum Rule {
     MilestoneOutsidePlan,
     /// A report dated outside the plan period.
     ReportOutsidePlan,
+    /// A step that does not start from the object's state (a supervision
+    /// item or a problem).
+    InvalidTransition,
 }
 
 /// A rule broken, with what the person who gave the input needs to know.
