@@ -283,7 +283,7 @@ fn password_from_stdin() -> AppResult<String> {
     Ok(line.strip_suffix('\r').unwrap_or(line).to_string())
 }
 
-/// `user create`, `user list`, `user disable`, `user reset-password`: what
+/// `user create`, `user list`, `user disable`, `user enable`, `user reset-password`: what
 /// they did, on stdout, in the operator's language. Passwords come from
 /// standard input and are never printed or audited.
 pub async fn user(db: &DatabaseConnection, command: UserCommand, lang: Lang) -> AppResult<()> {
@@ -397,6 +397,22 @@ pub async fn user(db: &DatabaseConnection, command: UserCommand, lang: Lang) -> 
                     format!(
                         "user {} disabled; its sessions have ended",
                         disabled.username
+                    ),
+                )
+            );
+        }
+        UserCommand::Enable { username } => {
+            let author = console("user enable", serde_json::json!({ "username": username }));
+            let account = accounts::find_by_username(db, &username).await?;
+            let enabled = accounts::enable(db, &author, account.id).await?;
+            println!(
+                "{}",
+                pick(
+                    lang,
+                    format!("用户 {} 已重新启用，可用原密码登录", enabled.username),
+                    format!(
+                        "user {} enabled again; it signs in with its password",
+                        enabled.username
                     ),
                 )
             );

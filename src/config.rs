@@ -188,6 +188,11 @@ pub enum UserCommand {
         #[arg(long)]
         username: String,
     },
+    /// Let a disabled account sign in again with its password.
+    Enable {
+        #[arg(long)]
+        username: String,
+    },
     /// Set a new password (read from standard input) that the person must
     /// change at the next sign-in; the account's sessions end.
     ResetPassword {

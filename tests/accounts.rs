@@ -888,6 +888,41 @@ async fn admins_create_list_and_disable_accounts() {
             .as_deref(),
         Some("/login?error=invalid&next=%2F")
     );
+
+    // Enabled again (a clerk back from leave): the password works again,
+    // and both changes are in the audit log.
+    let d = app
+        .data(
+            "mutation($id: ID!) { enableUser(id: $id) { disabled disabledAt } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        d["enableUser"],
+        json!({ "disabled": false, "disabledAt": null })
+    );
+    assert_eq!(
+        login(&app, "zhaoshang", "first-password", None)
+            .await
+            .location
+            .as_deref(),
+        Some("/")
+    );
+    let (_, body) = app
+        .gql_as(
+            Some(&viewer),
+            "mutation($id: ID!) { enableUser(id: $id) { disabled } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(code(&body), "FORBIDDEN");
+    let operations: Vec<String> = account_log(&app, &id)
+        .await
+        .into_iter()
+        .map(|(operation, _, _)| operation)
+        .filter(|o| o.ends_with("ableUser"))
+        .collect();
+    assert_eq!(operations, ["disableUser", "enableUser"]);
 }
 
 #[tokio::test]

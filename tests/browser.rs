@@ -964,6 +964,31 @@ fn the_import_page_shows_a_sheets_problems_and_viewers_see_no_writes() {
         json!(true),
         "the account form does not offer the new unit"
     );
+    // An account disabled (the button asks once more) and enabled again.
+    let press = |action: &str| {
+        s.run(
+            "const row = [...document.querySelectorAll('#users-section tbody tr')].find(r => r.cells[0].textContent === 'zhaoshang');              row.querySelector(`[data-action=${arguments[0]}]`).click()",
+            json!([action]),
+        );
+    };
+    press("disable");
+    press("disable");
+    let said = wait_text(&s, "#users-section .form-message .notice");
+    assert!(said.starts_with("已停用 zhaoshang"), "{said}");
+    press("enable");
+    s.wait_for(
+        "const n = document.querySelector('#users-section .form-message .notice'); return n && n.textContent.startsWith('已重新启用') && n.textContent",
+        Duration::from_secs(10),
+    );
+    assert_eq!(
+        gql_ok(port, OPERATOR, "{ users { username disabled } }", json!({}))["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["username"] == "zhaoshang")
+            .unwrap()["disabled"],
+        json!(false)
+    );
     only_this_server(&s, &base);
 
     // A VIEWER: no write actions on any page, and a write tried anyway is

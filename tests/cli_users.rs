@@ -321,6 +321,14 @@ fn accounts_are_created_listed_reset_and_disabled_from_the_command_line() {
         "{listed}"
     );
 
+    // Back from leave: enabled again, the same password works.
+    let enabled = run(&db, &["user", "enable", "--username", "zhaoshang"], "");
+    assert_eq!(
+        stdout(&enabled),
+        "用户 zhaoshang 已重新启用，可用原密码登录\n"
+    );
+    sign_in(port, "zhaoshang", "second-password").unwrap();
+
     let audit = cli_audit(&db);
     let ops: Vec<&str> = audit.iter().map(|(op, _)| op.as_str()).collect();
     assert_eq!(
@@ -331,7 +339,8 @@ fn accounts_are_created_listed_reset_and_disabled_from_the_command_line() {
             "user create",
             "user create",
             "user reset-password",
-            "user disable"
+            "user disable",
+            "user enable"
         ]
     );
     assert_eq!(audit[5].1, r#"{"username":"ZHAOSHANG"}"#);

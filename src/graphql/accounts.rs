@@ -116,6 +116,15 @@ impl AccountMutation {
         ))
     }
 
+    /// Lets a disabled account sign in again with its password (ADMIN
+    /// only); audited like every change.
+    async fn enable_user(&self, ctx: &Context<'_>, id: ID) -> Result<User> {
+        let rc = RequestContext::of(ctx)?;
+        rc.admin()?;
+        let id = parse_id("user", &id)?;
+        Ok(User(accounts::enable(&rc.db, &author(ctx)?, id).await?))
+    }
+
     /// Sets a new password for an account (ADMIN only): the person must
     /// change it at the next sign-in, its sessions end, and a lock after
     /// wrong passwords is lifted.

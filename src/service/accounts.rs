@@ -164,6 +164,23 @@ pub async fn disable(
     finish(txn, author, result).await
 }
 
+/// Lets a disabled account sign in again (its password unchanged; its
+/// sessions ended when it was disabled, so it signs in anew).
+pub async fn enable(db: &DatabaseConnection, author: &Audit, id: i64) -> AppResult<account::Model> {
+    let txn = begin_write(db).await?;
+    let result: AppResult<_> = async {
+        let row = find(&txn, id).await?;
+        if row.disabled_at.is_none() {
+            return Ok(row);
+        }
+        let mut active: account::ActiveModel = row.into();
+        active.disabled_at = Set(None);
+        Ok(active.update(&txn).await?)
+    }
+    .await;
+    finish(txn, author, result).await
+}
+
 /// Sets a password an administrator chose: the person must change it at
 /// the next sign-in, every session of the account ends (whoever knew the
 /// old password is out), and a lock on the username is lifted.

@@ -165,6 +165,16 @@ async function accountsSection(canWrite) {
       });
       actions.push(reset, ' ', off);
     }
+    if (canWrite && u.disabled) {
+      const on = h('button', { type: 'button', class: 'btn', 'data-action': 'enable' }, '重新启用');
+      on.addEventListener('click', async () => {
+        try {
+          await gql(`mutation On($id: ID!) { enableUser(id: $id) { id disabled } }`, { id: u.id });
+          await redraw('users-section', () => accountsSection(canWrite), `已重新启用 ${u.username}，可用原密码登录。`);
+        } catch (e) { say(msg, e.message); }
+      });
+      actions.push(on);
+    }
     return h('tr', {},
       h('td', {}, u.username), h('td', {}, u.displayName), h('td', {}, ROLE_WORDS[u.role] || u.role),
       h('td', {}, u.unit ? u.unit.name : '—'),
