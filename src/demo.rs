@@ -39,8 +39,8 @@ const YEAR: i32 = 2025;
 /// creation time, from which the reporting calendar expects reports.
 const ISSUED: &str = "2025-01-10T01:00:00Z";
 
-/// The demo's well-known read-only token, which GraphiQL sends when the
-/// server runs with `--demo`. Never load the demo into a real database.
+/// The demo's well-known read-only token (for scripts and the tests).
+/// Never load the demo into a real database: `serve` warns when one holds it.
 pub const VIEWER_TOKEN: &str = "demo-viewer";
 const VIEWER_TOKEN_NAME: &str = "演示大屏（只读）";
 
@@ -92,6 +92,18 @@ pub struct DemoAccount {
     pub unit: Option<&'static str>,
 }
 
+/// Whether the demo was loaded into this database: it holds the demo's
+/// published read-only token (and so, after `serve --demo`, accounts with
+/// published passwords). `serve` without `--demo` warns about it.
+pub async fn holds_demo(db: &DatabaseConnection) -> AppResult<bool> {
+    Ok(entity::api_token::Entity::find()
+        .filter(entity::api_token::Column::TokenHash.eq(tokens::hash(VIEWER_TOKEN)))
+        .filter(entity::api_token::Column::RevokedAt.is_null())
+        .one(db)
+        .await?
+        .is_some())
+}
+
 /// Creates the demo's accounts that do not exist yet (`serve --demo`, on
 /// every start: an account someone changed or disabled is left as it is),
 /// in a database the demo was loaded into (it holds the demo's read-only
@@ -99,11 +111,7 @@ pub struct DemoAccount {
 /// reach a real database started with `--demo` by mistake. Whether they
 /// are there.
 pub async fn ensure_accounts(db: &DatabaseConnection) -> AppResult<bool> {
-    let demo_token = entity::api_token::Entity::find()
-        .filter(entity::api_token::Column::TokenHash.eq(tokens::hash(VIEWER_TOKEN)))
-        .one(db)
-        .await?;
-    if demo_token.is_none() {
+    if !holds_demo(db).await? {
         return Ok(false);
     }
     let author = Audit {

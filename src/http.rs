@@ -44,8 +44,6 @@ pub struct ServeOptions {
     pub limits: LimitsConfig,
     /// `MUBIAO_ADMIN_TOKEN`: accepted as an ADMIN token (the operator's key).
     pub admin_token: Option<String>,
-    /// A token GraphiQL sends by default (the demo's read-only token).
-    pub graphiql_token: Option<String>,
     /// Sessions of accounts that sign in with a password.
     pub sessions: SessionConfig,
 }
@@ -104,7 +102,6 @@ struct AppState {
     limits: LimitsConfig,
     /// Only the hash of the operator's token is kept in memory.
     admin_token_hash: Option<String>,
-    graphiql_header: Option<String>,
     /// Plan snapshots between requests, checked against each plan's
     /// data_version on every request (`service::snapshot_cache`).
     snapshots: Arc<SnapshotCache>,
@@ -150,7 +147,6 @@ pub fn app_and_filer(
         clock,
         limits,
         admin_token_hash: admin_key.map(tokens::hash),
-        graphiql_header: options.graphiql_token.map(|t| format!("Bearer {t}")),
         snapshots: Arc::new(SnapshotCache::default()),
         sessions: options.sessions,
     };
@@ -314,7 +310,7 @@ async fn graphiql(state: Data<&AppState>) -> Response {
     if state.limits.production {
         return StatusCode::NOT_FOUND.into_response();
     }
-    crate::web::graphiql_response(state.graphiql_header.as_deref())
+    crate::web::graphiql_response()
 }
 
 /// A request ID the client sent, if it is a sane one; else a new one.

@@ -124,12 +124,16 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                     );
                 }
             }
+            if !config.demo && demo::holds_demo(&db).await? {
+                // Published credentials in a database served for real.
+                tracing::warn!(
+                    token = demo::VIEWER_TOKEN,
+                    "this database holds the demo: its published read-only token (and any demo accounts) still work; revoke the token with `mubiao token revoke` and disable the demo accounts, or start from an empty database"
+                );
+            }
             let options = http::ServeOptions {
                 limits: config.limits,
                 admin_token: config.admin_token.clone(),
-                // The demo's read-only token, so GraphiQL shows the demo at once.
-                graphiql_token: (config.demo && !config.limits.production)
-                    .then(|| demo::VIEWER_TOKEN.to_string()),
                 sessions: config.sessions,
             };
             let listener = tokio::net::TcpListener::bind(config.listen).await?;

@@ -581,6 +581,15 @@ fn a_clerk_files_on_the_phone_and_the_office_reviews() {
     click(&s, &format!("{card} button[type=submit]"));
     let refused = wait_text(&s, &format!("{card} .form-message .alert"));
     assert!(refused.contains("“1,2”不是数字"), "{refused}");
+    // Far above the share's target (万元 typed for 个, 亿元…): asked first.
+    type_into(&s, &format!("{card} input[name=value]"), "900");
+    click(&s, &format!("{card} button[type=submit]"));
+    let ask = wait_text(&s, &format!("{card} .confirm:not(.hidden) p"));
+    assert!(ask.contains("请核对数字和计量单位"), "{ask}");
+    s.run(
+        "[...document.querySelectorAll(arguments[0])].find(b => b.textContent === '返回修改').click()",
+        json!([format!("{card} .confirm button")]),
+    );
 
     // Filing 签约项目: the figure (typed full-width, as Chinese input
     // methods give it) and the three notes are stored.
@@ -677,6 +686,28 @@ fn a_clerk_files_on_the_phone_and_the_office_reviews() {
     );
     click(&s, &format!("{card2} [data-action=confirm]"));
     wait_text(&s, &format!("{card2} [data-testid=submitted]"));
+    // …and corrected at once to 7: the 5 is then marked on /review.
+    type_into(&s, &format!("{card2} input[name=value]"), "7");
+    click(&s, &format!("{card2} button[type=submit]"));
+    s.wait_for(
+        &format!(
+            "const e = document.querySelector({}); return e && e.textContent.includes('7 亿元') && e.textContent",
+            json!(format!("{card2} [data-testid=submitted]"))
+        ),
+        Duration::from_secs(20),
+    );
+    let invest_reports = gql_ok(
+        port,
+        OPERATOR,
+        "query($id: ID!) { assignment(id: $id) { reports { id value } } }",
+        json!({ "id": invest }),
+    )["assignment"]["reports"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let corrected = invest_reports[invest_reports.len() - 2].clone();
+    assert_eq!(corrected["value"], json!(5.0));
+    let corrected = corrected["id"].as_str().unwrap().to_string();
 
     // The office returns the 签约项目 report with a reason (on /review, as
     // an ADMIN, ticking it and one more; the other is approved first).
@@ -701,6 +732,13 @@ fn a_clerk_files_on_the_phone_and_the_office_reviews() {
         rows.len(),
         queue["reviewQueue"].as_array().unwrap().len(),
         "the page lists the API's queue"
+    );
+    assert_eq!(
+        text_of(
+            &office,
+            &format!("tr[data-report=\"{corrected}\"] [data-testid=superseded]")
+        ),
+        json!("已被更正为 7 亿元，请退回")
     );
     office.screenshot(&shots.join("review-1366.png"));
     // Approve the two oldest at once.
@@ -989,6 +1027,39 @@ fn the_import_page_shows_a_sheets_problems_and_viewers_see_no_writes() {
             .unwrap()["disabled"],
         json!(false)
     );
+    // 科技创新局 was made at the top: next year's import asks which park
+    // owns the plan, and with the park chosen on the page it is checked.
+    s.goto(&format!("{base}/import"));
+    wait_ready(&s);
+    s.run(
+        "document.getElementById('year').value = '2027';          const dt = new DataTransfer(); dt.items.add(new File([arguments[0]], 'good.csv', { type: 'text/csv' }));          const input = document.getElementById('sheet-file'); input.files = dt.files;          input.dispatchEvent(new Event('input', { bubbles: true }));",
+        json!([good.replace("2026-", "2027-")]),
+    );
+    click(&s, "#dry-run");
+    let asked = wait_text(&s, "#import-result .alert");
+    assert!(asked.ends_with("请在“所属园区”中选择其中一个"), "{asked}");
+    s.run(
+        "const o = [...document.querySelectorAll('#owner option')].find(o => o.textContent === '洞庭产业开发区管委会');          document.getElementById('owner').value = o.value;          document.getElementById('owner').dispatchEvent(new Event('input', { bubbles: true }))",
+        json!([]),
+    );
+    click(&s, "#dry-run");
+    s.wait_for(
+        "return document.querySelector('[data-testid=import-result]')",
+        Duration::from_secs(30),
+    );
+    s.screenshot(&shots.join("import-owner-1366.png"));
+    // …and the unit made at the top by mistake is archived on /admin.
+    s.goto(&format!("{base}/admin"));
+    wait_ready(&s);
+    for _ in 0..2 {
+        s.run(
+            "const row = [...document.querySelectorAll('#units-section tbody tr')].find(r => r.cells[0].textContent === '科技创新局'); \
+             row.querySelector('[data-action=archive]').click()",
+            json!([]),
+        );
+    }
+    let said = wait_text(&s, "#units-section .form-message .notice");
+    assert_eq!(said, "已归档“科技创新局”。");
     only_this_server(&s, &base);
 
     // A VIEWER: no write actions on any page, and a write tried anyway is

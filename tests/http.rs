@@ -71,13 +71,15 @@ fn the_binary_serves_the_demo_plan() {
     }
     let c = plan["progress"]["completionPercent"].as_f64().unwrap();
     assert!(c > 50.0 && c < 90.0, "{c}");
-    // GraphiQL sends the demo's token, so the page shows the demo at once.
+    // GraphiQL carries no token (it reads as the person signed in): a
+    // page anyone may fetch must not hand out a credential, even the demo's.
     let (status, page) = http(port, "GET", "/graphql", None, None).unwrap();
     assert_eq!(status, 200);
     assert!(
-        page.contains(mubiao::demo::VIEWER_TOKEN),
-        "GraphiQL is prefilled with the demo token"
+        !page.contains(mubiao::demo::VIEWER_TOKEN),
+        "GraphiQL hands out the demo token"
     );
+    assert!(!page.contains("Authorization"), "{page}");
     // The demo token reads; it cannot write.
     let write =
         json!({ "query": r#"mutation { createUnit(input: { name: "x" }) { id } }"# }).to_string();
@@ -404,4 +406,37 @@ fn the_cli_imports_a_breakdown_sheet_or_lists_its_problems() {
         stderr.contains("D2 (完成时限): \"10月之前\" could mean the end of month 9 or of month 10; write 2027年10月底 or the day  [AMBIGUOUS_DATE]"),
         "{stderr}"
     );
+}
+
+/// A database the demo was loaded into, served without `--demo`: the
+/// operator is warned that its published token still works, and told
+/// what to do.
+#[test]
+fn serving_a_demo_database_for_real_warns() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = BinaryDb::new(dir.path(), "demo_for_real");
+    drop(db.serve(&["--demo"]));
+    let log = dir.path().join("serve.log");
+    let mut command = db.command();
+    command
+        .args(["serve"])
+        .stderr(std::fs::File::create(&log).unwrap());
+    let (server, _port) = Server::start(command);
+    drop(server);
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        text.contains("this database holds the demo") && text.contains("token revoke"),
+        "{text}"
+    );
+    // A database that never held the demo: no such warning.
+    let clean_dir = tempfile::tempdir().unwrap();
+    let clean = BinaryDb::new(clean_dir.path(), "never_demo");
+    let log = clean_dir.path().join("serve.log");
+    let mut command = clean.command();
+    command
+        .args(["serve"])
+        .stderr(std::fs::File::create(&log).unwrap());
+    drop(Server::start(command));
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(!text.contains("holds the demo"), "{text}");
 }

@@ -598,3 +598,40 @@ async fn the_shipped_demo_sheet_is_the_demo_plan() {
         "importPlan and the demo loader read demo/dongting-2025-breakdown.xlsx differently"
     );
 }
+
+/// Two top-level units (a park and a unit an office made at the top by
+/// mistake): a new year's plan asks which one owns it, naming both, and
+/// with the one chosen (`ownerUnitId`) the sheet comes in.
+#[tokio::test]
+async fn a_new_plan_asks_which_park_owns_it() {
+    let app = TestApp::spawn().await;
+    let park = units(&app).await;
+    app.create_unit("科技创新局", None).await;
+    let file = sheet_of(&[
+        &["序号", "目标任务", "目标值", "牵头单位", "完成时限"],
+        &["1", "资产负债率", "≤65%", "财政金融局", "年底前"],
+    ]);
+    let r = upload(
+        &app,
+        ADMIN_TOKEN,
+        json!({ "year": 2027, "dryRun": true }),
+        file.clone(),
+        "s.xlsx",
+    )
+    .await;
+    assert_eq!(r["errors"][0]["extensions"]["code"], "INVALID_VALUE", "{r}");
+    assert_eq!(
+        r["errors"][0]["message"],
+        "a new plan needs its owner unit (the park): 2 top-level units exist (临港经济开发区, 科技创新局); name one with ownerUnitId"
+    );
+    let r = upload(
+        &app,
+        ADMIN_TOKEN,
+        json!({ "year": 2027, "dryRun": true, "ownerUnitId": park }),
+        file,
+        "s.xlsx",
+    )
+    .await;
+    assert!(r.get("errors").is_none(), "{r}");
+    assert_eq!(r["data"]["importPlan"]["goalCount"], 1);
+}

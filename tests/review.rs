@@ -141,7 +141,7 @@ async fn the_review_queue_is_oldest_first() {
     app.set_now("2025-11-03T01:00:00Z");
     let second = app.report(&s.share1, "2025-10-31", 6.0).await;
     app.set_now("2025-11-04T01:00:00Z");
-    let third = app.report(&s.share2, "2025-10-31", 5.5).await;
+    let third = app.report(&s.share2, "2025-09-30", 5.5).await;
     let q = "query($u: ID) { reviewQueue(unitId: $u) { report { id } assignment { unit { name } goal { title } } } }";
     let ids = |d: &Value| {
         d["reviewQueue"]
@@ -237,4 +237,61 @@ async fn the_plan_says_how_many_figures_are_unreviewed() {
     )
     .await;
     assert_eq!(unreviewed(&app, &s.plan, "2025-09-30").await, json!(0));
+}
+
+/// A clerk files 9,000 (万元 typed for 亿元) and corrects it to 13.5 the
+/// same day: the queue marks the first as corrected, and it cannot be
+/// approved (it would stand again once the correction is returned); it
+/// can be returned.
+#[tokio::test]
+async fn a_corrected_report_cannot_be_approved() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let wrong = app.report(&s.share1, "2025-10-31", 9000.0).await;
+    let right = app.report(&s.share1, "2025-10-31", 13.5).await;
+    let other = app.report(&s.share2, "2025-10-31", 5.0).await;
+    let q = "{ reviewQueue { report { id } supersededBy { id value } } }";
+    let d = app.data(q, json!({})).await;
+    assert_eq!(
+        d["reviewQueue"],
+        json!([
+            { "report": { "id": wrong }, "supersededBy": { "id": right, "value": 13.5 } },
+            { "report": { "id": right }, "supersededBy": null },
+            { "report": { "id": other }, "supersededBy": null },
+        ])
+    );
+    let (_, body) = app
+        .gql_in(
+            None,
+            Some(common::ADMIN_TOKEN),
+            APPROVE,
+            json!({ "id": wrong }),
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"],
+        "INVALID_TRANSITION"
+    );
+    assert_eq!(
+        body["errors"][0]["message"],
+        "这份填报已被同期更晚提交的填报（13.5）更正，不能审核通过；请将它退回"
+    );
+    // Nothing changed: still waiting.
+    let d = app
+        .data(
+            "query($id: ID!) { assignment(id: $id) { reports { id status } } }",
+            json!({ "id": s.share1 }),
+        )
+        .await;
+    assert_eq!(d["assignment"]["reports"][0]["status"], "SUBMITTED");
+    let d = app
+        .data(
+            RETURN,
+            json!({ "i": { "reportId": wrong, "reason": "已更正为13.5" } }),
+        )
+        .await;
+    assert_eq!(d["returnReport"]["status"], "RETURNED");
+    // Returned, the correction stays; approving it is as usual.
+    app.data(APPROVE, json!({ "id": right })).await;
+    assert_eq!(actual(&app, &s.goal).await, json!(18.5));
 }

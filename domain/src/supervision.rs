@@ -5,7 +5,7 @@
 //! server loads the items and asks.
 use chrono::NaiveDate;
 
-use crate::kinds::Light;
+use crate::kinds::{Light, spelled};
 use crate::refusal::{Refusal, Rule};
 
 /// Where a supervision item stands.
@@ -23,6 +23,14 @@ pub enum ItemState {
     Closed,
 }
 
+spelled!(ItemState {
+    Assigned => "ASSIGNED",
+    Accepted => "ACCEPTED",
+    InProgress => "IN_PROGRESS",
+    ClosureRequested => "CLOSURE_REQUESTED",
+    Closed => "CLOSED",
+});
+
 impl ItemState {
     pub const ALL: [ItemState; 5] = [
         ItemState::Assigned,
@@ -31,21 +39,6 @@ impl ItemState {
         ItemState::ClosureRequested,
         ItemState::Closed,
     ];
-
-    /// The stored spelling (and the API's enum value).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ItemState::Assigned => "ASSIGNED",
-            ItemState::Accepted => "ACCEPTED",
-            ItemState::InProgress => "IN_PROGRESS",
-            ItemState::ClosureRequested => "CLOSURE_REQUESTED",
-            ItemState::Closed => "CLOSED",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<ItemState> {
-        ItemState::ALL.into_iter().find(|state| state.as_str() == s)
-    }
 
     /// The word a clerk reads.
     pub fn zh_name(self) -> &'static str {
@@ -70,6 +63,71 @@ impl ItemState {
 
     pub fn is_open(self) -> bool {
         self != ItemState::Closed
+    }
+}
+
+/// Where a supervision item comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ItemSource {
+    /// 领导批示.
+    LeaderInstruction,
+    /// 会议议定.
+    Meeting,
+    /// A goal turned red or overdue (opened by `supervise`).
+    RedLight,
+    /// 督查检查.
+    Inspection,
+    Other,
+}
+spelled!(ItemSource {
+    LeaderInstruction => "LEADER_INSTRUCTION",
+    Meeting => "MEETING",
+    RedLight => "RED_LIGHT",
+    Inspection => "INSPECTION",
+    Other => "OTHER",
+});
+
+impl ItemSource {
+    pub const ALL: [ItemSource; 5] = [
+        ItemSource::LeaderInstruction,
+        ItemSource::Meeting,
+        ItemSource::RedLight,
+        ItemSource::Inspection,
+        ItemSource::Other,
+    ];
+
+    pub fn zh_name(self) -> &'static str {
+        match self {
+            ItemSource::LeaderInstruction => "领导批示",
+            ItemSource::Meeting => "会议议定",
+            ItemSource::RedLight => "红灯预警",
+            ItemSource::Inspection => "督查检查",
+            ItemSource::Other => "其他",
+        }
+    }
+}
+
+/// How closely an item is followed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ItemLevel {
+    /// 一般.
+    Normal,
+    /// 重点.
+    Key,
+    /// 挂牌督办.
+    Listed,
+}
+spelled!(ItemLevel { Normal => "NORMAL", Key => "KEY", Listed => "LISTED" });
+
+impl ItemLevel {
+    pub const ALL: [ItemLevel; 3] = [ItemLevel::Normal, ItemLevel::Key, ItemLevel::Listed];
+
+    pub fn zh_name(self) -> &'static str {
+        match self {
+            ItemLevel::Normal => "一般",
+            ItemLevel::Key => "重点",
+            ItemLevel::Listed => "挂牌",
+        }
     }
 }
 
@@ -193,6 +251,13 @@ pub enum ProblemState {
     Closed,
 }
 
+spelled!(ProblemState {
+    Open => "OPEN",
+    Rectifying => "RECTIFYING",
+    Recheck => "RECHECK",
+    Closed => "CLOSED",
+});
+
 impl ProblemState {
     pub const ALL: [ProblemState; 4] = [
         ProblemState::Open,
@@ -200,21 +265,6 @@ impl ProblemState {
         ProblemState::Recheck,
         ProblemState::Closed,
     ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProblemState::Open => "OPEN",
-            ProblemState::Rectifying => "RECTIFYING",
-            ProblemState::Recheck => "RECHECK",
-            ProblemState::Closed => "CLOSED",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<ProblemState> {
-        ProblemState::ALL
-            .into_iter()
-            .find(|state| state.as_str() == s)
-    }
 
     pub fn zh_name(self) -> &'static str {
         match self {

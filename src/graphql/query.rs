@@ -144,6 +144,7 @@ impl CoreQuery {
         let plan_id = super::inputs::parse_opt_id("plan", &plan_id)?;
         let unit_id = super::inputs::parse_opt_id("unit", &unit_id)?;
         let queue = reports::review_queue(&rc.db, plan_id, unit_id).await?;
+        let mut corrections = reports::corrections(&rc.db, &queue).await?;
         let mut plan_ids: Vec<i64> = queue.iter().map(|r| r.plan_id).collect();
         plan_ids.sort_unstable();
         plan_ids.dedup();
@@ -155,6 +156,7 @@ impl CoreQuery {
                 data.assignment(r.assignment_id)?;
                 Some(ReviewItem {
                     assignment: Assignment::new(data, r.assignment_id),
+                    superseded_by: corrections.remove(&r.id).map(Report),
                     report: Report(r),
                 })
             })

@@ -89,6 +89,15 @@ impl Interface {
             Interface::Cli => ("加上 --create-units", "with --create-units"),
         }
     }
+
+    /// How to name the park that owns a new plan: "请{zh}" / "name one {en}".
+    fn owner_option(self) -> (&'static str, &'static str) {
+        match self {
+            Interface::Api => ("导入时用 ownerUnitId 指明其中一个", "with ownerUnitId"),
+            Interface::Web => ("在“所属园区”中选择其中一个", "in “所属园区” (the park)"),
+            Interface::Cli => ("导入时用 --owner 指明其中一个", "with --owner"),
+        }
+    }
 }
 
 /// An assignment as imported.
@@ -305,13 +314,13 @@ async fn destination<C: ConnectionTrait>(
 }
 
 fn only_top_level_unit(all_units: &HashMap<i64, unit::Model>, via: Interface) -> AppResult<i64> {
-    let tops: Vec<i64> = all_units
+    let mut tops: Vec<&unit::Model> = all_units
         .values()
         .filter(|u| u.parent_id.is_none() && u.archived_at.is_none())
-        .map(|u| u.id)
         .collect();
+    tops.sort_by_key(|u| u.id);
     match tops.as_slice() {
-        [one] => Ok(*one),
+        [one] => Ok(one.id),
         [] => Err(AppError::refused(
             ErrorCode::InvalidValue,
             format!(
@@ -323,17 +332,23 @@ fn only_top_level_unit(all_units: &HashMap<i64, unit::Model>, via: Interface) ->
                 via.create_units_option().1
             ),
         )),
-        _ => Err(AppError::refused(
-            ErrorCode::InvalidValue,
-            format!(
-                "新的年度目标需要指定所属园区：现有 {} 个顶级单位，请指明其中一个",
-                tops.len()
-            ),
-            format!(
-                "a new plan needs its owner unit (the park): {} top-level units exist; name one",
-                tops.len()
-            ),
-        )),
+        _ => {
+            let names: Vec<&str> = tops.iter().map(|u| u.name.as_str()).collect();
+            let (option_zh, option_en) = via.owner_option();
+            Err(AppError::refused(
+                ErrorCode::InvalidValue,
+                format!(
+                    "新的年度目标需要指定所属园区：现有 {} 个顶级单位（{}），请{option_zh}",
+                    tops.len(),
+                    names.join("、")
+                ),
+                format!(
+                    "a new plan needs its owner unit (the park): {} top-level units exist ({}); name one {option_en}",
+                    tops.len(),
+                    names.join(", ")
+                ),
+            ))
+        }
     }
 }
 

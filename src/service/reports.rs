@@ -762,6 +762,23 @@ pub async fn review(
                 format!("report {id} is already {now_state}; a correction is a new report"),
             ));
         }
+        // A corrected report approved would stand again the day its
+        // correction is returned: only the correction is approved.
+        if state == ReviewState::Approved
+            && let Some(correction) = superseding(&txn, &current).await?
+        {
+            return Err(AppError::refused(
+                ErrorCode::InvalidTransition,
+                format!(
+                    "这份填报已被同期更晚提交的填报（{}）更正，不能审核通过；请将它退回",
+                    correction.value
+                ),
+                format!(
+                    "this report was corrected by a later one for the same date ({}); it cannot be approved, return it",
+                    correction.value
+                ),
+            ));
+        }
         let mut active: report::ActiveModel = current.into();
         active.status = Set(state.into());
         active.reviewed_by = Set(Some(reviewer.to_string()));
@@ -771,6 +788,63 @@ pub async fn review(
     }
     .await;
     finish(txn, author, result).await
+}
+
+/// The last report filed after `report` for the same share and date: its
+/// correction, whatever became of it.
+async fn superseding<C: ConnectionTrait>(
+    db: &C,
+    report: &report::Model,
+) -> AppResult<Option<report::Model>> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let same_day = report::Entity::find()
+        .filter(report::Column::AssignmentId.eq(report.assignment_id))
+        .filter(report::Column::AsOf.eq(report.as_of))
+        .all(db)
+        .await?;
+    Ok(latest_correction(report, &same_day).cloned())
+}
+
+/// Among `candidates`, the last filed after `report` for its share and date.
+fn latest_correction<'a>(
+    report: &report::Model,
+    candidates: &'a [report::Model],
+) -> Option<&'a report::Model> {
+    let key = |r: &report::Model| (r.submitted_at, r.id);
+    candidates
+        .iter()
+        .filter(|r| {
+            r.assignment_id == report.assignment_id
+                && r.as_of == report.as_of
+                && key(r) > key(report)
+        })
+        .max_by_key(|r| key(r))
+}
+
+/// For each report of `queue` corrected by a later one of the same share
+/// and date, that correction (one statement for the whole queue).
+pub async fn corrections(
+    db: &DatabaseConnection,
+    queue: &[report::Model],
+) -> AppResult<std::collections::HashMap<i64, report::Model>> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let mut shares: Vec<i64> = queue.iter().map(|r| r.assignment_id).collect();
+    shares.sort_unstable();
+    shares.dedup();
+    let mut found = std::collections::HashMap::new();
+    // Bounded lists: one statement per thousand shares in the queue.
+    for chunk in shares.chunks(1000) {
+        let reports = report::Entity::find()
+            .filter(report::Column::AssignmentId.is_in(chunk.iter().copied()))
+            .all(db)
+            .await?;
+        for r in queue.iter().filter(|r| chunk.contains(&r.assignment_id)) {
+            if let Some(correction) = latest_correction(r, &reports) {
+                found.insert(r.id, correction.clone());
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// Reports waiting for review, oldest submission first, optionally for one

@@ -189,39 +189,25 @@ fn if_none_match(headers: &HeaderMap, etag: &str) -> bool {
 }
 
 /// The GraphiQL page (`GET /graphql`), offline: the vendored GraphiQL and
-/// React from this binary, posting to `/graphql` with
-/// `X-Requested-With: mubiao`; `header` (the demo's read-only token) is
-/// filled into its Headers tab.
-pub fn graphiql_page(header: Option<&str>) -> String {
+/// React from this binary, posting to `/graphql` with the session cookie
+/// and `X-Requested-With: mubiao`. It carries no token: a page anyone may
+/// fetch must hand out no credential.
+pub fn graphiql_page() -> String {
     let template = ASSETS
         .iter()
         .find(|a| a.path == "vendor/graphiql/index.html")
         .map(|a| String::from_utf8_lossy(a.raw).into_owned())
         .unwrap_or_default();
-    let mut page = template.replace("/assets/vendor/", &format!("{}/vendor/", asset_prefix()));
-    if let Some(value) = header {
-        // A JSON string inside a script: `<` escaped so no value can end
-        // the script element.
-        let headers = serde_json::json!({ "Authorization": value }).to_string();
-        let literal = serde_json::to_string(&headers)
-            .unwrap_or_default()
-            .replace('<', "\\u003c");
-        page = page.replace(
-            "fetcher: fetcher\n",
-            &format!("fetcher: fetcher, defaultHeaders: {literal}\n"),
-        );
-    }
-    page
+    template.replace("/assets/vendor/", &format!("{}/vendor/", asset_prefix()))
 }
 
-/// The GraphiQL page as a response: never cached (it carries the demo
-/// token when one is configured).
-pub fn graphiql_response(header: Option<&str>) -> Response {
+/// The GraphiQL page as a response, revalidated like the page shells.
+pub fn graphiql_response() -> Response {
     Response::builder()
         .content_type("text/html; charset=utf-8")
         .header(header::CACHE_CONTROL, NO_CACHE)
         .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")
-        .body(graphiql_page(header))
+        .body(graphiql_page())
 }
 
 #[cfg(test)]
@@ -261,17 +247,13 @@ mod tests {
     }
 
     #[test]
-    fn graphiql_loads_the_vendored_files_and_carries_the_demo_header() {
-        let page = graphiql_page(Some("Bearer demo-viewer"));
+    fn graphiql_loads_the_vendored_files_and_carries_no_token() {
+        let page = graphiql_page();
         assert!(page.contains(&format!(
             "{}/vendor/graphiql/graphiql.min.js",
             asset_prefix()
         )));
         assert!(!page.contains("\"/assets/vendor/"));
-        assert!(
-            page.contains(r#"defaultHeaders: "{\"Authorization\":\"Bearer demo-viewer\"}""#),
-            "{page}"
-        );
-        assert!(!graphiql_page(None).contains("defaultHeaders: \""));
+        assert!(!page.contains("Bearer"), "{page}");
     }
 }

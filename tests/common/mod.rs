@@ -144,7 +144,6 @@ impl TestApp {
         let options = http::ServeOptions {
             limits,
             admin_token: Some(ADMIN_TOKEN.to_string()),
-            graphiql_token: None,
             sessions: Default::default(),
         };
         Self::spawn_with_options(options).await
@@ -179,7 +178,6 @@ impl TestApp {
         let options = http::ServeOptions {
             limits: mubiao::config::LimitsConfig::default(),
             admin_token: Some(ADMIN_TOKEN.to_string()),
-            graphiql_token: None,
             sessions: Default::default(),
         };
         OtherServer {

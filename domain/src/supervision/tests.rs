@@ -135,12 +135,20 @@ fn problems_go_through_rectification_a_failed_recheck_and_closure() {
 #[test]
 fn states_keep_their_spellings() {
     for s in ItemState::ALL {
-        assert_eq!(ItemState::parse(s.as_str()), Some(s));
+        assert_eq!(s.as_str().parse(), Ok(s));
     }
     for s in ProblemState::ALL {
-        assert_eq!(ProblemState::parse(s.as_str()), Some(s));
+        assert_eq!(s.as_str().parse(), Ok(s));
     }
-    assert_eq!(ItemState::parse("DONE"), None);
+    for s in ItemSource::ALL {
+        assert_eq!(s.as_str().parse(), Ok(s));
+    }
+    for s in ItemLevel::ALL {
+        assert_eq!(s.as_str().parse(), Ok(s));
+    }
+    assert!("DONE".parse::<ItemState>().is_err());
+    assert_eq!(ItemState::ClosureRequested.as_str(), "CLOSURE_REQUESTED");
+    assert_eq!(ItemSource::RedLight.as_str(), "RED_LIGHT");
 }
 
 #[test]

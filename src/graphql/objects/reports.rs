@@ -56,4 +56,7 @@ impl Report {
 pub struct ReviewItem {
     pub report: Report,
     pub assignment: Assignment,
+    /// The later report of the same share and date that corrects this one
+    /// (it cannot be approved then, only returned); null if none.
+    pub superseded_by: Option<Report>,
 }

@@ -88,9 +88,26 @@ function unitsSection(canWrite) {
         input.focus();
       });
     }
+    // A unit made by mistake (at the top, say) is archived; the server
+    // refuses while anything still uses it, and says what.
+    let archive = null;
+    if (canWrite && !u.archived) {
+      archive = h('button', { type: 'button', class: 'btn danger', 'data-action': 'archive' }, '归档');
+      let armed = false;
+      archive.addEventListener('click', async () => {
+        if (!armed) { armed = true; archive.textContent = '确认归档？'; return; }
+        try {
+          await gql('mutation Archive($id: ID!) { archiveUnit(id: $id) { id archived } }', { id: u.id });
+          await reloadUnits();
+          await redraw('units-section', async () => unitsSection(canWrite), `已归档“${u.name}”。`);
+        } catch (e) {
+          say(msg, e.message);
+        }
+      });
+    }
     return h('tr', {}, cell, h('td', {}, u.parent ? u.parent.name : '—'),
       h('td', {}, u.archived ? h('span', { class: 'tag' }, '已归档') : '在用'),
-      canWrite ? h('td', {}, rename) : null);
+      canWrite ? h('td', {}, rename, ' ', archive) : null);
   });
   const create = canWrite ? (() => {
     const name = h('input', { type: 'text', id: 'unit-name', maxlength: 100, required: true });
@@ -101,7 +118,7 @@ function unitsSection(canWrite) {
       h('button', { type: 'submit', class: 'btn primary' }, '新建单位'));
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
-      if (!name.value.trim()) return say(msg, '请填写单位名称。');
+      if (!name.value.trim()) { say(msg, '请填写单位名称。'); name.focus(); return; }
       try {
         const input = { name: name.value.trim() };
         if (parent.value) input.parentId = parent.value;

@@ -32,12 +32,16 @@ startPage({ title: '导入分解表' }).then((who) => {
 
 async function load() {
   try {
-    const { plans } = await gql('query Plans { plans { id name year state startDate endDate } }');
     const isAdmin = me.role === 'ADMIN';
+    const { plans, units } = await gql(isAdmin
+      ? 'query Plans { plans { id name year state startDate endDate } units { id name parent { id } archived } }'
+      : 'query Plans { plans { id name year state startDate endDate } }');
+    // The parks a new plan may belong to: the live top-level units.
+    const parks = (units || []).filter((u) => !u.parent && !u.archived);
     fill(main,
       h('div', { class: 'pagehead' }, h('h1', {}, isAdmin ? '导入分解表' : '年度目标与导出')),
       h('div', { class: 'stack' },
-        isAdmin ? importSection(plans) : null,
+        isAdmin ? importSection(plans, parks) : null,
         plansSection(plans, isAdmin)));
     document.body.dataset.ready = '1';
   } catch (e) {
@@ -46,28 +50,40 @@ async function load() {
   }
 }
 
-function importSection(plans) {
+function importSection(plans, parks) {
   const file = h('input', { type: 'file', id: 'sheet-file', name: 'file', accept: '.xlsx,.csv', required: true });
   const target = h('select', { id: 'target' },
     h('option', { value: 'year' }, '按年份（没有则新建草稿）'),
     plans.map((p) => h('option', { value: p.id }, `导入到：${p.name}（需尚无目标任务）`)));
   const year = h('input', { type: 'number', id: 'year', min: 2000, max: 2100, value: String(new Date().getFullYear() + 1), inputmode: 'numeric' });
   const name = h('input', { type: 'text', id: 'plan-name', maxlength: 200, placeholder: '默认取表格标题' });
+  // With several top-level units the new plan's park must be chosen;
+  // with one it is that one (the server takes it).
+  const owner = h('select', { id: 'owner' },
+    h('option', { value: '' }, '请选择'),
+    parks.map((u) => h('option', { value: u.id }, u.name)));
+  const ownerRow = parks.length > 1
+    ? h('div', { class: 'inline-form', style: 'margin-top:8px' }, h('label', { for: 'owner' }, '所属园区'), owner)
+    : null;
   const createUnits = h('input', { type: 'checkbox', id: 'create-units' });
   const check = h('button', { type: 'submit', class: 'btn primary', id: 'dry-run' }, '检查（不导入）');
   const doIt = h('button', { type: 'button', class: 'btn', id: 'import-now', disabled: true }, '正式导入');
   const out = h('div', { id: 'import-result', 'aria-live': 'polite' });
   const yearRow = h('div', { class: 'inline-form' }, h('label', { for: 'year' }, '年份'), year, h('label', { for: 'plan-name' }, '新年度目标名称'), name);
-  target.addEventListener('change', () => yearRow.classList.toggle('hidden', target.value !== 'year'));
+  target.addEventListener('change', () => {
+    yearRow.classList.toggle('hidden', target.value !== 'year');
+    if (ownerRow) ownerRow.classList.toggle('hidden', target.value !== 'year');
+  });
   let checked = null; // the file and options the last clean dry run was for
-  const options = () => ({ file: file.files[0], target: target.value, year: year.value, name: name.value.trim(), create: createUnits.checked });
-  const same = (a, b) => a && b && a.file === b.file && a.target === b.target && a.year === b.year && a.name === b.name && a.create === b.create;
+  const options = () => ({ file: file.files[0], target: target.value, year: year.value, name: name.value.trim(), owner: owner.value, create: createUnits.checked });
+  const same = (a, b) => a && b && a.file === b.file && a.target === b.target && a.year === b.year && a.name === b.name && a.owner === b.owner && a.create === b.create;
   const form = h('form', { class: 'card', id: 'import-form', 'aria-labelledby': 'h-import' },
     h('h2', { id: 'h-import' }, '上传目标任务分解表'),
     h('p', { class: 'muted' }, '支持 .xlsx 或 .csv。先“检查”：列出将要导入的目标任务和表格中每个需要修改的单元格；没有问题再“正式导入”（全部导入或全部不导入）。'),
     h('div', { class: 'inline-form' }, h('label', { for: 'sheet-file' }, '文件'), file),
     h('div', { class: 'inline-form', style: 'margin-top:8px' }, h('label', { for: 'target' }, '导入到'), target),
     h('div', { style: 'margin-top:8px' }, yearRow),
+    ownerRow,
     h('div', { class: 'inline-form', style: 'margin-top:8px' }, createUnits, h('label', { for: 'create-units' }, '表中有系统里没有的责任单位时，自动新建')),
     h('div', { class: 'form-actions', style: 'margin-top:12px' }, check, doIt));
   form.addEventListener('input', () => {
@@ -82,6 +98,7 @@ function importSection(plans) {
       if (!Number.isInteger(y)) { fill(out, h('div', { class: 'alert', role: 'alert' }, '请填写年份，如 2026。')); year.focus(); return; }
       input.year = y;
       if (o.name) input.planName = o.name;
+      if (o.owner) input.ownerUnitId = o.owner;
     } else {
       input.planId = o.target;
     }

@@ -290,11 +290,18 @@ function reportForm(g, a, current) {
     if (number === null) { say(`“${value.value.trim()}”不是数字，请只填写数字（如 12.5 或 1,250）。`); value.focus(); return; }
     // Cumulative figures rarely fall: a lower one is asked about first. A
     // negative one goes straight to the server, which refuses it with its
-    // reason: confirming a figure that cannot be filed helps nobody.
-    if (g.kind === 'CUMULATIVE' && a.last && number >= 0 && number < a.last.value) {
+    // reason: confirming a figure that cannot be filed helps nobody. Ten
+    // times the share's target is most often 万元 typed for 亿元.
+    const target = a.targetValue !== null ? a.targetValue : g.targetValue;
+    const falls = g.kind === 'CUMULATIVE' && a.last && number >= 0 && number < a.last.value;
+    const huge = g.kind === 'CUMULATIVE' && target > 0 && number > target * 10;
+    if (falls || huge) {
       fill(message);
+      const ask = falls
+        ? `本月累计值 ${amount(number, mu)} 低于上次填报的 ${amount(a.last.value, mu)}（截至 ${dateWords(a.last.asOf)}）。累计数一般不会减少，确认无误吗？`
+        : `本月累计值 ${amount(number, mu)} 是分解目标 ${amount(target, mu)} 的 ${Math.floor(number / target)} 倍，请核对数字和计量单位（${mu || '单位'}）。确认无误吗？`;
       fill(confirmBox,
-        h('p', { id: id('confirm-text') }, `本月累计值 ${amount(number, mu)} 低于上次填报的 ${amount(a.last.value, mu)}（截至 ${dateWords(a.last.asOf)}）。累计数一般不会减少，确认无误吗？`),
+        h('p', { id: id('confirm-text') }, ask),
         h('div', { class: 'form-actions' },
           h('button', { type: 'button', class: 'btn primary', 'data-action': 'confirm', onclick: () => { confirmBox.classList.add('hidden'); send(number); } }, '确认无误，提交'),
           h('button', { type: 'button', class: 'btn', onclick: () => { confirmBox.classList.add('hidden'); value.focus(); } }, '返回修改')));

@@ -12,6 +12,7 @@ query Queue($plan: ID) {
   plans { id name state }
   reviewQueue(planId: $plan) {
     report { id asOf value note problems nextSteps submittedAt submittedBy status }
+    supersededBy { id value submittedAt }
     assignment {
       id targetValue
       unit { id name }
@@ -81,7 +82,11 @@ function render(plans, planId, queue, flash) {
       h('td', { class: 'tree-title' }, h('a', { href: `/goals/${g.id}` }, [g.code, g.title].filter(Boolean).join(' ')),
         h('div', { class: 'muted' }, g.plan.name, ' · ', KIND_WORDS[g.kind] || g.kind)),
       h('td', {}, dateWords(r.asOf)),
-      h('td', { class: 'num' }, h('strong', {}, amount(r.value, mu)), h('div', { class: 'muted' }, '目标 ', amount(target, mu))),
+      h('td', { class: 'num' }, h('strong', {}, amount(r.value, mu)), h('div', { class: 'muted' }, '目标 ', amount(target, mu)),
+        // A corrected figure can only be returned (approved, it would
+        // stand again if its correction were returned).
+        item.supersededBy ? h('div', { class: 'tag bad', 'data-testid': 'superseded' },
+          `已被更正为 ${amount(item.supersededBy.value, mu)}，请退回`) : null),
       h('td', {}, text(r.note)),
       h('td', {}, text(r.problems)),
       h('td', {}, text(r.nextSteps)),
