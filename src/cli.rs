@@ -530,6 +530,51 @@ pub async fn plan(db: &DatabaseConnection, command: PlanCommand, lang: Lang) -> 
 
 /// Writes a plan's 完成情况表 to `out` (.csv, or .xlsx otherwise), or with
 /// `breakdown` its 目标任务分解表.
+/// `supervise`: the automatic items opened, one line each, then a count.
+pub async fn supervise(
+    db: &DatabaseConnection,
+    as_of: Option<chrono::NaiveDate>,
+    lang: Lang,
+) -> AppResult<()> {
+    let author = console("supervise", serde_json::json!({ "asOf": as_of }));
+    let runs = crate::service::supervision::supervise(db, &author, as_of, Utc::now()).await?;
+    let mut total = 0;
+    for run in &runs {
+        for item in &run.opened {
+            total += 1;
+            println!(
+                "{}",
+                pick(
+                    lang,
+                    format!(
+                        "{}：已交办“{}”，时限 {}",
+                        run.plan.name, item.title, item.deadline
+                    ),
+                    format!(
+                        "{}: assigned {:?}, due {}",
+                        run.plan.name, item.title, item.deadline
+                    ),
+                )
+            );
+        }
+    }
+    println!(
+        "{}",
+        pick(
+            lang,
+            format!(
+                "共开出 {total} 项红灯督办（{} 个执行中的年度目标）",
+                runs.len()
+            ),
+            format!(
+                "{total} automatic supervision items opened ({} active plans)",
+                runs.len()
+            ),
+        )
+    );
+    Ok(())
+}
+
 pub async fn export(
     db: &DatabaseConnection,
     plan_id: i64,

@@ -68,6 +68,14 @@ pub enum Command {
     },
     /// Import a 目标任务分解表 (.xlsx or .csv) into a plan, all or nothing.
     Import(ImportArgs),
+    /// 督查督办: open a RED_LIGHT supervision item for every red or overdue
+    /// goal of an ACTIVE plan that has none open (running it twice opens
+    /// nothing new).
+    Supervise {
+        /// The date the goals are judged at (YYYY-MM-DD); default today in each plan.
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+    },
     /// Write a plan's 完成情况表 as of a date: OUT.xlsx (five sheets, the last
     /// the 目标任务分解表) or OUT.csv; with --breakdown only the 分解表.
     Export {
@@ -266,6 +274,11 @@ pub struct ServeConfig {
     /// step of their own before starting servers).
     #[arg(long, env = "MUBIAO_NO_MIGRATE")]
     pub no_migrate: bool,
+    /// Do not run the daily 督办 check (`mubiao supervise`) at 02:00 Beijing
+    /// time. Every server may run it: the database keeps one open automatic
+    /// item per goal, so servers running it together open each item once.
+    #[arg(long, env = "MUBIAO_NO_DAILY_SUPERVISION")]
+    pub no_daily_supervision: bool,
     #[command(flatten)]
     pub limits: LimitsConfig,
     #[command(flatten)]

@@ -24,7 +24,9 @@ use serde::Deserialize;
 use crate::db::audit::Audit;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::service::import::{self, ImportRequest, PlanTarget};
-use crate::service::{accounts, assignments, milestones, plans, reports, tokens, units};
+use crate::service::{
+    accounts, assignments, milestones, plans, reports, supervision, tokens, units,
+};
 use domain::PlanState;
 use domain::access::Role;
 
@@ -32,6 +34,7 @@ const UNITS: &str = include_str!("../demo/dongting-2025-units.csv");
 const BREAKDOWN: &[u8] = include_bytes!("../demo/dongting-2025-breakdown.xlsx");
 const REPORTS: &str = include_str!("../demo/dongting-2025-reports.csv");
 const MILESTONES: &str = include_str!("../demo/dongting-2025-milestones.csv");
+const SUPERVISION: &str = include_str!("../demo/dongting-2025-supervision.csv");
 
 /// The plan's year, which the 分解表's deadlines ("12月31日") leave out.
 const YEAR: i32 = 2025;
@@ -226,6 +229,38 @@ struct MilestoneRow {
     completed_on: NaiveDate,
 }
 
+/// One step of a supervision item (督办事项), in the order they happened;
+/// the 交办 row carries the item.
+#[derive(Deserialize)]
+struct SupervisionRow {
+    #[serde(rename = "事项")]
+    item: String,
+    #[serde(rename = "步骤")]
+    step: String,
+    /// Local time in the plan's zone, "2025-10-28 17:00".
+    #[serde(rename = "时间")]
+    at: String,
+    #[serde(rename = "内容")]
+    content: Option<String>,
+    #[serde(rename = "来源")]
+    source: Option<String>,
+    #[serde(rename = "级别")]
+    level: Option<String>,
+    #[serde(rename = "牵头单位")]
+    lead: Option<String>,
+    #[serde(rename = "配合单位")]
+    supporting: Option<String>,
+    #[serde(rename = "责任领导")]
+    leader: Option<String>,
+    /// The deadline (交办) or the one asked for (申请延期).
+    #[serde(rename = "时限")]
+    deadline: Option<NaiveDate>,
+    #[serde(rename = "序号")]
+    code: Option<String>,
+    #[serde(rename = "目标任务")]
+    goal: Option<String>,
+}
+
 /// The rows of a demo table (an empty cell is `None`); a bad row is a bug
 /// in the shipped files.
 fn rows<T: for<'de> Deserialize<'de>>(file: &str, text: &str) -> AppResult<Vec<T>> {
@@ -397,6 +432,101 @@ async fn load_demo(db: &DatabaseConnection, author: &Audit) -> AppResult<i64> {
             .find(|m| m.goal_id == goal_id && m.title == row.milestone)
             .ok_or_else(|| bad(format!("{} has no milestone {}", row.title, row.milestone)))?;
         milestones::complete(db, author, m.id, row.completed_on).await?;
+    }
+
+    // The 督办 items, step by step at the times they happened.
+    let mut items: HashMap<String, i64> = HashMap::new();
+    let mut extension_requests: HashMap<String, i64> = HashMap::new();
+    for row in rows::<SupervisionRow>("dongting-2025-supervision.csv", SUPERVISION)? {
+        let local = NaiveDateTime::parse_from_str(&row.at, "%Y-%m-%d %H:%M")
+            .map_err(|e| bad(format!("督办时间 {}: {e}", row.at)))?;
+        let at = local
+            .and_local_timezone(zone)
+            .single()
+            .ok_or_else(|| bad(format!("督办时间 {}", row.at)))?
+            .with_timezone(&Utc);
+        let unit = |name: &Option<String>| {
+            name.as_ref()
+                .and_then(|n| unit_ids.get(n).copied())
+                .ok_or_else(|| bad(format!("{}: no unit {name:?}", row.item)))
+        };
+        let item_id = || {
+            items
+                .get(&row.item)
+                .copied()
+                .ok_or_else(|| bad(format!("{} is stepped before it is handed over", row.item)))
+        };
+        let text = || row.content.clone().unwrap_or_default();
+        use supervision::Step;
+        match row.step.as_str() {
+            "交办" => {
+                let goal_ids = match (&row.code, &row.goal) {
+                    (Some(code), Some(title)) => vec![goal_of(code, title)?],
+                    _ => vec![],
+                };
+                let supporting = match &row.supporting {
+                    Some(_) => vec![unit(&row.supporting)?],
+                    None => vec![],
+                };
+                let spelled = |value: &Option<String>| value.clone().unwrap_or_default();
+                let created = supervision::create(
+                    db,
+                    author,
+                    supervision::NewItem {
+                        plan_id,
+                        title: row.item.clone(),
+                        content: row.content.clone(),
+                        source: spelled(&row.source).parse().map_err(|e: String| bad(e))?,
+                        level: spelled(&row.level).parse().map_err(|e: String| bad(e))?,
+                        lead_unit_id: unit(&row.lead)?,
+                        supporting_unit_ids: supporting,
+                        responsible_leader: row.leader.clone(),
+                        deadline: row
+                            .deadline
+                            .ok_or_else(|| bad(format!("{} has no 时限", row.item)))?,
+                        goal_ids,
+                    },
+                    at,
+                )
+                .await?;
+                items.insert(row.item.clone(), created.id);
+            }
+            "申请延期" => {
+                let new_deadline = row
+                    .deadline
+                    .ok_or_else(|| bad(format!("{}: 申请延期 without 时限", row.item)))?;
+                let request = supervision::request_extension(
+                    db,
+                    author,
+                    item_id()?,
+                    new_deadline,
+                    &text(),
+                    at,
+                )
+                .await?;
+                extension_requests.insert(row.item.clone(), request.id);
+            }
+            "批准延期" => {
+                let request = extension_requests
+                    .get(&row.item)
+                    .copied()
+                    .ok_or_else(|| bad(format!("{}: nothing to approve", row.item)))?;
+                supervision::decide_extension(db, author, request, true, row.content.clone(), at)
+                    .await?;
+            }
+            other => {
+                let step = match other {
+                    "签收" => Step::Accept,
+                    "反馈" => Step::Feedback(text()),
+                    "申请办结" => Step::RequestClosure(text()),
+                    "办结" => Step::Close,
+                    "退回" => Step::Return(text()),
+                    "催办" => Step::Urge,
+                    _ => return Err(bad(format!("{}: unknown step {other}", row.item))),
+                };
+                supervision::step(db, author, item_id()?, step, at).await?;
+            }
+        }
     }
 
     tokens::create_known(

@@ -320,7 +320,15 @@ impl From<sea_orm::DbErr> for AppError {
 /// What a violated unique index means to the person who hit it, by the
 /// index's name (both databases name it in their message).
 fn duplicate_message(detail: &str) -> Option<Message> {
-    if detail.contains("unit_name_under_parent") {
+    // PostgreSQL names the index; SQLite names its columns.
+    if detail.contains("supervision_item_open_auto_goal")
+        || detail.contains("supervision_item.auto_goal_id")
+    {
+        Some(Message::new(
+            "该目标任务已有一项未办结的红灯督办",
+            "the goal already has an open automatic supervision item",
+        ))
+    } else if detail.contains("unit_name_under_parent") {
         Some(Message::new(
             "同一上级单位下已有同名单位",
             "a unit of that name already exists under the same parent",
@@ -351,6 +359,8 @@ fn entity_in_chinese(entity: &str) -> &'static str {
         "milestone" => "节点",
         "token" => "令牌",
         "user" => "用户",
+        "supervision item" => "督办事项",
+        "extension request" => "延期申请",
         _ => "对象",
     }
 }

@@ -82,6 +82,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             out,
         } => cli::export(&db, plan, as_of, breakdown, &out, cli.lang).await?,
         Command::Import(args) => cli::import(&db, args, cli.lang).await?,
+        Command::Supervise { as_of } => cli::supervise(&db, as_of, cli.lang).await?,
         Command::Generate {
             parks,
             goals,
@@ -130,6 +131,9 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                     token = demo::VIEWER_TOKEN,
                     "this database holds the demo: its published read-only token (and any demo accounts) still work; revoke the token with `mubiao token revoke` and disable the demo accounts, or start from an empty database"
                 );
+            }
+            if !config.no_daily_supervision {
+                tokio::spawn(mubiao::service::supervision::daily(db.clone()));
             }
             let options = http::ServeOptions {
                 limits: config.limits,

@@ -194,3 +194,50 @@ async fn the_demo_dashboard_shows_its_pinned_figures() {
         (3, 1, 8)
     );
 }
+
+/// The demo's 督办 items, one in each state, with the light each shows as
+/// of 2025-10-31 (worked by hand from `demo/dongting-2025-supervision.csv`).
+#[tokio::test]
+async fn the_demo_has_supervision_items_in_every_state() {
+    let app = TestApp::spawn().await;
+    mubiao::demo::load(&app.db).await.unwrap();
+    let d = app
+        .data(
+            r#"{ supervisionItems(asOf: "2025-10-31") { title state light(asOf: "2025-10-31") overdue(asOf: "2025-10-31")
+                  deadlineInForce(asOf: "2025-10-31") closedOnTime leadUnit { name } } }"#,
+            serde_json::json!({}),
+        )
+        .await;
+    let rows: Vec<String> = d["supervisionItems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            format!(
+                "{} {} {} {} {} {} {}",
+                i["title"].as_str().unwrap(),
+                i["state"].as_str().unwrap(),
+                i["light"].as_str().unwrap_or("-"),
+                i["overdue"],
+                i["deadlineInForce"].as_str().unwrap(),
+                i["closedOnTime"],
+                i["leadUnit"]["name"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            // Handed over 09-15, fed back 10-28, due 11-30.
+            "加快浩源冷链项目签约落地 IN_PROGRESS GREEN false 2025-11-30 null 招商一局",
+            // Due 09-30, urged, still open.
+            "闲置土地处置攻坚 IN_PROGRESS RED true 2025-09-30 null 自然资源分局",
+            // Closed 04-22, due 04-30.
+            "屋顶分布式光伏二期并网督查 CLOSED - false 2025-04-30 true 经济发展局",
+            // Handed over 10-20, due 12-31.
+            "低效企业厂房腾退谈判 ASSIGNED GREEN false 2025-12-31 null 企业服务中心",
+            // Extended from 10-15 to 10-31, closure asked 10-29: due today.
+            "高新技术企业申报 CLOSURE_REQUESTED BLUE false 2025-10-31 null 经济发展局",
+        ]
+    );
+}

@@ -45,6 +45,16 @@ pub enum Field {
     NextSteps,
     Reason,
     IdempotencyKey,
+    /// A supervision item's title (督办事项).
+    ItemTitle,
+    /// What a supervision item asks (交办内容).
+    ItemContent,
+    /// A unit's feedback on an item (反馈).
+    Feedback,
+    /// What a closure request says was done (办结情况).
+    ClosureSummary,
+    /// Why a deadline should move, or why it may not (延期理由).
+    ExtensionReason,
 }
 
 impl Field {
@@ -68,6 +78,10 @@ impl Field {
             Field::NextSteps => "nextSteps",
             Field::Reason => "reason",
             Field::IdempotencyKey => "idempotencyKey",
+            Field::ItemTitle => "title",
+            Field::ItemContent | Field::Feedback => "content",
+            Field::ClosureSummary => "summary",
+            Field::ExtensionReason => "reason",
         }
     }
 
@@ -94,6 +108,11 @@ impl Field {
             Field::NextSteps => "下步打算",
             Field::Reason => "退回理由",
             Field::IdempotencyKey => "幂等键",
+            Field::ItemTitle => "督办事项",
+            Field::ItemContent => "交办内容",
+            Field::Feedback => "反馈内容",
+            Field::ClosureSummary => "办结情况",
+            Field::ExtensionReason => "延期理由",
         }
     }
 
@@ -109,11 +128,17 @@ impl Field {
             | Field::ResponsibleLeader
             | Field::ResponsiblePerson
             | Field::IdempotencyKey => 100,
-            Field::PlanName => 200,
+            Field::PlanName | Field::ItemTitle => 200,
             Field::GoalTitle | Field::MilestoneTitle | Field::SupportingText => 300,
-            Field::Reason => 1_000,
+            Field::Reason | Field::ExtensionReason => 1_000,
             Field::OriginalText => 2_000,
-            Field::Note | Field::Problems | Field::NextSteps | Field::Remarks => 5_000,
+            Field::Note
+            | Field::Problems
+            | Field::NextSteps
+            | Field::Remarks
+            | Field::ItemContent
+            | Field::Feedback
+            | Field::ClosureSummary => 5_000,
         }
     }
 
@@ -128,11 +153,15 @@ impl Field {
                 | Field::Problems
                 | Field::NextSteps
                 | Field::Reason
+                | Field::ItemContent
+                | Field::Feedback
+                | Field::ClosureSummary
+                | Field::ExtensionReason
         )
     }
 
     /// Every field, for documentation and tests.
-    pub const ALL: [Field; 20] = [
+    pub const ALL: [Field; 25] = [
         Field::UnitName,
         Field::PlanName,
         Field::TokenName,
@@ -153,6 +182,11 @@ impl Field {
         Field::NextSteps,
         Field::Reason,
         Field::IdempotencyKey,
+        Field::ItemTitle,
+        Field::ItemContent,
+        Field::Feedback,
+        Field::ClosureSummary,
+        Field::ExtensionReason,
     ];
 }
 

@@ -1,4 +1,4 @@
-//! The seven enum columns, typed. Each is stored as the short string the
+//! The enum columns, typed. Each is stored as the short string the
 //! domain spells it with (migration 10 lets the database refuse any other
 //! value: CHECK on PostgreSQL, triggers on SQLite), and converts both ways
 //! to its `domain` enum, which owns the meaning. They live here rather
@@ -90,6 +90,50 @@ pub enum Role {
     Viewer,
 }
 
+/// `supervision_item.state`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum ItemState {
+    #[sea_orm(string_value = "ASSIGNED")]
+    Assigned,
+    #[sea_orm(string_value = "ACCEPTED")]
+    Accepted,
+    #[sea_orm(string_value = "IN_PROGRESS")]
+    InProgress,
+    #[sea_orm(string_value = "CLOSURE_REQUESTED")]
+    ClosureRequested,
+    #[sea_orm(string_value = "CLOSED")]
+    Closed,
+}
+
+/// `supervision_item.source`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum ItemSource {
+    #[sea_orm(string_value = "LEADER_INSTRUCTION")]
+    LeaderInstruction,
+    #[sea_orm(string_value = "MEETING")]
+    Meeting,
+    #[sea_orm(string_value = "RED_LIGHT")]
+    RedLight,
+    #[sea_orm(string_value = "INSPECTION")]
+    Inspection,
+    #[sea_orm(string_value = "OTHER")]
+    Other,
+}
+
+/// `supervision_item.level`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum ItemLevel {
+    #[sea_orm(string_value = "NORMAL")]
+    Normal,
+    #[sea_orm(string_value = "KEY")]
+    Key,
+    #[sea_orm(string_value = "LISTED")]
+    Listed,
+}
+
 /// `From` both ways between a stored enum and its domain enum, variant by
 /// variant (a variant added on either side fails to compile here), plus
 /// `as_str` and `Display` in the domain's spelling.
@@ -133,6 +177,13 @@ mirror!(TimeProgressMode <=> domain::TimeProgressMode { Monthly, Daily });
 mirror!(ReportingCycle <=> domain::ReportingCycle { Monthly, Quarterly });
 mirror!(ReviewState <=> domain::ReviewState { Submitted, Approved, Returned });
 mirror!(Role <=> domain::access::Role { Admin, Reporter, Viewer });
+mirror!(ItemState <=> domain::supervision::ItemState {
+    Assigned, Accepted, InProgress, ClosureRequested, Closed
+});
+mirror!(ItemSource <=> domain::supervision::ItemSource {
+    LeaderInstruction, Meeting, RedLight, Inspection, Other
+});
+mirror!(ItemLevel <=> domain::supervision::ItemLevel { Normal, Key, Listed });
 
 #[cfg(test)]
 mod tests {
@@ -166,6 +217,9 @@ mod tests {
         stored_as_the_domain_spells::<ReportingCycle, domain::ReportingCycle>();
         stored_as_the_domain_spells::<ReviewState, domain::ReviewState>();
         stored_as_the_domain_spells::<Role, domain::access::Role>();
+        stored_as_the_domain_spells::<ItemState, domain::supervision::ItemState>();
+        stored_as_the_domain_spells::<ItemSource, domain::supervision::ItemSource>();
+        stored_as_the_domain_spells::<ItemLevel, domain::supervision::ItemLevel>();
     }
 
     /// Every domain variant has a stored one: the domain's `FromStr` reads

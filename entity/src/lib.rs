@@ -28,5 +28,15 @@ pub mod milestone;
 pub mod plan;
 /// Cumulative progress reports (月报); never updated, a correction is a new row.
 pub mod report;
+/// What happened to a supervision item, one row per event.
+pub mod supervision_event;
+/// Extension requests of supervision items and their decisions.
+pub mod supervision_extension;
+/// Supervision items (督办事项) handed to a lead unit.
+pub mod supervision_item;
+/// Goals a supervision item is about.
+pub mod supervision_item_goal;
+/// Supporting units of a supervision item.
+pub mod supervision_item_unit;
 /// Responsible units (责任单位), a tree: 管委会 → 招商合作局 → …
 pub mod unit;

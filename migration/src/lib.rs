@@ -25,6 +25,8 @@ mod m20261127_000010_integrity;
 mod m20261128_000011_office_sheet;
 /// Accounts that sign in with a password, their sessions, and locks after failed sign-ins.
 mod m20261129_000012_accounts;
+/// 督查督办: supervision items, their events and extension requests.
+mod m20261130_000013_supervision;
 
 pub struct Migrator;
 
@@ -44,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000010_integrity::Migration),
             Box::new(m20261128_000011_office_sheet::Migration),
             Box::new(m20261129_000012_accounts::Migration),
+            Box::new(m20261130_000013_supervision::Migration),
         ]
     }
 }

@@ -27,6 +27,8 @@ pub mod objects;
 pub mod query;
 /// The `Date` scalar ("YYYY-MM-DD").
 pub mod scalars;
+/// 督查督办: supervision items, their steps, extensions and figures.
+pub mod supervision;
 /// Watch lists and the reporting calendar.
 pub mod watch;
 
@@ -43,6 +45,7 @@ pub struct MutationRoot(
     mutation::CoreMutation,
     import::ImportMutation,
     accounts::AccountMutation,
+    supervision::SupervisionMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -273,4 +273,5 @@ pub struct QueryRoot(
     CoreQuery,
     super::watch::WatchQuery,
     super::accounts::AccountQuery,
+    super::supervision::SupervisionQuery,
 );

@@ -28,6 +28,8 @@ pub mod reports;
 pub mod sessions;
 /// Plan snapshots kept between requests, checked against `data_version`.
 pub mod snapshot_cache;
+/// 督查督办: supervision items, their steps and extensions, automatic items.
+pub mod supervision;
 /// Bearer tokens: issue, revoke, authenticate.
 pub mod tokens;
 /// Units (责任单位) and their tree.
