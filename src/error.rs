@@ -361,6 +361,7 @@ fn entity_in_chinese(entity: &str) -> &'static str {
         "user" => "用户",
         "supervision item" => "督办事项",
         "extension request" => "延期申请",
+        "problem" => "问题",
         _ => "对象",
     }
 }

@@ -285,6 +285,60 @@ impl ProblemState {
     }
 }
 
+/// How serious a problem is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ProblemSeverity {
+    /// 一般.
+    General,
+    /// 较大.
+    Major,
+    /// 重大.
+    Serious,
+}
+spelled!(ProblemSeverity { General => "GENERAL", Major => "MAJOR", Serious => "SERIOUS" });
+
+/// How a problem was found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ProblemSource {
+    /// 检查.
+    Check,
+    /// 巡查.
+    Patrol,
+    /// 信访.
+    Petition,
+    /// 上级督查.
+    HigherInspection,
+    /// 自查.
+    SelfCheck,
+}
+spelled!(ProblemSource {
+    Check => "CHECK",
+    Patrol => "PATROL",
+    Petition => "PETITION",
+    HigherInspection => "HIGHER_INSPECTION",
+    SelfCheck => "SELF_CHECK",
+});
+
+/// Problems found and closed, and the closure rate.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ProblemTally {
+    pub found: u32,
+    pub closed: u32,
+}
+
+impl ProblemTally {
+    /// Counts one problem found in the period, closed by its end or not.
+    pub fn add(&mut self, closed: bool) {
+        self.found += 1;
+        self.closed += u32::from(closed);
+    }
+
+    /// closed / found × 100; `None` with nothing found.
+    pub fn closure_rate(&self) -> Option<f64> {
+        (self.found > 0).then(|| f64::from(self.closed) / f64::from(self.found) * 100.0)
+    }
+}
+
 /// What can be done to a problem.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProblemAction {

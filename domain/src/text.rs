@@ -55,6 +55,20 @@ pub enum Field {
     ClosureSummary,
     /// Why a deadline should move, or why it may not (延期理由).
     ExtensionReason,
+    /// A problem of the ledger (问题).
+    ProblemTitle,
+    /// What was found (问题描述).
+    ProblemDescription,
+    /// The enterprise where it was found (企业名称).
+    Enterprise,
+    /// Where it was found (位置).
+    Location,
+    /// How it is to be put right (整改措施).
+    Measures,
+    /// What was done (整改情况).
+    Rectification,
+    /// The recheck's note (复查意见).
+    RecheckNote,
 }
 
 impl Field {
@@ -82,6 +96,13 @@ impl Field {
             Field::ItemContent | Field::Feedback => "content",
             Field::ClosureSummary => "summary",
             Field::ExtensionReason => "reason",
+            Field::ProblemTitle => "title",
+            Field::ProblemDescription => "description",
+            Field::Enterprise => "enterprise",
+            Field::Location => "location",
+            Field::Measures => "measures",
+            Field::Rectification => "content",
+            Field::RecheckNote => "note",
         }
     }
 
@@ -113,6 +134,13 @@ impl Field {
             Field::Feedback => "反馈内容",
             Field::ClosureSummary => "办结情况",
             Field::ExtensionReason => "延期理由",
+            Field::ProblemTitle => "问题",
+            Field::ProblemDescription => "问题描述",
+            Field::Enterprise => "企业名称",
+            Field::Location => "位置",
+            Field::Measures => "整改措施",
+            Field::Rectification => "整改情况",
+            Field::RecheckNote => "复查意见",
         }
     }
 
@@ -127,10 +155,12 @@ impl Field {
             | Field::Category
             | Field::ResponsibleLeader
             | Field::ResponsiblePerson
-            | Field::IdempotencyKey => 100,
-            Field::PlanName | Field::ItemTitle => 200,
+            | Field::IdempotencyKey
+            | Field::Enterprise
+            | Field::Location => 100,
+            Field::PlanName | Field::ItemTitle | Field::ProblemTitle => 200,
             Field::GoalTitle | Field::MilestoneTitle | Field::SupportingText => 300,
-            Field::Reason | Field::ExtensionReason => 1_000,
+            Field::Reason | Field::ExtensionReason | Field::RecheckNote => 1_000,
             Field::OriginalText => 2_000,
             Field::Note
             | Field::Problems
@@ -138,7 +168,10 @@ impl Field {
             | Field::Remarks
             | Field::ItemContent
             | Field::Feedback
-            | Field::ClosureSummary => 5_000,
+            | Field::ClosureSummary
+            | Field::ProblemDescription
+            | Field::Measures
+            | Field::Rectification => 5_000,
         }
     }
 
@@ -157,11 +190,15 @@ impl Field {
                 | Field::Feedback
                 | Field::ClosureSummary
                 | Field::ExtensionReason
+                | Field::ProblemDescription
+                | Field::Measures
+                | Field::Rectification
+                | Field::RecheckNote
         )
     }
 
     /// Every field, for documentation and tests.
-    pub const ALL: [Field; 25] = [
+    pub const ALL: [Field; 32] = [
         Field::UnitName,
         Field::PlanName,
         Field::TokenName,
@@ -187,6 +224,13 @@ impl Field {
         Field::Feedback,
         Field::ClosureSummary,
         Field::ExtensionReason,
+        Field::ProblemTitle,
+        Field::ProblemDescription,
+        Field::Enterprise,
+        Field::Location,
+        Field::Measures,
+        Field::Rectification,
+        Field::RecheckNote,
     ];
 }
 

@@ -134,6 +134,48 @@ pub enum ItemLevel {
     Listed,
 }
 
+/// `problem.state`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum ProblemState {
+    #[sea_orm(string_value = "OPEN")]
+    Open,
+    #[sea_orm(string_value = "RECTIFYING")]
+    Rectifying,
+    #[sea_orm(string_value = "RECHECK")]
+    Recheck,
+    #[sea_orm(string_value = "CLOSED")]
+    Closed,
+}
+
+/// `problem.severity`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum ProblemSeverity {
+    #[sea_orm(string_value = "GENERAL")]
+    General,
+    #[sea_orm(string_value = "MAJOR")]
+    Major,
+    #[sea_orm(string_value = "SERIOUS")]
+    Serious,
+}
+
+/// `problem.source`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum ProblemSource {
+    #[sea_orm(string_value = "CHECK")]
+    Check,
+    #[sea_orm(string_value = "PATROL")]
+    Patrol,
+    #[sea_orm(string_value = "PETITION")]
+    Petition,
+    #[sea_orm(string_value = "HIGHER_INSPECTION")]
+    HigherInspection,
+    #[sea_orm(string_value = "SELF_CHECK")]
+    SelfCheck,
+}
+
 /// `From` both ways between a stored enum and its domain enum, variant by
 /// variant (a variant added on either side fails to compile here), plus
 /// `as_str` and `Display` in the domain's spelling.
@@ -184,6 +226,11 @@ mirror!(ItemSource <=> domain::supervision::ItemSource {
     LeaderInstruction, Meeting, RedLight, Inspection, Other
 });
 mirror!(ItemLevel <=> domain::supervision::ItemLevel { Normal, Key, Listed });
+mirror!(ProblemState <=> domain::supervision::ProblemState { Open, Rectifying, Recheck, Closed });
+mirror!(ProblemSeverity <=> domain::supervision::ProblemSeverity { General, Major, Serious });
+mirror!(ProblemSource <=> domain::supervision::ProblemSource {
+    Check, Patrol, Petition, HigherInspection, SelfCheck
+});
 
 #[cfg(test)]
 mod tests {
@@ -220,6 +267,9 @@ mod tests {
         stored_as_the_domain_spells::<ItemState, domain::supervision::ItemState>();
         stored_as_the_domain_spells::<ItemSource, domain::supervision::ItemSource>();
         stored_as_the_domain_spells::<ItemLevel, domain::supervision::ItemLevel>();
+        stored_as_the_domain_spells::<ProblemState, domain::supervision::ProblemState>();
+        stored_as_the_domain_spells::<ProblemSeverity, domain::supervision::ProblemSeverity>();
+        stored_as_the_domain_spells::<ProblemSource, domain::supervision::ProblemSource>();
     }
 
     /// Every domain variant has a stored one: the domain's `FromStr` reads

@@ -26,6 +26,10 @@ pub mod login_throttle;
 pub mod milestone;
 /// A year's targets (年度目标) owned by a unit, usually a park's root unit.
 pub mod plan;
+/// Problems of the rectification ledger (问题台账).
+pub mod problem;
+/// What happened to a problem, one row per event.
+pub mod problem_event;
 /// Cumulative progress reports (月报); never updated, a correction is a new row.
 pub mod report;
 /// What happened to a supervision item, one row per event.

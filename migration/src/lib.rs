@@ -27,6 +27,8 @@ mod m20261128_000011_office_sheet;
 mod m20261129_000012_accounts;
 /// 督查督办: supervision items, their events and extension requests.
 mod m20261130_000013_supervision;
+/// 问题台账: problems, what happened to each, the item an escalation became.
+mod m20261130_000014_problems;
 
 pub struct Migrator;
 
@@ -47,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000011_office_sheet::Migration),
             Box::new(m20261129_000012_accounts::Migration),
             Box::new(m20261130_000013_supervision::Migration),
+            Box::new(m20261130_000014_problems::Migration),
         ]
     }
 }

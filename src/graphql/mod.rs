@@ -23,6 +23,8 @@ pub mod limits;
 pub mod mutation;
 /// Output types: Plan, Goal, Assignment, Milestone, Report, Unit, Progress.
 pub mod objects;
+/// 问题台账: problems, rectification, recheck, escalation, figures.
+pub mod problems;
 /// The query root.
 pub mod query;
 /// The `Date` scalar ("YYYY-MM-DD").
@@ -46,6 +48,7 @@ pub struct MutationRoot(
     import::ImportMutation,
     accounts::AccountMutation,
     supervision::SupervisionMutation,
+    problems::ProblemMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -274,4 +274,5 @@ pub struct QueryRoot(
     super::watch::WatchQuery,
     super::accounts::AccountQuery,
     super::supervision::SupervisionQuery,
+    super::problems::ProblemQuery,
 );

@@ -414,7 +414,7 @@ async fn readable(
 }
 
 /// One item the caller may read, or NOT_FOUND.
-async fn readable_item(ctx: &Context<'_>, id: i64) -> Result<SupervisionItem> {
+pub(super) async fn readable_item(ctx: &Context<'_>, id: i64) -> Result<SupervisionItem> {
     let rc = RequestContext::of(ctx)?;
     let item = supervision::find(&rc.db, id).await?;
     readable(ctx, vec![item])

@@ -22,6 +22,8 @@ pub mod passwords;
 pub mod plan_data;
 /// Plans (年度目标): create, update, archive.
 pub mod plans;
+/// 问题台账: problems, rectification, recheck, escalation.
+pub mod problems;
 /// Reports (月报): cumulative values with notes.
 pub mod reports;
 /// Signing in, the sessions it opens (in the database), signing out.

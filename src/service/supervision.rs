@@ -156,7 +156,9 @@ pub async fn create(
     finish(txn, author, result).await
 }
 
-async fn create_in<C: ConnectionTrait>(
+/// `create` inside the caller's transaction (an escalated problem opens
+/// its item in its own).
+pub(crate) async fn create_in<C: ConnectionTrait>(
     txn: &C,
     author: &Audit,
     input: NewItem,

@@ -249,3 +249,17 @@ fn a_red_or_overdue_goal_calls_for_an_item() {
     assert!(!goal_needs_supervision(Light::Yellow, false));
     assert!(!goal_needs_supervision(Light::Green, false));
 }
+
+#[test]
+fn a_problem_tally() {
+    let mut t = ProblemTally::default();
+    assert_eq!(t.closure_rate(), None);
+    t.add(true);
+    t.add(false);
+    t.add(false);
+    t.add(true);
+    assert_eq!((t.found, t.closed), (4, 2));
+    assert_eq!(t.closure_rate(), Some(50.0));
+    assert_eq!("PETITION".parse(), Ok(ProblemSource::Petition));
+    assert_eq!(ProblemSeverity::Serious.as_str(), "SERIOUS");
+}

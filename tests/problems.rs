@@ -1,0 +1,358 @@
+//! 问题台账 end to end: a problem through rectification, a failed recheck
+//! and 销号; an escalation into a supervision item; who may do what; the
+//! figures by hand.
+mod common;
+
+use common::TestApp;
+use serde_json::{Value, json};
+
+const PROBLEM: &str = "id state closedOn overdue category severity source unit { name } \
+    escalatedItem { title state source leadUnit { name } deadline } events { kind content onDate actor }";
+
+struct Park {
+    plan: String,
+    anquan: String,
+    qiye: String,
+}
+
+async fn park(app: &TestApp) -> Park {
+    let owner = app.create_unit("洞庭产业开发区管委会", None).await;
+    let anquan = app.create_unit("安全环保局", Some(&owner)).await;
+    let qiye = app.create_unit("企业服务中心", Some(&owner)).await;
+    let plan = app
+        .create_plan("洞庭产业开发区2025年度目标任务", 2025, &owner)
+        .await;
+    Park { plan, anquan, qiye }
+}
+
+async fn record(app: &TestApp, p: &Park, input: Value) -> Value {
+    let mut i = json!({
+        "planId": p.plan,
+        "title": "危化品仓库未设置防爆照明",
+        "description": "专项检查发现华鑫化工危化品仓库照明灯具不防爆",
+        "category": "安全",
+        "severity": "MAJOR",
+        "source": "CHECK",
+        "foundOn": "2025-10-20",
+        "enterprise": "湖南华鑫化工有限公司",
+        "location": "园区化工片区3号仓库",
+        "unitId": p.anquan,
+        "deadline": "2025-11-20",
+        "measures": "更换防爆灯具，完善仓库电气检测",
+    });
+    for (k, v) in input.as_object().unwrap() {
+        i[k] = v.clone();
+    }
+    app.data(
+        &format!(
+            "mutation($i: RecordProblemInput!) {{ recordProblem(input: $i) {{ {PROBLEM} }} }}"
+        ),
+        json!({ "i": i }),
+    )
+    .await["recordProblem"]
+        .clone()
+}
+
+fn kinds(p: &Value) -> Vec<&str> {
+    p["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_problem_is_rectified_rechecked_twice_and_closed() {
+    let app = TestApp::spawn().await;
+    let p = park(&app).await;
+    let clerk = app
+        .issue_token("安全环保局填报员", "REPORTER", Some(&p.anquan))
+        .await;
+    let found = record(&app, &p, json!({})).await;
+    let id = found["id"].as_str().unwrap().to_string();
+    assert_eq!(found["state"], "OPEN");
+    assert_eq!(found["unit"]["name"], "安全环保局");
+    let as_clerk = |query: String, vars: Value| {
+        let clerk = clerk.clone();
+        let app = &app;
+        async move { app.gql_as(Some(&clerk), &query, vars).await.1 }
+    };
+    let body = as_clerk(
+        format!("mutation($id: ID!) {{ startRectification(id: $id) {{ {PROBLEM} }} }}"),
+        json!({ "id": id }),
+    )
+    .await;
+    assert_eq!(body["data"]["startRectification"]["state"], "RECTIFYING");
+    let submit = format!(
+        "mutation($i: SubmitRectificationInput!) {{ submitRectification(input: $i) {{ {PROBLEM} }} }}"
+    );
+    app.set_now("2025-11-10T02:00:00Z");
+    let body = as_clerk(
+        submit.clone(),
+        json!({ "i": { "problemId": id, "content": "已更换防爆灯具12套" } }),
+    )
+    .await;
+    assert_eq!(body["data"]["submitRectification"]["state"], "RECHECK");
+    // The clerk cannot recheck its own work.
+    let recheck = format!(
+        "mutation($i: RecheckProblemInput!) {{ recheckProblem(input: $i) {{ {PROBLEM} }} }}"
+    );
+    let body = as_clerk(
+        recheck.clone(),
+        json!({ "i": { "problemId": id, "passed": true } }),
+    )
+    .await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "FORBIDDEN");
+    // Failed: back to 整改中.
+    let d = app
+        .data(
+            &recheck,
+            json!({ "i": { "problemId": id, "passed": false, "note": "电气检测报告未提供" } }),
+        )
+        .await;
+    assert_eq!(d["recheckProblem"]["state"], "RECTIFYING");
+    // Rechecking what is not waiting for it: refused, nothing changes.
+    assert_eq!(
+        app.error_code(
+            &recheck,
+            json!({ "i": { "problemId": id, "passed": true } })
+        )
+        .await,
+        "INVALID_TRANSITION"
+    );
+    app.set_now("2025-11-18T02:00:00Z");
+    as_clerk(
+        submit.clone(),
+        json!({ "i": { "problemId": id, "content": "补充电气检测报告" } }),
+    )
+    .await;
+    let d = app
+        .data(
+            &recheck,
+            json!({ "i": { "problemId": id, "passed": true, "note": "复查合格，予以销号" } }),
+        )
+        .await;
+    let closed = &d["recheckProblem"];
+    assert_eq!(closed["state"], "CLOSED");
+    assert_eq!(closed["closedOn"], "2025-11-18");
+    assert_eq!(
+        kinds(closed),
+        [
+            "RECORD",
+            "START",
+            "SUBMIT",
+            "RECHECK_FAILED",
+            "SUBMIT",
+            "RECHECK_PASSED"
+        ]
+    );
+    assert_eq!(closed["events"][3]["content"], "电气检测报告未提供");
+    assert_eq!(closed["events"][2]["actor"], "安全环保局填报员");
+    // Closed: nothing more.
+    let body = as_clerk(
+        submit,
+        json!({ "i": { "problemId": id, "content": "再次提交" } }),
+    )
+    .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"],
+        "INVALID_TRANSITION"
+    );
+    assert_eq!(
+        body["errors"][0]["message"],
+        "cannot submit a rectification of a problem that is closed"
+    );
+}
+
+#[tokio::test]
+async fn an_escalation_opens_a_supervision_item_once() {
+    let app = TestApp::spawn().await;
+    let p = park(&app).await;
+    let found = record(
+        &app,
+        &p,
+        json!({ "unitId": p.qiye, "category": "消防", "deadline": "2025-10-25" }),
+    )
+    .await;
+    let id = found["id"].as_str().unwrap().to_string();
+    // Today (11-01) is past the deadline: overdue, and the item gets 15 days.
+    assert_eq!(found["overdue"], true);
+    let escalate = format!("mutation($id: ID!) {{ escalateProblem(id: $id) {{ {PROBLEM} }} }}");
+    let d = app.data(&escalate, json!({ "id": id })).await;
+    let p1 = &d["escalateProblem"];
+    assert_eq!(p1["state"], "OPEN");
+    assert_eq!(
+        p1["escalatedItem"],
+        json!({ "title": "整改督办：危化品仓库未设置防爆照明", "state": "ASSIGNED", "source": "INSPECTION",
+                "leadUnit": { "name": "企业服务中心" }, "deadline": "2025-11-16" })
+    );
+    assert_eq!(kinds(p1), ["RECORD", "ESCALATE"]);
+    assert_eq!(
+        app.error_code(&escalate, json!({ "id": id })).await,
+        "INVALID_TRANSITION"
+    );
+    let items = app.data("{ supervisionItems { title } }", json!({})).await;
+    assert_eq!(items["supervisionItems"].as_array().unwrap().len(), 1);
+    // Both the problem and the item it became are in the audit log.
+    let log = app
+        .data("{ auditLog { operation objectType } }", json!({}))
+        .await;
+    let rows: Vec<(String, String)> = log["auditLog"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["operation"].as_str().unwrap().to_string(),
+                r["objectType"].as_str().unwrap().to_string(),
+            )
+        })
+        .filter(|(op, _)| op == "escalateProblem")
+        .collect();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+}
+
+#[tokio::test]
+async fn who_may_see_and_do_what() {
+    let app = TestApp::spawn().await;
+    let p = park(&app).await;
+    let found = record(&app, &p, json!({})).await;
+    let id = found["id"].as_str().unwrap().to_string();
+    let other = app
+        .issue_token("企业服务中心填报员", "REPORTER", Some(&p.qiye))
+        .await;
+    let viewer = app.issue_token("园区领导", "VIEWER", None).await;
+    let (_, body) = app
+        .gql_as(
+            Some(&other),
+            "mutation($id: ID!) { startRectification(id: $id) { state } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "NOT_FOUND");
+    let (_, body) = app
+        .gql_as(Some(&other), "{ problems { id } }", json!({}))
+        .await;
+    assert_eq!(body["data"]["problems"], json!([]));
+    let (_, body) = app
+        .gql_as(Some(&viewer), "{ problems { id } }", json!({}))
+        .await;
+    assert_eq!(body["data"]["problems"], json!([{ "id": id }]));
+    let (_, body) = app
+        .gql_as(
+            Some(&viewer),
+            "mutation($id: ID!) { escalateProblem(id: $id) { id } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "FORBIDDEN");
+    // Bad input changes nothing: found in the future, a deadline before
+    // it was found, an empty category.
+    for (input, code) in [
+        (json!({ "foundOn": "2025-11-02" }), "INVALID_VALUE"),
+        (json!({ "deadline": "2025-10-19" }), "INVALID_VALUE"),
+        (json!({ "category": " " }), "INVALID_VALUE"),
+    ] {
+        let mut i = json!({ "planId": p.plan, "title": "x", "category": "安全", "severity": "GENERAL",
+                            "source": "PATROL", "foundOn": "2025-10-20", "unitId": p.anquan, "deadline": "2025-12-31" });
+        for (k, v) in input.as_object().unwrap() {
+            i[k] = v.clone();
+        }
+        assert_eq!(
+            app.error_code(
+                "mutation($i: RecordProblemInput!) { recordProblem(input: $i) { id } }",
+                json!({ "i": i })
+            )
+            .await,
+            code,
+            "{input}"
+        );
+    }
+    let d = app.data("{ problems { id } }", json!({})).await;
+    assert_eq!(d["problems"].as_array().unwrap().len(), 1);
+}
+
+/// Five problems: three of 安全环保局 (two 安全, one 环保), two of 企业服务中心
+/// (消防); found in October but one found in September; two closed by
+/// 11-30, one of them after the period's end.
+#[tokio::test]
+async fn the_ledger_figures_by_hand() {
+    let app = TestApp::spawn().await;
+    let p = park(&app).await;
+    let a = record(&app, &p, json!({ "foundOn": "2025-10-05" })).await;
+    let _b = record(
+        &app,
+        &p,
+        json!({ "foundOn": "2025-10-12", "severity": "GENERAL" }),
+    )
+    .await;
+    let c = record(
+        &app,
+        &p,
+        json!({ "foundOn": "2025-10-15", "category": "环保", "severity": "SERIOUS" }),
+    )
+    .await;
+    let _d = record(
+        &app,
+        &p,
+        json!({ "foundOn": "2025-10-28", "unitId": p.qiye, "category": "消防" }),
+    )
+    .await;
+    let _e = record(
+        &app,
+        &p,
+        json!({ "foundOn": "2025-09-20", "unitId": p.qiye, "category": "消防" }),
+    )
+    .await;
+    let close = |id: Value, instant: &'static str| {
+        let app = &app;
+        async move {
+            app.set_now(instant);
+            app.data(
+                "mutation($i: SubmitRectificationInput!) { submitRectification(input: $i) { id } }",
+                json!({ "i": { "problemId": id, "content": "已整改" } }),
+            )
+            .await;
+            app.data(
+                "mutation($i: RecheckProblemInput!) { recheckProblem(input: $i) { state } }",
+                json!({ "i": { "problemId": id, "passed": true } }),
+            )
+            .await;
+        }
+    };
+    close(a["id"].clone(), "2025-11-10T02:00:00Z").await;
+    close(c["id"].clone(), "2025-12-05T02:00:00Z").await;
+    let stats = app
+        .data(
+            r#"query($p: ID!) { problemStats(planId: $p, from: "2025-10-01", to: "2025-11-30") {
+                 total { found closed closureRate }
+                 byUnit { unit { name } found closed closureRate }
+                 byCategory { key found closed closureRate }
+                 bySeverity { key found closed } } }"#,
+            json!({ "p": p.plan }),
+        )
+        .await;
+    // October's four (the September one is outside); a closed by 11-30, c
+    // closed 12-05 (after) → 1 of 4 = 25%.
+    assert_eq!(
+        stats["problemStats"],
+        json!({
+            "total": { "found": 4, "closed": 1, "closureRate": 25.0 },
+            "byUnit": [
+                { "unit": { "name": "安全环保局" }, "found": 3, "closed": 1, "closureRate": 1.0 / 3.0 * 100.0 },
+                { "unit": { "name": "企业服务中心" }, "found": 1, "closed": 0, "closureRate": 0.0 },
+            ],
+            "byCategory": [
+                { "key": "安全", "found": 2, "closed": 1, "closureRate": 50.0 },
+                { "key": "环保", "found": 1, "closed": 0, "closureRate": 0.0 },
+                { "key": "消防", "found": 1, "closed": 0, "closureRate": 0.0 },
+            ],
+            "bySeverity": [
+                { "key": "MAJOR", "found": 2, "closed": 1 },
+                { "key": "GENERAL", "found": 1, "closed": 0 },
+                { "key": "SERIOUS", "found": 1, "closed": 0 },
+            ],
+        })
+    );
+}
