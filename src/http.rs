@@ -835,10 +835,74 @@ async fn export_file(
             XLSX,
             format!("plan-{plan_id}-breakdown.xlsx"),
         )),
+        // The 台账, the rows the caller may read.
+        "problems" | "supervision" => {
+            let actor = rc.actor()?;
+            let parents = rc.unit_parents().await?;
+            let units = rc.all_units().await?;
+            if format == "problems" {
+                let list: Vec<entity::problem::Model> =
+                    crate::service::problems::list(&rc.db, Some(plan_id))
+                        .await?
+                        .into_iter()
+                        .filter(|p| {
+                            domain::access::may_read_for_units(
+                                actor.role,
+                                actor.unit_id,
+                                std::iter::once(p.unit_id),
+                                &parents,
+                            )
+                        })
+                        .collect();
+                let events = crate::service::problems::events_of(&rc.db, &list).await?;
+                Ok((
+                    export::ledger::problems_xlsx(
+                        &data.plan.name,
+                        &list,
+                        &events,
+                        &units,
+                        as_of,
+                        lang,
+                    )?,
+                    XLSX,
+                    format!("plan-{plan_id}-problems-{as_of}.xlsx"),
+                ))
+            } else {
+                let all = crate::service::supervision::list(&rc.db, Some(plan_id), None).await?;
+                let details = crate::service::supervision::details(&rc.db, &all).await?;
+                let list: Vec<entity::supervision_item::Model> = all
+                    .into_iter()
+                    .filter(|i| {
+                        let units = std::iter::once(i.lead_unit_id)
+                            .chain(details.supporting.get(&i.id).into_iter().flatten().copied());
+                        domain::access::may_read_for_units(
+                            actor.role,
+                            actor.unit_id,
+                            units,
+                            &parents,
+                        )
+                    })
+                    .collect();
+                Ok((
+                    export::ledger::items_xlsx(
+                        &data.plan.name,
+                        &list,
+                        &details,
+                        &units,
+                        as_of,
+                        lang,
+                    )?,
+                    XLSX,
+                    format!("plan-{plan_id}-supervision-{as_of}.xlsx"),
+                ))
+            }
+        }
         other => Err(AppError::refused(
             ErrorCode::InvalidValue,
-            format!("不支持导出格式“{other}”，请用 xlsx、csv 或 breakdown（分解表）"),
-            format!("format {other:?}: use xlsx, csv or breakdown"),
+            format!(
+                "不支持导出格式“{other}”，请用 xlsx、csv、breakdown（分解表）、problems（问题台账）或 supervision（督办台账）"
+            ),
+            format!("format {other:?}: use xlsx, csv, breakdown, problems or supervision"),
         )),
     }
 }

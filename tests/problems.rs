@@ -104,6 +104,15 @@ async fn a_problem_is_rectified_rechecked_twice_and_closed() {
     )
     .await;
     assert_eq!(body["errors"][0]["extensions"]["code"], "FORBIDDEN");
+    // Failed without saying why: refused, the unit would not know what to fix.
+    assert_eq!(
+        app.error_code(
+            &recheck,
+            json!({ "i": { "problemId": id, "passed": false, "note": " " } })
+        )
+        .await,
+        "INVALID_VALUE"
+    );
     // Failed: back to 整改中.
     let d = app
         .data(
@@ -355,4 +364,112 @@ async fn the_ledger_figures_by_hand() {
             ],
         })
     );
+}
+
+/// The 台账 downloads: the problem ledger and the supervision ledger as
+/// .xlsx as of a date, in Chinese by default, with only what the caller
+/// may read.
+#[tokio::test]
+async fn the_ledgers_download_as_sheets() {
+    use calamine::{Reader, Xlsx};
+    let app = TestApp::spawn().await;
+    let p = park(&app).await;
+    let first = record(&app, &p, json!({ "deadline": "2025-10-31" })).await;
+    record(&app, &p, json!({ "title": "消防通道堆放杂物", "category": "消防", "unitId": p.qiye, "severity": "GENERAL" })).await;
+    app.data(
+        "mutation($id: ID!) { escalateProblem(id: $id) { id } }",
+        json!({ "id": first["id"] }),
+    )
+    .await;
+    let fetch = |path: String, token: String| {
+        let app = &app;
+        async move {
+            let resp = app
+                .client
+                .get(&path)
+                .header("authorization", format!("Bearer {token}"))
+                .send()
+                .await;
+            let status = resp.0.status().as_u16();
+            (status, resp.0.into_body().into_vec().await.unwrap())
+        }
+    };
+    let rows = |bytes: Vec<u8>, sheet: &str| -> Vec<Vec<String>> {
+        let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+        book.worksheet_range(sheet)
+            .unwrap()
+            .rows()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect()
+    };
+    let (status, bytes) = fetch(
+        format!("/export/plans/{}?format=problems&asOf=2025-11-15", p.plan),
+        common::ADMIN_TOKEN.into(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let sheet = rows(bytes, "问题台账");
+    assert_eq!(
+        sheet[0][0],
+        "洞庭产业开发区2025年度目标任务 问题台账（截至 2025-11-15）"
+    );
+    assert_eq!(&sheet[1][..4], ["序号", "问题", "类别", "严重程度"]);
+    assert_eq!(sheet.len(), 4);
+    // The first: 安全, 较大, overdue (due 10-31), escalated.
+    assert_eq!(
+        &sheet[2][1..13],
+        [
+            "危化品仓库未设置防爆照明",
+            "安全",
+            "较大",
+            "检查",
+            "2025-10-20",
+            "湖南华鑫化工有限公司",
+            "园区化工片区3号仓库",
+            "安全环保局",
+            "2025-10-31",
+            "更换防爆灯具，完善仓库电气检测",
+            "待整改",
+            "是"
+        ]
+    );
+    assert_eq!(sheet[3][1], "消防通道堆放杂物");
+    assert_eq!(sheet[3][12], "否");
+
+    let (_, bytes) = fetch(
+        format!(
+            "/export/plans/{}?format=supervision&asOf=2025-11-15",
+            p.plan
+        ),
+        common::ADMIN_TOKEN.into(),
+    )
+    .await;
+    let sheet = rows(bytes, "督办台账");
+    assert_eq!(sheet.len(), 3);
+    assert_eq!(sheet[2][1], "整改督办：危化品仓库未设置防爆照明");
+    // Escalated on 11-01 past the problem's deadline: due 11-16, so blue
+    // on 11-15.
+    assert_eq!(
+        &sheet[2][8..13],
+        ["2025-11-16", "2025-11-16", "已交办", "蓝", "否"]
+    );
+
+    // A unit's clerk (of a unit with a share in the plan, so it reads the
+    // plan) downloads its own problems only.
+    let goal = app
+        .create_goal(json!({ "planId": p.plan, "title": "腾出闲置厂房", "kind": "CUMULATIVE", "targetValue": 5.0 }))
+        .await;
+    app.assign(&goal, &p.qiye, Some(5.0)).await;
+    let clerk = app
+        .issue_token("企业服务中心填报员", "REPORTER", Some(&p.qiye))
+        .await;
+    let (status, bytes) = fetch(
+        format!("/export/plans/{}?format=problems&asOf=2025-11-15", p.plan),
+        clerk,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let sheet = rows(bytes, "问题台账");
+    assert_eq!(sheet.len(), 3);
+    assert_eq!(sheet[2][1], "消防通道堆放杂物");
 }

@@ -545,7 +545,7 @@ fn a_red_goal_opens_exactly_one_automatic_item() {
     );
 
     let (_server, port) = db.serve(&[]);
-    let body = json!({ "query": "{ supervisionItems { title source state indicatorRecovered } }" })
+    let body = json!({ "query": "{ supervisionItems { title source state indicatorRecovered assignedOn deadline } }" })
         .to_string();
     let (_, text) = http(port, "POST", "/graphql", Some(&body), Some(token)).unwrap();
     let items: Value = serde_json::from_str(&text).unwrap();
@@ -565,6 +565,15 @@ fn a_red_goal_opens_exactly_one_automatic_item() {
     assert_eq!(titles, expected);
     for item in &items {
         assert_eq!(item["source"], "RED_LIGHT");
+        // Fifteen days to answer, from the day it is handed over (the
+        // probe saw 0: the deadline was capped at the plan's end).
+        let assigned =
+            chrono::NaiveDate::parse_from_str(item["assignedOn"].as_str().unwrap(), "%Y-%m-%d")
+                .unwrap();
+        assert_eq!(
+            item["deadline"].as_str().unwrap(),
+            (assigned + chrono::Days::new(15)).to_string()
+        );
         assert_eq!(item["state"], "ASSIGNED");
         // Judged today (2026), the 2025 plan's goals are still red/overdue.
         assert_eq!(item["indicatorRecovered"], false);
@@ -604,5 +613,136 @@ async fn the_list_costs_the_same_for_3_or_30_items() {
     eprintln!(
         "supervisionItems + supervisionStats: {} statements",
         counts[1]
+    );
+}
+
+/// Second probe: an extension asked before acceptance or after a closure
+/// request is refused; closing an item ends its waiting request (rejected,
+/// with the reason); a refusal needs a reason; the decision reads in
+/// Chinese; a reopening names its own reason; a unit leading open items
+/// cannot be archived; no light before the item exists.
+#[tokio::test]
+async fn extensions_end_with_their_item_and_refusals_say_why() {
+    let app = TestApp::spawn().await;
+    let p = park(&app).await;
+    let item = create(&app, &p, "2025-11-30").await;
+    let id = item["id"].as_str().unwrap().to_string();
+    let ask = "mutation($i: RequestExtensionInput!) { requestExtension(input: $i) { id } }";
+    let extend =
+        json!({ "i": { "itemId": id, "newDeadline": "2025-12-15", "reason": "客商董事会延期" } });
+    // Not before it is accepted.
+    assert_eq!(
+        app.error_code(ask, extend.clone()).await,
+        "INVALID_TRANSITION"
+    );
+    app.data(
+        "mutation($id: ID!) { acceptSupervisionItem(id: $id) { id } }",
+        json!({ "id": id }),
+    )
+    .await;
+    let request = app.data(ask, extend.clone()).await["requestExtension"]["id"].clone();
+    // Not approved or refused without a reason when refused.
+    let decide = "mutation($i: DecideExtensionInput!) { decideExtension(input: $i) { decision } }";
+    assert_eq!(
+        app.error_code(
+            decide,
+            json!({ "i": { "requestId": request, "approve": false, "reason": " " } })
+        )
+        .await,
+        "INVALID_VALUE"
+    );
+    // Closed while it waits: the request is rejected with the reason.
+    app.data(
+        "mutation($i: SupervisionClosureInput!) { requestSupervisionClosure(input: $i) { id } }",
+        json!({ "i": { "itemId": id, "summary": "已签约" } }),
+    )
+    .await;
+    assert_eq!(app.error_code(ask, extend).await, "INVALID_TRANSITION");
+    let d = app
+        .data(
+            &format!("mutation($id: ID!) {{ closeSupervisionItem(id: $id) {{ {ITEM} }} }}"),
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        d["closeSupervisionItem"]["extensionRequests"][0]["decision"],
+        "REJECTED"
+    );
+    let (_, body) = app
+        .gql_in(
+            None,
+            Some(common::ADMIN_TOKEN),
+            decide,
+            json!({ "i": { "requestId": request, "approve": true } }),
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"],
+        "INVALID_TRANSITION"
+    );
+    assert_eq!(
+        body["errors"][0]["message"],
+        "这份延期申请已经决定过，不能再决定"
+    );
+    // A reopening without a reason names its own field.
+    let (_, body) = app
+        .gql_in(
+            None,
+            Some(common::ADMIN_TOKEN),
+            "mutation($i: SupervisionReasonInput!) { reopenSupervisionItem(input: $i) { id } }",
+            json!({ "i": { "itemId": id, "reason": "" } }),
+        )
+        .await;
+    assert_eq!(body["errors"][0]["message"], "重新打开理由不能为空");
+
+    // A decision reads in Chinese in the history.
+    let second = create(&app, &p, "2025-11-30").await;
+    let sid = second["id"].as_str().unwrap().to_string();
+    app.data(
+        "mutation($id: ID!) { acceptSupervisionItem(id: $id) { id } }",
+        json!({ "id": sid }),
+    )
+    .await;
+    let r = app
+        .data(
+            ask,
+            json!({ "i": { "itemId": sid, "newDeadline": "2025-12-20", "reason": "资金未到位" } }),
+        )
+        .await["requestExtension"]["id"]
+        .clone();
+    app.data(
+        decide,
+        json!({ "i": { "requestId": r, "approve": false, "reason": "请按原时限完成" } }),
+    )
+    .await;
+    let d = app
+        .data(
+            "query($id: ID!) { supervisionItem(id: $id) { events { kind content } } }",
+            json!({ "id": sid }),
+        )
+        .await;
+    assert_eq!(
+        d["supervisionItem"]["events"][3],
+        json!({ "kind": "EXTENSION_DECISION", "content": "不批准：请按原时限完成" })
+    );
+    // Before it was handed over an item has no light.
+    let d = app
+        .data(
+            r#"query($id: ID!) { supervisionItem(id: $id) { light(asOf: "2025-10-01") overdue(asOf: "2025-10-01") } }"#,
+            json!({ "id": sid }),
+        )
+        .await;
+    assert_eq!(
+        d["supervisionItem"],
+        json!({ "light": null, "overdue": false })
+    );
+    // The lead unit has open items: it cannot be archived.
+    assert_eq!(
+        app.error_code(
+            "mutation($id: ID!) { archiveUnit(id: $id) { id } }",
+            json!({ "id": p.zhaoshang })
+        )
+        .await,
+        "STRUCTURE_CONFLICT"
     );
 }

@@ -38,6 +38,23 @@ impl Actor {
     }
 }
 
+/// Whether a caller may read a supervision item or a problem that
+/// `units` are responsible for (an item's lead and supporting units, a
+/// problem's unit): ADMIN and VIEWER every one, a REPORTER those one of
+/// whose units is its own or below it.
+pub fn may_read_for_units(
+    role: Role,
+    own_unit: Option<i64>,
+    mut units: impl Iterator<Item = i64>,
+    parent_of: &HashMap<i64, Option<i64>>,
+) -> bool {
+    match (role, own_unit) {
+        (Role::Admin | Role::Viewer, _) => true,
+        (Role::Reporter, Some(own)) => units.any(|u| is_within(u, own, parent_of)),
+        _ => false,
+    }
+}
+
 /// Whether `unit` is `ancestor` or lies below it.
 pub fn is_within(unit: i64, ancestor: i64, parent_of: &HashMap<i64, Option<i64>>) -> bool {
     let mut current = Some(unit);

@@ -201,7 +201,10 @@ pub fn item_after(
         (A::Close, S::ClosureRequested) => Some(S::Closed),
         (A::CloseRecovered, s) if s.is_open() && recovered => Some(S::Closed),
         (A::Return, S::ClosureRequested) => Some(S::InProgress),
-        (A::Urge | A::RequestExtension, s) if s.is_open() => Some(s),
+        (A::Urge, s) if s.is_open() => Some(s),
+        // More time is asked while the unit works on it: not before it has
+        // accepted, not once it has asked to close.
+        (A::RequestExtension, s @ (S::Accepted | S::InProgress)) => Some(s),
         (A::Reopen, S::Closed) => Some(S::InProgress),
         _ => None,
     };
@@ -483,7 +486,8 @@ impl ItemFacts {
 /// from the last feedback, or from the handover before any); BLUE when
 /// the deadline is near; else GREEN. A closed item has none.
 pub fn item_light(item: &ItemFacts, date: NaiveDate, rules: ItemLightRules) -> Option<Light> {
-    if item.closed_by(date) {
+    // Before it was handed over there is nothing to light.
+    if item.closed_by(date) || date < item.assigned_on {
         return None;
     }
     let deadline = item.deadline_on(date);

@@ -69,6 +69,8 @@ pub enum Field {
     Rectification,
     /// The recheck's note (复查意见).
     RecheckNote,
+    /// Why a closed item is opened again (重新打开理由).
+    ReopenReason,
 }
 
 impl Field {
@@ -103,6 +105,7 @@ impl Field {
             Field::Measures => "measures",
             Field::Rectification => "content",
             Field::RecheckNote => "note",
+            Field::ReopenReason => "reason",
         }
     }
 
@@ -129,18 +132,19 @@ impl Field {
             Field::NextSteps => "下步打算",
             Field::Reason => "退回理由",
             Field::IdempotencyKey => "幂等键",
-            Field::ItemTitle => "督办事项",
+            Field::ItemTitle => "督办事项标题",
             Field::ItemContent => "交办内容",
             Field::Feedback => "反馈内容",
             Field::ClosureSummary => "办结情况",
             Field::ExtensionReason => "延期理由",
-            Field::ProblemTitle => "问题",
+            Field::ProblemTitle => "问题标题",
             Field::ProblemDescription => "问题描述",
             Field::Enterprise => "企业名称",
             Field::Location => "位置",
             Field::Measures => "整改措施",
             Field::Rectification => "整改情况",
             Field::RecheckNote => "复查意见",
+            Field::ReopenReason => "重新打开理由",
         }
     }
 
@@ -160,7 +164,9 @@ impl Field {
             | Field::Location => 100,
             Field::PlanName | Field::ItemTitle | Field::ProblemTitle => 200,
             Field::GoalTitle | Field::MilestoneTitle | Field::SupportingText => 300,
-            Field::Reason | Field::ExtensionReason | Field::RecheckNote => 1_000,
+            Field::Reason | Field::ExtensionReason | Field::RecheckNote | Field::ReopenReason => {
+                1_000
+            }
             Field::OriginalText => 2_000,
             Field::Note
             | Field::Problems
@@ -194,11 +200,12 @@ impl Field {
                 | Field::Measures
                 | Field::Rectification
                 | Field::RecheckNote
+                | Field::ReopenReason
         )
     }
 
     /// Every field, for documentation and tests.
-    pub const ALL: [Field; 32] = [
+    pub const ALL: [Field; 33] = [
         Field::UnitName,
         Field::PlanName,
         Field::TokenName,
@@ -231,6 +238,7 @@ impl Field {
         Field::Measures,
         Field::Rectification,
         Field::RecheckNote,
+        Field::ReopenReason,
     ];
 }
 

@@ -331,7 +331,8 @@ impl RequestContext {
     }
 
     /// Every unit, loaded in one statement the first time this request needs one.
-    async fn all_units(&self) -> AppResult<Arc<HashMap<i64, unit::Model>>> {
+    /// Every unit, archived ones too, loaded once per request.
+    pub async fn all_units(&self) -> AppResult<Arc<HashMap<i64, unit::Model>>> {
         let mut cache = self.units.lock().await;
         if let Some(units) = cache.as_ref() {
             return Ok(units.clone());

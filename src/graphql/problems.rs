@@ -226,11 +226,7 @@ fn may_read(
     p: &problem::Model,
     parents: &HashMap<i64, Option<i64>>,
 ) -> bool {
-    match (role, own_unit) {
-        (Role::Admin | Role::Viewer, _) => true,
-        (Role::Reporter, Some(own)) => is_within(p.unit_id, own, parents),
-        _ => false,
-    }
+    domain::access::may_read_for_units(role, own_unit, std::iter::once(p.unit_id), parents)
 }
 
 async fn readable(ctx: &Context<'_>, list: Vec<problem::Model>) -> Result<Vec<Problem>> {

@@ -378,20 +378,15 @@ fn may_read(
     details: &ItemDetails,
     parents: &HashMap<i64, Option<i64>>,
 ) -> bool {
-    match (role, own_unit) {
-        (Role::Admin | Role::Viewer, _) => true,
-        (Role::Reporter, Some(own)) => std::iter::once(item.lead_unit_id)
-            .chain(
-                details
-                    .supporting
-                    .get(&item.id)
-                    .into_iter()
-                    .flatten()
-                    .copied(),
-            )
-            .any(|u| is_within(u, own, parents)),
-        _ => false,
-    }
+    let units = std::iter::once(item.lead_unit_id).chain(
+        details
+            .supporting
+            .get(&item.id)
+            .into_iter()
+            .flatten()
+            .copied(),
+    );
+    domain::access::may_read_for_units(role, own_unit, units, parents)
 }
 
 /// Items with their details, those the caller may read.

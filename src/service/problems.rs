@@ -182,6 +182,16 @@ pub async fn step(
             "SUBMIT",
             Some(text::required(Field::Rectification, t)?),
         ),
+        ProblemStep::Recheck {
+            passed: false,
+            note,
+        } if note.as_deref().is_none_or(|n| n.trim().is_empty()) => {
+            return Err(AppError::refused(
+                ErrorCode::InvalidValue,
+                "复查未通过时须写明复查意见，责任单位要据此继续整改",
+                "a failed recheck needs a note (the unit rectifies by it)",
+            ));
+        }
         ProblemStep::Recheck { passed, note } => (
             if *passed {
                 ProblemAction::RecheckPassed

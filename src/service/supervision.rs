@@ -103,7 +103,7 @@ impl Step {
             Step::Close | Step::CloseRecovered { .. } => ("CLOSE", None),
             Step::Return(t) => ("RETURN", Some(text::required(Field::Reason, t)?)),
             Step::Urge => ("URGE", None),
-            Step::Reopen(t) => ("REOPEN", Some(text::required(Field::Reason, t)?)),
+            Step::Reopen(t) => ("REOPEN", Some(text::required(Field::ReopenReason, t)?)),
         })
     }
 }
@@ -297,10 +297,39 @@ pub async fn step(
         active.urge_count = Set(urges);
         let item = active.update(&txn).await?;
         record_event(&txn, &item, kind, content, today, now, &author.actor_name).await?;
+        if next == ItemState::Closed {
+            // Closed, nothing waits on it: a request for more time is
+            // answered (no), not left to be approved after a reopening.
+            reject_waiting(&txn, &item, today, now, &author.actor_name).await?;
+        }
         Ok(item)
     }
     .await;
     finish(txn, author, result).await
+}
+
+/// Rejects the item's waiting extension request, if any, because it closed.
+async fn reject_waiting<C: ConnectionTrait>(
+    txn: &C,
+    item: &supervision_item::Model,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+    actor: &str,
+) -> AppResult<()> {
+    for waiting in extensions_of(txn, &[item.id])
+        .await?
+        .into_iter()
+        .filter(|e| e.decision.is_none())
+    {
+        let mut active: supervision_extension::ActiveModel = waiting.into();
+        active.decision = Set(Some("REJECTED".into()));
+        active.decision_reason = Set(Some("督办事项已办结".into()));
+        active.decided_on = Set(Some(today));
+        active.decided_at = Set(Some(now));
+        active.decided_by = Set(Some(actor.to_string()));
+        active.update(txn).await?;
+    }
+    Ok(())
 }
 
 /// 申请延期: one pending request at a time, for a new deadline after the
@@ -384,6 +413,13 @@ pub async fn decide_extension(
     now: DateTime<Utc>,
 ) -> AppResult<supervision_extension::Model> {
     let reason = text::optional(Field::ExtensionReason, reason)?;
+    if !approve && reason.is_none() {
+        return Err(AppError::refused(
+            ErrorCode::InvalidValue,
+            "不批准延期时须写明理由，责任单位会看到它",
+            "a rejected extension needs a reason (the unit reads it)",
+        ));
+    }
     let txn = begin_write(db).await?;
     let result: AppResult<_> = async {
         let request = supervision_extension::Entity::find_by_id(request_id)
@@ -398,11 +434,15 @@ pub async fn decide_extension(
             ));
         }
         let item = find(&txn, request.item_id).await?;
-        item_after(
-            ItemState::from(item.state),
-            ItemAction::RequestExtension,
-            false,
-        )?;
+        // Closing answers a waiting request (`reject_waiting`); this holds
+        // for requests made before that rule.
+        if ItemState::from(item.state) == ItemState::Closed {
+            return Err(AppError::refused(
+                ErrorCode::InvalidTransition,
+                "督办事项已办结，延期申请不能再决定",
+                "the item is closed; its extension request cannot be decided",
+            ));
+        }
         let today = today_of(&txn, item.plan_id, now).await?;
         let decision = if approve { "APPROVED" } else { "REJECTED" };
         let mut active: supervision_extension::ActiveModel = request.into();
@@ -412,9 +452,11 @@ pub async fn decide_extension(
         active.decided_at = Set(Some(now));
         active.decided_by = Set(Some(author.actor_name.clone()));
         let request = active.update(&txn).await?;
+        // The history reads as the office writes it.
+        let verdict = if approve { "批准" } else { "不批准" };
         let words = match &reason {
-            Some(r) => format!("{decision}: {r}"),
-            None => decision.to_string(),
+            Some(r) => format!("{verdict}：{r}"),
+            None => verdict.to_string(),
         };
         record_event(
             &txn,
@@ -588,7 +630,9 @@ pub async fn open_automatic(
             lead_unit_id: lead,
             supporting_unit_ids: vec![],
             responsible_leader: g.responsible_leader.clone(),
-            deadline: (today + chrono::Days::new(AUTO_DAYS)).min(plan.end_date.max(today)),
+            // From the day it is handed over, whatever date the goal was
+            // judged at (a run for a past date must still give time).
+            deadline: today + chrono::Days::new(AUTO_DAYS),
             goal_ids: vec![g.id],
         };
         let txn = begin_write(db).await?;

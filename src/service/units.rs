@@ -187,15 +187,27 @@ pub async fn archive(db: &DatabaseConnection, author: &Audit, id: i64) -> AppRes
         .filter(assignment::Column::ArchivedAt.is_null())
         .count(&txn)
         .await?;
-    if children + plans + assignments > 0 {
+    // Open 督办 items it leads and open problems it rectifies: work under
+    // way would be left with nobody to do it.
+    let items = entity::supervision_item::Entity::find()
+        .filter(entity::supervision_item::Column::LeadUnitId.eq(id))
+        .filter(entity::supervision_item::Column::State.ne(entity::enums::ItemState::Closed))
+        .count(&txn)
+        .await?;
+    let problems = entity::problem::Entity::find()
+        .filter(entity::problem::Column::UnitId.eq(id))
+        .filter(entity::problem::Column::State.ne(entity::enums::ProblemState::Closed))
+        .count(&txn)
+        .await?;
+    if children + plans + assignments + items + problems > 0 {
         return Err(AppError::refused(
             ErrorCode::StructureConflict,
             format!(
-                "单位“{}”仍在使用中（有 {children} 个下级单位、{plans} 个年度计划、{assignments} 项分解任务），不能归档",
+                "单位“{}”仍在使用中（有 {children} 个下级单位、{plans} 个年度计划、{assignments} 项分解任务、{items} 项未办结督办、{problems} 个未销号问题），不能归档",
                 current.name
             ),
             format!(
-                "unit {} is in use ({children} sub-units, {plans} plans, {assignments} assignments)",
+                "unit {} is in use ({children} sub-units, {plans} plans, {assignments} assignments, {items} open supervision items, {problems} open problems)",
                 current.name
             ),
         ));

@@ -26,6 +26,7 @@ fn an_item_goes_through_every_state_and_back_on_return() {
         (S::Accepted, A::Feedback, S::InProgress),
         (S::InProgress, A::Feedback, S::InProgress),
         (S::InProgress, A::RequestExtension, S::InProgress),
+        (S::Accepted, A::RequestExtension, S::Accepted),
         (S::InProgress, A::Urge, S::InProgress),
         (S::InProgress, A::RequestClosure, S::ClosureRequested),
         (S::ClosureRequested, A::Return, S::InProgress),
@@ -72,6 +73,8 @@ fn bad_transitions_are_refused_with_a_reason() {
         (S::InProgress, A::Return),
         (S::Closed, A::Urge),
         (S::Closed, A::RequestExtension),
+        (S::Assigned, A::RequestExtension),
+        (S::ClosureRequested, A::RequestExtension),
         (S::Closed, A::Close),
         (S::InProgress, A::Reopen),
     ] {
@@ -155,6 +158,8 @@ fn states_keep_their_spellings() {
 fn the_three_colour_light() {
     let rules = ItemLightRules::default();
     let mut i = item();
+    // Before it was handed over: no light.
+    assert_eq!(item_light(&i, d("2025-02-28"), rules), None);
     // Handed over 03-01: green while feedback is fresh and the deadline far.
     assert_eq!(item_light(&i, d("2025-03-16"), rules), Some(Light::Green));
     // Sixteen days without feedback: yellow.

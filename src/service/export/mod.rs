@@ -20,6 +20,8 @@ use labels::MilestoneState;
 mod breakdown;
 /// Every word an export writes, in both languages.
 pub mod labels;
+/// The 问题台账 and the 督办台账 as .xlsx.
+pub mod ledger;
 
 pub use breakdown::{breakdown_headers, breakdown_xlsx};
 
