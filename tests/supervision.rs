@@ -736,6 +736,31 @@ async fn extensions_end_with_their_item_and_refusals_say_why() {
         d["supervisionItem"],
         json!({ "light": null, "overdue": false })
     );
+    // Asked as of a day before they were handed over, the list has none.
+    let d = app
+        .data(
+            r#"{ supervisionItems(asOf: "2025-10-31") { id } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(d["supervisionItems"], json!([]));
+    // A one-step close is for automatic items only, and says so.
+    let (_, body) = app
+        .gql_in(
+            None,
+            Some(common::ADMIN_TOKEN),
+            "mutation($id: ID!) { closeRecoveredSupervisionItem(id: $id) { id } }",
+            json!({ "id": sid }),
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"],
+        "INVALID_TRANSITION"
+    );
+    assert_eq!(
+        body["errors"][0]["message"],
+        "只有红灯预警自动开出的督办事项可以在指标恢复后一步办结；这项须由责任单位申请办结"
+    );
     // The lead unit has open items: it cannot be archived.
     assert_eq!(
         app.error_code(

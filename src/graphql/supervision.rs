@@ -459,6 +459,10 @@ impl SupervisionQuery {
                 continue;
             }
             let date = date_for(ctx, item.model.plan_id, as_of).await?;
+            // As of a day before it was handed over, the item was not there.
+            if as_of.is_some() && item.model.assigned_on > date {
+                continue;
+            }
             let facts = item.facts();
             if let Some(l) = light
                 && item_light(&facts, date, ItemLightRules::default()) != Some(l.into())
@@ -612,11 +616,19 @@ impl SupervisionMutation {
         ctx: &Context<'_>,
         id: ID,
     ) -> Result<SupervisionItem> {
+        RequestContext::of(ctx)?.admin()?;
         let item_id = parse_id("supervision item", &id)?;
         let item = readable_item(ctx, item_id).await?;
         let is_recovered = match item.model.auto_goal_id {
             Some(goal) => recovered(ctx, item.model.plan_id, goal).await?,
-            None => false,
+            None => {
+                return Err(AppError::refused(
+                    crate::error::ErrorCode::InvalidTransition,
+                    "只有红灯预警自动开出的督办事项可以在指标恢复后一步办结；这项须由责任单位申请办结",
+                    "only an automatic (RED_LIGHT) item closes in one step once its goal recovers; this one closes on the lead unit's request",
+                )
+                .into());
+            }
         };
         office_step(
             ctx,
