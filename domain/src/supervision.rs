@@ -342,6 +342,25 @@ impl ProblemTally {
     }
 }
 
+/// A problem is overdue on `date` when that is past its deadline and it
+/// was not closed (销号) by then.
+pub fn problem_overdue(deadline: NaiveDate, closed_on: Option<NaiveDate>, date: NaiveDate) -> bool {
+    date > deadline && closed_on.is_none_or(|c| c > date)
+}
+
+/// Whether a problem found on `found_on` counts in the period `from`..=`to`
+/// of the ledger's figures, and if so whether it was closed by `to`.
+pub fn problem_in_period(
+    found_on: NaiveDate,
+    closed_on: Option<NaiveDate>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Option<bool> {
+    (from..=to)
+        .contains(&found_on)
+        .then(|| closed_on.is_some_and(|c| c <= to))
+}
+
 /// What can be done to a problem.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProblemAction {

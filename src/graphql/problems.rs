@@ -120,7 +120,11 @@ impl Problem {
             Some(Date(d)) => d,
             None => rc.today_for(&rc.plan_data(self.model.plan_id).await?.plan),
         };
-        Ok(date > self.model.deadline && self.model.closed_on.is_none_or(|c| c > date))
+        Ok(domain::supervision::problem_overdue(
+            self.model.deadline,
+            self.model.closed_on,
+            date,
+        ))
     }
     /// The supervision item (整改督办单) it was escalated into.
     async fn escalated_item(&self, ctx: &Context<'_>) -> Result<Option<SupervisionItem>> {
@@ -328,12 +332,10 @@ impl ProblemQuery {
                 }
             }
         }
-        for p in found
-            .iter()
-            .map(|p| &p.model)
-            .filter(|p| p.found_on >= from.0 && p.found_on <= to.0)
-        {
-            let closed = p.closed_on.is_some_and(|c| c <= to.0);
+        for (p, closed) in found.iter().map(|p| &p.model).filter_map(|p| {
+            domain::supervision::problem_in_period(p.found_on, p.closed_on, from.0, to.0)
+                .map(|closed| (p, closed))
+        }) {
             total.add(closed);
             tally(&mut by_unit, p.unit_id, closed);
             tally(&mut by_category, p.category.clone(), closed);

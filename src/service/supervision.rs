@@ -613,11 +613,12 @@ pub async fn open_automatic(
         .into_iter()
         .filter_map(|i| i.auto_goal_id)
         .collect();
+    // One plan, one day: read once, not per goal.
+    let plan = plans::find(db, plan_id).await?;
+    let today = domain::dates::today_in_named(&plan.time_zone, now);
     let mut opened = Vec::new();
     for g in needing.into_iter().filter(|g| !open.contains(&g.id)) {
         let Some(lead) = g.lead_unit_id else { continue };
-        let plan = plans::find(db, plan_id).await?;
-        let today = domain::dates::today_in_named(&plan.time_zone, now);
         let input = NewItem {
             plan_id,
             title: format!("红灯预警：{}", g.title),

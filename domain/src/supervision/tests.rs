@@ -268,3 +268,22 @@ fn a_problem_tally() {
     assert_eq!("PETITION".parse(), Ok(ProblemSource::Petition));
     assert_eq!(ProblemSeverity::Serious.as_str(), "SERIOUS");
 }
+
+#[test]
+fn a_problem_overdue_and_in_a_period() {
+    let (deadline, closed) = (d("2025-10-31"), Some(d("2025-11-10")));
+    assert!(!problem_overdue(deadline, closed, d("2025-10-31")));
+    assert!(problem_overdue(deadline, closed, d("2025-11-09")));
+    assert!(!problem_overdue(deadline, closed, d("2025-11-10")));
+    assert!(problem_overdue(deadline, None, d("2025-12-01")));
+    let (from, to) = (d("2025-10-01"), d("2025-11-30"));
+    assert_eq!(
+        problem_in_period(d("2025-10-05"), closed, from, to),
+        Some(true)
+    );
+    assert_eq!(
+        problem_in_period(d("2025-10-05"), Some(d("2025-12-05")), from, to),
+        Some(false)
+    );
+    assert_eq!(problem_in_period(d("2025-09-20"), closed, from, to), None);
+}

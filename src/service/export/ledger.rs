@@ -138,8 +138,7 @@ pub fn problems_xlsx(
         .iter()
         .enumerate()
         .map(|(i, p)| {
-            let closed_by = p.closed_on.is_some_and(|c| c <= as_of);
-            let overdue = as_of > p.deadline && !closed_by;
+            let overdue = domain::supervision::problem_overdue(p.deadline, p.closed_on, as_of);
             let latest = events
                 .get(&p.id)
                 .and_then(|list| list.iter().rev().find_map(|e| e.content.clone()))
