@@ -417,9 +417,34 @@ pub struct LimitsConfig {
     /// Seconds an import waits for the one running (IMPORT_BUSY after).
     #[arg(long, env = "MUBIAO_IMPORT_WAIT_SECS", default_value_t = 10)]
     pub import_wait_secs: u64,
+    /// Largest attachment (佐证材料), in bytes; an upload's body may be
+    /// this much larger than `max_body_bytes`.
+    #[arg(long, env = "MUBIAO_MAX_ATTACHMENT_BYTES", default_value_t = 20 << 20)]
+    pub max_attachment_bytes: u64,
+    /// Most attachments one supervision item, problem or report holds.
+    #[arg(long, env = "MUBIAO_MAX_ATTACHMENTS_PER_ITEM", default_value_t = 20)]
+    pub max_attachments_per_item: usize,
+    /// Most bytes of attachments one item, problem or report holds.
+    #[arg(long, env = "MUBIAO_MAX_ATTACHMENT_BYTES_PER_ITEM", default_value_t = 100 << 20)]
+    pub max_attachment_bytes_per_item: u64,
 }
 
 impl LimitsConfig {
+    pub fn attachment_limits(&self) -> crate::service::attachments::AttachmentLimits {
+        crate::service::attachments::AttachmentLimits {
+            per_file_bytes: self.max_attachment_bytes,
+            per_owner_count: self.max_attachments_per_item,
+            per_owner_bytes: self.max_attachment_bytes_per_item,
+        }
+    }
+
+    /// The largest body of a multipart request (a file upload): a sheet
+    /// for `importPlan` or an attachment, with room for the form around it.
+    pub fn max_upload_body_bytes(&self) -> usize {
+        let attachment = usize::try_from(self.max_attachment_bytes).unwrap_or(usize::MAX);
+        self.max_body_bytes.max(attachment.saturating_add(64 << 10))
+    }
+
     pub fn import_timing(&self) -> crate::import::limits::ImportTiming {
         crate::import::limits::ImportTiming {
             read: std::time::Duration::from_secs(self.import_read_secs),
@@ -442,6 +467,9 @@ impl Default for LimitsConfig {
             max_response_values: 200_000,
             import_read_secs: 20,
             import_wait_secs: 10,
+            max_attachment_bytes: 20 << 20,
+            max_attachments_per_item: 20,
+            max_attachment_bytes_per_item: 100 << 20,
         }
     }
 }

@@ -415,6 +415,7 @@ async fn load_demo(db: &DatabaseConnection, author: &Audit) -> AppResult<i64> {
                 submitted_by: row.submitted_by,
                 idempotency: None,
                 author: author.clone(),
+                evidence: Default::default(),
             },
         )
         .await?;
@@ -524,7 +525,7 @@ async fn load_demo(db: &DatabaseConnection, author: &Audit) -> AppResult<i64> {
                     "催办" => Step::Urge,
                     _ => return Err(bad(format!("{}: unknown step {other}", row.item))),
                 };
-                supervision::step(db, author, item_id()?, step, at).await?;
+                supervision::step(db, author, item_id()?, step, &Default::default(), at).await?;
             }
         }
     }

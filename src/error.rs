@@ -138,6 +138,12 @@ pub enum ErrorCode {
     /// Too many wrong passwords under this username: refused until the
     /// lock ends, right password or not.
     AccountLocked,
+    /// An attachment that is not PDF/OFD, an image or an Office/WPS
+    /// document by its bytes, or whose name says another kind.
+    AttachmentTypeNotAllowed,
+    /// An attachment over the per-file limit, or more than one item,
+    /// report or problem may hold.
+    AttachmentTooLarge,
     /// Something failed on our side; details are in the server log.
     Internal,
 }
@@ -198,6 +204,8 @@ impl ErrorCode {
             ErrorCode::ServerBusy => "SERVER_BUSY",
             ErrorCode::CsrfRefused => "CSRF_REFUSED",
             ErrorCode::PasswordChangeRequired => "PASSWORD_CHANGE_REQUIRED",
+            ErrorCode::AttachmentTypeNotAllowed => "ATTACHMENT_TYPE_NOT_ALLOWED",
+            ErrorCode::AttachmentTooLarge => "ATTACHMENT_TOO_LARGE",
             ErrorCode::PasswordTooShort => "PASSWORD_TOO_SHORT",
             ErrorCode::WrongPassword => "WRONG_PASSWORD",
             ErrorCode::AccountLocked => "ACCOUNT_LOCKED",
@@ -292,6 +300,8 @@ impl From<domain::Refusal> for AppError {
             Rule::MilestoneOutsidePlan => ErrorCode::MilestoneOutsidePlan,
             Rule::ReportOutsidePlan => ErrorCode::ReportOutsidePlan,
             Rule::InvalidTransition => ErrorCode::InvalidTransition,
+            Rule::FileTypeNotAllowed => ErrorCode::AttachmentTypeNotAllowed,
+            Rule::FileTooLarge => ErrorCode::AttachmentTooLarge,
         };
         AppError::Rejected {
             code,

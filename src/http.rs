@@ -158,6 +158,7 @@ pub fn app_and_filer(
         .at("/logout", post(signin::logout))
         .at("/healthz", get(healthz))
         .at("/export/plans/:id", get(export_plan))
+        .at("/attachments/:id", get(download_attachment))
         .data(state)
         .around(with_request_id);
     (app, filer)
@@ -528,7 +529,16 @@ async fn graphql(state: Data<&AppState>, req: &Request, body: Body) -> Response 
         Ok(None) => (None, None),
         Err(refusal) => return refusal,
     };
-    let bytes = match read_body(body, &limits, lang, &request_id).await {
+    // A file upload (a sheet, an attachment) may be larger than a query.
+    let body_limit = if req
+        .content_type()
+        .is_some_and(|t| t.starts_with("multipart/form-data"))
+    {
+        limits.max_upload_body_bytes()
+    } else {
+        limits.max_body_bytes
+    };
+    let bytes = match read_body(body, body_limit, &limits, lang, &request_id).await {
         Ok(bytes) => bytes,
         Err(refusal) => return refusal,
     };
@@ -640,22 +650,20 @@ async fn graphql(state: Data<&AppState>, req: &Request, body: Body) -> Response 
 /// it gets 408 once the time is up.
 async fn read_body(
     body: Body,
+    max_bytes: usize,
     limits: &LimitsConfig,
     lang: Lang,
     request_id: &str,
 ) -> Result<bytes::Bytes, Response> {
     let timeout = std::time::Duration::from_secs(limits.body_timeout_secs);
-    match tokio::time::timeout(timeout, body.into_bytes_limit(limits.max_body_bytes)).await {
+    match tokio::time::timeout(timeout, body.into_bytes_limit(max_bytes)).await {
         Ok(Ok(bytes)) => Ok(bytes),
         Ok(Err(ReadBodyError::PayloadTooLarge)) => Err(refuse(
             StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::BodyTooLarge,
             &Message::new(
-                format!("请求内容超过 {} 字节", limits.max_body_bytes),
-                format!(
-                    "the request body is larger than {} bytes",
-                    limits.max_body_bytes
-                ),
+                format!("请求内容超过 {max_bytes} 字节"),
+                format!("the request body is larger than {max_bytes} bytes"),
             ),
             lang,
             request_id,
@@ -710,7 +718,7 @@ async fn parse_batch(
     }
     let options = MultipartOptions::default()
         .max_num_files(1)
-        .max_file_size(limits.max_body_bytes);
+        .max_file_size(limits.max_upload_body_bytes());
     receive_batch_body(Some(content_type), bytes, options)
         .await
         .map_err(|e| not_graphql(e.to_string()))
@@ -793,6 +801,93 @@ async fn export_plan(
             refuse_with(status, &err, lang, &request_id)
         }
     }
+}
+
+/// `GET /attachments/{id}` with a bearer token or the session cookie: the
+/// file, to a caller who may read what it proves (an unlinked one only to
+/// its uploader); to anyone else it is as missing as one that does not
+/// exist. Always a download (`attachment`), with the type read from its
+/// bytes, `nosniff` and a sandbox: a file never runs as a page of ours.
+#[handler]
+async fn download_attachment(
+    state: Data<&AppState>,
+    req: &Request,
+    poem::web::Path(id): poem::web::Path<String>,
+) -> Response {
+    let request_id = id_of(req);
+    let lang = lang_of(req);
+    let now = (state.clock)();
+    let caller = match caller(&state, req, now, &request_id).await {
+        Ok(Some(caller)) => caller,
+        Ok(None) => {
+            return refuse(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::Unauthenticated,
+                &Message::new("请先登录", "sign in first"),
+                lang,
+                &request_id,
+            );
+        }
+        Err(refusal) => return refusal,
+    };
+    let rc = RequestContext::new(
+        state.db.clone(),
+        state.snapshots.clone(),
+        state.filer.clone(),
+        now,
+        Some(caller.actor),
+    )
+    .with_session(caller.signed_in, state.sessions);
+    let found = async {
+        let actor = rc.actor()?.clone();
+        let id: i64 = id
+            .parse()
+            .map_err(|_| AppError::not_found("attachment", &id))?;
+        let parents = rc.unit_parents().await?;
+        crate::service::attachments::download(&rc.db, &actor, &parents, id).await
+    }
+    .await;
+    match found {
+        Ok((file, bytes)) => Response::builder()
+            .header(REQUEST_ID, request_id.as_str())
+            .header("content-disposition", content_disposition(&file.name))
+            .header("x-content-type-options", "nosniff")
+            .header("content-security-policy", "sandbox; default-src 'none'")
+            .header("cache-control", "private, no-store")
+            .content_type(file.content_type)
+            .body(bytes),
+        Err(AppError::Internal(detail)) => {
+            tracing::error!(request_id, error = %detail, "attachment download failed");
+            internal(lang, &request_id)
+        }
+        Err(err) => {
+            let status = match err.code() {
+                ErrorCode::Forbidden | ErrorCode::PasswordChangeRequired => StatusCode::FORBIDDEN,
+                ErrorCode::NotFound => StatusCode::NOT_FOUND,
+                _ => StatusCode::BAD_REQUEST,
+            };
+            refuse_with(status, &err, lang, &request_id)
+        }
+    }
+}
+
+/// `attachment` with the name twice: plain ASCII for old clients (other
+/// characters as '_'), and RFC 5987 UTF-8 for the rest, so "整改报告.pdf"
+/// saves under its own name.
+fn content_disposition(name: &str) -> String {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ' ') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded =
+        percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC).to_string();
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
 /// The file an export asks for: its bytes, content type and name.

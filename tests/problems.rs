@@ -473,3 +473,267 @@ async fn the_ledgers_download_as_sheets() {
     assert_eq!(sheet.len(), 3);
     assert_eq!(sheet[2][1], "消防通道堆放杂物");
 }
+
+/// A 问题清单 as a safety office writes it: a title merged across, a
+/// header with notes in brackets, section rows naming the category, dates
+/// as dates and as words, 立行立改, a 合计 row.
+fn problem_list(rows: &[[&str; 8]]) -> Vec<u8> {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("隐患问题清单").unwrap();
+    sheet
+        .merge_range(
+            0,
+            0,
+            0,
+            7,
+            "洞庭产业开发区2025年安全生产隐患排查问题清单",
+            &Format::new(),
+        )
+        .unwrap();
+    let header = [
+        "序号",
+        "存在问题",
+        "企业名称",
+        "隐患等级",
+        "问题来源",
+        "整改责任单位",
+        "发现时间",
+        "整改时限\n（完成时间）",
+    ];
+    for (c, h) in header.iter().enumerate() {
+        sheet.write_string(1, c as u16, *h).unwrap();
+    }
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    for (r, row) in rows.iter().enumerate() {
+        let r = r as u32 + 2;
+        if row[1].is_empty() && !row[0].is_empty() && row[0].contains('、') {
+            sheet
+                .merge_range(r, 0, r, 7, row[0], &Format::new())
+                .unwrap();
+            continue;
+        }
+        for (c, text) in row.iter().enumerate() {
+            if text.is_empty() {
+                continue;
+            }
+            match chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+                Ok(d) => {
+                    let when = ExcelDateTime::parse_from_str(&d.to_string()).unwrap();
+                    sheet
+                        .write_datetime_with_format(r, c as u16, &when, &date)
+                        .unwrap();
+                }
+                Err(_) => {
+                    sheet.write_string(r, c as u16, *text).unwrap();
+                }
+            }
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+const IMPORT_PROBLEMS: &str = "mutation($input: ImportProblemsInput!) { importProblems(input: $input) \
+    { dryRun count imported { title category severity source foundOn deadline enterprise unit { name } state } } }";
+
+#[tokio::test]
+async fn a_problem_list_is_imported_all_or_nothing() {
+    let app = TestApp::spawn().await;
+    let p = park(&app).await;
+    let good = problem_list(&[
+        ["一、危化品安全（2项）", "", "", "", "", "", "", ""],
+        [
+            "1",
+            "危化品仓库未设置防爆照明",
+            "湖南华鑫化工有限公司",
+            "较大",
+            "专项检查",
+            "安全环保局",
+            "2025-10-20",
+            "11月底前",
+        ],
+        [
+            "2",
+            "消防通道堆放杂物",
+            "洞庭精密制造有限公司",
+            "",
+            "",
+            "企业服务中心",
+            "2025-10-21",
+            "立行立改",
+        ],
+        ["二、环境保护（1项）", "", "", "", "", "", "", ""],
+        [
+            "3",
+            "雨污管网混接",
+            "",
+            "一般",
+            "群众信访",
+            "安全环保局",
+            "2025年10月8日",
+            "2025年12月31日",
+        ],
+        ["合计", "3项", "", "", "", "", "", ""],
+    ]);
+    let dry = app
+        .upload(
+            common::ADMIN_TOKEN,
+            IMPORT_PROBLEMS,
+            json!({ "planId": p.plan, "dryRun": true }),
+            good.clone(),
+            "qingdan.xlsx",
+        )
+        .await;
+    assert_eq!(dry["data"]["importProblems"]["count"], 3, "{dry}");
+    assert_eq!(dry["data"]["importProblems"]["imported"], json!([]));
+    let listed = "query($p: ID!) { problems(planId: $p) { id } }";
+    assert_eq!(
+        app.data(listed, json!({ "p": p.plan })).await["problems"],
+        json!([]),
+        "a dry run writes nothing"
+    );
+
+    let done = app
+        .upload(
+            common::ADMIN_TOKEN,
+            IMPORT_PROBLEMS,
+            json!({ "planId": p.plan }),
+            good,
+            "qingdan.xlsx",
+        )
+        .await;
+    let imported = &done["data"]["importProblems"]["imported"];
+    assert_eq!(
+        imported,
+        &json!([
+            { "title": "危化品仓库未设置防爆照明", "category": "安全", "severity": "MAJOR", "source": "CHECK",
+              "foundOn": "2025-10-20", "deadline": "2025-11-30", "enterprise": "湖南华鑫化工有限公司",
+              "unit": { "name": "安全环保局" }, "state": "OPEN" },
+            { "title": "消防通道堆放杂物", "category": "安全", "severity": "GENERAL", "source": "CHECK",
+              "foundOn": "2025-10-21", "deadline": "2025-10-21", "enterprise": "洞庭精密制造有限公司",
+              "unit": { "name": "企业服务中心" }, "state": "OPEN" },
+            { "title": "雨污管网混接", "category": "环保", "severity": "GENERAL", "source": "PETITION",
+              "foundOn": "2025-10-08", "deadline": "2025-12-31", "enterprise": null,
+              "unit": { "name": "安全环保局" }, "state": "OPEN" },
+        ]),
+        "{done}"
+    );
+
+    // Bad cells: each named, nothing written.
+    let bad = problem_list(&[
+        [
+            "1",
+            "配电房未配备绝缘垫",
+            "",
+            "很严重",
+            "检查",
+            "安全环保局",
+            "2025-10-20",
+            "2025-11-30",
+        ],
+        [
+            "2",
+            "应急预案未备案",
+            "",
+            "一般",
+            "自查",
+            "应急管理办",
+            "2025-10-20",
+            "下个月",
+        ],
+        [
+            "3",
+            "特种设备未年检",
+            "",
+            "一般",
+            "检查",
+            "安全环保局",
+            "2025-10-20",
+            "2025-10-01",
+        ],
+    ]);
+    let refused = app
+        .upload(
+            common::ADMIN_TOKEN,
+            IMPORT_PROBLEMS,
+            json!({ "planId": p.plan }),
+            bad,
+            "qingdan.xlsx",
+        )
+        .await;
+    let e = &refused["errors"][0];
+    assert_eq!(e["extensions"]["code"], "SHEET_INVALID", "{refused}");
+    let found: Vec<String> = e["extensions"]["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            format!(
+                "{} {}",
+                p["cell"].as_str().unwrap_or(&format!("row {}", p["row"])),
+                p["code"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "D3 UNREADABLE_VALUE",
+            "F4 UNKNOWN_UNIT",
+            "H4 INVALID_DATE",
+            "row 5 INVALID_VALUE"
+        ],
+        "{refused}"
+    );
+    assert_eq!(
+        app.data(listed, json!({ "p": p.plan })).await["problems"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3,
+        "the refused sheet wrote nothing"
+    );
+}
+
+/// Probe: a problem found in year 1 or due in year 9999 is a typing slip.
+#[tokio::test]
+async fn a_problems_dates_must_be_near_its_plan() {
+    let app = TestApp::spawn().await;
+    let p = park(&app).await;
+    let recorded = "mutation($i: RecordProblemInput!) { recordProblem(input: $i) { id } }";
+    let base = json!({ "planId": p.plan, "title": "危化品仓库未设置防爆照明", "category": "安全",
+        "severity": "MAJOR", "source": "CHECK", "unitId": p.anquan });
+    for (found, due, said) in [
+        (
+            "0001-01-01",
+            "2025-11-30",
+            "foundOn 0001-01-01 is before 2015-01-01; check it",
+        ),
+        (
+            "2025-10-20",
+            "9999-12-31",
+            "deadline 9999-12-31 is after 2028-12-31; check it",
+        ),
+    ] {
+        let mut input = base.clone();
+        input["foundOn"] = json!(found);
+        input["deadline"] = json!(due);
+        let (_, body) = app
+            .gql_as(Some(common::ADMIN_TOKEN), recorded, json!({ "i": input }))
+            .await;
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "INVALID_VALUE",
+            "{body}"
+        );
+        assert_eq!(body["errors"][0]["message"], said);
+    }
+    assert_eq!(
+        app.data(
+            "query($p: ID!) { problems(planId: $p) { id } }",
+            json!({ "p": p.plan })
+        )
+        .await["problems"],
+        json!([])
+    );
+}

@@ -170,6 +170,7 @@ async fn build_plan(app: &TestApp, goal_count: usize, unit_count: usize) -> i64 
                             submitted_at: chrono::Utc::now(),
                             submitted_by: None,
                             idempotency: None,
+                            evidence: Default::default(),
                         },
                     )
                     .await

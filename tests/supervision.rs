@@ -489,14 +489,33 @@ fn a_red_goal_opens_exactly_one_automatic_item() {
         r#"{ warnings(asOf: "2025-10-31") { goal { title leadUnit { name } } progress { light } }
              overdue(asOf: "2025-10-31") { goals { goal { title leadUnit { name } } } } }"#,
     );
-    let mut expected: Vec<String> = red["data"]["warnings"]
+    // A goal the office already handed over as an item (open) gets none.
+    let handed = ask("{ supervisionItems { state goals { title } } }");
+    let covered: Vec<String> = handed["data"]["supervisionItems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["state"] != "CLOSED")
+        .flat_map(|i| i["goals"].as_array().unwrap().clone())
+        .map(|g| g["title"].as_str().unwrap().to_string())
+        .collect();
+    let red_titles: Vec<String> = red["data"]["warnings"]
         .as_array()
         .unwrap()
         .iter()
         .filter(|w| w["progress"]["light"] == "RED")
         .chain(red["data"]["overdue"]["goals"].as_array().unwrap())
         .filter(|w| !w["goal"]["leadUnit"].is_null())
-        .map(|w| format!("红灯预警：{}", w["goal"]["title"].as_str().unwrap()))
+        .map(|w| w["goal"]["title"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        red_titles.iter().any(|t| covered.contains(t)),
+        "the demo hands over a red goal by hand: {covered:?} {red_titles:?}"
+    );
+    let mut expected: Vec<String> = red_titles
+        .iter()
+        .filter(|t| !covered.contains(t))
+        .map(|t| format!("红灯预警：{t}"))
         .collect();
     expected.sort();
     expected.dedup();
@@ -545,7 +564,7 @@ fn a_red_goal_opens_exactly_one_automatic_item() {
     );
 
     let (_server, port) = db.serve(&[]);
-    let body = json!({ "query": "{ supervisionItems { title source state indicatorRecovered assignedOn deadline } }" })
+    let body = json!({ "query": "{ supervisionItems { title content source state indicatorRecovered assignedOn deadline } }" })
         .to_string();
     let (_, text) = http(port, "POST", "/graphql", Some(&body), Some(token)).unwrap();
     let items: Value = serde_json::from_str(&text).unwrap();
@@ -575,6 +594,13 @@ fn a_red_goal_opens_exactly_one_automatic_item() {
             (assigned + chrono::Days::new(15)).to_string()
         );
         assert_eq!(item["state"], "ASSIGNED");
+        assert!(
+            item["content"]
+                .as_str()
+                .unwrap()
+                .contains("截至 2025-10-31 为红灯或逾期"),
+            "named by the date judged, not the day run: {item}"
+        );
         // Judged today (2026), the 2025 plan's goals are still red/overdue.
         assert_eq!(item["indicatorRecovered"], false);
     }
@@ -769,5 +795,37 @@ async fn extensions_end_with_their_item_and_refusals_say_why() {
         )
         .await,
         "STRUCTURE_CONFLICT"
+    );
+}
+
+/// Probe: RED_LIGHT is the goals' judgement, opened by `supervise`; the
+/// office cannot hand one over by hand.
+#[tokio::test]
+async fn a_red_light_item_is_not_handed_over_by_hand() {
+    let app = TestApp::spawn().await;
+    let p = park(&app).await;
+    let (_, body) = app
+        .gql_in(
+            Some("zh-CN"),
+            Some(common::ADMIN_TOKEN),
+            "mutation($i: CreateSupervisionItemInput!) { createSupervisionItem(input: $i) { id } }",
+            json!({ "i": { "planId": p.plan, "title": "红灯预警：签约项目", "source": "RED_LIGHT",
+                "leadUnitId": p.zhaoshang, "deadline": "2025-11-30" } }),
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "INVALID_VALUE",
+        "{body}"
+    );
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("红灯预警事项由系统按目标完成情况自动生成"),
+        "{body}"
+    );
+    assert_eq!(
+        app.data("{ supervisionItems { id } }", json!({})).await["supervisionItems"],
+        json!([])
     );
 }

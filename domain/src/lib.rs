@@ -15,6 +15,9 @@ pub mod completion;
 pub mod dates;
 /// When things are due: inherited deadlines, milestone lateness and overdue.
 pub mod deadlines;
+/// 佐证材料: the kinds of file accepted as evidence, read from their
+/// bytes, and the names they are kept under.
+pub mod evidence;
 /// Plain inputs: a plan's goals, assignments, milestones and reports.
 pub mod facts;
 /// Gap, light, status and score.

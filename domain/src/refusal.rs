@@ -37,6 +37,11 @@ pub enum Rule {
     /// A step that does not start from the object's state (a supervision
     /// item or a problem).
     InvalidTransition,
+    /// A file that is not one of the kinds accepted as evidence, or whose
+    /// name says another kind than its bytes.
+    FileTypeNotAllowed,
+    /// A file, or the files of one item, beyond the size allowed.
+    FileTooLarge,
 }
 
 /// A rule broken, with what the person who gave the input needs to know.

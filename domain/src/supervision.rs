@@ -344,6 +344,54 @@ impl ProblemTally {
 
 /// A problem is overdue on `date` when that is past its deadline and it
 /// was not closed (销号) by then.
+/// How far from its plan's year a problem's dates may lie: a problem found
+/// years ago may still be open (旧账), but not in year 1, and a deadline a
+/// decade out is a typing slip, not a plan.
+pub const PROBLEM_YEARS_BACK: i32 = 10;
+pub const PROBLEM_YEARS_AHEAD: i32 = 3;
+
+/// The dates of a recorded problem: found no later than today and not
+/// before [`PROBLEM_YEARS_BACK`] years ahead of the plan's year; due no
+/// earlier than found and within [`PROBLEM_YEARS_AHEAD`] years after it.
+pub fn check_problem_dates(
+    found_on: NaiveDate,
+    deadline: NaiveDate,
+    today: NaiveDate,
+    plan_year: i32,
+) -> Result<(), Refusal> {
+    let earliest = NaiveDate::from_ymd_opt(plan_year - PROBLEM_YEARS_BACK, 1, 1);
+    let latest = NaiveDate::from_ymd_opt(plan_year + PROBLEM_YEARS_AHEAD, 12, 31);
+    if found_on > today {
+        return Err(Refusal::new(
+            Rule::InvalidValue,
+            format!("发现日期 {found_on} 晚于今天（{today}）"),
+            format!("foundOn {found_on} is after today ({today})"),
+        ));
+    }
+    if let Some(earliest) = earliest.filter(|e| found_on < *e) {
+        return Err(Refusal::new(
+            Rule::InvalidValue,
+            format!("发现日期 {found_on} 早于 {earliest}，请检查是否填错"),
+            format!("foundOn {found_on} is before {earliest}; check it"),
+        ));
+    }
+    if deadline < found_on {
+        return Err(Refusal::new(
+            Rule::InvalidValue,
+            format!("整改时限 {deadline} 早于发现日期 {found_on}"),
+            format!("deadline {deadline} is before the day it was found ({found_on})"),
+        ));
+    }
+    if let Some(latest) = latest.filter(|l| deadline > *l) {
+        return Err(Refusal::new(
+            Rule::InvalidValue,
+            format!("整改时限 {deadline} 晚于 {latest}，请检查是否填错"),
+            format!("deadline {deadline} is after {latest}; check it"),
+        ));
+    }
+    Ok(())
+}
+
 pub fn problem_overdue(deadline: NaiveDate, closed_on: Option<NaiveDate>, date: NaiveDate) -> bool {
     date > deadline && closed_on.is_none_or(|c| c > date)
 }

@@ -10,6 +10,10 @@ pub mod account_session;
 pub mod api_token;
 /// A unit's share of a goal (分解).
 pub mod assignment;
+/// Uploaded files (佐证材料), without their bytes.
+pub mod attachment;
+/// The bytes of each attachment.
+pub mod attachment_content;
 /// The audit log: who changed what, when.
 pub mod audit_log;
 /// The seven enum columns, typed, each converting to its `domain` enum.

@@ -29,6 +29,8 @@ mod m20261129_000012_accounts;
 mod m20261130_000013_supervision;
 /// 问题台账: problems, what happened to each, the item an escalation became.
 mod m20261130_000014_problems;
+/// 佐证材料: uploaded files and their bytes, linked to what they prove.
+mod m20261201_000015_attachments;
 
 pub struct Migrator;
 
@@ -50,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000012_accounts::Migration),
             Box::new(m20261130_000013_supervision::Migration),
             Box::new(m20261130_000014_problems::Migration),
+            Box::new(m20261201_000015_attachments::Migration),
         ]
     }
 }

@@ -31,6 +31,10 @@ pub fn no_caller() -> AppError {
     )
 }
 
+use async_graphql::dataloader::DataLoader;
+
+use super::attachments::ReportFiles;
+
 pub struct RequestContext {
     pub db: DatabaseConnection,
     /// Snapshots kept between requests; used only at the version this
@@ -65,6 +69,8 @@ pub struct RequestContext {
     /// The language the caller reads (Accept-Language), for text a field
     /// answers; errors are put in it by `errors::finish`.
     lang: Lang,
+    /// The attachments of the reports the request shows, batched.
+    pub report_files: DataLoader<ReportFiles>,
 }
 
 /// What a request has loaded: each plan's structure once (`None` for a plan
@@ -94,6 +100,7 @@ impl RequestContext {
             sessions: SessionConfig::default(),
             plans: Mutex::new(Snapshots::default()),
             units: Mutex::new(None),
+            report_files: DataLoader::new(ReportFiles(db.clone()), tokio::spawn),
             db,
             now,
             budget: Arc::new(RequestBudget::new(&crate::config::LimitsConfig::default())),

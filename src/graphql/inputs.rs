@@ -250,6 +250,9 @@ pub struct SubmitReportInput {
     /// 提交 again on a flaky connection). Any string up to 100 characters,
     /// new for each report, e.g. a UUID the form made when it opened.
     pub idempotency_key: Option<String>,
+    /// 佐证材料 (from `uploadAttachment`) the report cites.
+    #[graphql(default)]
+    pub attachment_ids: Vec<ID>,
 }
 
 #[derive(InputObject)]

@@ -3,6 +3,8 @@
 
 /// Accounts: `me`, `users` and the mutations that manage them.
 pub mod accounts;
+/// 佐证材料: uploads, and the files a step cites.
+pub mod attachments;
 /// The author of each mutation, for the audit log.
 pub mod audit;
 /// What one request may cost: dates, rows held, values answered.
@@ -49,6 +51,7 @@ pub struct MutationRoot(
     accounts::AccountMutation,
     supervision::SupervisionMutation,
     problems::ProblemMutation,
+    attachments::AttachmentMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
@@ -66,7 +69,8 @@ pub fn build_schema(limits: &LimitsConfig) -> AppSchema {
         max_complexity: limits.max_complexity,
     })
     .extension(budget::CountValues)
-    .data(limits.import_timing());
+    .data(limits.import_timing())
+    .data(limits.attachment_limits());
     if limits.production {
         // No "Did you mean …?" either: a misspelt field would list its
         // neighbours, which is the schema introspection hides.

@@ -493,6 +493,7 @@ impl CoreMutation {
                         caller: rc.caller_key(),
                         key,
                     }),
+                    evidence: super::attachments::evidence(ctx, &input.attachment_ids)?,
                 },
             )
             .await?;

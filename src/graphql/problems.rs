@@ -7,6 +7,7 @@ use std::sync::Arc;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use entity::{problem, problem_event};
 
+use super::attachments::{Attachment, evidence};
 use super::audit::author;
 use super::context::RequestContext;
 use super::ids::id_of;
@@ -14,7 +15,8 @@ use super::inputs::{parse_id, parse_opt_id};
 use super::objects::Unit;
 use super::scalars::Date;
 use super::supervision::{SupervisionItem, readable_item};
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
+use crate::service::attachments::Evidence;
 use crate::service::problems::{self, NewProblem, ProblemStep};
 use domain::access::{Role, is_within};
 use domain::supervision::ProblemTally;
@@ -55,7 +57,13 @@ pub enum ProblemSource {
 /// A problem of the ledger.
 pub struct Problem {
     model: problem::Model,
-    events: Arc<HashMap<i64, Vec<problem_event::Model>>>,
+    history: Arc<History>,
+}
+
+/// What happened to the problems of a list, and the files cited, by problem.
+struct History {
+    events: HashMap<i64, Vec<problem_event::Model>>,
+    files: HashMap<i64, Vec<entity::attachment::Model>>,
 }
 
 #[Object]
@@ -135,36 +143,64 @@ impl Problem {
     }
     /// What happened to it, oldest first.
     async fn events(&self) -> Vec<ProblemEvent> {
-        self.events
+        let files = self.history.files.get(&self.model.id);
+        self.history
+            .events
             .get(&self.model.id)
             .into_iter()
             .flatten()
             .cloned()
-            .map(ProblemEvent)
+            .map(|event| ProblemEvent {
+                files: files
+                    .into_iter()
+                    .flatten()
+                    .filter(|f| f.event_id == Some(event.id))
+                    .cloned()
+                    .collect(),
+                event,
+            })
+            .collect()
+    }
+    /// Every 佐证材料 its rectifications cited, oldest first.
+    async fn attachments(&self) -> Vec<Attachment> {
+        self.history
+            .files
+            .get(&self.model.id)
+            .into_iter()
+            .flatten()
+            .cloned()
+            .map(Attachment)
             .collect()
     }
 }
 
 /// One thing that happened to a problem.
-pub struct ProblemEvent(problem_event::Model);
+pub struct ProblemEvent {
+    event: problem_event::Model,
+    files: Vec<entity::attachment::Model>,
+}
 
 #[Object]
 impl ProblemEvent {
+    /// The files this rectification cited.
+    async fn attachments(&self) -> Vec<Attachment> {
+        self.files.iter().cloned().map(Attachment).collect()
+    }
     /// RECORD, START, SUBMIT, RECHECK_PASSED, RECHECK_FAILED or ESCALATE.
     async fn kind(&self) -> &str {
-        &self.0.kind
+        &self.event.kind
     }
     async fn content(&self) -> Option<&str> {
-        self.0.content.as_deref()
+        self.event.content.as_deref()
     }
     async fn on_date(&self) -> Date {
-        Date(self.0.on_date)
+        Date(self.event.on_date)
     }
     async fn at(&self) -> chrono::DateTime<chrono::Utc> {
-        self.0.at
+        self.event.at
     }
     async fn actor(&self) -> &str {
-        &self.0.actor
+        &self.event.actor
     }
 }
 
@@ -213,6 +249,30 @@ pub struct SubmitRectificationInput {
     pub problem_id: ID,
     /// 整改情况: what was done.
     pub content: String,
+    /// 佐证材料 (from `uploadAttachment`): photos, the rectification report.
+    #[graphql(default)]
+    pub attachment_ids: Vec<ID>,
+}
+
+#[derive(InputObject)]
+pub struct ImportProblemsInput {
+    pub plan_id: ID,
+    /// The 问题清单, .xlsx or CSV (multipart upload).
+    pub file: async_graphql::Upload,
+    /// The workbook sheet to read; by default the first.
+    pub sheet: Option<String>,
+    /// Check everything, write nothing.
+    #[graphql(default)]
+    pub dry_run: bool,
+}
+
+/// What an import of a problem list recorded (or, dry, would record).
+#[derive(SimpleObject)]
+pub struct ProblemImport {
+    pub dry_run: bool,
+    pub count: i32,
+    /// The problems recorded, in the sheet's order (empty in a dry run).
+    pub imported: Vec<Problem>,
 }
 
 #[derive(InputObject)]
@@ -241,12 +301,15 @@ async fn readable(ctx: &Context<'_>, list: Vec<problem::Model>) -> Result<Vec<Pr
         .into_iter()
         .filter(|p| may_read(actor.role, actor.unit_id, p, &parents))
         .collect();
-    let events = Arc::new(problems::events_of(&rc.db, &list).await?);
+    let history = Arc::new(History {
+        events: problems::events_of(&rc.db, &list).await?,
+        files: problems::files_of(&rc.db, &list).await?,
+    });
     Ok(list
         .into_iter()
         .map(|model| Problem {
             model,
-            events: events.clone(),
+            history: history.clone(),
         })
         .collect())
 }
@@ -378,12 +441,17 @@ impl ProblemQuery {
 pub struct ProblemMutation;
 
 /// A step by the problem's unit (or an ADMIN).
-async fn unit_step(ctx: &Context<'_>, id: &ID, step: ProblemStep) -> Result<Problem> {
+async fn unit_step(
+    ctx: &Context<'_>,
+    id: &ID,
+    step: ProblemStep,
+    evidence: Evidence,
+) -> Result<Problem> {
     let rc = RequestContext::of(ctx)?;
     let id = parse_id("problem", id)?;
     let p = readable_problem(ctx, id).await?;
     rc.require_reporter_for_any(&[p.model.unit_id]).await?;
-    problems::step(&rc.db, &author(ctx)?, id, step, rc.now).await?;
+    problems::step(&rc.db, &author(ctx)?, id, step, &evidence, rc.now).await?;
     readable_problem(ctx, id).await
 }
 
@@ -420,9 +488,62 @@ impl ProblemMutation {
         readable_problem(ctx, created.id).await
     }
 
+    /// 导入问题清单 (ADMIN): a sheet of problems found (问题, 责任单位, 发现时间,
+    /// 整改时限; 类别, 严重程度, 来源, 企业名称, 位置, 整改措施 when given),
+    /// recorded all or nothing. A sheet with problems is refused with
+    /// SHEET_INVALID, each problem with its cell in `extensions.problems`.
+    async fn import_problems(
+        &self,
+        ctx: &Context<'_>,
+        input: ImportProblemsInput,
+    ) -> Result<ProblemImport> {
+        use std::io::Read;
+        let rc = RequestContext::of(ctx)?;
+        rc.admin()?;
+        let plan_id = parse_id("plan", &input.plan_id)?;
+        let mut file = Vec::new();
+        input
+            .file
+            .value(ctx)
+            .map_err(|_| {
+                AppError::refused(
+                    ErrorCode::BadRequest,
+                    "没有收到表格文件（file），请以 multipart/form-data 方式上传",
+                    "no file arrived for `file`; send the request as multipart/form-data",
+                )
+            })?
+            .into_read()
+            .read_to_end(&mut file)
+            .map_err(AppError::internal)?;
+        let done = problems::import_list(
+            &rc.db,
+            &author(ctx)?,
+            problems::ListRequest {
+                plan_id,
+                file,
+                sheet: input.sheet,
+                dry_run: input.dry_run,
+                timing: *ctx.data::<crate::import::limits::ImportTiming>()?,
+                now: rc.now,
+            },
+        )
+        .await?;
+        let count = done.created.len() as i32;
+        let imported = if done.dry_run {
+            Vec::new()
+        } else {
+            readable(ctx, done.created).await?
+        };
+        Ok(ProblemImport {
+            dry_run: done.dry_run,
+            count,
+            imported,
+        })
+    }
+
     /// 开始整改, by the problem's unit.
     async fn start_rectification(&self, ctx: &Context<'_>, id: ID) -> Result<Problem> {
-        unit_step(ctx, &id, ProblemStep::StartRectifying).await
+        unit_step(ctx, &id, ProblemStep::StartRectifying, Evidence::default()).await
     }
 
     /// 提交整改 with what was done, by the problem's unit: 待复查.
@@ -431,10 +552,12 @@ impl ProblemMutation {
         ctx: &Context<'_>,
         input: SubmitRectificationInput,
     ) -> Result<Problem> {
+        let evidence = evidence(ctx, &input.attachment_ids)?;
         unit_step(
             ctx,
             &input.problem_id,
             ProblemStep::SubmitRectification(input.content),
+            evidence,
         )
         .await
     }
@@ -456,6 +579,7 @@ impl ProblemMutation {
                 passed: input.passed,
                 note: input.note,
             },
+            &Evidence::default(),
             rc.now,
         )
         .await?;

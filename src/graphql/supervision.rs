@@ -10,6 +10,7 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject
 use chrono::NaiveDate;
 use entity::{supervision_event, supervision_extension, supervision_item};
 
+use super::attachments::{Attachment, evidence};
 use super::audit::author;
 use super::context::RequestContext;
 use super::enums::Light;
@@ -18,6 +19,7 @@ use super::inputs::{parse_id, parse_ids, parse_opt_id};
 use super::objects::{Goal, Unit};
 use super::scalars::Date;
 use crate::error::AppError;
+use crate::service::attachments::Evidence;
 use crate::service::supervision::{self, ItemDetails, NewItem, Step};
 use domain::access::{Role, is_within};
 use domain::supervision::{ItemLightRules, item_light, item_stats};
@@ -202,7 +204,21 @@ impl SupervisionItem {
             .into_iter()
             .flatten()
             .cloned()
-            .map(SupervisionEvent)
+            .map(|event| SupervisionEvent {
+                files: self.details.files_of_event(self.model.id, event.id),
+                event,
+            })
+            .collect()
+    }
+    /// Every 佐证材料 its feedback and closure requests cited, oldest first.
+    async fn attachments(&self) -> Vec<Attachment> {
+        self.details
+            .files
+            .get(&self.model.id)
+            .into_iter()
+            .flatten()
+            .cloned()
+            .map(Attachment)
             .collect()
     }
     /// Its extension requests, oldest first.
@@ -234,28 +250,35 @@ async fn recovered(ctx: &Context<'_>, plan_id: i64, goal_id: i64) -> Result<bool
 }
 
 /// One thing that happened to an item.
-pub struct SupervisionEvent(supervision_event::Model);
+pub struct SupervisionEvent {
+    event: supervision_event::Model,
+    files: Vec<entity::attachment::Model>,
+}
 
 #[Object]
 impl SupervisionEvent {
+    /// The files this feedback or closure request cited.
+    async fn attachments(&self) -> Vec<Attachment> {
+        self.files.iter().cloned().map(Attachment).collect()
+    }
     /// ASSIGN, ACCEPT, FEEDBACK, CLOSURE_REQUEST, CLOSE, RETURN, URGE,
     /// EXTENSION_REQUEST, EXTENSION_DECISION or REOPEN.
     async fn kind(&self) -> &str {
-        &self.0.kind
+        &self.event.kind
     }
     /// The feedback, the closure summary, a reason.
     async fn content(&self) -> Option<&str> {
-        self.0.content.as_deref()
+        self.event.content.as_deref()
     }
     /// The day, in the plan's time zone.
     async fn on_date(&self) -> Date {
-        Date(self.0.on_date)
+        Date(self.event.on_date)
     }
     async fn at(&self) -> chrono::DateTime<chrono::Utc> {
-        self.0.at
+        self.event.at
     }
     async fn actor(&self) -> &str {
-        &self.0.actor
+        &self.event.actor
     }
 }
 
@@ -340,6 +363,9 @@ pub struct CreateSupervisionItemInput {
 pub struct SupervisionFeedbackInput {
     pub item_id: ID,
     pub content: String,
+    /// 佐证材料 (from `uploadAttachment`) this feedback cites.
+    #[graphql(default)]
+    pub attachment_ids: Vec<ID>,
 }
 
 #[derive(InputObject)]
@@ -347,6 +373,9 @@ pub struct SupervisionClosureInput {
     pub item_id: ID,
     /// 办结情况: what was done.
     pub summary: String,
+    /// 佐证材料 (from `uploadAttachment`) proving it.
+    #[graphql(default)]
+    pub attachment_ids: Vec<ID>,
 }
 
 #[derive(InputObject)]
@@ -531,13 +560,18 @@ impl SupervisionQuery {
 pub struct SupervisionMutation;
 
 /// A step by the lead unit (or an ADMIN): the caller must report for it.
-async fn unit_step(ctx: &Context<'_>, id: &ID, step: Step) -> Result<SupervisionItem> {
+async fn unit_step(
+    ctx: &Context<'_>,
+    id: &ID,
+    step: Step,
+    evidence: Evidence,
+) -> Result<SupervisionItem> {
     let rc = RequestContext::of(ctx)?;
     let id = parse_id("supervision item", id)?;
     let item = readable_item(ctx, id).await?;
     rc.require_reporter_for_any(&[item.model.lead_unit_id])
         .await?;
-    supervision::step(&rc.db, &author(ctx)?, id, step, rc.now).await?;
+    supervision::step(&rc.db, &author(ctx)?, id, step, &evidence, rc.now).await?;
     readable_item(ctx, id).await
 }
 
@@ -546,7 +580,15 @@ async fn office_step(ctx: &Context<'_>, id: &ID, step: Step) -> Result<Supervisi
     let rc = RequestContext::of(ctx)?;
     rc.admin()?;
     let id = parse_id("supervision item", id)?;
-    supervision::step(&rc.db, &author(ctx)?, id, step, rc.now).await?;
+    supervision::step(
+        &rc.db,
+        &author(ctx)?,
+        id,
+        step,
+        &Evidence::default(),
+        rc.now,
+    )
+    .await?;
     readable_item(ctx, id).await
 }
 
@@ -583,7 +625,7 @@ impl SupervisionMutation {
 
     /// 签收, by the lead unit.
     async fn accept_supervision_item(&self, ctx: &Context<'_>, id: ID) -> Result<SupervisionItem> {
-        unit_step(ctx, &id, Step::Accept).await
+        unit_step(ctx, &id, Step::Accept, Evidence::default()).await
     }
 
     /// 反馈 progress, by the lead unit; the first makes it IN_PROGRESS.
@@ -592,7 +634,8 @@ impl SupervisionMutation {
         ctx: &Context<'_>,
         input: SupervisionFeedbackInput,
     ) -> Result<SupervisionItem> {
-        unit_step(ctx, &input.item_id, Step::Feedback(input.content)).await
+        let evidence = evidence(ctx, &input.attachment_ids)?;
+        unit_step(ctx, &input.item_id, Step::Feedback(input.content), evidence).await
     }
 
     /// 申请办结 with what was done, by the lead unit.
@@ -601,7 +644,14 @@ impl SupervisionMutation {
         ctx: &Context<'_>,
         input: SupervisionClosureInput,
     ) -> Result<SupervisionItem> {
-        unit_step(ctx, &input.item_id, Step::RequestClosure(input.summary)).await
+        let evidence = evidence(ctx, &input.attachment_ids)?;
+        unit_step(
+            ctx,
+            &input.item_id,
+            Step::RequestClosure(input.summary),
+            evidence,
+        )
+        .await
     }
 
     /// 办结/销号 on a closure request (ADMIN).

@@ -155,11 +155,8 @@ async fn read_form(
     lang: Lang,
     request_id: &str,
 ) -> Result<bytes::Bytes, Response> {
-    let limits = crate::config::LimitsConfig {
-        max_body_bytes: MAX_FORM_BYTES.min(state.limits.max_body_bytes),
-        ..state.limits
-    };
-    super::read_body(body, &limits, lang, request_id).await
+    let max = MAX_FORM_BYTES.min(state.limits.max_body_bytes);
+    super::read_body(body, max, &state.limits, lang, request_id).await
 }
 
 /// The fields of an application/x-www-form-urlencoded body; the first of

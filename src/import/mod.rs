@@ -9,6 +9,8 @@ pub mod breakdown;
 pub mod grid;
 /// How much of a file an import reads, for how long, one import at a time.
 pub mod limits;
+/// The 问题清单: problems found, read from a sheet as offices write it.
+pub mod problem_list;
 /// Every part of an .xlsx unpacked and measured before calamine opens it.
 mod unzip;
 /// An .xlsx sheet streamed cell by cell into a grid.

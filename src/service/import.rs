@@ -173,14 +173,14 @@ impl ImportOutcome {
 /// Every problem, sorted; the first [`MAX_PROBLEMS`] are listed and the rest
 /// counted (a sheet of 10,000 bad rows would otherwise answer with a list
 /// of megabytes).
-fn sheet_invalid(mut problems: Vec<Problem>) -> AppError {
+pub(super) fn sheet_invalid(mut problems: Vec<Problem>) -> AppError {
     breakdown::sort_problems(&mut problems);
     let more = problems.len().saturating_sub(MAX_PROBLEMS);
     problems.truncate(MAX_PROBLEMS);
     AppError::Sheet { problems, more }
 }
 
-fn read_refused(err: ReadError) -> AppError {
+pub(super) fn read_refused(err: ReadError) -> AppError {
     match err {
         ReadError::Unreadable(m) => AppError::refused(ErrorCode::UnreadableFile, m.zh, m.en),
         ReadError::TooLarge(m) => AppError::refused(ErrorCode::SheetTooLarge, m.zh, m.en),

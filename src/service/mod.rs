@@ -6,6 +6,8 @@
 pub mod accounts;
 /// Assignments (分解) of goals to units.
 pub mod assignments;
+/// 佐证材料: uploads, kept in the database, linked by the step citing them.
+pub mod attachments;
 /// Next year's plan from this year's: the goal tree, units and dates moved.
 pub mod copy;
 /// The 完成情况表 as .xlsx and CSV.

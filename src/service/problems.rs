@@ -11,11 +11,12 @@ use sea_orm::{
     QueryOrder, Set,
 };
 
+use super::attachments::{self, Evidence, Owner};
 use super::plans;
 use super::supervision::{self, NewItem};
 use crate::db::audit::{Audit, Audited, Touches};
-use crate::db::{begin_write, finish};
-use crate::error::{AppError, AppResult, ErrorCode};
+use crate::db::{begin_write, finish, record_changes, settle};
+use crate::error::{AppError, AppResult, ErrorCode, Problem};
 use domain::supervision::{
     ItemLevel, ItemSource, ProblemAction, ProblemSeverity, ProblemSource, ProblemState,
     problem_after,
@@ -71,8 +72,8 @@ async fn event<C: ConnectionTrait>(
     on_date: NaiveDate,
     at: DateTime<Utc>,
     actor: &str,
-) -> AppResult<()> {
-    problem_event::ActiveModel {
+) -> AppResult<i64> {
+    let event = problem_event::ActiveModel {
         problem_id: Set(problem.id),
         kind: Set(kind.to_string()),
         content: Set(content),
@@ -83,7 +84,7 @@ async fn event<C: ConnectionTrait>(
     }
     .insert(txn)
     .await?;
-    Ok(())
+    Ok(event.id)
 }
 
 /// Records a problem (待整改).
@@ -93,86 +94,203 @@ pub async fn record(
     input: NewProblem,
     now: DateTime<Utc>,
 ) -> AppResult<problem::Model> {
+    let txn = begin_write(db).await?;
+    let result: AppResult<_> = async {
+        let plan = plans::find_open(&txn, input.plan_id).await?;
+        unit::Entity::find_by_id(input.unit_id)
+            .filter(unit::Column::ArchivedAt.is_null())
+            .one(&txn)
+            .await?
+            .ok_or_else(|| AppError::not_found("unit", input.unit_id))?;
+        record_in(&txn, author, &plan, input, now).await
+    }
+    .await;
+    finish(txn, author, result).await
+}
+
+/// Records a problem of an open `plan` whose unit is known to exist, in
+/// the caller's transaction: every rule is checked before anything is
+/// written, so a refusal leaves the transaction as it was.
+async fn record_in<C: ConnectionTrait>(
+    txn: &C,
+    author: &Audit,
+    plan: &entity::plan::Model,
+    input: NewProblem,
+    now: DateTime<Utc>,
+) -> AppResult<problem::Model> {
     let title = text::required(Field::ProblemTitle, &input.title)?;
     let description = text::optional(Field::ProblemDescription, input.description)?;
     let category = text::required(Field::Category, &input.category)?;
     let enterprise = text::optional(Field::Enterprise, input.enterprise)?;
     let location = text::optional(Field::Location, input.location)?;
     let measures = text::optional(Field::Measures, input.measures)?;
-    let txn = begin_write(db).await?;
-    let result: AppResult<_> = async {
-        let plan = plans::find_open(&txn, input.plan_id).await?;
-        let today = domain::dates::today_in_named(&plan.time_zone, now);
-        if input.found_on > today {
-            return Err(AppError::refused(
-                ErrorCode::InvalidValue,
-                format!("发现日期 {} 晚于今天（{today}）", input.found_on),
-                format!("foundOn {} is after today ({today})", input.found_on),
-            ));
-        }
-        if input.deadline < input.found_on {
-            return Err(AppError::refused(
-                ErrorCode::InvalidValue,
-                format!(
-                    "整改时限 {} 早于发现日期 {}",
-                    input.deadline, input.found_on
-                ),
-                format!(
-                    "deadline {} is before the day it was found ({})",
-                    input.deadline, input.found_on
-                ),
-            ));
-        }
-        unit::Entity::find_by_id(input.unit_id)
-            .filter(unit::Column::ArchivedAt.is_null())
-            .one(&txn)
-            .await?
-            .ok_or_else(|| AppError::not_found("unit", input.unit_id))?;
-        let created = problem::ActiveModel {
-            plan_id: Set(plan.id),
-            title: Set(title),
-            description: Set(description),
-            category: Set(category),
-            severity: Set(input.severity.into()),
-            source: Set(input.source.into()),
-            found_on: Set(input.found_on),
-            enterprise: Set(enterprise),
-            location: Set(location),
-            unit_id: Set(input.unit_id),
-            deadline: Set(input.deadline),
-            measures: Set(measures),
-            state: Set(ProblemState::Open.into()),
-            closed_on: Set(None),
-            escalated_item_id: Set(None),
-            created_at: Set(now),
-            created_by: Set(author.actor_name.clone()),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-        event(
-            &txn,
-            &created,
-            "RECORD",
-            None,
+    let today = domain::dates::today_in_named(&plan.time_zone, now);
+    domain::supervision::check_problem_dates(input.found_on, input.deadline, today, plan.year)?;
+    let created = problem::ActiveModel {
+        plan_id: Set(plan.id),
+        title: Set(title),
+        description: Set(description),
+        category: Set(category),
+        severity: Set(input.severity.into()),
+        source: Set(input.source.into()),
+        found_on: Set(input.found_on),
+        enterprise: Set(enterprise),
+        location: Set(location),
+        unit_id: Set(input.unit_id),
+        deadline: Set(input.deadline),
+        measures: Set(measures),
+        state: Set(ProblemState::Open.into()),
+        closed_on: Set(None),
+        escalated_item_id: Set(None),
+        created_at: Set(now),
+        created_by: Set(author.actor_name.clone()),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    event(
+        txn,
+        &created,
+        "RECORD",
+        None,
+        today,
+        now,
+        &author.actor_name,
+    )
+    .await?;
+    Ok(created)
+}
+
+/// A 问题清单 to import.
+pub struct ListRequest {
+    pub plan_id: i64,
+    pub file: Vec<u8>,
+    /// The workbook sheet; by default the first.
+    pub sheet: Option<String>,
+    pub dry_run: bool,
+    pub timing: crate::import::limits::ImportTiming,
+    pub now: DateTime<Utc>,
+}
+
+/// What importing a problem list did (or, in a dry run, would do).
+pub struct ListImport {
+    pub dry_run: bool,
+    pub created: Vec<problem::Model>,
+}
+
+/// Imports a 问题清单 (.xlsx or CSV) into an open plan, all or nothing: every
+/// unreadable cell, unknown unit and broken rule is listed with its cell
+/// (SHEET_INVALID) and nothing is written. A dry run checks everything and
+/// writes nothing.
+pub async fn import_list(
+    db: &DatabaseConnection,
+    author: &Audit,
+    request: ListRequest,
+) -> AppResult<ListImport> {
+    use crate::import::limits::{Budget, off_the_workers, take_turn};
+    let ListRequest {
+        plan_id,
+        file,
+        sheet,
+        dry_run,
+        timing,
+        now,
+    } = request;
+    let plan = plans::find_open(db, plan_id).await?;
+    let turn = take_turn(timing.wait).await?;
+    let budget = Budget::new(timing.read);
+    let year = plan.year;
+    let units: HashMap<String, i64> = unit::Entity::find()
+        .filter(unit::Column::ArchivedAt.is_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (domain::text::key(&u.name), u.id))
+        .collect();
+    let (drafts, mut problems) = off_the_workers(&turn, move || {
+        crate::import::read(&file, sheet.as_deref(), budget)
+            .map(|grid| crate::import::problem_list::read(&grid, year, &units))
+    })
+    .await?
+    .map_err(super::import::read_refused)?;
+    let today = domain::dates::today_in_named(&plan.time_zone, now);
+    let mut ready = Vec::new();
+    for draft in drafts {
+        if let Err(refusal) = domain::supervision::check_problem_dates(
+            draft.found_on,
+            draft.deadline,
             today,
-            now,
-            &author.actor_name,
-        )
-        .await?;
+            plan.year,
+        ) {
+            problems.push(Problem {
+                row: draft.row + 1,
+                column: None,
+                header: None,
+                code: ErrorCode::InvalidValue,
+                message: refusal.message,
+            });
+            continue;
+        }
+        ready.push(NewProblem {
+            plan_id: plan.id,
+            title: draft.title,
+            description: draft.description,
+            category: draft.category,
+            severity: draft.severity,
+            source: draft.source,
+            found_on: draft.found_on,
+            enterprise: draft.enterprise,
+            location: draft.location,
+            unit_id: draft.unit_id,
+            deadline: draft.deadline,
+            measures: draft.measures,
+        });
+    }
+    if ready.is_empty() && problems.is_empty() {
+        problems.push(Problem {
+            row: 1,
+            column: None,
+            header: None,
+            code: ErrorCode::MissingTitle,
+            message: domain::Message::new("表中没有问题行", "the sheet lists no problems"),
+        });
+    }
+    if !problems.is_empty() {
+        return Err(super::import::sheet_invalid(problems));
+    }
+    let txn = begin_write(db).await?;
+    let result: AppResult<Vec<problem::Model>> = async {
+        let mut created = Vec::with_capacity(ready.len());
+        for input in ready {
+            created.push(record_in(&txn, author, &plan, input, now).await?);
+        }
+        let audited: Vec<(Option<&Audit>, &problem::Model)> =
+            created.iter().map(|p| (Some(author), p)).collect();
+        record_changes(&txn, &audited).await?;
         Ok(created)
     }
     .await;
-    finish(txn, author, result).await
+    let created = if dry_run {
+        if let Err(err) = txn.rollback().await {
+            tracing::warn!(error = %err, "rollback after a dry run failed");
+        }
+        result?
+    } else {
+        settle(txn, result).await?
+    };
+    drop(turn);
+    Ok(ListImport { dry_run, created })
 }
 
 /// One step (开始整改, 提交整改, 复查): INVALID_TRANSITION, changing nothing,
-/// when it does not start from the problem's state.
+/// when it does not start from the problem's state. A rectification links
+/// the files it cites (`evidence`) to the problem, in the same transaction.
 pub async fn step(
     db: &DatabaseConnection,
     author: &Audit,
     id: i64,
     step: ProblemStep,
+    evidence: &Evidence,
     now: DateTime<Utc>,
 ) -> AppResult<problem::Model> {
     let (action, kind, content) = match &step {
@@ -216,13 +334,21 @@ pub async fn step(
         active.state = Set(next.into());
         active.closed_on = Set((next == ProblemState::Closed).then_some(today));
         let changed = active.update(&txn).await?;
-        event(
+        let event = event(
             &txn,
             &changed,
             kind,
             content,
             today,
             now,
+            &author.actor_name,
+        )
+        .await?;
+        attachments::link(
+            &txn,
+            evidence,
+            Owner::Problem(changed.id),
+            Some(event),
             &author.actor_name,
         )
         .await?;
@@ -337,6 +463,24 @@ pub async fn events_of(
             .await?
         {
             out.entry(e.problem_id).or_default().push(e);
+        }
+    }
+    Ok(out)
+}
+
+/// The 佐证材料 of some problems, by problem, oldest first: one statement
+/// per thousand problems.
+pub async fn files_of(
+    db: &DatabaseConnection,
+    problems: &[problem::Model],
+) -> AppResult<HashMap<i64, Vec<entity::attachment::Model>>> {
+    let ids: Vec<i64> = problems.iter().map(|p| p.id).collect();
+    let mut out: HashMap<i64, Vec<entity::attachment::Model>> = HashMap::new();
+    for chunk in ids.chunks(1000) {
+        for f in attachments::of_owners(db, "PROBLEM", chunk).await? {
+            if let Some(owner) = f.owner_id {
+                out.entry(owner).or_default().push(f);
+            }
         }
     }
     Ok(out)

@@ -9,6 +9,7 @@ use std::sync::{Arc, OnceLock};
 
 use tokio::sync::{mpsc, oneshot};
 
+use super::attachments::{self, Evidence, Owner};
 use super::plans;
 use crate::db::audit::Audit;
 use crate::db::{begin_write, columns_as, finish, record_changes, settle, statement};
@@ -33,6 +34,9 @@ pub struct NewReport {
     pub idempotency: Option<IdempotencyKey>,
     /// Who submits it, for the audit row written with it.
     pub author: Audit,
+    /// 佐证材料 the report cites, linked to it as it is filed. A report
+    /// with files is filed in a transaction of its own, not with others.
+    pub evidence: Evidence,
 }
 
 /// An idempotency key and who sent it: keys are the caller's own, so two
@@ -250,6 +254,11 @@ impl Filer {
             return replay(&input, &Checked::cleaned(&input)?, first);
         }
         let pending = Pending::check(assignment, input)?;
+        if !pending.input.evidence.ids.is_empty() {
+            // Files to link, each of which may be refused: alone, so that a
+            // refused file fails this report and no one else's.
+            return file_alone(&self.db, &pending).await;
+        }
         let (answer, answered) = oneshot::channel();
         let queued = Queued { pending, answer };
         self.counts.in_writer.fetch_add(1, Ordering::SeqCst);
@@ -378,6 +387,18 @@ async fn file_in_one_transaction(
             outcomes.push(outcome);
         }
         let replayed = claim_keys(&txn, pendings, &mut outcomes).await?;
+        for ((pending, outcome), replay) in pendings.iter().zip(&outcomes).zip(&replayed) {
+            if let (Ok(filed), false) = (outcome, *replay) {
+                attachments::link(
+                    &txn,
+                    &pending.input.evidence,
+                    Owner::Report(filed.id),
+                    None,
+                    &pending.author.actor_name,
+                )
+                .await?;
+            }
+        }
         let filed: Vec<(Option<&Audit>, &report::Model)> = pendings
             .iter()
             .zip(&outcomes)

@@ -8,14 +8,15 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums;
 use entity::{
-    goal, supervision_event, supervision_extension, supervision_item, supervision_item_goal,
-    supervision_item_unit, unit,
+    attachment, goal, supervision_event, supervision_extension, supervision_item,
+    supervision_item_goal, supervision_item_unit, unit,
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, Set,
 };
 
+use super::attachments::{self, Evidence, Owner};
 use super::plans;
 use crate::db::audit::{Audit, Audited, Touches};
 use crate::db::{begin_write, finish};
@@ -151,6 +152,15 @@ pub async fn create(
     input: NewItem,
     now: DateTime<Utc>,
 ) -> AppResult<supervision_item::Model> {
+    if input.source == ItemSource::RedLight {
+        // The light is the targets' judgement, not a choice: such items
+        // come from `supervise`, which links them to their goal.
+        return Err(AppError::refused(
+            ErrorCode::InvalidValue,
+            "红灯预警事项由系统按目标完成情况自动生成，交办时请选择其他来源（领导批示、会议议定、督查检查或其他）",
+            "RED_LIGHT items are opened by `supervise` from the goals' lights; choose another source",
+        ));
+    }
     let txn = begin_write(db).await?;
     let result = create_in(&txn, author, input, None, now).await;
     finish(txn, author, result).await
@@ -256,8 +266,8 @@ async fn record_event<C: ConnectionTrait>(
     on_date: NaiveDate,
     at: DateTime<Utc>,
     actor: &str,
-) -> AppResult<()> {
-    supervision_event::ActiveModel {
+) -> AppResult<i64> {
+    let event = supervision_event::ActiveModel {
         item_id: Set(item.id),
         kind: Set(kind.to_string()),
         content: Set(content),
@@ -268,17 +278,19 @@ async fn record_event<C: ConnectionTrait>(
     }
     .insert(txn)
     .await?;
-    Ok(())
+    Ok(event.id)
 }
 
 /// One step on an item (签收, 反馈, 申请办结, 办结, 退回, 催办, 重新打开):
 /// refused with INVALID_TRANSITION, changing nothing, when the step does
-/// not start from the item's state.
+/// not start from the item's state. A feedback or a closure request links
+/// the files it cites (`evidence`) to the item, in the same transaction.
 pub async fn step(
     db: &DatabaseConnection,
     author: &Audit,
     id: i64,
     step: Step,
+    evidence: &Evidence,
     now: DateTime<Utc>,
 ) -> AppResult<supervision_item::Model> {
     let txn = begin_write(db).await?;
@@ -296,7 +308,16 @@ pub async fn step(
         active.closed_on = Set((next == ItemState::Closed).then_some(today));
         active.urge_count = Set(urges);
         let item = active.update(&txn).await?;
-        record_event(&txn, &item, kind, content, today, now, &author.actor_name).await?;
+        let event =
+            record_event(&txn, &item, kind, content, today, now, &author.actor_name).await?;
+        attachments::link(
+            &txn,
+            evidence,
+            Owner::SupervisionItem(item.id),
+            Some(event),
+            &author.actor_name,
+        )
+        .await?;
         if next == ItemState::Closed {
             // Closed, nothing waits on it: a request for more time is
             // answered (no), not left to be approved after a reopening.
@@ -482,9 +503,22 @@ pub struct ItemDetails {
     pub extensions: HashMap<i64, Vec<supervision_extension::Model>>,
     pub supporting: HashMap<i64, Vec<i64>>,
     pub goals: HashMap<i64, Vec<i64>>,
+    /// 佐证材料 by item, oldest first.
+    pub files: HashMap<i64, Vec<attachment::Model>>,
 }
 
 impl ItemDetails {
+    /// The files one event cited.
+    pub fn files_of_event(&self, item_id: i64, event_id: i64) -> Vec<attachment::Model> {
+        self.files
+            .get(&item_id)
+            .into_iter()
+            .flatten()
+            .filter(|f| f.event_id == Some(event_id))
+            .cloned()
+            .collect()
+    }
+
     /// What the domain judges of `item`.
     pub fn facts(&self, item: &supervision_item::Model) -> ItemFacts {
         let none_e = Vec::new();
@@ -570,6 +604,11 @@ pub async fn details<C: ConnectionTrait>(
         {
             out.goals.entry(g.item_id).or_default().push(g.goal_id);
         }
+        for f in attachments::of_owners(db, "SUPERVISION_ITEM", chunk).await? {
+            if let Some(item) = f.owner_id {
+                out.files.entry(item).or_default().push(f);
+            }
+        }
     }
     Ok(out)
 }
@@ -602,17 +641,28 @@ pub async fn open_automatic(
     author: &Audit,
     plan_id: i64,
     needing: Vec<goal::Model>,
+    judged_on: NaiveDate,
     now: DateTime<Utc>,
 ) -> AppResult<Vec<supervision_item::Model>> {
-    let open: HashSet<i64> = supervision_item::Entity::find()
+    let open_items: Vec<supervision_item::Model> = supervision_item::Entity::find()
         .filter(supervision_item::Column::PlanId.eq(plan_id))
-        .filter(supervision_item::Column::AutoGoalId.is_not_null())
         .filter(supervision_item::Column::State.ne(enums::ItemState::Closed))
         .all(db)
-        .await?
-        .into_iter()
-        .filter_map(|i| i.auto_goal_id)
-        .collect();
+        .await?;
+    // A goal already under supervision, by an automatic item or by one the
+    // office handed over about it, gets no second item.
+    let mut open: HashSet<i64> = open_items.iter().filter_map(|i| i.auto_goal_id).collect();
+    let open_ids: Vec<i64> = open_items.iter().map(|i| i.id).collect();
+    for chunk in open_ids.chunks(1000) {
+        open.extend(
+            supervision_item_goal::Entity::find()
+                .filter(supervision_item_goal::Column::ItemId.is_in(chunk.iter().copied()))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|g| g.goal_id),
+        );
+    }
     // One plan, one day: read once, not per goal.
     let plan = plans::find(db, plan_id).await?;
     let today = domain::dates::today_in_named(&plan.time_zone, now);
@@ -623,7 +673,7 @@ pub async fn open_automatic(
             plan_id,
             title: format!("红灯预警：{}", g.title),
             content: Some(format!(
-                "目标任务“{}”截至 {today} 为红灯或逾期，请牵头单位说明原因并提出整改措施。",
+                "目标任务“{}”截至 {judged_on} 为红灯或逾期，请牵头单位说明原因并提出整改措施。",
                 g.title
             )),
             source: ItemSource::RedLight,
@@ -700,7 +750,7 @@ pub async fn supervise(
             })
             .cloned()
             .collect();
-        let opened = open_automatic(db, author, plan_id, needing, now).await?;
+        let opened = open_automatic(db, author, plan_id, needing, date, now).await?;
         out.push(Supervised {
             plan: data.plan.clone(),
             opened,

@@ -277,6 +277,67 @@ impl TestApp {
         resp.json().await.value().deserialize::<Value>()
     }
 
+    /// Sends `uploadAttachment(file: $file)`-style mutations: `query` takes
+    /// the file as `$file`. The body is written by hand, as a browser
+    /// writes it: the file name in raw UTF-8 ("C:\\fakepath\\合同.pdf").
+    pub async fn upload_file(&self, token: &str, query: &str, file: Vec<u8>, name: &str) -> Value {
+        let boundary = "----mubiao-test-boundary-7MA4YWxkTrZu0gW";
+        let operations = json!({ "query": query, "variables": { "file": null } });
+        let map = json!({ "0": ["variables.file"] });
+        let mut body = Vec::new();
+        for (field, value) in [("operations", operations), ("map", map)] {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        let quoted = name.replace('"', "%22");
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"0\"; filename=\"{quoted}\"\r\n\
+                 Content-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(&file);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let resp = self
+            .client
+            .post("/graphql")
+            .header("authorization", format!("Bearer {token}"))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body)
+            .send()
+            .await;
+        assert_eq!(resp.0.status().as_u16(), 200);
+        resp.json().await.value().deserialize::<Value>()
+    }
+
+    /// A GET with a bearer token (none for `None`): status, headers, body.
+    pub async fn download(
+        &self,
+        path: &str,
+        token: Option<&str>,
+    ) -> (u16, poem::http::HeaderMap, Vec<u8>) {
+        let mut req = self.client.get(path);
+        if let Some(token) = token {
+            req = req.header("authorization", format!("Bearer {token}"));
+        }
+        let resp = req.send().await;
+        let status = resp.0.status().as_u16();
+        let headers = resp.0.headers().clone();
+        (
+            status,
+            headers,
+            resp.0.into_body().into_vec().await.unwrap(),
+        )
+    }
+
     /// Issues a token through the API and returns the secret.
     pub async fn issue_token(&self, name: &str, role: &str, unit: Option<&str>) -> String {
         let d = self

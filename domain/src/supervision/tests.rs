@@ -287,3 +287,34 @@ fn a_problem_overdue_and_in_a_period() {
     );
     assert_eq!(problem_in_period(d("2025-09-20"), closed, from, to), None);
 }
+
+#[test]
+fn a_problems_dates_stay_near_its_plan() {
+    let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let today = d("2025-11-01");
+    assert!(check_problem_dates(d("2025-10-20"), d("2025-11-20"), today, 2025).is_ok());
+    // 旧账 from years ago, due next year: fine.
+    assert!(check_problem_dates(d("2016-03-01"), d("2026-06-30"), today, 2025).is_ok());
+    let refused = |found: &str, due: &str| {
+        check_problem_dates(d(found), d(due), today, 2025)
+            .unwrap_err()
+            .message
+            .zh
+    };
+    assert_eq!(
+        refused("2025-11-02", "2025-11-30"),
+        "发现日期 2025-11-02 晚于今天（2025-11-01）"
+    );
+    assert_eq!(
+        refused("0001-01-01", "2025-11-30"),
+        "发现日期 0001-01-01 早于 2015-01-01，请检查是否填错"
+    );
+    assert_eq!(
+        refused("2025-10-20", "2025-10-19"),
+        "整改时限 2025-10-19 早于发现日期 2025-10-20"
+    );
+    assert_eq!(
+        refused("2025-10-20", "9999-12-31"),
+        "整改时限 9999-12-31 晚于 2028-12-31，请检查是否填错"
+    );
+}

@@ -49,6 +49,33 @@ impl Report {
     async fn review_reason(&self) -> Option<&str> {
         self.0.review_reason.as_deref()
     }
+    /// 佐证材料 filed with the report: for ADMINs and VIEWERs, and for
+    /// REPORTERs of the share's unit or one above it (empty for others,
+    /// who could not download them either).
+    async fn attachments(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<crate::graphql::attachments::Attachment>> {
+        let rc = RequestContext::of(ctx)?;
+        let actor = rc.actor()?;
+        if actor.role == domain::access::Role::Reporter {
+            let data = rc.plan_data(self.0.plan_id).await?;
+            let Some(share) = data.assignment(self.0.assignment_id) else {
+                return Ok(Vec::new());
+            };
+            let parents = rc.unit_parents().await?;
+            let own = std::iter::once(share.unit_id);
+            if !domain::access::may_read_for_units(actor.role, actor.unit_id, own, &parents) {
+                return Ok(Vec::new());
+            }
+        }
+        Ok(rc
+            .report_files
+            .load_one(self.0.id)
+            .await
+            .map_err(|e| crate::error::AppError::internal(e.to_string()))?
+            .unwrap_or_default())
+    }
 }
 
 /// A report waiting for review, with what it is about.
