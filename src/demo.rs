@@ -25,7 +25,7 @@ use crate::db::audit::Audit;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::service::import::{self, ImportRequest, PlanTarget};
 use crate::service::{
-    accounts, assignments, milestones, plans, reports, supervision, tokens, units,
+    accounts, assignments, milestones, plans, problems, reports, supervision, tokens, units,
 };
 use domain::PlanState;
 use domain::access::Role;
@@ -35,6 +35,7 @@ const BREAKDOWN: &[u8] = include_bytes!("../demo/dongting-2025-breakdown.xlsx");
 const REPORTS: &str = include_str!("../demo/dongting-2025-reports.csv");
 const MILESTONES: &str = include_str!("../demo/dongting-2025-milestones.csv");
 const SUPERVISION: &str = include_str!("../demo/dongting-2025-supervision.csv");
+const PROBLEMS: &str = include_str!("../demo/dongting-2025-problems.csv");
 
 /// The plan's year, which the 分解表's deadlines ("12月31日") leave out.
 const YEAR: i32 = 2025;
@@ -259,6 +260,39 @@ struct SupervisionRow {
     code: Option<String>,
     #[serde(rename = "目标任务")]
     goal: Option<String>,
+}
+
+/// One step of a problem of the 问题台账, in the order they happened; the
+/// 登记 row carries the problem.
+#[derive(Deserialize)]
+struct ProblemRow {
+    #[serde(rename = "问题")]
+    problem: String,
+    #[serde(rename = "步骤")]
+    step: String,
+    /// Local time in the plan's zone.
+    #[serde(rename = "时间")]
+    at: String,
+    #[serde(rename = "内容")]
+    content: Option<String>,
+    #[serde(rename = "类别")]
+    category: Option<String>,
+    #[serde(rename = "严重程度")]
+    severity: Option<String>,
+    #[serde(rename = "来源")]
+    source: Option<String>,
+    #[serde(rename = "企业名称")]
+    enterprise: Option<String>,
+    #[serde(rename = "位置")]
+    location: Option<String>,
+    #[serde(rename = "责任单位")]
+    unit: Option<String>,
+    #[serde(rename = "发现时间")]
+    found_on: Option<NaiveDate>,
+    #[serde(rename = "整改时限")]
+    deadline: Option<NaiveDate>,
+    #[serde(rename = "整改措施")]
+    measures: Option<String>,
 }
 
 /// The rows of a demo table (an empty cell is `None`); a bad row is a bug
@@ -528,6 +562,64 @@ async fn load_demo(db: &DatabaseConnection, author: &Audit) -> AppResult<i64> {
                 supervision::step(db, author, item_id()?, step, &Default::default(), at).await?;
             }
         }
+    }
+
+    // The 问题台账: a problem in every state, one rechecked twice.
+    let mut problem_ids: HashMap<String, i64> = HashMap::new();
+    for row in rows::<ProblemRow>("dongting-2025-problems.csv", PROBLEMS)? {
+        let local = NaiveDateTime::parse_from_str(&row.at, "%Y-%m-%d %H:%M")
+            .map_err(|e| bad(format!("问题时间 {}: {e}", row.at)))?;
+        let at = local
+            .and_local_timezone(zone)
+            .single()
+            .ok_or_else(|| bad(format!("问题时间 {}", row.at)))?
+            .with_timezone(&Utc);
+        let missing = |what: &str| bad(format!("{}: no {what}", row.problem));
+        let step = match row.step.as_str() {
+            "登记" => {
+                let spelled = |value: &Option<String>| value.clone().unwrap_or_default();
+                let created = problems::record(
+                    db,
+                    author,
+                    problems::NewProblem {
+                        plan_id,
+                        title: row.problem.clone(),
+                        description: row.content.clone(),
+                        category: row.category.clone().ok_or_else(|| missing("类别"))?,
+                        severity: spelled(&row.severity).parse().map_err(|e: String| bad(e))?,
+                        source: spelled(&row.source).parse().map_err(|e: String| bad(e))?,
+                        found_on: row.found_on.ok_or_else(|| missing("发现时间"))?,
+                        enterprise: row.enterprise.clone(),
+                        location: row.location.clone(),
+                        unit_id: row
+                            .unit
+                            .as_ref()
+                            .and_then(|n| unit_ids.get(n).copied())
+                            .ok_or_else(|| missing("责任单位"))?,
+                        deadline: row.deadline.ok_or_else(|| missing("整改时限"))?,
+                        measures: row.measures.clone(),
+                    },
+                    at,
+                )
+                .await?;
+                problem_ids.insert(row.problem.clone(), created.id);
+                continue;
+            }
+            "开始整改" => problems::ProblemStep::StartRectifying,
+            "提交整改" => {
+                problems::ProblemStep::SubmitRectification(row.content.clone().unwrap_or_default())
+            }
+            "复查通过" | "复查未通过" => problems::ProblemStep::Recheck {
+                passed: row.step == "复查通过",
+                note: row.content.clone(),
+            },
+            other => return Err(bad(format!("{}: unknown step {other}", row.problem))),
+        };
+        let id = problem_ids
+            .get(&row.problem)
+            .copied()
+            .ok_or_else(|| bad(format!("{} is stepped before it is recorded", row.problem)))?;
+        problems::step(db, author, id, step, &Default::default(), at).await?;
     }
 
     tokens::create_known(

@@ -844,7 +844,7 @@ async fn download_attachment(
             .parse()
             .map_err(|_| AppError::not_found("attachment", &id))?;
         let parents = rc.unit_parents().await?;
-        crate::service::attachments::download(&rc.db, &actor, &parents, id).await
+        crate::service::attachments::download(&rc.db, &actor, &rc.caller_key(), &parents, id).await
     }
     .await;
     match found {

@@ -277,6 +277,8 @@ async fn files_that_are_no_evidence_or_too_large_are_refused_and_kept_nowhere() 
         let sent = upload(&app, &clerk, jpeg(), &format!("现场{n}.jpg")).await;
         ids.push(sent["data"]["uploadAttachment"]["id"].clone());
     }
+    // Two uncited uploads are all one clerk may hold here.
+    assert_eq!(ids[2], Value::Null);
     app.gql_as(
         Some(&clerk),
         "mutation($id: ID!) { acceptSupervisionItem(id: $id) { state } }",
@@ -296,6 +298,10 @@ async fn files_that_are_no_evidence_or_too_large_are_refused_and_kept_nowhere() 
         first["data"]["addSupervisionFeedback"]["state"],
         "IN_PROGRESS"
     );
+    // Cited, they no longer count: a third may be uploaded.
+    let sent = upload(&app, &clerk, jpeg(), "现场2.jpg").await;
+    ids[2] = sent["data"]["uploadAttachment"]["id"].clone();
+    assert!(ids[2].is_string(), "{sent}");
     let (_, third) = app
         .gql_as(
             Some(&clerk),
@@ -445,4 +451,58 @@ async fn a_rectification_and_a_monthly_report_carry_their_evidence() {
             .len(),
         1
     );
+}
+
+/// Probe: ownership went by the name shown, which any token may share. A
+/// second token named like the uploader (another unit's) neither reads
+/// nor cites the file; uploads not cited within a day are removed.
+#[tokio::test]
+async fn a_file_is_its_uploaders_own_not_its_names() {
+    let app = TestApp::spawn().await;
+    let p = park(&app).await;
+    let clerk = app
+        .issue_token("招商合作局 填报员", "REPORTER", Some(&p.zhaoshang))
+        .await;
+    let namesake = app
+        .issue_token("招商合作局 填报员", "REPORTER", Some(&p.anquan))
+        .await;
+    let sent = upload(&app, &clerk, pdf("合同"), "合同.pdf").await;
+    let file_id = sent["data"]["uploadAttachment"]["id"].clone();
+    let url = format!("/attachments/{}", file_id.as_str().unwrap());
+    assert_eq!(app.download(&url, Some(&clerk)).await.0, 200);
+    assert_eq!(app.download(&url, Some(&namesake)).await.0, 404);
+
+    let problem = app
+        .data(
+            "mutation($i: RecordProblemInput!) { recordProblem(input: $i) { id } }",
+            json!({ "i": {
+                "planId": p.plan, "title": "危化品仓库未设置防爆照明", "category": "安全",
+                "severity": "MAJOR", "source": "CHECK", "foundOn": "2025-10-20",
+                "unitId": p.anquan, "deadline": "2025-11-20",
+            } }),
+        )
+        .await["recordProblem"]["id"]
+        .clone();
+    let (_, taken) = app
+        .gql_as(
+            Some(&namesake),
+            "mutation($i: SubmitRectificationInput!) { submitRectification(input: $i) { state } }",
+            json!({ "i": { "problemId": problem, "content": "引用别人的文件", "attachmentIds": [file_id] } }),
+        )
+        .await;
+    assert_eq!(code(&taken), "FORBIDDEN", "{taken}");
+    assert_eq!(
+        app.download(&url, Some(&clerk)).await.0,
+        200,
+        "still the clerk's"
+    );
+
+    // A day and a bit later, the daily job removes it, bytes and all.
+    let later = common::test_now() + chrono::Duration::hours(25);
+    let gone = mubiao::service::attachments::purge_unlinked(&app.db, 1, later)
+        .await
+        .unwrap();
+    assert_eq!(gone, 1);
+    assert_eq!(attachment_count(&app).await, 0);
+    assert_eq!(app.download(&url, Some(&clerk)).await.0, 404);
 }

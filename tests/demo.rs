@@ -241,3 +241,58 @@ async fn the_demo_has_supervision_items_in_every_state() {
         ]
     );
 }
+
+/// The demo's 问题台账: a problem in every state (one failed its first
+/// recheck), worked by hand from `demo/dongting-2025-problems.csv`, and
+/// the figures of October.
+#[tokio::test]
+async fn the_demo_has_problems_in_every_state() {
+    let app = TestApp::spawn().await;
+    mubiao::demo::load(&app.db).await.unwrap();
+    let d = app
+        .data(
+            r#"{ plans { id } problems { title state category severity source unit { name } events { kind } } }"#,
+            serde_json::json!({}),
+        )
+        .await;
+    let rows: Vec<String> = d["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            format!(
+                "{} {} {} {} {} {} {}",
+                p["title"].as_str().unwrap(),
+                p["state"].as_str().unwrap(),
+                p["category"].as_str().unwrap(),
+                p["severity"].as_str().unwrap(),
+                p["source"].as_str().unwrap(),
+                p["unit"]["name"].as_str().unwrap(),
+                p["events"].as_array().unwrap().len(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            "危化品仓库未设置防爆照明 CLOSED 安全 MAJOR CHECK 安全环保局 6",
+            "雨污管网混接 RECTIFYING 环保 GENERAL PETITION 安全环保局 2",
+            "消防通道堆放杂物 RECHECK 消防 GENERAL PATROL 企业服务中心 2",
+            "特种设备未按期检验 OPEN 安全 SERIOUS HIGHER_INSPECTION 安全环保局 1",
+            "入园企业环评手续不全 OPEN 环保 MAJOR SELF_CHECK 企业服务中心 1",
+        ]
+    );
+    // Found in September and October: 1 in September, 4 in October; the
+    // September one closed on 11-03, so none of October's closed by 10-31.
+    let plan = d["plans"][0]["id"].clone();
+    let stats = app
+        .data(
+            r#"query($p: ID!) { problemStats(planId: $p, from: "2025-10-01", to: "2025-10-31") { total { found closed } } }"#,
+            serde_json::json!({ "p": plan }),
+        )
+        .await;
+    assert_eq!(
+        stats["problemStats"]["total"],
+        serde_json::json!({ "found": 4, "closed": 0 })
+    );
+}

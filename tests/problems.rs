@@ -535,7 +535,8 @@ fn problem_list(rows: &[[&str; 8]]) -> Vec<u8> {
 }
 
 const IMPORT_PROBLEMS: &str = "mutation($input: ImportProblemsInput!) { importProblems(input: $input) \
-    { dryRun count imported { title category severity source foundOn deadline enterprise unit { name } state } } }";
+    { dryRun count imported { title category severity source foundOn deadline enterprise unit { name } state } \
+      preview { row title deadline notes } } }";
 
 #[tokio::test]
 async fn a_problem_list_is_imported_all_or_nothing() {
@@ -576,6 +577,7 @@ async fn a_problem_list_is_imported_all_or_nothing() {
         ],
         ["合计", "3项", "", "", "", "", "", ""],
     ]);
+    let good_again = good.clone();
     let dry = app
         .upload(
             common::ADMIN_TOKEN,
@@ -587,6 +589,17 @@ async fn a_problem_list_is_imported_all_or_nothing() {
         .await;
     assert_eq!(dry["data"]["importProblems"]["count"], 3, "{dry}");
     assert_eq!(dry["data"]["importProblems"]["imported"], json!([]));
+    // What was read by a rule is said, for the office to check first.
+    assert_eq!(
+        dry["data"]["importProblems"]["preview"],
+        json!([
+            { "row": 4, "title": "危化品仓库未设置防爆照明", "deadline": "2025-11-30",
+              "notes": ["整改时限 \"11月底前\" read as 2025-11-30"] },
+            { "row": 5, "title": "消防通道堆放杂物", "deadline": "2025-10-21",
+              "notes": ["整改时限 \"立行立改\" read as the day found (2025-10-21)", "no severity: GENERAL", "no source: CHECK"] },
+            { "row": 7, "title": "雨污管网混接", "deadline": "2025-12-31", "notes": [] },
+        ])
+    );
     let listed = "query($p: ID!) { problems(planId: $p) { id } }";
     assert_eq!(
         app.data(listed, json!({ "p": p.plan })).await["problems"],
@@ -607,17 +620,45 @@ async fn a_problem_list_is_imported_all_or_nothing() {
     assert_eq!(
         imported,
         &json!([
-            { "title": "危化品仓库未设置防爆照明", "category": "安全", "severity": "MAJOR", "source": "CHECK",
+            { "title": "危化品仓库未设置防爆照明", "category": "危化品安全", "severity": "MAJOR", "source": "CHECK",
               "foundOn": "2025-10-20", "deadline": "2025-11-30", "enterprise": "湖南华鑫化工有限公司",
               "unit": { "name": "安全环保局" }, "state": "OPEN" },
-            { "title": "消防通道堆放杂物", "category": "安全", "severity": "GENERAL", "source": "CHECK",
+            { "title": "消防通道堆放杂物", "category": "危化品安全", "severity": "GENERAL", "source": "CHECK",
               "foundOn": "2025-10-21", "deadline": "2025-10-21", "enterprise": "洞庭精密制造有限公司",
               "unit": { "name": "企业服务中心" }, "state": "OPEN" },
-            { "title": "雨污管网混接", "category": "环保", "severity": "GENERAL", "source": "PETITION",
+            { "title": "雨污管网混接", "category": "环境保护", "severity": "GENERAL", "source": "PETITION",
               "foundOn": "2025-10-08", "deadline": "2025-12-31", "enterprise": null,
               "unit": { "name": "安全环保局" }, "state": "OPEN" },
         ]),
         "{done}"
+    );
+
+    // The same list again: every row is one the plan has.
+    let again = app
+        .upload(
+            common::ADMIN_TOKEN,
+            IMPORT_PROBLEMS,
+            json!({ "planId": p.plan }),
+            good_again,
+            "qingdan.xlsx",
+        )
+        .await;
+    let dups: Vec<String> = again["errors"][0]["extensions"]["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            format!(
+                "{} {}",
+                p["cell"].as_str().unwrap(),
+                p["code"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        dups,
+        ["B4 DUPLICATE", "B5 DUPLICATE", "B7 DUPLICATE"],
+        "{again}"
     );
 
     // Bad cells: each named, nothing written.
@@ -682,7 +723,7 @@ async fn a_problem_list_is_imported_all_or_nothing() {
             "D3 UNREADABLE_VALUE",
             "F4 UNKNOWN_UNIT",
             "H4 INVALID_DATE",
-            "row 5 INVALID_VALUE"
+            "H5 INVALID_VALUE"
         ],
         "{refused}"
     );

@@ -444,6 +444,21 @@ async fn the_figures_by_hand() {
             { "unit": { "name": "经济发展局" }, "assigned": 1, "closed": 0, "closedOnTime": 0, "overdue": 0, "closureRate": 0.0, "onTimeRate": null },
         ])
     );
+    // The unit ranking carries the same figures beside completion.
+    app.assign(&p.goal, &p.zhaoshang, Some(20.0)).await;
+    let ranking = app
+        .data(
+            r#"query($p: ID!) { unitRanking(planId: $p, asOf: "2025-12-31") { unit { name }
+                supervision { assigned closed closedOnTime overdue closureRate onTimeRate } } }"#,
+            json!({ "p": p.plan }),
+        )
+        .await;
+    assert_eq!(
+        ranking["unitRanking"],
+        json!([{ "unit": { "name": "招商合作局" }, "supervision": {
+            "assigned": 4, "closed": 2, "closedOnTime": 1, "overdue": 1,
+            "closureRate": 50.0, "onTimeRate": 1.0 / 3.0 * 100.0 } }])
+    );
     // The lists filter by light and overdue as of a date.
     let overdue = app
         .data(
@@ -827,5 +842,85 @@ async fn a_red_light_item_is_not_handed_over_by_hand() {
     assert_eq!(
         app.data("{ supervisionItems { id } }", json!({})).await["supervisionItems"],
         json!([])
+    );
+}
+
+/// Probe: an extension to a day already past is refused (asked or, once
+/// it has passed, approved), and a double click on 催办 counts once.
+#[tokio::test]
+async fn past_extensions_and_double_urges_are_refused() {
+    let app = TestApp::spawn().await;
+    let p = park(&app).await;
+    // Handed over 11-01, due 11-30.
+    let item = create(&app, &p, "2025-11-30").await;
+    let id = item["id"].clone();
+    app.data(
+        "mutation($id: ID!) { acceptSupervisionItem(id: $id) { id } }",
+        json!({ "id": id }),
+    )
+    .await;
+    app.set_now("2025-12-10T02:00:00Z");
+    let ask = "mutation($i: RequestExtensionInput!) { requestExtension(input: $i) { id } }";
+    let past = app
+        .gql(
+            ask,
+            json!({ "i": { "itemId": id, "newDeadline": "2025-12-05", "reason": "跨年度项目" } }),
+        )
+        .await;
+    assert_eq!(
+        past["errors"][0]["extensions"]["code"], "INVALID_VALUE",
+        "{past}"
+    );
+    assert!(
+        past["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("has passed"),
+        "{past}"
+    );
+    // Asked for 12-20 on 12-10, decided only on 12-22: too late to approve.
+    let request = app
+        .data(
+            ask,
+            json!({ "i": { "itemId": id, "newDeadline": "2025-12-20", "reason": "跨年度项目" } }),
+        )
+        .await["requestExtension"]["id"]
+        .clone();
+    app.set_now("2025-12-22T02:00:00Z");
+    let late = app
+        .gql(
+            "mutation($i: DecideExtensionInput!) { decideExtension(input: $i) { decision } }",
+            json!({ "i": { "requestId": request, "approve": true } }),
+        )
+        .await;
+    assert_eq!(
+        late["errors"][0]["extensions"]["code"], "INVALID_VALUE",
+        "{late}"
+    );
+
+    let urge = "mutation($id: ID!) { urgeSupervisionItem(id: $id) { urgeCount } }";
+    assert_eq!(
+        app.data(urge, json!({ "id": id })).await["urgeSupervisionItem"]["urgeCount"],
+        1
+    );
+    let again = app.gql(urge, json!({ "id": id })).await;
+    assert_eq!(
+        again["errors"][0]["extensions"]["code"], "INVALID_TRANSITION",
+        "{again}"
+    );
+    app.set_now("2025-12-23T02:00:00Z");
+    assert_eq!(
+        app.data(urge, json!({ "id": id })).await["urgeSupervisionItem"]["urgeCount"],
+        2
+    );
+    let item = app
+        .data(
+            "query($id: ID!) { supervisionItem(id: $id) { urgeCount extensionRequests { decision } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        item["supervisionItem"],
+        json!({ "urgeCount": 2, "extensionRequests": [{ "decision": null }] })
     );
 }

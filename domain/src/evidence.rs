@@ -182,11 +182,9 @@ pub fn accept(raw_name: &str, bytes: &[u8], limit: u64) -> Result<Accepted, Refu
             ),
         ));
     };
-    let stem = if stem.is_empty() {
-        "附件".to_string()
-    } else {
-        stem
-    };
+    // No hidden names (".htaccess"): leading dots go.
+    let stem = stem.trim_start_matches('.').trim();
+    let stem = if stem.is_empty() { "附件" } else { stem };
     let room = NAME_LIMIT - 1 - extension.chars().count().min(10);
     let stem: String = stem.chars().take(room).collect();
     Ok(Accepted {
@@ -253,12 +251,42 @@ pub fn check_owner_room(
     Ok(())
 }
 
+/// Files uploaded and not yet cited by anything: one uploader may hold as
+/// many (and as much) as one item may, then must cite or wait for them
+/// to expire.
+pub fn check_unlinked_room(
+    held_count: usize,
+    held_bytes: u64,
+    adding_bytes: u64,
+    max_count: usize,
+    max_bytes: u64,
+) -> Result<(), Refusal> {
+    if held_count + 1 > max_count || held_bytes + adding_bytes > max_bytes {
+        return Err(Refusal::new(
+            Rule::FileTooLarge,
+            format!(
+                "您已上传 {held_count} 个尚未引用的附件（共 {}），上限为 {max_count} 个、{}；请先在反馈、整改或填报中引用它们，未引用的附件一天后自动清除",
+                megabytes(held_bytes),
+                megabytes(max_bytes)
+            ),
+            format!(
+                "you hold {held_count} uncited uploads ({}); the limit is {max_count} files or {}: cite them first (uncited uploads are removed after a day)",
+                megabytes(held_bytes),
+                megabytes(max_bytes)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Whole megabytes when exact, else two decimals: 21,000,000 bytes over
+/// a 20 MB limit reads "20.03 MB", not "20 MB".
 fn megabytes(bytes: u64) -> String {
-    let mb = bytes as f64 / (1024.0 * 1024.0);
-    if mb >= 10.0 || (mb - mb.round()).abs() < 0.05 {
-        format!("{mb:.0} MB")
+    const MB: u64 = 1024 * 1024;
+    if bytes.is_multiple_of(MB) {
+        format!("{} MB", bytes / MB)
     } else {
-        format!("{mb:.1} MB")
+        format!("{:.2} MB", bytes as f64 / MB as f64)
     }
 }
 
@@ -296,17 +324,14 @@ pub fn clean(raw: &str) -> String {
             space = false;
         }
     }
-    out.trim().trim_start_matches('.').trim().to_string()
+    out.trim().to_string()
 }
 
 /// ("整改报告", "pdf") from "整改报告.pdf"; ("README", "") without a dot.
 fn split_name(name: &str) -> (String, String) {
     match name.rsplit_once('.') {
-        Some((stem, ext))
-            if !stem.is_empty()
-                && !ext.is_empty()
-                && ext.chars().all(|c| c.is_ascii_alphanumeric()) =>
-        {
+        // ".pdf" is an extension without a name.
+        Some((stem, ext)) if !ext.is_empty() && ext.chars().all(|c| c.is_ascii_alphanumeric()) => {
             (stem.trim().to_string(), ext.to_string())
         }
         _ => (name.to_string(), String::new()),
@@ -384,6 +409,8 @@ mod tests {
             ("整改报告", "整改报告.pdf"),
             ("", "附件.pdf"),
             ("...", "附件.pdf"),
+            (".pdf", "附件.pdf"),
+            (" .pdf", "附件.pdf"),
         ];
         for (raw, want) in cases {
             assert_eq!(accept(raw, pdf, MB).unwrap().name, want, "{raw:?}");

@@ -16,7 +16,11 @@ pub struct Model {
     pub content_type: String,
     /// Hex.
     pub sha256: String,
+    /// The name shown (a token's or account's name).
     pub uploaded_by: String,
+    /// The token or account that uploaded it ("token:7", "user:3",
+    /// "operator"): only it may cite or read the file while unlinked.
+    pub uploader_key: String,
     pub uploaded_at: DateTimeUtc,
     pub owner_kind: Option<String>,
     pub owner_id: Option<i64>,

@@ -15,6 +15,7 @@ enum Attachment {
     ContentType,
     Sha256,
     UploadedBy,
+    UploaderKey,
     UploadedAt,
     OwnerKind,
     OwnerId,
@@ -50,6 +51,10 @@ impl MigrationTrait for Migration {
                     .col(string_len(Attachment::ContentType, 100))
                     .col(string_len(Attachment::Sha256, 64))
                     .col(string_len(Attachment::UploadedBy, 200))
+                    // Who may cite it while unlinked: the token or account
+                    // ("token:7", "user:3"), never a display name others
+                    // may share.
+                    .col(string_len(Attachment::UploaderKey, 100))
                     .col(timestamp_with_time_zone(Attachment::UploadedAt))
                     .col(string_len_null(Attachment::OwnerKind, 32))
                     .col(big_integer_null(Attachment::OwnerId))

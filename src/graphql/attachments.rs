@@ -59,7 +59,8 @@ impl Attachment {
 /// The files a step cites, parsed, with the server's limits.
 pub(super) fn evidence(ctx: &Context<'_>, ids: &[ID]) -> Result<Evidence> {
     let limits = *ctx.data::<AttachmentLimits>()?;
-    Ok(Evidence::new(parse_ids("attachment", ids)?, limits))
+    let caller = RequestContext::of(ctx)?.caller_key();
+    Ok(Evidence::new(parse_ids("attachment", ids)?, caller, limits))
 }
 
 /// The attachments of reports, loaded together for every report a request
@@ -119,7 +120,16 @@ impl AttachmentMutation {
             .take(limits.per_file_bytes + 1)
             .read_to_end(&mut bytes)
             .map_err(AppError::internal)?;
-        let kept = attachments::upload(&rc.db, &author(ctx)?, &name, bytes, limits, rc.now).await?;
+        let kept = attachments::upload(
+            &rc.db,
+            &author(ctx)?,
+            &rc.caller_key(),
+            &name,
+            bytes,
+            limits,
+            rc.now,
+        )
+        .await?;
         Ok(Attachment(kept))
     }
 }

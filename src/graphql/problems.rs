@@ -273,6 +273,27 @@ pub struct ProblemImport {
     pub count: i32,
     /// The problems recorded, in the sheet's order (empty in a dry run).
     pub imported: Vec<Problem>,
+    /// Every row as it was read, dry run or not: what to check before
+    /// importing for real.
+    pub preview: Vec<ProblemPreview>,
+}
+
+/// A row of a problem list as read.
+#[derive(SimpleObject)]
+pub struct ProblemPreview {
+    /// The sheet's row number.
+    pub row: i32,
+    pub title: String,
+    pub category: String,
+    pub severity: ProblemSeverity,
+    pub source: ProblemSource,
+    pub found_on: Date,
+    pub deadline: Date,
+    pub enterprise: Option<String>,
+    pub unit: Unit,
+    /// What was read by a rule rather than as written ("整改时限“11月底前”按
+    /// 2025-11-30 登记", "严重程度空白，按“一般”登记").
+    pub notes: Vec<String>,
 }
 
 #[derive(InputObject)]
@@ -529,6 +550,28 @@ impl ProblemMutation {
         )
         .await?;
         let count = done.created.len() as i32;
+        let mut preview = Vec::with_capacity(done.preview.len());
+        for row in done.preview {
+            let Some(unit) = rc.unit(row.problem.unit_id).await? else {
+                continue;
+            };
+            preview.push(ProblemPreview {
+                row: row.row as i32,
+                title: row.problem.title,
+                category: row.problem.category,
+                severity: row.problem.severity.into(),
+                source: row.problem.source.into(),
+                found_on: Date(row.problem.found_on),
+                deadline: Date(row.problem.deadline),
+                enterprise: row.problem.enterprise,
+                unit: Unit(unit),
+                notes: row
+                    .notes
+                    .iter()
+                    .map(|n| n.get(rc.lang()).to_string())
+                    .collect(),
+            });
+        }
         let imported = if done.dry_run {
             Vec::new()
         } else {
@@ -538,6 +581,7 @@ impl ProblemMutation {
             dry_run: done.dry_run,
             count,
             imported,
+            preview,
         })
     }
 

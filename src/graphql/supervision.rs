@@ -398,6 +398,59 @@ pub struct DecideExtensionInput {
     pub reason: Option<String>,
 }
 
+/// A unit's supervision figures as of a date, as the unit ranking shows
+/// them beside its completion.
+#[derive(SimpleObject, Clone, Copy, Debug, Default, PartialEq)]
+pub struct SupervisionFigures {
+    pub assigned: u32,
+    pub closed: u32,
+    pub closed_on_time: u32,
+    pub overdue: u32,
+    /// 办结率 (%); null with nothing assigned.
+    pub closure_rate: Option<f64>,
+    /// 按期办结率 (%); null when nothing is due.
+    pub on_time_rate: Option<f64>,
+}
+
+/// The figures of every unit leading items of a plan (those the caller may
+/// read), in the order units first appear: one list, whatever the units.
+pub(super) async fn figures_by_unit(
+    ctx: &Context<'_>,
+    plan_id: i64,
+    date: NaiveDate,
+) -> Result<Vec<(i64, SupervisionFigures)>> {
+    let rc = RequestContext::of(ctx)?;
+    let items = readable(ctx, supervision::list(&rc.db, Some(plan_id), None).await?).await?;
+    let mut by_unit: Vec<(i64, Vec<domain::supervision::ItemFacts>)> = Vec::new();
+    for item in &items {
+        let facts = item.facts();
+        match by_unit
+            .iter_mut()
+            .find(|(u, _)| *u == item.model.lead_unit_id)
+        {
+            Some((_, list)) => list.push(facts),
+            None => by_unit.push((item.model.lead_unit_id, vec![facts])),
+        }
+    }
+    Ok(by_unit
+        .into_iter()
+        .map(|(unit, facts)| {
+            let s = item_stats(&facts, date);
+            (
+                unit,
+                SupervisionFigures {
+                    assigned: s.assigned,
+                    closed: s.closed,
+                    closed_on_time: s.closed_on_time,
+                    overdue: s.overdue,
+                    closure_rate: s.closure_rate(),
+                    on_time_rate: s.on_time_rate(),
+                },
+            )
+        })
+        .collect())
+}
+
 /// Whether the caller may read an item: ADMIN and VIEWER every one, a
 /// REPORTER those its unit (or one below it) leads or supports.
 fn may_read(
@@ -524,32 +577,19 @@ impl SupervisionQuery {
         let plan_id = parse_id("plan", &plan_id)?;
         let data = rc.readable_plan(plan_id).await?;
         let date = as_of.map_or_else(|| rc.today_for(&data.plan), |d| d.0);
-        let items = readable(ctx, supervision::list(&rc.db, Some(plan_id), None).await?).await?;
-        let mut by_unit: Vec<(i64, Vec<domain::supervision::ItemFacts>)> = Vec::new();
-        for item in &items {
-            let facts = item.facts();
-            match by_unit
-                .iter_mut()
-                .find(|(u, _)| *u == item.model.lead_unit_id)
-            {
-                Some((_, list)) => list.push(facts),
-                None => by_unit.push((item.model.lead_unit_id, vec![facts])),
-            }
-        }
         let mut out = Vec::new();
-        for (unit_id, facts) in by_unit {
+        for (unit_id, figures) in figures_by_unit(ctx, plan_id, date).await? {
             let Some(unit) = rc.unit(unit_id).await? else {
                 continue;
             };
-            let s = item_stats(&facts, date);
             out.push(UnitSupervisionStats {
                 unit: Unit(unit),
-                assigned: s.assigned,
-                closed: s.closed,
-                closed_on_time: s.closed_on_time,
-                overdue: s.overdue,
-                closure_rate: s.closure_rate(),
-                on_time_rate: s.on_time_rate(),
+                assigned: figures.assigned,
+                closed: figures.closed,
+                closed_on_time: figures.closed_on_time,
+                overdue: figures.overdue,
+                closure_rate: figures.closure_rate,
+                on_time_rate: figures.on_time_rate,
             });
         }
         Ok(out)

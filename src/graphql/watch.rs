@@ -10,6 +10,7 @@ use super::context::RequestContext;
 use super::inputs::{parse_id, parse_opt_id};
 use super::objects::{Assignment, Goal, Light, Milestone, Plan, Progress, Unit, UnitProgress};
 use super::scalars::Date;
+use super::supervision::SupervisionFigures;
 use crate::error::{AppError, ErrorCode};
 use crate::service::plan_data::ReportScope;
 use crate::service::watch::{self, JudgedGoal, MilestoneEntry};
@@ -317,13 +318,25 @@ impl WatchQuery {
         filter: Option<WatchFilter>,
     ) -> Result<Vec<UnitProgress>> {
         let mut f = filter.unwrap_or_default().to_service()?;
-        f.plan_id = Some(parse_id("plan", &plan_id)?);
+        let plan_id = parse_id("plan", &plan_id)?;
+        f.plan_id = Some(plan_id);
+        let rc = RequestContext::of(ctx)?;
         let mut out = Vec::new();
         for (data, eval) in judged_plans(ctx, &f, as_of).await? {
-            out.extend(UnitProgress::ranked(
-                &data,
-                &watch::unit_ranking(&data, &eval, &f),
-            ));
+            let date = as_of.map_or_else(|| rc.today_for(&data.plan), |d| d.0);
+            let figures: HashMap<i64, SupervisionFigures> =
+                super::supervision::figures_by_unit(ctx, data.plan.id, date)
+                    .await?
+                    .into_iter()
+                    .collect();
+            out.extend(
+                UnitProgress::ranked(&data, &watch::unit_ranking(&data, &eval, &f))
+                    .into_iter()
+                    .map(|mut row| {
+                        row.supervision = figures.get(&row.unit.0.id).copied().unwrap_or_default();
+                        row
+                    }),
+            );
         }
         Ok(out)
     }

@@ -160,6 +160,10 @@ const HEADERS: [(Column, &[&str]); 11] = [
 pub struct DraftProblem {
     /// 0-based.
     pub row: u32,
+    /// The columns of the 问题 and 整改时限 cells, for problems the service
+    /// finds (a duplicate, a deadline before the day found).
+    pub title_column: u32,
+    pub deadline_column: u32,
     pub title: String,
     pub description: Option<String>,
     pub category: String,
@@ -171,6 +175,9 @@ pub struct DraftProblem {
     pub unit_id: i64,
     pub deadline: NaiveDate,
     pub measures: Option<String>,
+    /// What was read by a rule rather than as written (a blank severity
+    /// taken as 一般, "11月底前" as 2025-11-30), for the office to check.
+    pub notes: Vec<Message>,
 }
 
 /// The problems of a list, and every problem found in reading it. `units`
@@ -227,7 +234,7 @@ pub fn read(
     let mut section_category: Option<String> = None;
     for row in header_row + 1..grid.row_count() {
         if let Some(heading) = reader.section_heading(row) {
-            section_category = heading;
+            section_category = Some(heading);
             continue;
         }
         if let Some(draft) = reader.row(row, section_category.as_deref()) {
@@ -330,29 +337,19 @@ impl<'a> Reader<'a> {
         });
     }
 
-    /// `Some(category)` for a row that only heads a section ("一、安全生产类
-    /// （12项）", merged across the sheet): its words name the category of
-    /// the rows below (`None` when they name no known one); `None` for a
-    /// row of data.
-    fn section_heading(&self, row: u32) -> Option<Option<String>> {
-        let filled: Vec<(u32, &Cell)> = (0..self.grid.column_count())
-            .map(|c| (c, self.grid.cell(row, c)))
-            .filter(|(_, cell)| !cell.is_blank() && cell.merged_from.is_none())
+    /// `Some(category)` for a row that only heads a section, numbered the
+    /// way offices number them ("一、危化品安全（12项）", "（四）消防安全隐患",
+    /// "第六类：用电安全"), usually merged across the sheet: its words are
+    /// the category of the rows below, as the office wrote them. `None`
+    /// for any other row (a note in one cell is then a row without a
+    /// problem, and said).
+    fn section_heading(&self, row: u32) -> Option<String> {
+        let filled: Vec<&Cell> = (0..self.grid.column_count())
+            .map(|c| self.grid.cell(row, c))
+            .filter(|cell| !cell.is_blank() && cell.merged_from.is_none())
             .collect();
-        let unit_blank = self.cell(row, Column::Unit).is_none();
         match filled.as_slice() {
-            [(_, cell)] if unit_blank => {
-                let text = cell.text.trim();
-                let numbered = text
-                    .trim_start_matches(|c: char| "一二三四五六七八九十".contains(c))
-                    .trim_start_matches(['、', '.', '．', ' ']);
-                let words = numbered
-                    .split(['（', '('])
-                    .next()
-                    .unwrap_or_default()
-                    .trim();
-                Some(category_of_heading(words))
-            }
+            [cell] if self.cell(row, Column::Unit).is_none() => heading_words(&cell.text),
             _ => None,
         }
     }
@@ -388,6 +385,7 @@ impl<'a> Reader<'a> {
             return None;
         }
         let before = self.problems.len();
+        let mut notes = Vec::new();
         let unit = match self.cell(row, Column::Unit) {
             Some((cell, column)) => {
                 let names = split_units(&cell.text);
@@ -433,10 +431,16 @@ impl<'a> Reader<'a> {
                 None
             }
         };
-        let found_on = self.date(row, Column::FoundOn, "发现时间", None);
-        let deadline = self.date(row, Column::Deadline, "整改时限", found_on);
+        let found_on = self.date(row, Column::FoundOn, "发现时间", None, &mut notes);
+        let deadline = self.date(row, Column::Deadline, "整改时限", found_on, &mut notes);
         let severity = match self.cell(row, Column::Severity) {
-            None => Some(ProblemSeverity::General),
+            None => {
+                notes.push(Message::new(
+                    "严重程度空白，按“一般”登记",
+                    "no severity: GENERAL",
+                ));
+                Some(ProblemSeverity::General)
+            }
             Some((cell, column)) => {
                 let read = severity_of(&cell.text);
                 if read.is_none() {
@@ -453,7 +457,13 @@ impl<'a> Reader<'a> {
             }
         };
         let source = match self.cell(row, Column::Source) {
-            None => Some(ProblemSource::Check),
+            None => {
+                notes.push(Message::new(
+                    "问题来源空白，按“检查”登记",
+                    "no source: CHECK",
+                ));
+                Some(ProblemSource::Check)
+            }
             Some((cell, column)) => {
                 let read = source_of(&cell.text);
                 if read.is_none() {
@@ -469,16 +479,23 @@ impl<'a> Reader<'a> {
                 read
             }
         };
-        let category = self
+        let category = match self
             .text(row, Column::Category)
-            .map(|c| category_of_heading(&c).unwrap_or(c))
             .or_else(|| section_category.map(str::to_string))
-            .unwrap_or_else(|| "其他".into());
+        {
+            Some(category) => category,
+            None => {
+                notes.push(Message::new("类别空白，按“其他”登记", "no category: 其他"));
+                "其他".into()
+            }
+        };
         if self.problems.len() > before {
             return None;
         }
         Some(DraftProblem {
             row,
+            title_column: self.columns[&Column::Title],
+            deadline_column: self.columns[&Column::Deadline],
             title,
             description: self.text(row, Column::Description),
             category,
@@ -490,6 +507,7 @@ impl<'a> Reader<'a> {
             unit_id: unit?,
             deadline: deadline?,
             measures: self.text(row, Column::Measures),
+            notes,
         })
     }
 
@@ -501,6 +519,7 @@ impl<'a> Reader<'a> {
         column: Column,
         name: &str,
         found_on: Option<NaiveDate>,
+        notes: &mut Vec<Message>,
     ) -> Option<NaiveDate> {
         let at = *self.columns.get(&column)?;
         let Some((cell, _)) = self.cell(row, column) else {
@@ -519,10 +538,26 @@ impl<'a> Reader<'a> {
         let text = cell.text.trim().to_string();
         if ["立行立改", "立即整改", "即知即改", "立查立改"].contains(&text.as_str())
         {
+            if let Some(day) = found_on {
+                notes.push(Message::new(
+                    format!("{name}“{text}”按发现当天（{day}）登记"),
+                    format!("{name} {text:?} read as the day found ({day})"),
+                ));
+            }
             return found_on;
         }
         match wording::read_deadline(&text, self.plan_year) {
-            Ok(reading) => Some(reading.date),
+            Ok(reading) => {
+                // Words that name no exact day ("11月底前", "长期坚持"):
+                // say which day they were read as.
+                if reading.ongoing || !exact_day(&text) {
+                    notes.push(Message::new(
+                        format!("{name}“{text}”按 {} 登记", reading.date),
+                        format!("{name} {text:?} read as {}", reading.date),
+                    ));
+                }
+                Some(reading.date)
+            }
             Err(WordingError::Ambiguous(m)) => {
                 self.problem(row, at, ErrorCode::AmbiguousDate, m.zh, m.en);
                 None
@@ -541,6 +576,17 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Whether a date's words name one day outright: a year and a day
+/// ("2025年10月20日", "2025-10-20", "2025.10.20"), nothing to interpret.
+fn exact_day(text: &str) -> bool {
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    let numeric = text
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '-' | '.' | '/'));
+    let worded = text.contains('年') && (text.ends_with('日') || text.ends_with('号'));
+    digits.len() >= 6 && (numeric || worded)
+}
+
 /// "安全环保局、企业服务中心" → both; "安全环保局" → one.
 fn split_units(text: &str) -> Vec<String> {
     text.split(['、', '，', ',', '；', ';', '/', '\n'])
@@ -549,19 +595,35 @@ fn split_units(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// The category a heading or a cell names in the offices' words
-/// ("安全生产类" → 安全, "环境保护" → 环保); `None` when it names none of them.
-fn category_of_heading(words: &str) -> Option<String> {
-    const CATEGORIES: [(&str, &[&str]); 4] = [
-        ("消防", &["消防"]),
-        ("环保", &["环保", "环境", "生态", "污染"]),
-        ("安全", &["安全", "危化", "隐患"]),
-        ("质量", &["质量"]),
-    ];
-    CATEGORIES
-        .iter()
-        .find(|(_, keys)| keys.iter().any(|k| words.contains(k)))
-        .map(|(name, _)| name.to_string())
+/// The words of a numbered section heading, numbering and count gone:
+/// "一、危化品安全（2项）" → "危化品安全", "（四）消防安全隐患" → "消防安全隐患",
+/// "第六类：用电安全" → "用电安全"; `None` for text that is not numbered so.
+fn heading_words(text: &str) -> Option<String> {
+    const NUMERALS: &str = "一二三四五六七八九十";
+    let text = text.trim();
+    let rest = if let Some(rest) = text.strip_prefix('第') {
+        let after = rest.trim_start_matches(|c: char| NUMERALS.contains(c) || c.is_ascii_digit());
+        (after.len() < rest.len())
+            .then_some(after)?
+            .strip_prefix(['类', '部', '项'])?
+    } else if let Some(rest) = text.strip_prefix(['（', '(']) {
+        let after = rest.trim_start_matches(|c: char| NUMERALS.contains(c));
+        (after.len() < rest.len())
+            .then_some(after)?
+            .strip_prefix(['）', ')'])?
+    } else {
+        let after = text.trim_start_matches(|c: char| NUMERALS.contains(c));
+        (after.len() < text.len())
+            .then_some(after)?
+            .strip_prefix(['、', '.', '．'])?
+    };
+    let words = rest
+        .trim_start_matches(['：', ':', ' ', '、'])
+        .split(['（', '('])
+        .next()
+        .unwrap_or_default()
+        .trim();
+    (!words.is_empty()).then(|| words.to_string())
 }
 
 fn severity_of(text: &str) -> Option<ProblemSeverity> {
@@ -660,7 +722,18 @@ mod tests {
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(drafts.len(), 2);
         assert_eq!(drafts[0].title, "危化品仓库未设置防爆照明");
-        assert_eq!(drafts[0].category, "安全");
+        assert_eq!(drafts[0].category, "危化品安全");
+        assert_eq!(
+            drafts[0]
+                .notes
+                .iter()
+                .map(|n| n.zh.as_str())
+                .collect::<Vec<_>>(),
+            [
+                "整改时限“11月底前”按 2025-11-30 登记",
+                "问题来源空白，按“检查”登记"
+            ]
+        );
         assert_eq!(drafts[0].severity, ProblemSeverity::Major);
         assert_eq!(drafts[0].source, ProblemSource::Check);
         assert_eq!(
@@ -678,6 +751,24 @@ mod tests {
         assert_eq!(drafts[1].severity, ProblemSeverity::General);
         assert_eq!(drafts[1].deadline, drafts[1].found_on, "立行立改");
         assert_eq!(drafts[1].unit_id, 2);
+    }
+
+    #[test]
+    fn section_headings_as_offices_number_them() {
+        assert_eq!(
+            heading_words("一、危化品安全（2项）").as_deref(),
+            Some("危化品安全")
+        );
+        assert_eq!(
+            heading_words("（四）消防安全隐患").as_deref(),
+            Some("消防安全隐患")
+        );
+        assert_eq!(
+            heading_words("第六类：用电安全").as_deref(),
+            Some("用电安全")
+        );
+        assert_eq!(heading_words("这一行是备注：以下为复查发现"), None);
+        assert_eq!(heading_words("一般"), None);
     }
 
     #[test]

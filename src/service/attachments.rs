@@ -82,16 +82,23 @@ impl Owner {
     }
 }
 
-/// Files a step cites, with the limits they are held to.
+/// Files a step cites, who cites them, and the limits they are held to.
 #[derive(Clone, Debug, Default)]
 pub struct Evidence {
     pub ids: Vec<i64>,
+    /// The citing caller's token or account ("token:7", "user:3"): a file
+    /// is citable only by the token or account that uploaded it.
+    pub uploader_key: String,
     pub limits: AttachmentLimits,
 }
 
 impl Evidence {
-    pub fn new(ids: Vec<i64>, limits: AttachmentLimits) -> Self {
-        Evidence { ids, limits }
+    pub fn new(ids: Vec<i64>, uploader_key: String, limits: AttachmentLimits) -> Self {
+        Evidence {
+            ids,
+            uploader_key,
+            limits,
+        }
     }
 }
 
@@ -100,6 +107,7 @@ impl Evidence {
 pub async fn upload(
     db: &DatabaseConnection,
     author: &Audit,
+    uploader_key: &str,
     raw_name: &str,
     bytes: Vec<u8>,
     limits: AttachmentLimits,
@@ -110,14 +118,37 @@ pub async fn upload(
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect::<String>();
+    // The audit row names the file, not the multipart placeholder.
+    let mut author = author.clone();
+    author.input = serde_json::json!({
+        "name": accepted.name,
+        "size": bytes.len(),
+        "contentType": accepted.content_type,
+        "sha256": sha256,
+    });
     let txn = begin_write(db).await?;
     let result: AppResult<_> = async {
+        // Files not cited yet are the uploader's to hold, within what one
+        // item may hold: uploads alone cannot fill the disk.
+        let waiting = attachment::Entity::find()
+            .filter(attachment::Column::UploaderKey.eq(uploader_key))
+            .filter(attachment::Column::OwnerKind.is_null())
+            .all(&txn)
+            .await?;
+        evidence::check_unlinked_room(
+            waiting.len(),
+            waiting.iter().map(|a| a.size.max(0) as u64).sum(),
+            bytes.len() as u64,
+            limits.per_owner_count,
+            limits.per_owner_bytes,
+        )?;
         let model = attachment::ActiveModel {
             name: Set(accepted.name),
             size: Set(bytes.len() as i64),
             content_type: Set(accepted.content_type.to_string()),
             sha256: Set(sha256),
             uploaded_by: Set(author.actor_name.clone()),
+            uploader_key: Set(uploader_key.to_string()),
             uploaded_at: Set(now),
             ..Default::default()
         }
@@ -132,7 +163,45 @@ pub async fn upload(
         Ok(model)
     }
     .await;
-    finish(txn, author, result).await
+    finish(txn, &author, result).await
+}
+
+/// Deletes the files no step cited within `days` of their upload (a form
+/// abandoned after choosing its files); run by the daily job. Returns how
+/// many went.
+pub async fn purge_unlinked(
+    db: &DatabaseConnection,
+    days: i64,
+    now: DateTime<Utc>,
+) -> AppResult<u64> {
+    let before = now - chrono::Duration::days(days);
+    let stale: Vec<i64> = attachment::Entity::find()
+        .filter(attachment::Column::OwnerKind.is_null())
+        .filter(attachment::Column::UploadedAt.lt(before))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
+    let mut gone = 0;
+    for chunk in stale.chunks(500) {
+        let txn = begin_write(db).await?;
+        let result: AppResult<u64> = async {
+            attachment_content::Entity::delete_many()
+                .filter(attachment_content::Column::AttachmentId.is_in(chunk.iter().copied()))
+                .exec(&txn)
+                .await?;
+            Ok(attachment::Entity::delete_many()
+                .filter(attachment::Column::Id.is_in(chunk.iter().copied()))
+                .filter(attachment::Column::OwnerKind.is_null())
+                .exec(&txn)
+                .await?
+                .rows_affected)
+        }
+        .await;
+        gone += crate::db::settle(txn, result).await?;
+    }
+    Ok(gone)
 }
 
 /// Links the files a step cites to its owner (and the event that cites
@@ -143,7 +212,6 @@ pub async fn link<C: ConnectionTrait>(
     evidence: &Evidence,
     owner: Owner,
     event_id: Option<i64>,
-    uploader: &str,
 ) -> AppResult<()> {
     let mut seen = HashSet::new();
     let ids: Vec<i64> = evidence
@@ -167,7 +235,7 @@ pub async fn link<C: ConnectionTrait>(
         let Some(file) = found.get(id) else {
             return Err(AppError::not_found("attachment", id));
         };
-        if file.uploaded_by != uploader {
+        if file.uploader_key != evidence.uploader_key {
             return Err(AppError::refused(
                 ErrorCode::Forbidden,
                 format!(
@@ -259,11 +327,12 @@ pub async fn find<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<attachment::
 pub async fn download(
     db: &DatabaseConnection,
     actor: &Actor,
+    caller_key: &str,
     parents: &HashMap<i64, Option<i64>>,
     id: i64,
 ) -> AppResult<(attachment::Model, Vec<u8>)> {
     let file = find(db, id).await?;
-    if !may_read(db, actor, parents, &file).await? {
+    if !may_read(db, actor, caller_key, parents, &file).await? {
         return Err(AppError::not_found("attachment", id));
     }
     let bytes = attachment_content::Entity::find_by_id(id)
@@ -280,11 +349,12 @@ pub async fn download(
 pub async fn may_read<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
+    caller_key: &str,
     parents: &HashMap<i64, Option<i64>>,
     file: &attachment::Model,
 ) -> AppResult<bool> {
     let Some(owner) = Owner::of(file) else {
-        return Ok(file.uploaded_by == actor.name);
+        return Ok(file.uploader_key == caller_key);
     };
     let units: Vec<i64> = match owner {
         Owner::SupervisionItem(id) => {

@@ -34,6 +34,7 @@ impl Audited for problem::Model {
 }
 
 /// A problem as the target office records it.
+#[derive(Clone, Debug)]
 pub struct NewProblem {
     pub plan_id: i64,
     pub title: String,
@@ -176,6 +177,16 @@ pub struct ListRequest {
 pub struct ListImport {
     pub dry_run: bool,
     pub created: Vec<problem::Model>,
+    /// Every row as read, with what was read by a rule (dry run or not).
+    pub preview: Vec<PreviewRow>,
+}
+
+/// A row of the list as it will be (or was) recorded.
+pub struct PreviewRow {
+    /// 1-based, as the sheet shows it.
+    pub row: u32,
+    pub problem: NewProblem,
+    pub notes: Vec<domain::Message>,
 }
 
 /// Imports a 问题清单 (.xlsx or CSV) into an open plan, all or nothing: every
@@ -214,8 +225,42 @@ pub async fn import_list(
     .await?
     .map_err(super::import::read_refused)?;
     let today = domain::dates::today_in_named(&plan.time_zone, now);
+    // A list imported twice records nothing twice: a row naming a problem
+    // the plan has (or the sheet had above) is one to remove.
+    let mut known: HashSet<(String, i64, NaiveDate)> = problem::Entity::find()
+        .filter(problem::Column::PlanId.eq(plan.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (domain::text::key(&p.title), p.unit_id, p.found_on))
+        .collect();
     let mut ready = Vec::new();
+    let mut preview = Vec::new();
     for draft in drafts {
+        let cell = |column: u32| Some(crate::import::grid::column_name(column));
+        if !known.insert((
+            domain::text::key(&draft.title),
+            draft.unit_id,
+            draft.found_on,
+        )) {
+            problems.push(Problem {
+                row: draft.row + 1,
+                column: cell(draft.title_column),
+                header: None,
+                code: ErrorCode::Duplicate,
+                message: domain::Message::new(
+                    format!(
+                        "“{}”（同一责任单位、同一发现时间）已经登记过，请删去这一行",
+                        draft.title
+                    ),
+                    format!(
+                        "{:?} (same unit, same day found) is recorded already; remove this row",
+                        draft.title
+                    ),
+                ),
+            });
+            continue;
+        }
         if let Err(refusal) = domain::supervision::check_problem_dates(
             draft.found_on,
             draft.deadline,
@@ -224,14 +269,14 @@ pub async fn import_list(
         ) {
             problems.push(Problem {
                 row: draft.row + 1,
-                column: None,
+                column: cell(draft.deadline_column),
                 header: None,
                 code: ErrorCode::InvalidValue,
                 message: refusal.message,
             });
             continue;
         }
-        ready.push(NewProblem {
+        let input = NewProblem {
             plan_id: plan.id,
             title: draft.title,
             description: draft.description,
@@ -244,7 +289,13 @@ pub async fn import_list(
             unit_id: draft.unit_id,
             deadline: draft.deadline,
             measures: draft.measures,
+        };
+        preview.push(PreviewRow {
+            row: draft.row + 1,
+            problem: input.clone(),
+            notes: draft.notes,
         });
+        ready.push(input);
     }
     if ready.is_empty() && problems.is_empty() {
         problems.push(Problem {
@@ -279,7 +330,11 @@ pub async fn import_list(
         settle(txn, result).await?
     };
     drop(turn);
-    Ok(ListImport { dry_run, created })
+    Ok(ListImport {
+        dry_run,
+        created,
+        preview,
+    })
 }
 
 /// One step (开始整改, 提交整改, 复查): INVALID_TRANSITION, changing nothing,
@@ -344,14 +399,7 @@ pub async fn step(
             &author.actor_name,
         )
         .await?;
-        attachments::link(
-            &txn,
-            evidence,
-            Owner::Problem(changed.id),
-            Some(event),
-            &author.actor_name,
-        )
-        .await?;
+        attachments::link(&txn, evidence, Owner::Problem(changed.id), Some(event)).await?;
         Ok(changed)
     }
     .await;

@@ -389,14 +389,8 @@ async fn file_in_one_transaction(
         let replayed = claim_keys(&txn, pendings, &mut outcomes).await?;
         for ((pending, outcome), replay) in pendings.iter().zip(&outcomes).zip(&replayed) {
             if let (Ok(filed), false) = (outcome, *replay) {
-                attachments::link(
-                    &txn,
-                    &pending.input.evidence,
-                    Owner::Report(filed.id),
-                    None,
-                    &pending.author.actor_name,
-                )
-                .await?;
+                attachments::link(&txn, &pending.input.evidence, Owner::Report(filed.id), None)
+                    .await?;
             }
         }
         let filed: Vec<(Option<&Audit>, &report::Model)> = pendings

@@ -302,6 +302,14 @@ pub async fn step(
         let next = item_after(state, step.action(), recovered)?;
         let (kind, content) = step.event()?;
         let today = today_of(&txn, item.plan_id, now).await?;
+        if matches!(step, Step::Urge) && urged_on(&txn, item.id, today).await? {
+            // A double click is not a second 催办: the count is a record.
+            return Err(AppError::refused(
+                ErrorCode::InvalidTransition,
+                format!("今天（{today}）已催办过这项督办，同一天只计一次"),
+                format!("this item was already urged today ({today}); one urge a day counts"),
+            ));
+        }
         let urges = item.urge_count + i32::from(matches!(step, Step::Urge));
         let mut active: supervision_item::ActiveModel = item.into();
         active.state = Set(next.into());
@@ -310,14 +318,7 @@ pub async fn step(
         let item = active.update(&txn).await?;
         let event =
             record_event(&txn, &item, kind, content, today, now, &author.actor_name).await?;
-        attachments::link(
-            &txn,
-            evidence,
-            Owner::SupervisionItem(item.id),
-            Some(event),
-            &author.actor_name,
-        )
-        .await?;
+        attachments::link(&txn, evidence, Owner::SupervisionItem(item.id), Some(event)).await?;
         if next == ItemState::Closed {
             // Closed, nothing waits on it: a request for more time is
             // answered (no), not left to be approved after a reopening.
@@ -327,6 +328,17 @@ pub async fn step(
     }
     .await;
     finish(txn, author, result).await
+}
+
+/// Whether the item was urged on `day`.
+async fn urged_on<C: ConnectionTrait>(txn: &C, item_id: i64, day: NaiveDate) -> AppResult<bool> {
+    Ok(supervision_event::Entity::find()
+        .filter(supervision_event::Column::ItemId.eq(item_id))
+        .filter(supervision_event::Column::Kind.eq("URGE"))
+        .filter(supervision_event::Column::OnDate.eq(day))
+        .one(txn)
+        .await?
+        .is_some())
 }
 
 /// Rejects the item's waiting extension request, if any, because it closed.
@@ -379,6 +391,13 @@ pub async fn request_extension(
                 ErrorCode::InvalidTransition,
                 "这项督办已有一份延期申请等待决定，请等决定后再申请",
                 "an extension request for this item is waiting for a decision",
+            ));
+        }
+        if new_deadline < today {
+            return Err(AppError::refused(
+                ErrorCode::InvalidValue,
+                format!("延期后的时限 {new_deadline} 已经过去（今天是 {today}），请填写今后的日期"),
+                format!("the new deadline {new_deadline} has passed (today is {today})"),
             ));
         }
         let facts = item_facts(&item, &[], &extensions);
@@ -465,6 +484,19 @@ pub async fn decide_extension(
             ));
         }
         let today = today_of(&txn, item.plan_id, now).await?;
+        if approve && request.new_deadline < today {
+            return Err(AppError::refused(
+                ErrorCode::InvalidValue,
+                format!(
+                    "申请的新时限 {} 已经过去（今天是 {today}），批准也不能按期办结；请不批准，并让责任单位按实际重新申请",
+                    request.new_deadline
+                ),
+                format!(
+                    "the deadline asked for ({}) has passed (today is {today}); reject it and let the unit ask again",
+                    request.new_deadline
+                ),
+            ));
+        }
         let decision = if approve { "APPROVED" } else { "REJECTED" };
         let mut active: supervision_extension::ActiveModel = request.into();
         active.decision = Set(Some(decision.to_string()));
@@ -780,8 +812,17 @@ pub async fn daily(db: DatabaseConnection) {
             ),
             Err(err) => tracing::error!(error = %err, "daily supervision check failed"),
         }
+        // Uploads no step cited within a day: a form left after choosing
+        // its files. Every server runs this; a file deleted twice is gone.
+        match attachments::purge_unlinked(&db, UNCITED_DAYS, Utc::now()).await {
+            Ok(gone) => tracing::info!(gone, "uncited attachments removed"),
+            Err(err) => tracing::error!(error = %err, "removing uncited attachments failed"),
+        }
     }
 }
+
+/// Days an upload may wait to be cited before the daily job removes it.
+pub const UNCITED_DAYS: i64 = 1;
 
 /// How long from `now` to the next 02:00 in Asia/Shanghai.
 fn until_next_run(now: DateTime<Utc>) -> std::time::Duration {

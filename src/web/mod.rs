@@ -61,6 +61,7 @@ pub fn routes(route: Route) -> Route {
         .at("/password", get(page("password.html")))
         .at("/report", get(page("report.html")))
         .at("/review", get(page("review.html")))
+        .at("/supervision", get(page("supervision.html")))
         .at("/import", get(page("import.html")))
         .at("/admin", get(page("admin.html")))
         .at("/assets/:fingerprint/*path", get(asset))

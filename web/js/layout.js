@@ -11,6 +11,7 @@ export const NAV = [
   { href: '/dashboard', label: '领导驾驶舱', roles: ['ADMIN', 'VIEWER', 'REPORTER'], ready: true },
   { href: '/calendar', label: '填报情况', roles: ['ADMIN', 'VIEWER', 'REPORTER'], ready: true },
   { href: '/review', label: '审核', roles: ['ADMIN'], ready: true },
+  { href: '/supervision', label: '督查督办', roles: ['ADMIN', 'VIEWER', 'REPORTER'], ready: true },
   { href: '/import', label: '导入分解表', roles: ['ADMIN'], ready: true },
   { href: '/admin', label: '系统管理', roles: ['ADMIN'], ready: true },
 ];

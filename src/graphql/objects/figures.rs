@@ -96,6 +96,9 @@ pub struct UnitProgress {
     pub unit: Unit,
     pub progress: UnitFigures,
     pub lights: LightCounts,
+    /// 督办: the items the unit leads (those the caller may read), as of
+    /// the same date; zeros with none.
+    pub supervision: crate::graphql::supervision::SupervisionFigures,
 }
 
 impl UnitProgress {
@@ -110,6 +113,7 @@ impl UnitProgress {
                 unit: Unit(unit),
                 progress: u.progress.into(),
                 lights: u.lights.into(),
+                supervision: Default::default(),
             })
             .collect()
     }

@@ -1,0 +1,300 @@
+// /supervision?plan=ID&tab=items|problems&item=ID&problem=ID — 督查督办
+// and 问题台账 for everyone: the lists with their lights and states; one
+// item or problem opened below with its history and its 佐证材料 (each a
+// download); and the step the person may take now: a unit's clerk 签收,
+// 反馈 and 申请办结 with files, or 开始整改 and 提交整改; the target office
+// 办结, 退回, 催办, or 复查. The server decides who may; a refusal is said.
+import { gql, gqlUpload, download } from '../api.js';
+import { startPage, param } from '../layout.js';
+import { h, fill, dateWords, lightBadge, table, showError } from '../format.js';
+
+const main = document.getElementById('main');
+
+const STATE_WORDS = {
+  ASSIGNED: '已交办', ACCEPTED: '已签收', IN_PROGRESS: '办理中', CLOSURE_REQUESTED: '申请办结', CLOSED: '已办结',
+};
+const SOURCE_WORDS = {
+  LEADER_INSTRUCTION: '领导批示', MEETING: '会议议定', RED_LIGHT: '红灯预警', INSPECTION: '督查检查', OTHER: '其他',
+};
+const LEVEL_WORDS = { NORMAL: '一般', KEY: '重点', LISTED: '挂牌' };
+const EVENT_WORDS = {
+  ASSIGN: '交办', ACCEPT: '签收', FEEDBACK: '反馈', CLOSURE_REQUEST: '申请办结', CLOSE: '办结', RETURN: '退回',
+  URGE: '催办', EXTENSION_REQUEST: '申请延期', EXTENSION_DECISION: '延期审批', REOPEN: '重新打开',
+  RECORD: '登记', START: '开始整改', SUBMIT: '提交整改', RECHECK_PASSED: '复查通过', RECHECK_FAILED: '复查未通过',
+  ESCALATE: '升级督办',
+};
+const PROBLEM_STATE_WORDS = { OPEN: '待整改', RECTIFYING: '整改中', RECHECK: '待复查', CLOSED: '已销号' };
+const SEVERITY_WORDS = { GENERAL: '一般', MAJOR: '较大', SERIOUS: '重大' };
+
+const FILES = 'attachments { id name size url }';
+const QUERY = `
+query Supervision($plan: ID) {
+  plans { id name state today }
+  supervisionItems(planId: $plan) {
+    id title content source level state urgeCount assignedOn deadline deadlineInForce closedOn
+    light overdue responsibleLeader
+    leadUnit { id name } supportingUnits { id name }
+    events { kind content onDate actor ${FILES} }
+  }
+  problems(planId: $plan) {
+    id title description category severity source foundOn enterprise location deadline state overdue closedOn
+    unit { id name }
+    events { kind content onDate actor ${FILES} }
+  }
+}`;
+
+let me = null;
+startPage({ title: '督查督办' }).then((who) => {
+  me = who;
+  return load();
+});
+
+async function load(flash = null) {
+  try {
+    const { plans } = await gql('{ plans { id name state today } }');
+    const planId = param('plan') || (plans.find((p) => p.state === 'ACTIVE') || plans[0] || {}).id || null;
+    const data = await gql(QUERY, { plan: planId });
+    render(data, planId, flash);
+  } catch (e) {
+    showError(main, e);
+  }
+  document.body.dataset.ready = '1';
+}
+
+function link(params) {
+  const q = new URLSearchParams(location.search);
+  for (const [k, v] of Object.entries(params)) {
+    if (v === null) q.delete(k); else q.set(k, v);
+  }
+  return '/supervision?' + q.toString();
+}
+
+function size(bytes) {
+  return bytes >= 1048576 ? `${(bytes / 1048576).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;
+}
+
+function files(list) {
+  if (!list || !list.length) return null;
+  return h('ul', { class: 'files' }, list.map((f) => h('li', {},
+    h('a', { href: f.url, 'data-attachment': f.id, onclick: (e) => { e.preventDefault(); download(f.url).catch((err) => alert(err.message)); } }, f.name),
+    h('span', { class: 'muted' }, ` ${size(f.size)}`))));
+}
+
+function history(events) {
+  return h('ol', { class: 'history' }, events.map((e) => h('li', {},
+    h('div', {}, h('strong', {}, EVENT_WORDS[e.kind] || e.kind), h('span', { class: 'muted' }, ` ${dateWords(e.onDate)} · ${e.actor}`)),
+    e.content ? h('div', { class: 'clip' }, e.content) : null,
+    files(e.attachments))));
+}
+
+function render(data, planId, flash) {
+  const tab = param('tab') === 'problems' ? 'problems' : 'items';
+  const plan = data.plans.find((p) => p.id === planId);
+  const picker = h('form', { class: 'toolbar', method: 'get', action: '/supervision' },
+    h('input', { type: 'hidden', name: 'tab', value: tab }),
+    h('label', { for: 'plan' }, '年度目标'),
+    h('select', { id: 'plan', name: 'plan' }, data.plans.map((p) => h('option', { value: p.id, selected: p.id === planId }, p.name))),
+    h('button', { type: 'submit', class: 'btn' }, '查看'),
+    planId ? h('button', {
+      type: 'button', class: 'btn', 'data-testid': 'export-ledger',
+      onclick: () => download(`/export/plans/${planId}?format=${tab === 'problems' ? 'problems' : 'supervision'}`).catch((e) => alert(e.message)),
+    }, '导出台账') : null);
+  const tabs = h('nav', { class: 'tabs', 'aria-label': '督办与台账' },
+    h('a', { href: link({ tab: 'items', problem: null }), 'aria-current': tab === 'items' ? 'page' : null }, `督办事项（${data.supervisionItems.length}）`),
+    h('a', { href: link({ tab: 'problems', item: null }), 'aria-current': tab === 'problems' ? 'page' : null }, `问题台账（${data.problems.length}）`));
+  const head = h('div', { class: 'pagehead' }, h('h1', {}, '督查督办'), picker);
+  const note = plan ? h('p', { class: 'muted' }, `灯色截至 ${dateWords(plan.today)}。`) : null;
+  const result = h('div', { id: 'result', 'aria-live': 'polite' }, flash);
+  if (tab === 'problems') {
+    fill(main, head, tabs, note, result, problemsCard(data.problems), problemDetail(data.problems, result));
+  } else {
+    fill(main, head, tabs, note, result, itemsCard(data.supervisionItems), itemDetail(data.supervisionItems, result));
+  }
+}
+
+function itemsCard(items) {
+  const open = param('item');
+  return h('section', { class: 'card' }, table([
+    { head: '督办事项', cell: (i) => h('a', { href: link({ item: i.id }), 'aria-current': i.id === open ? 'true' : null }, i.title) },
+    { head: '来源', cell: (i) => SOURCE_WORDS[i.source] },
+    { head: '级别', cell: (i) => LEVEL_WORDS[i.level] },
+    { head: '牵头单位', cell: (i) => i.leadUnit.name },
+    { head: '办理时限', cell: (i) => dateWords(i.deadlineInForce) },
+    { head: '状态', cell: (i) => STATE_WORDS[i.state] },
+    { head: '督办灯', cell: (i) => (i.light ? lightBadge(i.light, { long: true }) : h('span', { class: 'muted' }, '—')) },
+    { head: '催办', num: true, cell: (i) => i.urgeCount || '' },
+  ], items, { empty: '这个年度目标还没有督办事项。' }));
+}
+
+function problemsCard(problems) {
+  const open = param('problem');
+  return h('section', { class: 'card' }, table([
+    { head: '问题', cell: (p) => h('a', { href: link({ problem: p.id }), 'aria-current': p.id === open ? 'true' : null }, p.title) },
+    { head: '类别', cell: (p) => p.category },
+    { head: '严重程度', cell: (p) => SEVERITY_WORDS[p.severity] },
+    { head: '企业', cell: (p) => p.enterprise || '—' },
+    { head: '责任单位', cell: (p) => p.unit.name },
+    { head: '整改时限', cell: (p) => dateWords(p.deadline) },
+    { head: '状态', cell: (p) => h('span', {}, PROBLEM_STATE_WORDS[p.state], p.overdue ? h('span', { class: 'light light-RED', title: '已过整改时限' }, '逾期') : null) },
+  ], problems, { empty: '这个年度目标还没有登记问题。' }));
+}
+
+/** Uploads the chosen files one by one: their IDs. */
+async function upload(input) {
+  const ids = [];
+  for (const file of input.files) {
+    const data = await gqlUpload('mutation($file: Upload!) { uploadAttachment(file: $file) { id } }', { file: null }, file, 'variables.file');
+    ids.push(data.uploadAttachment.id);
+  }
+  return ids;
+}
+
+/** A form with a text, optional files and one button. */
+function stepForm({ id, label, button, withFiles, required = true, run, result }) {
+  const text = h('textarea', { id: `${id}-text`, rows: 3, required: required || null, maxlength: 2000 });
+  const chooser = withFiles ? h('input', { type: 'file', id: `${id}-files`, multiple: true, accept: '.pdf,.ofd,.jpg,.jpeg,.png,.gif,.webp,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.wps,.et' }) : null;
+  const go = h('button', { type: 'submit', class: 'btn primary', id: `${id}-go` }, button);
+  const form = h('form', { class: 'step', 'data-step': id },
+    h('label', { for: `${id}-text` }, label), text,
+    chooser ? h('div', { class: 'toolbar' }, h('label', { for: `${id}-files` }, '佐证材料（PDF、图片、Office 文档，每个不超过 20 MB）'), chooser) : null,
+    h('div', {}, go));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    go.disabled = true;
+    try {
+      const ids = chooser ? await upload(chooser) : [];
+      const said = await run(text.value.trim(), ids);
+      await load(h('div', { class: 'notice', role: 'status' }, said));
+    } catch (err) {
+      fill(result, h('div', { class: 'alert', role: 'alert' }, err.message));
+      go.disabled = false;
+    }
+  });
+  return form;
+}
+
+function button(id, label, run, result) {
+  return h('button', {
+    type: 'button', class: 'btn', id,
+    onclick: async () => {
+      try {
+        await load(h('div', { class: 'notice', role: 'status' }, await run()));
+      } catch (err) {
+        fill(result, h('div', { class: 'alert', role: 'alert' }, err.message));
+      }
+    },
+  }, label);
+}
+
+function itemDetail(items, result) {
+  const item = items.find((i) => i.id === param('item'));
+  if (!item) return null;
+  const forms = [];
+  const unit = me.role === 'REPORTER';
+  const office = me.role === 'ADMIN';
+  const v = { id: item.id };
+  if ((unit || office) && item.state === 'ASSIGNED') {
+    forms.push(button('accept', '签收', async () => {
+      await gql('mutation($id: ID!) { acceptSupervisionItem(id: $id) { id } }', v);
+      return '已签收。';
+    }, result));
+  }
+  if ((unit || office) && ['ACCEPTED', 'IN_PROGRESS'].includes(item.state)) {
+    forms.push(stepForm({
+      id: 'feedback', label: '反馈办理进展', button: '提交反馈', withFiles: true, result,
+      run: async (content, ids) => {
+        await gql('mutation($i: SupervisionFeedbackInput!) { addSupervisionFeedback(input: $i) { id } }',
+          { i: { itemId: item.id, content, attachmentIds: ids } });
+        return ids.length ? `已反馈，附 ${ids.length} 个佐证材料。` : '已反馈。';
+      },
+    }));
+    forms.push(stepForm({
+      id: 'closure', label: '申请办结：办理结果', button: '申请办结', withFiles: true, result,
+      run: async (summary, ids) => {
+        await gql('mutation($i: SupervisionClosureInput!) { requestSupervisionClosure(input: $i) { id } }',
+          { i: { itemId: item.id, summary, attachmentIds: ids } });
+        return '已申请办结，等待目标办审核。';
+      },
+    }));
+  }
+  if (office && item.state === 'CLOSURE_REQUESTED') {
+    forms.push(button('close', '同意办结', async () => {
+      await gql('mutation($id: ID!) { closeSupervisionItem(id: $id) { id } }', v);
+      return '已办结。';
+    }, result));
+    forms.push(stepForm({
+      id: 'return', label: '退回：退回理由', button: '退回', result,
+      run: async (reason) => {
+        await gql('mutation($i: SupervisionReasonInput!) { returnSupervisionItem(input: $i) { id } }', { i: { itemId: item.id, reason } });
+        return '已退回，责任单位继续办理。';
+      },
+    }));
+  }
+  if (office && item.state !== 'CLOSED') {
+    forms.push(button('urge', '催办', async () => {
+      await gql('mutation($id: ID!) { urgeSupervisionItem(id: $id) { id } }', v);
+      return '已催办。';
+    }, result));
+  }
+  const facts = [
+    ['来源', SOURCE_WORDS[item.source]], ['级别', LEVEL_WORDS[item.level]], ['牵头单位', item.leadUnit.name],
+    ['配合单位', item.supportingUnits.map((u) => u.name).join('、') || '—'], ['责任领导', item.responsibleLeader || '—'],
+    ['交办日期', dateWords(item.assignedOn)],
+    ['办理时限', item.deadline === item.deadlineInForce ? dateWords(item.deadline) : `${dateWords(item.deadlineInForce)}（原 ${dateWords(item.deadline)}，已批准延期）`],
+    ['状态', STATE_WORDS[item.state] + (item.closedOn ? `（${dateWords(item.closedOn)}）` : '')],
+  ];
+  return h('section', { class: 'card detail', id: 'item-detail', 'data-item': item.id },
+    h('h2', {}, item.title, ' ', item.light ? lightBadge(item.light, { long: true }) : null),
+    item.content ? h('p', { class: 'clip' }, item.content) : null,
+    h('dl', { class: 'facts' }, facts.map(([k, val]) => [h('dt', {}, k), h('dd', {}, val)])),
+    h('h3', {}, '办理过程'), history(item.events),
+    forms.length ? h('div', { class: 'steps' }, forms) : null);
+}
+
+function problemDetail(problems, result) {
+  const p = problems.find((x) => x.id === param('problem'));
+  if (!p) return null;
+  const forms = [];
+  const unit = me.role === 'REPORTER' || me.role === 'ADMIN';
+  if (unit && p.state === 'OPEN') {
+    forms.push(button('start', '开始整改', async () => {
+      await gql('mutation($id: ID!) { startRectification(id: $id) { id } }', { id: p.id });
+      return '已开始整改。';
+    }, result));
+  }
+  if (unit && ['OPEN', 'RECTIFYING'].includes(p.state)) {
+    forms.push(stepForm({
+      id: 'rectify', label: '提交整改：整改情况', button: '提交整改', withFiles: true, result,
+      run: async (content, ids) => {
+        await gql('mutation($i: SubmitRectificationInput!) { submitRectification(input: $i) { id } }',
+          { i: { problemId: p.id, content, attachmentIds: ids } });
+        return '已提交整改，等待复查。';
+      },
+    }));
+  }
+  if (me.role === 'ADMIN' && p.state === 'RECHECK') {
+    forms.push(button('pass', '复查通过（销号）', async () => {
+      await gql('mutation($i: RecheckProblemInput!) { recheckProblem(input: $i) { id } }', { i: { problemId: p.id, passed: true } });
+      return '复查通过，已销号。';
+    }, result));
+    forms.push(stepForm({
+      id: 'fail', label: '复查未通过：复查意见', button: '复查未通过', result,
+      run: async (note) => {
+        await gql('mutation($i: RecheckProblemInput!) { recheckProblem(input: $i) { id } }', { i: { problemId: p.id, passed: false, note } });
+        return '已退回继续整改。';
+      },
+    }));
+  }
+  const facts = [
+    ['类别', p.category], ['严重程度', SEVERITY_WORDS[p.severity]], ['企业', p.enterprise || '—'], ['位置', p.location || '—'],
+    ['责任单位', p.unit.name], ['发现日期', dateWords(p.foundOn)], ['整改时限', dateWords(p.deadline) + (p.overdue ? '（已逾期）' : '')],
+    ['状态', PROBLEM_STATE_WORDS[p.state] + (p.closedOn ? `（${dateWords(p.closedOn)}）` : '')],
+  ];
+  return h('section', { class: 'card detail', id: 'problem-detail', 'data-problem': p.id },
+    h('h2', {}, p.title),
+    p.description ? h('p', { class: 'clip' }, p.description) : null,
+    h('dl', { class: 'facts' }, facts.map(([k, val]) => [h('dt', {}, k), h('dd', {}, val)])),
+    h('h3', {}, '整改过程'), history(p.events),
+    forms.length ? h('div', { class: 'steps' }, forms) : null);
+}
+
