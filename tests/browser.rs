@@ -1182,3 +1182,135 @@ fn a_locked_account_and_the_csrf_refusal() {
     );
     only_this_server(&s, &base);
 }
+
+/// 督查督办 on the page: the demo's clerk opens its item, feeds back with
+/// a scanned contract attached (uploaded, cited, listed with its link);
+/// the target office passes a problem's recheck. The API agrees.
+#[test]
+fn the_supervision_page_carries_feedback_with_its_evidence() {
+    if !webdriver::wanted() {
+        eprintln!("browser tests skipped: set MUBIAO_BROWSER_TESTS=1 to run them");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = BinaryDb::new(dir.path(), "browser_supervision");
+    let (_server, port) = db.serve(&["--demo", "--admin-token", OPERATOR]);
+    let base = format!("http://127.0.0.1:{port}");
+    let listed = gql_ok(
+        port,
+        OPERATOR,
+        "{ supervisionItems { id title } problems { id title state } }",
+        json!({}),
+    );
+    let id_of = |list: &str, title: &str| -> String {
+        listed[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["title"] == title)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let item = id_of("supervisionItems", "加快浩源冷链项目签约落地");
+    let problem = id_of("problems", "消防通道堆放杂物");
+
+    let driver = Driver::start();
+    let shots = webdriver::screenshot_dir();
+    let s = driver.session(1366, 900);
+    sign_in_as(&s, &base, "zhaoshang", "mubiao-zhaoshang");
+    s.goto(&format!("{base}/supervision"));
+    wait_ready(&s);
+    let nav = text_of(&s, ".topbar nav").as_str().unwrap().to_string();
+    assert!(nav.contains("督查督办"), "{nav}");
+    let rows = text_of(&s, "main table tbody")
+        .as_str()
+        .unwrap()
+        .to_string();
+    // A unit's clerk sees the items its units lead or support.
+    assert!(rows.contains("加快浩源冷链项目签约落地"), "{rows}");
+    assert!(!rows.contains("闲置土地处置攻坚"), "{rows}");
+    s.screenshot(&shots.join("supervision-list-1366.png"));
+
+    s.goto(&format!("{base}/supervision?item={item}"));
+    wait_ready(&s);
+    let detail = wait_text(&s, "#item-detail");
+    assert!(
+        detail.contains("办理过程") && detail.contains("10月27日完成合同签订"),
+        "{detail}"
+    );
+    type_into(
+        &s,
+        "#feedback-text",
+        "已取得浩源冷链项目投资合同扫描件，项目备案材料已报送。",
+    );
+    // The file a clerk chooses: a scanned contract.
+    s.run(
+        "const t = new DataTransfer();
+         t.items.add(new File(['%PDF-1.4\\n% 浩源冷链项目投资合同\\n%%EOF\\n'], '签约合同.pdf', { type: 'application/pdf' }));
+         document.getElementById('feedback-files').files = t.files;",
+        json!([]),
+    );
+    click(&s, "#feedback-go");
+    let said = wait_text(&s, "#result .notice");
+    assert_eq!(said, "已反馈，附 1 个佐证材料。");
+    wait_ready(&s);
+    let link = wait_text(&s, "#item-detail .history li:last-child .files a");
+    assert_eq!(link, "签约合同.pdf");
+    s.screenshot(&shots.join("supervision-item-1366.png"));
+
+    let api = gql_ok(
+        port,
+        OPERATOR,
+        "query($id: ID!) { supervisionItem(id: $id) { state events { kind content attachments { id name url } } } }",
+        json!({ "id": item }),
+    );
+    let last = api["supervisionItem"]["events"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["kind"], "FEEDBACK");
+    assert_eq!(
+        last["content"],
+        "已取得浩源冷链项目投资合同扫描件，项目备案材料已报送。"
+    );
+    assert_eq!(last["attachments"][0]["name"], "签约合同.pdf");
+    let url = last["attachments"][0]["url"].as_str().unwrap();
+    let (status, body) = http(port, "GET", url, None, Some(OPERATOR)).unwrap();
+    assert_eq!(status, 200);
+    assert!(body.starts_with("%PDF-1.4"), "{body}");
+    only_this_server(&s, &base);
+
+    // The target office, on the 台账: the recheck passes, the problem closes.
+    let office = driver.session(1366, 900);
+    sign_in_as(&office, &base, "admin", "mubiao-admin");
+    office.goto(&format!(
+        "{base}/supervision?tab=problems&problem={problem}"
+    ));
+    wait_ready(&office);
+    let detail = wait_text(&office, "#problem-detail");
+    assert!(
+        detail.contains("待复查") && detail.contains("杂物已清理完毕"),
+        "{detail}"
+    );
+    office.screenshot(&shots.join("supervision-problem-1366.png"));
+    click(&office, "#pass");
+    assert_eq!(wait_text(&office, "#result .notice"), "复查通过，已销号。");
+    let state = gql_ok(
+        port,
+        OPERATOR,
+        "query($id: ID!) { problem(id: $id) { state } }",
+        json!({ "id": problem }),
+    );
+    assert_eq!(state["problem"]["state"], "CLOSED");
+
+    // A phone: the list reads without scrolling sideways.
+    let phone = driver.session(390, 844);
+    sign_in_as(&phone, &base, "zhaoshang", "mubiao-zhaoshang");
+    phone.goto(&format!("{base}/supervision?item={item}"));
+    wait_ready(&phone);
+    phone.screenshot(&shots.join("supervision-item-390.png"));
+}
