@@ -778,3 +778,96 @@ async fn a_problems_dates_must_be_near_its_plan() {
         json!([])
     );
 }
+
+/// Probe: a workbook whose first sheet is a hidden 说明 imports its
+/// visible 问题清单 without naming the sheet.
+#[tokio::test]
+async fn a_hidden_first_sheet_is_not_the_list() {
+    use rust_xlsxwriter::Workbook;
+    let app = TestApp::spawn().await;
+    let p = park(&app).await;
+    let mut book = Workbook::new();
+    let notes = book.add_worksheet();
+    notes.set_name("说明").unwrap();
+    notes
+        .write_string(0, 0, "填表说明：发现时间、整改时限请填写具体日期")
+        .unwrap();
+    notes.set_hidden(true);
+    let list = book.add_worksheet();
+    list.set_name("问题清单").unwrap();
+    list.set_active(true);
+    for (c, h) in ["问题", "责任单位", "发现时间", "整改时限"]
+        .iter()
+        .enumerate()
+    {
+        list.write_string(0, c as u16, *h).unwrap();
+    }
+    for (c, v) in [
+        "配电房未配备绝缘垫",
+        "安全环保局",
+        "2025年10月20日",
+        "2025年11月30日",
+    ]
+    .iter()
+    .enumerate()
+    {
+        list.write_string(1, c as u16, *v).unwrap();
+    }
+    let file = book.save_to_buffer().unwrap();
+    let done = app
+        .upload(
+            common::ADMIN_TOKEN,
+            IMPORT_PROBLEMS,
+            json!({ "planId": p.plan }),
+            file,
+            "list.xlsx",
+        )
+        .await;
+    assert_eq!(done["data"]["importProblems"]["count"], 1, "{done}");
+    assert_eq!(
+        done["data"]["importProblems"]["preview"][0]["notes"],
+        json!([
+            "no severity: GENERAL",
+            "no source: CHECK",
+            "no category: 其他"
+        ])
+    );
+}
+
+/// The ledger and its figures cost the same statements for 3 problems as
+/// for 30, their histories and files included: the problems (one), their
+/// events and their files (one each), units (cached per request).
+#[tokio::test]
+async fn the_ledger_costs_the_same_for_3_or_30_problems() {
+    let app = TestApp::spawn().await;
+    let p = park(&app).await;
+    let list = format!(
+        r#"{{ problems(planId: "{plan}") {{ {PROBLEM} attachments {{ name }} events {{ attachments {{ name }} }} }}
+             problemStats(planId: "{plan}", from: "2025-01-01", to: "2025-12-31") {{ total {{ found closed }} byUnit {{ unit {{ name }} found }} }} }}"#,
+        plan = p.plan
+    );
+    let mut counts = Vec::new();
+    for total in [3, 30] {
+        while app
+            .data(
+                "query($p: ID!) { problems(planId: $p) { id } }",
+                json!({ "p": p.plan }),
+            )
+            .await["problems"]
+            .as_array()
+            .unwrap()
+            .len()
+            < total
+        {
+            record(&app, &p, json!({})).await;
+        }
+        app.reset_statements();
+        let d = app.data(&list, json!({})).await;
+        counts.push(app.statements());
+        assert_eq!(d["problems"].as_array().unwrap().len(), total);
+        assert_eq!(d["problemStats"]["total"]["found"], total);
+    }
+    assert_eq!(counts[0], counts[1], "{counts:?}");
+    assert!(counts[1] <= 12, "{counts:?}");
+    eprintln!("problems + problemStats: {} statements", counts[1]);
+}

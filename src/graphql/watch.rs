@@ -321,14 +321,19 @@ impl WatchQuery {
         let plan_id = parse_id("plan", &plan_id)?;
         f.plan_id = Some(plan_id);
         let rc = RequestContext::of(ctx)?;
+        let asked = ctx.look_ahead().field("supervision").exists();
         let mut out = Vec::new();
         for (data, eval) in judged_plans(ctx, &f, as_of).await? {
             let date = as_of.map_or_else(|| rc.today_for(&data.plan), |d| d.0);
-            let figures: HashMap<i64, SupervisionFigures> =
+            // Loaded only when asked: the ranking alone costs what it did.
+            let figures: HashMap<i64, SupervisionFigures> = if asked {
                 super::supervision::figures_by_unit(ctx, data.plan.id, date)
                     .await?
                     .into_iter()
-                    .collect();
+                    .collect()
+            } else {
+                HashMap::new()
+            };
             out.extend(
                 UnitProgress::ranked(&data, &watch::unit_ranking(&data, &eval, &f))
                     .into_iter()

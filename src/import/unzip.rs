@@ -30,10 +30,15 @@ fn unreadable(zh: impl std::fmt::Display, en: impl std::fmt::Display) -> ReadErr
     ))
 }
 
-/// A workbook the zip reader refuses, in its own (English) words.
+/// A workbook the zip reader refuses: the clerk reads what to do, the
+/// English reader the reader's own words.
 fn damaged(detail: impl std::fmt::Display) -> ReadError {
-    unreadable(&detail, &detail)
+    unreadable(DAMAGED_ZH, &detail)
 }
+
+/// What a clerk does about a file no workbook reader can open.
+pub(super) const DAMAGED_ZH: &str =
+    "文件已损坏，或不是 Excel 2007 及以后的 .xlsx 文件；请用 Excel 打开后另存为 .xlsx 再上传";
 
 /// Unpacks and measures every part of the workbook in `bytes`.
 pub(super) fn measure(bytes: &[u8], budget: Budget) -> Result<(), ReadError> {
@@ -381,9 +386,12 @@ mod tests {
 
     #[test]
     fn not_a_zip_is_unreadable() {
-        assert!(matches!(
-            measured(b"PK\x03\x04 and then nothing"),
-            Err(ReadError::Unreadable(_))
-        ));
+        // Said to the clerk without the zip reader's words.
+        match measured(b"PK\x03\x04 and then nothing") {
+            Err(ReadError::Unreadable(m)) => {
+                assert_eq!(m.zh, format!("无法读取工作簿：{DAMAGED_ZH}"))
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

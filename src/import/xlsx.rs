@@ -14,16 +14,37 @@ use super::unzip;
 
 fn unreadable(e: XlsxError) -> ReadError {
     ReadError::Unreadable(Message::new(
-        format!("无法读取工作簿：{e}"),
+        format!("无法读取工作簿：{}", super::unzip::DAMAGED_ZH),
         format!("the workbook cannot be read: {e}"),
     ))
 }
 
-/// Reads the sheet `sheet` (default: the one named …分解…, else the first).
-pub(super) fn read(bytes: &[u8], sheet: Option<&str>, budget: Budget) -> Result<Grid, ReadError> {
+/// Reads the sheet `sheet` (default: the first visible one whose name
+/// holds one of `preferred`, else the first visible one).
+pub(super) fn read(
+    bytes: &[u8],
+    sheet: Option<&str>,
+    preferred: &[&str],
+    budget: Budget,
+) -> Result<Grid, ReadError> {
     unzip::measure(bytes, budget)?;
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(unreadable)?;
-    let name = choose_sheet(&book.sheet_names(), sheet)?;
+    // A hidden sheet (说明, 下拉选项) is not the one a clerk filled in.
+    let visible: Vec<String> = book
+        .sheets_metadata()
+        .iter()
+        .filter(|s| s.visible == calamine::SheetVisible::Visible)
+        .map(|s| s.name.clone())
+        .collect();
+    let names = if visible.is_empty() {
+        book.sheet_names()
+    } else {
+        visible
+    };
+    let name = match sheet {
+        Some(_) => choose_sheet(&book.sheet_names(), sheet, preferred)?,
+        None => choose_sheet(&names, None, preferred)?,
+    };
     let mut grid = GridBuilder::new(&name, budget);
     {
         let mut cells = book.worksheet_cells_reader(&name).map_err(unreadable)?;
@@ -47,7 +68,11 @@ pub(super) fn read(bytes: &[u8], sheet: Option<&str>, budget: Budget) -> Result<
     Ok(grid.finish())
 }
 
-fn choose_sheet(names: &[String], wanted: Option<&str>) -> Result<String, ReadError> {
+fn choose_sheet(
+    names: &[String],
+    wanted: Option<&str>,
+    preferred: &[&str],
+) -> Result<String, ReadError> {
     match wanted {
         Some(wanted) => names
             .iter()
@@ -67,7 +92,7 @@ fn choose_sheet(names: &[String], wanted: Option<&str>) -> Result<String, ReadEr
             }),
         None => names
             .iter()
-            .find(|n| n.contains("分解"))
+            .find(|n| preferred.iter().any(|p| n.contains(p)))
             .or(names.first())
             .cloned()
             .ok_or_else(|| {
@@ -138,7 +163,7 @@ mod tests {
     use crate::import::limits::READ_BUDGET;
 
     fn read_sheet(bytes: &[u8]) -> Result<Grid, ReadError> {
-        read(bytes, None, Budget::new(READ_BUDGET))
+        read(bytes, None, &["分解"], Budget::new(READ_BUDGET))
     }
 
     /// The English text of a read refused as too large.

@@ -219,8 +219,13 @@ pub async fn import_list(
         .map(|u| (domain::text::key(&u.name), u.id))
         .collect();
     let (drafts, mut problems) = off_the_workers(&turn, move || {
-        crate::import::read(&file, sheet.as_deref(), budget)
-            .map(|grid| crate::import::problem_list::read(&grid, year, &units))
+        crate::import::read_preferring(
+            &file,
+            sheet.as_deref(),
+            &["问题", "隐患", "台账", "清单"],
+            budget,
+        )
+        .map(|grid| crate::import::problem_list::read(&grid, year, &units))
     })
     .await?
     .map_err(super::import::read_refused)?;

@@ -97,7 +97,7 @@ pub struct UnitProgress {
     pub progress: UnitFigures,
     pub lights: LightCounts,
     /// 督办: the items the unit leads (those the caller may read), as of
-    /// the same date; zeros with none.
+    /// the same date; zeros with none. Loaded only when selected.
     pub supervision: crate::graphql::supervision::SupervisionFigures,
 }
 
