@@ -529,11 +529,21 @@ async fn graphql(state: Data<&AppState>, req: &Request, body: Body) -> Response 
         Ok(None) => (None, None),
         Err(refusal) => return refusal,
     };
-    // A file upload (a sheet, an attachment) may be larger than a query.
-    let body_limit = if req
+    // A file upload (a sheet, an attachment) may be larger than a query;
+    // only a caller may send one, refused before its body is read.
+    let upload = req
         .content_type()
-        .is_some_and(|t| t.starts_with("multipart/form-data"))
-    {
+        .is_some_and(|t| t.starts_with("multipart/form-data"));
+    if upload && actor.is_none() {
+        return refuse(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthenticated,
+            &Message::new("上传文件前请先登录", "sign in before uploading a file"),
+            lang,
+            &request_id,
+        );
+    }
+    let body_limit = if upload {
         limits.max_upload_body_bytes()
     } else {
         limits.max_body_bytes

@@ -168,6 +168,15 @@ async fn a_feedbacks_evidence_is_downloaded_only_by_those_who_may_read_the_item(
         404
     );
     assert_eq!(app.download(&url, None).await.0, 401);
+    // Nor may anyone upload without signing in: refused before the body.
+    let anonymous = app
+        .client
+        .post("/graphql")
+        .header("content-type", "multipart/form-data; boundary=x")
+        .body(vec![b'x'; 1 << 20])
+        .send()
+        .await;
+    assert_eq!(anonymous.0.status().as_u16(), 401);
     // The other clerk does not even see it listed.
     let (_, seen) = app
         .gql_as(
@@ -196,7 +205,9 @@ async fn a_feedbacks_evidence_is_downloaded_only_by_those_who_may_read_the_item(
         json!({ "i": { "itemId": id, "summary": "合同已签订", "attachmentIds": [theirs] } }),
     )
     .await;
-    assert_eq!(code(&stolen), "FORBIDDEN", "{stolen}");
+    // As missing as a file that does not exist: no name told.
+    assert_eq!(code(&stolen), "NOT_FOUND", "{stolen}");
+    assert!(!stolen.to_string().contains("说明.pdf"), "{stolen}");
     let now = app
         .data(
             "query($id: ID!) { supervisionItem(id: $id) { state events { kind } attachments { id } } }",
@@ -490,12 +501,31 @@ async fn a_file_is_its_uploaders_own_not_its_names() {
             json!({ "i": { "problemId": problem, "content": "引用别人的文件", "attachmentIds": [file_id] } }),
         )
         .await;
-    assert_eq!(code(&taken), "FORBIDDEN", "{taken}");
+    assert_eq!(code(&taken), "NOT_FOUND", "{taken}");
+    // Nor may the namesake discard it; its uploader may discard its own.
+    let (_, discard) = app
+        .gql_as(
+            Some(&namesake),
+            "mutation($id: ID!) { discardAttachment(id: $id) }",
+            json!({ "id": file_id }),
+        )
+        .await;
+    assert_eq!(code(&discard), "NOT_FOUND", "{discard}");
     assert_eq!(
         app.download(&url, Some(&clerk)).await.0,
         200,
         "still the clerk's"
     );
+    let spare = upload(&app, &clerk, pdf("草稿"), "草稿.pdf").await;
+    let spare = spare["data"]["uploadAttachment"]["id"].clone();
+    let (_, gone) = app
+        .gql_as(
+            Some(&clerk),
+            "mutation($id: ID!) { discardAttachment(id: $id) }",
+            json!({ "id": spare }),
+        )
+        .await;
+    assert_eq!(gone["data"]["discardAttachment"], spare, "{gone}");
 
     // A day and a bit later, the daily job removes it, bytes and all.
     let later = common::test_now() + chrono::Duration::hours(25);

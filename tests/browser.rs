@@ -1284,9 +1284,72 @@ fn the_supervision_page_carries_feedback_with_its_evidence() {
     assert!(body.starts_with("%PDF-1.4"), "{body}");
     only_this_server(&s, &base);
 
+    // A page renamed .pdf is refused next to the button, in view; the good
+    // file sent with it is discarded and no feedback is filed.
+    type_into(&s, "#feedback-text", "补充现场照片");
+    s.run(
+        "const t = new DataTransfer();
+         t.items.add(new File(['%PDF-1.4\\n%%EOF\\n'], '现场.pdf', { type: 'application/pdf' }));
+         t.items.add(new File(['<html><script>alert(1)</script></html>'], '伪装.pdf', { type: 'application/pdf' }));
+         document.getElementById('feedback-files').files = t.files;",
+        json!([]),
+    );
+    click(&s, "#feedback-go");
+    let refused = wait_text(&s, "#feedback-message .alert");
+    assert!(refused.contains("不是可接受的佐证材料"), "{refused}");
+    let in_view = s.run(
+        "const r = document.querySelector('#feedback-message .alert').getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight",
+        json!([]),
+    );
+    assert_eq!(in_view, json!(true), "the refusal is where the clerk looks");
+    let events = gql_ok(
+        port,
+        OPERATOR,
+        "query($id: ID!) { supervisionItem(id: $id) { events { kind } attachments { name } } }",
+        json!({ "id": item }),
+    );
+    assert_eq!(
+        events["supervisionItem"]["attachments"],
+        json!([{ "name": "签约合同.pdf" }])
+    );
+
+    // More time, asked on the page; the office approves it there.
+    s.goto(&format!("{base}/supervision?item={item}"));
+    wait_ready(&s);
+    type_into(&s, "#extend-date", "2026-12-31");
+    type_into(
+        &s,
+        "#extend-text",
+        "客商总部审批流程延长，备案材料12月中旬报齐",
+    );
+    click(&s, "#extend-go");
+    assert_eq!(
+        wait_text(&s, "#result .notice"),
+        "已申请延期至 2026年12月31日，等待目标办决定。"
+    );
+
     // The target office, on the 台账: the recheck passes, the problem closes.
     let office = driver.session(1366, 900);
     sign_in_as(&office, &base, "admin", "mubiao-admin");
+    office.goto(&format!("{base}/supervision?item={item}"));
+    wait_ready(&office);
+    let waiting = wait_text(&office, "[data-testid=extension-waiting]");
+    assert!(waiting.contains("2026年12月31日"), "{waiting}");
+    // The office's steps only: no 反馈 form for the target office.
+    assert_eq!(text_of(&office, "#feedback-text"), Value::Null);
+    click(&office, "#approve-extension");
+    assert_eq!(
+        wait_text(&office, "#result .notice"),
+        "已批准延期至 2026年12月31日。"
+    );
+    let extended = gql_ok(
+        port,
+        OPERATOR,
+        "query($id: ID!) { supervisionItem(id: $id) { deadline deadlineInForce } }",
+        json!({ "id": item }),
+    );
+    assert_eq!(extended["supervisionItem"]["deadlineInForce"], "2026-12-31");
+    assert_eq!(extended["supervisionItem"]["deadline"], "2025-11-30");
     office.goto(&format!(
         "{base}/supervision?tab=problems&problem={problem}"
     ));
@@ -1312,5 +1375,6 @@ fn the_supervision_page_carries_feedback_with_its_evidence() {
     sign_in_as(&phone, &base, "zhaoshang", "mubiao-zhaoshang");
     phone.goto(&format!("{base}/supervision?item={item}"));
     wait_ready(&phone);
+    assert!(!scrolls_sideways(&phone), "the phone page scrolls sideways");
     phone.screenshot(&shots.join("supervision-item-390.png"));
 }

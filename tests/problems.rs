@@ -737,11 +737,23 @@ async fn a_problem_list_is_imported_all_or_nothing() {
     );
 }
 
-/// Probe: a problem found in year 1 or due in year 9999 is a typing slip.
+/// Probe: a problem found in year 1 or due in year 9999 is a typing slip;
+/// figures from a day after their end are no period.
 #[tokio::test]
 async fn a_problems_dates_must_be_near_its_plan() {
     let app = TestApp::spawn().await;
     let p = park(&app).await;
+    let (_, reversed) = app
+        .gql_as(
+            Some(common::ADMIN_TOKEN),
+            r#"query($p: ID!) { problemStats(planId: $p, from: "2026-01-01", to: "2025-01-01") { total { found } } }"#,
+            json!({ "p": p.plan }),
+        )
+        .await;
+    assert_eq!(
+        reversed["errors"][0]["extensions"]["code"], "INVALID_VALUE",
+        "{reversed}"
+    );
     let recorded = "mutation($i: RecordProblemInput!) { recordProblem(input: $i) { id } }";
     let base = json!({ "planId": p.plan, "title": "危化品仓库未设置防爆照明", "category": "安全",
         "severity": "MAJOR", "source": "CHECK", "unitId": p.anquan });

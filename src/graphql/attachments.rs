@@ -14,7 +14,7 @@ use sea_orm::DatabaseConnection;
 use super::audit::author;
 use super::context::RequestContext;
 use super::ids::id_of;
-use super::inputs::parse_ids;
+use super::inputs::{parse_id, parse_ids};
 use crate::error::{AppError, ErrorCode};
 use crate::service::attachments::{self, AttachmentLimits, Evidence};
 use domain::access::Role;
@@ -131,5 +131,14 @@ impl AttachmentMutation {
         )
         .await?;
         Ok(Attachment(kept))
+    }
+
+    /// 删除 one of the caller's own uploads that nothing cites yet (a form
+    /// whose step was refused). Returns its ID.
+    async fn discard_attachment(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
+        let rc = RequestContext::of(ctx)?;
+        rc.actor()?;
+        attachments::discard(&rc.db, &rc.caller_key(), parse_id("attachment", &id)?).await?;
+        Ok(id)
     }
 }

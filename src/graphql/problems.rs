@@ -400,6 +400,14 @@ impl ProblemQuery {
     ) -> Result<ProblemStats> {
         let rc = RequestContext::of(ctx)?;
         let plan_id = parse_id("plan", &plan_id)?;
+        if from.0 > to.0 {
+            return Err(AppError::refused(
+                ErrorCode::InvalidValue,
+                format!("统计起始日 {} 晚于截止日 {}", from.0, to.0),
+                format!("from {} is after to {}", from.0, to.0),
+            )
+            .into());
+        }
         rc.readable_plan(plan_id).await?;
         let found = readable(ctx, problems::list(&rc.db, Some(plan_id)).await?).await?;
         let mut total = ProblemTally::default();

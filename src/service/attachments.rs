@@ -166,6 +166,28 @@ pub async fn upload(
     finish(txn, &author, result).await
 }
 
+/// Discards one of the caller's own uploads that nothing cites yet (a
+/// form whose step was refused after its files went up). Anyone else's,
+/// or a cited one, is NOT_FOUND.
+pub async fn discard(db: &DatabaseConnection, uploader_key: &str, id: i64) -> AppResult<()> {
+    let txn = begin_write(db).await?;
+    let result: AppResult<()> = async {
+        let file = attachment::Entity::find_by_id(id)
+            .filter(attachment::Column::UploaderKey.eq(uploader_key))
+            .filter(attachment::Column::OwnerKind.is_null())
+            .one(&txn)
+            .await?
+            .ok_or_else(|| AppError::not_found("attachment", id))?;
+        attachment_content::Entity::delete_by_id(file.id)
+            .exec(&txn)
+            .await?;
+        attachment::Entity::delete_by_id(file.id).exec(&txn).await?;
+        Ok(())
+    }
+    .await;
+    crate::db::settle(txn, result).await
+}
+
 /// Deletes the files no step cited within `days` of their upload (a form
 /// abandoned after choosing its files); run by the daily job. Returns how
 /// many went.
@@ -235,18 +257,10 @@ pub async fn link<C: ConnectionTrait>(
         let Some(file) = found.get(id) else {
             return Err(AppError::not_found("attachment", id));
         };
+        // Someone else's file is as missing as one that does not exist:
+        // a refusal naming it would tell its name to whoever guessed its ID.
         if file.uploader_key != evidence.uploader_key {
-            return Err(AppError::refused(
-                ErrorCode::Forbidden,
-                format!(
-                    "附件“{}”不是您上传的，不能引用；请上传自己的文件",
-                    file.name
-                ),
-                format!(
-                    "attachment {:?} was not uploaded by you; upload your own file",
-                    file.name
-                ),
-            ));
+            return Err(AppError::not_found("attachment", id));
         }
         if file.owner_kind.is_some() {
             return Err(already_cited(file));

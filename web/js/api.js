@@ -201,7 +201,13 @@ export async function download(url) {
     throw new ApiError(error ? sentenceFor(error) : `下载没有成功（HTTP ${resp.status}）。`, code || 'HTTP_' + resp.status);
   }
   const disposition = resp.headers.get('content-disposition') || '';
-  const name = (/filename="([^"]+)"/.exec(disposition) || [])[1] || 'export';
+  // The UTF-8 name (filename*=UTF-8''…) first: "整改报告.pdf", not "____.pdf".
+  const encoded = (/filename\*=UTF-8''([^;]+)/i.exec(disposition) || [])[1];
+  let name = null;
+  if (encoded) {
+    try { name = decodeURIComponent(encoded); } catch (e) { name = null; }
+  }
+  name = name || (/filename="([^"]+)"/.exec(disposition) || [])[1] || 'export';
   const blob = await resp.blob();
   const a = document.createElement('a');
   a.href = URL.createObjectURL(blob);

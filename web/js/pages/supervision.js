@@ -34,11 +34,12 @@ query Supervision($plan: ID) {
     id title content source level state urgeCount assignedOn deadline deadlineInForce closedOn
     light overdue responsibleLeader
     leadUnit { id name } supportingUnits { id name }
+    extensionRequests { id newDeadline reason decision }
     events { kind content onDate actor ${FILES} }
   }
   problems(planId: $plan) {
     id title description category severity source foundOn enterprise location deadline state overdue closedOn
-    unit { id name }
+    unit { id name } escalatedItem { id }
     events { kind content onDate actor ${FILES} }
   }
 }`;
@@ -55,6 +56,12 @@ async function load(flash = null) {
     const planId = param('plan') || (plans.find((p) => p.state === 'ACTIVE') || plans[0] || {}).id || null;
     const data = await gql(QUERY, { plan: planId });
     render(data, planId, flash);
+    // What a step did is said where the person looks: scrolled to, focused.
+    if (flash) {
+      const said = document.getElementById('result');
+      said.scrollIntoView({ block: 'center' });
+      said.focus({ preventScroll: true });
+    }
   } catch (e) {
     showError(main, e);
   }
@@ -104,11 +111,11 @@ function render(data, planId, flash) {
     h('a', { href: link({ tab: 'problems', item: null }), 'aria-current': tab === 'problems' ? 'page' : null }, `问题台账（${data.problems.length}）`));
   const head = h('div', { class: 'pagehead' }, h('h1', {}, '督查督办'), picker);
   const note = plan ? h('p', { class: 'muted' }, `灯色截至 ${dateWords(plan.today)}。`) : null;
-  const result = h('div', { id: 'result', 'aria-live': 'polite' }, flash);
+  const result = h('div', { id: 'result', 'aria-live': 'polite', tabindex: '-1' }, flash);
   if (tab === 'problems') {
-    fill(main, head, tabs, note, result, problemsCard(data.problems), problemDetail(data.problems, result));
+    fill(main, head, tabs, note, result, problemsCard(data.problems), problemDetail(data.problems));
   } else {
-    fill(main, head, tabs, note, result, itemsCard(data.supervisionItems), itemDetail(data.supervisionItems, result));
+    fill(main, head, tabs, note, result, itemsCard(data.supervisionItems), itemDetail(data.supervisionItems));
   }
 }
 
@@ -123,7 +130,7 @@ function itemsCard(items) {
     { head: '状态', cell: (i) => STATE_WORDS[i.state] },
     { head: '督办灯', cell: (i) => (i.light ? lightBadge(i.light, { long: true }) : h('span', { class: 'muted' }, '—')) },
     { head: '催办', num: true, cell: (i) => i.urgeCount || '' },
-  ], items, { empty: '这个年度目标还没有督办事项。' }));
+  ], items, { empty: me.role === 'REPORTER' ? '本单位在这个年度目标中没有督办事项。' : '这个年度目标还没有督办事项。' }));
 }
 
 function problemsCard(problems) {
@@ -136,72 +143,104 @@ function problemsCard(problems) {
     { head: '责任单位', cell: (p) => p.unit.name },
     { head: '整改时限', cell: (p) => dateWords(p.deadline) },
     { head: '状态', cell: (p) => h('span', {}, PROBLEM_STATE_WORDS[p.state], p.overdue ? h('span', { class: 'light light-RED', title: '已过整改时限' }, '逾期') : null) },
-  ], problems, { empty: '这个年度目标还没有登记问题。' }));
+  ], problems, { empty: me.role === 'REPORTER' ? '本单位在这个年度目标中没有登记的问题。' : '这个年度目标还没有登记问题。' }));
 }
 
-/** Uploads the chosen files one by one: their IDs. */
+/** Uploads the chosen files one by one: their IDs. A refused file
+ * discards the ones already up, so a failed step leaves nothing behind. */
 async function upload(input) {
   const ids = [];
-  for (const file of input.files) {
-    const data = await gqlUpload('mutation($file: Upload!) { uploadAttachment(file: $file) { id } }', { file: null }, file, 'variables.file');
-    ids.push(data.uploadAttachment.id);
+  try {
+    for (const file of input.files) {
+      const data = await gqlUpload('mutation($file: Upload!) { uploadAttachment(file: $file) { id } }', { file: null }, file, 'variables.file');
+      ids.push(data.uploadAttachment.id);
+    }
+  } catch (err) {
+    await discard(ids);
+    throw err;
   }
   return ids;
 }
 
-/** A form with a text, optional files and one button. */
-function stepForm({ id, label, button, withFiles, required = true, run, result }) {
+/** Removes uploads no step cited (best effort: the server expires them). */
+async function discard(ids) {
+  for (const id of ids) {
+    try { await gql('mutation($id: ID!) { discardAttachment(id: $id) }', { id }); } catch (e) { /* expires in a day */ }
+  }
+}
+
+/** A message next to the control that caused it, brought into view. */
+function say(where, text) {
+  const box = h('div', { class: 'alert', role: 'alert', tabindex: '-1' }, text);
+  fill(where, box);
+  box.scrollIntoView({ block: 'center' });
+  box.focus({ preventScroll: true });
+}
+
+/** A form with a text (or a date and a text), optional files and one button. */
+function stepForm({ id, label, button, withFiles, withDate = null, required = true, run }) {
   const text = h('textarea', { id: `${id}-text`, rows: 3, required: required || null, maxlength: 2000 });
+  const date = withDate ? h('input', { type: 'date', id: `${id}-date`, required: true }) : null;
   const chooser = withFiles ? h('input', { type: 'file', id: `${id}-files`, multiple: true, accept: '.pdf,.ofd,.jpg,.jpeg,.png,.gif,.webp,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.wps,.et' }) : null;
   const go = h('button', { type: 'submit', class: 'btn primary', id: `${id}-go` }, button);
+  const message = h('div', { class: 'form-message', id: `${id}-message` });
   const form = h('form', { class: 'step', 'data-step': id },
+    date ? h('div', { class: 'toolbar' }, h('label', { for: `${id}-date` }, withDate), date) : null,
     h('label', { for: `${id}-text` }, label), text,
     chooser ? h('div', { class: 'toolbar' }, h('label', { for: `${id}-files` }, '佐证材料（PDF、图片、Office 文档，每个不超过 20 MB）'), chooser) : null,
-    h('div', {}, go));
+    h('div', {}, go), message);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     go.disabled = true;
+    let ids = [];
     try {
-      const ids = chooser ? await upload(chooser) : [];
-      const said = await run(text.value.trim(), ids);
+      ids = chooser ? await upload(chooser) : [];
+      const said = await run(text.value.trim(), ids, date ? date.value : null);
       await load(h('div', { class: 'notice', role: 'status' }, said));
     } catch (err) {
-      fill(result, h('div', { class: 'alert', role: 'alert' }, err.message));
+      await discard(ids);
+      say(message, err.message);
       go.disabled = false;
     }
   });
   return form;
 }
 
-function button(id, label, run, result) {
-  return h('button', {
-    type: 'button', class: 'btn', id,
-    onclick: async () => {
-      try {
-        await load(h('div', { class: 'notice', role: 'status' }, await run()));
-      } catch (err) {
-        fill(result, h('div', { class: 'alert', role: 'alert' }, err.message));
-      }
-    },
-  }, label);
+function button(id, label, run) {
+  const message = h('div', { class: 'form-message', id: `${id}-message` });
+  return h('div', { class: 'step-button' },
+    h('button', {
+      type: 'button', class: 'btn', id,
+      onclick: async () => {
+        try {
+          await load(h('div', { class: 'notice', role: 'status' }, await run()));
+        } catch (err) {
+          say(message, err.message);
+        }
+      },
+    }, label),
+    message);
 }
 
-function itemDetail(items, result) {
+function itemDetail(items) {
   const item = items.find((i) => i.id === param('item'));
   if (!item) return null;
   const forms = [];
+  // The unit's steps for its clerks, the office's for the office: an ADMIN
+  // may act for a unit through the API, the page keeps the roles apart.
   const unit = me.role === 'REPORTER';
   const office = me.role === 'ADMIN';
   const v = { id: item.id };
-  if ((unit || office) && item.state === 'ASSIGNED') {
+  const waiting = item.extensionRequests.find((x) => !x.decision);
+  if (unit && item.state === 'ASSIGNED') {
     forms.push(button('accept', '签收', async () => {
       await gql('mutation($id: ID!) { acceptSupervisionItem(id: $id) { id } }', v);
       return '已签收。';
-    }, result));
+    }));
   }
-  if ((unit || office) && ['ACCEPTED', 'IN_PROGRESS'].includes(item.state)) {
+  if (unit && ['ACCEPTED', 'IN_PROGRESS'].includes(item.state)) {
     forms.push(stepForm({
-      id: 'feedback', label: '反馈办理进展', button: '提交反馈', withFiles: true, result,
+      id: 'feedback', label: '反馈办理进展', button: '提交反馈', withFiles: true,
       run: async (content, ids) => {
         await gql('mutation($i: SupervisionFeedbackInput!) { addSupervisionFeedback(input: $i) { id } }',
           { i: { itemId: item.id, content, attachmentIds: ids } });
@@ -209,11 +248,36 @@ function itemDetail(items, result) {
       },
     }));
     forms.push(stepForm({
-      id: 'closure', label: '申请办结：办理结果', button: '申请办结', withFiles: true, result,
+      id: 'closure', label: '申请办结：办理结果', button: '申请办结', withFiles: true,
       run: async (summary, ids) => {
         await gql('mutation($i: SupervisionClosureInput!) { requestSupervisionClosure(input: $i) { id } }',
           { i: { itemId: item.id, summary, attachmentIds: ids } });
         return '已申请办结，等待目标办审核。';
+      },
+    }));
+    if (!waiting) {
+      forms.push(stepForm({
+        id: 'extend', label: '申请延期：理由', button: '申请延期', withDate: '延期至',
+        run: async (reason, ids, newDeadline) => {
+          await gql('mutation($i: RequestExtensionInput!) { requestExtension(input: $i) { id } }',
+            { i: { itemId: item.id, newDeadline, reason } });
+          return `已申请延期至 ${dateWords(newDeadline)}，等待目标办决定。`;
+        },
+      }));
+    }
+  }
+  if (office && waiting) {
+    forms.push(h('p', { class: 'notice', 'data-testid': 'extension-waiting' },
+      `责任单位申请延期至 ${dateWords(waiting.newDeadline)}：${waiting.reason}`));
+    forms.push(button('approve-extension', '批准延期', async () => {
+      await gql('mutation($i: DecideExtensionInput!) { decideExtension(input: $i) { id } }', { i: { requestId: waiting.id, approve: true } });
+      return `已批准延期至 ${dateWords(waiting.newDeadline)}。`;
+    }));
+    forms.push(stepForm({
+      id: 'reject-extension', label: '不批准延期：理由', button: '不批准',
+      run: async (reason) => {
+        await gql('mutation($i: DecideExtensionInput!) { decideExtension(input: $i) { id } }', { i: { requestId: waiting.id, approve: false, reason } });
+        return '已不批准延期。';
       },
     }));
   }
@@ -221,9 +285,9 @@ function itemDetail(items, result) {
     forms.push(button('close', '同意办结', async () => {
       await gql('mutation($id: ID!) { closeSupervisionItem(id: $id) { id } }', v);
       return '已办结。';
-    }, result));
+    }));
     forms.push(stepForm({
-      id: 'return', label: '退回：退回理由', button: '退回', result,
+      id: 'return', label: '退回：退回理由', button: '退回',
       run: async (reason) => {
         await gql('mutation($i: SupervisionReasonInput!) { returnSupervisionItem(input: $i) { id } }', { i: { itemId: item.id, reason } });
         return '已退回，责任单位继续办理。';
@@ -234,7 +298,16 @@ function itemDetail(items, result) {
     forms.push(button('urge', '催办', async () => {
       await gql('mutation($id: ID!) { urgeSupervisionItem(id: $id) { id } }', v);
       return '已催办。';
-    }, result));
+    }));
+  }
+  if (office && item.state === 'CLOSED') {
+    forms.push(stepForm({
+      id: 'reopen', label: '重新打开：理由', button: '重新打开',
+      run: async (reason) => {
+        await gql('mutation($i: SupervisionReasonInput!) { reopenSupervisionItem(input: $i) { id } }', { i: { itemId: item.id, reason } });
+        return '已重新打开，责任单位继续办理。';
+      },
+    }));
   }
   const facts = [
     ['来源', SOURCE_WORDS[item.source]], ['级别', LEVEL_WORDS[item.level]], ['牵头单位', item.leadUnit.name],
@@ -251,20 +324,20 @@ function itemDetail(items, result) {
     forms.length ? h('div', { class: 'steps' }, forms) : null);
 }
 
-function problemDetail(problems, result) {
+function problemDetail(problems) {
   const p = problems.find((x) => x.id === param('problem'));
   if (!p) return null;
   const forms = [];
-  const unit = me.role === 'REPORTER' || me.role === 'ADMIN';
+  const unit = me.role === 'REPORTER';
   if (unit && p.state === 'OPEN') {
     forms.push(button('start', '开始整改', async () => {
       await gql('mutation($id: ID!) { startRectification(id: $id) { id } }', { id: p.id });
       return '已开始整改。';
-    }, result));
+    }));
   }
   if (unit && ['OPEN', 'RECTIFYING'].includes(p.state)) {
     forms.push(stepForm({
-      id: 'rectify', label: '提交整改：整改情况', button: '提交整改', withFiles: true, result,
+      id: 'rectify', label: '提交整改：整改情况', button: '提交整改', withFiles: true,
       run: async (content, ids) => {
         await gql('mutation($i: SubmitRectificationInput!) { submitRectification(input: $i) { id } }',
           { i: { problemId: p.id, content, attachmentIds: ids } });
@@ -276,13 +349,19 @@ function problemDetail(problems, result) {
     forms.push(button('pass', '复查通过（销号）', async () => {
       await gql('mutation($i: RecheckProblemInput!) { recheckProblem(input: $i) { id } }', { i: { problemId: p.id, passed: true } });
       return '复查通过，已销号。';
-    }, result));
+    }));
     forms.push(stepForm({
-      id: 'fail', label: '复查未通过：复查意见', button: '复查未通过', result,
+      id: 'fail', label: '复查未通过：复查意见', button: '复查未通过',
       run: async (note) => {
         await gql('mutation($i: RecheckProblemInput!) { recheckProblem(input: $i) { id } }', { i: { problemId: p.id, passed: false, note } });
         return '已退回继续整改。';
       },
+    }));
+  }
+  if (me.role === 'ADMIN' && p.state !== 'CLOSED' && !p.escalatedItem) {
+    forms.push(button('escalate', '升级督办（下发整改督办单）', async () => {
+      await gql('mutation($id: ID!) { escalateProblem(id: $id) { id } }', { id: p.id });
+      return '已升级为督办事项，可在“督办事项”中跟踪。';
     }));
   }
   const facts = [
