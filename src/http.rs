@@ -758,37 +758,11 @@ async fn export_plan(
 ) -> Response {
     let request_id = id_of(req);
     let lang = lang_of(req);
-    let now = (state.clock)();
-    let caller = match caller(&state, req, now, &request_id).await {
-        Ok(Some(caller)) => caller,
-        Ok(None) => {
-            return refuse(
-                StatusCode::UNAUTHORIZED,
-                ErrorCode::Unauthenticated,
-                &Message::new(
-                    "需要有效的令牌（Bearer）",
-                    "a valid bearer token is required",
-                ),
-                lang,
-                &request_id,
-            );
-        }
+    let rc = match download_context(&state, req, lang, &request_id).await {
+        Ok(rc) => rc,
         Err(refusal) => return refusal,
     };
     let params: std::collections::HashMap<String, String> = req.params().unwrap_or_default();
-    let rc = RequestContext::new(
-        state.db.clone(),
-        state.snapshots.clone(),
-        state.filer.clone(),
-        now,
-        Some(caller.actor),
-    )
-    .with_session(caller.signed_in, state.sessions);
-    // An account that must change its password first learns nothing, not
-    // even which plans exist.
-    if let Err(err) = rc.actor() {
-        return refuse_with(StatusCode::FORBIDDEN, &err, lang, &request_id);
-    }
     match export_file(&rc, &id, &params, lang).await {
         Ok((bytes, content_type, file)) => Response::builder()
             .header(REQUEST_ID, request_id.as_str())
@@ -813,6 +787,45 @@ async fn export_plan(
     }
 }
 
+/// The request context of a download (an export, an attachment): a caller
+/// by bearer token or session cookie, or 401; an account that must change
+/// its password first learns nothing (403), not even what exists.
+async fn download_context(
+    state: &AppState,
+    req: &Request,
+    lang: Lang,
+    request_id: &str,
+) -> Result<RequestContext, Response> {
+    let now = (state.clock)();
+    let caller = match caller(state, req, now, request_id).await? {
+        Some(caller) => caller,
+        None => {
+            return Err(refuse(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::Unauthenticated,
+                &Message::new(
+                    "需要登录或有效的令牌（Bearer）",
+                    "sign in or send a valid bearer token",
+                ),
+                lang,
+                request_id,
+            ));
+        }
+    };
+    let rc = RequestContext::new(
+        state.db.clone(),
+        state.snapshots.clone(),
+        state.filer.clone(),
+        now,
+        Some(caller.actor),
+    )
+    .with_session(caller.signed_in, state.sessions);
+    if let Err(err) = rc.actor() {
+        return Err(refuse_with(StatusCode::FORBIDDEN, &err, lang, request_id));
+    }
+    Ok(rc)
+}
+
 /// `GET /attachments/{id}` with a bearer token or the session cookie: the
 /// file, to a caller who may read what it proves (an unlinked one only to
 /// its uploader); to anyone else it is as missing as one that does not
@@ -826,28 +839,10 @@ async fn download_attachment(
 ) -> Response {
     let request_id = id_of(req);
     let lang = lang_of(req);
-    let now = (state.clock)();
-    let caller = match caller(&state, req, now, &request_id).await {
-        Ok(Some(caller)) => caller,
-        Ok(None) => {
-            return refuse(
-                StatusCode::UNAUTHORIZED,
-                ErrorCode::Unauthenticated,
-                &Message::new("请先登录", "sign in first"),
-                lang,
-                &request_id,
-            );
-        }
+    let rc = match download_context(&state, req, lang, &request_id).await {
+        Ok(rc) => rc,
         Err(refusal) => return refusal,
     };
-    let rc = RequestContext::new(
-        state.db.clone(),
-        state.snapshots.clone(),
-        state.filer.clone(),
-        now,
-        Some(caller.actor),
-    )
-    .with_session(caller.signed_in, state.sessions);
     let found = async {
         let actor = rc.actor()?.clone();
         let id: i64 = id

@@ -251,7 +251,7 @@ async fn the_demo_has_problems_in_every_state() {
     mubiao::demo::load(&app.db).await.unwrap();
     let d = app
         .data(
-            r#"{ plans { id } problems { title state category severity source unit { name } events { kind } } }"#,
+            r#"{ plans { id } problems { title state closedOnTime category severity source unit { name } events { kind } } }"#,
             serde_json::json!({}),
         )
         .await;
@@ -282,6 +282,9 @@ async fn the_demo_has_problems_in_every_state() {
             "入园企业环评手续不全 OPEN 环保 MAJOR SELF_CHECK 企业服务中心 1",
         ]
     );
+    // Closed on 11-03, three days after its 10-31 deadline: not on time.
+    assert_eq!(d["problems"][0]["closedOnTime"], false);
+    assert_eq!(d["problems"][1]["closedOnTime"], serde_json::Value::Null);
     // Found in September and October: 1 in September, 4 in October; the
     // September one closed on 11-03, so none of October's closed by 10-31.
     let plan = d["plans"][0]["id"].clone();

@@ -414,6 +414,7 @@ async fn the_ledgers_download_as_sheets() {
         "洞庭产业开发区2025年度目标任务 问题台账（截至 2025-11-15）"
     );
     assert_eq!(&sheet[1][..4], ["序号", "问题", "类别", "严重程度"]);
+    assert_eq!(&sheet[1][12..15], ["是否逾期", "销号日期", "按期销号"]);
     assert_eq!(sheet.len(), 4);
     // The first: 安全, 较大, overdue (due 10-31), escalated.
     assert_eq!(

@@ -392,6 +392,12 @@ pub fn check_problem_dates(
     Ok(())
 }
 
+/// Whether a closed problem was closed (销号) on or before its deadline;
+/// `None` while it is open.
+pub fn problem_closed_on_time(deadline: NaiveDate, closed_on: Option<NaiveDate>) -> Option<bool> {
+    closed_on.map(|c| c <= deadline)
+}
+
 pub fn problem_overdue(deadline: NaiveDate, closed_on: Option<NaiveDate>, date: NaiveDate) -> bool {
     date > deadline && closed_on.is_none_or(|c| c > date)
 }

@@ -3,7 +3,6 @@
 //! request, rectification, report). Files are downloaded at
 //! `GET /attachments/{id}`, never through GraphQL.
 use std::collections::HashMap;
-use std::io::Read;
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
@@ -106,20 +105,7 @@ impl AttachmentMutation {
             .into());
         }
         let limits = *ctx.data::<AttachmentLimits>()?;
-        let upload = file.value(ctx).map_err(|_| {
-            AppError::refused(
-                ErrorCode::BadRequest,
-                "没有收到文件（file），请以 multipart/form-data 方式上传",
-                "no file arrived for `file`; send the request as multipart/form-data",
-            )
-        })?;
-        let name = upload.filename.clone();
-        let mut bytes = Vec::new();
-        upload
-            .into_read()
-            .take(limits.per_file_bytes + 1)
-            .read_to_end(&mut bytes)
-            .map_err(AppError::internal)?;
+        let (name, bytes) = super::import::read_upload(ctx, &file, limits.per_file_bytes)?;
         let kept = attachments::upload(
             &rc.db,
             &author(ctx)?,

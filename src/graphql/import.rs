@@ -210,20 +210,7 @@ impl ImportMutation {
                 .into());
             }
         };
-        let mut file = Vec::new();
-        input
-            .file
-            .value(ctx)
-            .map_err(|_| {
-                AppError::refused(
-                    ErrorCode::BadRequest,
-                    "没有收到表格文件（file），请以 multipart/form-data 方式上传",
-                    "no file arrived for `file`; send the request as multipart/form-data",
-                )
-            })?
-            .into_read()
-            .read_to_end(&mut file)
-            .map_err(AppError::internal)?;
+        let (_, file) = read_upload(ctx, &input.file, u64::MAX)?;
         let outcome = import::import(
             &rc.db,
             ImportRequest {
@@ -254,4 +241,29 @@ impl ImportMutation {
         };
         Ok(ImportResult::new(outcome, plan))
     }
+}
+
+/// The name and bytes of an uploaded file (at most `limit` + 1 bytes are
+/// read, so the caller can tell one over its limit), or BAD_REQUEST when
+/// the request carried none.
+pub(super) fn read_upload(
+    ctx: &Context<'_>,
+    file: &Upload,
+    limit: u64,
+) -> Result<(String, Vec<u8>), AppError> {
+    let upload = file.value(ctx).map_err(|_| {
+        AppError::refused(
+            ErrorCode::BadRequest,
+            "没有收到文件（file），请以 multipart/form-data 方式上传",
+            "no file arrived for `file`; send the request as multipart/form-data",
+        )
+    })?;
+    let name = upload.filename.clone();
+    let mut bytes = Vec::new();
+    upload
+        .into_read()
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(AppError::internal)?;
+    Ok((name, bytes))
 }

@@ -121,6 +121,10 @@ impl Problem {
     async fn closed_on(&self) -> Option<Date> {
         self.model.closed_on.map(Date)
     }
+    /// 按期销号: closed on or before its deadline; null while open.
+    async fn closed_on_time(&self) -> Option<bool> {
+        domain::supervision::problem_closed_on_time(self.model.deadline, self.model.closed_on)
+    }
     /// Not closed by the date and past its deadline (default today).
     async fn overdue(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<bool> {
         let rc = RequestContext::of(ctx)?;
@@ -526,24 +530,10 @@ impl ProblemMutation {
         ctx: &Context<'_>,
         input: ImportProblemsInput,
     ) -> Result<ProblemImport> {
-        use std::io::Read;
         let rc = RequestContext::of(ctx)?;
         rc.admin()?;
         let plan_id = parse_id("plan", &input.plan_id)?;
-        let mut file = Vec::new();
-        input
-            .file
-            .value(ctx)
-            .map_err(|_| {
-                AppError::refused(
-                    ErrorCode::BadRequest,
-                    "没有收到表格文件（file），请以 multipart/form-data 方式上传",
-                    "no file arrived for `file`; send the request as multipart/form-data",
-                )
-            })?
-            .into_read()
-            .read_to_end(&mut file)
-            .map_err(AppError::internal)?;
+        let (_, file) = super::import::read_upload(ctx, &input.file, u64::MAX)?;
         let done = problems::import_list(
             &rc.db,
             &author(ctx)?,

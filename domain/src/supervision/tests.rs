@@ -318,3 +318,17 @@ fn a_problems_dates_stay_near_its_plan() {
         "整改时限 9999-12-31 晚于 2028-12-31，请检查是否填错"
     );
 }
+
+#[test]
+fn a_problem_closed_late_is_no_longer_overdue_but_was_not_on_time() {
+    let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let (deadline, closed) = (d("2025-12-31"), Some(d("2026-11-28")));
+    assert!(!problem_overdue(deadline, closed, d("2026-11-30")));
+    assert!(problem_overdue(deadline, closed, d("2026-06-30")));
+    assert_eq!(problem_closed_on_time(deadline, closed), Some(false));
+    assert_eq!(
+        problem_closed_on_time(deadline, Some(d("2025-12-31"))),
+        Some(true)
+    );
+    assert_eq!(problem_closed_on_time(deadline, None), None);
+}

@@ -112,6 +112,7 @@ pub fn problems_xlsx(
             "状态",
             "是否逾期",
             "销号日期",
+            "按期销号",
             "最近进展",
             "督办事项",
         ],
@@ -130,6 +131,7 @@ pub fn problems_xlsx(
             "State",
             "Overdue",
             "Closed on",
+            "Closed on time",
             "Latest",
             "Supervision item",
         ],
@@ -161,6 +163,9 @@ pub fn problems_xlsx(
                 state_word(lang, p.state.into()).to_string(),
                 yes_no(lang, overdue).to_string(),
                 date_text(p.closed_on),
+                domain::supervision::problem_closed_on_time(p.deadline, p.closed_on)
+                    .map(|t| yes_no(lang, t).to_string())
+                    .unwrap_or_default(),
                 latest,
                 p.escalated_item_id
                     .map(|id| id.to_string())
