@@ -865,6 +865,10 @@ async fn download_attachment(
             tracing::error!(request_id, error = %detail, "attachment download failed");
             internal(lang, &request_id)
         }
+        // A link opened in a browser tab: the page, not a JSON refusal.
+        Err(err) if err.code() == ErrorCode::NotFound && wants_html(req) => {
+            no_such_address(req.uri().path(), true, lang, &request_id)
+        }
         Err(err) => {
             let status = match err.code() {
                 ErrorCode::Forbidden | ErrorCode::PasswordChangeRequired => StatusCode::FORBIDDEN,

@@ -168,6 +168,17 @@ async fn a_feedbacks_evidence_is_downloaded_only_by_those_who_may_read_the_item(
         404
     );
     assert_eq!(app.download(&url, None).await.0, 401);
+    // A link opened in a browser tab: the page, not a JSON refusal.
+    let tab = app
+        .client
+        .get("/attachments/999999")
+        .header("authorization", format!("Bearer {clerk}"))
+        .header("accept", "text/html,application/xhtml+xml")
+        .send()
+        .await;
+    assert_eq!(tab.0.status().as_u16(), 404);
+    let page = String::from_utf8(tab.0.into_body().into_vec().await.unwrap()).unwrap();
+    assert!(page.contains("页面不存在"), "{page}");
     // Nor may anyone upload without signing in: refused before the body.
     let anonymous = app
         .client

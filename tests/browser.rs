@@ -1370,6 +1370,70 @@ fn the_supervision_page_carries_feedback_with_its_evidence() {
     );
     assert_eq!(state["problem"]["state"], "CLOSED");
 
+    // The office imports a 问题清单 from the page: previewed, then recorded.
+    let sheet = {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let list = book.add_worksheet();
+        for (c, h) in [
+            "序号",
+            "存在问题",
+            "企业名称",
+            "整改责任单位",
+            "发现时间",
+            "整改时限",
+        ]
+        .iter()
+        .enumerate()
+        {
+            list.write_string(0, c as u16, *h).unwrap();
+        }
+        for (c, v) in [
+            "1",
+            "配电房未配备绝缘垫",
+            "洞庭精密制造有限公司",
+            "安全环保局",
+            "2025年11月20日",
+            "12月底前",
+        ]
+        .iter()
+        .enumerate()
+        {
+            list.write_string(1, c as u16, *v).unwrap();
+        }
+        book.save_to_buffer().unwrap()
+    };
+    office.goto(&format!("{base}/supervision?tab=problems"));
+    wait_ready(&office);
+    office.run(
+        "const t = new DataTransfer();
+         t.items.add(new File([new Uint8Array(arguments[0])], '隐患问题清单.xlsx'));
+         document.getElementById('problem-list').files = t.files;",
+        json!([sheet]),
+    );
+    click(&office, "#problem-list-check");
+    let said = wait_text(&office, "[data-testid=preview-said]");
+    assert!(said.starts_with("可以导入 1 个问题"), "{said}");
+    let preview = text_of(&office, "#problem-list-result table")
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        preview.contains("整改时限“12月底前”按 2025-12-31 登记"),
+        "{preview}"
+    );
+    office.screenshot(&shots.join("supervision-import-1366.png"));
+    click(&office, "#problem-list-import");
+    assert_eq!(wait_text(&office, "#result .notice"), "已导入 1 个问题。");
+    let listed = gql_ok(port, OPERATOR, "{ problems { title } }", json!({}));
+    assert!(
+        listed["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["title"] == "配电房未配备绝缘垫"),
+        "{listed}"
+    );
+
     // A phone: the list reads without scrolling sideways.
     let phone = driver.session(390, 844);
     sign_in_as(&phone, &base, "zhaoshang", "mubiao-zhaoshang");

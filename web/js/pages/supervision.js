@@ -110,10 +110,11 @@ function render(data, planId, flash) {
     h('a', { href: link({ tab: 'items', problem: null }), 'aria-current': tab === 'items' ? 'page' : null }, `督办事项（${data.supervisionItems.length}）`),
     h('a', { href: link({ tab: 'problems', item: null }), 'aria-current': tab === 'problems' ? 'page' : null }, `问题台账（${data.problems.length}）`));
   const head = h('div', { class: 'pagehead' }, h('h1', {}, '督查督办'), picker);
-  const note = plan ? h('p', { class: 'muted' }, `灯色截至 ${dateWords(plan.today)}。`) : null;
+  const note = plan && tab === 'items' ? h('p', { class: 'muted' }, `灯色截至 ${dateWords(plan.today)}。`) : null;
   const result = h('div', { id: 'result', 'aria-live': 'polite', tabindex: '-1' }, flash);
   if (tab === 'problems') {
-    fill(main, head, tabs, note, result, problemsCard(data.problems), problemDetail(data.problems));
+    fill(main, head, tabs, note, result, problemsCard(data.problems), problemDetail(data.problems),
+      me.role === 'ADMIN' && planId ? importCard(planId) : null);
   } else {
     fill(main, head, tabs, note, result, itemsCard(data.supervisionItems), itemDetail(data.supervisionItems));
   }
@@ -322,6 +323,57 @@ function itemDetail(items) {
     h('dl', { class: 'facts' }, facts.map(([k, val]) => [h('dt', {}, k), h('dd', {}, val)])),
     h('h3', {}, '办理过程'), history(item.events),
     forms.length ? h('div', { class: 'steps' }, forms) : null);
+}
+
+const SOURCE_OF_PROBLEM = { CHECK: '检查', PATROL: '巡查', PETITION: '信访', HIGHER_INSPECTION: '上级督查', SELF_CHECK: '自查' };
+
+/** 导入问题清单 (the office): a sheet checked first (预览: every row as
+ * read, with what was read by a rule), then imported all or nothing. */
+function importCard(planId) {
+  const chooser = h('input', { type: 'file', id: 'problem-list', accept: '.xlsx,.csv' });
+  const out = h('div', { id: 'problem-list-result', 'aria-live': 'polite' });
+  const run = async (dryRun) => {
+    const file = chooser.files[0];
+    if (!file) {
+      say(out, '请先选择问题清单文件（.xlsx）。');
+      return;
+    }
+    try {
+      const data = await gqlUpload(`mutation($input: ImportProblemsInput!) { importProblems(input: $input) {
+          dryRun count preview { row title category severity source foundOn deadline unit { name } notes } } }`,
+      { input: { planId, file: null, dryRun } }, file);
+      const r = data.importProblems;
+      if (!dryRun) {
+        await load(h('div', { class: 'notice', role: 'status' }, `已导入 ${r.count} 个问题。`));
+        return;
+      }
+      fill(out, h('p', { class: 'notice', role: 'status', 'data-testid': 'preview-said' },
+        `可以导入 ${r.count} 个问题；请核对下表，特别是“说明”一栏，无误后点“导入”。`),
+      table([
+        { head: '行', num: true, cell: (x) => x.row },
+        { head: '问题', cell: (x) => x.title },
+        { head: '类别', cell: (x) => x.category },
+        { head: '严重程度', cell: (x) => SEVERITY_WORDS[x.severity] },
+        { head: '来源', cell: (x) => SOURCE_OF_PROBLEM[x.source] },
+        { head: '责任单位', cell: (x) => x.unit.name },
+        { head: '发现日期', cell: (x) => dateWords(x.foundOn) },
+        { head: '整改时限', cell: (x) => dateWords(x.deadline) },
+        { head: '说明', cell: (x) => x.notes.join('；') || '—' },
+      ], r.preview));
+    } catch (err) {
+      const problems = (err.problems || []).map((p) => h('li', {}, `${p.cell || '第 ' + p.row + ' 行'}${p.header ? '（' + p.header + '）' : ''}：${p.message}`));
+      fill(out, h('div', { class: 'alert', role: 'alert', tabindex: '-1' }, err.message,
+        problems.length ? h('ul', { 'data-testid': 'sheet-problems' }, problems) : null));
+      out.scrollIntoView({ block: 'center' });
+    }
+  };
+  return h('section', { class: 'card detail', id: 'problem-import' },
+    h('h2', {}, '导入问题清单'),
+    h('p', { class: 'muted' }, '表头需有“问题”（或“存在问题”）、“责任单位”、“发现时间”、“整改时限”，可另有类别、严重程度、来源、企业名称、位置、整改措施；全部无误才导入，有误时指出单元格。'),
+    h('div', { class: 'toolbar' }, h('label', { for: 'problem-list' }, '问题清单'), chooser,
+      h('button', { type: 'button', class: 'btn', id: 'problem-list-check', onclick: () => run(true) }, '预览'),
+      h('button', { type: 'button', class: 'btn primary', id: 'problem-list-import', onclick: () => run(false) }, '导入')),
+    out);
 }
 
 function problemDetail(problems) {
