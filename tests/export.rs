@@ -355,7 +355,7 @@ async fn a_plan_filled_in_after_the_fact_says_why_its_months_cannot_be_judged() 
     assert_eq!(
         reporting(&mut book, "2025-09"),
         [
-            "说明：2025年9月的填报截止日为 2025-10-05，本计划的分解任务最早于 2025-11-01 才录入，当时已过截止日，无法判断当月是否按时填报；当月 6 份填报均于 2025-11-01 补录"
+            "说明：2025年9月的填报截止日为 2025-10-09，本计划的分解任务最早于 2025-11-01 才录入，当时已过截止日，无法判断当月是否按时填报；当月 6 份填报均于 2025-11-01 补录"
         ]
     );
     // October was due on 5 November, after they were made: judged as usual.
@@ -412,8 +412,8 @@ async fn a_plan_whose_reports_all_came_late_says_so_under_its_counts() {
     assert_eq!(
         reporting(&mut book, "2025-09"),
         [
-            "招商局|0|1|0|0|2025-10-05",
-            "说明：2025年9月的填报截止日（2025-10-05）前本计划尚无任何填报，首份填报于 2025-11-03 报送：如计划是事后补录或在此之后才启用的，当月的迟报、未报不能说明谁未按时填报"
+            "招商局|0|1|0|0|2025-10-09",
+            "说明：2025年9月的填报截止日（2025-10-09）前本计划尚无任何填报，首份填报于 2025-11-03 报送：如计划是事后补录或在此之后才启用的，当月的迟报、未报不能说明谁未按时填报"
         ]
     );
     // October's reports came in by its due day: nothing to explain.
@@ -652,7 +652,7 @@ async fn an_english_reporting_sheet_explains_in_english() {
     assert_eq!(
         rows,
         [
-            "Note: 2025-09 was due on 2025-10-05, but the plan's assignments were first made on 2025-11-01: nobody owed it on time, so it cannot be judged; its 6 reports were all entered on 2025-11-01"
+            "Note: 2025-09 was due on 2025-10-09, but the plan's assignments were first made on 2025-11-01: nobody owed it on time, so it cannot be judged; its 6 reports were all entered on 2025-11-01"
         ]
     );
 }

@@ -649,7 +649,8 @@ async fn the_reporting_calendar() {
             .is_empty()
     );
     let d = app.data(q, json!({ "p": plan, "m": "2025-12" })).await;
-    assert_eq!(d["reportingCalendar"]["dueDate"], json!("2026-01-10"));
+    // 2026-01-10 is a Saturday: 遇节假日顺延 to the Monday.
+    assert_eq!(d["reportingCalendar"]["dueDate"], json!("2026-01-12"));
     assert_eq!(
         app.error_code(q, json!({ "p": plan, "m": "2025-13" }))
             .await,

@@ -135,7 +135,7 @@ async fn the_reporting_calendar_says_why_a_month_cannot_be_judged() {
         json!({
             "month": "2025-09",
             "unjudgeable": "ASSIGNED_AFTER_DUE",
-            "unjudgeableReason": "2025-09 was due on 2025-10-05, but the plan's assignments were first made on 2025-11-01: nobody owed it on time, so it cannot be judged; its 6 reports were all entered on 2025-11-01",
+            "unjudgeableReason": "2025-09 was due on 2025-10-09, but the plan's assignments were first made on 2025-11-01: nobody owed it on time, so it cannot be judged; its 6 reports were all entered on 2025-11-01",
             "units": []
         })
     );
@@ -151,7 +151,7 @@ async fn the_reporting_calendar_says_why_a_month_cannot_be_judged() {
         (
             json!("ASSIGNED_AFTER_DUE"),
             json!(
-                "2025年9月的填报截止日为 2025-10-05，本计划的分解任务最早于 2025-11-01 才录入，当时已过截止日，无法判断当月是否按时填报；当月 6 份填报均于 2025-11-01 补录"
+                "2025年9月的填报截止日为 2025-10-09，本计划的分解任务最早于 2025-11-01 才录入，当时已过截止日，无法判断当月是否按时填报；当月 6 份填报均于 2025-11-01 补录"
             )
         )
     );
@@ -186,5 +186,39 @@ async fn the_reporting_calendar_says_why_a_month_cannot_be_judged() {
             json!("NO_REPORTS_DUE"),
             json!("the plan reports quarterly; 2025-08 asks no report")
         )
+    );
+}
+
+/// 每月5日前报送，遇节假日顺延: the due day in force of a month, and the
+/// reporting calendar judging by it (September's report, due in the 国庆
+/// holiday, is due on the first working day after it).
+#[tokio::test]
+async fn the_due_day_follows_holidays() {
+    let app = TestApp::spawn().await;
+    let ex = common::example::worked_example(&app).await;
+    let q = r#"query($p: ID!) { plan(id: $p) {
+        oct: reportDueDate(month: "2025-10") nov: reportDueDate(month: "2025-11")
+        jul: reportDueDate(month: "2025-07") feb: reportDueDate(month: "2026-02") } }"#;
+    let d = app.data(q, json!({ "p": ex.plan })).await;
+    assert_eq!(
+        d["plan"],
+        json!({ "oct": "2025-10-09", "nov": "2025-11-05", "jul": "2025-07-07", "feb": "2026-02-05" })
+    );
+    let calendar = app
+        .data(
+            r#"query($p: ID!) { reportingCalendar(planId: $p, month: "2025-09") { dueDate } }"#,
+            json!({ "p": ex.plan }),
+        )
+        .await;
+    assert_eq!(calendar["reportingCalendar"]["dueDate"], "2025-10-09");
+    let bad = app
+        .gql(
+            r#"query($p: ID!) { plan(id: $p) { reportDueDate(month: "2025-13") } }"#,
+            json!({ "p": ex.plan }),
+        )
+        .await;
+    assert_eq!(
+        bad["errors"][0]["extensions"]["code"], "INVALID_DATE",
+        "{bad}"
     );
 }

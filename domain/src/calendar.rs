@@ -27,10 +27,15 @@ pub struct Submission {
     pub submitted_on: NaiveDate,
 }
 
-/// The day a month's report is due: `due_day` of the following month.
+/// The day a month's report is due: `due_day` of the following month, or
+/// the first working day after it when that is a weekend or a holiday
+/// (每月5日前报送，遇节假日顺延: September's report is due on 10-09, after
+/// the 国庆 holiday).
 pub fn due_date(month: NaiveDate, due_day: i32) -> NaiveDate {
     let next = month_end(month).succ_opt().unwrap_or(month);
-    NaiveDate::from_ymd_opt(next.year(), next.month(), due_day.clamp(1, 28) as u32).unwrap_or(next)
+    let day = NaiveDate::from_ymd_opt(next.year(), next.month(), due_day.clamp(1, 28) as u32)
+        .unwrap_or(next);
+    crate::workdays::on_or_next_workday(day)
 }
 
 /// Whether units report for `month` under `cycle` (quarterly: March, June,
@@ -292,7 +297,10 @@ mod tests {
     #[test]
     fn october_reports_are_due_on_the_fifth_of_november() {
         assert_eq!(due_date(d("2025-10-01"), 5), d("2025-11-05"));
-        assert_eq!(due_date(d("2025-12-31"), 10), d("2026-01-10"));
+        // 2026-01-10 is a Saturday: the Monday after.
+        assert_eq!(due_date(d("2025-12-31"), 10), d("2026-01-12"));
+        // The 5th in the 国庆 holiday: the first working day after it.
+        assert_eq!(due_date(d("2025-09-30"), 5), d("2025-10-09"));
         let october = d("2025-10-01");
         let due = d("2025-11-05");
         let today = d("2025-11-20");

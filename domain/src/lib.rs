@@ -44,6 +44,9 @@ pub mod validation;
 /// Reading the words of a 目标任务分解表: targets, deadlines, points, a
 /// unit's part, 节点 in a cell, supporting units named collectively.
 pub mod wording;
+/// Working days: weekends and the State Council's 法定节假日 and 调休, the
+/// next working day (遇节假日顺延), N working days on.
+pub mod workdays;
 
 pub use completion::Progress;
 pub use facts::{AssignmentFacts, GoalFacts, MilestoneFacts, PlanFacts, ReportFact};

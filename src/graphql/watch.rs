@@ -227,7 +227,7 @@ async fn judged_plans(
 }
 
 /// "2025-10" → 1 October 2025.
-fn parse_month(month: &str) -> Option<NaiveDate> {
+pub(super) fn parse_month(month: &str) -> Option<NaiveDate> {
     let (y, m) = month.split_once('-')?;
     if y.len() != 4 || m.len() != 2 || !y.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit()) {
         return None;

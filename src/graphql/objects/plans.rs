@@ -71,6 +71,24 @@ impl Plan {
     async fn report_due_day(&self) -> i32 {
         self.0.report_due_day
     }
+    /// The day in `month` ("YYYY-MM") by which the previous month's report
+    /// is due: `reportDueDay`, or the first working day after it when that
+    /// is a weekend or a 法定节假日 (遇节假日顺延; "2025-10" → 2025-10-09,
+    /// after 国庆). The reporting calendar's 迟报/未报 use the same day.
+    async fn report_due_date(&self, month: String) -> Result<Date> {
+        let first = crate::graphql::watch::parse_month(&month).ok_or_else(|| {
+            crate::error::AppError::refused(
+                crate::error::ErrorCode::InvalidDate,
+                format!("月份“{month}”的格式不对，请按 YYYY-MM 填写（如 2025-10）"),
+                format!("{month:?} is not a month in YYYY-MM form"),
+            )
+        })?;
+        let reported = first.pred_opt().unwrap_or(first);
+        Ok(Date(domain::calendar::due_date(
+            reported,
+            self.0.report_due_day,
+        )))
+    }
     /// Whether reports count only once approved.
     async fn require_approval(&self) -> bool {
         self.0.require_approval
