@@ -433,52 +433,38 @@ impl<'a> Reader<'a> {
         };
         let found_on = self.date(row, Column::FoundOn, "发现时间", None, &mut notes);
         let deadline = self.date(row, Column::Deadline, "整改时限", found_on, &mut notes);
-        let severity = match self.cell(row, Column::Severity) {
-            None => {
-                notes.push(Message::new(
-                    "严重程度空白，按“一般”登记",
-                    "no severity: GENERAL",
-                ));
-                Some(ProblemSeverity::General)
-            }
-            Some((cell, column)) => {
-                let read = severity_of(&cell.text);
-                if read.is_none() {
-                    let text = cell.text.trim().to_string();
-                    self.problem(
-                        row,
-                        column,
-                        ErrorCode::UnreadableValue,
-                        format!("严重程度“{text}”读不懂，请填 一般、较大 或 重大"),
-                        format!("severity {text:?} is not 一般, 较大 or 重大"),
-                    );
-                }
-                read
-            }
-        };
-        let source = match self.cell(row, Column::Source) {
-            None => {
-                notes.push(Message::new(
-                    "问题来源空白，按“检查”登记",
-                    "no source: CHECK",
-                ));
-                Some(ProblemSource::Check)
-            }
-            Some((cell, column)) => {
-                let read = source_of(&cell.text);
-                if read.is_none() {
-                    let text = cell.text.trim().to_string();
-                    self.problem(
-                        row,
-                        column,
-                        ErrorCode::UnreadableValue,
-                        format!("问题来源“{text}”读不懂，请填 检查、巡查、信访、上级督查 或 自查"),
-                        format!("source {text:?} is not 检查, 巡查, 信访, 上级督查 or 自查"),
-                    );
-                }
-                read
-            }
-        };
+        let severity = self.worded(
+            row,
+            Column::Severity,
+            (
+                ProblemSeverity::General,
+                Message::new("严重程度空白，按“一般”登记", "no severity: GENERAL"),
+            ),
+            severity_of,
+            |text| {
+                Message::new(
+                    format!("严重程度“{text}”读不懂，请填 一般、较大 或 重大"),
+                    format!("severity {text:?} is not 一般, 较大 or 重大"),
+                )
+            },
+            &mut notes,
+        );
+        let source = self.worded(
+            row,
+            Column::Source,
+            (
+                ProblemSource::Check,
+                Message::new("问题来源空白，按“检查”登记", "no source: CHECK"),
+            ),
+            source_of,
+            |text| {
+                Message::new(
+                    format!("问题来源“{text}”读不懂，请填 检查、巡查、信访、上级督查 或 自查"),
+                    format!("source {text:?} is not 检查, 巡查, 信访, 上级督查 or 自查"),
+                )
+            },
+            &mut notes,
+        );
         let category = match self
             .text(row, Column::Category)
             .or_else(|| section_category.map(str::to_string))
@@ -509,6 +495,30 @@ impl<'a> Reader<'a> {
             measures: self.text(row, Column::Measures),
             notes,
         })
+    }
+
+    /// A value read from the words of its cell (严重程度, 问题来源): the
+    /// default, noted, when the cell is blank or the column absent; a
+    /// problem at the cell when its words read as none.
+    fn worded<T>(
+        &mut self,
+        row: u32,
+        column: Column,
+        (default, blank): (T, Message),
+        read: impl Fn(&str) -> Option<T>,
+        unreadable: impl Fn(&str) -> Message,
+        notes: &mut Vec<Message>,
+    ) -> Option<T> {
+        let Some((cell, at)) = self.cell(row, column) else {
+            notes.push(blank);
+            return Some(default);
+        };
+        let value = read(&cell.text);
+        if value.is_none() {
+            let said = unreadable(cell.text.trim());
+            self.problem(row, at, ErrorCode::UnreadableValue, said.zh, said.en);
+        }
+        value
     }
 
     /// A date stored as one or worded ("2025年10月20日", "11月底前"); a
