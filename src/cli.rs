@@ -607,7 +607,8 @@ pub async fn export(
     } else if csv {
         crate::service::export::csv(data, &eval, lang)?.into_bytes()
     } else {
-        crate::service::export::xlsx(data, &eval, today, lang)?
+        let workdays = crate::service::notify::workdays::in_force(db).await?;
+        crate::service::export::xlsx(data, &eval, today, &workdays, lang)?
     };
     std::fs::write(out, bytes).map_err(AppError::internal)?;
     let zh = if breakdown {

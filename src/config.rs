@@ -280,11 +280,82 @@ pub struct ServeConfig {
     #[arg(long, env = "MUBIAO_NO_DAILY_SUPERVISION")]
     pub no_daily_supervision: bool,
     #[command(flatten)]
+    pub notify: NotifyConfig,
+    #[command(flatten)]
     pub limits: LimitsConfig,
     #[command(flatten)]
     pub connections: ConnectionConfig,
     #[command(flatten)]
     pub sessions: SessionConfig,
+}
+
+/// Reminders and webhooks: when the scheduler reminds, how deliveries are
+/// retried, and the address people reach the server at (for links in
+/// messages). Every server of a deployment should be given the same values.
+#[derive(Debug, Clone, Args)]
+pub struct NotifyConfig {
+    /// Do not run the reminder scheduler on this server (others may).
+    #[arg(long, env = "MUBIAO_NO_SCHEDULER")]
+    pub no_scheduler: bool,
+    /// Seconds between the scheduler's runs (the lease holder's).
+    #[arg(long, env = "MUBIAO_SCHEDULER_SECS", default_value_t = 60)]
+    pub scheduler_secs: u64,
+    /// 催报: days before the due day a unit that has not reported is reminded.
+    #[arg(long, env = "MUBIAO_REMIND_DAYS_BEFORE", default_value_t = 3)]
+    pub remind_days_before: u32,
+    /// Working days after the due day a missing report goes to the target office.
+    #[arg(long, env = "MUBIAO_ESCALATE_AFTER_WORKDAYS", default_value_t = 2)]
+    pub escalate_after_workdays: u32,
+    /// No reminder is written before this time of day (HH:MM, the plan's zone).
+    #[arg(long, env = "MUBIAO_REMIND_FROM", default_value = "08:30", value_parser = parse_time)]
+    pub remind_from: chrono::NaiveTime,
+    /// Do not send webhook deliveries from this server (others may).
+    #[arg(long, env = "MUBIAO_NO_WEBHOOKS")]
+    pub no_webhooks: bool,
+    /// Milliseconds before a failed delivery's first retry, doubled per attempt (at most an hour).
+    #[arg(long, env = "MUBIAO_WEBHOOK_RETRY_MS", default_value_t = 30_000)]
+    pub webhook_retry_ms: u64,
+    /// Attempts before a delivery is dead-lettered.
+    #[arg(long, env = "MUBIAO_WEBHOOK_ATTEMPTS", default_value_t = 8)]
+    pub webhook_attempts: u32,
+    /// Seconds a receiver has to answer.
+    #[arg(long, env = "MUBIAO_WEBHOOK_TIMEOUT_SECS", default_value_t = 10)]
+    pub webhook_timeout_secs: u64,
+    /// The address people open the server at ("http://10.20.1.5:8000"), for
+    /// the link in each message; without it messages carry no link.
+    #[arg(long, env = "MUBIAO_PUBLIC_URL")]
+    pub public_url: Option<String>,
+}
+
+fn parse_time(s: &str) -> Result<chrono::NaiveTime, String> {
+    chrono::NaiveTime::parse_from_str(s, "%H:%M")
+        .map_err(|_| format!("{s:?} is not a time of day (HH:MM)"))
+}
+
+impl NotifyConfig {
+    pub fn dispatch(&self) -> crate::service::notify::dispatch::DispatchConfig {
+        use std::time::Duration;
+        crate::service::notify::dispatch::DispatchConfig {
+            base_backoff: Duration::from_millis(self.webhook_retry_ms.max(1)),
+            max_attempts: self.webhook_attempts.max(1),
+            timeout: Duration::from_secs(self.webhook_timeout_secs.max(1)),
+            public_url: self.public_url.clone(),
+            ..Default::default()
+        }
+    }
+
+    pub fn scheduler(&self) -> crate::service::notify::scheduler::SchedulerConfig {
+        crate::service::notify::scheduler::SchedulerConfig {
+            interval: std::time::Duration::from_secs(self.scheduler_secs.max(1)),
+            rules: domain::notify::ReminderRules {
+                due_soon_days: self.remind_days_before,
+                escalate_after_workdays: self.escalate_after_workdays,
+                supervision_due_soon_days: self.remind_days_before,
+            },
+            not_before: self.remind_from,
+            ..Default::default()
+        }
+    }
 }
 
 /// Signing in with a password (`POST /login`) and the sessions it opens.

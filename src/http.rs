@@ -25,6 +25,8 @@ use crate::service::{export, passwords, sessions, tokens};
 use domain::access::Actor;
 use domain::{Lang, Message};
 
+/// `GET /graphql/ws`: subscriptions over graphql-transport-ws.
+mod live;
 /// `POST /login` and `POST /logout`: the session cookie, the CSRF check.
 mod signin;
 
@@ -140,6 +142,7 @@ pub fn app_and_filer(
         .as_deref()
         .filter(|t| !t.is_empty() && admin_key_problem(t).is_none());
     let filer = Filer::new(db.clone());
+    let db_for_live = db.clone();
     let state = AppState {
         filer: filer.clone(),
         db,
@@ -154,12 +157,17 @@ pub fn app_and_filer(
     passwords::warm_up();
     let app = crate::web::routes(Route::new())
         .at("/graphql", get(graphiql).post(graphql))
+        .at("/graphql/ws", get(live::graphql_ws))
         .at("/login", get(crate::web::login_page).post(signin::login))
         .at("/logout", post(signin::logout))
         .at("/healthz", get(healthz))
         .at("/export/plans/:id", get(export_plan))
         .at("/attachments/:id", get(download_attachment))
         .data(state)
+        .data(crate::service::notify::live::Live::new(
+            db_for_live,
+            crate::service::notify::live::POLL,
+        ))
         .around(with_request_id);
     (app, filer)
 }
@@ -929,7 +937,13 @@ async fn export_file(
             format!("{name}.csv"),
         )),
         "xlsx" => Ok((
-            export::xlsx(&data, &eval, rc.today_for(&data.plan), lang)?,
+            export::xlsx(
+                &data,
+                &eval,
+                rc.today_for(&data.plan),
+                &crate::service::notify::workdays::in_force(&rc.db).await?,
+                lang,
+            )?,
             XLSX,
             format!("{name}.xlsx"),
         )),

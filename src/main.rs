@@ -135,6 +135,22 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             if !config.no_daily_supervision {
                 tokio::spawn(mubiao::service::supervision::daily(db.clone()));
             }
+            // Webhook deliveries: every server sends (claims keep them from
+            // sending one twice); the scheduler runs on the lease holder.
+            let dispatcher = mubiao::service::notify::dispatch::Dispatcher::new(
+                db.clone(),
+                config.notify.dispatch(),
+            );
+            if !config.notify.no_webhooks {
+                tokio::spawn(dispatcher.clone().run());
+            }
+            if !config.notify.no_scheduler {
+                tokio::spawn(mubiao::service::notify::scheduler::run_forever(
+                    db.clone(),
+                    config.notify.scheduler(),
+                    dispatcher,
+                ));
+            }
             let options = http::ServeOptions {
                 limits: config.limits,
                 admin_token: config.admin_token.clone(),

@@ -27,7 +27,6 @@ use std::time::Duration;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
 use poem::web::{LocalAddr, RemoteAddr};
 use poem::{Addr, Endpoint, EndpointExt, Response};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
@@ -52,7 +51,13 @@ where
     let local = listener.local_addr()?;
     let slots = Arc::new(Semaphore::new(config.max_http_connections));
     let turning_away = Arc::new(Semaphore::new(TURNED_AWAY_AT_ONCE));
-    let graceful = GracefulShutdown::new();
+    // Graceful shutdown by hand: hyper-util's watcher does not take a
+    // connection that may be upgraded to a WebSocket (`/graphql/ws`).
+    // `stopping` tells each connection to finish its request and close;
+    // every connection task holds a clone of `alive`, so the receiver
+    // ends when the last one has.
+    let (stopping, stop_seen) = tokio::sync::watch::channel(false);
+    let (alive, mut all_closed) = tokio::sync::mpsc::channel::<()>(1);
     let header_timeout = Duration::from_secs(config.header_timeout_secs);
     let idle_timeout = Duration::from_secs(config.idle_timeout_secs);
     let write_timeout = Duration::from_secs(config.write_timeout_secs);
@@ -110,25 +115,43 @@ where
             .timer(TokioTimer::new())
             .header_read_timeout(header_timeout)
             .keep_alive(true)
-            .serve_connection(io, service);
-        let conn = graceful.watch(conn);
+            .serve_connection(io, service)
+            // A WebSocket (`/graphql/ws`) takes the connection over.
+            .with_upgrades();
+        let (mut stop_seen, alive) = (stop_seen.clone(), alive.clone());
         tokio::spawn(async move {
             let _slot = slot;
-            tokio::select! {
-                result = conn => {
-                    if let Err(err) = result {
-                        tracing::debug!(%remote, error = %err, "connection ended with an error");
+            let _alive = alive;
+            let mut conn = std::pin::pin!(conn);
+            let mut closing = *stop_seen.borrow();
+            if closing {
+                conn.as_mut().graceful_shutdown();
+            }
+            loop {
+                tokio::select! {
+                    result = conn.as_mut() => {
+                        if let Err(err) = result {
+                            tracing::debug!(%remote, error = %err, "connection ended with an error");
+                        }
+                        break;
                     }
-                }
-                _ = activity.stalled(idle_timeout, write_timeout) => {
-                    tracing::debug!(%remote, "closing a stalled connection");
+                    _ = activity.stalled(idle_timeout, write_timeout) => {
+                        tracing::debug!(%remote, "closing a stalled connection");
+                        break;
+                    }
+                    _ = stop_seen.changed(), if !closing => {
+                        closing = true;
+                        conn.as_mut().graceful_shutdown();
+                    }
                 }
             }
         });
     }
     drop(listener);
     let grace = Duration::from_secs(config.shutdown_grace_secs);
-    if tokio::time::timeout(grace, graceful.shutdown())
+    let _ = stopping.send(true);
+    drop(alive);
+    if tokio::time::timeout(grace, all_closed.recv())
         .await
         .is_err()
     {

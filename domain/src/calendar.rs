@@ -5,6 +5,7 @@ use chrono::{Datelike, NaiveDate};
 use super::kinds::{ReportingCycle, ReviewState};
 use super::message::Message;
 use super::schedule::month_end;
+use super::workdays::Workdays;
 
 /// Where an assignment stands for one month's report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -27,15 +28,19 @@ pub struct Submission {
     pub submitted_on: NaiveDate,
 }
 
-/// The day a month's report is due: `due_day` of the following month, or
-/// the first working day after it when that is a weekend or a holiday
-/// (每月5日前报送，遇节假日顺延: September's report is due on 10-09, after
-/// the 国庆 holiday).
-pub fn due_date(month: NaiveDate, due_day: i32) -> NaiveDate {
+/// The day a month's report is due: `due_day` of the following month, or,
+/// when `postponed` (遇节假日顺延, the plans' default), the first working
+/// day of `workdays` on or after it (每月5日前报送，遇节假日顺延:
+/// September's report is due on 10-09, after the 国庆 holiday).
+pub fn due_date(month: NaiveDate, due_day: i32, postponed: bool, workdays: &Workdays) -> NaiveDate {
     let next = month_end(month).succ_opt().unwrap_or(month);
     let day = NaiveDate::from_ymd_opt(next.year(), next.month(), due_day.clamp(1, 28) as u32)
         .unwrap_or(next);
-    crate::workdays::on_or_next_workday(day)
+    if postponed {
+        workdays.on_or_next_workday(day)
+    } else {
+        day
+    }
 }
 
 /// Whether units report for `month` under `cycle` (quarterly: March, June,
@@ -296,11 +301,25 @@ mod tests {
 
     #[test]
     fn october_reports_are_due_on_the_fifth_of_november() {
-        assert_eq!(due_date(d("2025-10-01"), 5), d("2025-11-05"));
+        assert_eq!(
+            due_date(d("2025-10-01"), 5, true, &Workdays::default()),
+            d("2025-11-05")
+        );
         // 2026-01-10 is a Saturday: the Monday after.
-        assert_eq!(due_date(d("2025-12-31"), 10), d("2026-01-12"));
+        assert_eq!(
+            due_date(d("2025-12-31"), 10, true, &Workdays::default()),
+            d("2026-01-12")
+        );
         // The 5th in the 国庆 holiday: the first working day after it.
-        assert_eq!(due_date(d("2025-09-30"), 5), d("2025-10-09"));
+        assert_eq!(
+            due_date(d("2025-09-30"), 5, true, &Workdays::default()),
+            d("2025-10-09")
+        );
+        // A plan that does not postpone: the 5th, holiday or not.
+        assert_eq!(
+            due_date(d("2025-09-30"), 5, false, &Workdays::default()),
+            d("2025-10-05")
+        );
         let october = d("2025-10-01");
         let due = d("2025-11-05");
         let today = d("2025-11-20");

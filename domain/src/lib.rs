@@ -26,6 +26,9 @@ pub mod judgement;
 pub mod kinds;
 /// Text a person reads, in Chinese and English, and the reader's language.
 pub mod message;
+/// Reminders and notifications: event kinds, when reminders and alerts
+/// fire, backoff, and the messages robots post.
+pub mod notify;
 /// Why an input breaks a rule: the rule and a message.
 pub mod refusal;
 /// The whole-plan evaluation: goal trees, plan, category and unit roll-ups.

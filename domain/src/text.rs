@@ -24,6 +24,7 @@ pub enum Field {
     UnitName,
     PlanName,
     TokenName,
+    WebhookName,
     /// What a person signs in with.
     Username,
     /// How pages and the audit trail name a person who signs in.
@@ -77,7 +78,7 @@ impl Field {
     /// The field's name in the API, which errors quote.
     pub const fn name(self) -> &'static str {
         match self {
-            Field::UnitName | Field::PlanName | Field::TokenName => "name",
+            Field::UnitName | Field::PlanName | Field::TokenName | Field::WebhookName => "name",
             Field::Username => "username",
             Field::DisplayName => "displayName",
             Field::GoalTitle | Field::MilestoneTitle => "title",
@@ -115,6 +116,7 @@ impl Field {
             Field::UnitName => "单位名称",
             Field::PlanName => "年度目标名称",
             Field::TokenName => "令牌名称",
+            Field::WebhookName => "推送名称",
             Field::Username => "用户名",
             Field::DisplayName => "姓名",
             Field::GoalTitle => "目标任务",
@@ -155,6 +157,7 @@ impl Field {
             Field::Username => 64,
             Field::UnitName
             | Field::TokenName
+            | Field::WebhookName
             | Field::DisplayName
             | Field::Category
             | Field::ResponsibleLeader
@@ -205,10 +208,11 @@ impl Field {
     }
 
     /// Every field, for documentation and tests.
-    pub const ALL: [Field; 33] = [
+    pub const ALL: [Field; 34] = [
         Field::UnitName,
         Field::PlanName,
         Field::TokenName,
+        Field::WebhookName,
         Field::Username,
         Field::DisplayName,
         Field::GoalTitle,

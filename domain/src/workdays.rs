@@ -5,6 +5,8 @@
 //! The data is each year's notice (国务院办公厅关于部分节假日安排的通知):
 //! 2025 from 国办发明电〔2024〕12号, 2026 from the notice of 2025-11-04. A
 //! year without a notice here knows weekends only.
+use std::collections::BTreeMap;
+
 use chrono::{Datelike, NaiveDate, Weekday};
 
 /// A day as a notice writes it: year, month, day.
@@ -49,8 +51,9 @@ fn day((y, m, d): Ymd) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, d)
 }
 
-/// Whether people work on `date`.
-pub fn is_workday(date: NaiveDate) -> bool {
+/// Whether the State Council's notices (or, outside them, the weekend)
+/// have people working on `date`.
+fn shipped_workday(date: NaiveDate) -> bool {
     if WORKED_WEEKENDS.iter().any(|&w| day(w) == Some(date)) {
         return true;
     }
@@ -63,38 +66,82 @@ pub fn is_workday(date: NaiveDate) -> bool {
     !resting && !matches!(date.weekday(), Weekday::Sat | Weekday::Sun)
 }
 
-/// `date` if people work on it, else the first working day after it
-/// (遇节假日顺延).
-pub fn on_or_next_workday(date: NaiveDate) -> NaiveDate {
-    let mut current = date;
-    // The longest run of days off is a 9-day 春节; a year is a safe bound.
-    for _ in 0..366 {
-        if is_workday(current) {
-            return current;
-        }
-        match current.succ_opt() {
-            Some(next) => current = next,
-            None => return date,
-        }
-    }
-    date
+/// The working-day calendar in force: the shipped notices, with an
+/// ADMIN's overrides of single days on top (a local 调休, a notice
+/// published after this release).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Workdays {
+    overrides: BTreeMap<NaiveDate, bool>,
 }
 
-/// The `n`th working day after `date` ("N个工作日内" counted from `date`);
-/// `date` itself for 0.
-pub fn add_workdays(date: NaiveDate, n: u32) -> NaiveDate {
-    let mut current = date;
-    let mut left = n;
-    while left > 0 {
-        match current.succ_opt() {
-            Some(next) => current = next,
-            None => return current,
-        }
-        if is_workday(current) {
-            left -= 1;
+impl Workdays {
+    /// The shipped calendar with `overrides` (day → whether people work).
+    pub fn with_overrides(overrides: impl IntoIterator<Item = (NaiveDate, bool)>) -> Self {
+        Workdays {
+            overrides: overrides.into_iter().collect(),
         }
     }
-    current
+
+    /// Whether people work on `date`.
+    pub fn is_workday(&self, date: NaiveDate) -> bool {
+        self.overrides
+            .get(&date)
+            .copied()
+            .unwrap_or_else(|| shipped_workday(date))
+    }
+
+    /// `date` if people work on it, else the first working day after it
+    /// (遇节假日顺延).
+    pub fn on_or_next_workday(&self, date: NaiveDate) -> NaiveDate {
+        let mut current = date;
+        // The longest run of days off is a 9-day 春节; a year is a safe
+        // bound even with overrides.
+        for _ in 0..366 {
+            if self.is_workday(current) {
+                return current;
+            }
+            match current.succ_opt() {
+                Some(next) => current = next,
+                None => return date,
+            }
+        }
+        date
+    }
+
+    /// The `n`th working day after `date` ("N个工作日内" counted from
+    /// `date`); `date` itself for 0.
+    pub fn add_workdays(&self, date: NaiveDate, n: u32) -> NaiveDate {
+        let mut current = date;
+        let mut left = n;
+        // Bounded like `on_or_next_workday`: an override cannot make it spin.
+        let mut steps = 0u32;
+        while left > 0 && steps < 366 * (n + 1) {
+            steps += 1;
+            match current.succ_opt() {
+                Some(next) => current = next,
+                None => return current,
+            }
+            if self.is_workday(current) {
+                left -= 1;
+            }
+        }
+        current
+    }
+}
+
+/// Whether people work on `date`, by the shipped notices alone.
+pub fn is_workday(date: NaiveDate) -> bool {
+    shipped_workday(date)
+}
+
+/// `on_or_next_workday` of the shipped calendar.
+pub fn on_or_next_workday(date: NaiveDate) -> NaiveDate {
+    Workdays::default().on_or_next_workday(date)
+}
+
+/// `add_workdays` of the shipped calendar.
+pub fn add_workdays(date: NaiveDate, n: u32) -> NaiveDate {
+    Workdays::default().add_workdays(date, n)
 }
 
 #[cfg(test)]
@@ -141,5 +188,22 @@ mod tests {
         assert_eq!(add_workdays(d("2025-09-30"), 3), d("2025-10-11"));
         assert_eq!(add_workdays(d("2025-11-03"), 5), d("2025-11-10"));
         assert_eq!(add_workdays(d("2025-11-03"), 0), d("2025-11-03"));
+    }
+
+    #[test]
+    fn an_override_moves_the_working_day() {
+        // 2025-10-09 (Thursday) made a local day off: the 10th is next.
+        let local = Workdays::with_overrides([(d("2025-10-09"), false)]);
+        assert!(!local.is_workday(d("2025-10-09")));
+        assert_eq!(local.on_or_next_workday(d("2025-10-05")), d("2025-10-10"));
+        // A Saturday made a working day is one.
+        let worked = Workdays::with_overrides([(d("2025-11-08"), true)]);
+        assert_eq!(worked.on_or_next_workday(d("2025-11-08")), d("2025-11-08"));
+        assert_eq!(worked.add_workdays(d("2025-11-07"), 1), d("2025-11-08"));
+        // Without overrides, the notices.
+        assert_eq!(
+            Workdays::default().on_or_next_workday(d("2025-10-05")),
+            d("2025-10-09")
+        );
     }
 }

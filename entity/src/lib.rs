@@ -16,10 +16,16 @@ pub mod attachment;
 pub mod attachment_content;
 /// The audit log: who changed what, when.
 pub mod audit_log;
+/// An ADMIN's overrides of the working-day calendar.
+pub mod calendar_day;
+/// Webhook deliveries: one event to one webhook, and how it went.
+pub mod delivery;
 /// The seven enum columns, typed, each converting to its `domain` enum.
 pub mod enums;
 /// Targets (目标任务), a tree inside a plan.
 pub mod goal;
+/// The light each goal was last seen with (LIGHT_CHANGED).
+pub mod goal_light;
 /// Supporting units (配合单位) of a goal.
 pub mod goal_supporting_unit;
 /// Idempotency keys of submitted reports (a retry files nothing new).
@@ -28,6 +34,12 @@ pub mod idempotency_key;
 pub mod login_throttle;
 /// Dated deliverables (节点目标) of a MILESTONE goal.
 pub mod milestone;
+/// In-app notifications, per unit or for the office.
+pub mod notification;
+/// Who has read each notification.
+pub mod notification_read;
+/// Events of the transactional outbox.
+pub mod outbox_event;
 /// A year's targets (年度目标) owned by a unit, usually a park's root unit.
 pub mod plan;
 /// Problems of the rectification ledger (问题台账).
@@ -48,3 +60,5 @@ pub mod supervision_item_goal;
 pub mod supervision_item_unit;
 /// Responsible units (责任单位), a tree: 管委会 → 招商合作局 → …
 pub mod unit;
+/// Where events are pushed (企业微信, 钉钉, 飞书 robots, signed JSON).
+pub mod webhook;

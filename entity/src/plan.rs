@@ -41,6 +41,9 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// The 注 rows under a 分解表 (how it is scored, who checks), kept as text.
     pub remarks: Option<String>,
+    /// 遇节假日顺延: a due day on a weekend or holiday moves to the next
+    /// working day (on unless the plan says otherwise).
+    pub report_due_postponed: bool,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

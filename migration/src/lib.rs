@@ -31,6 +31,8 @@ mod m20261130_000013_supervision;
 mod m20261130_000014_problems;
 /// 佐证材料: uploaded files and their bytes, linked to what they prove.
 mod m20261201_000015_attachments;
+/// Reminders and notifications: outbox, webhooks, deliveries, calendar overrides.
+mod m20261202_000016_notifications;
 
 pub struct Migrator;
 
@@ -53,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000013_supervision::Migration),
             Box::new(m20261130_000014_problems::Migration),
             Box::new(m20261201_000015_attachments::Migration),
+            Box::new(m20261202_000016_notifications::Migration),
         ]
     }
 }

@@ -101,6 +101,9 @@ pub struct PlanSettingsInput {
     pub reporting_cycle: Option<ReportingCycle>,
     /// The day of the following month by which a report is due (default 5).
     pub report_due_day: Option<i32>,
+    /// 遇节假日顺延: a due day on a weekend or 法定节假日 moves to the next
+    /// working day (default true).
+    pub report_due_postponed: Option<bool>,
     /// Whether reports count only once an ADMIN approves them (default false).
     pub require_approval: Option<bool>,
 }
@@ -114,6 +117,7 @@ impl From<PlanSettingsInput> for JudgementSettings {
             rate_yellow_floor: s.rate_yellow_floor,
             reporting_cycle: s.reporting_cycle.map(Into::into),
             report_due_day: s.report_due_day,
+            report_due_postponed: s.report_due_postponed,
             require_approval: s.require_approval,
         }
     }

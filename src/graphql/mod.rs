@@ -23,6 +23,8 @@ pub mod inputs;
 pub mod limits;
 /// The mutation root.
 pub mod mutation;
+/// Notifications, webhooks, the calendar's overrides and the subscriptions.
+pub mod notify;
 /// Output types: Plan, Goal, Assignment, Milestone, Report, Unit, Progress.
 pub mod objects;
 /// 问题台账: problems, rectification, recheck, escalation, figures.
@@ -36,7 +38,7 @@ pub mod supervision;
 /// Watch lists and the reporting calendar.
 pub mod watch;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, Schema};
 
 use crate::config::LimitsConfig;
 
@@ -52,9 +54,10 @@ pub struct MutationRoot(
     supervision::SupervisionMutation,
     problems::ProblemMutation,
     attachments::AttachmentMutation,
+    notify::NotifyMutation,
 );
 
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, notify::SubscriptionRoot>;
 
 /// The schema with the request limits; per-request data (`RequestContext`)
 /// is attached by the HTTP handler so that caches never outlive a request.
@@ -62,7 +65,7 @@ pub fn build_schema(limits: &LimitsConfig) -> AppSchema {
     let builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        notify::SubscriptionRoot,
     )
     .extension(limits::QueryLimits {
         max_depth: limits.max_depth,

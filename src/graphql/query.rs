@@ -275,4 +275,5 @@ pub struct QueryRoot(
     super::accounts::AccountQuery,
     super::supervision::SupervisionQuery,
     super::problems::ProblemQuery,
+    super::notify::NotifyQuery,
 );

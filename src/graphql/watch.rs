@@ -382,7 +382,8 @@ impl WatchQuery {
             )
             .into());
         }
-        let cal = watch::calendar(&data, first, rc.today_for(&data.plan), &f)?;
+        let workdays = crate::service::notify::workdays::in_force(&rc.db).await?;
+        let cal = watch::calendar(&data, first, rc.today_for(&data.plan), &f, &workdays)?;
         let unit = |id: i64| {
             data.unit(id)
                 .cloned()

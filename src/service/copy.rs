@@ -147,6 +147,7 @@ where
                 rate_yellow_floor: Some(old.rate_yellow_floor),
                 reporting_cycle: Some(old.reporting_cycle.into()),
                 report_due_day: Some(old.report_due_day),
+                report_due_postponed: Some(old.report_due_postponed),
                 require_approval: Some(old.require_approval),
             },
         },

@@ -18,6 +18,8 @@ pub mod goals;
 pub mod import;
 /// Milestones (节点目标) and their completion.
 pub mod milestones;
+/// Reminders and notifications: the outbox, webhooks, the scheduler, live updates.
+pub mod notify;
 /// Argon2id password hashes and the rules for a new password.
 pub mod passwords;
 /// Loads everything that judges a plan in a fixed number of queries.

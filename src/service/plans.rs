@@ -37,6 +37,8 @@ pub struct JudgementSettings {
     pub rate_yellow_floor: Option<f64>,
     pub reporting_cycle: Option<ReportingCycle>,
     pub report_due_day: Option<i32>,
+    /// 遇节假日顺延 (on by default).
+    pub report_due_postponed: Option<bool>,
     /// Whether reports count only once approved.
     pub require_approval: Option<bool>,
 }
@@ -87,6 +89,9 @@ fn apply_settings(
     }
     if let Some(day) = s.report_due_day {
         plan.report_due_day = Set(validation::report_due_day(day)?);
+    }
+    if let Some(postponed) = s.report_due_postponed {
+        plan.report_due_postponed = Set(postponed);
     }
     Ok(())
 }
@@ -326,6 +331,7 @@ pub async fn create_full_in<C: ConnectionTrait>(
         time_progress_mode: Set(TimeProgressMode::default().into()),
         reporting_cycle: Set(ReportingCycle::default().into()),
         report_due_day: Set(5),
+        report_due_postponed: Set(true),
         require_approval: Set(false),
         archived_at: Set(None),
         created_at: Set(stamp),

@@ -799,7 +799,9 @@ pub async fn review(
         active.reviewed_by = Set(Some(reviewer.to_string()));
         active.reviewed_at = Set(Some(now));
         active.review_reason = Set(reason);
-        Ok(active.update(&txn).await?)
+        let reviewed = active.update(&txn).await?;
+        crate::service::notify::changes::report_reviewed(&txn, &reviewed, now).await?;
+        Ok(reviewed)
     }
     .await;
     finish(txn, author, result).await

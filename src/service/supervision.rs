@@ -3,6 +3,8 @@
 //! red or overdue goal opens. Every step is one transaction, audited; what
 //! may happen in each state, the lights and the figures are
 //! `domain::supervision`'s.
+use super::notify;
+use domain::notify::EventKind;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -254,7 +256,17 @@ pub(crate) async fn create_in<C: ConnectionTrait>(
         .exec(txn)
         .await?;
     }
-    record_event(txn, &item, "ASSIGN", None, today, now, &author.actor_name).await?;
+    let event = record_event(txn, &item, "ASSIGN", None, today, now, &author.actor_name).await?;
+    notify::changes::supervision_step(
+        txn,
+        EventKind::SupervisionAssigned,
+        &item,
+        event,
+        None,
+        today,
+        now,
+    )
+    .await?;
     Ok(item)
 }
 
@@ -316,8 +328,23 @@ pub async fn step(
         active.closed_on = Set((next == ItemState::Closed).then_some(today));
         active.urge_count = Set(urges);
         let item = active.update(&txn).await?;
+        let returned = matches!(step, Step::Return(_))
+            .then(|| content.clone())
+            .flatten();
         let event =
             record_event(&txn, &item, kind, content, today, now, &author.actor_name).await?;
+        if let Some(reason) = returned {
+            notify::changes::supervision_step(
+                &txn,
+                EventKind::SupervisionReturned,
+                &item,
+                event,
+                Some(&reason),
+                today,
+                now,
+            )
+            .await?;
+        }
         attachments::link(&txn, evidence, Owner::SupervisionItem(item.id), Some(event)).await?;
         if next == ItemState::Closed {
             // Closed, nothing waits on it: a request for more time is

@@ -242,10 +242,16 @@ pub fn calendar(
     month: NaiveDate,
     today: NaiveDate,
     f: &WatchFilter,
+    workdays: &domain::workdays::Workdays,
 ) -> AppResult<Calendar> {
     let cycle = ReportingCycle::from(data.plan.reporting_cycle);
     let zone = dates::parse_time_zone(&data.plan.time_zone).unwrap_or(chrono_tz::Asia::Shanghai);
-    let due = calendar::due_date(month, data.plan.report_due_day);
+    let due = calendar::due_date(
+        month,
+        data.plan.report_due_day,
+        data.plan.report_due_postponed,
+        workdays,
+    );
     let reports_due = calendar::reports_due_in(cycle, month);
     let mut lines = Vec::new();
     // What says why the month cannot be judged, if it cannot.

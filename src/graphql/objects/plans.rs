@@ -75,7 +75,7 @@ impl Plan {
     /// is due: `reportDueDay`, or the first working day after it when that
     /// is a weekend or a 法定节假日 (遇节假日顺延; "2025-10" → 2025-10-09,
     /// after 国庆). The reporting calendar's 迟报/未报 use the same day.
-    async fn report_due_date(&self, month: String) -> Result<Date> {
+    async fn report_due_date(&self, ctx: &Context<'_>, month: String) -> Result<Date> {
         let first = crate::graphql::watch::parse_month(&month).ok_or_else(|| {
             crate::error::AppError::refused(
                 crate::error::ErrorCode::InvalidDate,
@@ -83,11 +83,20 @@ impl Plan {
                 format!("{month:?} is not a month in YYYY-MM form"),
             )
         })?;
+        let rc = ctx.data::<crate::graphql::RequestContext>()?;
+        let workdays = crate::service::notify::workdays::in_force(&rc.db).await?;
         let reported = first.pred_opt().unwrap_or(first);
         Ok(Date(domain::calendar::due_date(
             reported,
             self.0.report_due_day,
+            self.0.report_due_postponed,
+            &workdays,
         )))
+    }
+    /// 遇节假日顺延: whether a due day on a weekend or holiday moves to the
+    /// next working day (on by default).
+    async fn report_due_postponed(&self) -> bool {
+        self.0.report_due_postponed
     }
     /// Whether reports count only once approved.
     async fn require_approval(&self) -> bool {

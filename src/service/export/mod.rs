@@ -4,6 +4,7 @@
 //! as the API; this module only lays them out. Sheet names, headers and
 //! words are in the reader's language (`labels`, Chinese by default); the
 //! plan's own words are written as the office typed them.
+use domain::workdays::Workdays;
 use std::borrow::Cow;
 
 use chrono::{Datelike, NaiveDate};
@@ -240,10 +241,11 @@ pub fn xlsx(
     data: &PlanData,
     eval: &Evaluation,
     today: NaiveDate,
+    workdays: &Workdays,
     lang: Lang,
 ) -> AppResult<Vec<u8>> {
     let lines = goal_lines(data, eval)?;
-    build_xlsx(data, eval, &lines, today, lang).map_err(xlsx_error)?
+    build_xlsx(data, eval, &lines, today, workdays, lang).map_err(xlsx_error)?
 }
 
 fn build_xlsx(
@@ -251,6 +253,7 @@ fn build_xlsx(
     eval: &Evaluation,
     lines: &[GoalLine],
     today: NaiveDate,
+    workdays: &Workdays,
     lang: Lang,
 ) -> Result<AppResult<Vec<u8>>, XlsxError> {
     let mut book = Workbook::new();
@@ -383,7 +386,7 @@ fn build_xlsx(
     }
 
     let month = eval.as_of.with_day0(0).unwrap_or(eval.as_of);
-    let calendar = match watch::calendar(data, month, today, &WatchFilter::default()) {
+    let calendar = match watch::calendar(data, month, today, &WatchFilter::default(), workdays) {
         Ok(c) => c,
         Err(e) => return Ok(Err(e)),
     };

@@ -316,6 +316,7 @@ pub(crate) mod fixtures {
                 created_at: at,
                 updated_at: at,
                 remarks: None,
+                report_due_postponed: true,
             },
             goals: Vec::new(),
             assignments: Vec::new(),

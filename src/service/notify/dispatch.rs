@@ -1,0 +1,246 @@
+//! The dispatcher: every server runs one. It claims due deliveries in one
+//! statement (on PostgreSQL `FOR UPDATE SKIP LOCKED`, so two servers never
+//! claim the same row; on SQLite the write lock does the same), marks
+//! them claimed until a lease runs out, sends them, and records the
+//! answer: DELIVERED, or another attempt after a backoff, or DEAD after
+//! the last. A server killed mid-send leaves its claim to expire, and the
+//! delivery is sent again (at least once; receivers deduplicate by the
+//! event ID). The lease is longer than a request may take, so a delivery
+//! is never sent by two servers at once.
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use entity::{delivery, outbox_event, webhook};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
+};
+use tokio::sync::Notify;
+
+use super::client::Client;
+use super::robots;
+use crate::db::{begin_write, settle, statement};
+use crate::error::AppResult;
+
+pub const PENDING: &str = "PENDING";
+pub const DELIVERED: &str = "DELIVERED";
+pub const DEAD: &str = "DEAD";
+
+/// How deliveries are sent and retried (the operator's flags).
+#[derive(Clone, Debug)]
+pub struct DispatchConfig {
+    /// How often idle servers look for due deliveries.
+    pub poll: Duration,
+    /// The wait after a first failure, doubled per attempt.
+    pub base_backoff: Duration,
+    pub max_backoff: Duration,
+    /// Attempts before a delivery is dead-lettered.
+    pub max_attempts: u32,
+    /// The most one request may take (connect, send, answer).
+    pub timeout: Duration,
+    /// How long a claim holds; longer than `timeout`.
+    pub claim: Duration,
+    /// Deliveries claimed at once.
+    pub batch: u64,
+    /// The server's address as people reach it, for links in messages.
+    pub public_url: Option<String>,
+}
+
+impl Default for DispatchConfig {
+    fn default() -> Self {
+        DispatchConfig {
+            poll: Duration::from_secs(1),
+            base_backoff: Duration::from_secs(30),
+            max_backoff: Duration::from_secs(3600),
+            max_attempts: 8,
+            timeout: Duration::from_secs(10),
+            claim: Duration::from_secs(60),
+            batch: 20,
+            public_url: None,
+        }
+    }
+}
+
+/// One server's dispatcher.
+#[derive(Clone)]
+pub struct Dispatcher {
+    db: DatabaseConnection,
+    config: DispatchConfig,
+    client: Client,
+    /// Who claims: unique per dispatcher, so a record is written only by
+    /// the one holding the claim.
+    holder: String,
+    /// Woken after a commit that wrote deliveries, so they go out at once.
+    wake: Arc<Notify>,
+}
+
+impl Dispatcher {
+    pub fn new(db: DatabaseConnection, config: DispatchConfig) -> Dispatcher {
+        let claim = config.claim.max(config.timeout + Duration::from_secs(5));
+        Dispatcher {
+            client: Client::new(config.timeout),
+            config: DispatchConfig { claim, ..config },
+            db,
+            holder: format!("dispatcher-{}", uuid::Uuid::now_v7().simple()),
+            wake: Arc::new(Notify::new()),
+        }
+    }
+
+    /// Wakes the loop (after a write that emitted events).
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Runs until the process ends: sends what is due, then waits for the
+    /// poll interval or a wake.
+    pub async fn run(self) {
+        loop {
+            match self.run_once(Utc::now()).await {
+                Ok(n) if n > 0 => continue,
+                Ok(_) => {}
+                Err(err) => tracing::error!(error = %err, "webhook dispatch failed"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(self.config.poll) => {}
+                _ = self.wake.notified() => {}
+            }
+        }
+    }
+
+    /// Claims the deliveries due at `now`, sends them side by side and
+    /// records each answer. Answers how many were attempted.
+    pub async fn run_once(&self, now: DateTime<Utc>) -> AppResult<usize> {
+        let claimed = self.claim(now).await?;
+        if claimed.is_empty() {
+            return Ok(0);
+        }
+        let deliveries = delivery::Entity::find()
+            .filter(delivery::Column::Id.is_in(claimed.iter().copied()))
+            .all(&self.db)
+            .await?;
+        let hooks: std::collections::HashMap<i64, webhook::Model> = webhook::Entity::find()
+            .filter(webhook::Column::Id.is_in(deliveries.iter().map(|d| d.webhook_id)))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|h| (h.id, h))
+            .collect();
+        let events: std::collections::HashMap<i64, outbox_event::Model> =
+            outbox_event::Entity::find()
+                .filter(outbox_event::Column::Id.is_in(deliveries.iter().map(|d| d.event_id)))
+                .all(&self.db)
+                .await?
+                .into_iter()
+                .map(|e| (e.id, e))
+                .collect();
+        let sends = deliveries.iter().filter_map(|d| {
+            let hook = hooks.get(&d.webhook_id)?;
+            let event = events.get(&d.event_id)?;
+            Some(self.deliver(d, hook, event))
+        });
+        let results = futures_util::future::join_all(sends).await;
+        for result in results {
+            if let Err(err) = result {
+                tracing::error!(error = %err, "a delivery's outcome could not be recorded");
+            }
+        }
+        Ok(deliveries.len())
+    }
+
+    async fn claim(&self, now: DateTime<Utc>) -> AppResult<Vec<i64>> {
+        let backend = self.db.get_database_backend();
+        let lock = if backend == DbBackend::Postgres {
+            " FOR UPDATE SKIP LOCKED"
+        } else {
+            ""
+        };
+        let until = now + chrono::Duration::from_std(self.config.claim).unwrap_or_default();
+        let sql = format!(
+            "UPDATE delivery SET claimed_by = ?, claimed_until = ? WHERE id IN (\
+             SELECT id FROM delivery WHERE state = 'PENDING' AND next_attempt_at <= ? \
+             AND (claimed_until IS NULL OR claimed_until < ?) \
+             ORDER BY next_attempt_at, id LIMIT ?{lock}) RETURNING id"
+        );
+        let txn = begin_write(&self.db).await?;
+        let rows = txn
+            .query_all_raw(statement(
+                backend,
+                &sql,
+                vec![
+                    self.holder.clone().into(),
+                    until.into(),
+                    now.into(),
+                    now.into(),
+                    (self.config.batch as i64).into(),
+                ],
+            ))
+            .await;
+        let rows = settle(txn, rows.map_err(Into::into)).await?;
+        rows.iter()
+            .map(|r| r.try_get_by_index::<i64>(0).map_err(Into::into))
+            .collect()
+    }
+
+    /// Sends one delivery and records what came of it, if the claim is
+    /// still this dispatcher's.
+    async fn deliver(
+        &self,
+        d: &delivery::Model,
+        hook: &webhook::Model,
+        event: &outbox_event::Model,
+    ) -> AppResult<()> {
+        let out = robots::request(hook, event, self.config.public_url.as_deref(), Utc::now());
+        let outcome = match self.client.post(&out).await {
+            Ok(answer) => (
+                Some(i32::from(answer.status)),
+                robots::accepted(&hook.kind, answer.status, &answer.body),
+            ),
+            Err(reason) => (None, Err(reason)),
+        };
+        let attempts = d.attempts + 1;
+        let now = Utc::now();
+        let (state, next, error) = match &outcome.1 {
+            Ok(()) => (DELIVERED, now, None),
+            Err(reason) if attempts as u32 >= self.config.max_attempts => {
+                (DEAD, now, Some(reason.clone()))
+            }
+            Err(reason) => {
+                let wait = domain::notify::backoff(
+                    attempts as u32,
+                    self.config.base_backoff,
+                    self.config.max_backoff,
+                );
+                (
+                    PENDING,
+                    now + chrono::Duration::from_std(wait).unwrap_or_default(),
+                    Some(reason.clone()),
+                )
+            }
+        };
+        if let Some(reason) = &error {
+            tracing::warn!(delivery = d.id, webhook = hook.id, attempts, state, reason = %reason, "webhook delivery failed");
+        }
+        let error = error.map(|e| e.chars().take(500).collect::<String>());
+        let delivered_at = (state == DELIVERED).then_some(now);
+        let backend = self.db.get_database_backend();
+        self.db
+            .execute_raw(statement(
+                backend,
+                "UPDATE delivery SET state = ?, attempts = ?, next_attempt_at = ?, last_status = ?, \
+                 last_error = ?, delivered_at = ?, claimed_by = NULL, claimed_until = NULL \
+                 WHERE id = ? AND claimed_by = ?",
+                vec![
+                    state.into(),
+                    attempts.into(),
+                    next.into(),
+                    outcome.0.into(),
+                    error.into(),
+                    delivered_at.into(),
+                    d.id.into(),
+                    self.holder.clone().into(),
+                ],
+            ))
+            .await?;
+        Ok(())
+    }
+}
