@@ -1442,3 +1442,265 @@ fn the_supervision_page_carries_feedback_with_its_evidence() {
     assert!(!scrolls_sideways(&phone), "the phone page scrolls sideways");
     phone.screenshot(&shots.join("supervision-item-390.png"));
 }
+
+// ---- Live: the dashboard, the 大屏 and 通知 follow the server ----
+
+/// Waits until the 通知 button says `n` are unread (its `data-unread`,
+/// set from the API's count).
+fn wait_unread(s: &Session<'_>, n: u64) {
+    s.wait_for(
+        &format!(
+            "const b = document.querySelector('[data-testid=bell]'); return !!b && b.dataset.unread === '{n}'"
+        ),
+        Duration::from_secs(20),
+    );
+}
+
+/// Waits until the page's live socket is up with at least `n` subscriptions.
+fn wait_live(s: &Session<'_>, n: u32) {
+    s.wait_for(
+        &format!(
+            "const d = document.documentElement.dataset; return d.live === 'connected' && Number(d.liveSubscriptions) >= {n}"
+        ),
+        Duration::from_secs(20),
+    );
+}
+
+/// The overall completion of the plan as of `AS_OF`, as the page shows it.
+fn completion_now(port: u16, plan: &str) -> String {
+    let api = gql_ok(
+        port,
+        OPERATOR,
+        "query($id: ID!, $asOf: Date) { plan(id: $id) { progress(asOf: $asOf) { completionPercent } } }",
+        json!({ "id": plan, "asOf": AS_OF }),
+    );
+    pct(&api["plan"]["progress"]["completionPercent"])
+}
+
+#[test]
+fn the_dashboard_and_the_notifications_follow_the_server_live() {
+    if !webdriver::wanted() {
+        eprintln!("browser tests skipped: set MUBIAO_BROWSER_TESTS=1 to run them");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = BinaryDb::new(dir.path(), "browser_live");
+    let (_server, port) = db.serve(&["--demo", "--admin-token", OPERATOR]);
+    let base = format!("http://127.0.0.1:{port}");
+    let clerk = clerk_token(port);
+    let signed = share_of(port, "签约项目", "招商一局");
+    let plan = gql_ok(port, OPERATOR, "{ plans { id } }", json!({}))["plans"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let file = |value: f64| -> String {
+        let filed = gql_ok(
+            port,
+            &clerk,
+            "mutation($id: ID!, $v: Float!) { submitReport(input: { assignmentId: $id, asOf: \"2025-10-31\", value: $v }) { id } }",
+            json!({ "id": signed, "v": value }),
+        );
+        filed["submitReport"]["id"].as_str().unwrap().to_string()
+    };
+    let give_back = |report: &str, reason: &str| {
+        gql_ok(
+            port,
+            OPERATOR,
+            "mutation($id: ID!, $reason: String!) { returnReport(input: { reportId: $id, reason: $reason }) { status } }",
+            json!({ "id": report, "reason": reason }),
+        );
+    };
+
+    let driver = Driver::start();
+    let shots = webdriver::screenshot_dir();
+    // The clerk of 招商合作局 on the dashboard, scrolled down a little…
+    let s = driver.session(1366, 768);
+    sign_in_as(&s, &base, "zhaoshang", "mubiao-zhaoshang");
+    let dashboard = format!("{base}/dashboard?plan={plan}&asOf={AS_OF}");
+    s.goto(&dashboard);
+    wait_ready(&s);
+    // notificationAdded and planChanged.
+    wait_live(&s, 2);
+    let unread =
+        gql_ok(port, &clerk, "{ unreadNotificationCount }", json!({}))["unreadNotificationCount"]
+            .as_u64()
+            .unwrap();
+    wait_unread(&s, unread);
+    let badge = text_of(&s, "[data-testid=unread-count]");
+    assert_eq!(badge, json!(unread.to_string()));
+    s.run(
+        "window.scrollTo(0, 240); window.__samePage = 'yes'",
+        json!([]),
+    );
+    let scrolled = s.run("return window.scrollY", json!([]));
+    assert!(
+        scrolled.as_f64().unwrap() > 0.0,
+        "the dashboard does not scroll"
+    );
+    // …and a leader's 大屏 of the same plan.
+    let screen = driver.session(1920, 1080);
+    sign_in_as(&screen, &base, "leader", "mubiao-leader");
+    screen.goto(&format!("{dashboard}&screen=1"));
+    wait_ready(&screen);
+    wait_live(&screen, 1);
+    screen.run("window.__samePage = 'yes'", json!([]));
+    assert_eq!(
+        screen.run(
+            "return document.documentElement.dataset.liveSubscriptions",
+            json!([])
+        ),
+        json!("1"),
+        "the 大屏 has no 通知 to follow"
+    );
+
+    // A report filed through the API: both pages show the new figure,
+    // without a reload, the dashboard still where it was scrolled to.
+    let before = completion_now(port, &plan);
+    assert_eq!(shown(&s, "completion"), before);
+    let report = file(10.0);
+    let after = completion_now(port, &plan);
+    assert_ne!(before, after, "the report does not move the headline");
+    for page in [&s, &screen] {
+        page.wait_for(
+            &format!(
+                "const e = document.querySelector('[data-testid=completion]'); return !!e && e.textContent === {}",
+                json!(after)
+            ),
+            Duration::from_secs(20),
+        );
+        assert_eq!(
+            page.run("return window.__samePage", json!([])),
+            json!("yes"),
+            "the page was reloaded"
+        );
+        assert!(
+            page.run("return Number(document.body.dataset.refreshes)", json!([]))
+                .as_u64()
+                .unwrap()
+                >= 1
+        );
+    }
+    assert_eq!(s.run("return window.scrollY", json!([])), scrolled);
+    // The charts were drawn again.
+    let drawn = s.run(
+        "return ['trend-chart', 'lights-chart'].map(id => document.querySelectorAll(`#${id} svg path`).length)",
+        json!([]),
+    );
+    assert!(
+        drawn
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|n| n.as_u64().unwrap() > 0),
+        "{drawn}"
+    );
+    s.screenshot(&shots.join("dashboard-live-1366.png"));
+    screen.screenshot(&shots.join("screen-live-1920.png"));
+
+    // The office returns it: the clerk's badge counts one more, live.
+    give_back(&report, "签约项目数与招商台账不一致");
+    wait_unread(&s, unread + 1);
+    assert_eq!(
+        text_of(&s, "[data-testid=unread-count]"),
+        json!((unread + 1).to_string())
+    );
+    // Returned, it no longer counts: the figure goes back.
+    wait_until_text(&s, "[data-testid=completion]", &before);
+    assert_eq!(s.run("return window.__samePage", json!([])), json!("yes"));
+
+    // The panel: newest first, unread marked (not by colour alone), linked
+    // to the goal.
+    click(&s, "[data-testid=bell]");
+    s.wait_for(
+        "return document.querySelector('[data-testid=notifications]').dataset.loaded",
+        Duration::from_secs(20),
+    );
+    let first = s.run(
+        "const li = document.querySelector('.notif-list > li'); return { title: li.querySelector('.notif-title').textContent, unread: li.classList.contains('unread'), href: (li.querySelector('a') || {}).pathname || null, body: li.querySelector('.notif-body').textContent }",
+        json!([]),
+    );
+    let title = first["title"].as_str().unwrap();
+    assert!(
+        title.starts_with("未读") && title.contains("【填报退回】签约项目（招商一局"),
+        "{first}"
+    );
+    assert_eq!(first["unread"], json!(true));
+    assert!(
+        first["body"]
+            .as_str()
+            .unwrap()
+            .contains("签约项目数与招商台账不一致"),
+        "{first}"
+    );
+    assert!(
+        first["href"].as_str().unwrap().starts_with("/goals/"),
+        "{first}"
+    );
+    assert_eq!(
+        text_of(&s, "[data-testid=notif-unread]"),
+        json!(format!("{} 条未读", unread + 1))
+    );
+    s.screenshot(&shots.join("notifications-1366.png"));
+    // 全部标为已读: the badge goes, and stays gone on the next page.
+    click(&s, "[data-notif=read-all]");
+    s.wait_for(
+        "return document.querySelector('[data-testid=bell]').dataset.unread === '0' && !document.querySelector('.notif.unread')",
+        Duration::from_secs(20),
+    );
+    assert_eq!(
+        s.run(
+            "return document.querySelector('[data-testid=unread-count]').hidden",
+            json!([])
+        ),
+        json!(true)
+    );
+    s.screenshot(&shots.join("notifications-1366-read.png"));
+    s.goto(&format!("{base}/report?month=2025-10"));
+    wait_ready(&s);
+    wait_unread(&s, 0);
+    only_this_server(&s, &base);
+
+    // On a phone: a new notification shows on the badge, and the panel
+    // fits the screen.
+    let phone = driver.session(390, 844);
+    sign_in_as(&phone, &base, "zhaoshang", "mubiao-zhaoshang");
+    phone.goto(&dashboard);
+    wait_ready(&phone);
+    wait_live(&phone, 2);
+    wait_unread(&phone, 0);
+    let again = file(10.0);
+    give_back(&again, "请附上签约合同");
+    wait_unread(&phone, 1);
+    assert!(!scrolls_sideways(&phone), "the phone page scrolls sideways");
+    phone.screenshot(&shots.join("dashboard-live-390.png"));
+    click(&phone, "[data-testid=bell]");
+    phone.wait_for(
+        "return document.querySelector('[data-testid=notifications]').dataset.loaded",
+        Duration::from_secs(20),
+    );
+    let rect = phone.run(
+        "const r = document.querySelector('[data-testid=notifications]').getBoundingClientRect(); return [r.left, r.right, r.bottom]",
+        json!([]),
+    );
+    let rect: Vec<f64> = serde_json::from_value(rect).unwrap();
+    assert!(
+        rect[0] >= 0.0 && rect[1] <= 390.0 && rect[2] <= 844.0,
+        "the panel leaves the screen: {rect:?}"
+    );
+    assert!(!scrolls_sideways(&phone), "the phone page scrolls sideways");
+    phone.screenshot(&shots.join("notifications-390.png"));
+    // Escape closes it.
+    phone.run(
+        "document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }))",
+        json!([]),
+    );
+    assert_eq!(
+        phone.run(
+            "return document.querySelector('[data-testid=notifications]').hidden",
+            json!([])
+        ),
+        json!(true)
+    );
+    only_this_server(&phone, &base);
+    eprintln!("screenshots in {}", shots.display());
+}

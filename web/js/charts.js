@@ -30,6 +30,14 @@ export function nextFrame() {
 function chartOn(el, dark) {
   const existing = echarts.getInstanceByDom(el);
   if (existing) existing.dispose();
+  // A page that redraws (the dashboard, live) leaves its old charts'
+  // elements behind: their instances go with them.
+  for (const c of charts) {
+    if (c.isDisposed() || !c.getDom().isConnected) {
+      if (!c.isDisposed()) c.dispose();
+      charts.delete(c);
+    }
+  }
   const chart = echarts.init(el, dark ? 'dark' : null, { renderer: 'svg' });
   charts.add(chart);
   return chart;

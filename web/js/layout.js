@@ -24,13 +24,27 @@ export function homeOf(role) {
 /**
  * Starts a signed-in page: checks the session (to /login if none, to
  * /password if the password must change), draws the top bar into
- * `#topbar`, and resolves with the person (`me`).
+ * `#topbar`, and resolves with the person (`me`). The bar's 通知 (the
+ * unread count, live, and the list) is wired by `notifications.js`,
+ * loaded afterwards so that it never holds up the page's own request;
+ * `notifications: false` leaves it off (the 大屏 has no top bar).
  */
-export async function startPage({ title, passwordPage = false } = {}) {
+export async function startPage({ title, passwordPage = false, notifications = true } = {}) {
   const me = await requireMe({ passwordPage });
   if (title) document.title = `${title} · ${APP_NAME}`;
-  const bar = document.getElementById('topbar');
-  if (bar) bar.replaceWith(topBar(me));
+  const old = document.getElementById('topbar');
+  if (old) {
+    const bar = topBar(me);
+    old.replaceWith(bar);
+    const bell = bar.querySelector('.bell');
+    if (notifications && !me.mustChangePassword) {
+      import('./notifications.js')
+        .then((m) => m.startNotifications(bell, bar))
+        .catch(() => bell.remove());
+    } else {
+      bell.remove();
+    }
+  }
   return me;
 }
 
@@ -47,6 +61,8 @@ function topBar(me) {
     h('a', { class: 'app', href: '/' }, APP_NAME),
     h('nav', { 'aria-label': '主导航' }, links),
     h('div', { class: 'who' },
+      h('button', { type: 'button', class: 'bell', 'aria-haspopup': 'dialog', 'aria-expanded': 'false', 'data-testid': 'bell' },
+        '通知', h('span', { class: 'badge', 'data-testid': 'unread-count', hidden: true })),
       h('span', { 'data-testid': 'who' }, who),
       h('a', { href: '/password?next=' + encodeURIComponent(path + location.search) }, '修改密码'),
       h('button', { type: 'button', onclick: () => logout(false) }, '退出')));

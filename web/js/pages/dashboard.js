@@ -1,8 +1,12 @@
 // /dashboard?plan=ID&asOf=YYYY-MM-DD — 领导驾驶舱 of one plan;
 // /dashboard — every plan the person may read, ranked by completion;
-// &screen=1 — the 1920×1080 大屏 layout, refreshing itself.
+// &screen=1 — the 1920×1080 大屏 layout.
+// Both ask the API again when `planChanged` says a plan they show moved
+// (a report filed, a target set…), in place: no reload, the scroll
+// position and focus kept; the 大屏 also every five minutes.
 // Every figure is the API's; this page only lays them out.
 import { gql } from '../api.js';
+import { subscribe } from '../live.js';
 import { startPage, param, dateParam, badDateNotice } from '../layout.js';
 import {
   h, fill, pct, gapWords, gapCell, score, dateWords, lightBadge, table,
@@ -60,29 +64,122 @@ const fetchFigures = () => (planId ? gql(PLAN_QUERY, { id: planId, asOf }) : gql
 const first = fetchFigures();
 first.catch(() => {});
 
+/** The most plans the overview follows live (one subscription each). */
+const MOST_FOLLOWED = 50;
+
 let me = null;
-startPage({ title: '领导驾驶舱' }).then(async (who) => {
+startPage({ title: '领导驾驶舱', notifications: !screen }).then(async (who) => {
   me = who;
-  await load(first);
-  if (screen) setInterval(() => load(fetchFigures()), REFRESH_MS);
+  const data = await load(first);
+  if (!data) return;
+  follow(planId ? [planId] : data.plans.slice(0, MOST_FOLLOWED).map((p) => p.id));
+  if (screen) setInterval(refresh, REFRESH_MS);
 });
 
-async function load(figures) {
+/** Draws the figures; answers them (null when they could not be shown). */
+async function load(figures, { again = false } = {}) {
   try {
     const data = await figures;
-    if (planId) {
-      if (!data.plan) throw new Error('找不到这个年度目标，或您无权查看。');
-      await renderPlan(data);
-    } else {
-      renderProvince(data);
-    }
+    if (planId && !data.plan) throw new Error('找不到这个年度目标，或您无权查看。');
+    keepView = again ? viewKeeper() : null;
+    if (planId) await renderPlan(data);
+    else renderProvince(data);
+    if (keepView) keepView();
+    keepView = null;
     document.body.dataset.ready = '1';
     performance.mark('mubiao-drawn');
+    return data;
   } catch (e) {
-    // A failed refresh of the 大屏 keeps the last figures on screen.
-    if (screen && document.body.dataset.ready) return;
+    keepView = null;
+    // A failed refresh keeps the last figures on screen.
+    if (again && document.body.dataset.ready) {
+      console.warn('刷新数据没有成功：', e.message);
+      return null;
+    }
     showError(main, e);
+    return null;
   }
+}
+
+// ---- Live: ask again when a plan shown moves ----
+
+/** Subscribes to `planChanged` of each plan shown. */
+function follow(ids) {
+  const seen = new Map();
+  for (const id of ids) {
+    subscribe('subscription PlanChanged($p: ID!) { planChanged(planId: $p) { planId dataVersion } }', { p: id }, (data) => {
+      const c = data.planChanged;
+      if (!c || c.dataVersion <= (seen.get(c.planId) || 0)) return;
+      seen.set(c.planId, c.dataVersion);
+      refresh();
+    }, { onReconnect: refresh });
+  }
+}
+
+let refreshing = null;
+let refreshAgain = false;
+let waitingForField = false;
+/** Set while a refresh draws: puts the scroll position and focus back. */
+let keepView = null;
+
+/**
+ * Asks for the figures again and redraws them in place. One refresh at a
+ * time (events meanwhile make one more); not while the person is typing
+ * in a field of the page (the as-of date): when they leave it.
+ */
+function refresh() {
+  if (refreshing) {
+    refreshAgain = true;
+    return;
+  }
+  const active = document.activeElement;
+  if (active && main.contains(active) && active.matches('input, select, textarea')) {
+    if (!waitingForField) {
+      waitingForField = true;
+      active.addEventListener('blur', () => {
+        waitingForField = false;
+        refresh();
+      }, { once: true });
+    }
+    return;
+  }
+  refreshing = load(fetchFigures(), { again: true }).then((data) => {
+    if (data) document.body.dataset.refreshes = String(Number(document.body.dataset.refreshes || 0) + 1);
+  }).finally(() => {
+    refreshing = null;
+    if (refreshAgain) {
+      refreshAgain = false;
+      refresh();
+    }
+  });
+}
+
+/** What a redraw should leave as it was: the scroll position and the
+ * focused link or button (found again by its id or address). */
+function viewKeeper() {
+  const x = window.scrollX;
+  const y = window.scrollY;
+  const active = document.activeElement;
+  let find = null;
+  if (active && active !== main && main.contains(active)) {
+    if (active.id) find = () => document.getElementById(active.id);
+    else if (active.getAttribute('href')) {
+      const href = active.getAttribute('href');
+      const text = active.textContent;
+      find = () => [...main.querySelectorAll('a[href]')].find((a) => a.getAttribute('href') === href && a.textContent === text);
+    }
+  }
+  return () => {
+    if (window.scrollX !== x || window.scrollY !== y) window.scrollTo(x, y);
+    const el = find && find();
+    if (el && document.activeElement !== el) el.focus({ preventScroll: true });
+  };
+}
+
+/** Replaces the page's content; during a refresh, keeps the view. */
+function show(...children) {
+  fill(main, ...children);
+  if (keepView) keepView();
 }
 
 function dashboardHref(extra) {
@@ -190,7 +287,7 @@ async function renderPlan(d) {
       `以上数字含 ${plan.unreviewedFigures} 项尚待目标办审核的填报（已计入）。`,
       me && me.role === 'ADMIN' ? [' ', h('a', { href: `/review?plan=${plan.id}` }, '去审核')] : null)
     : null;
-  fill(main,
+  show(
     head,
     badDateNotice(badAsOf, { instead: `截至今天（${dateWords(card.asOf)}）的数据` }),
     headline,
@@ -271,7 +368,7 @@ function renderProvince(d) {
   // Ranked by the API's completion figure, highest first (an order, not a figure).
   const plans = [...d.plans].sort((a, b) => b.progress.completionPercent - a.progress.completionPercent);
   const shownAsOf = plans.length ? plans[0].scorecard.asOf : asOf;
-  fill(main,
+  show(
     h('div', { class: 'pagehead' },
       h('h1', {}, '各园区年度目标完成情况'),
       h('span', { class: 'muted' }, shownAsOf ? '截至 ' + dateWords(shownAsOf) : ''),
