@@ -21,6 +21,9 @@ fn parse_lang(tag: &str) -> Result<domain::Lang, String> {
     domain::Lang::from_tag(tag).ok_or_else(|| format!("--lang takes zh or en, not {tag:?}"))
 }
 
+// Parsed once at start-up and matched once: the size of `serve`'s
+// settings costs nothing worth boxing for.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Migrate the database and serve GraphQL (GraphiQL at GET /graphql).
@@ -325,6 +328,17 @@ pub struct NotifyConfig {
     /// the link in each message; without it messages carry no link.
     #[arg(long, env = "MUBIAO_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// The SMTP server EMAIL channels send through: `smtps://user:pass@smtp.park.gov.cn:465`,
+    /// `smtp://host:587?tls=required`, or `smtp://host:25` inside an intranet.
+    #[arg(long, env = "MUBIAO_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of those emails: "目标办 <mubiao@park.gov.cn>".
+    #[arg(
+        long,
+        env = "MUBIAO_SMTP_FROM",
+        default_value = "目标责任制管理系统 <mubiao@localhost>"
+    )]
+    pub smtp_from: String,
 }
 
 fn parse_time(s: &str) -> Result<chrono::NaiveTime, String> {
@@ -340,6 +354,13 @@ impl NotifyConfig {
             max_attempts: self.webhook_attempts.max(1),
             timeout: Duration::from_secs(self.webhook_timeout_secs.max(1)),
             public_url: self.public_url.clone(),
+            smtp: self
+                .smtp_url
+                .clone()
+                .map(|url| crate::service::notify::dispatch::SmtpConfig {
+                    url,
+                    from: self.smtp_from.clone(),
+                }),
             ..Default::default()
         }
     }

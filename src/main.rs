@@ -135,6 +135,11 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             if !config.no_daily_supervision {
                 tokio::spawn(mubiao::service::supervision::daily(db.clone()));
             }
+            if let Some(smtp) = &config.notify.dispatch().smtp
+                && let Err(problem) = smtp.check()
+            {
+                return Err(problem.into());
+            }
             // Webhook deliveries: every server sends (claims keep them from
             // sending one twice); the scheduler runs on the lease holder.
             let dispatcher = mubiao::service::notify::dispatch::Dispatcher::new(

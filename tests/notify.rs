@@ -440,13 +440,18 @@ async fn reminders_skip_the_units_that_reported_and_escalate_to_the_office() {
             "【催报提醒】经济发展局：2025年10月进度请于11月5日（周三）前报送".to_string()
         )]
     );
-    // Run again the same day (a restart, a second server): nothing new.
+    // Run again the same day (a restart, a second server): nothing new,
+    // and a plan unchanged since today's check is not even loaded.
+    app.reset_statements();
     assert_eq!(
         scheduler::run(&app.db, at("2025-11-03T03:00:00Z"), &config)
             .await
             .unwrap(),
         0
     );
+    let statements = app.statements();
+    println!("a scheduler run over an unchanged plan: {statements} statements");
+    assert!(statements <= 5, "{statements}");
     // Before 08:30 Beijing nothing is written at all.
     assert_eq!(
         scheduler::run(&app.db, at("2025-11-05T23:00:00Z"), &config)
@@ -616,4 +621,117 @@ async fn lights_and_overdue_milestones_are_told_once() {
             "【节点逾期】五好园区服务中心建设：主体完工".to_string()
         )]
     );
+}
+
+/// A minimal SMTP server that accepts one message and hands back what it got.
+async fn smtp_server() -> (u16, tokio::task::JoinHandle<String>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let handle = tokio::spawn(async move {
+        let (stream, _) = listener.accept().await.unwrap();
+        let (read, mut write) = stream.into_split();
+        let mut lines = BufReader::new(read).lines();
+        write
+            .write_all(b"220 mail.park.gov.cn ESMTP\r\n")
+            .await
+            .unwrap();
+        let mut data = String::new();
+        let mut in_data = false;
+        while let Ok(Some(line)) = lines.next_line().await {
+            if in_data {
+                if line == "." {
+                    in_data = false;
+                    write.write_all(b"250 queued\r\n").await.unwrap();
+                } else {
+                    data.push_str(&line);
+                    data.push('\n');
+                }
+                continue;
+            }
+            let upper = line.to_ascii_uppercase();
+            let answer: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+                b"250 mail.park.gov.cn\r\n"
+            } else if upper.starts_with("DATA") {
+                in_data = true;
+                b"354 go ahead\r\n"
+            } else if upper.starts_with("QUIT") {
+                write.write_all(b"221 bye\r\n").await.unwrap();
+                break;
+            } else {
+                b"250 ok\r\n"
+            };
+            write.write_all(answer).await.unwrap();
+        }
+        data
+    });
+    (port, handle)
+}
+
+#[tokio::test]
+async fn an_email_channel_sends_through_the_operators_smtp_server() {
+    use base64::Engine;
+    let app = TestApp::spawn().await;
+    let hook = create_webhook(
+        &app,
+        json!({ "name": "目标办邮箱", "kind": "EMAIL",
+                "url": "mailto:mubiaoban@park.gov.cn, zhaoshang@park.gov.cn" }),
+    )
+    .await;
+    let bad = app
+        .gql(
+            "mutation($i: CreateWebhookInput!) { createWebhook(input: $i) { id } }",
+            json!({ "i": { "name": "错的", "kind": "EMAIL", "url": "mailto:not an address" } }),
+        )
+        .await;
+    assert_eq!(
+        bad["errors"][0]["extensions"]["code"], "INVALID_VALUE",
+        "{bad}"
+    );
+    app.data(
+        "mutation($w: ID!) { testWebhook(id: $w) { id } }",
+        json!({ "w": hook }),
+    )
+    .await;
+    let (port, got) = smtp_server().await;
+    let dispatcher = Dispatcher::new(
+        app.db.clone(),
+        DispatchConfig {
+            smtp: Some(mubiao::service::notify::dispatch::SmtpConfig {
+                url: format!("smtp://127.0.0.1:{port}"),
+                from: "目标办 <mubiao@park.gov.cn>".into(),
+            }),
+            public_url: Some("http://10.20.1.5:8000".into()),
+            ..fast()
+        },
+    );
+    assert_eq!(dispatcher.run_once(chrono::Utc::now()).await.unwrap(), 1);
+    let message = got.await.unwrap();
+    assert!(
+        message.contains("To: mubiaoban@park.gov.cn, zhaoshang@park.gov.cn"),
+        "{message}"
+    );
+    assert!(message.contains("Subject: =?utf-8?"), "{message}");
+    let encoded: String = message.split("\n\n").nth(1).unwrap().lines().collect();
+    let body = String::from_utf8(
+        base64::engine::general_purpose::STANDARD
+            .decode(encoded.trim())
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        body.starts_with("【测试消息】目标管理系统推送已接通"),
+        "{body}"
+    );
+    assert!(
+        body.contains("查看详情：http://10.20.1.5:8000/dashboard"),
+        "{body}"
+    );
+    let d = app
+        .data(
+            "query($w: ID!) { deliveries(webhookId: $w) { state attempts } }",
+            json!({ "w": hook }),
+        )
+        .await;
+    assert_eq!(d["deliveries"][0]["state"], "DELIVERED");
 }

@@ -95,6 +95,14 @@ enum Lease {
 }
 
 #[derive(DeriveIden)]
+enum SchedulerPlan {
+    Table,
+    PlanId,
+    DataVersion,
+    Day,
+}
+
+#[derive(DeriveIden)]
 enum GoalLight {
     Table,
     GoalId,
@@ -115,7 +123,7 @@ const KINDS: [&str; 11] = [
     "SUPERVISION_RETURNED",
     "TEST",
 ];
-const HOOK_KINDS: [&str; 4] = ["WECOM", "DINGTALK", "FEISHU", "GENERIC"];
+const HOOK_KINDS: [&str; 5] = ["WECOM", "DINGTALK", "FEISHU", "GENERIC", "EMAIL"];
 const DELIVERY_STATES: [&str; 3] = ["PENDING", "DELIVERED", "DEAD"];
 
 /// Reminders and notifications: the plan's 遇节假日顺延 switch, an ADMIN's
@@ -124,7 +132,9 @@ const DELIVERY_STATES: [&str; 3] = ["PENDING", "DELIVERED", "DEAD"];
 /// written once), the in-app notifications and who has read them,
 /// webhooks and one delivery row per webhook and event (the dispatcher's
 /// queue: claimed with a lease, retried with backoff, dead-lettered), the
-/// scheduler's lease, and the last light each goal was seen with.
+/// scheduler's lease, the last light each goal was seen with, and the
+/// data version and day each plan was last checked at (a plan that has
+/// not changed since today's run is not loaded again).
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -320,11 +330,22 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(SchedulerPlan::Table)
+                    .col(big_integer(SchedulerPlan::PlanId).primary_key())
+                    .col(big_integer(SchedulerPlan::DataVersion))
+                    .col(date(SchedulerPlan::Day))
+                    .to_owned(),
+            )
+            .await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for table in [
+            SchedulerPlan::Table.into_iden(),
             GoalLight::Table.into_iden(),
             Lease::Table.into_iden(),
             Delivery::Table.into_iden(),

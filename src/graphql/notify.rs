@@ -152,7 +152,7 @@ impl Webhook {
     async fn name(&self) -> &str {
         &self.0.name
     }
-    /// WECOM, DINGTALK, FEISHU or GENERIC.
+    /// WECOM, DINGTALK, FEISHU, GENERIC or EMAIL.
     async fn kind(&self) -> &str {
         &self.0.kind
     }
@@ -309,6 +309,9 @@ pub enum WebhookKind {
     Dingtalk,
     Feishu,
     Generic,
+    /// Email through the operator's SMTP server (`--smtp-url`); `url` is
+    /// `mailto:` with the addresses, comma-separated.
+    Email,
 }
 
 impl WebhookKind {
@@ -318,6 +321,7 @@ impl WebhookKind {
             WebhookKind::Dingtalk => "DINGTALK",
             WebhookKind::Feishu => "FEISHU",
             WebhookKind::Generic => "GENERIC",
+            WebhookKind::Email => "EMAIL",
         }
     }
 }

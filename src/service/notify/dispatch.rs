@@ -44,6 +44,42 @@ pub struct DispatchConfig {
     pub batch: u64,
     /// The server's address as people reach it, for links in messages.
     pub public_url: Option<String>,
+    /// The operator's SMTP server for EMAIL channels.
+    pub smtp: Option<SmtpConfig>,
+}
+
+/// Where EMAIL channels' messages go out: `smtps://user:pass@host:465`,
+/// `smtp://host:587?tls=required` or, inside an intranet, `smtp://host:25`.
+#[derive(Clone, Debug)]
+pub struct SmtpConfig {
+    pub url: String,
+    /// "目标办 <mubiao@park.gov.cn>".
+    pub from: String,
+}
+
+/// The SMTP transport, built once.
+struct Mailer {
+    transport: lettre::AsyncSmtpTransport<lettre::Tokio1Executor>,
+    from: lettre::message::Mailbox,
+}
+
+impl SmtpConfig {
+    /// The operator's settings as a transport, or what is wrong with them.
+    fn mailer(&self) -> Result<Mailer, String> {
+        let transport = lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(&self.url)
+            .map_err(|e| format!("--smtp-url: {e}"))?
+            .build();
+        let from = self
+            .from
+            .parse()
+            .map_err(|e| format!("--smtp-from {:?}: {e}", self.from))?;
+        Ok(Mailer { transport, from })
+    }
+
+    /// Whether these settings make a transport (checked at start-up).
+    pub fn check(&self) -> Result<(), String> {
+        self.mailer().map(|_| ())
+    }
 }
 
 impl Default for DispatchConfig {
@@ -57,6 +93,7 @@ impl Default for DispatchConfig {
             claim: Duration::from_secs(60),
             batch: 20,
             public_url: None,
+            smtp: None,
         }
     }
 }
@@ -72,12 +109,22 @@ pub struct Dispatcher {
     holder: String,
     /// Woken after a commit that wrote deliveries, so they go out at once.
     wake: Arc<Notify>,
+    /// EMAIL channels' transport, when the operator configured SMTP.
+    mailer: Option<Arc<Mailer>>,
 }
 
 impl Dispatcher {
     pub fn new(db: DatabaseConnection, config: DispatchConfig) -> Dispatcher {
         let claim = config.claim.max(config.timeout + Duration::from_secs(5));
+        let mailer = config.smtp.as_ref().and_then(|smtp| match smtp.mailer() {
+            Ok(mailer) => Some(Arc::new(mailer)),
+            Err(err) => {
+                tracing::error!(error = %err, "SMTP is misconfigured; EMAIL channels will fail");
+                None
+            }
+        });
         Dispatcher {
+            mailer,
             client: Client::new(config.timeout),
             config: DispatchConfig { claim, ..config },
             db,
@@ -181,6 +228,38 @@ impl Dispatcher {
             .collect()
     }
 
+    /// Sends an EMAIL channel's message through the operator's SMTP server.
+    async fn mail(&self, hook: &webhook::Model, event: &outbox_event::Model) -> Result<(), String> {
+        use lettre::AsyncTransport;
+        use lettre::message::header::{ContentTransferEncoding, ContentType};
+        let Some(smtp) = &self.mailer else {
+            return Err("SMTP is not configured on this server (--smtp-url, --smtp-from)".into());
+        };
+        let (subject, body) = robots::mail(event, self.config.public_url.as_deref());
+        let mut message = lettre::Message::builder()
+            .from(smtp.from.clone())
+            .subject(subject)
+            .header(ContentType::TEXT_PLAIN)
+            .header(ContentTransferEncoding::Base64);
+        for to in robots::mail_recipients(hook) {
+            let address: lettre::message::Mailbox = to
+                .parse()
+                .map_err(|e| format!("not an address {to:?}: {e}"))?;
+            message = message.to(address);
+        }
+        let message = message
+            .body(body)
+            .map_err(|e| format!("the message could not be built: {e}"))?;
+        match tokio::time::timeout(self.config.timeout, smtp.transport.send(message)).await {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(e)) => Err(format!("SMTP: {e}")),
+            Err(_) => Err(format!(
+                "SMTP: no answer within {}s",
+                self.config.timeout.as_secs_f64()
+            )),
+        }
+    }
+
     /// Sends one delivery and records what came of it, if the claim is
     /// still this dispatcher's.
     async fn deliver(
@@ -189,13 +268,17 @@ impl Dispatcher {
         hook: &webhook::Model,
         event: &outbox_event::Model,
     ) -> AppResult<()> {
-        let out = robots::request(hook, event, self.config.public_url.as_deref(), Utc::now());
-        let outcome = match self.client.post(&out).await {
-            Ok(answer) => (
-                Some(i32::from(answer.status)),
-                robots::accepted(&hook.kind, answer.status, &answer.body),
-            ),
-            Err(reason) => (None, Err(reason)),
+        let outcome = if hook.kind == "EMAIL" {
+            (None, self.mail(hook, event).await)
+        } else {
+            let out = robots::request(hook, event, self.config.public_url.as_deref(), Utc::now());
+            match self.client.post(&out).await {
+                Ok(answer) => (
+                    Some(i32::from(answer.status)),
+                    robots::accepted(&hook.kind, answer.status, &answer.body),
+                ),
+                Err(reason) => (None, Err(reason)),
+            }
         };
         let attempts = d.attempts + 1;
         let now = Utc::now();

@@ -192,6 +192,28 @@ pub fn request(
     }
 }
 
+/// An EMAIL channel's recipients (its `mailto:` list).
+pub fn mail_recipients(hook: &webhook::Model) -> Vec<String> {
+    hook.url
+        .strip_prefix("mailto:")
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// An email's subject and plain-text body for `event`.
+pub fn mail(event: &outbox_event::Model, public_url: Option<&str>) -> (String, String) {
+    let mut body = format!("{}\n\n{}\n", event.title, event.body);
+    if let Some(link) = link(event, public_url) {
+        body.push_str(&format!("\n查看详情：{link}\n"));
+    }
+    body.push_str("\n——目标责任制管理系统自动发送，请勿直接回复。\n");
+    (event.title.clone(), body)
+}
+
 /// Whether the receiver took the message: a 2xx, and for the robots an
 /// error code of 0 in the body. Otherwise what to record.
 pub fn accepted(kind: &str, status: u16, body: &[u8]) -> Result<(), String> {

@@ -109,44 +109,57 @@ pub async fn run(
     now: DateTime<Utc>,
     config: &SchedulerConfig,
 ) -> AppResult<usize> {
-    let active: Vec<i64> = plans::list(db)
-        .await?
-        .into_iter()
-        .filter(|p| PlanState::from(p.state) == PlanState::Active)
-        .map(|p| p.id)
-        .collect();
-    let loaded = crate::service::load_plans(db, &active).await?;
-    let workdays = super::workdays::in_force(db).await?;
-    let seen: HashMap<i64, goal_light::Model> = goal_light::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|g| (g.goal_id, g))
-        .collect();
-    let mut events: Vec<NewEvent> = Vec::new();
-    let mut lights: Vec<(i64, Light, NaiveDate)> = Vec::new();
+    // Every active plan past `not_before` today; of those, the ones whose
+    // data moved since they were last checked, or not checked today, are
+    // loaded and judged (the rest would write nothing new: every event of
+    // a plan follows from its data and the day).
+    let checked = checked_plans(db).await?;
     let mut todays: HashMap<i64, NaiveDate> = HashMap::new();
-    for plan_id in &active {
-        let Some(data) = loaded.get(plan_id) else {
+    let mut stale: Vec<(i64, i64)> = Vec::new();
+    for plan in plans::list(db).await? {
+        if PlanState::from(plan.state) != PlanState::Active {
             continue;
-        };
-        let zone = domain::dates::parse_time_zone(&data.plan.time_zone)
-            .unwrap_or(chrono_tz::Asia::Shanghai);
+        }
+        let zone =
+            domain::dates::parse_time_zone(&plan.time_zone).unwrap_or(chrono_tz::Asia::Shanghai);
         let local = now.with_timezone(&zone);
-        let today = local.date_naive();
         if local.time() < config.not_before {
             continue;
         }
-        todays.insert(*plan_id, today);
-        reporting_reminders(data, today, &workdays, &config.rules, &mut events)?;
-        light_alerts(data, today, &seen, &mut events, &mut lights)?;
-        milestone_alerts(data, today, &mut events);
+        let today = local.date_naive();
+        todays.insert(plan.id, today);
+        if checked.get(&plan.id) != Some(&(plan.data_version, today)) {
+            stale.push((plan.id, plan.data_version));
+        }
     }
-    supervision_alerts(db, &loaded, &todays, &config.rules, &mut events).await?;
+    let stale_ids: Vec<i64> = stale.iter().map(|(id, _)| *id).collect();
+    let loaded = crate::service::load_plans(db, &stale_ids).await?;
+    let workdays = super::workdays::in_force(db).await?;
+    let seen: HashMap<i64, goal_light::Model> = if stale_ids.is_empty() {
+        HashMap::new()
+    } else {
+        goal_light::Entity::find()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|g| (g.goal_id, g))
+            .collect()
+    };
+    let mut events: Vec<NewEvent> = Vec::new();
+    let mut lights: Vec<(i64, Light, NaiveDate)> = Vec::new();
+    for plan_id in &stale_ids {
+        let (Some(data), Some(today)) = (loaded.get(plan_id), todays.get(plan_id)) else {
+            continue;
+        };
+        reporting_reminders(data, *today, &workdays, &config.rules, &mut events)?;
+        light_alerts(data, *today, &seen, &mut events, &mut lights)?;
+        milestone_alerts(data, *today, &mut events);
+    }
+    supervision_alerts(db, &todays, &config.rules, &mut events).await?;
     let keys: Vec<String> = events.iter().map(|e| e.key.clone()).collect();
     let written = written_keys(db, &keys).await?;
     events.retain(|e| !written.contains(&e.key));
-    if events.is_empty() && lights.is_empty() {
+    if events.is_empty() && lights.is_empty() && stale.is_empty() {
         return Ok(0);
     }
     let txn = begin_write(db).await?;
@@ -158,10 +171,62 @@ pub async fn run(
             }
         }
         remember_lights(&txn, &lights).await?;
+        let marks: Vec<(i64, i64, NaiveDate)> = stale
+            .iter()
+            .filter_map(|(id, version)| Some((*id, *version, *todays.get(id)?)))
+            .collect();
+        remember_checks(&txn, &marks).await?;
         Ok(new)
     }
     .await;
     settle(txn, result).await
+}
+
+/// Each plan's data version and day at its last check: one statement.
+async fn checked_plans<C: ConnectionTrait>(db: &C) -> AppResult<HashMap<i64, (i64, NaiveDate)>> {
+    let backend = db.get_database_backend();
+    let rows = db
+        .query_all_raw(statement(
+            backend,
+            "SELECT plan_id, data_version, day FROM scheduler_plan",
+            vec![],
+        ))
+        .await?;
+    let mut out = HashMap::new();
+    for row in rows {
+        let id: i64 = row.try_get_by_index(0)?;
+        let version: i64 = row.try_get_by_index(1)?;
+        let day: NaiveDate = row.try_get_by_index(2)?;
+        out.insert(id, (version, day));
+    }
+    Ok(out)
+}
+
+/// Keeps the version and day each plan was checked at.
+async fn remember_checks<C: ConnectionTrait>(
+    txn: &C,
+    marks: &[(i64, i64, NaiveDate)],
+) -> AppResult<()> {
+    let backend = txn.get_database_backend();
+    for chunk in marks.chunks(1000) {
+        let places = vec!["(?, ?, ?)"; chunk.len()].join(", ");
+        let mut values: Vec<sea_orm::Value> = Vec::with_capacity(chunk.len() * 3);
+        for (plan, version, day) in chunk {
+            values.push((*plan).into());
+            values.push((*version).into());
+            values.push((*day).into());
+        }
+        txn.execute_raw(statement(
+            backend,
+            &format!(
+                "INSERT INTO scheduler_plan (plan_id, data_version, day) VALUES {places} \
+                 ON CONFLICT (plan_id) DO UPDATE SET data_version = excluded.data_version, day = excluded.day"
+            ),
+            values,
+        ))
+        .await?;
+    }
+    Ok(())
 }
 
 /// REPORT_DUE_SOON and REPORT_MISSING (to the unit; to the office after
@@ -366,7 +431,6 @@ fn milestone_alerts(data: &PlanData, today: NaiveDate, out: &mut Vec<NewEvent>) 
 /// of each per deadline.
 async fn supervision_alerts(
     db: &DatabaseConnection,
-    loaded: &HashMap<i64, std::sync::Arc<PlanData>>,
     todays: &HashMap<i64, NaiveDate>,
     rules: &ReminderRules,
     out: &mut Vec<NewEvent>,
@@ -384,9 +448,15 @@ async fn supervision_alerts(
         return Ok(());
     }
     let details = supervision::details(db, &items).await?;
+    let names: HashMap<i64, String> = entity::unit::Entity::find()
+        .filter(entity::unit::Column::Id.is_in(items.iter().map(|i| i.lead_unit_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
     for item in &items {
-        let (Some(today), Some(data)) = (todays.get(&item.plan_id), loaded.get(&item.plan_id))
-        else {
+        let Some(today) = todays.get(&item.plan_id) else {
             continue;
         };
         let deadline = details.facts(item).deadline_on(*today);
@@ -406,10 +476,7 @@ async fn supervision_alerts(
                 days_late,
             ),
         };
-        let lead = data
-            .unit(item.lead_unit_id)
-            .map(|u| u.name.clone())
-            .unwrap_or_default();
+        let lead = names.get(&item.lead_unit_id).cloned().unwrap_or_default();
         let (title, body) =
             notify::supervision_text(kind, &item.title, &lead, deadline, None, *today);
         let mut audiences = vec![Audience::Unit(item.lead_unit_id)];

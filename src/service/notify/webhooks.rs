@@ -34,7 +34,7 @@ impl Audited for delivery::Model {
     }
 }
 
-pub const KINDS: [&str; 4] = ["WECOM", "DINGTALK", "FEISHU", "GENERIC"];
+pub const KINDS: [&str; 5] = ["WECOM", "DINGTALK", "FEISHU", "GENERIC", "EMAIL"];
 
 /// Whether `hook` takes an event of `kind` addressed to `audiences`: its
 /// kinds (all when none are listed), and its unit's events (with a unit)
@@ -91,6 +91,37 @@ fn check_url(url: &str) -> AppResult<String> {
     Ok(url.to_string())
 }
 
+/// Checks an EMAIL channel's address: `mailto:` and 1–20 addresses,
+/// comma-separated ("mailto:mubiaoban@park.gov.cn,zhaoshang@park.gov.cn").
+fn check_mailto(url: &str) -> AppResult<String> {
+    let url = url.trim();
+    let addresses: Vec<&str> = url
+        .strip_prefix("mailto:")
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .collect();
+    let readable = |a: &&str| a.parse::<lettre::Address>().is_ok();
+    if url.len() > 1000
+        || addresses.is_empty()
+        || addresses.len() > 20
+        || !addresses.iter().all(readable)
+    {
+        return Err(refused(
+            format!(
+                "邮件推送地址“{}”不对：请写成 mailto:地址1,地址2（最多 20 个邮箱）",
+                shorten(url)
+            ),
+            format!(
+                "{:?} is not mailto: with 1 to 20 email addresses",
+                shorten(url)
+            ),
+        ));
+    }
+    Ok(format!("mailto:{}", addresses.join(",")))
+}
+
 fn shorten(s: &str) -> String {
     s.chars().take(80).collect()
 }
@@ -102,16 +133,20 @@ pub async fn create(
     now: DateTime<Utc>,
 ) -> AppResult<webhook::Model> {
     let name = text::required(Field::WebhookName, &input.name)?;
-    let url = check_url(&input.url)?;
     if !KINDS.contains(&input.kind.as_str()) {
         return Err(refused(
             format!(
-                "推送类型“{}”不认识，可选 WECOM、DINGTALK、FEISHU、GENERIC",
+                "推送类型“{}”不认识，可选 WECOM、DINGTALK、FEISHU、GENERIC、EMAIL",
                 input.kind
             ),
             format!("unknown webhook kind {:?}", input.kind),
         ));
     }
+    let url = if input.kind == "EMAIL" {
+        check_mailto(&input.url)?
+    } else {
+        check_url(&input.url)?
+    };
     let secret = input
         .secret
         .map(|s| s.trim().to_string())
