@@ -735,3 +735,101 @@ async fn an_email_channel_sends_through_the_operators_smtp_server() {
         .await;
     assert_eq!(d["deliveries"][0]["state"], "DELIVERED");
 }
+
+#[tokio::test]
+async fn supervision_items_notify_their_units_when_handed_over_returned_near_and_late() {
+    let app = TestApp::spawn().await;
+    let p = park(&app).await;
+    let bureau = app
+        .issue_token("招商合作局填报员", "REPORTER", Some(&p.bureau))
+        .await;
+    let office = app
+        .issue_token("经济发展局填报员", "REPORTER", Some(&p.office))
+        .await;
+    let item = app
+        .data(
+            "mutation($i: CreateSupervisionItemInput!) { createSupervisionItem(input: $i) { id } }",
+            json!({ "i": { "planId": p.plan, "title": "加快浩源冷链项目签约落地",
+                "source": "LEADER_INSTRUCTION", "level": "KEY", "leadUnitId": p.bureau,
+                "supportingUnitIds": [p.office], "deadline": "2025-11-30" } }),
+        )
+        .await["createSupervisionItem"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Handed over: the lead and the supporting unit hear of it.
+    let assigned = "【督办交办】加快浩源冷链项目签约落地".to_string();
+    assert_eq!(
+        notes_of(&app, &bureau).await,
+        vec![("SUPERVISION_ASSIGNED".to_string(), assigned.clone())]
+    );
+    assert_eq!(
+        notes_of(&app, &office).await,
+        vec![("SUPERVISION_ASSIGNED".to_string(), assigned)]
+    );
+    // A closure returned: the lead unit, with the reason.
+    let act = |q: &'static str, v: Value| {
+        let bureau = bureau.clone();
+        let app = &app;
+        async move { app.gql_as(Some(&bureau), q, v).await }
+    };
+    act(
+        "mutation($id: ID!) { acceptSupervisionItem(id: $id) { state } }",
+        json!({ "id": item }),
+    )
+    .await;
+    act(
+        "mutation($i: SupervisionClosureInput!) { requestSupervisionClosure(input: $i) { state } }",
+        json!({ "i": { "itemId": item, "summary": "已签订合同" } }),
+    )
+    .await;
+    app.data(
+        "mutation($i: SupervisionReasonInput!) { returnSupervisionItem(input: $i) { state } }",
+        json!({ "i": { "itemId": item, "reason": "请附合同首页扫描件" } }),
+    )
+    .await;
+    let (_, returned) = app
+        .gql_as(
+            Some(&bureau),
+            "{ myNotifications(first: 1) { nodes { kind body } } }",
+            json!({}),
+        )
+        .await;
+    let node = &returned["data"]["myNotifications"]["nodes"][0];
+    assert_eq!(node["kind"], "SUPERVISION_RETURNED");
+    assert!(
+        node["body"]
+            .as_str()
+            .unwrap()
+            .contains("意见：请附合同首页扫描件"),
+        "{node}"
+    );
+    // Three days before the deadline, then past it: once each.
+    let config = SchedulerConfig::default();
+    for day in ["2025-11-26", "2025-11-27", "2025-12-02", "2025-12-03"] {
+        scheduler::run(&app.db, at(&format!("{day}T02:00:00Z")), &config)
+            .await
+            .unwrap();
+    }
+    let kinds: Vec<String> = notes_of(&app, &bureau)
+        .await
+        .into_iter()
+        .map(|(k, _)| k)
+        .filter(|k| k.starts_with("SUPERVISION_") && k != "SUPERVISION_ASSIGNED")
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            "SUPERVISION_OVERDUE",
+            "SUPERVISION_DUE_SOON",
+            "SUPERVISION_RETURNED"
+        ]
+    );
+    let office_kinds: Vec<String> = notes_of(&app, ADMIN_TOKEN)
+        .await
+        .into_iter()
+        .map(|(k, _)| k)
+        .filter(|k| k.starts_with("SUPERVISION_"))
+        .collect();
+    assert_eq!(office_kinds, vec!["SUPERVISION_OVERDUE"]);
+}

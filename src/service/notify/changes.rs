@@ -113,31 +113,19 @@ pub async fn supervision_step<C: ConnectionTrait>(
             .await?;
         audiences.extend(supporting.into_iter().map(|s| Audience::Unit(s.unit_id)));
     }
-    let (title, body) =
-        notify::supervision_text(kind, &item.title, &lead, item.deadline, reason, today);
-    emit(
-        txn,
-        NewEvent {
-            kind,
-            key: format!("{}:{}:{event_id}", kind.as_str(), item.id),
-            plan_id: Some(item.plan_id),
-            unit_id: Some(item.lead_unit_id),
-            subject_id: Some(item.id),
-            title,
-            body,
-            link: Some(format!("/supervision?item={}", item.id)),
-            payload: serde_json::json!({
-                "itemId": item.id.to_string(),
-                "title": item.title,
-                "leadUnit": lead,
-                "deadline": item.deadline.to_string(),
-                "reason": reason,
-            }),
-            audiences,
-        },
-        now,
-    )
-    .await?;
+    let text = notify::supervision_text(kind, &item.title, &lead, item.deadline, reason, today);
+    let key = format!("{}:{}:{event_id}", kind.as_str(), item.id);
+    let event = NewEvent::about_item(
+        kind,
+        key,
+        item,
+        &lead,
+        item.deadline,
+        text,
+        ("reason", reason.into()),
+        audiences,
+    );
+    emit(txn, event, now).await?;
     Ok(())
 }
 

@@ -63,6 +63,42 @@ pub struct NewEvent {
     pub audiences: Vec<Audience>,
 }
 
+impl NewEvent {
+    /// An event about a 督办 item: its plan, lead unit, page and facts,
+    /// with `detail` (days left, a reason) added to the payload.
+    #[allow(clippy::too_many_arguments)]
+    pub fn about_item(
+        kind: EventKind,
+        key: String,
+        item: &entity::supervision_item::Model,
+        lead: &str,
+        deadline: chrono::NaiveDate,
+        (title, body): (String, String),
+        detail: (&str, serde_json::Value),
+        audiences: Vec<Audience>,
+    ) -> NewEvent {
+        let mut payload = serde_json::json!({
+            "itemId": item.id.to_string(),
+            "title": item.title,
+            "leadUnit": lead,
+            "deadline": deadline.to_string(),
+        });
+        payload[detail.0] = detail.1;
+        NewEvent {
+            kind,
+            key,
+            plan_id: Some(item.plan_id),
+            unit_id: Some(item.lead_unit_id),
+            subject_id: Some(item.id),
+            title,
+            body,
+            link: Some(format!("/supervision?item={}", item.id)),
+            payload,
+            audiences,
+        }
+    }
+}
+
 /// Writes `event` with its notifications and deliveries in the caller's
 /// transaction. `None` when an event with its key was already written
 /// (a scheduler run repeated, a restart): nothing is written twice.

@@ -207,21 +207,36 @@ async fn remember_checks<C: ConnectionTrait>(
     txn: &C,
     marks: &[(i64, i64, NaiveDate)],
 ) -> AppResult<()> {
+    let rows: Vec<[sea_orm::Value; 3]> = marks
+        .iter()
+        .map(|(plan, version, day)| [(*plan).into(), (*version).into(), (*day).into()])
+        .collect();
+    upsert(
+        txn,
+        "scheduler_plan (plan_id, data_version, day)",
+        "plan_id",
+        "data_version = excluded.data_version, day = excluded.day",
+        &rows,
+    )
+    .await
+}
+
+/// Inserts `rows` into `table (columns)`, updating `set` where `key`
+/// exists: one statement per thousand rows.
+async fn upsert<C: ConnectionTrait>(
+    txn: &C,
+    table: &str,
+    key: &str,
+    set: &str,
+    rows: &[[sea_orm::Value; 3]],
+) -> AppResult<()> {
     let backend = txn.get_database_backend();
-    for chunk in marks.chunks(1000) {
+    for chunk in rows.chunks(1000) {
         let places = vec!["(?, ?, ?)"; chunk.len()].join(", ");
-        let mut values: Vec<sea_orm::Value> = Vec::with_capacity(chunk.len() * 3);
-        for (plan, version, day) in chunk {
-            values.push((*plan).into());
-            values.push((*version).into());
-            values.push((*day).into());
-        }
+        let values: Vec<sea_orm::Value> = chunk.iter().flat_map(|r| r.iter().cloned()).collect();
         txn.execute_raw(statement(
             backend,
-            &format!(
-                "INSERT INTO scheduler_plan (plan_id, data_version, day) VALUES {places} \
-                 ON CONFLICT (plan_id) DO UPDATE SET data_version = excluded.data_version, day = excluded.day"
-            ),
+            &format!("INSERT INTO {table} VALUES {places} ON CONFLICT ({key}) DO UPDATE SET {set}"),
             values,
         ))
         .await?;
@@ -477,57 +492,40 @@ async fn supervision_alerts(
             ),
         };
         let lead = names.get(&item.lead_unit_id).cloned().unwrap_or_default();
-        let (title, body) =
-            notify::supervision_text(kind, &item.title, &lead, deadline, None, *today);
+        let text = notify::supervision_text(kind, &item.title, &lead, deadline, None, *today);
         let mut audiences = vec![Audience::Unit(item.lead_unit_id)];
         if kind == EventKind::SupervisionOverdue {
             audiences.push(Audience::Office);
         }
-        out.push(NewEvent {
+        out.push(NewEvent::about_item(
             kind,
-            key: format!("{tag}:{}:{deadline}", item.id),
-            plan_id: Some(item.plan_id),
-            unit_id: Some(item.lead_unit_id),
-            subject_id: Some(item.id),
-            title,
-            body,
-            link: Some(format!("/supervision?item={}", item.id)),
-            payload: serde_json::json!({
-                "itemId": item.id.to_string(),
-                "title": item.title,
-                "leadUnit": lead,
-                "deadline": deadline.to_string(),
-                "days": days,
-            }),
+            format!("{tag}:{}:{deadline}", item.id),
+            item,
+            &lead,
+            deadline,
+            text,
+            ("days", days.into()),
             audiences,
-        });
+        ));
     }
     Ok(())
 }
 
-/// Keeps the light each goal was seen with today: one upsert per thousand.
+/// Keeps the light each goal was seen with today.
 async fn remember_lights<C: ConnectionTrait>(
     txn: &C,
     lights: &[(i64, Light, NaiveDate)],
 ) -> AppResult<()> {
-    let backend = txn.get_database_backend();
-    for chunk in lights.chunks(1000) {
-        let marks = vec!["(?, ?, ?)"; chunk.len()].join(", ");
-        let mut values: Vec<sea_orm::Value> = Vec::with_capacity(chunk.len() * 3);
-        for (goal, light, day) in chunk {
-            values.push((*goal).into());
-            values.push(light.to_string().into());
-            values.push((*day).into());
-        }
-        txn.execute_raw(statement(
-            backend,
-            &format!(
-                "INSERT INTO goal_light (goal_id, light, seen_on) VALUES {marks} \
-                 ON CONFLICT (goal_id) DO UPDATE SET light = excluded.light, seen_on = excluded.seen_on"
-            ),
-            values,
-        ))
-        .await?;
-    }
-    Ok(())
+    let rows: Vec<[sea_orm::Value; 3]> = lights
+        .iter()
+        .map(|(goal, light, day)| [(*goal).into(), light.to_string().into(), (*day).into()])
+        .collect();
+    upsert(
+        txn,
+        "goal_light (goal_id, light, seen_on)",
+        "goal_id",
+        "light = excluded.light, seen_on = excluded.seen_on",
+        &rows,
+    )
+    .await
 }
