@@ -144,6 +144,8 @@ pub enum ErrorCode {
     /// An attachment over the per-file limit, or more than one item,
     /// report or problem may hold.
     AttachmentTooLarge,
+    /// A live connection asked for more subscriptions than one may hold.
+    TooManySubscriptions,
     /// Something failed on our side; details are in the server log.
     Internal,
 }
@@ -206,6 +208,7 @@ impl ErrorCode {
             ErrorCode::PasswordChangeRequired => "PASSWORD_CHANGE_REQUIRED",
             ErrorCode::AttachmentTypeNotAllowed => "ATTACHMENT_TYPE_NOT_ALLOWED",
             ErrorCode::AttachmentTooLarge => "ATTACHMENT_TOO_LARGE",
+            ErrorCode::TooManySubscriptions => "TOO_MANY_SUBSCRIPTIONS",
             ErrorCode::PasswordTooShort => "PASSWORD_TOO_SHORT",
             ErrorCode::WrongPassword => "WRONG_PASSWORD",
             ErrorCode::AccountLocked => "ACCOUNT_LOCKED",
@@ -372,6 +375,9 @@ fn entity_in_chinese(entity: &str) -> &'static str {
         "supervision item" => "督办事项",
         "extension request" => "延期申请",
         "problem" => "问题",
+        "webhook" => "推送设置",
+        "delivery" => "推送记录",
+        "notification" => "通知",
         _ => "对象",
     }
 }

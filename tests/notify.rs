@@ -36,7 +36,16 @@ impl Receiver {
         Self::start_on(0, fail_first).await
     }
 
+    /// A receiver that answers 200 only after `hang`.
+    async fn start_hanging(hang: Duration) -> Receiver {
+        Self::start_with(0, 0, hang).await
+    }
+
     async fn start_on(port: u16, fail_first: usize) -> Receiver {
+        Self::start_with(port, fail_first, Duration::ZERO).await
+    }
+
+    async fn start_with(port: u16, fail_first: usize, hang: Duration) -> Receiver {
         let acceptor = PoemListener::bind(format!("127.0.0.1:{port}"))
             .into_acceptor()
             .await
@@ -56,6 +65,7 @@ impl Receiver {
                 let event_id = header("x-mubiao-event-id").unwrap_or_default();
                 let signature = header("x-mubiao-signature");
                 let body = req.into_body().into_vec().await.unwrap_or_default();
+                tokio::time::sleep(hang).await;
                 let mut seen = seen.lock().unwrap();
                 let answered = if seen.len() < fail_first { 500 } else { 200 };
                 seen.push(Received {
@@ -832,4 +842,220 @@ async fn supervision_items_notify_their_units_when_handed_over_returned_near_and
         .filter(|k| k.starts_with("SUPERVISION_"))
         .collect();
     assert_eq!(office_kinds, vec!["SUPERVISION_OVERDUE"]);
+}
+
+// Findings of the outside probe of issue 17.
+
+#[tokio::test]
+async fn a_switched_off_webhook_sends_nothing_more() {
+    let app = TestApp::spawn().await;
+    let receiver = Receiver::start(usize::MAX).await;
+    let hook = create_webhook(
+        &app,
+        json!({ "name": "泄露的群", "kind": "GENERIC", "url": receiver.url(), "secret": "k" }),
+    )
+    .await;
+    app.data(
+        "mutation($w: ID!) { testWebhook(id: $w) { id } }",
+        json!({ "w": hook }),
+    )
+    .await;
+    let dispatcher = Dispatcher::new(app.db.clone(), fast());
+    dispatcher.run_once(chrono::Utc::now()).await.unwrap();
+    assert_eq!(receiver.got().len(), 1);
+    app.data(
+        "mutation($w: ID!) { setWebhookActive(id: $w, active: false) { active } }",
+        json!({ "w": hook }),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(dispatcher.run_once(chrono::Utc::now()).await.unwrap(), 0);
+    assert_eq!(receiver.got().len(), 1, "its pending retry is not sent");
+    let test = app
+        .gql(
+            "mutation($w: ID!) { testWebhook(id: $w) { id } }",
+            json!({ "w": hook }),
+        )
+        .await;
+    assert_eq!(
+        test["errors"][0]["extensions"]["code"], "INVALID_TRANSITION",
+        "{test}"
+    );
+}
+
+#[tokio::test]
+async fn a_robots_key_is_never_shown_and_addresses_are_checked() {
+    let app = TestApp::spawn().await;
+    create_webhook(
+        &app,
+        json!({ "name": "飞书群", "kind": "FEISHU",
+            "url": "https://open.feishu.cn/open-apis/bot/v2/hook/feishuHOOKLEAK4" }),
+    )
+    .await;
+    let listed = app
+        .data("{ webhooks { url } auditLog { input } }", json!({}))
+        .await;
+    assert!(!listed.to_string().contains("feishuHOOKLEAK4"), "{listed}");
+    for (url, why) in [
+        (
+            "http://user:pass@127.0.0.1:19005/x",
+            "credentials in the address",
+        ),
+        ("http://127.0.0.1:99999/x", "no such port"),
+        ("http://127.0.0.1:0/x", "port zero"),
+    ] {
+        let refused = app
+            .gql(
+                "mutation($i: CreateWebhookInput!) { createWebhook(input: $i) { id } }",
+                json!({ "i": { "name": "群", "kind": "WECOM", "url": url } }),
+            )
+            .await;
+        assert_eq!(
+            refused["errors"][0]["extensions"]["code"], "INVALID_VALUE",
+            "{why}: {refused}"
+        );
+        assert!(!refused.to_string().contains("user:pass"), "{refused}");
+    }
+    let secret = app
+        .gql(
+            "mutation($i: CreateWebhookInput!) { createWebhook(input: $i) { id } }",
+            json!({ "i": { "name": "群", "kind": "DINGTALK", "url": "https://oapi.dingtalk.com/robot/send?access_token=x", "secret": "a\u{0}b" } }),
+        )
+        .await;
+    assert_eq!(
+        secret["errors"][0]["extensions"]["code"], "INVALID_TEXT",
+        "{secret}"
+    );
+    let long = app
+        .gql(
+            "mutation($i: CreateWebhookInput!) { createWebhook(input: $i) { id } }",
+            json!({ "i": { "name": "群", "kind": "DINGTALK", "url": "https://oapi.dingtalk.com/robot/send?access_token=x", "secret": "s".repeat(300) } }),
+        )
+        .await;
+    assert_eq!(
+        long["errors"][0]["extensions"]["code"], "TOO_LONG",
+        "{long}"
+    );
+    // No kinds listed: every kind, and the listing says which.
+    let all = app.data("{ webhooks { events } }", json!({})).await;
+    assert_eq!(
+        all["webhooks"][0]["events"].as_array().unwrap().len(),
+        10,
+        "{all}"
+    );
+}
+
+#[tokio::test]
+async fn pages_and_marks_of_notifications_are_bounded() {
+    let app = TestApp::spawn().await;
+    let zero = app
+        .gql("{ myNotifications(first: 0) { unreadCount } }", json!({}))
+        .await;
+    assert_eq!(
+        zero["errors"][0]["extensions"]["code"], "INVALID_VALUE",
+        "{zero}"
+    );
+    let ids: Vec<String> = (1..=1001).map(|i| i.to_string()).collect();
+    let many = app
+        .gql(
+            "mutation($ids: [ID!]) { markNotificationsRead(ids: $ids) }",
+            json!({ "ids": ids }),
+        )
+        .await;
+    assert_eq!(
+        many["errors"][0]["extensions"]["code"], "INVALID_VALUE",
+        "{many}"
+    );
+    let p = park(&app).await;
+    let far = app
+        .gql(
+            r#"query($p: ID!) { plan(id: $p) { reportDueDate(month: "9999-12") } }"#,
+            json!({ "p": p.plan }),
+        )
+        .await;
+    assert_eq!(
+        far["errors"][0]["extensions"]["code"], "INVALID_DATE",
+        "{far}"
+    );
+}
+
+#[tokio::test]
+async fn a_month_not_yet_over_is_reminded_when_its_due_day_is_near() {
+    let app = TestApp::spawn().await;
+    let p = park(&app).await;
+    let office = app
+        .issue_token("经济发展局填报员", "REPORTER", Some(&p.office))
+        .await;
+    // November's report due on 12-01, not postponed.
+    app.data(
+        "mutation($p: ID!) { updatePlan(input: { id: $p, reportDueDay: 1, reportDuePostponed: false }) { id } }",
+        json!({ "p": p.plan }),
+    )
+    .await;
+    app.set_now("2025-11-28T02:00:00Z");
+    scheduler::run(
+        &app.db,
+        at("2025-11-28T02:00:00Z"),
+        &SchedulerConfig::default(),
+    )
+    .await
+    .unwrap();
+    let notes = notes_of(&app, &office).await;
+    assert!(
+        notes.contains(&(
+            "REPORT_DUE_SOON".to_string(),
+            "【催报提醒】经济发展局：2025年11月进度请于12月1日（周一）前报送".to_string()
+        )),
+        "{notes:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_hanging_receiver_does_not_hold_up_another() {
+    let app = TestApp::spawn().await;
+    let slow = Receiver::start_hanging(Duration::from_secs(8)).await;
+    let quick = Receiver::start(0).await;
+    let slow_hook = create_webhook(
+        &app,
+        json!({ "name": "慢的", "kind": "GENERIC", "url": slow.url(), "secret": "k" }),
+    )
+    .await;
+    let quick_hook = create_webhook(
+        &app,
+        json!({ "name": "快的", "kind": "GENERIC", "url": quick.url(), "secret": "k" }),
+    )
+    .await;
+    app.data(
+        "mutation($w: ID!) { testWebhook(id: $w) { id } }",
+        json!({ "w": slow_hook }),
+    )
+    .await;
+    let dispatcher = Dispatcher::new(
+        app.db.clone(),
+        DispatchConfig {
+            poll: Duration::from_millis(50),
+            timeout: Duration::from_secs(10),
+            ..fast()
+        },
+    );
+    let running = tokio::spawn(dispatcher.clone().run());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.data(
+        "mutation($w: ID!) { testWebhook(id: $w) { id } }",
+        json!({ "w": quick_hook }),
+    )
+    .await;
+    let start = Instant::now();
+    while quick.got().is_empty() {
+        assert!(
+            start.elapsed() < Duration::from_secs(3),
+            "held up behind the slow receiver"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    println!(
+        "a quick receiver got its event {} ms after it was written, a slow one hanging",
+        start.elapsed().as_millis()
+    );
+    running.abort();
 }

@@ -282,3 +282,139 @@ async fn a_killed_server_delivers_its_pending_events_after_restart() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sockets_are_bounded_refused_briefly_and_end_with_their_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = BinaryDb::new(dir.path(), "wsbounds");
+    let (_server, port) = db.serve_with_env(
+        &["--demo", "--no-scheduler", "--no-webhooks"],
+        &[("MUBIAO_ADMIN_TOKEN", KEY)],
+    );
+    let plans = tokio::task::spawn_blocking(move || {
+        gql(
+            port,
+            "{ plans { id goals { kind assignments { id unit { id } } } } }",
+            json!({}),
+        )
+    })
+    .await
+    .unwrap();
+    let plan = plans["plans"][0]["id"].as_str().unwrap().to_string();
+    let (share, unit) = plans["plans"][0]["goals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["kind"] == "CUMULATIVE")
+        .find_map(|g| {
+            Some((
+                g["assignments"][0]["id"].as_str()?.to_string(),
+                g["assignments"][0]["unit"]["id"].as_str()?.to_string(),
+            ))
+        })
+        .unwrap();
+
+    // A refused connection_init closes with 4403 and a reason a WebSocket can carry.
+    let mut anonymous = connect(port, json!({})).await;
+    let close = loop {
+        match tokio::time::timeout(Duration::from_secs(5), anonymous.next()).await {
+            Ok(Some(Ok(Message::Close(frame)))) => break frame,
+            Ok(Some(Ok(_))) => continue,
+            other => panic!("no close frame: {other:?}"),
+        }
+    };
+    let frame = close.expect("a close frame with a code");
+    assert_eq!(u16::from(frame.code), 4403);
+    assert!(frame.reason.len() <= 123, "{} bytes", frame.reason.len());
+    assert!(frame.reason.contains("登录"), "{}", frame.reason);
+
+    // At most 20 subscriptions on one socket.
+    let mut socket = connect(port, json!({ "Authorization": format!("Bearer {KEY}") })).await;
+    assert_eq!(
+        next(&mut socket, Duration::from_secs(5)).await.unwrap()["type"],
+        "connection_ack"
+    );
+    for i in 0..25 {
+        socket
+            .send(Message::text(
+                json!({ "id": format!("s{i}"), "type": "subscribe", "payload": {
+                "query": "subscription($p: ID!) { planChanged(planId: $p) { dataVersion } }",
+                "variables": { "p": plan } } })
+                .to_string(),
+            ))
+            .await
+            .unwrap();
+    }
+    let mut refused = Vec::new();
+    while let Some(message) = next(&mut socket, Duration::from_secs(3)).await {
+        if message.to_string().contains("TOO_MANY_SUBSCRIPTIONS") {
+            refused.push(message["id"].as_str().unwrap().to_string());
+        }
+        if refused.len() == 5 {
+            break;
+        }
+    }
+    refused.sort();
+    assert_eq!(refused, vec!["s20", "s21", "s22", "s23", "s24"]);
+
+    // A token revoked while subscribed: its subscription ends.
+    let reporter = tokio::task::spawn_blocking({
+        let unit = unit.clone();
+        move || {
+            gql(
+                port,
+                "mutation($i: CreateTokenInput!) { createToken(input: $i) { token apiToken { id } } }",
+                json!({ "i": { "name": "招商临时令牌", "role": "REPORTER", "unitId": unit } }),
+            )
+        }
+    })
+    .await
+    .unwrap();
+    let token = reporter["createToken"]["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let token_id = reporter["createToken"]["apiToken"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut revoked = connect(port, json!({ "Authorization": format!("Bearer {token}") })).await;
+    assert_eq!(
+        next(&mut revoked, Duration::from_secs(5)).await.unwrap()["type"],
+        "connection_ack"
+    );
+    revoked
+        .send(Message::text(
+            json!({ "id": "1", "type": "subscribe", "payload": {
+            "query": "subscription($p: ID!) { planChanged(planId: $p) { dataVersion } }",
+            "variables": { "p": plan } } })
+            .to_string(),
+        ))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    tokio::task::spawn_blocking(move || {
+        gql(
+            port,
+            "mutation($id: ID!) { revokeToken(id: $id) { id } }",
+            json!({ "id": token_id }),
+        );
+        gql(
+            port,
+            "mutation($i: SubmitReportInput!) { submitReport(input: $i) { id } }",
+            json!({ "i": { "assignmentId": share, "asOf": "2025-10-31", "value": 4.0 } }),
+        )
+    })
+    .await
+    .unwrap();
+    let after = next(&mut revoked, Duration::from_secs(5)).await;
+    let text = after.map(|m| m.to_string()).unwrap_or_default();
+    assert!(
+        !text.contains("dataVersion\":"),
+        "a revoked token still hears: {text}"
+    );
+    assert!(
+        text.is_empty() || text.contains("UNAUTHENTICATED"),
+        "{text}"
+    );
+}

@@ -15,6 +15,7 @@ use super::audit::author;
 use super::context::RequestContext;
 use super::ids::{id_of, parse_id, parse_opt_id};
 use super::scalars::Date;
+use crate::error::{AppError, ErrorCode};
 use crate::service::notify::inbox::{self, Note, Reader};
 use crate::service::notify::live::Live;
 use crate::service::notify::{webhooks, workdays};
@@ -156,18 +157,30 @@ impl Webhook {
     async fn kind(&self) -> &str {
         &self.0.kind
     }
-    /// The address with its key hidden ("…/send?key=••••"): the key is
-    /// the robot's password.
+    /// The address with its key hidden ("…/send?key=••••", a 飞书
+    /// robot's last path part): the key is the robot's password.
     async fn url(&self) -> String {
-        masked(&self.0.url)
+        masked(&self.0.kind, &self.0.url)
     }
     /// Whether a signing secret is set (the secret itself is never shown).
     async fn has_secret(&self) -> bool {
         self.0.secret.is_some()
     }
-    /// The kinds it takes; empty for every kind.
+    /// The kinds it takes (every kind when it was made with none).
     async fn events(&self) -> Vec<EventKind> {
-        self.0.events.split(',').filter_map(kind_of).collect()
+        let listed: Vec<EventKind> = self.0.events.split(',').filter_map(kind_of).collect();
+        if !listed.is_empty() {
+            return listed;
+        }
+        DomainKind::ALL
+            .into_iter()
+            .filter(|k| *k != DomainKind::Test)
+            .filter_map(|k| kind_of(k.as_str()))
+            .collect()
+    }
+    /// Whether it takes every kind (made with no `events`).
+    async fn all_events(&self) -> bool {
+        self.0.events.is_empty()
     }
     /// Only this unit's events; none: the target office's.
     async fn unit_id(&self) -> Option<ID> {
@@ -184,8 +197,23 @@ impl Webhook {
     }
 }
 
-/// A URL with every query value hidden.
-fn masked(url: &str) -> String {
+/// A URL with every query value hidden, and for 飞书 (whose key is the
+/// last part of the path) that part too.
+fn masked(kind: &str, url: &str) -> String {
+    let url = if kind == "FEISHU" {
+        let (path, query) = url.split_once('?').unwrap_or((url, ""));
+        let hidden = match path.rsplit_once('/') {
+            Some((head, _)) => format!("{head}/••••"),
+            None => path.to_string(),
+        };
+        if query.is_empty() {
+            hidden
+        } else {
+            format!("{hidden}?{query}")
+        }
+    } else {
+        url.to_string()
+    };
     match url.split_once('?') {
         None => url.to_string(),
         Some((base, query)) => {
@@ -326,6 +354,22 @@ impl WebhookKind {
     }
 }
 
+/// Notifications marked read by ID in one request, at most.
+const MARKED_AT_ONCE: usize = 1000;
+
+/// A page size asked for: 1 to `most`.
+fn page_size(first: i32, most: i32) -> Result<u64> {
+    if !(1..=most).contains(&first) {
+        return Err(AppError::refused(
+            ErrorCode::InvalidValue,
+            format!("每页条数 first 应在 1—{most} 之间，收到 {first}"),
+            format!("first must be from 1 to {most}, not {first}"),
+        )
+        .into());
+    }
+    Ok(first as u64)
+}
+
 async fn reader(rc: &RequestContext) -> Result<Reader> {
     let actor = rc.actor()?;
     Ok(Reader::of(&rc.db, actor, rc.caller_key()).await?)
@@ -348,7 +392,7 @@ impl NotifyQuery {
     ) -> Result<NotificationPage> {
         let rc = RequestContext::of(ctx)?;
         let reader = reader(rc).await?;
-        let first = first.clamp(1, 100) as u64;
+        let first = page_size(first, 100)?;
         let after = parse_opt_id("notification", &after)?;
         let page = inbox::list(&rc.db, &reader, unread_only, first, after).await?;
         Ok(NotificationPage {
@@ -395,7 +439,7 @@ impl NotifyQuery {
             &rc.db,
             webhook_id,
             state.map(DeliveryState::as_str),
-            first.clamp(1, 500) as u64,
+            page_size(first, 500)?,
         )
         .await?;
         Ok(rows.into_iter().map(Delivery).collect())
@@ -430,6 +474,16 @@ impl NotifyMutation {
         let rc = RequestContext::of(ctx)?;
         let reader = reader(rc).await?;
         let ids = match ids {
+            Some(ids) if ids.len() > MARKED_AT_ONCE => {
+                return Err(AppError::refused(
+                    ErrorCode::InvalidValue,
+                    format!("一次最多标记 {MARKED_AT_ONCE} 条通知为已读；全部标记请不传 ids"),
+                    format!(
+                        "at most {MARKED_AT_ONCE} notifications at once; send no ids to mark all"
+                    ),
+                )
+                .into());
+            }
             Some(ids) => Some(super::ids::parse_ids("notification", &ids)?),
             None => None,
         };
@@ -448,8 +502,9 @@ impl NotifyMutation {
         rc.admin()?;
         let mut author = author(ctx)?;
         // The robot's key is in its URL: the log keeps the address without it.
+        let kind = input.kind.as_str();
         if let Some(url) = author.input.pointer_mut("/input/url") {
-            *url = masked(url.as_str().unwrap_or_default()).into();
+            *url = masked(kind, url.as_str().unwrap_or_default()).into();
         }
         let unit_id = parse_opt_id("unit", &input.unit_id)?;
         let hook = webhooks::create(

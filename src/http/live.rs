@@ -10,10 +10,13 @@ use std::any::TypeId;
 use std::sync::Arc;
 
 use async_graphql::futures_util::stream::{self, BoxStream, StreamExt};
+use async_graphql::http::WsMessage;
 use async_graphql::{Data, Executor};
-use async_graphql_poem::{GraphQLProtocol, GraphQLWebSocket};
+use async_graphql_poem::GraphQLProtocol;
+use futures_util::SinkExt;
 use poem::http::StatusCode;
 use poem::web::Data as PoemData;
+use poem::web::websocket::Message as WsFrame;
 use poem::web::websocket::WebSocket;
 use poem::{IntoResponse, Request, Response, handler};
 
@@ -27,15 +30,56 @@ use crate::service::tokens;
 use domain::access::Actor;
 use domain::{Lang, Message};
 
-/// Who a connection speaks for, set by `connection_init`.
+/// Who a connection speaks for, set by `connection_init`, with what
+/// proved it: checked again before every event, so a revoked token or an
+/// ended session hears nothing more.
 #[derive(Clone)]
 struct WsCaller {
     actor: Actor,
     signed_in: Option<SignedIn>,
+    proof: Proof,
+}
+
+#[derive(Clone)]
+enum Proof {
+    Token(String),
+    Session(String),
+}
+
+/// Subscriptions one connection may hold at once.
+pub const SUBSCRIPTIONS_PER_SOCKET: usize = 20;
+/// The largest message a client may send (a subscription is a few hundred bytes).
+const MESSAGE_BYTES: usize = 64 * 1024;
+/// Open sockets one server serves at once.
+pub const SOCKETS_PER_SERVER: usize = 2000;
+/// How often a quiet subscription checks its caller is still signed in.
+const RECHECK: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Counts open sockets of the server (a process-wide count of what this
+/// process holds, nothing another server would need).
+static OPEN_SOCKETS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Decrements a counter when dropped.
+struct Held(Arc<std::sync::atomic::AtomicUsize>);
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+struct OpenSocket;
+
+impl Drop for OpenSocket {
+    fn drop(&mut self) {
+        OPEN_SOCKETS.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 /// What every operation of a connection is executed with.
 struct Shared {
+    /// Subscriptions this connection holds now.
+    subscriptions: Arc<std::sync::atomic::AtomicUsize>,
     schema: AppSchema,
     state: AppState,
     live: Arc<Live>,
@@ -113,6 +157,25 @@ impl Executor for WsExecutor {
             })
             .boxed();
         }
+        let held = shared
+            .subscriptions
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let guard = Held(shared.subscriptions.clone());
+        if held >= SUBSCRIPTIONS_PER_SOCKET {
+            let lang = shared.lang;
+            return stream::once(async move {
+                drop(guard);
+                refusal(
+                    ErrorCode::TooManySubscriptions,
+                    Message::new(
+                        format!("一个连接最多同时订阅 {SUBSCRIPTIONS_PER_SOCKET} 项，请先取消不用的订阅"),
+                        format!("a connection holds at most {SUBSCRIPTIONS_PER_SOCKET} subscriptions; complete some first"),
+                    ),
+                    lang,
+                )
+            })
+            .boxed();
+        }
         let state = &shared.state;
         let now = (state.clock)();
         let budget = Arc::new(RequestBudget::new(&state.limits));
@@ -122,31 +185,85 @@ impl Executor for WsExecutor {
                 state.snapshots.clone(),
                 state.filer.clone(),
                 now,
-                Some(caller.actor),
+                Some(caller.actor.clone()),
             )
-            .with_session(caller.signed_in, state.sessions)
+            .with_session(caller.signed_in.clone(), state.sessions)
             .with_budget(budget)
             .with_lang(shared.lang),
         );
         let (lang, request_id) = (shared.lang, shared.request_id.clone());
-        shared
+        let mut inner = shared
             .schema
-            .execute_stream_with_session_data(request, session_data.unwrap_or_default())
-            .map(move |mut response| {
+            .execute_stream_with_session_data(request, session_data.unwrap_or_default());
+        let checker = shared.clone();
+        async_stream::stream! {
+            let _guard = guard;
+            let mut quiet = tokio::time::interval(RECHECK);
+            quiet.tick().await;
+            loop {
+                let next = tokio::select! {
+                    item = inner.next() => item,
+                    _ = quiet.tick() => {
+                        if checker.still_signed_in(&caller).await {
+                            continue;
+                        }
+                        yield refusal(ErrorCode::Unauthenticated, signed_out(), lang);
+                        break;
+                    }
+                };
+                let Some(mut response) = next else {
+                    break;
+                };
+                // Every event goes only to a caller still signed in.
+                if !checker.still_signed_in(&caller).await {
+                    yield refusal(ErrorCode::Unauthenticated, signed_out(), lang);
+                    break;
+                }
                 response
                     .errors
                     .iter_mut()
                     .for_each(|e| errors::finish(e, lang, &request_id));
-                response
-            })
-            .boxed()
+                yield response;
+            }
+        }
+        .boxed()
     }
 }
 
+impl Shared {
+    /// Whether the token or session that opened the connection still holds.
+    async fn still_signed_in(&self, caller: &WsCaller) -> bool {
+        let state = &self.state;
+        let now = (state.clock)();
+        match &caller.proof {
+            Proof::Token(token) => {
+                tokens::authenticate(&state.db, token, now, state.admin_token_hash.as_deref())
+                    .await
+                    .is_ok()
+            }
+            Proof::Session(token) => {
+                matches!(
+                    sessions::authenticate(&state.db, &state.sessions, token, now).await,
+                    Ok(Some(_))
+                )
+            }
+        }
+    }
+}
+
+fn signed_out() -> Message {
+    Message::new(
+        "登录已失效（令牌已吊销或会话已结束），订阅已停止",
+        "the token was revoked or the session ended; the subscription stopped",
+    )
+}
+
+/// Why a connection was refused: short, as a WebSocket close frame carries
+/// at most 123 bytes of reason.
 fn no_caller() -> Message {
     Message::new(
-        "订阅前请先登录：在 connection_init 中带上 {\"Authorization\": \"Bearer <令牌>\"}，或在已登录的页面中连接",
-        "sign in first: send {\"Authorization\": \"Bearer <token>\"} in connection_init, or connect from a signed-in page",
+        "请先登录：connection_init 须带 Bearer 令牌",
+        "sign in: send a Bearer token in connection_init",
     )
 }
 
@@ -214,6 +331,7 @@ pub(super) async fn graphql_ws(
                 Ok(signed_in) => signed_in.map(|s| WsCaller {
                     actor: s.actor(),
                     signed_in: Some(s),
+                    proof: Proof::Session(token.to_string()),
                 }),
                 Err(err) => {
                     tracing::error!(request_id, error = %err, "a session check failed");
@@ -223,7 +341,22 @@ pub(super) async fn graphql_ws(
         }
         _ => None,
     };
+    if OPEN_SOCKETS.fetch_add(1, std::sync::atomic::Ordering::SeqCst) >= SOCKETS_PER_SERVER {
+        OPEN_SOCKETS.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+        return refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::ServerBusy,
+            &Message::new(
+                "实时连接已满，请稍后再试",
+                "too many live connections; try again later",
+            ),
+            lang,
+            &request_id,
+        );
+    }
+    let open = OpenSocket;
     let shared = Arc::new(Shared {
+        subscriptions: Arc::default(),
         schema: state.schema.clone(),
         state: (*state).clone(),
         live: (*live).clone(),
@@ -233,9 +366,23 @@ pub(super) async fn graphql_ws(
     let executor = WsExecutor(shared.clone());
     websocket
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |socket| {
-            GraphQLWebSocket::new(socket, executor, protocol)
+        .config(
+            poem::web::websocket::WebSocketConfig::default()
+                .max_message_size(Some(MESSAGE_BYTES))
+                .max_frame_size(Some(MESSAGE_BYTES)),
+        )
+        .on_upgrade(move |socket| async move {
+            let _open = open;
+            let refused = no_caller().get(shared.lang).to_string();
+            let (mut sink, incoming) = socket.split();
+            let incoming = incoming
+                .take_while(|m| std::future::ready(m.is_ok()))
+                .filter_map(|m| std::future::ready(m.ok().filter(|m| m.is_text() || m.is_binary())))
+                .map(WsFrame::into_bytes);
+            let initial = shared.clone();
+            let outgoing = async_graphql::http::WebSocket::new(executor, incoming, protocol.0)
                 .on_connection_init(move |payload| async move {
+                    let shared = initial;
                     let caller = match payload_token(&payload) {
                         Some(token) => {
                             let state = &shared.state;
@@ -251,6 +398,7 @@ pub(super) async fn graphql_ws(
                                 Ok(actor) => Some(WsCaller {
                                     actor,
                                     signed_in: None,
+                                    proof: Proof::Token(token),
                                 }),
                                 Err(_) => None,
                             }
@@ -266,7 +414,24 @@ pub(super) async fn graphql_ws(
                         None => Err(async_graphql::Error::new(no_caller().get(shared.lang))),
                     }
                 })
-                .serve()
+                .keepalive_timeout(std::time::Duration::from_secs(60))
+                .map(move |message| match message {
+                    WsMessage::Text(text) => WsFrame::text(text),
+                    // graphql-transport-ws: 4403 for a refused
+                    // connection_init, 4400 for a message it cannot read
+                    // (async-graphql says 1002 for both).
+                    WsMessage::Close(1002, reason) if reason == refused => {
+                        WsFrame::close_with(4403u16, reason)
+                    }
+                    WsMessage::Close(1002, reason) => WsFrame::close_with(4400u16, reason),
+                    WsMessage::Close(code, reason) => WsFrame::close_with(code, reason),
+                });
+            futures_util::pin_mut!(outgoing);
+            while let Some(frame) = outgoing.next().await {
+                if sink.send(frame).await.is_err() {
+                    break;
+                }
+            }
         })
         .into_response()
 }

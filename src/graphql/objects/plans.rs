@@ -83,6 +83,14 @@ impl Plan {
                 format!("{month:?} is not a month in YYYY-MM form"),
             )
         })?;
+        if !(2000..=2100).contains(&chrono::Datelike::year(&first)) {
+            return Err(crate::error::AppError::refused(
+                crate::error::ErrorCode::InvalidDate,
+                format!("月份“{month}”超出可计算的范围（2000—2100 年）"),
+                format!("{month:?} is outside the years a due day is computed for (2000–2100)"),
+            )
+            .into());
+        }
         let rc = ctx.data::<crate::graphql::RequestContext>()?;
         let workdays = crate::service::notify::workdays::in_force(&rc.db).await?;
         let reported = first.pred_opt().unwrap_or(first);

@@ -22,6 +22,9 @@ use super::robots;
 use crate::db::{begin_write, settle, statement};
 use crate::error::AppResult;
 
+/// Deliveries one server sends at once.
+pub const CONCURRENT_SENDS: usize = 16;
+
 pub const PENDING: &str = "PENDING";
 pub const DELIVERED: &str = "DELIVERED";
 pub const DEAD: &str = "DEAD";
@@ -141,11 +144,38 @@ impl Dispatcher {
     /// Runs until the process ends: sends what is due, then waits for the
     /// poll interval or a wake.
     pub async fn run(self) {
+        // Each delivery is sent by a task of its own, at most
+        // `CONCURRENT_SENDS` at once: a receiver that hangs holds its own
+        // slot until the timeout, never the others' messages.
+        let slots = Arc::new(tokio::sync::Semaphore::new(CONCURRENT_SENDS));
         loop {
-            match self.run_once(Utc::now()).await {
-                Ok(n) if n > 0 => continue,
-                Ok(_) => {}
-                Err(err) => tracing::error!(error = %err, "webhook dispatch failed"),
+            let free = slots.available_permits().min(self.config.batch as usize);
+            let claimed = if free > 0 {
+                match self.claimed(Utc::now(), free as u64).await {
+                    Ok(claimed) => claimed,
+                    Err(err) => {
+                        tracing::error!(error = %err, "webhook dispatch failed");
+                        Vec::new()
+                    }
+                }
+            } else {
+                Vec::new()
+            };
+            let any = !claimed.is_empty();
+            for (d, hook, event) in claimed {
+                let Ok(slot) = slots.clone().acquire_owned().await else {
+                    return;
+                };
+                let me = self.clone();
+                tokio::spawn(async move {
+                    let _slot = slot;
+                    if let Err(err) = me.deliver(&d, &hook, &event).await {
+                        tracing::error!(error = %err, "a delivery's outcome could not be recorded");
+                    }
+                });
+            }
+            if any {
+                continue;
             }
             tokio::select! {
                 _ = tokio::time::sleep(self.config.poll) => {}
@@ -155,14 +185,35 @@ impl Dispatcher {
     }
 
     /// Claims the deliveries due at `now`, sends them side by side and
-    /// records each answer. Answers how many were attempted.
+    /// records each answer, waiting for all. Answers how many were
+    /// attempted.
     pub async fn run_once(&self, now: DateTime<Utc>) -> AppResult<usize> {
-        let claimed = self.claim(now).await?;
-        if claimed.is_empty() {
-            return Ok(0);
+        let claimed = self.claimed(now, self.config.batch).await?;
+        let sends = claimed
+            .iter()
+            .map(|(d, hook, event)| self.deliver(d, hook, event));
+        let results = futures_util::future::join_all(sends).await;
+        for result in &results {
+            if let Err(err) = result {
+                tracing::error!(error = %err, "a delivery's outcome could not be recorded");
+            }
+        }
+        Ok(results.len())
+    }
+
+    /// Up to `limit` deliveries due at `now`, claimed, with their webhooks
+    /// and events: four statements.
+    async fn claimed(
+        &self,
+        now: DateTime<Utc>,
+        limit: u64,
+    ) -> AppResult<Vec<(delivery::Model, webhook::Model, outbox_event::Model)>> {
+        let ids = self.claim(now, limit).await?;
+        if ids.is_empty() {
+            return Ok(Vec::new());
         }
         let deliveries = delivery::Entity::find()
-            .filter(delivery::Column::Id.is_in(claimed.iter().copied()))
+            .filter(delivery::Column::Id.is_in(ids.iter().copied()))
             .all(&self.db)
             .await?;
         let hooks: std::collections::HashMap<i64, webhook::Model> = webhook::Entity::find()
@@ -180,21 +231,17 @@ impl Dispatcher {
                 .into_iter()
                 .map(|e| (e.id, e))
                 .collect();
-        let sends = deliveries.iter().filter_map(|d| {
-            let hook = hooks.get(&d.webhook_id)?;
-            let event = events.get(&d.event_id)?;
-            Some(self.deliver(d, hook, event))
-        });
-        let results = futures_util::future::join_all(sends).await;
-        for result in results {
-            if let Err(err) = result {
-                tracing::error!(error = %err, "a delivery's outcome could not be recorded");
-            }
-        }
-        Ok(deliveries.len())
+        Ok(deliveries
+            .into_iter()
+            .filter_map(|d| {
+                let hook = hooks.get(&d.webhook_id)?.clone();
+                let event = events.get(&d.event_id)?.clone();
+                Some((d, hook, event))
+            })
+            .collect())
     }
 
-    async fn claim(&self, now: DateTime<Utc>) -> AppResult<Vec<i64>> {
+    async fn claim(&self, now: DateTime<Utc>, limit: u64) -> AppResult<Vec<i64>> {
         let backend = self.db.get_database_backend();
         let lock = if backend == DbBackend::Postgres {
             " FOR UPDATE SKIP LOCKED"
@@ -206,6 +253,7 @@ impl Dispatcher {
             "UPDATE delivery SET claimed_by = ?, claimed_until = ? WHERE id IN (\
              SELECT id FROM delivery WHERE state = 'PENDING' AND next_attempt_at <= ? \
              AND (claimed_until IS NULL OR claimed_until < ?) \
+             AND webhook_id IN (SELECT id FROM webhook WHERE active = ?) \
              ORDER BY next_attempt_at, id LIMIT ?{lock}) RETURNING id"
         );
         let txn = begin_write(&self.db).await?;
@@ -218,7 +266,8 @@ impl Dispatcher {
                     until.into(),
                     now.into(),
                     now.into(),
-                    (self.config.batch as i64).into(),
+                    true.into(),
+                    (limit as i64).into(),
                 ],
             ))
             .await;

@@ -67,6 +67,39 @@ fn link(event: &outbox_event::Model, public_url: Option<&str>) -> Option<String>
     Some(format!("{base}{path}"))
 }
 
+/// The most bytes of a robot's message: 企业微信's markdown takes 4,096,
+/// the others about as much; the link is kept, the text cut.
+pub const MESSAGE_BYTES: usize = 4000;
+
+/// Text put into markdown as text: brackets, angle brackets, stars and
+/// backticks in a reason or a title become their full-width forms, so no
+/// one's words make a link, a mention (`<@all>`) or formatting.
+fn as_text(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '[' => '［',
+            ']' => '］',
+            '<' => '＜',
+            '>' => '＞',
+            '*' => '＊',
+            '`' => '｀',
+            other => other,
+        })
+        .collect()
+}
+
+/// `text` cut to at most `bytes` on a character boundary, with "…" if cut.
+fn within(text: String, bytes: usize) -> String {
+    if text.len() <= bytes {
+        return text;
+    }
+    let mut end = bytes.saturating_sub('…'.len_utf8());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
+}
+
 /// The request that delivers `event` to `hook` at `now`.
 pub fn request(
     hook: &webhook::Model,
@@ -82,13 +115,17 @@ pub fn request(
     );
     match hook.kind.as_str() {
         "WECOM" => {
-            let mut content = format!("**{}**\n", event.title);
+            let tail = link
+                .as_ref()
+                .map(|l| format!("[查看详情]({l})"))
+                .unwrap_or_default();
+            let mut content = format!("**{}**\n", as_text(&event.title));
             for line in event.body.lines() {
-                content.push_str(&format!("> {line}\n"));
+                content.push_str(&format!("> {}\n", as_text(line)));
             }
-            if let Some(link) = &link {
-                content.push_str(&format!("[查看详情]({link})"));
-            }
+            let mut content = within(content, MESSAGE_BYTES - tail.len() - 1);
+            content.push('\n');
+            content.push_str(&tail);
             Outgoing {
                 url: hook.url.clone(),
                 headers: vec![content_type],
@@ -99,13 +136,17 @@ pub fn request(
             }
         }
         "DINGTALK" => {
-            let mut text = format!("#### {}\n\n", event.title);
+            let tail = link
+                .as_ref()
+                .map(|l| format!("[查看详情]({l})"))
+                .unwrap_or_default();
+            let mut text = format!("#### {}\n\n", as_text(&event.title));
             for line in event.body.lines() {
-                text.push_str(&format!("{line}\n\n"));
+                text.push_str(&format!("{}\n\n", as_text(line)));
             }
-            if let Some(link) = &link {
-                text.push_str(&format!("[查看详情]({link})"));
-            }
+            let mut text = within(text, MESSAGE_BYTES - tail.len() - 2);
+            text.push_str("\n\n");
+            text.push_str(&tail);
             let url = match hook.secret.as_deref().filter(|s| !s.is_empty()) {
                 Some(secret) => {
                     let timestamp = now.timestamp_millis();
@@ -128,15 +169,20 @@ pub fn request(
                 headers: vec![content_type],
                 body: json(serde_json::json!({
                     "msgtype": "markdown",
-                    "markdown": { "title": event.title, "text": text },
+                    "markdown": { "title": within(event.title.clone(), 200), "text": text },
                 })),
             }
         }
         "FEISHU" => {
-            let mut text = format!("{}\n{}", event.title, event.body);
-            if let Some(link) = &link {
-                text.push_str(&format!("\n查看详情：{link}"));
-            }
+            let tail = link
+                .as_ref()
+                .map(|l| format!("\n查看详情：{l}"))
+                .unwrap_or_default();
+            let mut text = within(
+                format!("{}\n{}", event.title, event.body),
+                MESSAGE_BYTES - tail.len(),
+            );
+            text.push_str(&tail);
             let mut body = serde_json::json!({
                 "msg_type": "text",
                 "content": { "text": text },
@@ -283,5 +329,80 @@ mod tests {
         assert!(accepted("FEISHU", 200, br#"{"code":19021,"msg":"sign match fail"}"#).is_err());
         assert!(accepted("GENERIC", 204, b"").is_ok());
         assert!(accepted("GENERIC", 500, b"down").is_err());
+    }
+
+    fn hook(kind: &str) -> webhook::Model {
+        webhook::Model {
+            id: 1,
+            name: "群".into(),
+            kind: kind.into(),
+            url: "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k".into(),
+            secret: Some("SECabc".into()),
+            events: String::new(),
+            unit_id: None,
+            active: true,
+            created_at: chrono::Utc::now(),
+            created_by: "目标办".into(),
+        }
+    }
+
+    fn event(title: &str, body: &str) -> outbox_event::Model {
+        outbox_event::Model {
+            id: 7,
+            event_key: "REPORT_RETURNED:1".into(),
+            kind: "REPORT_RETURNED".into(),
+            plan_id: Some(1),
+            unit_id: Some(3),
+            subject_id: Some(1),
+            title: title.into(),
+            body: body.into(),
+            link: Some("/goals/2".into()),
+            payload: "{}".into(),
+            created_at: chrono::Utc::now(),
+        }
+    }
+
+    fn content_of(kind: &str, out: &Outgoing) -> String {
+        let v: serde_json::Value = serde_json::from_slice(&out.body).unwrap();
+        match kind {
+            "WECOM" => v["markdown"]["content"].as_str().unwrap().to_string(),
+            "DINGTALK" => v["markdown"]["text"].as_str().unwrap().to_string(),
+            _ => v["content"]["text"].as_str().unwrap().to_string(),
+        }
+    }
+
+    #[test]
+    fn robot_messages_fit_their_limit_and_keep_the_link() {
+        let long = "很长的退回原因".repeat(300);
+        for kind in ["WECOM", "DINGTALK", "FEISHU"] {
+            let out = request(
+                &hook(kind),
+                &event(&"目".repeat(300), &long),
+                Some("http://10.20.1.5:8000"),
+                chrono::Utc::now(),
+            );
+            let content = content_of(kind, &out);
+            assert!(content.len() <= 4000, "{kind}: {} bytes", content.len());
+            assert!(content.contains("http://10.20.1.5:8000/goals/2"), "{kind}");
+        }
+    }
+
+    #[test]
+    fn text_cannot_make_markdown_links_or_mentions() {
+        for kind in ["WECOM", "DINGTALK"] {
+            let out = request(
+                &hook(kind),
+                &event(
+                    "【填报退回】签约项目",
+                    "退回原因：[链接](http://evil.example) <@all> **加粗**",
+                ),
+                None,
+                chrono::Utc::now(),
+            );
+            let content = content_of(kind, &out);
+            assert!(!content.contains("](http://evil"), "{content}");
+            assert!(!content.contains("<@all>"), "{content}");
+            assert!(!content.contains("**加粗**"), "{content}");
+        }
     }
 }

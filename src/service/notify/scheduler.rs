@@ -253,8 +253,26 @@ fn reporting_reminders(
     rules: &ReminderRules,
     out: &mut Vec<NewEvent>,
 ) -> AppResult<()> {
+    // Last month (due this month) and this month (due next month: a due
+    // day of the 1st is near before this month is over).
+    let last = reporting_month(today);
+    let this = today.with_day(1).unwrap_or(today);
+    for month in [last, this] {
+        month_reminders(data, month, today, workdays, rules, out)?;
+    }
+    Ok(())
+}
+
+/// The reminders of one reported month.
+fn month_reminders(
+    data: &PlanData,
+    month: NaiveDate,
+    today: NaiveDate,
+    workdays: &domain::workdays::Workdays,
+    rules: &ReminderRules,
+    out: &mut Vec<NewEvent>,
+) -> AppResult<()> {
     let plan = &data.plan;
-    let month = reporting_month(today);
     let cycle = ReportingCycle::from(plan.reporting_cycle);
     if month < plan.start_date.with_day(1).unwrap_or(plan.start_date)
         || month > plan.end_date

@@ -77,18 +77,33 @@ fn check_url(url: &str) -> AppResult<String> {
     let ok = url.len() <= 1000
         && !url.chars().any(char::is_whitespace)
         && parsed.as_ref().is_ok_and(|u| {
-            matches!(u.scheme_str(), Some("http") | Some("https")) && u.host().is_some()
+            matches!(u.scheme_str(), Some("http") | Some("https"))
+                && u.host().is_some()
+                // A user and password in the address would be shown and
+                // never sent: refused.
+                && !u.authority().is_some_and(|a| a.as_str().contains('@'))
+                && u.authority().is_some_and(|a| port_fits(a.as_str()))
         });
     if !ok {
+        // The address is not repeated: it may carry the robot's key.
         return Err(refused(
-            format!(
-                "推送地址“{}”不是有效的 http(s) 地址，请从机器人设置中复制完整的 Webhook 地址",
-                shorten(url)
-            ),
-            format!("{:?} is not an http(s) address", shorten(url)),
+            "推送地址不是有效的 http(s) 地址（不能含用户名密码，端口须在 1—65535），请从机器人设置中复制完整的 Webhook 地址",
+            "the address is not a valid http(s) address (no user or password, a port from 1 to 65535)",
         ));
     }
     Ok(url.to_string())
+}
+
+/// Whether an authority's port, if it names one, is 1–65535 (the URI
+/// parser takes any digits there).
+fn port_fits(authority: &str) -> bool {
+    let after_host = authority
+        .rsplit_once(']')
+        .map_or(authority, |(_, rest)| rest);
+    match after_host.rsplit_once(':') {
+        Some((_, port)) => port.parse::<u16>().is_ok_and(|n| n != 0),
+        None => true,
+    }
 }
 
 /// Checks an EMAIL channel's address: `mailto:` and 1–20 addresses,
@@ -151,10 +166,21 @@ pub async fn create(
         .secret
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty());
-    if secret.as_ref().is_some_and(|s| s.len() > 200) {
-        return Err(refused(
+    if secret.as_ref().is_some_and(|s| s.chars().count() > 200) {
+        return Err(AppError::refused(
+            ErrorCode::TooLong,
             "签名密钥太长（最多 200 个字符）",
             "the secret is longer than 200 characters",
+        ));
+    }
+    if secret
+        .as_ref()
+        .is_some_and(|s| s.chars().any(char::is_control))
+    {
+        return Err(AppError::refused(
+            ErrorCode::InvalidText,
+            "签名密钥含有控制字符，请从机器人设置中重新复制",
+            "the secret holds control characters",
         ));
     }
     if input.kind == "GENERIC" && secret.is_none() {
@@ -250,6 +276,7 @@ pub async fn test(
             .one(&txn)
             .await?
             .ok_or_else(|| AppError::not_found("webhook", id))?;
+        switched_on(&hook)?;
         let event = NewEvent {
             kind: EventKind::Test,
             key: format!("TEST:{}:{}", hook.id, uuid::Uuid::now_v7().simple()),
@@ -282,6 +309,21 @@ pub async fn test(
     }
     .await;
     finish(txn, author, result).await
+}
+
+/// Refuses to send through a webhook the office switched off.
+fn switched_on(hook: &webhook::Model) -> AppResult<()> {
+    if hook.active {
+        return Ok(());
+    }
+    Err(AppError::refused(
+        ErrorCode::InvalidTransition,
+        format!("推送“{}”已停用，不再发送；如需发送请先启用", hook.name),
+        format!(
+            "webhook {:?} is switched off; switch it on first",
+            hook.name
+        ),
+    ))
 }
 
 /// The deliveries of a webhook (or all), in a state if asked, newest first.
@@ -334,6 +376,12 @@ pub async fn retry(
                     row.state
                 ),
             ));
+        }
+        if let Some(hook) = webhook::Entity::find_by_id(row.webhook_id)
+            .one(&txn)
+            .await?
+        {
+            switched_on(&hook)?;
         }
         let mut active: delivery::ActiveModel = row.into();
         active.state = Set(dispatch::PENDING.into());
