@@ -923,6 +923,156 @@ pub async fn generate(
     Ok(())
 }
 
+/// `backup OUT`: a consistent copy of a SQLite database while servers keep
+/// serving it. `VACUUM INTO` copies from one read transaction, so the copy
+/// holds every report committed before it began and none half-written;
+/// writers are not blocked (WAL). PostgreSQL is backed up with pg_dump.
+pub async fn backup(
+    db: &DatabaseConnection,
+    config: &crate::config::DatabaseConfig,
+    out: &std::path::Path,
+    lang: Lang,
+) -> AppResult<()> {
+    use sea_orm::ConnectionTrait;
+    if config.sqlite_path().is_none() {
+        return Err(AppError::refused(
+            ErrorCode::InvalidValue,
+            "PostgreSQL 数据库请用 pg_dump 备份、pg_restore 恢复（命令见 README 的“备份与恢复”）",
+            "back up PostgreSQL with pg_dump and restore with pg_restore (README, Backup and restore)",
+        ));
+    }
+    if out.exists() {
+        return Err(AppError::refused(
+            ErrorCode::InvalidValue,
+            format!(
+                "{} 已存在：备份不覆盖已有文件，请换一个文件名",
+                out.display()
+            ),
+            format!("{} exists: a backup never overwrites a file", out.display()),
+        ));
+    }
+    let target = out.to_string_lossy().to_string();
+    db.execute_raw(sea_orm::Statement::from_sql_and_values(
+        sea_orm::DbBackend::Sqlite,
+        "VACUUM INTO ?",
+        vec![target.clone().into()],
+    ))
+    .await?;
+    let size = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0);
+    println!(
+        "{}",
+        pick(
+            lang,
+            format!("已备份到 {target}（{size} 字节）"),
+            format!("backed up to {target} ({size} bytes)"),
+        )
+    );
+    Ok(())
+}
+
+/// `restore FROM`: replaces the SQLite database with a backup, refused
+/// while any server serves it (their presence rows, `service::presence`)
+/// and for a file that is not a sound mubiao database. The backup is
+/// checked (`integrity_check`, its migrations table), copied beside the
+/// database and renamed over it; the old write-ahead log goes with it.
+pub async fn restore(
+    config: &crate::config::DatabaseConfig,
+    from: &std::path::Path,
+    lang: Lang,
+) -> AppResult<()> {
+    use sea_orm::ConnectionTrait;
+    let Some(path) = config.sqlite_path() else {
+        return Err(AppError::refused(
+            ErrorCode::InvalidValue,
+            "PostgreSQL 数据库请用 pg_restore 恢复（命令见 README 的“备份与恢复”）",
+            "restore PostgreSQL with pg_restore (README, Backup and restore)",
+        ));
+    };
+    let unreadable = |why: String| {
+        AppError::refused(
+            ErrorCode::UnreadableFile,
+            format!("{} 不是可用的备份：{why}", from.display()),
+            format!("{} is not a usable backup: {why}", from.display()),
+        )
+    };
+    if !from.is_file() {
+        return Err(unreadable("文件不存在".into()));
+    }
+    // The backup, opened read-only and checked.
+    // Opened as it is (read-only, none of the server's settings, which
+    // would write to it).
+    let backup = sea_orm::Database::connect(format!("sqlite:{}?mode=ro", from.display()))
+        .await
+        .map_err(|e| unreadable(e.to_string()))?;
+    let sound = backup
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Sqlite,
+            "PRAGMA integrity_check",
+        ))
+        .await
+        .ok()
+        .flatten()
+        .and_then(|row| row.try_get_by_index::<String>(0).ok())
+        .is_some_and(|r| r == "ok");
+    let ours = backup
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Sqlite,
+            "SELECT COUNT(*) FROM seaql_migrations",
+        ))
+        .await
+        .is_ok();
+    backup.close().await.ok();
+    if !sound || !ours {
+        return Err(unreadable(if sound {
+            "不是本系统的数据库".into()
+        } else {
+            "文件已损坏（integrity_check 未通过）".into()
+        }));
+    }
+    // Nobody may be serving the database being replaced.
+    if path.exists() {
+        let live = crate::db::connect(config)
+            .await
+            .map_err(|e| AppError::internal(e.to_string()))?;
+        let serving = crate::service::presence::serving(&live, Utc::now())
+            .await
+            .unwrap_or(0);
+        live.close().await.ok();
+        if serving > 0 {
+            return Err(AppError::refused(
+                ErrorCode::InvalidTransition,
+                format!(
+                    "数据库正被 {serving} 个服务进程使用：请先停止它们再恢复（被强行终止的进程 30 秒后才算停止）"
+                ),
+                format!(
+                    "{serving} server(s) are serving this database: stop them before restoring (one killed outright counts for 30 s)"
+                ),
+            ));
+        }
+    }
+    let staged = path.with_extension("restoring");
+    std::fs::copy(from, &staged).map_err(AppError::internal)?;
+    std::fs::File::open(&staged)
+        .and_then(|f| f.sync_all())
+        .map_err(AppError::internal)?;
+    for suffix in ["-wal", "-shm"] {
+        let side = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+        if side.exists() {
+            std::fs::remove_file(&side).map_err(AppError::internal)?;
+        }
+    }
+    std::fs::rename(&staged, &path).map_err(AppError::internal)?;
+    println!(
+        "{}",
+        pick(
+            lang,
+            format!("已从 {} 恢复数据库 {}", from.display(), path.display()),
+            format!("restored {} from {}", path.display(), from.display()),
+        )
+    );
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

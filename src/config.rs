@@ -30,6 +30,21 @@ pub enum Command {
     Serve(ServeConfig),
     /// Apply pending migrations and exit.
     Migrate,
+    /// Print the GraphQL schema this server serves (SDL), as `schema.graphql`
+    /// holds it. Needs no database.
+    Schema,
+    /// Copy a SQLite database to OUT while servers keep serving it (a
+    /// consistent snapshot, `VACUUM INTO`). PostgreSQL: use pg_dump (README).
+    Backup {
+        /// The copy to write; must not exist yet.
+        out: std::path::PathBuf,
+    },
+    /// Replace the SQLite database with a backup. Refused while any server
+    /// uses the database: stop them first.
+    Restore {
+        /// The backup to restore (a file `mubiao backup` wrote).
+        from: std::path::PathBuf,
+    },
     /// Load the demo plan (a 2025 development-zone plan) and exit.
     Demo,
     /// Issue, list and revoke bearer tokens.

@@ -54,6 +54,17 @@ fn stopped(err: &(dyn std::error::Error + 'static), lang: Lang) {
 }
 
 async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
+    // Commands that must not open (and so create or migrate) the database.
+    match &cli.command {
+        Command::Schema => {
+            print!("{}", mubiao::graphql::schema_sdl());
+            return Ok(());
+        }
+        Command::Restore { from } => {
+            return Ok(cli::restore(&cli.database, from, cli.lang).await?);
+        }
+        _ => {}
+    }
     let db = db::connect(&cli.database).await?;
     match &cli.command {
         Command::Serve(config) if config.no_migrate => db::require_current_schema(&db).await?,
@@ -61,6 +72,8 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     }
     match cli.command {
         Command::Migrate => tracing::info!("migrations applied"),
+        Command::Schema | Command::Restore { .. } => {}
+        Command::Backup { out } => cli::backup(&db, &cli.database, &out, cli.lang).await?,
         Command::Demo => {
             let plan_id = demo::load(&db).await?;
             println!(
@@ -167,12 +180,22 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             // On stdout, for the operator and for scripts that ask for
             // port 0 and need to learn the one they got.
             println!("mubiao listening on http://{bound}");
+            let server_id = uuid::Uuid::now_v7().simple().to_string();
+            let presence = tokio::spawn(mubiao::service::presence::keep(
+                db.clone(),
+                server_id.clone(),
+            ));
+            let kept = db.clone();
             let (app, filer) = http::app_and_filer(db, http::system_clock(), options);
             let connections =
                 server::fit_to_open_files(config.connections, cli.database.max_connections);
             server::serve(listener, app, connections, stop_signal()).await?;
             // Every report a clerk submitted before the stop is filed.
             filer.drain().await;
+            presence.abort();
+            if let Err(err) = mubiao::service::presence::leave(&kept, &server_id).await {
+                tracing::warn!(error = %err, "this server's presence row stays until it expires");
+            }
             tracing::info!("stopped");
         }
     }

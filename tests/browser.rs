@@ -513,6 +513,17 @@ fn scrolls_sideways(s: &Session<'_>) -> bool {
     ) == json!(true)
 }
 
+/// What sticks out past the right edge (for the message of a failed
+/// phone check): each element's tag, class and right edge.
+fn sticking_out(s: &Session<'_>) -> Value {
+    s.run(
+        "const w = window.innerWidth; return [document.documentElement.scrollWidth, w, \
+         [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > w + 0.5) \
+         .slice(0, 12).map(e => e.tagName + '.' + (e.className || '') + ' ' + Math.round(e.getBoundingClientRect().right))]",
+        json!([]),
+    )
+}
+
 #[test]
 fn a_clerk_files_on_the_phone_and_the_office_reviews() {
     if !webdriver::wanted() {
@@ -535,7 +546,11 @@ fn a_clerk_files_on_the_phone_and_the_office_reviews() {
     // The clerk's page on a phone: the shares of 招商合作局 and the units below.
     s.goto(&format!("{base}/report?month=2025-10"));
     wait_ready(&s);
-    assert!(!scrolls_sideways(&s), "the phone page scrolls sideways");
+    assert!(
+        !scrolls_sideways(&s),
+        "the phone page scrolls sideways: {}",
+        sticking_out(&s)
+    );
     let cards = s.run(
         "return [...document.querySelectorAll('article[data-assignment]')].map(a => a.dataset.assignment)",
         json!([]),
@@ -1439,8 +1454,12 @@ fn the_supervision_page_carries_feedback_with_its_evidence() {
     sign_in_as(&phone, &base, "zhaoshang", "mubiao-zhaoshang");
     phone.goto(&format!("{base}/supervision?item={item}"));
     wait_ready(&phone);
-    assert!(!scrolls_sideways(&phone), "the phone page scrolls sideways");
     phone.screenshot(&shots.join("supervision-item-390.png"));
+    assert!(
+        !scrolls_sideways(&phone),
+        "the phone page scrolls sideways: {}",
+        sticking_out(&phone)
+    );
 }
 
 // ---- Live: the dashboard, the 大屏 and 通知 follow the server ----
@@ -1671,7 +1690,11 @@ fn the_dashboard_and_the_notifications_follow_the_server_live() {
     let again = file(10.0);
     give_back(&again, "请附上签约合同");
     wait_unread(&phone, 1);
-    assert!(!scrolls_sideways(&phone), "the phone page scrolls sideways");
+    assert!(
+        !scrolls_sideways(&phone),
+        "the phone page scrolls sideways: {}",
+        sticking_out(&phone)
+    );
     phone.screenshot(&shots.join("dashboard-live-390.png"));
     click(&phone, "[data-testid=bell]");
     phone.wait_for(
@@ -1687,7 +1710,11 @@ fn the_dashboard_and_the_notifications_follow_the_server_live() {
         rect[0] >= 0.0 && rect[1] <= 390.0 && rect[2] <= 844.0,
         "the panel leaves the screen: {rect:?}"
     );
-    assert!(!scrolls_sideways(&phone), "the phone page scrolls sideways");
+    assert!(
+        !scrolls_sideways(&phone),
+        "the phone page scrolls sideways: {}",
+        sticking_out(&phone)
+    );
     phone.screenshot(&shots.join("notifications-390.png"));
     // Escape closes it.
     phone.run(

@@ -59,6 +59,12 @@ pub struct MutationRoot(
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, notify::SubscriptionRoot>;
 
+/// The schema's SDL, as `schema.graphql` holds it and `mubiao schema`
+/// prints it.
+pub fn schema_sdl() -> String {
+    build_schema(&LimitsConfig::default()).sdl()
+}
+
 /// The schema with the request limits; per-request data (`RequestContext`)
 /// is attached by the HTTP handler so that caches never outlive a request.
 pub fn build_schema(limits: &LimitsConfig) -> AppSchema {

@@ -27,6 +27,8 @@ pub mod plan_data;
 /// Plans (年度目标): create, update, archive.
 pub mod plans;
 /// 问题台账: problems, rectification, recheck, escalation.
+/// Which servers serve the database (`mubiao restore` refuses while any does).
+pub mod presence;
 pub mod problems;
 /// Reports (月报): cumulative values with notes.
 pub mod reports;
