@@ -297,6 +297,10 @@ pub struct ServeConfig {
     /// item per goal, so servers running it together open each item once.
     #[arg(long, env = "MUBIAO_NO_DAILY_SUPERVISION")]
     pub no_daily_supervision: bool,
+    /// The bearer token `GET /metrics` (Prometheus) asks for; without one
+    /// the server does not serve /metrics.
+    #[arg(long, env = "MUBIAO_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
     #[command(flatten)]
     pub notify: NotifyConfig,
     #[command(flatten)]

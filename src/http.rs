@@ -48,6 +48,9 @@ pub struct ServeOptions {
     pub admin_token: Option<String>,
     /// Sessions of accounts that sign in with a password.
     pub sessions: SessionConfig,
+    /// `MUBIAO_METRICS_TOKEN`: the bearer token `GET /metrics` asks for
+    /// (without one, `/metrics` is not served).
+    pub metrics_token: Option<String>,
 }
 
 /// The shortest operator key the server accepts: 32 characters is 128
@@ -111,6 +114,8 @@ struct AppState {
     filer: Filer,
     /// How long sessions last, when sign-ins lock, whether cookies are Secure.
     sessions: SessionConfig,
+    /// The hash of the token `GET /metrics` asks for.
+    metrics_token_hash: Option<String>,
 }
 
 /// The whole HTTP application with default options (no operator token).
@@ -152,6 +157,11 @@ pub fn app_and_filer(
         admin_token_hash: admin_key.map(tokens::hash),
         snapshots: Arc::new(SnapshotCache::default()),
         sessions: options.sessions,
+        metrics_token_hash: options
+            .metrics_token
+            .as_deref()
+            .filter(|t| !t.is_empty())
+            .map(tokens::hash),
     };
     // The first sign-in under an unknown name should not be the slow one.
     passwords::warm_up();
@@ -161,6 +171,7 @@ pub fn app_and_filer(
         .at("/login", get(crate::web::login_page).post(signin::login))
         .at("/logout", post(signin::logout))
         .at("/healthz", get(healthz))
+        .at("/metrics", get(metrics))
         .at("/export/plans/:id", get(export_plan))
         .at("/attachments/:id", get(download_attachment))
         .data(state)
@@ -294,6 +305,11 @@ async fn with_request_id<E: Endpoint>(next: Arc<E>, mut req: Request) -> poem::R
     if let Ok(value) = HeaderValue::from_str(&id) {
         resp.headers_mut().insert(REQUEST_ID, value);
     }
+    crate::metrics::request(
+        crate::metrics::route_of(&path),
+        resp.status().as_u16(),
+        started.elapsed(),
+    );
     tracing::info!(
         target: "mubiao::access",
         request_id = %id,
@@ -620,6 +636,11 @@ async fn graphql(state: Data<&AppState>, req: &Request, body: Body) -> Response 
         // asking for it is refused whole, and introspection is off besides
         // (`me` still answers null: the pages ask it to learn they must
         // sign in).
+        let operation_name = request
+            .operation_name
+            .clone()
+            .or_else(|| crate::metrics::named_in(&request.query).map(str::to_string));
+        let operation_started = Instant::now();
         let anonymous_schema = actor.is_none() && asks_for_schema(&request.query);
         let request = match actor {
             Some(_) => request,
@@ -644,6 +665,11 @@ async fn graphql(state: Data<&AppState>, req: &Request, body: Body) -> Response 
             .errors
             .iter_mut()
             .for_each(|e| errors::finish(e, lang, &request_id));
+        crate::metrics::operation(
+            operation_name.as_deref(),
+            response.errors.iter().map(errors::code_of),
+            operation_started.elapsed(),
+        );
         responses.push(response);
     }
     let body = if single {
@@ -740,6 +766,63 @@ async fn parse_batch(
     receive_batch_body(Some(content_type), bytes, options)
         .await
         .map_err(|e| not_graphql(e.to_string()))
+}
+
+/// `GET /metrics`: the Prometheus text, for the bearer of the metrics
+/// token (a token of its own, so a scraper holds no API rights); 404 when
+/// the server was given none, 401 for a wrong one.
+#[handler]
+async fn metrics(state: Data<&AppState>, req: &Request) -> Response {
+    let request_id = id_of(req);
+    let lang = lang_of(req);
+    let Some(expected) = state.metrics_token_hash.as_deref() else {
+        return no_such_address("/metrics", false, lang, &request_id);
+    };
+    let presented = match credentials(req) {
+        Credentials::Bearer(token) => Some(tokens::hash(token)),
+        _ => None,
+    };
+    if presented.as_deref() != Some(expected) {
+        return refuse(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthenticated,
+            &Message::new(
+                "指标接口需要指标令牌：Authorization: Bearer <MUBIAO_METRICS_TOKEN>",
+                "/metrics needs the metrics token: Authorization: Bearer <MUBIAO_METRICS_TOKEN>",
+            ),
+            lang,
+            &request_id,
+        );
+    }
+    let (pool_size, pool_idle) = match state.db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => {
+            let pool = state.db.get_postgres_connection_pool();
+            (pool.size(), pool.num_idle() as u32)
+        }
+        _ => {
+            let pool = state.db.get_sqlite_connection_pool();
+            (pool.size(), pool.num_idle() as u32)
+        }
+    };
+    let (pending, dead) = crate::service::notify::webhooks::backlog(&state.db)
+        .await
+        .unwrap_or((0, 0));
+    let gauges = crate::metrics::Gauges {
+        pool_size,
+        pool_idle,
+        report_queue: state.filer.in_writer(),
+        cache_bytes: state.snapshots.bytes().await,
+        cache_entries: state.snapshots.entries().await,
+        deliveries_pending: pending,
+        deliveries_dead: dead,
+    };
+    match crate::metrics::render(&gauges) {
+        Some(text) => Response::builder()
+            .content_type("text/plain; version=0.0.4; charset=utf-8")
+            .header("cache-control", "no-store")
+            .body(text),
+        None => internal(lang, &request_id),
+    }
 }
 
 #[handler]

@@ -25,6 +25,8 @@ pub mod graphql;
 pub mod http;
 /// Reading spreadsheets: the grid of a file, and the 分解表 layout in it.
 pub mod import;
+/// Prometheus metrics: what is counted and `GET /metrics`'s text.
+pub mod metrics;
 /// The connection loop: header and idle timeouts, a connection cap,
 /// graceful shutdown.
 pub mod server;

@@ -173,6 +173,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 limits: config.limits,
                 admin_token: config.admin_token.clone(),
                 sessions: config.sessions,
+                metrics_token: config.metrics_token.clone(),
             };
             let listener = tokio::net::TcpListener::bind(config.listen).await?;
             let bound = listener.local_addr()?;

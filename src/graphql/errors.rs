@@ -97,3 +97,12 @@ pub fn finish(error: &mut ServerError, lang: Lang, request_id: &str) {
         .get_or_insert_with(Default::default)
         .set("code", code.as_str());
 }
+
+/// A finished error's `extensions.code` (for the metrics).
+pub fn code_of(error: &ServerError) -> &str {
+    match error.extensions.as_ref().and_then(|e| e.get("code")) {
+        Some(async_graphql::Value::String(code)) => code.as_str(),
+        Some(async_graphql::Value::Enum(code)) => code.as_str(),
+        _ => "BAD_REQUEST",
+    }
+}

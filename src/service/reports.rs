@@ -332,6 +332,7 @@ async fn file_together(
     counts: &FilerCounts,
 ) -> Vec<AppResult<report::Model>> {
     counts.transactions.fetch_add(1, Ordering::SeqCst);
+    crate::metrics::report_batch(pendings.len());
     if let [one] = pendings {
         return vec![file_alone(db, one).await];
     }

@@ -188,6 +188,11 @@ impl SnapshotCache {
             // often than the one it would push out: the snapshots of a
             // plan's new version after every change).
             .eviction_policy(EvictionPolicy::lru())
+            .eviction_listener(|_, _, cause| {
+                if cause == moka::notification::RemovalCause::Size {
+                    crate::metrics::snapshot_evicted();
+                }
+            })
             // A newer version of a plan invalidates the older entries.
             .support_invalidation_closures()
             .build();
@@ -391,7 +396,9 @@ impl SnapshotCache {
         if !key.is_kept() {
             return None;
         }
-        self.kept.get(key).await.map(|kept| kept.value)
+        let kept = self.kept.get(key).await.map(|kept| kept.value);
+        crate::metrics::snapshot_cache(kept.is_some());
+        kept
     }
 
     /// Keeps a loaded value (true if it did), unless it is not kept at all

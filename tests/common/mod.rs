@@ -145,6 +145,7 @@ impl TestApp {
             limits,
             admin_token: Some(ADMIN_TOKEN.to_string()),
             sessions: Default::default(),
+            metrics_token: None,
         };
         Self::spawn_with_options(options).await
     }
@@ -179,6 +180,7 @@ impl TestApp {
             limits: mubiao::config::LimitsConfig::default(),
             admin_token: Some(ADMIN_TOKEN.to_string()),
             sessions: Default::default(),
+            metrics_token: None,
         };
         OtherServer {
             client: TestClient::new(http::app_with(self.db.clone(), clock, options).boxed()),

@@ -347,6 +347,30 @@ pub async fn deliveries(
         .await?)
 }
 
+/// Deliveries waiting (PENDING) and dead-lettered (DEAD): one statement.
+pub async fn backlog(db: &DatabaseConnection) -> AppResult<(i64, i64)> {
+    use sea_orm::ConnectionTrait;
+    let backend = db.get_database_backend();
+    let rows = db
+        .query_all_raw(crate::db::statement(
+            backend,
+            "SELECT state, COUNT(*) FROM delivery WHERE state IN ('PENDING', 'DEAD') GROUP BY state",
+            vec![],
+        ))
+        .await?;
+    let (mut pending, mut dead) = (0, 0);
+    for row in rows {
+        let state: String = row.try_get_by_index(0)?;
+        let n: i64 = row.try_get_by_index(1)?;
+        if state == "DEAD" {
+            dead = n;
+        } else {
+            pending = n;
+        }
+    }
+    Ok((pending, dead))
+}
+
 /// An ADMIN sends a dead letter again: PENDING, attempts from zero, now.
 pub async fn retry(
     db: &DatabaseConnection,
