@@ -290,10 +290,16 @@ async fn with_request_id<E: Endpoint>(next: Arc<E>, mut req: Request) -> poem::R
     let started = Instant::now();
     // Everything logged while the request is served (a refused write, a
     // slow query, a batch filed) carries its ID, so one grep finds it all.
-    let span = tracing::info_span!("request", request_id = %id);
+    // The caller and the operation are filled in once known (`graphql`).
+    let span = tracing::info_span!(
+        "request",
+        request_id = %id,
+        actor = tracing::field::Empty,
+        operation = tracing::field::Empty
+    );
     let lang = lang_of(&req);
     let wants_page = wants_html(&req);
-    let mut resp = match next.call(req).instrument(span).await {
+    let mut resp = match next.call(req).instrument(span.clone()).await {
         Ok(resp) => resp.into_response(),
         // No route: a page in the reader's language for a browser, a
         // refusal with its code for a program; not poem's "not found".
@@ -310,15 +316,18 @@ async fn with_request_id<E: Endpoint>(next: Arc<E>, mut req: Request) -> poem::R
         resp.status().as_u16(),
         started.elapsed(),
     );
-    tracing::info!(
-        target: "mubiao::access",
-        request_id = %id,
-        %method,
-        path,
-        status = resp.status().as_u16(),
-        ms = started.elapsed().as_millis() as u64,
-        "request"
-    );
+    // Inside the request's span: the line carries its caller and operation.
+    span.in_scope(|| {
+        tracing::info!(
+            target: "mubiao::access",
+            request_id = %id,
+            %method,
+            path,
+            status = resp.status().as_u16(),
+            ms = started.elapsed().as_millis() as u64,
+            "request"
+        )
+    });
     Ok(resp)
 }
 
@@ -553,6 +562,9 @@ async fn graphql(state: Data<&AppState>, req: &Request, body: Body) -> Response 
         Ok(None) => (None, None),
         Err(refusal) => return refusal,
     };
+    if let Some(actor) = &actor {
+        tracing::Span::current().record("actor", actor.name.as_str());
+    }
     // A file upload (a sheet, an attachment) may be larger than a query;
     // only a caller may send one, refused before its body is read.
     let upload = req
@@ -641,6 +653,9 @@ async fn graphql(state: Data<&AppState>, req: &Request, body: Body) -> Response 
             .clone()
             .or_else(|| crate::metrics::named_in(&request.query).map(str::to_string));
         let operation_started = Instant::now();
+        if let Some(name) = &operation_name {
+            tracing::Span::current().record("operation", name.as_str());
+        }
         let anonymous_schema = actor.is_none() && asks_for_schema(&request.query);
         let request = match actor {
             Some(_) => request,
@@ -1210,5 +1225,59 @@ mod tests {
             .find(|l| l.contains("something worth a look"))
             .unwrap_or_else(|| panic!("{log}"));
         assert!(line.contains(r#""request_id":"req-7f3a""#), "{line}");
+    }
+
+    #[tokio::test]
+    async fn the_access_line_names_the_caller_and_the_operation() {
+        use std::io::Write;
+        #[derive(Clone, Default)]
+        struct Lines(Arc<std::sync::Mutex<Vec<u8>>>);
+        impl Write for Lines {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let lines = Lines::default();
+        let writer = lines.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .json()
+            .with_writer(move || writer.clone())
+            .finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let mut config = crate::config::DatabaseConfig::new("sqlite::memory:");
+        config.max_connections = 1;
+        let db = crate::db::connect(&config).await.unwrap();
+        crate::db::migrate(&db).await.unwrap();
+        let key = "log-test-operator-key-3c9e1a7b5d2f4860";
+        let app = app_with(
+            db,
+            system_clock(),
+            ServeOptions {
+                admin_token: Some(key.into()),
+                ..Default::default()
+            },
+        );
+        let resp = app
+            .get_response(
+                Request::builder()
+                    .method(poem::http::Method::POST)
+                    .uri(poem::http::Uri::from_static("/graphql"))
+                    .header("authorization", format!("Bearer {key}"))
+                    .content_type("application/json")
+                    .body(r#"{"query":"query UnitList { units { name } }"}"#),
+            )
+            .await;
+        assert_eq!(resp.status(), StatusCode::OK);
+        let log = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+        let line = log
+            .lines()
+            .find(|l| l.contains("mubiao::access"))
+            .unwrap_or_else(|| panic!("{log}"));
+        assert!(line.contains(r#""operation":"UnitList""#), "{line}");
+        assert!(line.contains(r#""actor":""#), "{line}");
     }
 }
