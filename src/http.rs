@@ -1181,27 +1181,33 @@ mod tests {
 
     /// A line logged anywhere while a request is served carries its ID,
     /// through the span `with_request_id` opens.
-    #[tokio::test]
-    async fn what_a_request_logs_carries_its_request_id() {
-        use std::io::Write;
-        #[derive(Clone, Default)]
-        struct Lines(Arc<std::sync::Mutex<Vec<u8>>>);
-        impl Write for Lines {
-            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-                self.0.lock().unwrap().extend_from_slice(buf);
-                Ok(buf.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
+    /// Log lines written as JSON into memory while the guard lives.
+    #[derive(Clone, Default)]
+    struct Lines(Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Lines {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
         }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn json_log() -> (Lines, tracing::subscriber::DefaultGuard) {
         let lines = Lines::default();
         let writer = lines.clone();
         let subscriber = tracing_subscriber::fmt()
             .json()
             .with_writer(move || writer.clone())
             .finish();
-        let _guard = tracing::subscriber::set_default(subscriber);
+        (lines, tracing::subscriber::set_default(subscriber))
+    }
+
+    #[tokio::test]
+    async fn what_a_request_logs_carries_its_request_id() {
+        let (lines, _guard) = json_log();
 
         #[handler]
         fn deep_inside() -> &'static str {
@@ -1229,25 +1235,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_access_line_names_the_caller_and_the_operation() {
-        use std::io::Write;
-        #[derive(Clone, Default)]
-        struct Lines(Arc<std::sync::Mutex<Vec<u8>>>);
-        impl Write for Lines {
-            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-                self.0.lock().unwrap().extend_from_slice(buf);
-                Ok(buf.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
-        let lines = Lines::default();
-        let writer = lines.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .json()
-            .with_writer(move || writer.clone())
-            .finish();
-        let _guard = tracing::subscriber::set_default(subscriber);
+        let (lines, _guard) = json_log();
         let mut config = crate::config::DatabaseConfig::new("sqlite::memory:");
         config.max_connections = 1;
         let db = crate::db::connect(&config).await.unwrap();
