@@ -226,7 +226,7 @@ pub async fn create(
     finish(txn, author, result).await
 }
 
-pub async fn find(db: &DatabaseConnection, id: i64) -> AppResult<webhook::Model> {
+pub async fn find<C: sea_orm::ConnectionTrait>(db: &C, id: i64) -> AppResult<webhook::Model> {
     webhook::Entity::find_by_id(id)
         .one(db)
         .await?
@@ -250,10 +250,7 @@ pub async fn set_active(
 ) -> AppResult<webhook::Model> {
     let txn = begin_write(db).await?;
     let result: AppResult<_> = async {
-        let hook = webhook::Entity::find_by_id(id)
-            .one(&txn)
-            .await?
-            .ok_or_else(|| AppError::not_found("webhook", id))?;
+        let hook = find(&txn, id).await?;
         let mut active_model: webhook::ActiveModel = hook.into();
         active_model.active = Set(active);
         Ok(active_model.update(&txn).await?)
@@ -272,10 +269,7 @@ pub async fn test(
 ) -> AppResult<delivery::Model> {
     let txn = begin_write(db).await?;
     let result: AppResult<_> = async {
-        let hook = webhook::Entity::find_by_id(id)
-            .one(&txn)
-            .await?
-            .ok_or_else(|| AppError::not_found("webhook", id))?;
+        let hook = find(&txn, id).await?;
         switched_on(&hook)?;
         let event = NewEvent {
             kind: EventKind::Test,
